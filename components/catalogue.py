@@ -1,0 +1,269 @@
+"""The component catalogue (framework.md §2): types, categories, props and connections.
+
+Type ids are part of the board format, so they never change. The table of allowed
+connections is the category table of §2 refined per type where §2 leaves a pair to
+our judgement (a dash); docs/rules.md lists those refinements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+PropKind = Literal["string", "string_list", "choice", "integer"]
+
+
+@dataclass(frozen=True)
+class PropSpec:
+    """One optional setting of a component: its kind and, for choices, the values."""
+
+    name: str
+    kind: PropKind
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    title: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class ComponentType:
+    id: str
+    category: str
+    title: str
+    description: str
+    step: str | None
+    props: tuple[PropSpec, ...] = field(default=())
+
+    @property
+    def props_by_name(self) -> dict[str, PropSpec]:
+        return {spec.name: spec for spec in self.props}
+
+
+CATEGORIES: dict[str, Category] = {
+    c.key: c
+    for c in (
+        Category("client", "Client", "#4f46e5"),
+        Category("data", "Data", "#0369a1"),
+        Category("features", "Features", "#0f766e"),
+        Category("training", "Training", "#7c3aed"),
+        Category("serving", "Serving", "#15803d"),
+        Category("monitoring", "Monitoring", "#be185d"),
+        Category("annotation", "Annotation", "#a16207"),
+    )
+}
+
+_FEATURES = PropSpec("features", "string_list", "Feature names this component reads or holds.")
+_REPLICAS = PropSpec("replicas", "integer", "Number of serving replicas.", minimum=1)
+_METRICS = PropSpec("metrics", "string_list", "Metric names, e.g. NDCG or CTR.")
+TASKS = ("classification", "regression", "ranking", "retrieval", "generation", "other")
+
+
+def _t(type_id: str, category: str, title: str, description: str, step: str | None,
+       *props: PropSpec) -> ComponentType:
+    return ComponentType(type_id, category, title, description, step, tuple(props))
+
+
+COMPONENT_TYPES: dict[str, ComponentType] = {
+    t.id: t
+    for t in (
+        _t("client_app", "client", "Client app",
+           "The user-facing app or caller that sends requests and shows results.", "serving"),
+        _t("event_stream", "data", "Event stream", "A log or broker of events (Kafka, Kinesis).",
+           "data"),
+        _t("stream_processor", "data", "Stream processor",
+           "Streaming computation over events (Flink, Spark Streaming).", "data"),
+        _t("data_lake", "data", "Data lake",
+           "Historical raw data and logs (data lake, warehouse).", "data"),
+        _t("nosql_db", "data", "NoSQL store",
+           "Key-value or document store for entities (user profiles, item metadata).", "data"),
+        _t("object_store", "data", "Object store", "Blob storage for media.", "data"),
+        _t("batch_etl", "data", "Batch ETL",
+           "Batch jobs that clean, join and aggregate data (Spark).", "data"),
+        _t("labeling", "data", "Labeling",
+           "A label source: human annotation or labels joined from logs.", "data"),
+        _t("feature_pipeline", "features", "Feature pipeline", "Computes features.", "data",
+           PropSpec("mode", "choice", "Batch or streaming computation.",
+                    choices=("batch", "streaming")),
+           _FEATURES),
+        _t("feature_store", "features", "Feature store",
+           "One store of feature values for training (offline) and serving (online), e.g. Feast.",
+           "data", _FEATURES),
+        _t("embedding_model", "features", "Embedding model",
+           "Turns items, users or queries into embeddings.", "data"),
+        _t("vector_index", "features", "Vector index",
+           "Approximate nearest-neighbour index (FAISS, ScaNN).", "data"),
+        _t("training_pipeline", "training", "Training pipeline", "Trains a model.", "model",
+           PropSpec("task", "choice", "The ML task the model solves.", choices=TASKS),
+           PropSpec("model", "string", "Model family or architecture."),
+           _FEATURES),
+        _t("hyperparameter_tuning", "training", "Hyperparameter tuning",
+           "Searches hyperparameters.", "model"),
+        _t("offline_evaluation", "training", "Offline evaluation",
+           "Scores a trained model on held-out data.", "evaluation", _METRICS),
+        _t("model_registry", "training", "Model registry", "Versioned trained models.", "model"),
+        _t("api_gateway", "serving", "API gateway", "The entry point for online requests.",
+           "serving"),
+        _t("load_balancer", "serving", "Load balancer", "Spreads requests over replicas.",
+           "serving"),
+        _t("inference_service", "serving", "Inference service",
+           "Online (real-time) prediction.", "serving", _FEATURES, _REPLICAS),
+        _t("batch_scorer", "serving", "Batch scorer", "Offline prediction on a schedule.",
+           "serving", PropSpec("schedule", "string", "When it runs, e.g. hourly."), _FEATURES),
+        _t("prediction_store", "serving", "Prediction store",
+           "Precomputed predictions, looked up at request time.", "serving"),
+        _t("cache", "serving", "Cache", "Low-latency cache (Redis).", "serving",
+           PropSpec("ttl_seconds", "integer", "Time to live of an entry.", minimum=0)),
+        _t("candidate_generation", "serving", "Candidate generation",
+           "Retrieval stage: millions of items down to hundreds.", "serving"),
+        _t("ranking_service", "serving", "Ranking service",
+           "Scores and orders candidates with a model.", "serving", _FEATURES, _REPLICAS),
+        _t("reranking_service", "serving", "Re-ranking service",
+           "Business rules, diversity, filtering after ranking.", "serving"),
+        _t("drift_monitor", "monitoring", "Drift monitor",
+           "Watches feature and prediction distributions for drift.", "monitoring"),
+        _t("metrics_dashboard", "monitoring", "Metrics dashboard",
+           "Operational and business metrics.", "monitoring"),
+        _t("ab_testing", "monitoring", "A/B testing",
+           "Experimentation platform for online metrics.", "evaluation", _METRICS),
+        _t("feedback_collector", "monitoring", "Feedback collector",
+           "Captures user outcomes (clicks, reports) as labels.", "monitoring"),
+        _t("retraining_trigger", "monitoring", "Retraining trigger",
+           "Starts retraining on a schedule or on drift.", "monitoring"),
+        _t("alerting", "monitoring", "Alerting", "Pages a person.", "monitoring"),
+        _t("note", "annotation", "Note", "A free-text sticky note; the rules ignore it.", None),
+    )
+}
+
+NOTE = "note"
+
+# Roles used by the rules (framework.md §2).
+PREDICTORS = frozenset({"inference_service", "ranking_service", "batch_scorer"})
+DATA_SOURCES = frozenset(
+    {"event_stream", "data_lake", "nosql_db", "object_store", "labeling", "feedback_collector"}
+)
+FEATURE_PROVIDERS = frozenset({"feature_store", "feature_pipeline"})
+# Always prediction holders; a nosql_db is one only when a batch_scorer writes into it.
+PREDICTION_STORES = frozenset({"prediction_store", "cache"})
+
+# Category pairs (source, target): True allowed, False forbidden. Pairs missing from this
+# table are the dashes of framework.md §2, decided per type in _JUDGED below.
+_CATEGORY_PAIRS: dict[tuple[str, str], bool] = {
+    ("client", "data"): True, ("client", "training"): False, ("client", "serving"): True,
+    ("client", "monitoring"): True,
+    ("data", "client"): False, ("data", "data"): True, ("data", "features"): True,
+    ("data", "training"): True, ("data", "serving"): True, ("data", "monitoring"): True,
+    ("features", "features"): True, ("features", "training"): True,
+    ("features", "serving"): True, ("features", "monitoring"): True,
+    ("training", "client"): False, ("training", "training"): True,
+    ("training", "serving"): True, ("training", "monitoring"): True,
+    ("serving", "client"): True, ("serving", "data"): True, ("serving", "features"): True,
+    ("serving", "serving"): True, ("serving", "monitoring"): True,
+    ("monitoring", "data"): True, ("monitoring", "training"): True,
+    ("monitoring", "serving"): True, ("monitoring", "monitoring"): True,
+}
+
+# Our judgement on the dashes: the type pairs allowed inside an otherwise closed cell.
+_JUDGED: dict[tuple[str, str], frozenset[str]] = {
+    # Features written back to storage: offline snapshots, published embeddings.
+    ("feature_pipeline", "data"): frozenset({"data_lake", "nosql_db", "event_stream",
+                                             "object_store"}),
+    ("feature_store", "data"): frozenset({"data_lake"}),
+    ("embedding_model", "data"): frozenset({"nosql_db", "object_store", "data_lake"}),
+    ("vector_index", "data"): frozenset(),
+    # Model artefacts and evaluation results stored as data.
+    ("training_pipeline", "data"): frozenset({"object_store", "data_lake"}),
+    ("offline_evaluation", "data"): frozenset({"data_lake"}),
+    ("model_registry", "data"): frozenset({"object_store"}),
+    # Trained embedding models deployed into the feature layer.
+    ("training_pipeline", "features"): frozenset({"embedding_model", "vector_index"}),
+    ("model_registry", "features"): frozenset({"embedding_model", "vector_index"}),
+    # Engagement outcomes turned into features; client-side experiment assignment.
+    ("feedback_collector", "features"): frozenset({"feature_pipeline", "feature_store"}),
+    ("ab_testing", "client"): frozenset({"client_app"}),
+}
+
+_REFUSAL_HINTS: dict[tuple[str, str], str] = {
+    ("client", "training"): "a client app never feeds training directly: log its events to an "
+                            "event stream or data lake, which training reads",
+    ("data", "client"): "data stores do not answer clients: serve through an API gateway or a "
+                        "predictor",
+    ("training", "client"): "training does not answer clients: deploy the model through a "
+                            "registry to a predictor",
+}
+
+
+def category_of(type_id: str) -> str:
+    return COMPONENT_TYPES[type_id].category
+
+
+def connection_refusal(source_type: str, target_type: str) -> str | None:
+    """Why an edge from `source_type` to `target_type` is not allowed, or None if it is.
+
+    Notes connect to anything. Unknown types are refused with a message naming them.
+    """
+    for type_id in (source_type, target_type):
+        if type_id not in COMPONENT_TYPES:
+            return f'unknown component type "{type_id}"'
+    if NOTE in (source_type, target_type):
+        return None
+    src_cat, dst_cat = category_of(source_type), category_of(target_type)
+    verdict = _CATEGORY_PAIRS.get((src_cat, dst_cat))
+    if verdict is None:
+        verdict = target_type in _JUDGED.get((source_type, dst_cat), frozenset())
+    if verdict:
+        return None
+    hint = _REFUSAL_HINTS.get((src_cat, dst_cat))
+    src, dst = COMPONENT_TYPES[source_type].title, COMPONENT_TYPES[target_type].title
+    reason = f"{src} ({src_cat}) cannot connect to {dst} ({dst_cat})"
+    return f"{reason}: {hint}" if hint else reason
+
+
+def allowed_targets(source_type: str) -> frozenset[str]:
+    """Every type an edge from `source_type` may point to (used by the canvas)."""
+    return frozenset(t for t in COMPONENT_TYPES if connection_refusal(source_type, t) is None)
+
+
+ALLOWED_CONNECTIONS: dict[str, frozenset[str]] = {
+    source: allowed_targets(source) for source in COMPONENT_TYPES
+}
+
+
+def is_connection_allowed(source_type: str, target_type: str) -> bool:
+    return target_type in ALLOWED_CONNECTIONS.get(source_type, frozenset())
+
+
+def types_by_category() -> dict[str, list[ComponentType]]:
+    """The palette: catalogue types grouped by category, in catalogue order."""
+    grouped: dict[str, list[ComponentType]] = {key: [] for key in CATEGORIES}
+    for component_type in COMPONENT_TYPES.values():
+        grouped[component_type.category].append(component_type)
+    return grouped
+
+
+def catalogue_as_json() -> dict:
+    """The catalogue as plain data for the browser (palette, inspector, connection hints)."""
+    return {
+        "categories": {k: {"title": c.title, "colour": c.colour} for k, c in CATEGORIES.items()},
+        "types": {
+            t.id: {
+                "category": t.category,
+                "title": t.title,
+                "description": t.description,
+                "step": t.step,
+                "colour": CATEGORIES[t.category].colour,
+                "props": [
+                    {"name": p.name, "kind": p.kind, "help": p.help, "choices": list(p.choices),
+                     "minimum": p.minimum}
+                    for p in t.props
+                ],
+                "targets": sorted(ALLOWED_CONNECTIONS[t.id]),
+            }
+            for t in COMPONENT_TYPES.values()
+        },
+    }

@@ -1,0 +1,321 @@
+"""The board document (framework.md §3): parse with precise errors, dump canonically.
+
+`parse` accepts JSON text or an already-decoded object and either returns a `Board` or
+raises `DocumentError` whose message names the offending key, id or value; it never
+lets another exception escape. `dump(parse(text))` is canonical: dumping the result of
+parsing a dump gives the same bytes, which is what export/import round-trips rely on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from components.catalogue import COMPONENT_TYPES, PropSpec
+from components.steps import STEP_KEYS
+
+FORMAT = "mlsd-studio/board"
+VERSION = 1
+LEVELS = ("mid", "senior", "staff")
+DEFAULT_LEVEL = "senior"
+
+MAX_NODES = 2_000
+MAX_EDGES = 6_000
+MAX_LABEL = 200
+MAX_ID = 64
+MAX_NOTE = 20_000
+MAX_PROP_TEXT = 200
+MAX_LIST_ITEMS = 200
+MAX_COORD = 1_000_000
+
+_TOP_KEYS = frozenset({"format", "version", "title", "level", "notes", "nodes", "edges"})
+_NODE_KEYS = frozenset({"id", "type", "label", "x", "y", "props"})
+_EDGE_KEYS = frozenset({"id", "source", "target", "label"})
+
+
+class DocumentError(ValueError):
+    """A board document was refused; `path` locates the problem (e.g. `nodes[3].x`)."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.detail = message
+
+
+@dataclass
+class Node:
+    id: str
+    type: str
+    label: str = ""
+    x: float = 0
+    y: float = 0
+    props: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "type": self.type, "label": self.label,
+                                "x": self.x, "y": self.y}
+        if self.props:
+            data["props"] = self.props
+        return data
+
+
+@dataclass
+class Edge:
+    id: str
+    source: str
+    target: str
+    label: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "source": self.source, "target": self.target}
+        if self.label:
+            data["label"] = self.label
+        return data
+
+
+def empty_notes() -> dict[str, str]:
+    return {key: "" for key in STEP_KEYS}
+
+
+@dataclass
+class Board:
+    title: str = ""
+    level: str = DEFAULT_LEVEL
+    notes: dict[str, str] = field(default_factory=empty_notes)
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+
+    def node(self, node_id: str) -> Node | None:
+        return next((n for n in self.nodes if n.id == node_id), None)
+
+    def edge(self, edge_id: str) -> Edge | None:
+        return next((e for e in self.edges if e.id == edge_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "title": self.title,
+            "level": self.level,
+            "notes": {key: self.notes.get(key, "") for key in STEP_KEYS},
+            "nodes": [n.to_dict() for n in self.nodes],
+            "edges": [e.to_dict() for e in self.edges],
+        }
+
+
+def dump(board: Board) -> str:
+    """The canonical JSON text of a board (two-space indent, trailing newline)."""
+    return json.dumps(board.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _refuse_constant(name: str) -> None:
+    raise DocumentError(f"{name} is not a valid JSON number")
+
+
+def load_json(text: str | bytes) -> Any:
+    """Decode JSON text, turning every decoding failure into a DocumentError."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DocumentError(f"not valid UTF-8 text (byte {exc.start})") from None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") \
+            from None
+    except RecursionError:
+        raise DocumentError("not valid JSON: nested too deeply") from None
+
+
+def parse(source: str | bytes | dict[str, Any]) -> Board:
+    """Parse and check a board document; raise DocumentError naming what is wrong."""
+    data = source if isinstance(source, dict) else load_json(source)
+    if not isinstance(data, dict):
+        raise DocumentError(f"a board document is a JSON object, got {_kind(data)}")
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise DocumentError(f'unknown top-level key "{unknown[0]}"', unknown[0])
+    if data.get("format") != FORMAT:
+        raise DocumentError(f'must be "{FORMAT}", got {_show(data.get("format"))}', "format")
+    version = data.get("version")
+    if type(version) is not int or version != VERSION:
+        raise DocumentError(f"must be {VERSION}, got {_show(version)}", "version")
+    title = check_text(data.get("title", ""), "title", MAX_LABEL)
+    level = check_level(data.get("level", DEFAULT_LEVEL))
+    notes = check_notes(data.get("notes", {}))
+    nodes = _parse_nodes(data.get("nodes", []))
+    edges = _parse_edges(data.get("edges", []), {n.id for n in nodes})
+    return Board(title=title, level=level, notes=notes, nodes=nodes, edges=edges)
+
+
+def check_level(level: Any) -> str:
+    if level not in LEVELS:
+        raise DocumentError(f"must be one of {', '.join(LEVELS)}, got {_show(level)}", "level")
+    return level
+
+
+def check_notes(notes: Any, path: str = "notes") -> dict[str, str]:
+    if not isinstance(notes, dict):
+        raise DocumentError(f"must be an object keyed by step, got {_kind(notes)}", path)
+    result = empty_notes()
+    for key, value in notes.items():
+        if key not in result:
+            raise DocumentError(f'unknown step "{key}"; steps are {", ".join(STEP_KEYS)}',
+                                f"{path}.{key}")
+        result[key] = check_text(value, f"{path}.{key}", MAX_NOTE)
+    return result
+
+
+def check_text(value: Any, path: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise DocumentError(f"must be a string, got {_kind(value)}", path)
+    if len(value) > limit:
+        raise DocumentError(f"is {len(value)} characters long; the limit is {limit}", path)
+    return value
+
+
+def check_id(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise DocumentError(f"must be a non-empty string, got {_show(value)}", path)
+    if len(value) > MAX_ID:
+        raise DocumentError(f"is {len(value)} characters long; the limit is {MAX_ID}", path)
+    return value
+
+
+def check_coordinate(value: Any, path: str) -> float:
+    if type(value) not in (int, float) or not math.isfinite(value):
+        raise DocumentError(f"must be a number, got {_show(value)}", path)
+    if abs(value) > MAX_COORD:
+        raise DocumentError(f"must lie within ±{MAX_COORD}, got {value}", path)
+    return value
+
+
+def check_type(value: Any, path: str) -> str:
+    if value not in COMPONENT_TYPES:
+        raise DocumentError(f"unknown component type {_show(value)}", path)
+    return value
+
+
+def check_props(type_id: str, props: Any, path: str) -> dict[str, Any]:
+    """Check the known props of `type_id`; unknown keys are kept (framework.md §3)."""
+    if not isinstance(props, dict):
+        raise DocumentError(f"must be an object, got {_kind(props)}", path)
+    specs = COMPONENT_TYPES[type_id].props_by_name
+    for name, value in props.items():
+        spec = specs.get(name)
+        if spec is not None:
+            check_prop(spec, value, f"{path}.{name}")
+    return dict(props)
+
+
+def check_prop(spec: PropSpec, value: Any, path: str) -> Any:
+    if spec.kind == "string":
+        return check_text(value, path, MAX_PROP_TEXT)
+    if spec.kind == "choice":
+        if value not in spec.choices:
+            raise DocumentError(f"must be one of {', '.join(spec.choices)}, got {_show(value)}",
+                                path)
+        return value
+    if spec.kind == "integer":
+        if type(value) is not int:
+            raise DocumentError(f"must be a whole number, got {_show(value)}", path)
+        if spec.minimum is not None and value < spec.minimum:
+            raise DocumentError(f"must be at least {spec.minimum}, got {value}", path)
+        return value
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise DocumentError(f"must be a list of strings, got {_show(value)}", path)
+    if len(value) > MAX_LIST_ITEMS:
+        raise DocumentError(f"has {len(value)} items; the limit is {MAX_LIST_ITEMS}", path)
+    for index, item in enumerate(value):
+        check_text(item, f"{path}[{index}]", MAX_PROP_TEXT)
+    return value
+
+
+def parse_node(data: Any, path: str) -> Node:
+    if not isinstance(data, dict):
+        raise DocumentError(f"a component is an object, got {_kind(data)}", path)
+    node_id = check_id(data.get("id"), f"{path}.id")
+    where = f'{path} (id "{node_id}")'
+    unknown = sorted(set(data) - _NODE_KEYS)
+    if unknown:
+        raise DocumentError(f'unknown key "{unknown[0]}"', where)
+    type_id = check_type(data.get("type"), f"{where}.type")
+    return Node(
+        id=node_id,
+        type=type_id,
+        label=check_text(data.get("label", ""), f"{where}.label", MAX_LABEL),
+        x=check_coordinate(data.get("x", 0), f"{where}.x"),
+        y=check_coordinate(data.get("y", 0), f"{where}.y"),
+        props=check_props(type_id, data.get("props", {}), f"{where}.props"),
+    )
+
+
+def parse_edge(data: Any, path: str) -> Edge:
+    if not isinstance(data, dict):
+        raise DocumentError(f"an edge is an object, got {_kind(data)}", path)
+    edge_id = check_id(data.get("id"), f"{path}.id")
+    where = f'{path} (id "{edge_id}")'
+    unknown = sorted(set(data) - _EDGE_KEYS)
+    if unknown:
+        raise DocumentError(f'unknown key "{unknown[0]}"', where)
+    return Edge(
+        id=edge_id,
+        source=check_id(data.get("source"), f"{where}.source"),
+        target=check_id(data.get("target"), f"{where}.target"),
+        label=check_text(data.get("label", ""), f"{where}.label", MAX_LABEL),
+    )
+
+
+def _parse_nodes(items: Any) -> list[Node]:
+    if not isinstance(items, list):
+        raise DocumentError(f"must be a list, got {_kind(items)}", "nodes")
+    if len(items) > MAX_NODES:
+        raise DocumentError(f"has {len(items)} components; the limit is {MAX_NODES}", "nodes")
+    nodes: list[Node] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        node = parse_node(item, f"nodes[{index}]")
+        if node.id in seen:
+            raise DocumentError(f'duplicate component id "{node.id}"', f"nodes[{index}].id")
+        seen.add(node.id)
+        nodes.append(node)
+    return nodes
+
+
+def _parse_edges(items: Any, node_ids: set[str]) -> list[Edge]:
+    if not isinstance(items, list):
+        raise DocumentError(f"must be a list, got {_kind(items)}", "edges")
+    if len(items) > MAX_EDGES:
+        raise DocumentError(f"has {len(items)} edges; the limit is {MAX_EDGES}", "edges")
+    edges: list[Edge] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        edge = parse_edge(item, f"edges[{index}]")
+        if edge.id in seen:
+            raise DocumentError(f'duplicate edge id "{edge.id}"', f"edges[{index}].id")
+        for end in ("source", "target"):
+            if getattr(edge, end) not in node_ids:
+                raise DocumentError(f'names missing component "{getattr(edge, end)}"',
+                                    f'edges[{index}] (id "{edge.id}").{end}')
+        seen.add(edge.id)
+        edges.append(edge)
+    return edges
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    """A short, safe rendering of a JSON value for an error message."""
+    text = json.dumps(value, ensure_ascii=True) if _is_plain(value) else _kind(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_plain(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool, list, dict))

@@ -1,0 +1,91 @@
+"""Validate a board: run its level's rules and summarise findings and step coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components.catalogue import COMPONENT_TYPES
+from components.document import Board
+from components.graph import DesignGraph
+from components.rules import Finding, profile
+from components.steps import STEPS
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+NOTE_STEPS = ("requirements", "framing")
+
+
+@dataclass(frozen=True)
+class StepCoverage:
+    """Whether a step is covered: steps 1-2 by their notes, 3-7 by components and rules."""
+
+    key: str
+    number: int
+    title: str
+    covered: bool
+    status: str  # "covered", "partial" (components with findings) or "missing"
+    components: int
+    findings: int
+
+    def to_dict(self) -> dict:
+        return {"number": self.number, "title": self.title, "covered": self.covered,
+                "status": self.status, "components": self.components,
+                "findings": self.findings}
+
+
+@dataclass(frozen=True)
+class Report:
+    level: str
+    findings: tuple[Finding, ...]
+    steps: tuple[StepCoverage, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    def counts(self) -> dict[str, int]:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts
+
+    def to_dict(self) -> dict:
+        return {
+            "passed": self.passed,
+            "level": self.level,
+            "findings": [f.to_dict() for f in self.findings],
+            "steps": {s.key: s.to_dict() for s in self.steps},
+        }
+
+
+def validate(board: Board, level: str | None = None) -> Report:
+    """Check `board` against the profile of `level` (default: the board's own level)."""
+    level = level or board.level
+    design = DesignGraph(board)
+    findings = [f for rule in profile(level) for f in rule.findings(design)]
+    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+    return Report(level, tuple(findings), _coverage(board, findings))
+
+
+def _coverage(board: Board, findings: list[Finding]) -> tuple[StepCoverage, ...]:
+    per_step_components = {step.key: 0 for step in STEPS}
+    for node in board.nodes:
+        step = COMPONENT_TYPES[node.type].step
+        if step:
+            per_step_components[step] += 1
+    blocking = {step.key: 0 for step in STEPS}
+    for finding in findings:
+        if finding.step and finding.severity != "info":
+            blocking[finding.step] += 1
+    result = []
+    for step in STEPS:
+        if step.key in NOTE_STEPS:
+            present = bool(board.notes.get(step.key, "").strip())
+            status = "covered" if present else "missing"
+            count = 0
+        else:
+            count = per_step_components[step.key]
+            present = count > 0 and blocking[step.key] == 0
+            status = "covered" if present else ("partial" if count else "missing")
+        result.append(StepCoverage(step.key, step.number, step.title, present, status, count,
+                                   blocking[step.key]))
+    return tuple(result)

@@ -1,0 +1,395 @@
+"""The validator's rules (framework.md §4): data with stable ids, one function each.
+
+Adding a rule is one function decorated with `@rule(...)`: the decorator records its id,
+severity, step and the lowest level whose profile runs it. A check receives the
+`DesignGraph` and returns findings; an empty list means the rule holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from components.catalogue import (
+    DATA_SOURCES,
+    FEATURE_PROVIDERS,
+    PREDICTORS,
+    connection_refusal,
+)
+from components.graph import DesignGraph
+
+Severity = Literal["error", "warning", "info"]
+LEVEL_ORDER = {"mid": 0, "senior": 1, "staff": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    step: str | None
+    message: str
+    nodes: tuple[str, ...] = ()
+    edges: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity, "step": self.step,
+                "message": self.message, "nodes": list(self.nodes), "edges": list(self.edges)}
+
+
+Check = Callable[[DesignGraph], list["Issue"]]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a check returns: the message and the components involved (no metadata)."""
+
+    message: str
+    nodes: tuple[str, ...] = ()
+    edges: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    step: str | None
+    level: str
+    title: str
+    check: Check = field(repr=False)
+
+    def runs_at(self, level: str) -> bool:
+        return LEVEL_ORDER[self.level] <= LEVEL_ORDER[level]
+
+    def findings(self, design: DesignGraph) -> list[Finding]:
+        return [Finding(self.id, self.severity, self.step, i.message, i.nodes, i.edges)
+                for i in self.check(design)]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, severity: Severity, step: str | None, level: str, title: str):
+    """Register a check as the rule `rule_id`."""
+    def register(check: Check) -> Check:
+        RULES[rule_id] = Rule(rule_id, severity, step, level, title, check)
+        return check
+    return register
+
+
+def _names(design: DesignGraph, node_ids) -> str:
+    return ", ".join(design.name(n) for n in sorted(node_ids))
+
+
+# --- errors -------------------------------------------------------------------------------
+
+@rule("training-loop", "error", "model", "mid", "A training loop exists")
+def training_loop(design: DesignGraph) -> list[Issue]:
+    """Some training pipeline has a data source upstream of it, and a path from it to a
+    model registry or a predictor."""
+    pipelines = design.by_type.get("training_pipeline", [])
+    if not pipelines:
+        return [Issue("There is no training loop: add a training pipeline fed by a data source "
+                      "(event stream, data lake, ...) that writes to a model registry.")]
+    fed = design.reachable(design.of_types(DATA_SOURCES))
+    delivers = design.reaching(design.of_types(PREDICTORS | {"model_registry"}))
+    if any(p in fed and p in delivers for p in pipelines):
+        return []
+    problems = []
+    if not any(p in fed for p in pipelines):
+        problems.append("no data source (event stream, data lake, NoSQL store, object store, "
+                        "labeling or feedback collector) feeds it")
+    if not any(p in delivers for p in pipelines):
+        problems.append("its model reaches neither a model registry nor a predictor")
+    return [Issue(f"The training loop is incomplete: {'; '.join(problems)}. Connect a data "
+                  f"source to {_names(design, pipelines)} and its output to a model registry.",
+                  tuple(sorted(pipelines)))]
+
+
+@rule("serving-loop", "error", "serving", "mid", "A serving loop exists")
+def serving_loop(design: DesignGraph) -> list[Issue]:
+    """Some client app has a path to a predictor or prediction holder, and from it a path
+    back to the same client through serving components and prediction holders only."""
+    clients = design.by_type.get("client_app", [])
+    if not clients:
+        return [Issue("There is no serving loop: add a client app whose requests reach a "
+                      "predictor (through an API gateway) and whose answers come back.")]
+    answerers = set(design.of_types(PREDICTORS)) | design.prediction_holders
+    corridor = {n for n in design.components if design.category(n) == "serving"}
+    corridor |= design.prediction_holders
+    reached: set[str] = set()
+    for client in clients:
+        returning = design.walk_back(client, corridor) & answerers
+        if any(design.scc_index[h] == design.scc_index[client] for h in returning):
+            return []
+        reached |= design.reachable([client]) & answerers
+    if not reached:
+        return [Issue(f"Requests from {_names(design, clients)} never reach a predictor or "
+                      "prediction store: route them through an API gateway to an inference or "
+                      "ranking service, or to precomputed predictions.", tuple(sorted(clients)))]
+    return [Issue(f"Answers from {_names(design, reached)} never travel back to the client: add "
+                  "a path from the predictor to the client app through serving components "
+                  "(e.g. ranking service -> API gateway -> client app).",
+                  tuple(sorted(set(clients) | reached)))]
+
+
+@rule("model-deployed", "error", "serving", "mid", "Every predictor has a model")
+def model_deployed(design: DesignGraph) -> list[Issue]:
+    """Every predictor has at least one model source (a training pipeline reaching it
+    through registries, offline evaluations and hyperparameter tuning only)."""
+    return [
+        Issue(f"{design.name(p)} has no trained model: connect a training pipeline to it, "
+              "directly or through a model registry.", (p,))
+        for p in sorted(design.of_types(PREDICTORS)) if not design.model_sources_of(p)
+    ]
+
+
+@rule("feature-consistency", "error", "data", "mid", "Training and serving share features")
+def feature_consistency(design: DesignGraph) -> list[Issue]:
+    """For every predictor P and model source T of P: their feature sources share a
+    provider; T's listed features are all in P's list; and some shared feature store that
+    lists features lists every feature of T."""
+    issues = []
+    for predictor in sorted(design.of_types(PREDICTORS)):
+        serving_sources = design.feature_sources_of(predictor)
+        for pipeline in sorted(design.model_sources_of(predictor)):
+            issue = _feature_issue(design, pipeline, predictor, serving_sources)
+            if issue:
+                issues.append(issue)
+    return issues
+
+
+def _feature_issue(design: DesignGraph, pipeline: str, predictor: str,
+                   serving_sources: frozenset[str]) -> Issue | None:
+    involved = (pipeline, predictor)
+    shared = design.feature_sources_of(pipeline) & serving_sources
+    if not shared:
+        return Issue(f"Training {design.name(pipeline)} and serving {design.name(predictor)} "
+                     "read no common feature source, so their features can drift apart "
+                     "(training/serving skew): feed both from the same feature store.", involved)
+    trained = _listed_features(design, pipeline)
+    served = _listed_features(design, predictor)
+    if trained is not None and served is not None:
+        missing = [f for f in trained if f not in set(served)]
+        if missing:
+            return Issue(f"{design.name(predictor)} does not serve features its model was "
+                         f"trained on by {design.name(pipeline)}: {', '.join(missing)}. Add "
+                         "them to the predictor's features.", involved)
+    stores = [s for s in shared if design.type_of(s) == "feature_store"
+              and _listed_features(design, s) is not None]
+    if trained and stores:
+        gaps = {s: [f for f in trained if f not in set(_listed_features(design, s))]
+                for s in sorted(stores)}
+        best = min(gaps, key=lambda s: len(gaps[s]))
+        if gaps[best]:
+            return Issue(f"No shared feature store holds every feature {design.name(pipeline)} "
+                         f"trains on; {design.name(best)} lacks {', '.join(gaps[best])}. Add "
+                         "them to the feature store.", (*involved, best))
+    return None
+
+
+def _listed_features(design: DesignGraph, node_id: str) -> list[str] | None:
+    features = design.nodes[node_id].props.get("features")
+    return features if isinstance(features, list) else None
+
+
+@rule("batch-predictions-served", "error", "serving", "mid", "Batch predictions are served")
+def batch_predictions_served(design: DesignGraph) -> list[Issue]:
+    """Every batch scorer has a path to a prediction holder that has a path to a client."""
+    scorers = design.by_type.get("batch_scorer", [])
+    if not scorers:
+        return []
+    to_client = design.reaching(design.by_type.get("client_app", []))
+    served_holders = [h for h in design.prediction_holders if h in to_client]
+    feeds_served = design.reaching(served_holders)
+    return [
+        Issue(f"Batch scorer {design.name(s)} writes predictions nobody reads: connect it to "
+              "a prediction store, cache or NoSQL store that a client reads through serving.",
+              (s,))
+        for s in sorted(scorers) if s not in feeds_served
+    ]
+
+
+@rule("connection-allowed", "error", None, "mid", "Connections are allowed")
+def connection_allowed(design: DesignGraph) -> list[Issue]:
+    """No self-loop, no second edge with the same source and target, and every edge a
+    pair the catalogue allows."""
+    issues = []
+    seen: dict[tuple[str, str], str] = {}
+    types = {n.id: n.type for n in design.board.nodes}
+    for edge in design.board.edges:
+        pair = (edge.source, edge.target)
+        if edge.source == edge.target:
+            reason = "connects a component to itself"
+        elif pair in seen:
+            reason = f'repeats edge "{seen[pair]}" between the same components'
+        else:
+            refusal = connection_refusal(types[edge.source], types[edge.target])
+            reason = f"is not allowed: {refusal}" if refusal else ""
+        seen.setdefault(pair, edge.id)
+        if reason:
+            issues.append(Issue(f'Edge "{edge.id}" {reason}. Remove it or route the flow '
+                                "through an allowed component.", pair, (edge.id,)))
+    return issues
+
+
+# --- warnings -----------------------------------------------------------------------------
+
+@rule("isolated-component", "warning", None, "mid", "No isolated components")
+def isolated_component(design: DesignGraph) -> list[Issue]:
+    """Every component other than a note has at least one edge (to another non-note)."""
+    return [
+        Issue(f"{design.name(n)} is not connected to anything: connect it or remove it.", (n,))
+        for n in sorted(design.components) if design.graph.degree(n) == 0
+    ]
+
+
+LOGGING_SINKS = frozenset({"event_stream", "data_lake", "feedback_collector", "labeling"})
+
+
+@rule("feedback-loop", "warning", "monitoring", "senior", "Serving feeds training")
+def feedback_loop(design: DesignGraph) -> list[Issue]:
+    """A client app or predictor has a path to an event stream, data lake, feedback
+    collector or labeling that has a path to a training pipeline."""
+    to_training = design.reaching(design.by_type.get("training_pipeline", []))
+    sinks = [s for s in design.of_types(LOGGING_SINKS) if s in to_training]
+    feeding = design.reaching(sinks)
+    origins = design.of_types(PREDICTORS | {"client_app"})
+    if any(o in feeding for o in origins):
+        return []
+    return [Issue("Nothing that happens at serving time becomes training data: log the "
+                  "client's interactions or the predictions to an event stream, data lake or "
+                  "feedback collector that feeds the training pipeline.", tuple(sorted(origins)))]
+
+
+@rule("drift-monitoring", "warning", "monitoring", "senior", "Drift is monitored")
+def drift_monitoring(design: DesignGraph) -> list[Issue]:
+    """Some drift monitor reads a predictor, feature provider or prediction holder, and has
+    a path to a retraining trigger, training pipeline or alerting."""
+    monitors = design.by_type.get("drift_monitor", [])
+    if not monitors:
+        return [Issue("No drift monitor: add one that reads the predictions or features and "
+                      "triggers retraining or alerting.")]
+    watched = set(design.of_types(PREDICTORS | FEATURE_PROVIDERS)) | design.prediction_holders
+    acting = design.reaching(design.of_types({"retraining_trigger", "training_pipeline",
+                                              "alerting"}))
+    for monitor in monitors:
+        if any(p in watched for p in design.pred[monitor]) and monitor in acting:
+            return []
+    return [Issue(f"{_names(design, monitors)} does not close the loop: feed it from a "
+                  "predictor, feature store or prediction store, and connect it to a retraining "
+                  "trigger, training pipeline or alerting.", tuple(sorted(monitors)))]
+
+
+TASK_METRICS: dict[str, frozenset[str]] = {
+    "ranking": frozenset({"ndcg", "mrr", "map", "recall@k", "precision@k", "hitrate"}),
+    "classification": frozenset({"precision", "recall", "f1", "rocauc", "prauc", "accuracy",
+                                 "logloss"}),
+    "regression": frozenset({"mae", "mse", "rmse", "mape"}),
+}
+TASK_METRICS["retrieval"] = TASK_METRICS["ranking"]
+ONLINE_METRICS = frozenset({"ctr", "conversionrate", "revenueperuser", "retention", "watchtime",
+                            "dwelltime", "engagement"})
+
+
+def normalise_metric(name: str) -> str:
+    """Compare metric names case-, space-, hyphen- and underscore-insensitively, and read
+    `recall@10` as `recall@k` (an extension documented in docs/rules.md)."""
+    folded = re.sub(r"[\s_\-]+", "", name.lower())
+    return re.sub(r"@\d+$", "@k", folded)
+
+
+def _metrics(design: DesignGraph, node_id: str) -> set[str]:
+    metrics = design.nodes[node_id].props.get("metrics")
+    if not isinstance(metrics, list):
+        return set()
+    return {normalise_metric(m) for m in metrics if isinstance(m, str)}
+
+
+@rule("offline-metrics", "warning", "evaluation", "senior", "Models are evaluated offline")
+def offline_metrics(design: DesignGraph) -> list[Issue]:
+    """Every training pipeline has a path to an offline evaluation listing metrics fit for
+    its task; a task with no metric family (generation, other, unset) accepts any metric."""
+    evaluations = design.by_type.get("offline_evaluation", [])
+    reach_cache: dict[frozenset[str] | None, set[str]] = {}
+    issues = []
+    for pipeline in sorted(design.by_type.get("training_pipeline", [])):
+        task = design.nodes[pipeline].props.get("task")
+        family = TASK_METRICS.get(task) if isinstance(task, str) else None
+        if family not in reach_cache:
+            fit = [e for e in evaluations
+                   if (_metrics(design, e) & family if family else _metrics(design, e))]
+            reach_cache[family] = design.reaching(fit)
+        if pipeline in reach_cache[family]:
+            continue
+        wanted = f"{task} metrics such as {', '.join(sorted(family))}" if family else "metrics"
+        issues.append(Issue(f"{design.name(pipeline)} reaches no offline evaluation that lists "
+                            f"{wanted}: connect it to an offline evaluation and list them in "
+                            "its metrics.", (pipeline,)))
+    return issues
+
+
+@rule("cache-on-read-path", "warning", "serving", "senior", "Caches sit on a read path")
+def cache_on_read_path(design: DesignGraph) -> list[Issue]:
+    """Every cache has an incoming and an outgoing edge and a path to a client app or a
+    predictor."""
+    readers = design.reaching(design.of_types(PREDICTORS | {"client_app"}))
+    return [
+        Issue(f"Cache {design.name(c)} is not on a read path: connect what fills it and the "
+              "serving component (or client) that reads it.", (c,))
+        for c in sorted(design.by_type.get("cache", []))
+        if not design.pred[c] or not design.succ[c] or c not in readers
+    ]
+
+
+# --- info ---------------------------------------------------------------------------------
+
+@rule("labels-available", "info", "data", "senior", "Supervised training has labels")
+def labels_available(design: DesignGraph) -> list[Issue]:
+    """Every classification, regression or ranking pipeline has a labeling or feedback
+    collector upstream of it."""
+    labelled = design.reachable(design.of_types({"labeling", "feedback_collector"}))
+    return [
+        Issue(f"{design.name(p)} learns a {design.nodes[p].props['task']} task but no labels "
+              "reach it: add a labeling source or a feedback collector upstream.", (p,))
+        for p in sorted(design.by_type.get("training_pipeline", []))
+        if design.nodes[p].props.get("task") in ("classification", "regression", "ranking")
+        and p not in labelled
+    ]
+
+
+@rule("online-metrics", "info", "evaluation", "staff", "Online metrics are tracked")
+def online_metrics(design: DesignGraph) -> list[Issue]:
+    """Some A/B testing component lists an online metric and has an edge to or from a
+    serving component."""
+    tests = design.by_type.get("ab_testing", [])
+    for test in tests:
+        neighbours = set(design.pred[test]) | set(design.succ[test])
+        if _metrics(design, test) & ONLINE_METRICS and any(
+                design.category(n) == "serving" for n in neighbours):
+            return []
+    return [Issue("No A/B test tracks an online metric (CTR, conversion rate, revenue per user, "
+                  "retention, watch time, dwell time, engagement) on the serving path: add an "
+                  "A/B testing component connected to serving and list the metrics.",
+                  tuple(sorted(tests)))]
+
+
+@rule("replicas-load-balanced", "warning", "serving", "staff", "Replicas sit behind a balancer")
+def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
+    """Every predictor with more than one replica has a load balancer or API gateway
+    upstream of it (project extension; see docs/rules.md)."""
+    fronted = design.reachable(design.of_types({"load_balancer", "api_gateway"}))
+    return [
+        Issue(f"{design.name(p)} runs {design.nodes[p].props['replicas']} replicas but no "
+              "load balancer or API gateway spreads requests over them: put one in front.", (p,))
+        for p in sorted(design.of_types(PREDICTORS))
+        if type(design.nodes[p].props.get("replicas")) is int
+        and design.nodes[p].props["replicas"] > 1 and p not in fronted
+    ]
+
+
+def profile(level: str) -> list[Rule]:
+    """The rules a board of `level` is checked against, in registry order."""
+    return [r for r in RULES.values() if r.runs_at(level)]
+
