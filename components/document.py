@@ -132,7 +132,10 @@ def load_json(text: str | bytes) -> Any:
 
 def parse(source: str | bytes | dict[str, Any]) -> Board:
     """Parse and check a board document; raise DocumentError naming what is wrong."""
-    data = source if isinstance(source, dict) else load_json(source)
+    if isinstance(source, (str, bytes)):
+        data = load_json(source)
+    else:
+        data = source
     if not isinstance(data, dict):
         raise DocumentError(f"a board document is a JSON object, got {_kind(data)}")
     unknown = sorted(set(data) - _TOP_KEYS)

@@ -48,6 +48,13 @@ class Report:
             counts[finding.severity] += 1
         return counts
 
+    def by_step(self) -> list[tuple[str | None, str, list[Finding]]]:
+        """Findings grouped by step in step order, then the general ones: (key, title, list)."""
+        groups = [(s.key, f"{s.number}. {s.title}") for s in STEPS] + [(None, "General")]
+        grouped = [(key, title, [f for f in self.findings if f.step == key])
+                   for key, title in groups]
+        return [group for group in grouped if group[2]]
+
     def to_dict(self) -> dict:
         return {
             "passed": self.passed,

@@ -1,0 +1,262 @@
+"""Edits as operations: check one against the current board and apply it.
+
+Every change to a board, from the editor, an import or a replay, is one of the
+operations below (docs/protocol.md shows each). `apply_operation` never mutates its
+input: it returns a new `Board` that shares unchanged nodes with the old one, so a
+batch can be applied atomically by simply discarding the result on error. A refused
+operation raises `OperationError` with a message naming the offending id or value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from components.catalogue import COMPONENT_TYPES, connection_refusal
+from components.document import (
+    MAX_EDGES,
+    MAX_LABEL,
+    MAX_NODES,
+    MAX_NOTE,
+    Board,
+    DocumentError,
+    Edge,
+    Node,
+    check_coordinate,
+    check_level,
+    check_prop,
+    check_text,
+    parse,
+    parse_edge,
+    parse_node,
+)
+from components.steps import STEP_KEYS
+
+MAX_BATCH = 500
+
+
+class OperationError(ValueError):
+    """An operation was refused; the board is unchanged."""
+
+
+Applier = Callable[[Board, dict[str, Any]], Board]
+_APPLIERS: dict[str, Applier] = {}
+
+
+def _applies(name: str) -> Callable[[Applier], Applier]:
+    def register(func: Applier) -> Applier:
+        _APPLIERS[name] = func
+        return func
+    return register
+
+
+OPERATION_NAMES = ("add_node", "update_node", "move_node", "delete_node", "add_edge",
+                   "update_edge", "delete_edge", "update_notes", "update_board", "batch",
+                   "import")
+# Written by the server only (board creation from a file), never accepted from a client.
+SERVER_ONLY = frozenset({"import"})
+
+
+def apply_operation(board: Board, op: Any) -> Board:
+    """Return the board with `op` applied, or raise OperationError naming the problem."""
+    if not isinstance(op, dict):
+        raise OperationError("an operation is a JSON object")
+    name = op.get("op")
+    applier = _APPLIERS.get(name) if isinstance(name, str) else None
+    if applier is None:
+        raise OperationError(f"unknown operation {name!r}; known: {', '.join(OPERATION_NAMES)}")
+    try:
+        return applier(board, op)
+    except DocumentError as exc:
+        raise OperationError(str(exc)) from None
+
+
+def apply_all(board: Board, ops: list[dict[str, Any]]) -> Board:
+    """Apply operations in order (a replay of the log)."""
+    for op in ops:
+        board = apply_operation(board, op)
+    return board
+
+
+def _node_index(board: Board, node_id: Any) -> int:
+    for index, node in enumerate(board.nodes):
+        if node.id == node_id:
+            return index
+    raise OperationError(f"component {node_id!r} does not exist (it may have just been "
+                         "deleted by someone else)")
+
+
+def _edge_index(board: Board, edge_id: Any) -> int:
+    for index, edge in enumerate(board.edges):
+        if edge.id == edge_id:
+            return index
+    raise OperationError(f"edge {edge_id!r} does not exist (it may have just been deleted by "
+                         "someone else)")
+
+
+def _changes(op: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    changes = op.get("changes")
+    if not isinstance(changes, dict) or not changes:
+        raise OperationError('"changes" must be a non-empty object')
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise OperationError(f"cannot change {unknown[0]!r}; changeable: {', '.join(sorted(allowed))}")
+    return changes
+
+
+def _with_node(board: Board, index: int, node: Node) -> Board:
+    nodes = list(board.nodes)
+    nodes[index] = node
+    return replace(board, nodes=nodes)
+
+
+@_applies("add_node")
+def _add_node(board: Board, op: dict[str, Any]) -> Board:
+    node = parse_node(op.get("node"), "node")
+    if board.node(node.id) is not None:
+        raise OperationError(f"component id {node.id!r} is already taken")
+    if len(board.nodes) >= MAX_NODES:
+        raise OperationError(f"a board holds at most {MAX_NODES} components")
+    return replace(board, nodes=[*board.nodes, node])
+
+
+@_applies("update_node")
+def _update_node(board: Board, op: dict[str, Any]) -> Board:
+    """Change the label and/or props; a prop set to null is removed (last writer wins per
+    field, so concurrent edits of different props both survive)."""
+    index = _node_index(board, op.get("id"))
+    node = board.nodes[index]
+    changes = _changes(op, frozenset({"label", "props"}))
+    label = node.label
+    if "label" in changes:
+        label = check_text(changes["label"], "label", MAX_LABEL)
+    props = dict(node.props)
+    if "props" in changes:
+        if not isinstance(changes["props"], dict):
+            raise OperationError('"props" must be an object')
+        specs = COMPONENT_TYPES[node.type].props_by_name
+        for key, value in changes["props"].items():
+            if value is None:
+                props.pop(key, None)
+            elif key in specs:
+                props[key] = check_prop(specs[key], value, f"props.{key}")
+            else:
+                raise OperationError(f"{COMPONENT_TYPES[node.type].title} has no prop {key!r}")
+    return _with_node(board, index, replace(node, label=label, props=props))
+
+
+@_applies("move_node")
+def _move_node(board: Board, op: dict[str, Any]) -> Board:
+    index = _node_index(board, op.get("id"))
+    x, y = check_coordinate(op.get("x"), "x"), check_coordinate(op.get("y"), "y")
+    return _with_node(board, index, replace(board.nodes[index], x=x, y=y))
+
+
+@_applies("delete_node")
+def _delete_node(board: Board, op: dict[str, Any]) -> Board:
+    """Remove a component and every edge that touches it."""
+    index = _node_index(board, op.get("id"))
+    node_id = board.nodes[index].id
+    return replace(
+        board,
+        nodes=board.nodes[:index] + board.nodes[index + 1:],
+        edges=[e for e in board.edges if node_id not in (e.source, e.target)],
+    )
+
+
+def edge_refusal(board: Board, edge: Edge) -> str | None:
+    """Why `edge` cannot be added to `board`, or None. The editor only makes connections the
+    catalogue allows; imported documents may hold others, which the validator reports."""
+    source, target = board.node(edge.source), board.node(edge.target)
+    for end, node in (("source", source), ("target", target)):
+        if node is None:
+            return f"{end} component {getattr(edge, end)!r} does not exist"
+    if edge.source == edge.target:
+        return "a component cannot connect to itself"
+    if any(e.source == edge.source and e.target == edge.target for e in board.edges):
+        return "these components are already connected in that direction"
+    return connection_refusal(source.type, target.type)
+
+
+@_applies("add_edge")
+def _add_edge(board: Board, op: dict[str, Any]) -> Board:
+    edge = parse_edge(op.get("edge"), "edge")
+    if board.edge(edge.id) is not None:
+        raise OperationError(f"edge id {edge.id!r} is already taken")
+    if len(board.edges) >= MAX_EDGES:
+        raise OperationError(f"a board holds at most {MAX_EDGES} edges")
+    refusal = edge_refusal(board, edge)
+    if refusal:
+        raise OperationError(f"cannot connect {edge.source!r} to {edge.target!r}: {refusal}")
+    return replace(board, edges=[*board.edges, edge])
+
+
+@_applies("update_edge")
+def _update_edge(board: Board, op: dict[str, Any]) -> Board:
+    index = _edge_index(board, op.get("id"))
+    changes = _changes(op, frozenset({"label"}))
+    edges = list(board.edges)
+    edges[index] = replace(edges[index], label=check_text(changes["label"], "label", MAX_LABEL))
+    return replace(board, edges=edges)
+
+
+@_applies("delete_edge")
+def _delete_edge(board: Board, op: dict[str, Any]) -> Board:
+    index = _edge_index(board, op.get("id"))
+    return replace(board, edges=board.edges[:index] + board.edges[index + 1:])
+
+
+@_applies("update_notes")
+def _update_notes(board: Board, op: dict[str, Any]) -> Board:
+    step = op.get("step")
+    if step not in STEP_KEYS:
+        raise OperationError(f"unknown step {step!r}; steps are {', '.join(STEP_KEYS)}")
+    text = check_text(op.get("text"), "text", MAX_NOTE)
+    return replace(board, notes={**board.notes, step: text})
+
+
+@_applies("update_board")
+def _update_board(board: Board, op: dict[str, Any]) -> Board:
+    changes = _changes(op, frozenset({"title", "level"}))
+    title = check_text(changes.get("title", board.title), "title", MAX_LABEL)
+    level = check_level(changes.get("level", board.level))
+    return replace(board, title=title, level=level)
+
+
+@_applies("batch")
+def _batch(board: Board, op: dict[str, Any]) -> Board:
+    """Several operations applied atomically: all of them, or none if one is refused."""
+    ops = op.get("ops")
+    if not isinstance(ops, list) or not ops:
+        raise OperationError('"ops" must be a non-empty list')
+    if len(ops) > MAX_BATCH:
+        raise OperationError(f"a batch holds at most {MAX_BATCH} operations")
+    for position, inner in enumerate(ops):
+        if isinstance(inner, dict) and inner.get("op") == "batch":
+            raise OperationError("a batch cannot contain another batch")
+        try:
+            board = apply_operation(board, inner)
+        except OperationError as exc:
+            raise OperationError(f"operation {position + 1} of the batch: {exc}") from None
+    return board
+
+
+@_applies("import")
+def _import(board: Board, op: dict[str, Any]) -> Board:
+    """Replace the whole board with a checked board document (framework.md §3)."""
+    return parse(op.get("document"))
+
+
+def touched_ids(op: dict[str, Any]) -> set[str]:
+    """Ids of the components and edges an (already applied) operation touches."""
+    name = op.get("op")
+    if name == "batch":
+        return set().union(*(touched_ids(inner) for inner in op["ops"]))
+    if name == "add_node":
+        return {op["node"]["id"]}
+    if name == "add_edge":
+        return {op["edge"]["id"], op["edge"]["source"], op["edge"]["target"]}
+    if name in ("update_node", "move_node", "delete_node", "update_edge", "delete_edge"):
+        return {op["id"]}
+    return set()

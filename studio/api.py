@@ -1,0 +1,48 @@
+"""The JSON API: boards in the board format of framework.md §3.
+
+POST requires Content-Type: application/json, which a cross-site form cannot send
+without a CORS preflight; that, not a CSRF token, protects it from forged requests.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from components.document import DocumentError, dump, parse
+from studio import services
+from studio.sessions import grant_role, display_name
+from studio.views import MAX_UPLOAD_BYTES, board_for, links_for
+
+
+def error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@require_GET
+def get_board(request: HttpRequest, public_id: str) -> HttpResponse:
+    board, _ = board_for(request, public_id)
+    response = HttpResponse(dump(board.to_document()), content_type="application/json")
+    response["X-Board-Revision"] = str(board.revision)
+    return response
+
+
+@csrf_exempt
+@require_POST
+def create_board(request: HttpRequest) -> HttpResponse:
+    if request.content_type != "application/json":
+        return error("send the board as Content-Type: application/json", 415)
+    if len(request.body) > MAX_UPLOAD_BYTES:
+        return error("the board is over 5 MB", 413)
+    try:
+        document = parse(request.body)
+    except DocumentError as exc:
+        return error(f"board refused: {exc}", 400)
+    board, tokens = services.create_board(document, author=display_name(request.session))
+    grant_role(request.session, board.public_id, "interviewer")
+    links = links_for(request, board, tokens)
+    url = request.build_absolute_uri(f"/b/{board.public_id}/")
+    response = JsonResponse({"id": board.public_id, "url": url, "links": links}, status=201)
+    response["Location"] = url
+    return response

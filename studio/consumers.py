@@ -1,0 +1,223 @@
+"""The live board: one WebSocket consumer per connection, one channel group per board.
+
+Frames are JSON objects with a "type"; docs/protocol.md lists every one with an example.
+Edits arrive as operations, are applied in order by `services.apply` (row lock, next
+revision, commit), acknowledged to the sender, then broadcast with the new findings.
+The role comes from the HTTP session (set by a role link), never from the URL.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from components.operations import SERVER_ONLY, OperationError
+from components.report import validate
+from studio import presence
+from studio.models import EDITING_ROLES, Board
+from studio.services import apply, operations_since
+from studio.sessions import board_role, display_name, participant_id
+
+MAX_FRAME_BYTES = 64 * 1024
+MAX_CONNECTIONS_PER_BOARD = 50
+OPS_PER_SECOND = 30
+OPS_BURST = 60
+ABUSE_LIMIT = 200  # refused frames in a row before the connection is closed
+CURSOR_INTERVAL = 1 / 30
+
+
+class TokenBucket:
+    """Allows `rate` events a second on average, bursts of `burst`."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class BoardConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        self.public_id: str = self.scope["url_route"]["kwargs"]["public_id"]
+        session = self.scope.get("session")
+        self.role = board_role(session, self.public_id) if session is not None else None
+        self.group = f"board.{self.public_id}"
+        if self.role is None or not await self._board_exists():
+            await self.close(code=4403)
+            return
+        if presence.count(self.public_id) >= MAX_CONNECTIONS_PER_BOARD:
+            await self.accept()
+            await self._send({"type": "error", "code": "board_full",
+                              "message": f"This board already has {MAX_CONNECTIONS_PER_BOARD} "
+                                         "connections; try again later."})
+            await self.close(code=4429)
+            return
+        self.bucket = TokenBucket(OPS_PER_SECOND, OPS_BURST)
+        self.refusals = 0
+        self.last_cursor = 0.0
+        self.me = presence.join(self.public_id, self.channel_name, self.role,
+                                display_name(session), participant_id(session))
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        if self.role == "interviewer":
+            await self.channel_layer.group_add(self.group + ".private", self.channel_name)
+        await self.accept()
+        await self._send({"type": "welcome", "you": self.me, "role": self.role})
+        await self._broadcast({"type": "presence.joined", "by": self.me["id"],
+                               "participant": self.me}, reply_to=self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        me = getattr(self, "me", None)
+        if me is None:
+            return
+        presence.leave(self.public_id, self.channel_name)
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.channel_layer.group_discard(self.group + ".private", self.channel_name)
+        await self._broadcast({"type": "presence.left", "by": me["id"], "participant": me})
+
+    # --- incoming frames ------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        raw = text_data if text_data is not None else (bytes_data or b"")
+        size = len(raw.encode() if isinstance(raw, str) else raw)
+        if size > MAX_FRAME_BYTES:
+            return await self._refuse(None, f"frame of {size} bytes is over the "
+                                            f"{MAX_FRAME_BYTES}-byte limit")
+        try:
+            frame = json.loads(raw)
+        except (ValueError, RecursionError):
+            return await self._refuse(None, "frame is not valid JSON")
+        if not isinstance(frame, dict):
+            return await self._refuse(None, "frame must be a JSON object")
+        handler = self.HANDLERS.get(frame.get("type")) if isinstance(frame.get("type"), str) \
+            else None
+        if handler is None:
+            return await self._refuse(frame.get("cid"), f"unknown frame type {frame.get('type')!r}")
+        await handler(self, frame)
+
+    async def on_ping(self, frame: dict[str, Any]) -> None:
+        await self._send({"type": "pong", "t": frame.get("t"), "server_time": time.time()})
+
+    async def on_sync(self, frame: dict[str, Any]) -> None:
+        """Send what the client missed since its revision: operations, or a snapshot."""
+        since = frame.get("since", 0)
+        if type(since) is not int or since < 0:
+            return await self._refuse(frame.get("cid"), '"since" must be a revision number')
+        await self._send(await self._sync_frame(since))
+
+    async def on_op(self, frame: dict[str, Any]) -> None:
+        cid = frame.get("cid")
+        if self.role not in EDITING_ROLES:
+            return await self._refuse(cid, "viewers cannot edit this board")
+        if not self.bucket.take():
+            return await self._refuse(cid, f"too many operations: at most {OPS_PER_SECOND} a "
+                                           "second; slow down", code="rate_limited")
+        op = frame.get("op")
+        if isinstance(op, dict) and op.get("op") in SERVER_ONLY:
+            return await self._refuse(cid, f"operation {op['op']!r} cannot be sent by a client")
+        try:
+            applied, report = await self._apply(op)
+        except OperationError as exc:
+            return await self._refuse(cid, str(exc))
+        except Board.DoesNotExist:
+            await self._refuse(cid, "this board no longer exists")
+            return await self.close(code=4404)
+        self.refusals = 0
+        await self._send({"type": "ack", "cid": cid, "revision": applied["revision"]})
+        await self._broadcast({"type": "op", "cid": cid, "by": self.me["id"], **applied})
+        await self._broadcast({"type": "findings", "revision": applied["revision"],
+                               "report": report})
+
+    async def on_cursor(self, frame: dict[str, Any]) -> None:
+        now = time.monotonic()
+        x, y = frame.get("x"), frame.get("y")
+        if now - self.last_cursor < CURSOR_INTERVAL or not all(
+                type(v) in (int, float) for v in (x, y)):
+            return
+        self.last_cursor = now
+        await self._broadcast({"type": "cursor", "by": self.me["id"], "x": x, "y": y})
+
+    async def on_select(self, frame: dict[str, Any]) -> None:
+        ids = frame.get("ids")
+        if not isinstance(ids, list) or len(ids) > 500 or not all(
+                isinstance(i, str) and len(i) <= 64 for i in ids):
+            return await self._refuse(frame.get("cid"), '"ids" must be a list of ids')
+        await self._broadcast({"type": "selection", "by": self.me["id"], "ids": ids})
+
+    async def on_viewport(self, frame: dict[str, Any]) -> None:
+        box = frame.get("box")
+        if not isinstance(box, dict) or not all(
+                type(box.get(k)) in (int, float) for k in ("x", "y", "zoom")):
+            return await self._refuse(frame.get("cid"), '"box" needs numbers x, y and zoom')
+        await self._broadcast({"type": "viewport", "by": self.me["id"],
+                               "box": {k: box[k] for k in ("x", "y", "zoom")}})
+
+    HANDLERS = {"ping": on_ping, "sync": on_sync, "op": on_op, "cursor": on_cursor,
+                "select": on_select, "viewport": on_viewport}
+
+    # --- group events (sent by other consumers through the channel layer) -------------------
+
+    async def board_event(self, event: dict[str, Any]) -> None:
+        """Forward a frame another connection broadcast; answer joins with our presence."""
+        kind, by = event["kind"], event["by"]
+        mine = by == self.me["id"]
+        if mine and kind in ("cursor", "selection", "viewport", "presence.joined"):
+            return
+        await self.send(text_data=event["text"])
+        if kind == "presence.joined" and event.get("reply_to"):
+            here = {"type": "presence.here", "participant": self.me}
+            await self.channel_layer.send(event["reply_to"], {
+                "type": "board.event", "kind": "presence.here", "by": self.me["id"],
+                "text": json.dumps(here)})
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame))
+
+    async def _broadcast(self, frame: dict[str, Any], private: bool = False,
+                         reply_to: str | None = None) -> None:
+        """Send `frame` to every connection on the board (or its interviewers only)."""
+        group = self.group + ".private" if private else self.group
+        await self.channel_layer.group_send(group, {
+            "type": "board.event", "kind": frame["type"], "by": frame.get("by"),
+            "reply_to": reply_to, "text": json.dumps(frame)})
+
+    async def _refuse(self, cid: Any, message: str, code: str = "refused") -> None:
+        self.refusals = getattr(self, "refusals", 0) + 1
+        await self._send({"type": "error", "cid": cid if isinstance(cid, (str, int)) else None,
+                          "code": code, "message": message})
+        if self.refusals >= ABUSE_LIMIT:
+            await self.close(code=4408)
+
+    @database_sync_to_async
+    def _board_exists(self) -> bool:
+        return Board.objects.filter(public_id=self.public_id).exists()
+
+    @database_sync_to_async
+    def _apply(self, op: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        applied, document = apply(self.public_id, op, self.me["name"])
+        return applied.to_message(), validate(document).to_dict()
+
+    @database_sync_to_async
+    def _sync_frame(self, since: int) -> dict[str, Any]:
+        board = Board.objects.get(public_id=self.public_id)
+        document = board.to_document()
+        report = validate(document).to_dict()
+        ops = operations_since(board, since) if since <= board.revision else None
+        if ops is None or since == 0:
+            return {"type": "snapshot", "revision": board.revision,
+                    "board": document.to_dict(), "report": report}
+        return {"type": "ops", "revision": board.revision,
+                "ops": [a.to_message() for a in ops], "report": report}

@@ -1,0 +1,97 @@
+"""A board, its operation log, and who may do what on it.
+
+The board row holds the current document (nodes and edges), its worksheet notes and
+its revision; `Operation` rows are the ordered log that produced it. The invariant
+"document == operations applied in order" is what replay and resync rely on.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+
+from components.document import Board as Document
+from components.document import DEFAULT_LEVEL, LEVELS, Edge, Node, empty_notes
+
+ROLES = ("interviewer", "candidate", "viewer")
+EDITING_ROLES = frozenset({"interviewer", "candidate"})
+DEFAULT_TIMER_SECONDS = 45 * 60
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(9)  # 72 bits, 12 URL-safe characters
+
+
+def empty_document() -> dict:
+    return {"nodes": [], "edges": []}
+
+
+class Board(models.Model):
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id)
+    title = models.CharField(max_length=200, blank=True)
+    level = models.CharField(max_length=8, choices=[(lv, lv) for lv in LEVELS],
+                             default=DEFAULT_LEVEL)
+    notes = models.JSONField(default=empty_notes)
+    document = models.JSONField(default=empty_document)
+    revision = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Role links: SHA-256 of each token (the tokens themselves are never stored).
+    interviewer_token_hash = models.CharField(max_length=64, blank=True)
+    candidate_token_hash = models.CharField(max_length=64, blank=True)
+    viewer_token_hash = models.CharField(max_length=64, blank=True)
+
+    # Interviewer-only data: never sent to a candidate or viewer.
+    private_notes = models.TextField(blank=True)
+    rubric = models.JSONField(default=dict)  # {step: {"score": 1-4, "comment": str}}
+    case_study = models.CharField(max_length=64, blank=True)
+    revealed = models.JSONField(default=list)  # ids of revealed hints and answers
+
+    # Countdown shared by everyone: running since timer_started_at, plus timer_elapsed.
+    timer_duration = models.PositiveIntegerField(default=DEFAULT_TIMER_SECONDS)
+    timer_started_at = models.DateTimeField(null=True, blank=True)
+    timer_elapsed = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title or self.public_id
+
+    def to_document(self) -> Document:
+        """The board in the domain's form (trusted: it was checked when written)."""
+        return Document(
+            title=self.title,
+            level=self.level,
+            notes={**empty_notes(), **self.notes},
+            nodes=[Node(**n) for n in self.document.get("nodes", [])],
+            edges=[Edge(**e) for e in self.document.get("edges", [])],
+        )
+
+    def store_document(self, document: Document) -> None:
+        self.title = document.title
+        self.level = document.level
+        self.notes = dict(document.notes)
+        self.document = {
+            "nodes": [n.to_dict() for n in document.nodes],
+            "edges": [e.to_dict() for e in document.edges],
+        }
+
+
+class Operation(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="operations")
+    revision = models.PositiveIntegerField()
+    op = models.JSONField()
+    author = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "revision"], name="one_op_per_revision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board_id}@{self.revision}: {self.op.get('op')}"

@@ -1,0 +1,9 @@
+"""WebSocket routes: one consumer per board, authenticated by the session."""
+
+from django.urls import path
+
+from studio.consumers import BoardConsumer
+
+websocket_urlpatterns = [
+    path("ws/boards/<str:public_id>/", BoardConsumer.as_asgi()),
+]

@@ -1,0 +1,152 @@
+"""Pages and panels: thin views over `services` and the domain.
+
+Every board view needs a role on that board in the session (granted by a role link or
+by creating the board); without one the answer is 404, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from components.catalogue import CATEGORIES, catalogue_as_json, types_by_category
+from components.document import LEVELS, MAX_LABEL, Board as Document, DocumentError, parse
+from components.report import validate
+from components.steps import STEPS
+from studio import services
+from studio.models import ROLES, Board
+from studio.sessions import (
+    board_role,
+    display_name,
+    grant_role,
+    opened_boards,
+    set_display_name,
+    touch_board,
+)
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def palette() -> list[dict]:
+    grouped = types_by_category()
+    return [{"key": key, "category": CATEGORIES[key], "types": types}
+            for key, types in grouped.items() if types]
+
+
+def board_for(request: HttpRequest, public_id: str) -> tuple[Board, str]:
+    """The board and the session's role on it, or 404 without a role."""
+    role = board_role(request.session, public_id)
+    if role is None:
+        raise Http404("No board here, or you have no link to it.")
+    return get_object_or_404(Board, public_id=public_id), role
+
+
+def links_for(request: HttpRequest, board: Board, tokens: dict[str, str]) -> dict[str, str]:
+    return {role: request.build_absolute_uri(reverse("join", args=[board.public_id, token]))
+            for role, token in tokens.items()}
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render_home(request)
+
+
+def render_home(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+    ids = opened_boards(request.session)
+    boards = {b.public_id: b for b in Board.objects.filter(public_id__in=ids)}
+    recent = [(boards[i], board_role(request.session, i)) for i in ids if i in boards]
+    return render(request, "home.html", {
+        "palette": palette(), "levels": LEVELS, "recent": recent, "error": error,
+        "max_title": MAX_LABEL,
+    }, status=status)
+
+
+def _start(request: HttpRequest, document: Document) -> HttpResponse:
+    board, tokens = services.create_board(document, author=display_name(request.session))
+    grant_role(request.session, board.public_id, "interviewer")
+    request.session[f"links:{board.public_id}"] = links_for(request, board, tokens)
+    return redirect("board", board.public_id)
+
+
+@require_POST
+def create_board(request: HttpRequest) -> HttpResponse:
+    title = request.POST.get("title", "").strip()[:MAX_LABEL] or "Untitled design"
+    level = request.POST.get("level", "senior")
+    if level not in LEVELS:
+        return render_home(request, f"Unknown level {level!r}.", status=400)
+    return _start(request, Document(title=title, level=level))
+
+
+@require_POST
+def import_board(request: HttpRequest) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if upload is None:
+        return render_home(request, "Choose a board JSON file to import.", status=400)
+    if upload.size > MAX_UPLOAD_BYTES:
+        return render_home(request, "That file is over 5 MB; a board file is much smaller.",
+                           status=400)
+    try:
+        document = parse(upload.read())
+    except DocumentError as exc:
+        return render_home(request, f"{upload.name} was refused: {exc}", status=400)
+    return _start(request, document)
+
+
+@require_GET
+def join(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
+    board = Board.objects.filter(public_id=public_id).first()
+    role = services.role_for_token(board, token) if board else None
+    if role is None:
+        return render(request, "link_invalid.html", status=404)
+    grant_role(request.session, public_id, role)
+    return redirect("board", public_id)
+
+
+@require_GET
+def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    board, role = board_for(request, public_id)
+    touch_board(request.session, public_id)
+    return render(request, "board.html", {
+        "board": board, "role": role, "steps": STEPS, "palette": palette(),
+        "levels": LEVELS, "catalogue": catalogue_as_json(),
+        "links": request.session.pop(f"links:{public_id}", None) if role == "interviewer"
+        else None,
+        "name": display_name(request.session),
+        "report": validate(board.to_document()),
+        "config": {
+            "publicId": board.public_id,
+            "role": role,
+            "wsPath": f"/ws/boards/{board.public_id}/",
+            "findingsUrl": reverse("findings", args=[public_id]),
+            "nameUrl": reverse("set_name"),
+            "name": display_name(request.session),
+        },
+    })
+
+
+@require_GET
+def findings_panel(request: HttpRequest, public_id: str) -> HttpResponse:
+    board, _ = board_for(request, public_id)
+    level = request.GET.get("level")
+    report = validate(board.to_document(), level if level in LEVELS else None)
+    return render(request, "partials/findings.html", {"report": report, "board": board,
+                                                      "steps": STEPS})
+
+
+@require_POST
+def rotate_link(request: HttpRequest, public_id: str, role: str) -> HttpResponse:
+    board, my_role = board_for(request, public_id)
+    if my_role != "interviewer" or role not in ROLES:
+        raise Http404()
+    token = services.rotate_token(board, role)
+    links = links_for(request, board, {role: token})
+    return render(request, "partials/link.html", {"role": role, "url": links[role],
+                                                  "board": board})
+
+
+@require_POST
+def set_name(request: HttpRequest) -> HttpResponse:
+    set_display_name(request.session, request.POST.get("name", ""))
+    return HttpResponse(status=204)

@@ -1,0 +1,24 @@
+"""Test settings: the embedded default (SQLite, in-memory channel layer) with DEBUG off.
+
+DATABASE_URL and REDIS_URL are deliberately ignored here: the tests that exercise
+PostgreSQL and Redis read them and start their own server processes with them.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
+_saved = {name: os.environ.pop(name, None) for name in ("DATABASE_URL", "REDIS_URL")}
+try:
+    from studio.settings import *  # noqa: F401,F403
+    from studio.settings import BASE_DIR
+finally:
+    for _name, _value in _saved.items():
+        if _value is not None:
+            os.environ[_name] = _value
+
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "test.sqlite3",
+                         "TEST": {"NAME": BASE_DIR / "test-run.sqlite3"}}}
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
