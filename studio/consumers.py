@@ -9,6 +9,7 @@ The role comes from the HTTP session (set by a role link), never from the URL.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from typing import Any
 
@@ -20,7 +21,7 @@ from components.report import validate
 from studio import presence
 from studio.models import EDITING_ROLES, Board
 from studio.services import apply, operations_since
-from studio.sessions import board_role, display_name, participant_id
+from studio.sessions import board_role, display_name
 
 MAX_FRAME_BYTES = 64 * 1024
 MAX_CONNECTIONS_PER_BOARD = 50
@@ -51,8 +52,7 @@ class TokenBucket:
 class BoardConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.public_id: str = self.scope["url_route"]["kwargs"]["public_id"]
-        session = self.scope.get("session")
-        self.role = board_role(session, self.public_id) if session is not None else None
+        self.role, name, person = await self._identity()
         self.group = f"board.{self.public_id}"
         if self.role is None or not await self._board_exists():
             await self.close(code=4403)
@@ -67,8 +67,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.bucket = TokenBucket(OPS_PER_SECOND, OPS_BURST)
         self.refusals = 0
         self.last_cursor = 0.0
-        self.me = presence.join(self.public_id, self.channel_name, self.role,
-                                display_name(session), participant_id(session))
+        self.me = presence.join(self.public_id, self.channel_name, self.role, name, person)
         await self.channel_layer.group_add(self.group, self.channel_name)
         if self.role == "interviewer":
             await self.channel_layer.group_add(self.group + ".private", self.channel_name)
@@ -200,6 +199,15 @@ class BoardConsumer(AsyncWebsocketConsumer):
                           "code": code, "message": message})
         if self.refusals >= ABUSE_LIMIT:
             await self.close(code=4408)
+
+    @database_sync_to_async
+    def _identity(self) -> tuple[str | None, str, str]:
+        """Role, display name and person id from the session (loading it hits the DB)."""
+        session = self.scope.get("session")
+        if session is None:
+            return None, "", ""
+        person = session.get("pid") or secrets.token_hex(6)
+        return board_role(session, self.public_id), display_name(session), person
 
     @database_sync_to_async
     def _board_exists(self) -> bool:

@@ -1,7 +1,7 @@
 """Settings for MLSD Studio, read from the environment.
 
 Embedded default: SQLite and the in-memory channel layer, one Daphne process.
-Scale-out: DATABASE_URL selects PostgreSQL and REDIS_URL selects channels_redis's
+SQLITE_PATH moves the SQLite file. Scale-out: DATABASE_URL selects PostgreSQL and REDIS_URL selects channels_redis's
 pub/sub layer. DEBUG is off unless DJANGO_DEBUG=1 (`make run` sets it); with DEBUG off,
 DJANGO_SECRET_KEY is required. docs/deploy.md lists every variable.
 """
@@ -72,7 +72,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)
     if os.environ.get("DATABASE_URL")
-    else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3",
+    else {"ENGINE": "django.db.backends.sqlite3",
+          "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
           "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20}},
 }
 

@@ -109,7 +109,7 @@ def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
     board, role = board_for(request, public_id)
     touch_board(request.session, public_id)
     return render(request, "board.html", {
-        "board": board, "role": role, "steps": STEPS, "palette": palette(),
+        "board": board, "role": role, "roles": ROLES, "steps": STEPS, "palette": palette(),
         "levels": LEVELS, "catalogue": catalogue_as_json(),
         "links": request.session.pop(f"links:{public_id}", None) if role == "interviewer"
         else None,

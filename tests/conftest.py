@@ -31,3 +31,16 @@ def build(nodes: dict[str, str], edges: list[tuple[str, str]], *,
 @pytest.fixture
 def design():
     return load_design
+
+
+def rule_findings(board: Board, rule_id: str) -> list:
+    """The findings of one rule on `board`, whatever the board's level."""
+    from components.graph import DesignGraph
+    from components.rules import RULES
+
+    return RULES[rule_id].findings(DesignGraph(board))
+
+
+def finding_ids(report) -> list[str]:
+    """The rule ids of a report's findings, in report order."""
+    return [f.rule for f in report.findings]

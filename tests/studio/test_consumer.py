@@ -1,0 +1,220 @@
+"""The live board consumer, through Channels' WebsocketCommunicator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+
+from components.document import dump
+from studio.consumers import MAX_FRAME_BYTES, OPS_BURST
+from studio.models import Board
+from studio.services import document_at
+from tests.studio.conftest import make_board, receive_until, ws_client
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def new_board(design: str | None = "video_recommendation") -> Board:
+    board, _tokens = await database_sync_to_async(make_board)(design)
+    return board
+
+
+@database_sync_to_async
+def reload(board: Board) -> Board:
+    return Board.objects.get(pk=board.pk)
+
+
+async def send_op(client, op: dict, cid: str = "c1", base: int = 1) -> None:
+    await client.send_json_to({"type": "op", "cid": cid, "base": base, "op": op})
+
+
+async def test_a_session_without_a_role_is_refused():
+    board = await new_board()
+    async with ws_client(board.public_id, None) as client:
+        assert client.connected_ok is False
+        assert client.close_code == 4403
+
+
+async def test_a_foreign_origin_is_refused():
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate", origin="http://evil.example") as client:
+        assert client.connected_ok is False
+
+
+async def test_welcome_then_snapshot_equal_to_the_database():
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate", name="Ada") as client:
+        welcome = await receive_until(client, "welcome")
+        assert welcome["role"] == "candidate"
+        assert welcome["you"]["name"] == "Ada"
+        await client.send_json_to({"type": "sync", "since": 0})
+        snapshot = await receive_until(client, "snapshot")
+        assert snapshot["revision"] == 1
+        assert snapshot["board"] == (await reload(board)).to_document().to_dict()
+        assert snapshot["report"]["passed"] is True
+
+
+async def test_an_operation_is_acknowledged_broadcast_and_stored():
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as alice, \
+            ws_client(board.public_id, "interviewer") as bob:
+        await send_op(alice, {"op": "move_node", "id": "rank", "x": 900, "y": 40}, cid="m1")
+        ack = await receive_until(alice, "ack")
+        assert ack == {"type": "ack", "cid": "m1", "revision": 2}
+        seen = await receive_until(bob, "op")
+        assert seen["revision"] == 2 and seen["op"]["id"] == "rank" and seen["cid"] == "m1"
+        findings = await receive_until(bob, "findings")
+        assert findings["revision"] == 2 and findings["report"]["passed"] is True
+    stored = await reload(board)
+    assert stored.revision == 2
+    assert stored.to_document().node("rank").x == 900
+
+
+async def test_a_deleted_edge_makes_the_findings_change():
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as client:
+        await send_op(client, {"op": "delete_edge", "id": "e9"})
+        findings = await receive_until(client, "findings")
+        assert findings["report"]["passed"] is False
+        assert [f["rule"] for f in findings["report"]["findings"]] == ["serving-loop"]
+
+
+@pytest.mark.parametrize("op, message", [
+    ({"op": "move_node", "id": "ghost", "x": 1, "y": 2}, "'ghost' does not exist"),
+    ({"op": "add_edge", "edge": {"id": "bad", "source": "app", "target": "train"}},
+     "cannot connect"),
+    ({"op": "update_node", "id": "train", "changes": {"props": {"task": "dancing"}}},
+     "must be one of"),
+    ({"op": "update_node", "id": "app", "changes": {"label": "x" * 201}}, "limit is 200"),
+    ({"op": "explode"}, "unknown operation"),
+    ({"op": "import", "document": {}}, "cannot be sent by a client"),
+    ("not an object", "is a JSON object"),
+])
+async def test_an_invalid_operation_is_refused_and_changes_nothing(op, message):
+    board = await new_board()
+    before = dump((await reload(board)).to_document())
+    async with ws_client(board.public_id, "candidate") as client:
+        await send_op(client, op, cid="bad1")
+        error = await receive_until(client, "error")
+        assert error["cid"] == "bad1"
+        assert message in error["message"]
+    after = await reload(board)
+    assert after.revision == 1
+    assert dump(after.to_document()) == before
+
+
+async def test_a_viewer_cannot_edit():
+    board = await new_board()
+    async with ws_client(board.public_id, "viewer") as client:
+        await send_op(client, {"op": "move_node", "id": "rank", "x": 0, "y": 0})
+        error = await receive_until(client, "error")
+        assert "viewers cannot edit" in error["message"]
+    assert (await reload(board)).revision == 1
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "must be a JSON object"),
+    ('{"type": "shout"}', "unknown frame type"),
+    ('{"type": "sync", "since": "yesterday"}', "revision number"),
+])
+async def test_malformed_frames_get_an_error(raw, message):
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as client:
+        await client.send_to(text_data=raw)
+        error = await receive_until(client, "error")
+        assert message in error["message"]
+
+
+async def test_a_frame_over_64_kib_is_refused():
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as client:
+        label = "x" * (MAX_FRAME_BYTES + 10)
+        await send_op(client, {"op": "update_node", "id": "app", "changes": {"label": label}})
+        error = await receive_until(client, "error")
+        assert "limit" in error["message"] and "bytes" in error["message"]
+    assert (await reload(board)).revision == 1
+
+
+async def test_operations_are_rate_limited(monkeypatch):
+    # A near-zero refill rate makes the burst the exact budget, whatever the machine's speed.
+    monkeypatch.setattr("studio.consumers.OPS_PER_SECOND", 0.001)
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as client:
+        for n in range(OPS_BURST + 5):
+            await send_op(client, {"op": "update_notes", "step": "data", "text": str(n)},
+                          cid=f"n{n}")
+        codes = []
+        for _ in range(OPS_BURST + 5):
+            frame = json.loads(await client.receive_from(timeout=5))
+            while frame["type"] not in ("ack", "error"):
+                frame = json.loads(await client.receive_from(timeout=5))
+            codes.append(frame.get("code", "ok"))
+        assert codes == ["ok"] * OPS_BURST + ["rate_limited"] * 5
+    assert (await reload(board)).revision == 1 + OPS_BURST
+
+
+async def test_resync_sends_the_missed_operations_in_order():
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as client:
+        for n, x in enumerate((10, 20, 30)):
+            await send_op(client, {"op": "move_node", "id": "app", "x": x, "y": 0}, cid=f"m{n}")
+            await receive_until(client, "ack")
+    async with ws_client(board.public_id, "viewer") as late:
+        await late.send_json_to({"type": "sync", "since": 2})
+        missed = await receive_until(late, "ops")
+        assert [o["revision"] for o in missed["ops"]] == [3, 4]
+        assert missed["revision"] == 4
+        assert [o["op"]["x"] for o in missed["ops"]] == [20, 30]
+
+
+async def test_an_edit_of_a_component_deleted_meanwhile_is_refused():
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as alice, \
+            ws_client(board.public_id, "interviewer") as bob:
+        await send_op(alice, {"op": "delete_node", "id": "cache"} , cid="d1")
+        await send_op(alice, {"op": "delete_node", "id": "drift"}, cid="d2")
+        await receive_until(alice, "ack")
+        await send_op(bob, {"op": "update_node", "id": "drift", "changes": {"label": "x"}},
+                      cid="late", base=1)
+        error = await receive_until(bob, "error")
+        assert error["cid"] == "late" and "deleted by someone else" in error["message"]
+
+
+async def test_presence_is_announced_and_answered():
+    board = await new_board()
+    async with ws_client(board.public_id, "interviewer", name="Grace") as grace:
+        await receive_until(grace, "welcome")
+        async with ws_client(board.public_id, "candidate", name="Ada") as ada:
+            joined = await receive_until(grace, "presence.joined")
+            assert joined["participant"]["name"] == "Ada"
+            here = await receive_until(ada, "presence.here")
+            assert here["participant"]["name"] == "Grace"
+            await ada.send_json_to({"type": "cursor", "x": 10, "y": 20})
+            cursor = await receive_until(grace, "cursor")
+            assert (cursor["x"], cursor["y"]) == (10, 20)
+        left = await receive_until(grace, "presence.left")
+        assert left["participant"]["name"] == "Ada"
+
+
+async def test_the_log_replays_to_the_stored_document():
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as client:
+        ops = [
+            {"op": "add_node", "node": {"id": "c2", "type": "cache", "x": 5, "y": 5}},
+            {"op": "add_edge", "edge": {"id": "ce", "source": "gw", "target": "c2"}},
+            {"op": "update_node", "id": "c2", "changes": {"props": {"ttl_seconds": 30}}},
+            {"op": "batch", "ops": [{"op": "move_node", "id": "c2", "x": 9, "y": 9},
+                                    {"op": "update_edge", "id": "ce", "changes": {"label": "l"}}]},
+            {"op": "delete_node", "id": "fb"},
+            {"op": "update_notes", "step": "model", "text": "GBDT"},
+        ]
+        for n, op in enumerate(ops):
+            await send_op(client, op, cid=f"o{n}")
+            await receive_until(client, "ack")
+    stored = await reload(board)
+    assert stored.revision == 1 + len(ops)
+    replayed = await database_sync_to_async(document_at)(stored, stored.revision)
+    assert dump(replayed) == dump(stored.to_document())
