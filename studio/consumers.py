@@ -19,6 +19,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from components.operations import SERVER_ONLY, OperationError
 from components.report import validate
 from studio import presence
+from studio.broadcast import event as make_event
+from studio.broadcast import group_name
+from studio.interview import timer_state
 from studio.models import EDITING_ROLES, Board
 from studio.services import apply, operations_since
 from studio.sessions import board_role, display_name
@@ -53,7 +56,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.public_id: str = self.scope["url_route"]["kwargs"]["public_id"]
         self.role, name, person = await self._identity()
-        self.group = f"board.{self.public_id}"
+        self.group = group_name(self.public_id)
         if self.role is None or not await self._board_exists():
             await self.close(code=4403)
             return
@@ -70,9 +73,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.me = presence.join(self.public_id, self.channel_name, self.role, name, person)
         await self.channel_layer.group_add(self.group, self.channel_name)
         if self.role == "interviewer":
-            await self.channel_layer.group_add(self.group + ".private", self.channel_name)
+            await self.channel_layer.group_add(group_name(self.public_id, True), self.channel_name)
         await self.accept()
-        await self._send({"type": "welcome", "you": self.me, "role": self.role})
+        await self._send({"type": "welcome", "you": self.me, "role": self.role,
+                          "timer": await self._timer()})
         await self._broadcast({"type": "presence.joined", "by": self.me["id"],
                                "participant": self.me}, reply_to=self.channel_name)
 
@@ -82,7 +86,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         presence.leave(self.public_id, self.channel_name)
         await self.channel_layer.group_discard(self.group, self.channel_name)
-        await self.channel_layer.group_discard(self.group + ".private", self.channel_name)
+        await self.channel_layer.group_discard(group_name(self.public_id, True),
+                                               self.channel_name)
         await self._broadcast({"type": "presence.left", "by": me["id"], "participant": me})
 
     # --- incoming frames ------------------------------------------------------------------
@@ -175,10 +180,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         await self.send(text_data=event["text"])
         if kind == "presence.joined" and event.get("reply_to"):
-            here = {"type": "presence.here", "participant": self.me}
-            await self.channel_layer.send(event["reply_to"], {
-                "type": "board.event", "kind": "presence.here", "by": self.me["id"],
-                "text": json.dumps(here)})
+            here = {"type": "presence.here", "by": self.me["id"], "participant": self.me}
+            await self.channel_layer.send(event["reply_to"], make_event(here))
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -188,10 +191,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def _broadcast(self, frame: dict[str, Any], private: bool = False,
                          reply_to: str | None = None) -> None:
         """Send `frame` to every connection on the board (or its interviewers only)."""
-        group = self.group + ".private" if private else self.group
-        await self.channel_layer.group_send(group, {
-            "type": "board.event", "kind": frame["type"], "by": frame.get("by"),
-            "reply_to": reply_to, "text": json.dumps(frame)})
+        await self.channel_layer.group_send(group_name(self.public_id, private),
+                                            make_event(frame, reply_to))
 
     async def _refuse(self, cid: Any, message: str, code: str = "refused") -> None:
         self.refusals = getattr(self, "refusals", 0) + 1
@@ -208,6 +209,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return None, "", ""
         person = session.get("pid") or secrets.token_hex(6)
         return board_role(session, self.public_id), display_name(session), person
+
+    @database_sync_to_async
+    def _timer(self) -> dict[str, Any]:
+        return timer_state(Board.objects.get(public_id=self.public_id))
 
     @database_sync_to_async
     def _board_exists(self) -> bool:

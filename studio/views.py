@@ -6,6 +6,8 @@ by creating the board); without one the answer is 404, so ids cannot be probed.
 
 from __future__ import annotations
 
+import json
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +18,7 @@ from components.document import LEVELS, MAX_LABEL, Board as Document, DocumentEr
 from components.report import validate
 from components.steps import STEPS
 from studio import services
+from studio.interview import timer_state
 from studio.models import ROLES, Board
 from studio.sessions import (
     board_role,
@@ -115,6 +118,7 @@ def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
         else None,
         "name": display_name(request.session),
         "report": validate(board.to_document()),
+        "timer_json": json.dumps(timer_state(board)),
         "config": {
             "publicId": board.public_id,
             "role": role,

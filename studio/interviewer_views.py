@@ -1,0 +1,82 @@
+"""The interviewer's private panel: timer controls, private notes, rubric scores.
+
+Every view here answers 404 to anyone but an interviewer of the board, so private data
+cannot leak through a guessed URL.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from components.report import validate
+from components.steps import STEPS
+from studio import interview
+from studio.broadcast import send_to_board
+from studio.models import Board
+from studio.views import board_for
+
+
+def interviewer_board(request: HttpRequest, public_id: str) -> Board:
+    board, role = board_for(request, public_id)
+    if role != "interviewer":
+        raise Http404("No such panel.")
+    return board
+
+
+def panel_context(board: Board) -> dict:
+    report = validate(board.to_document())
+    flagged = {f.step for f in report.findings if f.step}
+    return {
+        "board": board,
+        "steps": [{"step": s, "score": board.rubric.get(s.key, {}).get("score"),
+                   "comment": board.rubric.get(s.key, {}).get("comment", ""),
+                   "flagged": s.key in flagged} for s in STEPS],
+        "scores": interview.SCORES,
+        "timer": interview.timer_state(board),
+    }
+
+
+@require_GET
+def panel(request: HttpRequest, public_id: str) -> HttpResponse:
+    board = interviewer_board(request, public_id)
+    return render(request, "partials/interviewer.html", panel_context(board))
+
+
+@require_POST
+def timer(request: HttpRequest, public_id: str) -> HttpResponse:
+    board = interviewer_board(request, public_id)
+    duration = request.POST.get("minutes")
+    try:
+        seconds = int(float(duration) * 60) if duration else None
+    except ValueError:
+        return HttpResponse("Minutes must be a number.", status=400)
+    try:
+        interview.control_timer(board, request.POST.get("action"), seconds)
+    except interview.InterviewError as exc:
+        return HttpResponse(str(exc), status=400)
+    state = interview.timer_state(board)
+    send_to_board(public_id, {"type": "timer", "timer": state})
+    return HttpResponse(status=204)
+
+
+@require_POST
+def private_notes(request: HttpRequest, public_id: str) -> HttpResponse:
+    board = interviewer_board(request, public_id)
+    try:
+        interview.save_private_notes(board, request.POST.get("private_notes", ""))
+    except interview.InterviewError as exc:
+        return HttpResponse(str(exc), status=400)
+    return HttpResponse("Saved")
+
+
+@require_POST
+def score(request: HttpRequest, public_id: str, step: str) -> HttpResponse:
+    board = interviewer_board(request, public_id)
+    try:
+        interview.save_score(board, step, request.POST.get("score"),
+                             request.POST.get("comment", ""))
+    except interview.InterviewError as exc:
+        return HttpResponse(str(exc), status=400)
+    return HttpResponse("Saved")
