@@ -9,6 +9,7 @@ The role comes from the HTTP session (set by a role link), never from the URL.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 from typing import Any
@@ -25,6 +26,8 @@ from studio.interview import timer_state
 from studio.models import EDITING_ROLES, Board
 from studio.services import apply, operations_since
 from studio.sessions import board_role, display_name
+
+logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 64 * 1024
 MAX_CONNECTIONS_PER_BOARD = 50
@@ -190,9 +193,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     async def _broadcast(self, frame: dict[str, Any], private: bool = False,
                          reply_to: str | None = None) -> None:
-        """Send `frame` to every connection on the board (or its interviewers only)."""
-        await self.channel_layer.group_send(group_name(self.public_id, private),
-                                            make_event(frame, reply_to))
+        """Send `frame` to every connection on the board (or its interviewers only).
+
+        A broadcast that fails (the channel layer's Redis is down) is logged and dropped:
+        the operation is already committed and acknowledged, and clients recover what
+        they missed through `sync` when they see the gap in revisions.
+        """
+        try:
+            await self.channel_layer.group_send(group_name(self.public_id, private),
+                                                make_event(frame, reply_to))
+        except Exception:  # noqa: BLE001 - any layer failure must not drop the connection
+            logger.warning("broadcast of %s to board %s failed", frame["type"], self.public_id,
+                           exc_info=True)
 
     async def _refuse(self, cid: Any, message: str, code: str = "refused") -> None:
         self.refusals = getattr(self, "refusals", 0) + 1
