@@ -128,6 +128,8 @@ def load_json(text: str | bytes) -> Any:
             from None
     except RecursionError:
         raise DocumentError("not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's 4,300-digit conversion limit
+        raise DocumentError(f"not valid JSON: {exc}") from None
 
 
 def parse(source: str | bytes | dict[str, Any]) -> Board:
@@ -189,15 +191,16 @@ def check_id(value: Any, path: str) -> str:
 
 
 def check_coordinate(value: Any, path: str) -> float:
-    if type(value) not in (int, float) or not math.isfinite(value):
+    # Finiteness is tested on floats only: math.isfinite overflows on huge ints.
+    if type(value) not in (int, float) or (type(value) is float and not math.isfinite(value)):
         raise DocumentError(f"must be a number, got {_show(value)}", path)
     if abs(value) > MAX_COORD:
-        raise DocumentError(f"must lie within ±{MAX_COORD}, got {value}", path)
+        raise DocumentError(f"must lie within ±{MAX_COORD}, got {_show(value)}", path)
     return value
 
 
 def check_type(value: Any, path: str) -> str:
-    if value not in COMPONENT_TYPES:
+    if not isinstance(value, str) or value not in COMPONENT_TYPES:  # lists are unhashable
         raise DocumentError(f"unknown component type {_show(value)}", path)
     return value
 
@@ -211,7 +214,17 @@ def check_props(type_id: str, props: Any, path: str) -> dict[str, Any]:
         spec = specs.get(name)
         if spec is not None:
             check_prop(spec, value, f"{path}.{name}")
+        else:
+            _check_plain_json(value, f"{path}.{name}")
     return dict(props)
+
+
+def _check_plain_json(value: Any, path: str) -> None:
+    """Unknown props are kept as they are, so they must dump back to valid JSON."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        raise DocumentError("must be plain JSON (finite numbers only)", path) from None
 
 
 def check_prop(spec: PropSpec, value: Any, path: str) -> Any:
@@ -316,7 +329,10 @@ def _kind(value: Any) -> str:
 
 def _show(value: Any) -> str:
     """A short, safe rendering of a JSON value for an error message."""
-    text = json.dumps(value, ensure_ascii=True) if _is_plain(value) else _kind(value)
+    try:
+        text = json.dumps(value, ensure_ascii=True) if _is_plain(value) else _kind(value)
+    except (ValueError, TypeError, RecursionError):  # huge ints, non-JSON contents
+        text = _kind(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

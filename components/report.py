@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from components.catalogue import COMPONENT_TYPES
@@ -11,6 +12,7 @@ from components.rules import Finding, profile
 from components.steps import STEPS
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+STEP_OF: dict[str, str | None] = {t.id: t.step for t in COMPONENT_TYPES.values()}
 NOTE_STEPS = ("requirements", "framing")
 
 
@@ -70,15 +72,23 @@ def validate(board: Board, level: str | None = None) -> Report:
     design = DesignGraph(board)
     findings = [f for rule in profile(level) for f in rule.findings(design)]
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
-    return Report(level, tuple(findings), _coverage(board, findings))
+    return Report(level, tuple(findings), _coverage(board, findings, design))
 
 
-def _coverage(board: Board, findings: list[Finding]) -> tuple[StepCoverage, ...]:
+def _coverage(board: Board, findings: list[Finding],
+              design: DesignGraph | None = None) -> tuple[StepCoverage, ...]:
     per_step_components = {step.key: 0 for step in STEPS}
-    for node in board.nodes:
-        step = COMPONENT_TYPES[node.type].step
-        if step:
-            per_step_components[step] += 1
+    if design is not None and design.unique_ids:
+        # Notes have no step, so counting the design's components by type is enough.
+        for type_id, count in Counter(design.kinds).items():
+            step = STEP_OF[type_id]
+            if step:
+                per_step_components[step] += count
+    else:
+        for node in board.nodes:
+            step = STEP_OF[node.type]
+            if step:
+                per_step_components[step] += 1
     blocking = {step.key: 0 for step in STEPS}
     for finding in findings:
         if finding.step and finding.severity != "info":

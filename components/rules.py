@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import repeat
 from dataclasses import dataclass, field
 from typing import Literal
 
 from components.catalogue import (
+    ALLOWED_CONNECTIONS,
+    COMPONENT_TYPES,
     DATA_SOURCES,
     FEATURE_PROVIDERS,
     PREDICTORS,
     connection_refusal,
 )
-from components.graph import DesignGraph
+from components.document import Edge
+from components.graph import SERVING_TYPES, DesignGraph
 
 Severity = Literal["error", "warning", "info"]
 LEVEL_ORDER = {"mid": 0, "senior": 1, "staff": 2}
@@ -116,14 +120,12 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
         return [Issue("There is no serving loop: add a client app whose requests reach a "
                       "predictor (through an API gateway) and whose answers come back.")]
     answerers = set(design.of_types(PREDICTORS)) | design.prediction_holders
-    corridor = {n for n in design.components if design.category(n) == "serving"}
-    corridor |= design.prediction_holders
-    reached: set[str] = set()
-    for client in clients:
-        returning = design.walk_back(client, corridor) & answerers
-        if any(design.scc_index[h] == design.scc_index[client] for h in returning):
-            return []
-        reached |= design.reachable([client]) & answerers
+    corridor = set(design.of_types(SERVING_TYPES)) | design.prediction_holders
+    # A client is answered when some answerer in its strong component (the request reaches
+    # it) has a path back to it through the corridor.
+    if design.returns_within_component(clients, corridor, answerers):
+        return []
+    reached = design.reachable(clients) & answerers
     if not reached:
         return [Issue(f"Requests from {_names(design, clients)} never reach a predictor or "
                       "prediction store: route them through an API gateway to an inference or "
@@ -171,7 +173,8 @@ def _feature_issue(design: DesignGraph, pipeline: str, predictor: str,
     trained = _listed_features(design, pipeline)
     served = _listed_features(design, predictor)
     if trained is not None and served is not None:
-        missing = [f for f in trained if f not in set(served)]
+        serving_set = set(served)
+        missing = [f for f in trained if f not in serving_set]
         if missing:
             return Issue(f"{design.name(predictor)} does not serve features its model was "
                          f"trained on by {design.name(pipeline)}: {', '.join(missing)}. Add "
@@ -179,14 +182,18 @@ def _feature_issue(design: DesignGraph, pipeline: str, predictor: str,
     stores = [s for s in shared if design.type_of(s) == "feature_store"
               and _listed_features(design, s) is not None]
     if trained and stores:
-        gaps = {s: [f for f in trained if f not in set(_listed_features(design, s))]
-                for s in sorted(stores)}
+        gaps = {s: _absent(trained, _listed_features(design, s)) for s in sorted(stores)}
         best = min(gaps, key=lambda s: len(gaps[s]))
         if gaps[best]:
             return Issue(f"No shared feature store holds every feature {design.name(pipeline)} "
                          f"trains on; {design.name(best)} lacks {', '.join(gaps[best])}. Add "
                          "them to the feature store.", (*involved, best))
     return None
+
+
+def _absent(wanted: list[str], listed: list[str]) -> list[str]:
+    present = set(listed)
+    return [f for f in wanted if f not in present]
 
 
 def _listed_features(design: DesignGraph, node_id: str) -> list[str] | None:
@@ -215,23 +222,67 @@ def batch_predictions_served(design: DesignGraph) -> list[Issue]:
 def connection_allowed(design: DesignGraph) -> list[Issue]:
     """No self-loop, no second edge with the same source and target, and every edge a
     pair the catalogue allows."""
-    issues = []
-    seen: dict[tuple[str, str], str] = {}
-    types = {n.id: n.type for n in design.board.nodes}
-    for edge in design.board.edges:
-        pair = (edge.source, edge.target)
+    edges = design.board.edges
+    # Edge numbers of the first edge of each (source, target) pair, keyed by the pair's
+    # node numbers when both ends are components (the usual case, and the cheap one: the
+    # edge objects are not even read), by ids otherwise.
+    first_by_number: dict[int, int] = {}
+    first_by_id: dict[tuple[str, str], int] = {}
+    types: dict[str, str] | None = None  # every node's type, notes too, built if needed
+    size = len(design.ids)
+    kinds = design.kinds
+    if design.unique_ids:
+        ends = zip(design.edge_sources, design.edge_targets)
+    else:  # ids repeat: trust only the ids
+        ends = repeat((-1, -1), len(edges))
+    refused: list[tuple[int, str]] = []  # (edge number, reason)
+    for number, (source, target) in enumerate(ends):
+        if source >= 0 and target >= 0:
+            if source == target:
+                refused.append((number, _SELF_LOOP))
+                continue
+            known = len(first_by_number)
+            first = first_by_number.setdefault(source * size + target, number)
+            if len(first_by_number) == known:
+                refused.append((number, _repeat(edges[first])))
+            elif kinds[target] not in ALLOWED_CONNECTIONS.get(kinds[source], ()):
+                reason = _refusal(kinds[source], kinds[target])
+                if reason:
+                    refused.append((number, reason))
+            continue
+        edge = edges[number]
         if edge.source == edge.target:
-            reason = "connects a component to itself"
-        elif pair in seen:
-            reason = f'repeats edge "{seen[pair]}" between the same components'
-        else:
-            refusal = connection_refusal(types[edge.source], types[edge.target])
-            reason = f"is not allowed: {refusal}" if refusal else ""
-        seen.setdefault(pair, edge.id)
+            refused.append((number, _SELF_LOOP))
+            continue
+        known = len(first_by_id)
+        first = first_by_id.setdefault((edge.source, edge.target), number)
+        if len(first_by_id) == known:
+            refused.append((number, _repeat(edges[first])))
+            continue
+        if types is None:
+            types = {n.id: n.type for n in design.board.nodes}
+        reason = _refusal(types[edge.source], types[edge.target])
         if reason:
-            issues.append(Issue(f'Edge "{edge.id}" {reason}. Remove it or route the flow '
-                                "through an allowed component.", pair, (edge.id,)))
+            refused.append((number, reason))
+    issues = []
+    for number, reason in refused:
+        edge = edges[number]
+        issues.append(Issue(f'Edge "{edge.id}" {reason}. Remove it or route the flow '
+                            "through an allowed component.", (edge.source, edge.target),
+                            (edge.id,)))
     return issues
+
+
+_SELF_LOOP = "connects a component to itself"
+
+
+def _repeat(first: Edge) -> str:
+    return f'repeats edge "{first.id}" between the same components'
+
+
+def _refusal(source_type: str, target_type: str) -> str:
+    refusal = connection_refusal(source_type, target_type)
+    return f"is not allowed: {refusal}" if refusal else ""
 
 
 # --- warnings -----------------------------------------------------------------------------
@@ -241,7 +292,7 @@ def isolated_component(design: DesignGraph) -> list[Issue]:
     """Every component other than a note has at least one edge (to another non-note)."""
     return [
         Issue(f"{design.name(n)} is not connected to anything: connect it or remove it.", (n,))
-        for n in sorted(design.components) if design.graph.degree(n) == 0
+        for n in sorted(design.unconnected())
     ]
 
 
@@ -275,7 +326,7 @@ def drift_monitoring(design: DesignGraph) -> list[Issue]:
     acting = design.reaching(design.of_types({"retraining_trigger", "training_pipeline",
                                               "alerting"}))
     for monitor in monitors:
-        if any(p in watched for p in design.pred[monitor]) and monitor in acting:
+        if any(p in watched for p in design.predecessors(monitor)) and monitor in acting:
             return []
     return [Issue(f"{_names(design, monitors)} does not close the loop: feed it from a "
                   "predictor, feature store or prediction store, and connect it to a retraining "
@@ -283,7 +334,9 @@ def drift_monitoring(design: DesignGraph) -> list[Issue]:
 
 
 TASK_METRICS: dict[str, frozenset[str]] = {
-    "ranking": frozenset({"ndcg", "mrr", "map", "recall@k", "precision@k", "hitrate"}),
+    # NDCG@10, MRR@10, mAP@10 and HitRate@10 are the same metrics at a cutoff.
+    "ranking": frozenset({"ndcg", "mrr", "map", "recall@k", "precision@k", "hitrate",
+                          "ndcg@k", "mrr@k", "map@k", "hitrate@k"}),
     "classification": frozenset({"precision", "recall", "f1", "rocauc", "prauc", "accuracy",
                                  "logloss"}),
     "regression": frozenset({"mae", "mse", "rmse", "mape"}),
@@ -339,7 +392,7 @@ def cache_on_read_path(design: DesignGraph) -> list[Issue]:
         Issue(f"Cache {design.name(c)} is not on a read path: connect what fills it and the "
               "serving component (or client) that reads it.", (c,))
         for c in sorted(design.by_type.get("cache", []))
-        if not design.pred[c] or not design.succ[c] or c not in readers
+        if not design.predecessors(c) or not design.successors(c) or c not in readers
     ]
 
 
@@ -365,7 +418,7 @@ def online_metrics(design: DesignGraph) -> list[Issue]:
     serving component."""
     tests = design.by_type.get("ab_testing", [])
     for test in tests:
-        neighbours = set(design.pred[test]) | set(design.succ[test])
+        neighbours = set(design.predecessors(test)) | set(design.successors(test))
         if _metrics(design, test) & ONLINE_METRICS and any(
                 design.category(n) == "serving" for n in neighbours):
             return []
@@ -375,17 +428,29 @@ def online_metrics(design: DesignGraph) -> list[Issue]:
                   tuple(sorted(tests)))]
 
 
+# Predictors whose catalogue entry declares `replicas` (on others it is an unknown prop,
+# which the rules ignore: framework.md §3).
+_REPLICATED = frozenset(t for t in PREDICTORS if "replicas" in COMPONENT_TYPES[t].props_by_name)
+
+
 @rule("replicas-load-balanced", "warning", "serving", "staff", "Replicas sit behind a balancer")
 def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
-    """Every predictor with more than one replica has a load balancer or API gateway
-    upstream of it (project extension; see docs/rules.md)."""
-    fronted = design.reachable(design.of_types({"load_balancer", "api_gateway"}))
+    """Every predictor with more than one replica has a load balancer or API gateway in
+    front of it: a path from it to the predictor through serving components only
+    (project extension; see docs/rules.md)."""
+    # Local, like the walks of §4: a gateway that reaches the predictor only round the
+    # training loop (client -> events -> training -> registry) spreads no requests over it.
+    replicated = [p for p in sorted(design.of_types(_REPLICATED))
+                  if type(design.nodes[p].props.get("replicas")) is int
+                  and design.nodes[p].props["replicas"] > 1]
+    if not replicated:
+        return []
+    fronted = design.walk_from(design.of_types({"load_balancer", "api_gateway"}),
+                               design.of_types(SERVING_TYPES))
     return [
         Issue(f"{design.name(p)} runs {design.nodes[p].props['replicas']} replicas but no "
               "load balancer or API gateway spreads requests over them: put one in front.", (p,))
-        for p in sorted(design.of_types(PREDICTORS))
-        if type(design.nodes[p].props.get("replicas")) is int
-        and design.nodes[p].props["replicas"] > 1 and p not in fronted
+        for p in replicated if p not in fronted
     ]
 
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from components import case_studies
 from components.report import validate
 from components.steps import STEPS
 from studio import interview
@@ -26,13 +27,21 @@ def interviewer_board(request: HttpRequest, public_id: str) -> Board:
 
 
 def panel_context(board: Board) -> dict:
+    """Scores, the level's expectations per step, and where the findings suggest looking."""
     report = validate(board.to_document())
-    flagged = {f.step for f in report.findings if f.step}
+    rubric = case_studies.rubric()
+    looks: dict[str, list[str]] = {s.key: [] for s in STEPS}
+    for finding in report.findings:
+        signal = rubric["signals"].get(finding.rule)
+        if signal and signal["look"] not in looks[signal["step"]]:
+            looks[signal["step"]].append(signal["look"])
     return {
         "board": board,
         "steps": [{"step": s, "score": board.rubric.get(s.key, {}).get("score"),
                    "comment": board.rubric.get(s.key, {}).get("comment", ""),
-                   "flagged": s.key in flagged} for s in STEPS],
+                   "expected": rubric["steps"][s.key][board.level],
+                   "looks": looks[s.key]} for s in STEPS],
+        "score_meanings": rubric["scores"],
         "scores": interview.SCORES,
         "timer": interview.timer_state(board),
     }

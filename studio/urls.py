@@ -1,11 +1,12 @@
 from django.urls import path
 
-from studio import api, interviewer_views, views
+from studio import api, case_views, export_views, interviewer_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("boards/new", views.create_board, name="create_board"),
     path("boards/import", views.import_board, name="import_board"),
+    path("cases/<str:slug>/start", case_views.start_case, name="start_case"),
     path("name", views.set_name, name="set_name"),
     path("join/<str:public_id>/<str:token>/", views.join, name="join"),
     path("b/<str:public_id>/", views.board_page, name="board"),
@@ -17,6 +18,18 @@ urlpatterns = [
          name="interviewer_notes"),
     path("b/<str:public_id>/interviewer/score/<str:step>", interviewer_views.score,
          name="interviewer_score"),
+    path("b/<str:public_id>/export.<str:fmt>", export_views.export, name="export"),
+    path("b/<str:public_id>/layout", export_views.layout, name="layout"),
+    path("b/<str:public_id>/report", export_views.session_report, name="report"),
+    path("b/<str:public_id>/report.md", export_views.session_report_markdown,
+         name="report_markdown"),
+    path("b/<str:public_id>/replay", export_views.replay, name="replay"),
+    path("b/<str:public_id>/replay/<int:revision>", export_views.replay_frame,
+         name="replay_frame"),
+    path("b/<str:public_id>/case", case_views.case_panel, name="case_panel"),
+    path("b/<str:public_id>/case/reveal/<str:item>", case_views.reveal, name="case_reveal"),
+    path("b/<str:public_id>/case/reference.svg", case_views.reference_svg,
+         name="case_reference"),
     path("api/boards", api.create_board, name="api_create_board"),
     path("api/boards/<str:public_id>", api.get_board, name="api_board"),
 ]

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from components import case_studies
 from components.catalogue import CATEGORIES, catalogue_as_json, types_by_category
 from components.document import LEVELS, MAX_LABEL, Board as Document, DocumentError, parse
 from components.report import validate
@@ -62,12 +63,13 @@ def render_home(request: HttpRequest, error: str = "", status: int = 200) -> Htt
     recent = [(boards[i], board_role(request.session, i)) for i in ids if i in boards]
     return render(request, "home.html", {
         "palette": palette(), "levels": LEVELS, "recent": recent, "error": error,
-        "max_title": MAX_LABEL,
+        "max_title": MAX_LABEL, "case_studies": case_studies.load_all().values(),
     }, status=status)
 
 
-def _start(request: HttpRequest, document: Document) -> HttpResponse:
-    board, tokens = services.create_board(document, author=display_name(request.session))
+def _start(request: HttpRequest, document: Document, case_study: str = "") -> HttpResponse:
+    board, tokens = services.create_board(document, author=display_name(request.session),
+                                          case_study=case_study)
     grant_role(request.session, board.public_id, "interviewer")
     request.session[f"links:{board.public_id}"] = links_for(request, board, tokens)
     return redirect("board", board.public_id)
@@ -125,6 +127,7 @@ def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "wsPath": f"/ws/boards/{board.public_id}/",
             "findingsUrl": reverse("findings", args=[public_id]),
             "nameUrl": reverse("set_name"),
+            "layoutUrl": reverse("layout", args=[public_id]),
             "name": display_name(request.session),
         },
     })

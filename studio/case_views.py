@@ -1,0 +1,102 @@
+"""Interview mode: boards started from a case study, reveals, reference and comparison.
+
+The case panel is rendered per role: everyone sees the prompt; candidates and viewers
+see only the questions and hints the interviewer revealed; the interviewer sees all of
+them with reveal buttons, the reference design and its comparison with the board.
+A reveal is broadcast as a bare "case.revealed" frame with no content: each client then
+fetches its own role's panel, so hidden text never travels to a candidate.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from components import case_studies
+from components.catalogue import COMPONENT_TYPES
+from components.document import LEVELS, Board as Document
+from components.export import ExportError
+from components.export import render as render_export
+from components.steps import STEPS
+from studio.broadcast import send_to_board
+from studio.models import Board
+from studio.views import _start, board_for, render_home
+
+
+def study_for(board: Board) -> case_studies.CaseStudy:
+    study = case_studies.get(board.case_study) if board.case_study else None
+    if study is None:
+        raise Http404("This board has no case study.")
+    return study
+
+
+def item_ids(study: case_studies.CaseStudy) -> set[str]:
+    return {q["id"] for q in study.questions} | {
+        h["id"] for hints in study.hints.values() for h in hints}
+
+
+@require_POST
+def start_case(request: HttpRequest, slug: str) -> HttpResponse:
+    study = case_studies.get(slug)
+    if study is None:
+        return render_home(request, "Unknown case study.", status=404)
+    level = request.POST.get("level", "senior")
+    if level not in LEVELS:
+        return render_home(request, f"Unknown level {level!r}.", status=400)
+    return _start(request, Document(title=study.title, level=level), case_study=slug)
+
+
+@require_GET
+def case_panel(request: HttpRequest, public_id: str) -> HttpResponse:
+    board, role = board_for(request, public_id)
+    return render_panel(request, board, role)
+
+
+def render_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
+    study = study_for(board)
+    revealed = set(board.revealed)
+    interviewer = role == "interviewer"
+    questions = [q for q in study.questions if interviewer or q["id"] in revealed]
+    hints = [(s, [h for h in study.hints.get(s.key, ()) if interviewer or h["id"] in revealed])
+             for s in STEPS]
+    context = {"board": board, "study": study, "role": role, "revealed": revealed,
+               "questions": questions, "hints": [(s, h) for s, h in hints if h]}
+    if interviewer:
+        comparison = case_studies.compare(study.reference, board.to_document())
+        context["comparison"] = [
+            (s, [(COMPONENT_TYPES[m["type"]].title, m["count"])
+                 for m in comparison[s.key]["missing_components"]],
+             [(COMPONENT_TYPES[c["source"]].title, COMPONENT_TYPES[c["target"]].title)
+              for c in comparison[s.key]["missing_connections"]])
+            for s in STEPS]
+    return render(request, "partials/case.html", context)
+
+
+@require_POST
+def reveal(request: HttpRequest, public_id: str, item: str) -> HttpResponse:
+    board, role = board_for(request, public_id)
+    if role != "interviewer":
+        raise Http404()
+    study = study_for(board)
+    if item not in item_ids(study):
+        return HttpResponse("Unknown question or hint.", status=400)
+    if item not in board.revealed:
+        board.revealed = [*board.revealed, item]
+        board.save(update_fields=["revealed", "updated_at"])
+        send_to_board(public_id, {"type": "case.revealed"})
+    return render_panel(request, board, role)
+
+
+@require_GET
+def reference_svg(request: HttpRequest, public_id: str) -> HttpResponse:
+    board, role = board_for(request, public_id)
+    if role != "interviewer":
+        raise Http404()
+    try:
+        svg = render_export(study_for(board).reference, "svg", layout="drawn", legend=True)
+    except ExportError as exc:
+        return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response

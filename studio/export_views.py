@@ -1,0 +1,128 @@
+"""Downloads of a board (SVG, PNG, DOT, JSON), the session report, and the replay.
+
+Every view needs a role on the board. The interviewer's report adds rubric scores and
+private notes; a candidate's or viewer's never does.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from components.export import FORMATS, LAYOUTS, ExportError
+from components.export import render as render_export
+from components.layout import auto_positions
+from components.report import validate
+from components.steps import STEPS
+from studio.models import Board
+from studio.services import document_at
+from studio.views import board_for
+
+CONTENT_TYPES = {"svg": "image/svg+xml", "png": "image/png",
+                 "dot": "text/vnd.graphviz; charset=utf-8",
+                 "json": "application/json"}
+
+
+def file_stem(board: Board) -> str:
+    """A safe file name from the board title."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", board.title).strip("-").lower()[:60]
+    return stem or "board"
+
+
+def _revision(request: HttpRequest, board: Board) -> int | None:
+    raw = request.GET.get("revision")
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= board.revision:
+        raise Http404("No such revision.")
+    return int(raw)
+
+
+@require_GET
+def export(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
+    board, _ = board_for(request, public_id)
+    if fmt not in FORMATS:
+        raise Http404("Unknown format.")
+    layout = request.GET.get("layout", "drawn")
+    if layout not in LAYOUTS:
+        return HttpResponse(f"layout must be one of {', '.join(LAYOUTS)}", status=400,
+                            content_type="text/plain")
+    revision = _revision(request, board)
+    document = document_at(board, revision) if revision else board.to_document()
+    findings = validate(document) if request.GET.get("findings") == "1" else None
+    try:
+        body = render_export(document, fmt, layout=layout,
+                             legend=request.GET.get("legend") == "1", findings=findings)
+    except ExportError as exc:
+        return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    if request.GET.get("download") == "1":
+        response["Content-Disposition"] = f'attachment; filename="{file_stem(board)}.{fmt}"'
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def report_context(board: Board, role: str) -> dict:
+    document = board.to_document()
+    report = validate(document)
+    context = {"board": board, "document": document, "report": report, "role": role,
+               "notes": [(s, document.notes.get(s.key, "")) for s in STEPS],
+               "generated": timezone.now()}
+    if role == "interviewer":
+        context["rubric"] = [(s, board.rubric.get(s.key, {})) for s in STEPS]
+        context["private_notes"] = board.private_notes
+    return context
+
+
+@require_GET
+def session_report(request: HttpRequest, public_id: str) -> HttpResponse:
+    board, role = board_for(request, public_id)
+    return render(request, "report.html", report_context(board, role))
+
+
+@require_GET
+def session_report_markdown(request: HttpRequest, public_id: str) -> HttpResponse:
+    board, role = board_for(request, public_id)
+    text = render_to_string("report.md", report_context(board, role))
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{file_stem(board)}-report.md"'
+    return response
+
+
+@require_GET
+def layout(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Auto-layout positions (Graphviz dot, left to right) for the editor to apply."""
+    board, _ = board_for(request, public_id)
+    try:
+        positions = auto_positions(board.to_document())
+    except ExportError as exc:
+        return JsonResponse({"error": f"Auto-layout failed: {exc}"}, status=422)
+    return JsonResponse({"positions": positions})
+
+
+@require_GET
+def replay(request: HttpRequest, public_id: str) -> HttpResponse:
+    board, role = board_for(request, public_id)
+    return render(request, "replay.html", {"board": board, "role": role})
+
+
+@require_GET
+def replay_frame(request: HttpRequest, public_id: str, revision: int) -> HttpResponse:
+    """The board at `revision` (its first `revision` operations replayed) and its findings."""
+    board, _ = board_for(request, public_id)
+    if not 1 <= revision <= board.revision:
+        raise Http404("No such revision.")
+    document = document_at(board, revision)
+    operation = board.operations.get(revision=revision)
+    context = {"board": board, "revision": revision, "operation": operation,
+               "report": validate(document), "document": document, "steps": STEPS}
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"revision": revision, "at": operation.created_at.isoformat(),
+                             "author": operation.author, "board": document.to_dict(),
+                             "report": context["report"].to_dict()})
+    return render(request, "partials/replay_frame.html", context)

@@ -1,0 +1,102 @@
+"""Interview mode over HTTP: start from a case study, reveal, reference and comparison."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+from django.test import Client
+
+from components import case_studies
+from studio.models import Board
+from tests.studio.conftest import receive_until, session_cookie, ws_client
+
+pytestmark = pytest.mark.django_db
+SLUG = "video-recommendation"
+
+
+def client_as(board: Board, role: str) -> Client:
+    client = Client()
+    client.cookies["sessionid"] = session_cookie(board.public_id, role).split("=", 1)[1]
+    return client
+
+
+@pytest.fixture
+def started(client: Client) -> tuple[Board, Client]:
+    response = client.post(f"/cases/{SLUG}/start", {"level": "staff"})
+    assert response.status_code == 302
+    return Board.objects.get(), client
+
+
+def test_the_home_page_lists_all_ten_case_studies(client: Client):
+    page = client.get("/").content.decode()
+    for study in case_studies.load_all().values():
+        assert f"/cases/{study.slug}/start" in page
+
+
+def test_starting_a_case_study_makes_a_titled_board(started):
+    board, _ = started
+    study = case_studies.get(SLUG)
+    assert (board.title, board.level, board.case_study) == (study.title, "staff", SLUG)
+    assert board.to_document().nodes == []
+
+
+def test_an_unknown_case_study_is_refused(client: Client):
+    assert client.post("/cases/teleportation/start").status_code == 404
+    assert Board.objects.count() == 0
+
+
+def test_everyone_sees_the_prompt_but_only_the_interviewer_sees_hidden_items(started):
+    board, interviewer = started
+    study = case_studies.get(SLUG)
+    question, hint = study.questions[0], study.hints["data"][0]
+    mine = interviewer.get(f"/b/{board.public_id}/case").content.decode()
+    assert study.prompt["goal"] in mine
+    assert question["answer"] in mine and hint["text"] in mine
+    assert "Reference design" in mine and f"/b/{board.public_id}/case/reference.svg" in mine
+    for role in ("candidate", "viewer"):
+        theirs = client_as(board, role).get(f"/b/{board.public_id}/case").content.decode()
+        assert study.prompt["goal"] in theirs
+        assert question["answer"] not in theirs and hint["text"] not in theirs
+        assert "Reference design" not in theirs
+        assert client_as(board, role).get(f"/b/{board.public_id}/case/reference.svg").status_code == 404
+
+
+def test_a_revealed_item_reaches_the_candidate_and_nothing_else_does(started):
+    board, interviewer = started
+    study = case_studies.get(SLUG)
+    shown, hidden = study.questions[0], study.questions[1]
+    assert interviewer.post(f"/b/{board.public_id}/case/reveal/{shown['id']}").status_code == 200
+    theirs = client_as(board, "candidate").get(f"/b/{board.public_id}/case").content.decode()
+    assert shown["answer"] in theirs and hidden["answer"] not in theirs
+
+
+def test_only_the_interviewer_reveals_and_only_known_items(started):
+    board, interviewer = started
+    study = case_studies.get(SLUG)
+    candidate = client_as(board, "candidate")
+    assert candidate.post(f"/b/{board.public_id}/case/reveal/{study.questions[0]['id']}").status_code == 404
+    assert interviewer.post(f"/b/{board.public_id}/case/reveal/nope").status_code == 400
+    board.refresh_from_db()
+    assert board.revealed == []
+
+
+def test_the_comparison_names_what_the_board_lacks(started):
+    board, interviewer = started
+    panel = interviewer.get(f"/b/{board.public_id}/case").content.decode()
+    assert "Missing components: " in panel and "Feature store" in panel
+    svg = interviewer.get(f"/b/{board.public_id}/case/reference.svg")
+    assert svg.status_code == 200 and svg.content.startswith(b"<?xml")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_reveal_frame_carries_no_hidden_text():
+    client = Client()
+    await database_sync_to_async(client.post)(f"/cases/{SLUG}/start")
+    board = await database_sync_to_async(Board.objects.get)()
+    study = case_studies.get(SLUG)
+    async with ws_client(board.public_id, "candidate") as candidate:
+        await receive_until(candidate, "welcome")
+        await database_sync_to_async(client.post)(
+            f"/b/{board.public_id}/case/reveal/{study.questions[2]['id']}")
+        frame = await receive_until(candidate, "case.revealed")
+    assert frame == {"type": "case.revealed"}

@@ -1,0 +1,139 @@
+"""Downloads, the session report by role, and the replay of the operation log."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+from django.test import Client
+
+from components.document import dump, parse
+from components.operations import apply_operation
+from studio import interview, services
+from studio.models import Board
+from tests.conftest import DESIGNS
+from tests.studio.conftest import make_board, session_cookie
+
+pytestmark = pytest.mark.django_db
+SECRET = "private: strong on serving, weak on metrics"
+
+
+def client_as(board: Board, role: str) -> Client:
+    client = Client()
+    client.cookies["sessionid"] = session_cookie(board.public_id, role).split("=", 1)[1]
+    return client
+
+
+@pytest.fixture
+def board() -> Board:
+    board, _ = make_board()
+    interview.save_private_notes(board, SECRET)
+    interview.save_score(board, "serving", "4", "excellent caching answer")
+    return board
+
+
+@pytest.mark.parametrize("fmt, content_type, starts", [
+    ("svg", "image/svg+xml", b"<?xml"),
+    ("png", "image/png", b"\x89PNG"),
+    ("dot", "text/vnd.graphviz; charset=utf-8", b"// MLSD Studio board export"),
+    ("json", "application/json", b"{"),
+])
+def test_every_format_downloads(board: Board, fmt: str, content_type: str, starts: bytes):
+    response = client_as(board, "viewer").get(f"/b/{board.public_id}/export.{fmt}?download=1")
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response.content.lstrip().startswith(starts)
+    assert response["Content-Disposition"] == f'attachment; filename="video-recommendation.{fmt}"'
+
+
+def test_the_svg_export_is_plain_xml_with_every_label(board: Board):
+    svg = client_as(board, "candidate").get(f"/b/{board.public_id}/export.svg?layout=auto&legend=1&findings=1").content
+    root = ElementTree.fromstring(svg)
+    text = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    for node in board.to_document().nodes:
+        assert node.label.split(" (")[0] in text
+    assert b"<script" not in svg
+
+
+def test_the_json_export_imports_back_identically(board: Board, client: Client):
+    exported = client_as(board, "viewer").get(f"/b/{board.public_id}/export.json").content
+    created = client.post("/api/boards", exported, content_type="application/json").json()
+    again = client.get(f"/b/{created['id']}/export.json").content
+    assert again == exported
+
+
+def test_an_unknown_format_or_layout_is_refused(board: Board):
+    client = client_as(board, "viewer")
+    assert client.get(f"/b/{board.public_id}/export.gif").status_code == 404
+    assert client.get(f"/b/{board.public_id}/export.svg?layout=spiral").status_code == 400
+
+
+def test_exports_need_a_role(board: Board):
+    assert Client().get(f"/b/{board.public_id}/export.json").status_code == 404
+
+
+def test_the_interviewer_report_adds_rubric_and_private_notes(board: Board):
+    html = client_as(board, "interviewer").get(f"/b/{board.public_id}/report").content.decode()
+    assert SECRET in html and "excellent caching answer" in html
+    assert "Home feed for 1B users" in html  # the worksheet notes
+    markdown = client_as(board, "interviewer").get(f"/b/{board.public_id}/report.md").content.decode()
+    assert SECRET in markdown and "| 6. Serving | 4 | excellent caching answer |" in markdown
+
+
+@pytest.mark.parametrize("role", ["candidate", "viewer"])
+def test_other_reports_never_show_interviewer_data(board: Board, role: str):
+    for path in ("report", "report.md"):
+        body = client_as(board, role).get(f"/b/{board.public_id}/{path}").content.decode()
+        assert SECRET not in body and "excellent caching answer" not in body
+        assert "Interviewer only" not in body
+        assert "Worksheet" in body
+
+
+def test_report_text_is_escaped(db):
+    document = parse((DESIGNS / "video_recommendation.json").read_text())
+    document.title = '<script>alert("x")</script>'
+    board, _ = services.create_board(document)
+    html = client_as(board, "candidate").get(f"/b/{board.public_id}/report").content.decode()
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_replay_shows_the_board_at_each_revision(board: Board):
+    ops = [{"op": "delete_edge", "id": "e9"}, {"op": "move_node", "id": "app", "x": 5, "y": 5},
+           {"op": "add_edge", "edge": {"id": "e9b", "source": "rerank", "target": "gw"}}]
+    for op in ops:
+        services.apply(board.public_id, op, "Ada")
+    board.refresh_from_db()
+    client = client_as(board, "viewer")
+    expected = parse((DESIGNS / "video_recommendation.json").read_text())
+    for k, op in enumerate(ops, start=2):
+        expected = apply_operation(expected, op)
+        frame = client.get(f"/b/{board.public_id}/replay/{k}", HTTP_ACCEPT="application/json").json()
+        assert frame["board"] == expected.to_dict()
+        assert frame["author"] == "Ada"
+    broken = client.get(f"/b/{board.public_id}/replay/2", HTTP_ACCEPT="application/json").json()
+    assert broken["report"]["passed"] is False  # the serving loop was cut at revision 2
+    assert client.get(f"/b/{board.public_id}/replay/4").status_code == 200
+    assert client.get(f"/b/{board.public_id}/replay/5").status_code == 404
+    page = client.get(f"/b/{board.public_id}/replay").content.decode()
+    assert 'max="4"' in page
+    svg = client.get(f"/b/{board.public_id}/export.svg?revision=2&findings=1")
+    assert svg.status_code == 200
+
+
+def test_every_revision_replays_to_a_prefix_of_the_log(board: Board):
+    for n in range(5):
+        services.apply(board.public_id, {"op": "update_notes", "step": "data", "text": str(n)}, "x")
+    board.refresh_from_db()
+    for k in range(1, board.revision + 1):
+        assert services.document_at(board, k).notes["data"] == ("" if k == 1 else str(k - 2))
+    assert dump(services.document_at(board, board.revision)) == dump(board.to_document())
+
+
+def test_auto_layout_places_every_component_left_to_right(board: Board):
+    positions = client_as(board, "candidate").get(f"/b/{board.public_id}/layout").json()["positions"]
+    document = board.to_document()
+    assert set(positions) == {n.id for n in document.nodes}
+    # The request enters on the left and flows right: app before gateway before ranker.
+    assert positions["app"]["x"] < positions["gw"]["x"] < positions["rank"]["x"]
+    assert all(p["x"] >= 0 and p["y"] >= 0 for p in positions.values())
