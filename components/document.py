@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,20 +175,26 @@ def check_notes(notes: Any, path: str = "notes") -> dict[str, str]:
     return result
 
 
+# NUL and unpaired surrogates cannot be encoded as UTF-8 or stored in PostgreSQL's jsonb.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def check_text(value: Any, path: str, limit: int) -> str:
     if not isinstance(value, str):
         raise DocumentError(f"must be a string, got {_kind(value)}", path)
     if len(value) > limit:
         raise DocumentError(f"is {len(value)} characters long; the limit is {limit}", path)
+    bad = _UNSTORABLE.search(value)
+    if bad:
+        raise DocumentError(f"holds the character U+{ord(bad.group()):04X} at position "
+                            f"{bad.start()}, which cannot be stored", path)
     return value
 
 
 def check_id(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value:
         raise DocumentError(f"must be a non-empty string, got {_show(value)}", path)
-    if len(value) > MAX_ID:
-        raise DocumentError(f"is {len(value)} characters long; the limit is {MAX_ID}", path)
-    return value
+    return check_text(value, path, MAX_ID)
 
 
 def check_coordinate(value: Any, path: str) -> float:
@@ -225,6 +232,22 @@ def _check_plain_json(value: Any, path: str) -> None:
         json.dumps(value, allow_nan=False)
     except (ValueError, TypeError, RecursionError):
         raise DocumentError("must be plain JSON (finite numbers only)", path) from None
+    for text in _strings_in(value):
+        check_text(text, path, len(text))
+
+
+def _strings_in(value: Any):
+    """Every string (keys included) inside a plain JSON value."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
 
 
 def check_prop(spec: PropSpec, value: Any, path: str) -> Any:

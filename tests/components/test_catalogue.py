@@ -237,3 +237,22 @@ def test_catalogue_as_json_is_serialisable_and_complete():
         assert entry["targets"] == sorted(ALLOWED_CONNECTIONS[type_id])
         assert {p["name"] for p in entry["props"]} == set(FRAMEWORK_PROPS.get(type_id, {}))
     assert decoded["types"]["training_pipeline"]["props"][0]["choices"][0] == "classification"
+
+
+def test_docs_list_the_judged_dash_cells():
+    """docs/rules.md's table of dash-cell refinements matches the catalogue."""
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "rules.md").read_text()
+    table = text.split("## The catalogue's refinement of the dash cells", 1)[1]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    assert rows
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        source = cells[0].split("`")[1]
+        category = cells[1]
+        documented = {t.strip("` ") for t in cells[2].split(",") if t.strip() != "none"}
+        actual = {t for t in ALLOWED_CONNECTIONS[source]
+                  if category_of(t) == category and t != "note"}
+        assert documented == actual, (source, category)
+        assert CATEGORY_TABLE[(category_of(source), category)] == "-"

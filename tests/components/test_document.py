@@ -179,6 +179,12 @@ def test_unknown_type():
     assert error.path.endswith(".type")
 
 
+@pytest.mark.parametrize("value", [[], {}, ["cache"], 3, None])
+def test_type_that_is_not_a_string(value):
+    error = _refused(_with_node_field("type", value))
+    assert '"api"' in str(error) and error.path.endswith(".type")
+
+
 def test_missing_type():
     data = _doc()
     del data["nodes"][1]["type"]
@@ -434,3 +440,14 @@ def test_board_helpers():
     board = parse(_doc())
     assert board.node("missing") is None and board.edge("missing") is None
     assert isinstance(board.edge("e1"), Edge) and board.edge("e1").target == "reg"
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\ud800", "x\udfffy"])
+def test_text_that_cannot_be_stored_is_refused_with_its_position(text):
+    board = {"format": "mlsd-studio/board", "version": 1,
+             "nodes": [{"id": "n", "type": "cache", "label": text}]}
+    with pytest.raises(DocumentError, match=r"holds the character U\+[0-9A-F]{4} at position"):
+        parse(board)
+    board["nodes"][0] = {"id": "n", "type": "cache", "props": {"extra": {"deep": [text]}}}
+    with pytest.raises(DocumentError, match="props.extra"):
+        parse(board)

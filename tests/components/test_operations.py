@@ -295,6 +295,14 @@ def test_nested_batch(board):
     assert "another batch" in message
 
 
+def test_batch_cannot_smuggle_a_server_only_operation(board):
+    if "import" not in OPERATION_NAMES:
+        pytest.skip("no import operation")
+    document = load_design("video_recommendation").to_dict()
+    message = refused(board, {"op": "batch", "ops": [{"op": "import", "document": document}]})
+    assert "'import'" in message
+
+
 @pytest.mark.parametrize("ops", [[], None, "add_node", {"op": "delete_edge"}])
 def test_batch_needs_a_list_of_ops(board, ops):
     assert '"ops"' in refused(board, {"op": "batch", "ops": ops})

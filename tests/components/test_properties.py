@@ -22,8 +22,10 @@ SETTINGS = settings(max_examples=150, deadline=None,
 TYPES = sorted(COMPONENT_TYPES)
 LEVELS = ["mid", "senior", "staff"]
 
-short_text = st.text(max_size=12)
-label_text = st.text(max_size=40) | st.just("x" * 200)
+# Storable text: no NUL and no unpaired surrogates (document.check_text refuses them).
+STORABLE = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+short_text = st.text(STORABLE, max_size=12)
+label_text = st.text(STORABLE, max_size=40) | st.just("x" * 200)
 coordinate = (st.integers(-1_000_000, 1_000_000)
               | st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False))
 json_scalar = (st.none() | st.booleans() | st.integers(-10 ** 6, 10 ** 6)
@@ -47,68 +49,72 @@ def prop_value(spec: PropSpec):
     return st.lists(st.sampled_from(pool) | short_text, max_size=5)
 
 
-@st.composite
-def props_for(draw, type_id: str) -> dict:
-    props = {}
-    for spec in COMPONENT_TYPES[type_id].props:
-        if draw(st.booleans()):
-            props[spec.name] = draw(prop_value(spec))
-    known = set(COMPONENT_TYPES[type_id].props_by_name)
-    extra = draw(st.dictionaries(short_text.filter(lambda k: k not in known), json_value,
-                                 max_size=2))
-    props.update(extra)
-    return props
+# Keys that are no prop of any type: kept as unknown props.
+UNKNOWN_PROP_KEYS = st.sampled_from(["owner", "zz", "notes 2", "ΔΔ", ""])
+
+
+def _merge(parts: tuple[dict, dict]) -> dict:
+    known, extra = parts
+    return {**extra, **known}
+
+
+# Strategies built once per type (building them per draw dominated the run time).
+PROPS: dict[str, st.SearchStrategy[dict]] = {
+    t: st.tuples(
+        st.fixed_dictionaries({}, optional={spec.name: prop_value(spec)
+                                            for spec in COMPONENT_TYPES[t].props}),
+        st.dictionaries(UNKNOWN_PROP_KEYS, json_value, max_size=1),
+    ).map(_merge)
+    for t in TYPES
+}
+NODE_BODIES: dict[str, st.SearchStrategy[dict]] = {
+    t: st.fixed_dictionaries({"type": st.just(t)},
+                             optional={"label": label_text, "x": coordinate, "y": coordinate,
+                                       "props": PROPS[t]})
+    for t in TYPES
+}
+CORE_TYPES = ["client_app", "api_gateway", "ranking_service", "inference_service",
+              "batch_scorer", "feature_store", "feature_pipeline", "training_pipeline",
+              "model_registry", "event_stream", "nosql_db", "cache", "prediction_store",
+              "drift_monitor", "offline_evaluation", "ab_testing", "load_balancer",
+              "retraining_trigger", "feedback_collector"]
+ANY_NODE = st.sampled_from(TYPES).flatmap(NODE_BODIES.__getitem__)
+CORE_NODE = st.sampled_from(CORE_TYPES).flatmap(NODE_BODIES.__getitem__)
+NODE_IDS = st.text(STORABLE, min_size=1, max_size=8)
+TOP_OPTIONAL = {"level": st.sampled_from(LEVELS), "title": label_text,
+                "notes": st.dictionaries(st.sampled_from(STEP_KEYS), st.text(STORABLE, max_size=30))}
 
 
 @st.composite
-def documents(draw, max_nodes: int = 25) -> dict:
+def documents(draw, max_nodes: int = 20, node=ANY_NODE, edge_factor: int = 3,
+              min_nodes: int = 0) -> dict:
     """A valid board document (as decoded JSON): random types, random edges."""
-    ids = draw(st.lists(st.text(min_size=1, max_size=8), min_size=0, max_size=max_nodes,
-                        unique=True))
-    nodes = []
-    for node_id in ids:
-        type_id = draw(st.sampled_from(TYPES))
-        node = {"id": node_id, "type": type_id}
-        if draw(st.booleans()):
-            node["label"] = draw(label_text)
-        if draw(st.booleans()):
-            node["x"], node["y"] = draw(coordinate), draw(coordinate)
-        props = draw(props_for(type_id))
-        if props or draw(st.booleans()):
-            node["props"] = props
-        nodes.append(node)
+    ids = draw(st.lists(NODE_IDS, min_size=min_nodes, max_size=max_nodes, unique=True))
+    bodies = draw(st.lists(node, min_size=len(ids), max_size=len(ids)))
+    nodes = [{"id": node_id, **body} for node_id, body in zip(ids, bodies)]
     edges = []
     if ids:
-        pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)),
-                              max_size=3 * len(ids)))
-        for number, (source, target) in enumerate(pairs):
-            edge = {"id": f"e{number}", "source": source, "target": target}
-            if draw(st.booleans()):
-                edge["label"] = draw(label_text)
+        index = st.integers(0, len(ids) - 1)
+        pairs = draw(st.lists(st.tuples(index, index, st.none() | label_text),
+                              min_size=min(min_nodes, 1) * 2 * len(ids),
+                              max_size=edge_factor * len(ids)))
+        for number, (source, target, label) in enumerate(pairs):
+            edge = {"id": f"e{number}", "source": ids[source], "target": ids[target]}
+            if label is not None:
+                edge["label"] = label
             edges.append(edge)
     doc = {"format": "mlsd-studio/board", "version": 1, "nodes": nodes, "edges": edges}
-    if draw(st.booleans()):
-        doc["level"] = draw(st.sampled_from(LEVELS))
-    if draw(st.booleans()):
-        doc["title"] = draw(label_text)
-    if draw(st.booleans()):
-        doc["notes"] = draw(st.dictionaries(st.sampled_from(STEP_KEYS), st.text(max_size=30)))
+    doc.update(draw(st.fixed_dictionaries({}, optional=TOP_OPTIONAL)))
     return doc
 
 
-@st.composite
-def wired_documents(draw) -> dict:
-    """Valid documents biased towards the rules' types, so the walks have work to do."""
-    doc = draw(documents(max_nodes=30))
-    core = ["client_app", "api_gateway", "ranking_service", "inference_service",
-            "batch_scorer", "feature_store", "feature_pipeline", "training_pipeline",
-            "model_registry", "event_stream", "nosql_db", "cache", "prediction_store",
-            "drift_monitor", "offline_evaluation", "ab_testing", "load_balancer"]
-    for node in doc["nodes"]:
-        if draw(st.booleans()):
-            node["type"] = draw(st.sampled_from(core))
-            node["props"] = draw(props_for(node["type"]))
-    return doc
+def wired_documents():
+    """Valid documents of the rules' types only, so the walks have work to do."""
+    return documents(max_nodes=16, node=CORE_NODE, edge_factor=4, min_nodes=6)
+
+
+def props_for(type_id: str) -> st.SearchStrategy[dict]:
+    return PROPS[type_id]
 
 
 def _check_report(board: Board) -> None:
@@ -207,7 +213,7 @@ def broken_documents(draw) -> dict:
         del edge[draw(st.sampled_from(["id", "source", "target"]))]
     elif mutation == "edge_field":
         key = draw(st.sampled_from(["id", "source", "target", "label"]))
-        edge[key] = draw(WRONG.filter(lambda v: not (key == "label" and isinstance(v, str))))
+        edge[key] = draw(WRONG.filter(lambda v: not isinstance(v, str)))
     elif mutation == "duplicate_edge":
         edges.append(copy.deepcopy(edge))
     elif mutation == "unknown_edge_key":
@@ -309,6 +315,14 @@ def test_corrupted_json_text_never_raises_anything_else(doc, data):
 
 # --- operations -----------------------------------------------------------------------------
 
+PROP_CHANGES = st.dictionaries(
+    st.sampled_from(["features", "task", "replicas", "metrics", "ttl_seconds", "owner"]),
+    st.none() | st.sampled_from(["ranking", "batch"]) | st.integers(0, 5)
+    | st.lists(st.sampled_from(["a", "b"]), max_size=2) | json_value, max_size=2)
+NODE_CHANGES = st.dictionaries(st.sampled_from(["label", "props", "colour"]),
+                               label_text | PROP_CHANGES | json_value, max_size=2)
+
+
 @st.composite
 def operations(draw, board: Board) -> dict:
     node_ids = [n.id for n in board.nodes] + ["ghost"]
@@ -321,11 +335,7 @@ def operations(draw, board: Board) -> dict:
         return {"op": name, "node": {"id": draw(st.text(min_size=1, max_size=4)),
                                      "type": type_id, "props": draw(props_for(type_id))}}
     if name == "update_node":
-        changes = draw(st.dictionaries(st.sampled_from(["label", "props", "colour"]),
-                                       json_value | st.dictionaries(
-                                           st.sampled_from(["features", "task", "replicas",
-                                                            "metrics", "x"]),
-                                           json_value, max_size=2), max_size=2))
+        changes = draw(NODE_CHANGES)
         return {"op": name, "id": draw(st.sampled_from(node_ids)), "changes": changes}
     if name == "move_node":
         return {"op": name, "id": draw(st.sampled_from(node_ids)),
@@ -355,7 +365,7 @@ def operations(draw, board: Board) -> dict:
 @given(documents(max_nodes=8), st.data())
 def test_operations_refuse_cleanly_and_never_mutate(doc, data):
     board = parse(doc)
-    for _ in range(8):
+    for _ in range(6):
         op = data.draw(operations(board))
         if data.draw(st.booleans()):
             op = {"op": "batch", "ops": [op, data.draw(operations(board))]}
@@ -370,3 +380,90 @@ def test_operations_refuse_cleanly_and_never_mutate(doc, data):
         # Whatever an accepted operation produced is a valid document again.
         assert parse(dump(result)) == result
         board = result
+
+
+# --- the optimised walks against naive transcriptions of framework.md §4 ---------------------
+
+def _upstream(board: Board, start: str, passable) -> set[str]:
+    """Nodes met walking upstream from `start`, continuing only through `passable` ones."""
+    types = {n.id: n.type for n in board.nodes if n.type != "note"}
+    preds: dict[str, list[str]] = {n: [] for n in types}
+    for e in board.edges:
+        if e.source in types and e.target in types:
+            preds[e.target].append(e.source)
+    met, frontier = set(), [start]
+    walked = {start}
+    while frontier:
+        for prev in preds[frontier.pop()]:
+            met.add(prev)
+            if prev not in walked and passable(types[prev]):
+                walked.add(prev)
+                frontier.append(prev)
+    return met
+
+
+def _naive_serving_loop(board: Board) -> bool:
+    types = {n.id: n.type for n in board.nodes if n.type != "note"}
+    succ: dict[str, set[str]] = {n: set() for n in types}
+    for e in board.edges:
+        if e.source in types and e.target in types:
+            succ[e.source].add(e.target)
+    holders = {n for n, t in types.items() if t in ("prediction_store", "cache")}
+    holders |= {m for n, t in types.items() if t == "batch_scorer" for m in succ[n]
+                if types[m] == "nosql_db"}
+    answerers = holders | {n for n, t in types.items()
+                           if t in ("inference_service", "ranking_service", "batch_scorer")}
+    corridor = holders | {n for n, t in types.items()
+                          if COMPONENT_TYPES[t].category == "serving"}
+
+    def reach(start, allowed):
+        seen, stack = set(), [start]
+        while stack:
+            for nxt in succ[stack.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    if allowed(nxt):
+                        stack.append(nxt)
+        return seen
+
+    for client in (n for n, t in types.items() if t == "client_app"):
+        for answerer in reach(client, lambda n: True) & answerers:
+            if client in reach(answerer, lambda n: n in corridor):
+                return True
+    return False
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(wired_documents())
+def test_walks_match_the_framework_definitions(doc):
+    from components.graph import DesignGraph
+
+    board = parse(doc)
+    design = DesignGraph(board)
+    stops = {"inference_service", "ranking_service", "batch_scorer", "training_pipeline",
+             "model_registry", "client_app"}
+    plumbing = {"model_registry", "offline_evaluation", "hyperparameter_tuning"}
+    for node in board.nodes:
+        if node.type in ("inference_service", "ranking_service", "batch_scorer",
+                         "training_pipeline"):
+            expected = {m for m in _upstream(board, node.id, lambda t: t not in stops)
+                        if design.type_of(m) in ("feature_store", "feature_pipeline")}
+            assert design.feature_sources_of(node.id) == expected, node.id
+        if node.type in ("inference_service", "ranking_service", "batch_scorer"):
+            expected = {m for m in _upstream(board, node.id, lambda t: t in plumbing)
+                        if design.type_of(m) == "training_pipeline"}
+            assert design.model_sources_of(node.id) == expected, node.id
+    holds = not RULES["serving-loop"].findings(design)
+    assert holds == _naive_serving_loop(board)
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(wired_documents(), st.randoms(use_true_random=False))
+def test_findings_do_not_depend_on_component_order(doc, random):
+    board = parse(doc)
+    shuffled = Board(board.title, board.level, board.notes, list(board.nodes), board.edges)
+    random.shuffle(shuffled.nodes)
+    for level in LEVELS:
+        assert validate(board, level).findings == validate(shuffled, level).findings

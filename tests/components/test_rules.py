@@ -865,3 +865,20 @@ def test_report_to_dict_is_plain_data():
     assert data["passed"] is True and data["level"] == "staff"
     assert set(data["steps"]) == {"requirements", "framing", "data", "model", "evaluation",
                                   "serving", "monitoring"}
+
+
+def test_docs_describe_every_rule_with_its_metadata():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "rules.md").read_text()
+    for rule_id, (severity, step, level) in EXPECTED.items():
+        heading = f"### `{rule_id}`"
+        assert heading in text, rule_id
+        section = text.split(heading, 1)[1].split("\n### ", 1)[0]
+        row = section.split("|---|---|---|\n", 1)[1].splitlines()[0]
+        assert row.startswith(f"| {severity} | "), rule_id
+        assert (f"`{step}`" if step else "| none |") in row, rule_id
+        levels = {"mid": "mid, senior, staff", "senior": "senior, staff", "staff": "| staff |"}
+        assert levels[level] in row, rule_id
+        for part in ("**Holds when**", "**Why.**", "**Fix.**"):
+            assert part in section, (rule_id, part)
