@@ -4,9 +4,11 @@ Two layouts:
 
 - ``"drawn"`` keeps the user's canvas positions. Every component gets a pinned ``pos`` in
   points and Graphviz runs as ``neato -n2`` (no layout, no overlap removal; only the edges
-  are routed). The canvas y axis points down and Graphviz's points up, so y is flipped.
-  A board position ``(x, y)`` is the top-left corner of a canvas box of
+  are routed, orthogonally). The canvas y axis points down and Graphviz's points up, so y
+  is flipped. A board position ``(x, y)`` is the top-left corner of a canvas box of
   ``CANVAS_NODE_WIDTH`` x ``CANVAS_NODE_HEIGHT`` pixels; one canvas pixel is one point.
+  The DOT also carries ``layout=neato`` and ``inputscale=72``, so a plain ``dot -Tsvg``
+  of the exported source draws the same picture.
 - ``"auto"`` lets ``dot`` lay the board out left to right (``rankdir=LR``).
 
 Escaping. Every piece of user text (labels, edge labels, the title) goes into an HTML-like
@@ -34,6 +36,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from typing import Any
@@ -85,6 +88,10 @@ class ExportError(Exception):
     """An export failed: Graphviz missing, too slow, or failing; the message says which."""
 
 
+class ExportTimeout(ExportError):
+    """Graphviz took longer than the time limit and was killed."""
+
+
 class GraphvizFailed(ExportError):
     """Graphviz ran but exited with an error (or was killed by a signal)."""
 
@@ -127,6 +134,16 @@ def quote(identifier: str) -> str:
     escaped = _ID_SPECIAL.sub(lambda m: _ID_ESCAPES[m.group()], identifier)
     escaped = _NOT_XML.sub(lambda m: "\\u%04x" % ord(m.group()), escaped)
     return f'"{escaped}"'
+
+
+def graphviz_name(identifier: str) -> str:
+    """The node name Graphviz reports (json, <title>) for an id written by `quote`.
+
+    Graphviz keeps a quoted string's backslash escapes, except ``\\"`` which becomes
+    ``"``: the id ``a\\`` is named ``a\\\\``. Use it to map Graphviz output back to
+    board ids.
+    """
+    return quote(identifier)[1:-1].replace('\\"', '"')
 
 
 class Html(str):
@@ -313,6 +330,11 @@ def to_dot(board: Board, layout: str = "drawn", legend: bool = False,
 
 # --- rendering -------------------------------------------------------------------------
 
+def _too_slow(timeout: float) -> str:
+    unit = "second" if timeout == 1 else "seconds"
+    return f"the layout took longer than {timeout:g} {unit}"
+
+
 def run_graphviz(source: str, fmt: str, layout: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
     """Run Graphviz on DOT `source`, returning its `fmt` output; ExportError on failure."""
     command = [DOT_BINARY, f"-T{fmt}"]
@@ -323,7 +345,7 @@ def run_graphviz(source: str, fmt: str, layout: str, timeout: float = DEFAULT_TI
     except FileNotFoundError:
         raise ExportError(INSTALL_HINT) from None
     except subprocess.TimeoutExpired:
-        raise ExportError(f"the layout took longer than {timeout:g} seconds") from None
+        raise ExportTimeout(_too_slow(timeout)) from None
     except OSError as exc:
         raise ExportError(f"could not run Graphviz ({DOT_BINARY}): {exc.strerror}") from None
     if proc.returncode != 0:
@@ -339,7 +361,6 @@ def run_graphviz(source: str, fmt: str, layout: str, timeout: float = DEFAULT_TI
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*>\s*")
-_SVG_NS = "{http://www.w3.org/2000/svg}"
 _FORBIDDEN_ELEMENTS = {"script", "foreignObject", "iframe", "object", "embed", "image", "use",
                        "a", "style"}
 
@@ -371,6 +392,8 @@ def render(board: Board, fmt: str = "svg", layout: str = "drawn", legend: bool =
     """
     if fmt not in FORMATS:
         raise ExportError(f'unknown format "{fmt}"; formats are {", ".join(FORMATS)}')
+    if layout not in LAYOUTS:
+        raise ExportError(f'unknown layout "{layout}"; layouts are {", ".join(LAYOUTS)}')
     if fmt == "json":
         return dump(board).encode("utf-8")
     options: dict[str, Any] = {"layout": layout, "legend": legend, "findings": findings}
@@ -379,12 +402,20 @@ def render(board: Board, fmt: str = "svg", layout: str = "drawn", legend: bool =
     source = to_dot(board, **options)
     if fmt == "dot":
         return source.encode("utf-8")
+    started = time.monotonic()
     try:
         output = run_graphviz(source, fmt, layout, timeout)
     except GraphvizFailed:
         if layout != "drawn":
             raise
-        # The orthogonal router has failed on some inputs in some Graphviz releases.
+        # The orthogonal router has failed on some inputs in some Graphviz releases. The
+        # retry gets what is left of the time limit, so the whole export keeps to it.
+        left = timeout - (time.monotonic() - started)
+        if left <= 0:
+            raise ExportTimeout(_too_slow(timeout)) from None
         source = to_dot(board, splines=FALLBACK_SPLINES, **options)
-        output = run_graphviz(source, fmt, layout, timeout)
+        try:
+            output = run_graphviz(source, fmt, layout, left)
+        except ExportTimeout:
+            raise ExportTimeout(_too_slow(timeout)) from None
     return clean_svg(output) if fmt == "svg" else output

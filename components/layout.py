@@ -14,6 +14,7 @@ from components.export import (
     CANVAS_NODE_WIDTH,
     DEFAULT_TIMEOUT,
     ExportError,
+    graphviz_name,
     run_graphviz,
     to_dot,
 )
@@ -34,9 +35,10 @@ def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> dict[str, 
         raise ExportError(f"could not read Graphviz's layout: {exc}") from None
     positions = {}
     for node in board.nodes:
-        if node.id not in centres:
+        name = graphviz_name(node.id)
+        if name not in centres:
             continue
-        x, y = (float(v) for v in centres[node.id].split(","))
+        x, y = (float(v) for v in centres[name].split(","))
         positions[node.id] = {"x": round(MARGIN + x - CANVAS_NODE_WIDTH / 2),
                               "y": round(MARGIN + (height - y) - CANVAS_NODE_HEIGHT / 2)}
     return positions

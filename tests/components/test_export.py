@@ -218,6 +218,7 @@ def test_awkward_ids_are_quoted_and_stay_distinct():
     parsed = graphviz_json(source)
     names = [o["name"] for o in parsed["objects"]]
     assert len(names) == len(set(names)) == len(ids)
+    assert names == [export.graphviz_name(i) for i in ids]
     assert len(parsed["edges"]) == len(ids) - 1
     assert [f"L{k}" for k in range(len(ids))] == [
         o["label"].split("<BR/>")[0] for o in parsed["objects"]]
@@ -407,6 +408,7 @@ def test_an_empty_board_exports():
 @pytest.mark.parametrize("kwargs, message", [
     ({"fmt": "gif"}, 'unknown format "gif"'),
     ({"layout": "spiral"}, 'unknown layout "spiral"'),
+    ({"fmt": "json", "layout": "spiral"}, 'unknown layout "spiral"'),
 ])
 def test_unknown_formats_and_layouts_are_refused(kwargs, message):
     with pytest.raises(ExportError, match=message):
@@ -465,3 +467,13 @@ def test_svg_with_forbidden_content_is_refused():
                 b"<svg"):
         with pytest.raises(ExportError):
             export.clean_svg(bad)
+
+
+def test_the_retry_keeps_to_the_original_time_limit(tmp_path, monkeypatch):
+    # ortho fails at once; the straight-line retry hangs: the limit named is the caller's
+    body = ('input=$(cat)\n'
+            'case "$input" in *\'splines="ortho"\'*) echo "Error: ortho" >&2; exit 1;; esac\n'
+            "exec sleep 30")
+    monkeypatch.setattr(export, "DOT_BINARY", fake_dot(tmp_path, body))
+    with pytest.raises(export.ExportTimeout, match=r"^the layout took longer than 1 second$"):
+        render(load_design("video_recommendation"), "svg", layout="drawn", timeout=1)
