@@ -14,6 +14,7 @@ import secrets
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -134,7 +135,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if isinstance(op, dict) and op.get("op") in SERVER_ONLY:
             return await self._refuse(cid, f"operation {op['op']!r} cannot be sent by a client")
         try:
-            applied, report = await self._apply(op)
+            applied, report = await self._apply(op, cid if isinstance(cid, str) else "")
         except OperationError as exc:
             return await self._refuse(cid, str(exc))
         except Board.DoesNotExist:
@@ -142,9 +143,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return await self.close(code=4404)
         self.refusals = 0
         await self._send({"type": "ack", "cid": cid, "revision": applied["revision"]})
-        await self._broadcast({"type": "op", "cid": cid, "by": self.me["id"], **applied})
-        await self._broadcast({"type": "findings", "revision": applied["revision"],
-                               "report": report})
+        # One group event carries both frames (op, then findings): half the channel-layer
+        # messages and consumer wake-ups per operation; clients get the same two frames.
+        await self._broadcast({"type": "op", "cid": cid, "by": self.me["id"], **applied},
+                              then={"type": "findings", "revision": applied["revision"],
+                                    "report": report})
 
     async def on_cursor(self, frame: dict[str, Any]) -> None:
         now = time.monotonic()
@@ -173,15 +176,32 @@ class BoardConsumer(AsyncWebsocketConsumer):
     HANDLERS = {"ping": on_ping, "sync": on_sync, "op": on_op, "cursor": on_cursor,
                 "select": on_select, "viewport": on_viewport}
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Run the handler of an ASGI or channel-layer message.
+
+        Channels' AsyncConsumer.dispatch first awaits aclose_old_connections(), a hop to
+        the single thread that runs every database call, for each message: each frame
+        broadcast to N connections waited N times behind the board's commits. Every
+        database access here goes through database_sync_to_async, which closes stale
+        connections itself before and after, so the hop is skipped (performance only).
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     # --- group events (sent by other consumers through the channel layer) -------------------
 
     async def board_event(self, event: dict[str, Any]) -> None:
-        """Forward a frame another connection broadcast; answer joins with our presence."""
+        """Forward a frame another connection broadcast (and the frame that follows it,
+        `then`, if any); answer joins with our presence."""
         kind, by = event["kind"], event["by"]
         mine = by == self.me["id"]
         if mine and kind in ("cursor", "selection", "viewport", "presence.joined"):
             return
         await self.send(text_data=event["text"])
+        if event.get("then") is not None:
+            await self.send(text_data=event["then"])
         if kind == "presence.joined" and event.get("reply_to"):
             here = {"type": "presence.here", "by": self.me["id"], "participant": self.me}
             await self.channel_layer.send(event["reply_to"], make_event(here))
@@ -192,16 +212,20 @@ class BoardConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(frame))
 
     async def _broadcast(self, frame: dict[str, Any], private: bool = False,
-                         reply_to: str | None = None) -> None:
-        """Send `frame` to every connection on the board (or its interviewers only).
+                         reply_to: str | None = None,
+                         then: dict[str, Any] | None = None) -> None:
+        """Send `frame`, then `then` if given, to every connection on the board (or its
+        interviewers only), as one channel-layer message.
 
         A broadcast that fails (the channel layer's Redis is down) is logged and dropped:
         the operation is already committed and acknowledged, and clients recover what
         they missed through `sync` when they see the gap in revisions.
         """
+        event = make_event(frame, reply_to)
+        if then is not None:
+            event["then"] = json.dumps(then)
         try:
-            await self.channel_layer.group_send(group_name(self.public_id, private),
-                                                make_event(frame, reply_to))
+            await self.channel_layer.group_send(group_name(self.public_id, private), event)
         except Exception:  # noqa: BLE001 - any layer failure must not drop the connection
             logger.warning("broadcast of %s to board %s failed", frame["type"], self.public_id,
                            exc_info=True)
@@ -231,8 +255,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         return Board.objects.filter(public_id=self.public_id).exists()
 
     @database_sync_to_async
-    def _apply(self, op: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        applied, document = apply(self.public_id, op, self.me["name"])
+    def _apply(self, op: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        applied, document = apply(self.public_id, op, self.me["name"], cid)
         return applied.to_message(), validate(document).to_dict()
 
     @database_sync_to_async

@@ -33,7 +33,8 @@ def panel_context(board: Board) -> dict:
     looks: dict[str, list[str]] = {s.key: [] for s in STEPS}
     for finding in report.findings:
         signal = rubric["signals"].get(finding.rule)
-        if signal and signal["look"] not in looks[signal["step"]]:
+        # Rules of no particular step (connection-allowed, isolated-component) point nowhere.
+        if signal and signal["step"] in looks and signal["look"] not in looks[signal["step"]]:
             looks[signal["step"]].append(signal["look"])
     return {
         "board": board,

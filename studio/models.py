@@ -85,6 +85,7 @@ class Operation(models.Model):
     revision = models.PositiveIntegerField()
     op = models.JSONField()
     author = models.CharField(max_length=80, blank=True)
+    cid = models.CharField(max_length=64, blank=True)  # the sender's id for the edit
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

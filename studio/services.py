@@ -32,10 +32,11 @@ class Applied:
     op: dict[str, Any]
     author: str
     at: datetime
+    cid: str = ""
 
     def to_message(self) -> dict[str, Any]:
         return {"revision": self.revision, "op": self.op, "author": self.author,
-                "at": self.at.isoformat()}
+                "at": self.at.isoformat(), "cid": self.cid}
 
 
 def hash_token(token: str) -> str:
@@ -85,21 +86,30 @@ def rotate_token(board: Board, role: str) -> str:
     return token
 
 
-def apply(public_id: str, op: dict[str, Any], author: str) -> tuple[Applied, Document]:
+def apply(public_id: str, op: dict[str, Any], author: str,
+          cid: str = "") -> tuple[Applied, Document]:
     """Apply `op` to the board as its next revision; raise OperationError if refused.
 
     Returns the stored operation and the new document. Raises Board.DoesNotExist.
     """
     with transaction.atomic():
         board = Board.objects.select_for_update().get(public_id=public_id)
-        document = apply_operation(board.to_document(), op)
+        current = board.to_document()
+        document = apply_operation(current, op)
         board.store_document(document)
         board.revision += 1
-        board.save(update_fields=["title", "level", "notes", "document", "revision",
-                                  "updated_at"])
+        # Write only the columns the operation changed (a move leaves the notes, which
+        # may be long, and the title alone).
+        changed = [name for name, before, after in (
+            ("title", current.title, document.title),
+            ("level", current.level, document.level),
+            ("notes", current.notes, document.notes),
+            ("document", (current.nodes, current.edges), (document.nodes, document.edges)),
+        ) if before != after]
+        board.save(update_fields=[*changed, "revision", "updated_at"])
         stored = Operation.objects.create(board=board, revision=board.revision, op=op,
-                                          author=author[:80])
-    return Applied(stored.revision, op, stored.author, stored.created_at), document
+                                          author=author[:80], cid=cid[:64])
+    return Applied(stored.revision, op, stored.author, stored.created_at, stored.cid), document
 
 
 def operations_since(board: Board, revision: int) -> list[Applied] | None:
@@ -107,7 +117,7 @@ def operations_since(board: Board, revision: int) -> list[Applied] | None:
     if board.revision - revision > RESYNC_LIMIT:
         return None
     rows = board.operations.filter(revision__gt=revision).order_by("revision")
-    return [Applied(r.revision, r.op, r.author, r.created_at) for r in rows]
+    return [Applied(r.revision, r.op, r.author, r.created_at, r.cid) for r in rows]
 
 
 def document_at(board: Board, revision: int) -> Document:

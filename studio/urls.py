@@ -1,9 +1,12 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from studio import api, case_views, export_views, interviewer_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("boards/new", views.create_board, name="create_board"),
     path("boards/import", views.import_board, name="import_board"),
     path("cases/<str:slug>/start", case_views.start_case, name="start_case"),

@@ -168,6 +168,7 @@ async def test_resync_sends_the_missed_operations_in_order():
         assert [o["revision"] for o in missed["ops"]] == [3, 4]
         assert missed["revision"] == 4
         assert [o["op"]["x"] for o in missed["ops"]] == [20, 30]
+        assert [o["cid"] for o in missed["ops"]] == ["m1", "m2"]  # a client spots its own edits
 
 
 async def test_an_edit_of_a_component_deleted_meanwhile_is_refused():

@@ -1,0 +1,270 @@
+// The WebSocket to the board (docs/protocol.md): connect, sync, heartbeat, reconnect, and
+// the outbox of edits.
+//
+// Life cycle: open -> send `sync` with the last applied revision -> the store handles the
+// `snapshot`/`ops` answer and calls synced() -> queued edits are sent. Edits made while
+// offline wait in the queue. Edits sent but not acknowledged when the socket drops are put
+// back at the front of the queue marked `uncertain`: the store drops those the resync
+// shows were applied before they are sent again.
+
+const HEARTBEAT_MS = 10_000;
+const DEAD_AFTER_MS = 25_000; // no frame at all for this long: the socket is dead
+const MAX_FRAME_BYTES = 64 * 1024; // the server refuses larger frames (docs/protocol.md)
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 20_000;
+// Close codes after which retrying cannot help (docs/protocol.md, studio/consumers.py).
+const FATAL_CLOSES = {
+  4403: "You have no access to this board. Open it with a role link.",
+  4404: "This board no longer exists.",
+};
+
+export class Connection {
+  /**
+   * @param {object} opts
+   * @param {string} opts.url WebSocket URL
+   * @param {(frame: object) => void} opts.onFrame every frame received except pong
+   * @param {() => number} opts.revision the last revision the client applied
+   * @param {HTMLElement} [opts.stateEl] where the connection state is shown (#conn-state)
+   */
+  constructor({ url, onFrame, revision, stateEl, onTooLarge }) {
+    this.url = url;
+    this.onFrame = onFrame;
+    this.onTooLarge = onTooLarge || (() => {});
+    this.revision = revision;
+    this.stateEl = stateEl;
+    this.ws = null;
+    this.state = "idle"; // idle | connecting | syncing | online | offline | closed
+    this.queue = []; // edits not sent yet, in order
+    this.inflight = new Map(); // cid -> edit sent, not acknowledged yet
+    this.attempt = 0;
+    this.retryAt = 0;
+    this.retryTimer = null;
+    this.heartbeat = null;
+    this.lastSeen = 0;
+    this.rtt = null;
+    this.fatal = "";
+    this.listeners = new Set();
+    window.addEventListener("online", () => this.retryNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.retryNow();
+    });
+  }
+
+  /** Call fn(state) whenever the connection state changes. */
+  onState(fn) {
+    this.listeners.add(fn);
+  }
+
+  start() {
+    if (this.state === "idle") this.open();
+  }
+
+  open() {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch (err) {
+      this.setState("offline");
+      this.scheduleRetry();
+      return;
+    }
+    this.ws = ws;
+    this.setState("connecting");
+    ws.addEventListener("open", () => {
+      if (ws !== this.ws) return;
+      this.lastSeen = Date.now();
+      this.setState("syncing");
+      this.sendFrame({ type: "sync", since: this.revision() });
+      this.startHeartbeat();
+    });
+    ws.addEventListener("message", (event) => {
+      if (ws !== this.ws) return;
+      this.lastSeen = Date.now();
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (!frame || typeof frame !== "object") return;
+      if (frame.type === "pong") {
+        if (typeof frame.t === "number") this.rtt = Date.now() - frame.t;
+        this.render();
+        return;
+      }
+      if (frame.type === "ack" || (frame.type === "error" && frame.cid != null)) {
+        this.inflight.delete(frame.cid);
+      }
+      this.onFrame(frame);
+    });
+    ws.addEventListener("close", (event) => {
+      if (ws !== this.ws) return;
+      this.dropped(event.code);
+    });
+  }
+
+  /** The socket is gone (closed by the server, the network, or the heartbeat). */
+  dropped(code) {
+    this.ws = null;
+    this.stopHeartbeat();
+    // Edits sent without an answer may or may not have been applied: re-queue them first.
+    const unsure = [...this.inflight.values()];
+    this.inflight.clear();
+    for (const edit of unsure) edit.uncertain = true;
+    this.queue.unshift(...unsure);
+    if (FATAL_CLOSES[code]) {
+      this.fatal = FATAL_CLOSES[code];
+      this.setState("closed");
+      return;
+    }
+    this.setState("offline");
+    this.scheduleRetry(code === 4429 ? 5 : 0);
+  }
+
+  scheduleRetry(extraAttempts = 0) {
+    // Exponential backoff with jitter: half the delay fixed, half random.
+    const exp = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.attempt + extraAttempts));
+    const delay = exp / 2 + Math.random() * (exp / 2);
+    this.attempt += 1;
+    this.retryAt = Date.now() + delay;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.open(), delay);
+    this.render();
+  }
+
+  retryNow() {
+    if (this.state === "offline") {
+      this.attempt = 0;
+      this.open();
+    }
+  }
+
+  startHeartbeat() {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => {
+      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+      if (Date.now() - this.lastSeen > DEAD_AFTER_MS) {
+        // Silent for too long: give up on this socket and reconnect.
+        const dead = this.ws;
+        this.dropped(4000);
+        try { dead.close(4000, "heartbeat timeout"); } catch { /* already closing */ }
+        return;
+      }
+      this.sendFrame({ type: "ping", t: Date.now() });
+    }, HEARTBEAT_MS);
+  }
+
+  stopHeartbeat() {
+    clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  /** Send a frame now if the socket is open; returns whether it was sent. */
+  sendFrame(frame) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Ask for what we missed since `since` (0: a full snapshot). */
+  sync(since) {
+    return this.sendFrame({ type: "sync", since });
+  }
+
+  /** Send a presence frame (cursor, select, viewport) only when live; never queued. */
+  sendVolatile(frame) {
+    return this.state === "online" && this.sendFrame(frame);
+  }
+
+  /** Queue an edit {cid, op}; it goes out now if the connection is live and synced. */
+  submit(edit) {
+    this.queue.push(edit);
+    this.flush();
+    this.render();
+  }
+
+  /** Forget queued edits matching `predicate` (already applied, or refused). */
+  discard(predicate) {
+    this.queue = this.queue.filter((edit) => !predicate(edit));
+  }
+
+  /** The answer to our `sync` was applied: the connection is live; send the queue. */
+  synced() {
+    if (this.state !== "syncing" && this.state !== "online") return;
+    this.attempt = 0;
+    this.setState("online");
+    this.flush();
+  }
+
+  flush() {
+    if (this.state !== "online") return;
+    while (this.queue.length) {
+      const edit = this.queue[0];
+      edit.uncertain = false;
+      edit.base = this.revision();
+      const text = JSON.stringify({ type: "op", cid: edit.cid, base: edit.base, op: edit.op });
+      const size = new TextEncoder().encode(text).length;
+      if (size > MAX_FRAME_BYTES) {
+        // The server would refuse it without naming the edit: refuse it here instead.
+        this.queue.shift();
+        this.onTooLarge(edit, size, MAX_FRAME_BYTES);
+        continue;
+      }
+      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+      this.ws.send(text);
+      this.queue.shift();
+      this.inflight.set(edit.cid, edit);
+    }
+    this.render();
+  }
+
+  get unsent() {
+    return this.queue.length;
+  }
+
+  setState(state) {
+    this.state = state;
+    this.render();
+    for (const fn of this.listeners) fn(state);
+  }
+
+  render() {
+    const el = this.stateEl;
+    if (!el) return;
+    const queued = this.queue.length;
+    const edits = queued ? ` · ${queued} edit${queued === 1 ? "" : "s"} to send` : "";
+    let text;
+    let kind = this.state;
+    switch (this.state) {
+      case "online":
+        text = "Live";
+        el.title = this.rtt == null ? "Connected" : `Connected · ${this.rtt} ms round trip`;
+        break;
+      case "syncing":
+        text = "Syncing…";
+        kind = "connecting";
+        el.title = "Catching up with the board";
+        break;
+      case "offline": {
+        // No ticking countdown in the text: #conn-state is a live region.
+        const secs = Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000));
+        text = `Offline · reconnecting…${edits}`;
+        el.title = `Next attempt in ${secs} s. Your edits are kept and sent when the connection is back.`;
+        break;
+      }
+      case "closed":
+        text = "Disconnected";
+        el.title = this.fatal;
+        break;
+      default:
+        text = "Connecting…";
+        kind = "connecting";
+        el.title = "";
+    }
+    if (el.textContent !== text) el.textContent = text; // a live region: only real changes
+    el.dataset.state = this.state;
+    el.className = `conn conn-${kind}`;
+  }
+}

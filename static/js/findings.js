@@ -1,0 +1,93 @@
+// Findings: outline components on the canvas from each report, ask htmx to refresh the
+// server-rendered panel (the `findings-changed` event on body), and let a finding select
+// and highlight its components.
+
+import { edgeKey, nodeKey } from "./doc.js";
+import { h } from "./dom.js";
+
+/**
+ * @param {object} opts
+ * @param {HTMLElement} opts.panel #findings (swapped by htmx)
+ * @param {HTMLElement} [opts.tab] the Findings tab button, for a count badge
+ * @param {import("./store.js").Store} opts.store
+ * @param {import("./canvas.js").Canvas} opts.canvas
+ */
+export function setupFindings({ panel, tab, store, canvas }) {
+  let badge = null;
+  if (tab) {
+    badge = h("span", { class: "tab-count", hidden: true });
+    tab.append(badge);
+  }
+
+  store.addEventListener("report", (e) => {
+    const { report } = e.detail;
+    canvas.setReport(report);
+    if (badge) {
+      const count = (report.findings || []).filter((f) => f.severity !== "info").length;
+      const errors = (report.findings || []).some((f) => f.severity === "error");
+      badge.textContent = String(count);
+      badge.hidden = count === 0;
+      badge.classList.toggle("tab-count-error", errors);
+      badge.setAttribute("aria-label", `${count} to fix`);
+    }
+    document.body.dataset.reportRevision = String(e.detail.revision);
+    // The server-rendered panel says which revision and level it shows: refresh only if
+    // this report is newer (e.g. not for the first snapshot right after the page loaded).
+    const shown = panel.querySelector(".findings");
+    if (shown && shown.dataset.revision === String(e.detail.revision)
+        && shown.dataset.level === report.level) return;
+    document.body.dispatchEvent(new CustomEvent("findings-changed", { bubbles: true }));
+  });
+
+  // The finding last clicked stays marked across refreshes of the panel while its
+  // components remain selected.
+  let active = null;
+  const sameFinding = (f, key) => key && f.dataset.rule === key.rule && f.dataset.nodes === key.nodes
+    && f.dataset.edges === key.edges;
+  const mark = () => {
+    for (const f of panel.querySelectorAll(".finding")) f.classList.toggle("is-active", sameFinding(f, active));
+  };
+  const activate = (finding) => {
+    const ids = (name) => (finding.dataset[name] || "").split(/\s+/).filter(Boolean);
+    const keys = [...ids("nodes").map(nodeKey), ...ids("edges").map(edgeKey)];
+    if (keys.length) canvas.reveal(keys);
+    active = { rule: finding.dataset.rule, nodes: finding.dataset.nodes, edges: finding.dataset.edges, keys };
+    mark();
+  };
+  canvas.addEventListener("selection", (e) => {
+    if (!active) return;
+    const now = new Set(e.detail.keys);
+    if (now.size !== active.keys.length || !active.keys.every((k) => now.has(k))) {
+      active = null;
+      mark();
+    }
+  });
+
+  panel.addEventListener("click", (e) => {
+    const finding = e.target.closest?.(".finding");
+    if (finding && panel.contains(finding)) activate(finding);
+  });
+  panel.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" && e.key !== " ") return;
+    const finding = e.target.closest?.(".finding");
+    if (!finding) return;
+    e.preventDefault();
+    activate(finding);
+  });
+
+  // Keep keyboard focus on the same finding across an htmx swap of the panel.
+  let focused = null;
+  panel.addEventListener("htmx:beforeSwap", () => {
+    const el = document.activeElement;
+    focused = el && el.classList?.contains("finding") && panel.contains(el)
+      ? { rule: el.dataset.rule, nodes: el.dataset.nodes } : null;
+  });
+  panel.addEventListener("htmx:afterSwap", () => {
+    mark();
+    if (!focused) return;
+    const match = [...panel.querySelectorAll(".finding")]
+      .find((f) => f.dataset.rule === focused.rule && f.dataset.nodes === focused.nodes);
+    focused = null;
+    if (match) match.focus({ preventScroll: true });
+  });
+}

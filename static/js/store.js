@@ -1,0 +1,334 @@
+// The client's copy of the board, kept in step with the server.
+//
+// `model` is the board at `revision`, changed ONLY by server frames (snapshot, ops, op), in
+// revision order: duplicates are ignored, a gap asks for a sync. `view` is what the user
+// sees: the model with this client's edits that the server has not applied yet (pending)
+// replayed on top, so a dragged or added component stays put while its op travels.
+//
+// Events (CustomEvent on the store):
+//   change   {keys: Set|null, remoteKeys: Set, revision}   the view changed (keys null:
+//            anything may have); remoteKeys: what other people changed in this frame
+//   report   {report, revision}                            validator report
+//   welcome  {you, role}
+//   ack      {cid, revision}
+//   refused  {cid, message, code}                          one of our edits was refused
+//   problem  {message}                                     something to tell the user
+//   presence {frame}                                       presence.*, cursor, selection
+//   synced   {}                                            caught up after (re)connecting
+//   frame    {frame}                                       every frame, before handling
+
+import {
+  applyOp, canApply, cloneDoc, edgeKey, emptyDoc, fromBoard, nodeKey, OpError, seemsApplied,
+} from "./doc.js";
+import { sameJSON } from "./dom.js";
+
+const NONE = new Set();
+const MAX_BATCH = 500; // operations in one batch (docs/protocol.md)
+
+/** Keys ("n:<id>", "e:<id>", ...) an operation touches, judged from the op alone. */
+function keysOf(op) {
+  const keys = new Set();
+  const visit = (one) => {
+    if (one.op === "batch") return one.ops.forEach(visit);
+    if (one.node) keys.add(nodeKey(one.node.id));
+    else if (one.edge) keys.add(edgeKey(one.edge.id));
+    else if (one.op.endsWith("_node")) keys.add(nodeKey(one.id));
+    else if (one.op.endsWith("_edge")) keys.add(edgeKey(one.id));
+    return undefined;
+  };
+  visit(op);
+  return keys;
+}
+
+/** Keys of the components and edges that differ between two documents, minus `skip`. */
+function differences(a, b, skip) {
+  const keys = new Set();
+  const compare = (mapA, mapB, key) => {
+    for (const [id, item] of mapA) {
+      const other = mapB.get(id);
+      if (!other || JSON.stringify(other) !== JSON.stringify(item)) keys.add(key(id));
+    }
+    for (const id of mapB.keys()) if (!mapA.has(id)) keys.add(key(id));
+  };
+  compare(a.nodes, b.nodes, nodeKey);
+  compare(a.edges, b.edges, edgeKey);
+  for (const k of skip) keys.delete(k);
+  return keys;
+}
+
+export class Store extends EventTarget {
+  constructor() {
+    super();
+    this.model = emptyDoc();
+    this.view = emptyDoc();
+    this.revision = 0;
+    this.loaded = false;
+    this.pending = []; // our edits not yet applied to the model, in order: {cid, op, revision?}
+    this.me = null;
+    this.role = null;
+    this.conn = null;
+    this.syncing = false;
+    this.report = null;
+    this.reportRevision = -1;
+    this.counter = 0;
+    this.session = Math.random().toString(36).slice(2, 8);
+  }
+
+  attach(conn) {
+    this.conn = conn;
+    conn.onState((state) => {
+      if (state === "syncing") this.syncing = true;
+      if (state === "offline" || state === "closed") this.syncing = false;
+    });
+  }
+
+  emit(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  // --- local edits ------------------------------------------------------------------
+
+  /**
+   * Apply our own edit to the view at once and queue it for the server. Returns the edit
+   * ({cid, op}) or null when the edit cannot apply (the view is left as it was).
+   */
+  submit(op) {
+    if (op && op.op === "batch" && Array.isArray(op.ops) && op.ops.length > MAX_BATCH) {
+      this.emit("problem", {
+        message: `That change has ${op.ops.length} steps; at most ${MAX_BATCH} can be made at once.`,
+      });
+      return null;
+    }
+    let keys;
+    try {
+      keys = applyOp(this.view, op);
+    } catch (err) {
+      if (!(err instanceof OpError)) throw err;
+      this.emit("problem", { message: "That edit no longer applies: " + err.message });
+      return null;
+    }
+    this.counter += 1;
+    const edit = { cid: `${this.session}-${this.counter}`, op, revision: null };
+    this.pending.push(edit);
+    this.emit("change", { keys, remoteKeys: NONE, revision: this.revision });
+    if (this.conn) this.conn.submit(edit);
+    return edit;
+  }
+
+  wouldApply(op) {
+    return canApply(this.view, op);
+  }
+
+  // --- server frames ------------------------------------------------------------------
+
+  handle(frame) {
+    this.emit("frame", { frame }); // every frame, for features that add their own types
+    switch (frame.type) {
+      case "welcome":
+        this.me = frame.you || null;
+        this.role = frame.role || null;
+        this.emit("welcome", { you: this.me, role: this.role, timer: frame.timer });
+        break;
+      case "snapshot":
+        this.onSnapshot(frame);
+        break;
+      case "ops":
+        this.onOps(frame);
+        break;
+      case "op":
+        this.onOp(frame);
+        break;
+      case "ack":
+        this.onAck(frame);
+        break;
+      case "findings":
+        this.setReport(frame.report, frame.revision);
+        break;
+      case "error":
+        this.onError(frame);
+        break;
+      case "presence.joined":
+      case "presence.here":
+      case "presence.left":
+      case "cursor":
+      case "selection":
+      case "viewport":
+        this.emit("presence", { frame });
+        break;
+      default:
+        break;
+    }
+  }
+
+  requestSync(since) {
+    if (this.syncing || !this.conn) return;
+    if (this.conn.sync(since)) this.syncing = true;
+  }
+
+  onSnapshot(frame) {
+    this.syncing = false;
+    const before = this.model;
+    this.model = fromBoard(frame.board || {});
+    this.revision = frame.revision;
+    // Our acknowledged edits are in the snapshot; uncertain ones are judged by effect.
+    const ours = new Set();
+    for (const edit of this.pending) {
+      if (edit.revision != null || edit.uncertain) for (const key of keysOf(edit.op)) ours.add(key);
+    }
+    this.settle((edit) => (edit.revision != null && edit.revision <= this.revision)
+      || (edit.uncertain && seemsApplied(this.model, edit.op)));
+    // A snapshot does not say who changed what: count every difference not explained by
+    // our own edits as someone else's (undo then skips rather than overwrites).
+    const remote = this.loaded ? differences(before, this.model, ours) : NONE;
+    this.loaded = true;
+    this.rebuild(remote);
+    if (frame.report) this.setReport(frame.report, frame.revision);
+    this.finishSync();
+  }
+
+  onOps(frame) {
+    this.syncing = false;
+    const remoteKeys = new Set();
+    let broken = false;
+    for (const entry of frame.ops || []) {
+      if (entry.revision <= this.revision) continue;
+      if (entry.revision !== this.revision + 1) {
+        broken = true;
+        break;
+      }
+      const keys = this.applyToModel(entry.op, entry.revision);
+      if (keys === null) {
+        broken = true;
+        break;
+      }
+      const mine = this.pending.find((edit) => edit.revision === entry.revision)
+        || this.pending.find((edit) => edit.uncertain && sameJSON(edit.op, entry.op));
+      if (mine) this.settle((edit) => edit === mine);
+      else for (const key of keys) remoteKeys.add(key);
+    }
+    this.settle((edit) => edit.revision != null && edit.revision <= this.revision);
+    this.loaded = true;
+    this.rebuild(remoteKeys);
+    if (frame.report && frame.revision >= this.revision) this.setReport(frame.report, frame.revision);
+    if (broken) {
+      this.requestSync(0);
+      return;
+    }
+    this.finishSync();
+  }
+
+  finishSync() {
+    this.emit("synced", {});
+    if (this.conn) this.conn.synced();
+  }
+
+  onOp(frame) {
+    const mine = frame.by && this.me && frame.by === this.me.id
+      ? this.pending.find((edit) => edit.cid === frame.cid) : null;
+    if (frame.revision <= this.revision) {
+      if (mine) this.settle((edit) => edit === mine);
+      return;
+    }
+    if (frame.revision !== this.revision + 1) {
+      this.requestSync(this.revision);
+      return;
+    }
+    const fastPath = this.pending.length === 0 || (mine && this.pending[0] === mine);
+    const keys = this.applyToModel(frame.op, frame.revision);
+    if (keys === null) return;
+    if (mine) this.settle((edit) => edit === mine);
+    const remoteKeys = mine ? NONE : keys;
+    if (fastPath && mine) {
+      // The view already shows our edit; nothing moves.
+      this.emit("change", { keys, remoteKeys, revision: this.revision });
+    } else if (fastPath && !this.pending.length) {
+      try {
+        applyOp(this.view, frame.op);
+        this.emit("change", { keys, remoteKeys, revision: this.revision });
+      } catch {
+        this.rebuild(remoteKeys);
+      }
+    } else {
+      this.rebuild(remoteKeys);
+    }
+  }
+
+  /** Apply a server operation to the model; null (and a full resync) if it does not fit. */
+  applyToModel(op, revision) {
+    try {
+      const keys = applyOp(this.model, op);
+      this.revision = revision;
+      return keys;
+    } catch (err) {
+      if (!(err instanceof OpError)) throw err;
+      // Our copy drifted from the server's: start again from a snapshot.
+      this.syncing = false;
+      this.requestSync(0);
+      return null;
+    }
+  }
+
+  onAck(frame) {
+    const edit = this.pending.find((e) => e.cid === frame.cid);
+    if (edit) {
+      edit.revision = frame.revision;
+      if (frame.revision <= this.revision) this.settle((e) => e === edit);
+    }
+    this.emit("ack", { cid: frame.cid, revision: frame.revision });
+  }
+
+  onError(frame) {
+    const edit = frame.cid != null ? this.pending.find((e) => e.cid === frame.cid) : null;
+    const message = frame.message || "The server refused that.";
+    if (edit) {
+      this.settle((e) => e === edit);
+      this.emit("refused", { cid: edit.cid, message, code: frame.code });
+      this.rebuild(NONE);
+    } else if (this.syncing && frame.cid == null) {
+      this.syncing = false;
+    }
+    this.emit("problem", { message, code: frame.code });
+    if (frame.code !== "board_full") {
+      // Return to the server's truth: a fresh snapshot replaces whatever we guessed.
+      this.syncing = false;
+      this.requestSync(0);
+    }
+  }
+
+  /** An edit the client could not send (too large for one frame): drop it like a refusal. */
+  refuseLocally(edit, message) {
+    this.settle((e) => e === edit);
+    this.emit("refused", { cid: edit.cid, message, code: "too_large" });
+    this.rebuild(NONE);
+    this.emit("problem", { message });
+  }
+
+  /** Drop pending edits matching `predicate` (applied or refused), here and in the outbox. */
+  settle(predicate) {
+    const gone = this.pending.filter(predicate);
+    if (!gone.length) return;
+    this.pending = this.pending.filter((edit) => !gone.includes(edit));
+    if (this.conn) this.conn.discard((edit) => gone.includes(edit));
+  }
+
+  /** view = model + our pending edits (those that no longer apply are left out). */
+  rebuild(remoteKeys) {
+    const view = cloneDoc(this.model);
+    for (const edit of this.pending) {
+      try {
+        applyOp(view, edit.op);
+      } catch (err) {
+        if (!(err instanceof OpError)) throw err;
+      }
+    }
+    this.view = view;
+    this.emit("change", { keys: null, remoteKeys, revision: this.revision });
+  }
+
+  setReport(report, revision) {
+    if (!report || revision < this.reportRevision) return;
+    this.report = report;
+    this.reportRevision = revision;
+    this.emit("report", { report, revision });
+  }
+}

@@ -1,0 +1,188 @@
+"""Several people on one board, the viewer role, and edits made while disconnected."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import (
+    api_board,
+    drag_by,
+    elements,
+    node,
+    nodes_of_type,
+    open_board,
+    screenshot,
+    wait_live,
+    wait_saved,
+)
+
+pytestmark = pytest.mark.browser
+
+BOARD = {
+    "title": "Shared",
+    "nodes": [
+        {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 80},
+        {"id": "svc", "type": "inference_service", "label": "Scorer", "x": 340, "y": 80},
+    ],
+    "edges": [{"id": "e1", "source": "gw", "target": "svc"}],
+}
+
+
+@pytest.fixture
+def second_page(browser, page):
+    """Another person: a separate browser context (its own session cookie)."""
+    from tests.browser.conftest import VIEWPORT
+
+    context = browser.new_context(viewport=VIEWPORT)
+    other = context.new_page()
+    errors: list[str] = []
+    other.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield other
+    context.close()
+    assert not errors, errors
+
+
+def test_two_editors_see_each_other(page: Page, second_page: Page, server_url: str) -> None:
+    public_id, created = open_board(page, server_url, BOARD)
+    other = second_page
+    other.goto(created["links"]["candidate"])
+    wait_live(other)
+
+    # Presence: both see two participants.
+    expect(page.locator("#participants .participant")).to_have_count(2)
+    expect(other.locator("#participants .participant")).to_have_count(2)
+    expect(other.locator("#my-role")).to_have_text("candidate")
+
+    # An edit by one appears for the other, live.
+    other.locator('.palette-item[data-type="cache"]').focus()
+    other.keyboard.press("Enter")
+    expect(nodes_of_type(page, "cache")).to_have_count(1)
+    drag_by(page, node(page, "svc"), 0, 120)
+    wait_saved(page)
+    moved = {n["id"]: n for n in api_board(page, server_url, public_id)["nodes"]}["svc"]
+    expect(node(other, "svc")).to_have_attribute(
+        "transform", f"translate({moved['x']:g},{moved['y']:g})")
+
+    # What the other person selects is outlined in their colour.
+    other.locator('.joint-element[data-id="gw"]').click()
+    remote_ring = node(page, "gw").locator('[joint-selector="remote"]')
+    expect(remote_ring).not_to_have_attribute("stroke", "transparent")
+
+    # Undo skips a step when someone else changed that component since.
+    node(page, "gw").dblclick()
+    page.locator(".label-editor").fill("Front door")
+    page.keyboard.press("Enter")
+    expect(node(other, "gw").locator('[joint-selector="label"]')).to_have_text("Front door")
+    other.locator('.joint-element[data-id="gw"]').dblclick()
+    other.locator(".label-editor").fill("Edge gateway")
+    other.keyboard.press("Enter")
+    expect(node(page, "gw").locator('[joint-selector="label"]')).to_have_text("Edge gateway")
+    page.locator("#canvas").focus()
+    page.keyboard.press("Control+z")
+    expect(page.locator("#hint")).to_contain_text("Skipped undo")
+    expect(page.locator("#hint")).to_contain_text("changed by someone else")
+    wait_saved(page)
+    labels = {n["id"]: n["label"] for n in api_board(page, server_url, public_id)["nodes"]}
+    assert labels["gw"] == "Edge gateway"
+    screenshot(other, "07-second-person")
+
+    # Worksheet notes typed by one person show up for the other.
+    other.get_by_role("tab", name="Worksheet").click()
+    other.locator('#worksheet textarea[name="serving"]').fill("Online, p99 under 100 ms")
+    expect(other.locator("#ws-status")).to_have_text("Saved")
+    page.get_by_role("tab", name="Worksheet").click()
+    expect(page.locator('#worksheet textarea[name="serving"]')).to_have_value("Online, p99 under 100 ms")
+
+    # Leaving removes the participant.
+    other.context.close()
+    expect(page.locator("#participants .participant")).to_have_count(1)
+
+
+def test_viewer_is_read_only_but_live(page: Page, second_page: Page, server_url: str) -> None:
+    public_id, created = open_board(page, server_url, BOARD)
+    viewer = second_page
+    viewer.goto(created["links"]["viewer"])
+    wait_live(viewer)
+    expect(viewer.locator("#my-role")).to_have_text("viewer")
+    expect(viewer.locator("#board-title")).to_have_attribute("readonly", "")
+    expect(viewer.locator("#board-level")).to_be_disabled()
+    expect(viewer.locator("#undo")).to_be_hidden()
+
+    item = viewer.locator('.palette-item[data-type="cache"]')
+    expect(item).to_have_attribute("aria-disabled", "true")
+    expect(item).to_have_attribute("draggable", "false")
+    item.focus()
+    viewer.keyboard.press("Enter")
+    expect(viewer.locator("#hint")).to_contain_text("viewing")
+    expect(elements(viewer)).to_have_count(2)
+
+    # Selecting works, editing does not: inspector fields are disabled, Delete does nothing.
+    viewer.locator('.joint-element[data-id="svc"]').click()
+    viewer.get_by_role("tab", name="Inspector").click()
+    expect(viewer.locator('#inspector input[name="label"]')).to_be_disabled()
+    expect(viewer.locator('#inspector input[name="replicas"]')).to_be_disabled()
+    viewer.keyboard.press("Delete")
+    viewer.locator('.joint-element[data-id="svc"]').dblclick()
+    expect(viewer.locator(".label-editor")).to_have_count(0)
+    expect(elements(viewer)).to_have_count(2)
+    viewer.get_by_role("tab", name="Worksheet").click()
+    expect(viewer.locator('#worksheet textarea[name="requirements"]')).to_have_attribute("readonly", "")
+
+    # Edits by others arrive live.
+    page.locator('.palette-item[data-type="cache"]').focus()
+    page.keyboard.press("Enter")
+    expect(elements(viewer)).to_have_count(3)
+    assert len(api_board(page, server_url, public_id)["nodes"]) == 3
+    screenshot(viewer, "08-viewer")
+
+
+def test_edits_made_offline_are_sent_on_reconnect(page: Page, server_url: str) -> None:
+    """The socket drops; edits made meanwhile are queued, shown, and sent after the resync,
+    together with what someone else did in the meantime."""
+    state = {"offline": False, "routes": []}
+
+    def route(ws) -> None:
+        if state["offline"]:
+            ws.close()
+            return
+        ws.connect_to_server()
+        state["routes"].append(ws)
+
+    page.route_web_socket("**/ws/boards/**", route)
+    public_id, created = open_board(page, server_url, BOARD)
+
+    state["offline"] = True
+    for ws in state["routes"]:
+        ws.close()
+    expect(page.locator("#conn-state")).to_have_attribute("data-state", "offline")
+
+    # Someone else edits while we are away...
+    other = page.context.browser.new_context()
+    try:
+        other_page = other.new_page()
+        other_page.goto(created["links"]["candidate"])
+        wait_live(other_page)
+        other_page.locator('.palette-item[data-type="drift_monitor"]').focus()
+        other_page.keyboard.press("Enter")
+        wait_saved(other_page)
+    finally:
+        other.close()
+
+    # ...and we keep editing: the edits show at once and wait in the queue.
+    page.locator('.palette-item[data-type="cache"]').focus()
+    page.keyboard.press("Enter")
+    expect(nodes_of_type(page, "cache")).to_have_count(1)
+    drag_by(page, node(page, "gw"), 0, 160)
+    expect(page.locator("#conn-state")).to_contain_text("2 edits to send")
+    screenshot(page, "09-offline")
+
+    state["offline"] = False
+    wait_live(page)  # the client retries on its own (backoff with jitter)
+    wait_saved(page)
+    expect(nodes_of_type(page, "drift_monitor")).to_have_count(1)
+    stored = api_board(page, server_url, public_id)
+    assert sorted(n["type"] for n in stored["nodes"]) == [
+        "api_gateway", "cache", "drift_monitor", "inference_service"]
+    gateway = {n["id"]: n for n in stored["nodes"]}["gw"]
+    assert gateway["y"] > 80 + 100
