@@ -140,16 +140,18 @@ class DesignGraph:
     def __init__(self, board: Board) -> None:
         self.board = board
         nodes: dict[str, Node] = {}
-        notes = 0
+        notes: list[str] = []
         for node in board.nodes:
             if node.type == NOTE:
-                notes += 1
+                notes.append(node.id)
             else:
                 nodes[node.id] = node
         self.nodes = nodes
         # Whether every node of the board (notes too) has an id of its own. The document
         # parser ensures it; a Board built by hand may break it.
-        self.unique_ids = notes + len(nodes) == len(board.nodes)
+        self.unique_ids = (len(notes) + len(nodes) == len(board.nodes)
+                           and len(set(notes)) == len(notes)
+                           and not any(note_id in nodes for note_id in notes))
         # Node numbers: ids[k] is node k, index[id] its number, kinds[k] its type.
         self.ids: list[str] = list(nodes)
         self.index: dict[str, int] = dict(zip(self.ids, range(len(self.ids))))
@@ -160,17 +162,15 @@ class DesignGraph:
         into: list[list[int]] = [[] for _ in self.ids]
         # edge_sources[e] / edge_targets[e]: the numbers of the ends of board.edges[e],
         # or -1 for an end that is no component (a note, or a missing id).
-        self.edge_sources: list[int] = []
-        self.edge_targets: list[int] = []
         number = self.index.get
-        add_source, add_target = self.edge_sources.append, self.edge_targets.append
-        for edge in board.edges:
-            source, target = number(edge.source, -1), number(edge.target, -1)
-            add_source(source)
-            add_target(target)
-            if source >= 0 and target >= 0:
-                out[source].append(target)
-                into[target].append(source)
+        self.edge_sources: list[int] = [number(e.source, -1) for e in board.edges]
+        self.edge_targets: list[int] = [number(e.target, -1) for e in board.edges]
+        ends = zip(self.edge_sources, self.edge_targets)
+        if -1 in self.edge_sources or -1 in self.edge_targets:
+            ends = ((s, t) for s, t in ends if s >= 0 and t >= 0)
+        for source, target in ends:
+            out[source].append(target)
+            into[target].append(source)
         self.out = out
         self.into = into
         self.by_type: dict[str, list[str]] = defaultdict(list)
@@ -366,7 +366,8 @@ class DesignGraph:
         if not starts or not _meet(self._walk_back(passable, starts), wanted):
             return False  # no target has such a path to any start, component or not
         # Often the first start settles it: a target that walks back to it and that it
-        # reaches shares its component. One bounded look, then the general method.
+        # reaches shares its component. One look from it (linear at worst, and done
+        # once), then the general method.
         first = starts[0]
         returning = self._walk_back(passable, [first])
         if _meet(returning, wanted) and self._reaches(first, returning, wanted):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from itertools import repeat
+from operator import add, eq, mul
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from components.catalogue import (
@@ -222,6 +224,8 @@ def batch_predictions_served(design: DesignGraph) -> list[Issue]:
 def connection_allowed(design: DesignGraph) -> list[Issue]:
     """No self-loop, no second edge with the same source and target, and every edge a
     pair the catalogue allows."""
+    if _edges_all_clear(design):
+        return []
     edges = design.board.edges
     # Edge numbers of the first edge of each (source, target) pair, keyed by the pair's
     # node numbers when both ends are components (the usual case, and the cheap one: the
@@ -271,6 +275,22 @@ def connection_allowed(design: DesignGraph) -> list[Issue]:
                             "through an allowed component.", (edge.source, edge.target),
                             (edge.id,)))
     return issues
+
+
+def _edges_all_clear(design: DesignGraph) -> bool:
+    """Whether connection-allowed has nothing to say, found with whole-list operations
+    (the usual case on a large board); False means: go edge by edge."""
+    sources, targets = design.edge_sources, design.edge_targets
+    if not design.unique_ids or -1 in sources or -1 in targets:
+        return False  # ids repeat, or an edge touches a note
+    if any(map(eq, sources, targets)):
+        return False  # a self-loop
+    size = len(design.ids)
+    if len(set(map(add, map(mul, sources, repeat(size)), targets))) != len(sources):
+        return False  # a repeated (source, target) pair
+    kinds = design.kinds
+    type_pairs = set(zip(map(kinds.__getitem__, sources), map(kinds.__getitem__, targets)))
+    return all(target in ALLOWED_CONNECTIONS.get(source, ()) for source, target in type_pairs)
 
 
 _SELF_LOOP = "connects a component to itself"
@@ -346,6 +366,7 @@ ONLINE_METRICS = frozenset({"ctr", "conversionrate", "revenueperuser", "retentio
                             "dwelltime", "engagement"})
 
 
+@lru_cache(maxsize=4096)  # boards repeat a handful of metric names many times
 def normalise_metric(name: str) -> str:
     """Compare metric names case-, space-, hyphen- and underscore-insensitively, and read
     `recall@10` as `recall@k` (an extension documented in docs/rules.md)."""
