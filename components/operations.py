@@ -235,7 +235,7 @@ def _batch(board: Board, op: dict[str, Any]) -> Board:
     for position, inner in enumerate(ops):
         if isinstance(inner, dict) and inner.get("op") == "batch":
             raise OperationError("a batch cannot contain another batch")
-        if isinstance(inner, dict) and inner.get("op") in SERVER_ONLY:
+        if isinstance(inner, dict) and isinstance(inner.get("op"), str) and inner["op"] in SERVER_ONLY:
             # Clients may not send these; a batch must not smuggle one past that check.
             raise OperationError(f"a batch cannot contain {inner['op']!r}")
         try:

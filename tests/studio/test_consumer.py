@@ -219,3 +219,34 @@ async def test_the_log_replays_to_the_stored_document():
     assert stored.revision == 1 + len(ops)
     replayed = await database_sync_to_async(document_at)(stored, stored.revision)
     assert dump(replayed) == dump(stored.to_document())
+
+
+async def test_a_full_board_refuses_another_connection(monkeypatch):
+    monkeypatch.setattr("studio.consumers.MAX_CONNECTIONS_PER_BOARD", 2)
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as first, \
+            ws_client(board.public_id, "viewer") as second:
+        await receive_until(first, "welcome")
+        await receive_until(second, "welcome")
+        async with ws_client(board.public_id, "viewer") as third:
+            error = await receive_until(third, "error")
+            assert error["code"] == "board_full"
+            assert (await third.receive_output(timeout=3))["type"] == "websocket.close"
+    # Once someone leaves there is room again.
+    async with ws_client(board.public_id, "viewer") as again:
+        assert (await receive_until(again, "welcome"))["role"] == "viewer"
+
+
+async def test_sustained_abuse_closes_the_connection(monkeypatch):
+    monkeypatch.setattr("studio.consumers.ABUSE_LIMIT", 5)
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as client:
+        for _ in range(5):
+            await client.send_to(text_data="garbage")
+        closed = None
+        for _ in range(10):
+            output = await client.receive_output(timeout=3)
+            if output["type"] == "websocket.close":
+                closed = output
+                break
+        assert closed is not None and closed["code"] == 4408
