@@ -34,6 +34,15 @@ def session_cookie(public_id: str, role: str, name: str = "") -> str:
     return f"sessionid={session.session_key}"
 
 
+def client_as(board, role: str):
+    """A Django test client whose session holds `role` on `board`."""
+    from django.test import Client
+
+    client = Client()
+    client.cookies["sessionid"] = session_cookie(board.public_id, role).split("=", 1)[1]
+    return client
+
+
 @asynccontextmanager
 async def ws_client(public_id: str, role: str | None, name: str = "", origin: str = "http://testserver"):
     """A connected WebSocket client holding `role` on the board (None: no role)."""

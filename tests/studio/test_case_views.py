@@ -8,16 +8,11 @@ from django.test import Client
 
 from components import case_studies
 from studio.models import Board
-from tests.studio.conftest import receive_until, session_cookie, ws_client
+from tests.studio.conftest import client_as, receive_until, ws_client
 
 pytestmark = pytest.mark.django_db
 SLUG = "video-recommendation"
 
-
-def client_as(board: Board, role: str) -> Client:
-    client = Client()
-    client.cookies["sessionid"] = session_cookie(board.public_id, role).split("=", 1)[1]
-    return client
 
 
 @pytest.fixture

@@ -12,16 +12,11 @@ from components.operations import apply_operation
 from studio import interview, services
 from studio.models import Board
 from tests.conftest import DESIGNS
-from tests.studio.conftest import make_board, session_cookie
+from tests.studio.conftest import client_as, make_board
 
 pytestmark = pytest.mark.django_db
 SECRET = "private: strong on serving, weak on metrics"
 
-
-def client_as(board: Board, role: str) -> Client:
-    client = Client()
-    client.cookies["sessionid"] = session_cookie(board.public_id, role).split("=", 1)[1]
-    return client
 
 
 @pytest.fixture

@@ -6,19 +6,13 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from django.test import Client
 
 from studio import interview
 from studio.models import Board
-from tests.studio.conftest import make_board, receive_until, session_cookie, ws_client
+from tests.studio.conftest import client_as, make_board, receive_until, ws_client
 
 SECRET = "Candidate hesitated on drift: probe deeper"
 
-
-def client_as(board: Board, role: str) -> Client:
-    client = Client()
-    client.cookies["sessionid"] = session_cookie(board.public_id, role).split("=", 1)[1]
-    return client
 
 
 @pytest.fixture

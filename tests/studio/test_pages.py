@@ -10,6 +10,7 @@ from django.test import Client
 from components.catalogue import COMPONENT_TYPES
 from studio.models import Board, Operation
 from tests.conftest import DESIGNS
+from tests.studio.conftest import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -103,9 +104,7 @@ def test_a_rotated_link_stops_working(client: Client):
 def test_only_the_interviewer_can_rotate_links(client: Client):
     client.post("/boards/new", {"title": "T"})
     board = Board.objects.get()
-    candidate = Client()
-    from tests.studio.conftest import session_cookie
-    candidate.cookies["sessionid"] = session_cookie(board.public_id, "candidate").split("=")[1]
+    candidate = client_as(board, "candidate")
     assert candidate.post(f"/b/{board.public_id}/links/viewer").status_code == 404
 
 
