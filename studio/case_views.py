@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from components import case_studies
+from studio import case_library
 from components.catalogue import COMPONENT_TYPES
 from components.document import LEVELS, Board as Document
 from components.export import ExportError
@@ -25,7 +26,7 @@ from studio.views import _start, board_for, render_home
 
 
 def study_for(board: Board) -> case_studies.CaseStudy:
-    study = case_studies.get(board.case_study) if board.case_study else None
+    study = case_library.get(board.case_study) if board.case_study else None
     if study is None:
         raise Http404("This board has no case study.")
     return study
@@ -38,7 +39,7 @@ def item_ids(study: case_studies.CaseStudy) -> set[str]:
 
 @require_POST
 def start_case(request: HttpRequest, slug: str) -> HttpResponse:
-    study = case_studies.get(slug)
+    study = case_library.get(slug)
     if study is None:
         return render_home(request, "Unknown case study.", status=404)
     level = request.POST.get("level", "senior")

@@ -96,3 +96,23 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.board_id}@{self.revision}: {self.op.get('op')}"
+
+
+class CaseStudy(models.Model):
+    """An interview case study, loaded from a checked JSON file (components/case_studies/).
+
+    `content` holds the whole study in the file format; `load_case_studies` (run after
+    every migrate, and by hand for a team's own studies) keeps the table in step.
+    """
+
+    slug = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=500, blank=True)
+    content = models.JSONField()
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -13,12 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from components import case_studies
 from components.catalogue import CATEGORIES, catalogue_as_json, types_by_category
 from components.document import LEVELS, MAX_LABEL, Board as Document, DocumentError, parse
 from components.report import validate
 from components.steps import STEPS
-from studio import services
+from studio import case_library, services
 from studio.interview import timer_state
 from studio.models import ROLES, Board
 from studio.sessions import (
@@ -26,6 +25,7 @@ from studio.sessions import (
     display_name,
     grant_role,
     opened_boards,
+    participant_id,
     set_display_name,
     touch_board,
 )
@@ -63,7 +63,7 @@ def render_home(request: HttpRequest, error: str = "", status: int = 200) -> Htt
     recent = [(boards[i], board_role(request.session, i)) for i in ids if i in boards]
     return render(request, "home.html", {
         "palette": palette(), "levels": LEVELS, "recent": recent, "error": error,
-        "max_title": MAX_LABEL, "case_studies": case_studies.load_all().values(),
+        "max_title": MAX_LABEL, "case_studies": case_library.listing(),
     }, status=status)
 
 
@@ -113,6 +113,9 @@ def join(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
 def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
     board, role = board_for(request, public_id)
     touch_board(request.session, public_id)
+    # A stable person id for the board's socket (studio/consumers.py reads "pid"): the
+    # same colour, and no "left"/"joined" notices, when this browser reconnects.
+    participant_id(request.session)
     return render(request, "board.html", {
         "board": board, "role": role, "roles": ROLES, "steps": STEPS, "palette": palette(),
         "levels": LEVELS, "catalogue": catalogue_as_json(),

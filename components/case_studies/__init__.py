@@ -125,12 +125,17 @@ def load_directory(directory: Path) -> dict[str, CaseStudy]:
 def load_file(path: Path) -> CaseStudy:
     """Load and check one case study file; raise CaseStudyError naming what is wrong."""
     path = Path(path)
-    name = path.name
-    data = _read_json(path)
+    study = from_dict(_read_json(path), path.name)
+    if study.slug != path.stem:
+        raise CaseStudyError(path.name, f'slug "{study.slug}" does not match the file name',
+                             "slug")
+    return study
+
+
+def from_dict(data: Any, name: str = "case study") -> CaseStudy:
+    """Check decoded case-study data (a file's, or a stored copy); `name` is for messages."""
     _check_keys(data, _STUDY_KEYS, name, "")
     slug = _text(data["slug"], name, "slug")
-    if slug != path.stem:
-        raise CaseStudyError(name, f'slug "{slug}" does not match the file name', "slug")
     try:
         reference = parse(data["reference"])
     except DocumentError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
@@ -95,3 +97,31 @@ async def test_a_reveal_frame_carries_no_hidden_text():
             f"/b/{board.public_id}/case/reveal/{study.questions[2]['id']}")
         frame = await receive_until(candidate, "case.revealed")
     assert frame == {"type": "case.revealed"}
+
+
+def test_the_shipped_studies_are_loaded_by_migrate_and_the_command_adds_more(tmp_path):
+    from django.core.management import call_command
+
+    from studio.models import CaseStudy
+
+    assert CaseStudy.objects.count() == 10  # post_migrate loaded them
+    custom = case_studies.get(SLUG).to_dict()
+    custom.update(slug="fraud-detection", title="Card fraud detection")
+    (tmp_path / "fraud-detection.json").write_text(json.dumps(custom))
+    call_command("load_case_studies", str(tmp_path / "fraud-detection.json"))
+    assert CaseStudy.objects.get(slug="fraud-detection").title == "Card fraud detection"
+    assert "/cases/fraud-detection/start" in Client().get("/").content.decode()
+
+
+def test_a_bad_case_study_file_is_refused_and_changes_nothing(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from studio.models import CaseStudy
+
+    bad = case_studies.get(SLUG).to_dict()
+    bad["slug"] = "broken"
+    bad["reference"]["nodes"][0]["type"] = "teleporter"
+    (tmp_path / "broken.json").write_text(json.dumps(bad))
+    with pytest.raises(CommandError, match="broken.json.*unknown component type"):
+        call_command("load_case_studies", str(tmp_path))
+    assert not CaseStudy.objects.filter(slug="broken").exists()
