@@ -204,7 +204,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=event["then"])
         if kind == "presence.joined" and event.get("reply_to"):
             here = {"type": "presence.here", "by": self.me["id"], "participant": self.me}
-            await self.channel_layer.send(event["reply_to"], make_event(here))
+            try:
+                await self.channel_layer.send(event["reply_to"], make_event(here))
+            except Exception as exc:  # noqa: BLE001 - e.g. ChannelFull: the joiner is
+                # flooded; it misses one presence.here, but this connection must live on.
+                logger.warning("presence.here on board %s dropped: %r", self.public_id, exc)
 
     # --- helpers ----------------------------------------------------------------------------
 

@@ -15,19 +15,22 @@
 //
 // Modules: dom.js (helpers), doc.js (document + operations + inverses), store.js,
 // connection.js, history.js, canvas.js, palette.js, inspector.js, worksheet.js,
-// findings.js, presence.js, share.js, timer.js.
+// findings.js, presence.js (+ toasts.js, follow.js, name.js), share.js, timer.js.
 
 import { Canvas } from "./canvas.js";
 import { Connection } from "./connection.js";
 import { h, isTyping, readJSON } from "./dom.js";
 import { setupFindings } from "./findings.js";
+import { Follow } from "./follow.js";
 import { History } from "./history.js";
 import { Inspector } from "./inspector.js";
+import { setupName } from "./name.js";
 import { setupPalette } from "./palette.js";
 import { Presence } from "./presence.js";
 import { setupShare } from "./share.js";
 import { setupTimer } from "./timer.js";
 import { Store } from "./store.js";
+import { Toasts } from "./toasts.js";
 import { Worksheet } from "./worksheet.js";
 
 const MAX_BATCH = 500;
@@ -100,7 +103,8 @@ function main() {
     document.body.dataset.synced = "true";
     if (!fitted) {
       fitted = true;
-      canvas.fit();
+      // Following someone who already shared their view: show it rather than ours.
+      if (!follow.apply()) canvas.automatically(() => canvas.fit());
     }
   });
   store.addEventListener("problem", (e) => hint(e.detail.message, "error"));
@@ -120,10 +124,24 @@ function main() {
   new Worksheet({ form: $("worksheet"), status: $("ws-status"), store, submit: (op) => store.submit(op), editable });
 
   setupFindings({ panel: $("findings"), tab: $("tab-findings"), store, canvas });
-  new Presence({ list: $("participants"), cursors: $("cursors"), store, canvas, conn });
+  const toasts = new Toasts($("toasts"));
+  const presence = new Presence({
+    list: $("participants"), cursors: $("cursors"), store, canvas, conn,
+    notify: (text, colour) => toasts.show(text, colour),
+  });
+  const follow = new Follow({
+    canvas, conn, store, presence, pill: $("follow-pill"), stage: $("stage"),
+    editable, auto: config.role === "viewer",
+  });
 
   setupBoardMeta({ store, edit, editable });
   setupShare();
+  // Asked after the share dialog opened, so it shows on top of it. A new name is read by
+  // the server when a socket connects: reconnect to use it.
+  const name = setupName({ dialog: $("name-dialog"), config, onSaved: () => conn.restart() });
+  presence.addEventListener("avatar", (e) => {
+    if (e.detail.you) name.open();
+  });
   setupTimer({ el: $("timer"), store });
   // A reveal carries no text: each role re-fetches its own case panel (htmx).
   store.addEventListener("frame", (e) => {
@@ -207,7 +225,7 @@ function main() {
   // --- keyboard -----------------------------------------------------------------------
   const stage = $("stage");
   document.addEventListener("keydown", (e) => {
-    if (e.defaultPrevented || help.open) return;
+    if (e.defaultPrevented || document.querySelector("dialog[open]")) return;
     const typing = isTyping(e.target);
     const mod = e.ctrlKey || e.metaKey;
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;

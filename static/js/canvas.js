@@ -201,6 +201,7 @@ export class Canvas extends EventTarget {
     this.band = null;
     this.connecting = null;
     this.editor = null;
+    this.transformSource = "user";
 
     this.graph = new dia.Graph({}, { cellNamespace });
     this.paper = new dia.Paper({
@@ -554,6 +555,32 @@ export class Canvas extends EventTarget {
     return this.paper.scale().sx;
   }
 
+  /** The view as follow mode shares it: the paper's translate (px) and scale. */
+  viewport() {
+    const { a, e, f } = this.paper.matrix();
+    return { x: e, y: f, zoom: a };
+  }
+
+  /** Show exactly the view `box` ({x, y, zoom}) of someone we follow. */
+  setViewport(box) {
+    if (!box || ![box.x, box.y, box.zoom].every(Number.isFinite)) return;
+    const s = Math.min(MAX_SCALE, Math.max(MIN_SCALE, box.zoom));
+    const x = Math.max(-1e6, Math.min(1e6, box.x));
+    const y = Math.max(-1e6, Math.min(1e6, box.y));
+    this.paper.matrix({ a: s, b: 0, c: 0, d: s, e: x, f: y }, { source: "remote" });
+  }
+
+  /** Run `fn` (which may move the view) without it counting as the user's own move. */
+  automatically(fn) {
+    const before = this.transformSource;
+    this.transformSource = "auto";
+    try {
+      return fn();
+    } finally {
+      this.transformSource = before;
+    }
+  }
+
   // --- edits --------------------------------------------------------------------------
 
   /**
@@ -849,9 +876,12 @@ export class Canvas extends EventTarget {
       document.addEventListener(type, ended, true);
     }
 
-    paper.on("transform", () => {
+    // detail.source says who moved the view: "user" (a gesture, a button, a key),
+    // "remote" (follow mode mirroring someone) or "auto" (the first fit after loading).
+    paper.on("transform", (_matrix, data) => {
       this.placeEditor();
-      this.dispatchEvent(new CustomEvent("transform"));
+      const source = (data && data.source) || this.transformSource;
+      this.dispatchEvent(new CustomEvent("transform", { detail: { source } }));
     });
   }
 

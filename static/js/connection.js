@@ -109,11 +109,7 @@ export class Connection {
   dropped(code) {
     this.ws = null;
     this.stopHeartbeat();
-    // Edits sent without an answer may or may not have been applied: re-queue them first.
-    const unsure = [...this.inflight.values()];
-    this.inflight.clear();
-    for (const edit of unsure) edit.uncertain = true;
-    this.queue.unshift(...unsure);
+    this.requeueInflight();
     if (FATAL_CLOSES[code]) {
       this.fatal = FATAL_CLOSES[code];
       this.setState("closed");
@@ -121,6 +117,38 @@ export class Connection {
     }
     this.setState("offline");
     this.scheduleRetry(code === 4429 ? 5 : 0);
+  }
+
+  /** Edits sent without an answer may or may not have been applied: re-queue them first. */
+  requeueInflight() {
+    const unsure = [...this.inflight.values()];
+    this.inflight.clear();
+    for (const edit of unsure) edit.uncertain = true;
+    this.queue.unshift(...unsure);
+  }
+
+  /**
+   * Replace the socket with a new one now, e.g. after the display name changed: the
+   * server reads the session (role, name) when a socket connects. A socket still
+   * connecting is replaced once it is open (closing it earlier fails noisily).
+   */
+  restart() {
+    if (this.state === "closed" || this.state === "idle") return;
+    const ws = this.ws;
+    if (ws && ws.readyState === WebSocket.CONNECTING) {
+      ws.addEventListener("open", () => {
+        if (ws === this.ws) this.restart();
+      }, { once: true });
+      return;
+    }
+    if (ws) {
+      this.ws = null;
+      this.stopHeartbeat();
+      this.requeueInflight();
+      try { ws.close(1000, "reconnecting"); } catch { /* already closing */ }
+    }
+    this.attempt = 0;
+    this.open();
   }
 
   scheduleRetry(extraAttempts = 0) {

@@ -1,13 +1,37 @@
 // Presence: who is here (#participants), their cursors (#cursors) and what they have
 // selected (outlined on the canvas in their colour). Cursor and selection frames are
 // volatile: sent only while live, never queued.
+//
+// Avatars are buttons: your own one opens the name dialog, someone else's toggles
+// following their view (follow.js). Joins and departures of other people are announced
+// through `notify` (small toasts), never presence.here (the people already there) nor
+// your own connections.
+//
+// Events (CustomEvent on the Presence): joined {participant}, here {participant},
+// left {participant}, avatar {participant, you}.
 
 import { clear, h, throttle } from "./dom.js";
 
 const CURSOR_INTERVAL_MS = 34; // at most ~30 frames a second
 const CURSOR_IDLE_MS = 15_000;
+// A departure is announced after this long, unless the same person connects again
+// meanwhile (a reload, a dropped connection, a name change): then nobody really left.
+const LEAVE_GRACE_MS = 1_500;
+const SHOWN_AVATARS = 6;
 
-export class Presence {
+const ROLE_NAMES = { interviewer: "Interviewer", candidate: "Candidate", viewer: "Viewer" };
+
+/** "Ada" for a named participant; "Candidate" (the server's default) otherwise. */
+function isDefaultName(p) {
+  return !p.name || p.name === ROLE_NAMES[p.role] || p.name.toLowerCase() === p.role;
+}
+
+function initialsOf(p) {
+  const words = (p.name || p.role || "?").trim().split(/\s+/).filter(Boolean);
+  return (words.map((w) => [...w][0]).join("").slice(0, 2) || "?").toUpperCase();
+}
+
+export class Presence extends EventTarget {
   /**
    * @param {object} opts
    * @param {HTMLElement} opts.list #participants
@@ -15,16 +39,21 @@ export class Presence {
    * @param {import("./store.js").Store} opts.store
    * @param {import("./canvas.js").Canvas} opts.canvas
    * @param {import("./connection.js").Connection} opts.conn
+   * @param {(text: string, colour?: string) => void} [opts.notify] shows a toast
    */
-  constructor({ list, cursors, store, canvas, conn }) {
+  constructor({ list, cursors, store, canvas, conn, notify }) {
+    super();
     this.list = list;
     this.cursorsEl = cursors;
     this.store = store;
     this.canvas = canvas;
     this.conn = conn;
+    this.notify = notify || (() => {});
     this.me = null;
-    this.people = new Map(); // participant id -> participant
+    this.people = new Map(); // participant id -> participant, in order of arrival
     this.cursors = new Map(); // participant id -> {el, x, y, timer}
+    this.leaving = new Map(); // person -> {participant, timer}: departures not announced yet
+    this.following = null; // id of the participant whose view we follow
     this.lastSelection = "[]";
 
     store.addEventListener("welcome", (e) => {
@@ -44,6 +73,23 @@ export class Presence {
     canvas.addEventListener("pointer", (e) => sendCursor(e.detail.x, e.detail.y));
     canvas.addEventListener("selection", (e) => this.sendSelection(e.detail.keys));
     canvas.addEventListener("transform", () => this.placeCursors());
+
+    list.addEventListener("click", (e) => {
+      const button = e.target.closest?.("button.avatar");
+      const p = button && this.people.get(button.dataset.id);
+      if (!p) return;
+      this.emit("avatar", { participant: p, you: Boolean(this.me && p.id === this.me.id) });
+    });
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  /** This connection, or another one of the same person (a second tab). */
+  isMe(p) {
+    if (!this.me || !p) return false;
+    return p.id === this.me.id || (Boolean(p.person) && p.person === this.me.person);
   }
 
   sendSelection(keys) {
@@ -58,15 +104,26 @@ export class Presence {
       case "presence.joined":
       case "presence.here": {
         const p = frame.participant;
-        if (!p || !p.id || (this.me && p.id === this.me.id)) return;
+        if (!p || typeof p.id !== "string" || (this.me && p.id === this.me.id)) return;
+        if (frame.type === "presence.joined") this.announceJoin(p);
         this.people.set(p.id, p);
         this.renderList();
+        this.emit(frame.type === "presence.joined" ? "joined" : "here", { participant: p });
         break;
       }
-      case "presence.left":
-        this.forget(frame.by || frame.participant?.id);
+      case "presence.left": {
+        const id = frame.by || frame.participant?.id;
+        const p = this.people.get(id) || frame.participant;
+        if (!id || (this.me && id === this.me.id)) return;
+        const known = this.people.has(id);
+        this.forget(id);
         this.renderList();
+        if (known && p) {
+          this.announceLeave(p);
+          this.emit("left", { participant: p });
+        }
         break;
+      }
       case "cursor":
         this.moveCursor(frame.by, frame.x, frame.y);
         break;
@@ -78,6 +135,44 @@ export class Presence {
       default:
         break;
     }
+  }
+
+  /** Another connection of the person `p` that is still here, if any. */
+  samePerson(p) {
+    if (!p.person) return null;
+    for (const other of this.people.values()) {
+      if (other.id !== p.id && other.person === p.person) return other;
+    }
+    return null;
+  }
+
+  announceJoin(p) {
+    if (this.isMe(p)) return;
+    const pending = p.person ? this.leaving.get(p.person) : null;
+    const before = pending ? pending.participant : this.samePerson(p);
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.leaving.delete(p.person);
+    }
+    if (before) {
+      // The same person again (reload, reconnect, new name): only a new name is news.
+      if (before.name !== p.name) this.notify(`${before.name} is now ${p.name}`, p.colour);
+      return;
+    }
+    const role = ROLE_NAMES[p.role] || p.role;
+    this.notify(isDefaultName(p) ? `${role} joined` : `${p.name} joined as ${p.role}`, p.colour);
+  }
+
+  announceLeave(p) {
+    if (this.isMe(p) || this.samePerson(p)) return;
+    const key = p.person || p.id;
+    const pending = this.leaving.get(key);
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.leaving.delete(key);
+      this.notify(`${p.name} left`, p.colour);
+    }, LEAVE_GRACE_MS);
+    this.leaving.set(key, { participant: p, timer });
   }
 
   forget(id) {
@@ -92,26 +187,49 @@ export class Presence {
     this.canvas.setRemoteSelection(id, [], null);
   }
 
+  /** Mark the participant whose view we follow (null: nobody). */
+  setFollowing(id) {
+    if (this.following === id) return;
+    this.following = id;
+    this.renderList();
+  }
+
   renderList() {
     clear(this.list);
     const people = [...this.people.values()];
-    people.sort((a, b) => (a.id === this.me?.id ? -1 : b.id === this.me?.id ? 1 : a.name.localeCompare(b.name)));
-    const shown = people.slice(0, 6);
+    const you = (p) => Boolean(this.me && p.id === this.me.id);
+    // You first, then the person you follow, then everyone else by name.
+    const rank = (p) => (you(p) ? 0 : p.id === this.following ? 1 : 2);
+    people.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+    const shown = people.slice(0, SHOWN_AVATARS);
     for (const p of shown) {
-      const you = this.me && p.id === this.me.id;
-      const initials = (p.name || p.role || "?").split(/\s+/).map((w) => w[0]).join("").slice(0, 2).toUpperCase();
+      const mine = you(p);
+      const followed = p.id === this.following;
+      const followable = !mine && p.role !== "viewer"; // viewers do not share their view
+      let label = `${p.name}${mine ? " (you)" : ""}, ${p.role}`;
+      if (mine) label += ": change your name";
+      else if (followed) label += ": stop following";
+      else if (followable) label += ": follow their view";
+      const avatar = mine || followable
+        ? h("button", {
+          type: "button", class: "avatar", title: label, "aria-label": label,
+          "aria-pressed": followable ? String(followed) : null, dataset: { id: p.id },
+        }, initialsOf(p))
+        : h("span", { class: "avatar", title: label, dataset: { id: p.id } },
+          h("span", { "aria-hidden": "true" }, initialsOf(p)),
+          h("span", { class: "sr-only" }, label));
       const item = h("li", {
-        class: "participant" + (you ? " is-you" : ""),
-        title: `${p.name}${you ? " (you)" : ""} · ${p.role}`,
-        dataset: { id: p.id, role: p.role },
-      }, h("span", { class: "avatar", "aria-hidden": "true" }, initials),
-      h("span", { class: "sr-only" }, `${p.name}${you ? " (you)" : ""}, ${p.role}`));
+        class: "participant" + (mine ? " is-you" : "") + (followed ? " is-followed" : ""),
+        dataset: { id: p.id, role: p.role, name: p.name },
+      }, avatar);
       item.style.setProperty("--c", p.colour || "#64748b");
       this.list.append(item);
     }
     if (people.length > shown.length) {
-      this.list.append(h("li", { class: "participant more", title: `${people.length - shown.length} more` },
-        `+${people.length - shown.length}`));
+      const more = people.slice(shown.length).map((p) => `${p.name} (${p.role})`).join(", ");
+      this.list.append(h("li", { class: "participant more", title: more },
+        h("span", { "aria-hidden": "true" }, `+${people.length - shown.length}`),
+        h("span", { class: "sr-only" }, more)));
     }
   }
 
@@ -120,7 +238,7 @@ export class Presence {
     if (!p || typeof x !== "number" || typeof y !== "number") return;
     let cursor = this.cursors.get(id);
     if (!cursor) {
-      const el = h("div", { class: "cursor" },
+      const el = h("div", { class: "cursor", dataset: { id } },
         h("span", { class: "cursor-arrow", "aria-hidden": "true" }),
         h("span", { class: "cursor-name" }, p.name));
       el.style.setProperty("--c", p.colour || "#64748b");

@@ -41,8 +41,58 @@ def wait_saved(page: Page) -> None:
     expect(page.locator("body")).to_have_attribute("data-pending", "0")
 
 
-def create_board_from_home(page: Page, base: str, title: str) -> str:
+def set_name(page: Page, base: str, name: str) -> None:
+    """Store a display name in this browser context's session (POST /name, as the name
+    prompt does), so board pages open without asking for it."""
+    def token() -> str | None:
+        return next((c["value"] for c in page.context.cookies(base) if c["name"] == "csrftoken"),
+                    None)
+
+    if token() is None:
+        assert page.request.get(base + "/").ok  # any page sets the CSRF cookie
+    response = page.request.post(base + "/name", form={"name": name},
+                                 headers={"X-CSRFToken": token() or ""})
+    assert response.status == 204, response.text()
+
+
+def open_link(page: Page, base: str, url: str, name: str | None = "Cleo") -> None:
+    """Open a role link (or board URL) as a person named `name` and wait until live.
+    With name=None the name prompt is expected and dismissed with Escape."""
+    if name is not None:
+        set_name(page, base, name)
+    page.goto(url)
+    if name is None:
+        dismiss_name_prompt(page)
+    wait_live(page)
+
+
+def name_prompt(page: Page) -> Locator:
+    return page.locator("#name-dialog")
+
+
+def dismiss_name_prompt(page: Page) -> None:
+    """Close the name prompt with Escape (keeping the role's default name)."""
+    dialog = name_prompt(page)
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("input[name=name]")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
+def answer_name_prompt(page: Page, name: str) -> None:
+    """Type `name` into the name prompt and save it; wait for the reconnect that follows."""
+    dialog = name_prompt(page)
+    expect(dialog).to_be_visible()
+    dialog.locator("input[name=name]").fill(name)
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    wait_live(page)
+    expect(page.locator("#participants .participant.is-you")).to_have_attribute("data-name", name)
+
+
+def create_board_from_home(page: Page, base: str, title: str, name: str = "Ivy") -> str:
     page.goto(base + "/")
+    set_name(page, base, name)
     page.get_by_label("Title").fill(title)
     page.get_by_role("button", name="Create board").click()
     expect(page).to_have_url(BOARD_URL)
@@ -55,15 +105,21 @@ def create_board_from_home(page: Page, base: str, title: str) -> str:
     return board_id(page)
 
 
-def open_board(page: Page, base: str, document: dict[str, Any]) -> tuple[str, dict]:
+def open_board(page: Page, base: str, document: dict[str, Any],
+               name: str | None = "Ivy") -> tuple[str, dict]:
     """Create a board from a document through the JSON API (which grants this browser
-    context the interviewer role), open it and wait until it is live."""
+    context the interviewer role), open it as `name` and wait until it is live (name=None:
+    the name prompt shows and is dismissed)."""
+    if name is not None:
+        set_name(page, base, name)
     doc = {"format": "mlsd-studio/board", "version": 1, **document}
     response = page.request.post(base + "/api/boards", data=json.dumps(doc),
                                  headers={"Content-Type": "application/json"})
     assert response.status == 201, response.text()
     created = response.json()
     page.goto(created["url"])
+    if name is None:
+        dismiss_name_prompt(page)
     wait_live(page)
     return created["id"], created
 

@@ -12,6 +12,7 @@ from tests.browser.helpers import (
     node,
     nodes_of_type,
     open_board,
+    open_link,
     screenshot,
     wait_live,
     wait_saved,
@@ -46,8 +47,7 @@ def second_page(browser, page):
 def test_two_editors_see_each_other(page: Page, second_page: Page, server_url: str) -> None:
     public_id, created = open_board(page, server_url, BOARD)
     other = second_page
-    other.goto(created["links"]["candidate"])
-    wait_live(other)
+    open_link(other, server_url, created["links"]["candidate"])
 
     # Presence: both see two participants.
     expect(page.locator("#participants .participant")).to_have_count(2)
@@ -102,8 +102,7 @@ def test_two_editors_see_each_other(page: Page, second_page: Page, server_url: s
 def test_viewer_is_read_only_but_live(page: Page, second_page: Page, server_url: str) -> None:
     public_id, created = open_board(page, server_url, BOARD)
     viewer = second_page
-    viewer.goto(created["links"]["viewer"])
-    wait_live(viewer)
+    open_link(viewer, server_url, created["links"]["viewer"], "Vic")
     expect(viewer.locator("#my-role")).to_have_text("viewer")
     expect(viewer.locator("#board-title")).to_have_attribute("readonly", "")
     expect(viewer.locator("#board-level")).to_be_disabled()
@@ -161,8 +160,7 @@ def test_edits_made_offline_are_sent_on_reconnect(page: Page, server_url: str) -
     other = page.context.browser.new_context()
     try:
         other_page = other.new_page()
-        other_page.goto(created["links"]["candidate"])
-        wait_live(other_page)
+        open_link(other_page, server_url, created["links"]["candidate"])
         other_page.locator('.palette-item[data-type="drift_monitor"]').focus()
         other_page.keyboard.press("Enter")
         wait_saved(other_page)

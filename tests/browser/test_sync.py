@@ -11,7 +11,15 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import api_board, drag_by, node, nodes_of_type, open_board, wait_live, wait_saved
+from tests.browser.helpers import (
+    api_board,
+    drag_by,
+    node,
+    nodes_of_type,
+    open_board,
+    open_link,
+    wait_saved,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -85,8 +93,7 @@ def test_a_missed_operation_is_fetched_with_sync(page: Page, other: Page, server
     tap = Tap(page)
     public_id, created = open_board(page, server_url, BOARD)
     revision = int(page.locator("body").get_attribute("data-revision"))
-    other.goto(created["links"]["candidate"])
-    wait_live(other)
+    open_link(other, server_url, created["links"]["candidate"])
 
     tap.drop_next_op = True  # the page never sees the next op frame
     add_by_keyboard(other, "cache")
@@ -108,8 +115,7 @@ def test_a_refused_edit_shows_why_and_returns_to_the_server_state(
         page: Page, other: Page, server_url: str) -> None:
     tap = Tap(page)
     public_id, created = open_board(page, server_url, BOARD)
-    other.goto(created["links"]["candidate"])
-    wait_live(other)
+    open_link(other, server_url, created["links"]["candidate"])
 
     # Our move of "svc" is held back while someone else deletes "svc".
     tap.hold_ops = True
