@@ -65,6 +65,14 @@ const FLAG_MARKUP = {
   tagName: "g", selector: "flag",
   children: [{ tagName: "circle", selector: "flagDot" }, { tagName: "text", selector: "flagText" }],
 };
+// The tooltip and the three rings (someone else's selection, ours, the findings' status)
+// that every element draws under its body.
+const RING_MARKUP = [
+  { tagName: "title", selector: "tip" },
+  { tagName: "rect", selector: "remote" },
+  { tagName: "rect", selector: "selection" },
+  { tagName: "rect", selector: "status" },
+];
 
 const Card = dia.Element.define("mlsd.Card", {
   size: { ...CARD_SIZE },
@@ -90,10 +98,7 @@ const Card = dia.Element.define("mlsd.Card", {
   },
 }, {
   markup: [
-    { tagName: "title", selector: "tip" },
-    { tagName: "rect", selector: "remote" },
-    { tagName: "rect", selector: "selection" },
-    { tagName: "rect", selector: "status" },
+    ...RING_MARKUP,
     { tagName: "rect", selector: "body" },
     { tagName: "rect", selector: "face" },
     { tagName: "rect", selector: "frame" },
@@ -123,10 +128,7 @@ const Note = dia.Element.define("mlsd.Note", {
   },
 }, {
   markup: [
-    { tagName: "title", selector: "tip" },
-    { tagName: "rect", selector: "remote" },
-    { tagName: "rect", selector: "selection" },
-    { tagName: "rect", selector: "status" },
+    ...RING_MARKUP,
     { tagName: "rect", selector: "body" },
     { tagName: "path", selector: "fold" },
     { tagName: "text", selector: "label" },

@@ -192,3 +192,15 @@ def drag_by(page: Page, locator: Locator, dx: float, dy: float) -> None:
     page.mouse.move(x + dx / 2, y + dy / 2, steps=5)
     page.mouse.move(x + dx, y + dy, steps=5)
     page.mouse.up()
+
+
+def gateway_and_scorer(title: str) -> dict:
+    """A two-component board (API gateway -> inference service) for collaboration tests."""
+    return {
+        "title": title,
+        "nodes": [
+            {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 80},
+            {"id": "svc", "type": "inference_service", "label": "Scorer", "x": 340, "y": 80},
+        ],
+        "edges": [{"id": "e1", "source": "gw", "target": "svc"}],
+    }

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import (
+    gateway_and_scorer,
     api_board,
     drag_by,
     elements,
@@ -20,14 +21,7 @@ from tests.browser.helpers import (
 
 pytestmark = pytest.mark.browser
 
-BOARD = {
-    "title": "Shared",
-    "nodes": [
-        {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 80},
-        {"id": "svc", "type": "inference_service", "label": "Scorer", "x": 340, "y": 80},
-    ],
-    "edges": [{"id": "e1", "source": "gw", "target": "svc"}],
-}
+BOARD = gateway_and_scorer("Shared")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import VIEWPORT
 from tests.browser.helpers import (
+    gateway_and_scorer,
     answer_name_prompt,
     name_prompt,
     nodes_of_type,
@@ -27,14 +28,7 @@ from tests.browser.helpers import (
 
 pytestmark = pytest.mark.browser
 
-BOARD = {
-    "title": "Feed ranking",
-    "nodes": [
-        {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 80},
-        {"id": "svc", "type": "inference_service", "label": "Scorer", "x": 340, "y": 80},
-    ],
-    "edges": [{"id": "e1", "source": "gw", "target": "svc"}],
-}
+BOARD = gateway_and_scorer("Feed ranking")
 
 # Records when the page sends a viewport frame (performance.now()), to check the rate.
 RECORD_VIEWPORT_SENDS = """
