@@ -8,12 +8,36 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
+import threading
+from collections.abc import Coroutine
 import json
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+
+
+def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run `coroutine` to completion on a fresh event loop in its own thread.
+
+    The main thread may already have a running loop (Playwright's sync API keeps one
+    for the whole session once the browser tests have run), where asyncio.run fails.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="live-test-loop")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 class Browser:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -15,7 +14,7 @@ import pytest
 from components.document import parse
 from components.operations import apply_operation
 from tests.conftest import DESIGNS
-from tests.live.client import Browser
+from tests.live.client import Browser, run
 from tests.live.conftest import needs_services
 from tests.servers import free_port, migrate, server_env, start_daphne, stop, wait_for_port
 
@@ -81,7 +80,7 @@ def test_acknowledged_operations_survive_sigkill_and_clients_converge(tmp_path):
             finally:
                 stop(restarted)
 
-        asyncio.run(session())
+        run(session())
     finally:
         stop(proc)
 
@@ -141,7 +140,7 @@ def test_broadcasts_resume_after_redis_restarts(tmp_path, postgres_url):
                 os.killpg(restarted.pid, signal.SIGTERM)
                 restarted.wait(timeout=10)
 
-        asyncio.run(session())
+        run(session())
     finally:
         for proc in procs:
             stop(proc)

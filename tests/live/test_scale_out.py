@@ -11,7 +11,7 @@ import pytest
 from components.document import parse
 from components.operations import apply_operation
 from tests.conftest import DESIGNS
-from tests.live.client import Browser
+from tests.live.client import Browser, run
 from tests.live.conftest import needs_services
 
 pytestmark = [pytest.mark.services, needs_services]
@@ -75,7 +75,7 @@ async def run_session(bases: list[str]) -> tuple[list[list[dict]], dict, int, st
 
 def test_two_daphne_processes_converge_on_one_board(daphne_pair):
     bases, _procs, _env = daphne_pair
-    received, stored, final, _ = asyncio.run(run_session(bases))
+    received, stored, final, _ = run(run_session(bases))
     start = parse((DESIGNS / "video_recommendation.json").read_text())
     for ops in received:
         revisions = sorted(f["revision"] for f in ops)

@@ -4,7 +4,6 @@ database."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -19,6 +18,7 @@ from components.operations import apply_operation
 from studio.models import Board
 from studio.services import document_at
 from tests.conftest import DESIGNS
+from tests.live.client import run
 from tests.studio.conftest import make_board, receive_until, ws_client
 
 DESIGN = json.loads((DESIGNS / "video_recommendation.json").read_text())
@@ -117,4 +117,4 @@ async def scenario(messages: list) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(frames, min_size=1, max_size=12))
 def test_random_frames_never_break_the_board_or_the_clients(messages):
-    asyncio.run(scenario(messages))
+    run(scenario(messages))
