@@ -43,6 +43,7 @@ test: deps chromium
 bench: deps
 	$(PY) bench/validate.py
 	$(PY) bench/export.py
+	$(PY) bench/live.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache test-artifacts

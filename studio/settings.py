@@ -85,7 +85,7 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": REDIS_POOL_SIZE}]},
     }
     if REDIS_URL
-    else {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+    else {"BACKEND": "studio.layers.SweepingInMemoryChannelLayer"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

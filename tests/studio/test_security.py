@@ -45,7 +45,7 @@ def test_services_are_selected_by_the_environment():
     default = settings_value(
         "settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND']",
         DJANGO_SECRET_KEY="x")
-    assert "sqlite3" in default.stdout and "InMemoryChannelLayer" in default.stdout
+    assert "sqlite3" in default.stdout and "SweepingInMemoryChannelLayer" in default.stdout
 
 
 @pytest.mark.django_db
