@@ -21,11 +21,12 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1280, "height": 800}
-# Console errors from these URLs do not fail an editor test. The interviewer panel answers
-# 500 on boards with findings that belong to no step (KeyError: None in
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server and Playwright stop when the browser tests end. Playwright's
+# sync API keeps an event loop running in the main thread while it is open, which would
+# break every asyncio test that runs after these.
+@pytest.fixture(scope="package")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a Daphne process serving studio.asgi on a fresh SQLite file."""
     workdir = tmp_path_factory.mktemp("server")
@@ -44,7 +45,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             (ARTIFACTS / "daphne.log").write_bytes(log.read_bytes())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")
