@@ -366,12 +366,22 @@ ONLINE_METRICS = frozenset({"ctr", "conversionrate", "revenueperuser", "retentio
                             "dwelltime", "engagement"})
 
 
+# Common spellings of the same metric (after folding), read as the framework's name.
+METRIC_SYNONYMS = {
+    "auc": "rocauc", "aucroc": "rocauc", "auprc": "prauc", "aucpr": "prauc",
+    "clickthroughrate": "ctr", "crossentropy": "logloss", "f1score": "f1",
+    "meanaverageprecision": "map", "meanreciprocalrank": "mrr",
+}
+
+
 @lru_cache(maxsize=4096)  # boards repeat a handful of metric names many times
 def normalise_metric(name: str) -> str:
-    """Compare metric names case-, space-, hyphen- and underscore-insensitively, and read
-    `recall@10` as `recall@k` (an extension documented in docs/rules.md)."""
+    """Compare metric names case-, space-, hyphen- and underscore-insensitively, read
+    `recall@10` as `recall@k`, and common synonyms (AUC, click-through rate) as the
+    framework's names (extensions documented in docs/rules.md)."""
     folded = re.sub(r"[\s_\-]+", "", name.lower())
-    return re.sub(r"@\d+$", "@k", folded)
+    folded = re.sub(r"@\d+$", "@k", folded)
+    return METRIC_SYNONYMS.get(folded, folded)
 
 
 def _metrics(design: DesignGraph, node_id: str) -> set[str]:

@@ -882,3 +882,24 @@ def test_docs_describe_every_rule_with_its_metadata():
         assert levels[level] in row, rule_id
         for part in ("**Holds when**", "**Why.**", "**Fix.**"):
             assert part in section, (rule_id, part)
+
+
+@pytest.mark.parametrize("written, read", [
+    ("AUC", "rocauc"), ("ROC AUC", "rocauc"), ("AUC-PR", "prauc"),
+    ("Click-through rate", "ctr"), ("cross_entropy", "logloss"), ("F1 score", "f1"),
+    ("Mean Reciprocal Rank", "mrr"), ("NDCG@10", "ndcg@k"), ("watch time", "watchtime"),
+])
+def test_metric_synonyms_are_read_as_the_framework_names(written, read):
+    assert normalise_metric(written) == read
+
+
+def test_an_auc_metric_satisfies_a_classification_pipeline():
+    nodes = {"src": "data_lake", "t": "training_pipeline", "ev": "offline_evaluation",
+             "reg": "model_registry"}
+    edges = [("src", "t"), ("t", "ev"), ("ev", "reg")]
+    board = build(nodes, edges, props={"t": {"task": "classification"},
+                                       "ev": {"metrics": ["AUC"]}})
+    assert "offline-metrics" not in {f.rule for f in validate(board, "senior").findings}
+    board = build(nodes, edges, props={"t": {"task": "classification"},
+                                       "ev": {"metrics": ["NDCG"]}})
+    assert "offline-metrics" in {f.rule for f in validate(board, "senior").findings}
