@@ -75,6 +75,20 @@ def validate(board: Board, level: str | None = None) -> Report:
     return Report(level, tuple(findings), _coverage(board, findings, design))
 
 
+def findings_unchanged(before: Board, after: Board) -> bool:
+    """True when `after` can only have `before`'s findings: it differs at most in the
+    title and the components' positions, which no rule and no step's coverage reads.
+
+    The live board skips validating and re-sending findings after such an edit (a drag
+    is the most frequent edit). tests/components/test_report.py checks the premise on
+    random boards.
+    """
+    return (before.level == after.level and before.notes == after.notes
+            and before.edges == after.edges and len(before.nodes) == len(after.nodes)
+            and all(a.id == b.id and a.type == b.type and a.label == b.label
+                    and a.props == b.props for a, b in zip(before.nodes, after.nodes)))
+
+
 def _coverage(board: Board, findings: list[Finding],
               design: DesignGraph | None = None) -> tuple[StepCoverage, ...]:
     per_step_components = {step.key: 0 for step in STEPS}

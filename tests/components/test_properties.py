@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from components.catalogue import COMPONENT_TYPES, PropSpec
 from components.document import Board, DocumentError, dump, parse
 from components.operations import OperationError, apply_operation
-from components.report import validate
+from components.report import findings_unchanged, validate
 from components.rules import RULES
 from components.steps import STEP_KEYS
 
@@ -467,3 +467,42 @@ def test_findings_do_not_depend_on_component_order(doc, random):
     random.shuffle(shuffled.nodes)
     for level in LEVELS:
         assert validate(board, level).findings == validate(shuffled, level).findings
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(wired_documents(), st.lists(st.tuples(coordinate, coordinate), min_size=1),
+       short_text)
+def test_moves_and_titles_never_change_the_report(doc, positions, title):
+    """The premise of findings_unchanged: no rule and no step's coverage reads a
+    component's position or the board's title."""
+    board = parse(doc)
+    moved = copy.deepcopy(board)
+    moved.title = title
+    for node, (x, y) in zip(moved.nodes, positions):
+        node.x, node.y = x, y
+    assert findings_unchanged(board, moved)
+    for level in LEVELS:
+        assert validate(board, level).to_dict() == validate(moved, level).to_dict()
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(wired_documents(), st.data())
+def test_findings_unchanged_only_when_the_report_is_unchanged(doc, data):
+    """Whatever an operation does, findings_unchanged never hides a change of report;
+    and anything beyond moves and titles counts as a possible change."""
+    board = parse(doc)
+    for _ in range(6):
+        try:
+            after = apply_operation(board, data.draw(operations(board)))
+        except OperationError:
+            continue
+        if findings_unchanged(board, after):
+            assert validate(board).to_dict() == validate(after).to_dict()
+        else:
+            content = [(n.id, n.type, n.label, n.props) for n in board.nodes]
+            assert (board.level, board.notes, board.edges, content) != (
+                after.level, after.notes, after.edges,
+                [(n.id, n.type, n.label, n.props) for n in after.nodes])
+        board = after
