@@ -1,7 +1,9 @@
 """Frames to every connection on a board, from a consumer or from a view.
 
-A group event carries the frame already encoded (`text`), so a broadcast to N
+A board event carries the frame already encoded (`text`), so a broadcast to N
 connections encodes JSON once, plus the frame's type and sender for filtering.
+Consumers broadcast through their loop's hub (studio.fanout); synchronous code (views)
+sends one channel-layer message that every hub delivers to its connections.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+
+from studio.fanout import sync_event
 
 
 def group_name(public_id: str, private: bool = False) -> str:
@@ -27,4 +31,5 @@ def send_to_board(public_id: str, frame: dict[str, Any], private: bool = False) 
     """Broadcast from synchronous code (a view) after its transaction committed."""
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(layer.group_send)(group_name(public_id, private), event(frame))
+        group = group_name(public_id, private)
+        async_to_sync(layer.group_send)(group, sync_event(group, event(frame)))

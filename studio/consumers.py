@@ -2,7 +2,9 @@
 
 Frames are JSON objects with a "type"; docs/protocol.md lists every one with an example.
 Edits arrive as operations, are applied in order by `services.apply` (row lock, next
-revision, commit), acknowledged to the sender, then broadcast with the new findings.
+revision, commit), acknowledged to the sender, then broadcast with the new findings
+(unless the edit cannot change them: a move). Broadcasts go through the event loop's
+`studio.fanout.Hub`, which writes to this process's connections directly.
 The role comes from the HTTP session (set by a role link), never from the URL.
 """
 
@@ -19,10 +21,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from components.operations import SERVER_ONLY, OperationError
-from components.report import validate
+from components.report import findings_unchanged, validate
 from studio import presence
 from studio.broadcast import event as make_event
 from studio.broadcast import group_name
+from studio.fanout import hub
 from studio.interview import timer_state
 from studio.models import EDITING_ROLES, Board
 from studio.services import apply, operations_since
@@ -75,9 +78,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.refusals = 0
         self.last_cursor = 0.0
         self.me = presence.join(self.public_id, self.channel_name, self.role, name, person)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        if self.role == "interviewer":
-            await self.channel_layer.group_add(group_name(self.public_id, True), self.channel_name)
+        self.hub = hub(self.channel_layer)
+        self.groups_joined = [self.group] + (
+            [group_name(self.public_id, True)] if self.role == "interviewer" else [])
+        for group in self.groups_joined:
+            await self.hub.join(group, self)
         await self.accept()
         await self._send({"type": "welcome", "you": self.me, "role": self.role,
                           "timer": timer})
@@ -89,9 +94,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if me is None:
             return
         presence.leave(self.public_id, self.channel_name)
-        await self.channel_layer.group_discard(self.group, self.channel_name)
-        await self.channel_layer.group_discard(group_name(self.public_id, True),
-                                               self.channel_name)
+        for group in self.groups_joined:
+            await self.hub.leave(group, self)
         await self._broadcast({"type": "presence.left", "by": me["id"], "participant": me})
 
     # --- incoming frames ------------------------------------------------------------------
@@ -143,11 +147,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return await self.close(code=4404)
         self.refusals = 0
         await self._send({"type": "ack", "cid": cid, "revision": applied["revision"]})
-        # One group event carries both frames (op, then findings): half the channel-layer
-        # messages and consumer wake-ups per operation; clients get the same two frames.
+        # One event carries both frames (op, then findings, when they may have changed).
         await self._broadcast({"type": "op", "cid": cid, "by": self.me["id"], **applied},
-                              then={"type": "findings", "revision": applied["revision"],
-                                    "report": report})
+                              then=None if report is None else {
+                                  "type": "findings", "revision": applied["revision"],
+                                  "report": report})
 
     async def on_cursor(self, frame: dict[str, Any]) -> None:
         now = time.monotonic()
@@ -190,11 +194,12 @@ class BoardConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    # --- group events (sent by other consumers through the channel layer) -------------------
+    # --- board events (handed over by the hub, studio.fanout) --------------------------------
 
     async def board_event(self, event: dict[str, Any]) -> None:
         """Forward a frame another connection broadcast (and the frame that follows it,
-        `then`, if any); answer joins with our presence."""
+        `then`, if any); answer joins with our presence. Also the handler of the direct
+        channel-layer message `presence.here` (`reply_to`)."""
         kind, by = event["kind"], event["by"]
         mine = by == self.me["id"]
         if mine and kind in ("cursor", "selection", "viewport", "presence.joined"):
@@ -219,7 +224,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
                          reply_to: str | None = None,
                          then: dict[str, Any] | None = None) -> None:
         """Send `frame`, then `then` if given, to every connection on the board (or its
-        interviewers only), as one channel-layer message.
+        interviewers only), as one event.
 
         A broadcast that fails (the channel layer's Redis is down) is logged and dropped:
         the operation is already committed and acknowledged, and clients recover what
@@ -229,7 +234,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if then is not None:
             event["then"] = json.dumps(then)
         try:
-            await self.channel_layer.group_send(group_name(self.public_id, private), event)
+            await self.hub.broadcast(group_name(self.public_id, private), event)
         except Exception:  # noqa: BLE001 - any layer failure must not drop the connection
             logger.warning("broadcast of %s to board %s failed", frame["type"], self.public_id,
                            exc_info=True)
@@ -258,9 +263,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
         return role, display_name(session), person, timer
 
     @database_sync_to_async
-    def _apply(self, op: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        applied, document = apply(self.public_id, op, self.me["name"], cid)
-        return applied.to_message(), validate(document).to_dict()
+    def _apply(self, op: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The applied operation, and the new report (None when it cannot have changed)."""
+        applied, before, after = apply(self.public_id, op, self.me["name"], cid)
+        report = None if findings_unchanged(before, after) else validate(after).to_dict()
+        return applied.to_message(), report
 
     @database_sync_to_async
     def _sync_frame(self, since: int) -> dict[str, Any]:

@@ -87,10 +87,11 @@ def rotate_token(board: Board, role: str) -> str:
 
 
 def apply(public_id: str, op: dict[str, Any], author: str,
-          cid: str = "") -> tuple[Applied, Document]:
+          cid: str = "") -> tuple[Applied, Document, Document]:
     """Apply `op` to the board as its next revision; raise OperationError if refused.
 
-    Returns the stored operation and the new document. Raises Board.DoesNotExist.
+    Returns the stored operation and the documents before and after it. Raises
+    Board.DoesNotExist.
     """
     with transaction.atomic():
         board = Board.objects.select_for_update().get(public_id=public_id)
@@ -109,7 +110,8 @@ def apply(public_id: str, op: dict[str, Any], author: str,
         board.save(update_fields=[*changed, "revision", "updated_at"])
         stored = Operation.objects.create(board=board, revision=board.revision, op=op,
                                           author=author[:80], cid=cid[:64])
-    return Applied(stored.revision, op, stored.author, stored.created_at, stored.cid), document
+    return (Applied(stored.revision, op, stored.author, stored.created_at, stored.cid),
+            current, document)
 
 
 def operations_since(board: Board, revision: int) -> list[Applied] | None:

@@ -65,11 +65,27 @@ async def test_an_operation_is_acknowledged_broadcast_and_stored():
         assert ack == {"type": "ack", "cid": "m1", "revision": 2}
         seen = await receive_until(bob, "op")
         assert seen["revision"] == 2 and seen["op"]["id"] == "rank" and seen["cid"] == "m1"
-        findings = await receive_until(bob, "findings")
-        assert findings["revision"] == 2 and findings["report"]["passed"] is True
     stored = await reload(board)
     assert stored.revision == 2
     assert stored.to_document().node("rank").x == 900
+
+
+async def test_a_move_sends_no_findings_and_an_edit_does():
+    """Positions never change findings, so a move is broadcast without a findings frame;
+    the next edit that may change them is followed by one, for its own revision."""
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as alice, \
+            ws_client(board.public_id, "interviewer") as bob:
+        await send_op(alice, {"op": "move_node", "id": "rank", "x": 900, "y": 40}, cid="m1")
+        await send_op(alice, {"op": "update_node", "id": "rank",
+                              "changes": {"label": "Ranker v2"}}, cid="m2")
+        frames = []
+        while not frames or frames[-1]["type"] != "findings":
+            frames.append(await bob.receive_json_from(timeout=5))
+        relevant = [(f["type"], f.get("revision")) for f in frames
+                    if f["type"] in ("op", "findings")]
+        assert relevant == [("op", 2), ("op", 3), ("findings", 3)]
+        assert frames[-1]["report"]["passed"] is True
 
 
 async def test_a_deleted_edge_makes_the_findings_change():

@@ -1,0 +1,127 @@
+"""Board frames to every connection: written in-process, one layer message per process.
+
+Channels' usual way makes every connection a member of the board's group, so a broadcast
+to N connections is N channel-layer messages: N deep copies, N consumer wake-ups through
+`await_many_dispatch`, about 200 µs per delivery here (bench/live.py). Instead each event
+loop keeps one `Hub`: the connections it serves, by group, and a layer channel of its own
+that joins the groups those connections are in. A broadcast writes the frame straight to
+the hub's own connections, then sends one layer message that every other hub (the other
+Daphne processes, over Redis) hands to its connections; a hub skips its own messages.
+Frames from synchronous code (views) go through the layer only, to every hub.
+
+With the in-memory layer and one hub in the process (the embedded default), no other hub
+exists to tell, so a broadcast sends no layer message at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import weakref
+from typing import Any, Protocol
+
+from channels.layers import InMemoryChannelLayer
+
+logger = logging.getLogger(__name__)
+
+
+class Member(Protocol):
+    """What a hub needs of a connection (studio.consumers.BoardConsumer)."""
+
+    channel_name: str
+
+    async def board_event(self, event: dict[str, Any]) -> None: ...
+
+
+class Hub:
+    """The connections one event loop serves, by group, and their share of the layer."""
+
+    def __init__(self, layer: Any) -> None:
+        self.layer = layer
+        self.id = secrets.token_hex(8)
+        self.rooms: dict[str, dict[str, Member]] = {}
+        self.channel: str | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._changing = asyncio.Lock()
+
+    # --- membership -------------------------------------------------------------------------
+
+    async def join(self, group: str, member: Member) -> None:
+        async with self._changing:
+            room = self.rooms.get(group)
+            if room is None:
+                await self._subscribe(group)
+                room = self.rooms[group] = {}
+            room[member.channel_name] = member
+
+    async def leave(self, group: str, member: Member) -> None:
+        async with self._changing:
+            room = self.rooms.get(group)
+            if room is None or room.pop(member.channel_name, None) is None or room:
+                return
+            del self.rooms[group]
+            if self.channel is not None:
+                await self.layer.group_discard(group, self.channel)
+            if not self.rooms:
+                self._stop()
+
+    async def _subscribe(self, group: str) -> None:
+        if self.channel is None:
+            self.channel = await self.layer.new_channel("hub.")
+            self._listener = asyncio.get_running_loop().create_task(
+                self._listen(self.channel), name=f"board hub {self.id}")
+        await self.layer.group_add(group, self.channel)
+
+    def _stop(self) -> None:
+        """No connections left: stop listening (the layer forgets the channel)."""
+        if self._listener is not None:
+            self._listener.cancel()
+        self._listener, self.channel = None, None
+
+    # --- delivery ---------------------------------------------------------------------------
+
+    async def broadcast(self, group: str, event: dict[str, Any]) -> None:
+        """Deliver `event` to the group's connections here, then tell the other hubs."""
+        await self.deliver(group, event)
+        if self._has_peers():
+            await self.layer.group_send(group, {**event, "group": group, "origin": self.id})
+
+    async def deliver(self, group: str, event: dict[str, Any]) -> None:
+        """Hand `event` to each connection of `group` on this loop; one that fails (it is
+        closing) is logged and the others still get it."""
+        for member in list(self.rooms.get(group, {}).values()):
+            try:
+                await member.board_event(event)
+            except Exception:  # noqa: BLE001 - one broken socket must not starve the rest
+                logger.warning("delivery to %s failed", member.channel_name, exc_info=True)
+
+    async def _listen(self, channel: str) -> None:
+        while True:
+            message = await self.layer.receive(channel)
+            if message.get("origin") != self.id and isinstance(message.get("group"), str):
+                await self.deliver(message["group"], message)
+
+    def _has_peers(self) -> bool:
+        if not isinstance(self.layer, InMemoryChannelLayer):
+            return True
+        return any(other is not self and other.layer is self.layer and other.channel
+                   for other in _HUBS.values())
+
+
+_HUBS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+def hub(layer: Any) -> Hub:
+    """The running event loop's hub on `layer` (one per loop: Daphne has one loop; tests
+    may run several in turn)."""
+    loop = asyncio.get_running_loop()
+    found = _HUBS.get(loop)
+    if found is None or found.layer is not layer:
+        found = _HUBS[loop] = Hub(layer)
+    return found
+
+
+def sync_event(group: str, event: dict[str, Any]) -> dict[str, Any]:
+    """A layer message for every hub, from code that has no hub (a view's thread)."""
+    return {**event, "group": group, "origin": None}

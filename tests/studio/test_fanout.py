@@ -1,0 +1,152 @@
+"""The per-loop hub: direct delivery here, one layer message for the other hubs."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from studio import fanout
+from studio.fanout import Hub, hub, sync_event
+from studio.layers import SweepingInMemoryChannelLayer
+
+
+class Member:
+    """A connection stand-in that records what the hub hands it."""
+
+    def __init__(self, name: str, fail: bool = False) -> None:
+        self.channel_name = name
+        self.got: list[dict[str, Any]] = []
+        self.fail = fail
+
+    async def board_event(self, event: dict[str, Any]) -> None:
+        if self.fail:
+            raise ConnectionError("socket closed")
+        self.got.append(event)
+
+
+def texts(member: Member) -> list[str]:
+    return [event["text"] for event in member.got]
+
+
+@pytest.fixture(autouse=True)
+def registry(monkeypatch):
+    """A registry of hubs of this test's own (loops stand for processes)."""
+    hubs = fanout.weakref.WeakKeyDictionary()
+    monkeypatch.setattr(fanout, "_HUBS", hubs)
+    loops = []
+
+    def register(hub: Hub) -> Hub:
+        loops.append(asyncio.new_event_loop())
+        hubs[loops[-1]] = hub
+        return hub
+
+    yield register
+    for loop in loops:
+        loop.close()
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def test_a_broadcast_reaches_every_member_once_on_this_and_other_hubs(registry):
+    layer = SweepingInMemoryChannelLayer()
+    here, there = registry(Hub(layer)), registry(Hub(layer))  # two processes, one layer
+    a, b, c = Member("a"), Member("b"), Member("c")
+    await here.join("board.x", a)
+    await here.join("board.x", b)
+    await there.join("board.x", c)
+    await here.broadcast("board.x", {"text": "one"})
+    assert texts(a) == texts(b) == ["one"]  # written before broadcast returns
+    await settle()
+    assert texts(c) == ["one"]
+    assert texts(a) == ["one"]  # the hub skipped its own layer message
+    await here.leave("board.x", a)
+    await here.leave("board.x", b)
+    await there.leave("board.x", c)
+
+
+async def test_groups_are_separate():
+    layer = SweepingInMemoryChannelLayer()
+    only = Hub(layer)
+    board, private = Member("all"), Member("interviewer")
+    await only.join("board.x", board)
+    await only.join("board.x.private", private)
+    await only.broadcast("board.x.private", {"text": "secret"})
+    await only.broadcast("board.y", {"text": "elsewhere"})
+    assert texts(board) == [] and texts(private) == ["secret"]
+    await only.leave("board.x", board)
+    await only.leave("board.x.private", private)
+
+
+async def test_a_failing_member_does_not_stop_the_others():
+    layer = SweepingInMemoryChannelLayer()
+    only = Hub(layer)
+    broken, fine = Member("broken", fail=True), Member("fine")
+    await only.join("board.x", broken)
+    await only.join("board.x", fine)
+    await only.broadcast("board.x", {"text": "still"})
+    assert texts(fine) == ["still"]
+    await only.leave("board.x", broken)
+    await only.leave("board.x", fine)
+
+
+async def test_the_last_leave_stops_listening_and_leaves_the_layer_group():
+    layer = SweepingInMemoryChannelLayer()
+    only = Hub(layer)
+    member = Member("m")
+    await only.join("board.x", member)
+    channel, listener = only.channel, only._listener
+    assert channel in layer.groups["board.x"]
+    await only.leave("board.x", member)
+    await settle()
+    assert only.channel is None and listener.cancelled()
+    assert channel not in layer.groups.get("board.x", {})
+    again = Member("again")
+    await only.join("board.x", again)  # listens anew
+    await layer.group_send("board.x", sync_event("board.x", {"text": "back"}))
+    await settle()
+    assert texts(again) == ["back"]
+    await only.leave("board.x", again)
+
+
+async def test_the_only_hub_on_the_in_memory_layer_sends_no_layer_message(monkeypatch,
+                                                                          registry):
+    layer = SweepingInMemoryChannelLayer()
+    mine = hub(layer)
+    assert hub(layer) is mine
+    sent = []
+    original = layer.group_send
+
+    async def counting(group, message):
+        sent.append(group)
+        await original(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting)
+    member = Member("m")
+    await mine.join("board.x", member)
+    await mine.broadcast("board.x", {"text": "local"})
+    assert texts(member) == ["local"] and sent == []
+    # A second hub on the same layer (another loop) makes messages necessary again.
+    other = registry(Hub(layer))
+    await other.join("board.x", Member("far"))
+    await mine.broadcast("board.x", {"text": "shared"})
+    assert sent == ["board.x"]
+    await other.leave("board.x", other.rooms["board.x"]["far"])
+    await mine.leave("board.x", member)
+
+
+async def test_messages_from_code_without_a_hub_reach_every_hub():
+    layer = SweepingInMemoryChannelLayer()
+    first, second = Hub(layer), Hub(layer)
+    a, b = Member("a"), Member("b")
+    await first.join("board.x", a)
+    await second.join("board.x", b)
+    await layer.group_send("board.x", sync_event("board.x", {"text": "timer"}))
+    await settle()
+    assert texts(a) == texts(b) == ["timer"]
+    await first.leave("board.x", a)
+    await second.leave("board.x", b)
