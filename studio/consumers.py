@@ -2,8 +2,8 @@
 
 Frames are JSON objects with a "type"; docs/protocol.md lists every one with an example.
 Edits arrive as operations, are applied in order by `services.apply` (row lock, next
-revision, commit), acknowledged to the sender, then broadcast with the new findings
-(unless the edit cannot change them: a move). Broadcasts go through the event loop's
+revision, commit), acknowledged to the sender, then broadcast, with the new findings
+when they changed (studio.reports). Broadcasts go through the event loop's
 `studio.fanout.Hub`, which writes to this process's connections directly.
 The role comes from the HTTP session (set by a role link), never from the URL.
 """
@@ -21,13 +21,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from components.operations import SERVER_ONLY, OperationError
-from components.report import findings_unchanged, validate
 from studio import presence
 from studio.broadcast import event as make_event
 from studio.broadcast import group_name
 from studio.fanout import hub
 from studio.interview import timer_state
 from studio.models import EDITING_ROLES, Board
+from studio.reports import changed_report, report_at
 from studio.services import apply, operations_since
 from studio.sessions import board_role, display_name
 
@@ -147,11 +147,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return await self.close(code=4404)
         self.refusals = 0
         await self._send({"type": "ack", "cid": cid, "revision": applied["revision"]})
-        # One event carries both frames (op, then findings, when they may have changed).
-        await self._broadcast({"type": "op", "cid": cid, "by": self.me["id"], **applied},
-                              then=None if report is None else {
-                                  "type": "findings", "revision": applied["revision"],
-                                  "report": report})
+        frame = {"type": "op", "cid": cid, "by": self.me["id"], **applied}
+        if report is not None:
+            frame["report"] = report  # the findings changed: they travel with the op
+        await self._broadcast(frame)
 
     async def on_cursor(self, frame: dict[str, Any]) -> None:
         now = time.monotonic()
@@ -197,16 +196,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
     # --- board events (handed over by the hub, studio.fanout) --------------------------------
 
     async def board_event(self, event: dict[str, Any]) -> None:
-        """Forward a frame another connection broadcast (and the frame that follows it,
-        `then`, if any); answer joins with our presence. Also the handler of the direct
-        channel-layer message `presence.here` (`reply_to`)."""
+        """Forward a frame another connection broadcast; answer joins with our presence.
+        Also the handler of the direct channel-layer message `presence.here`."""
         kind, by = event["kind"], event["by"]
         mine = by == self.me["id"]
         if mine and kind in ("cursor", "selection", "viewport", "presence.joined"):
             return
         await self.send(text_data=event["text"])
-        if event.get("then") is not None:
-            await self.send(text_data=event["then"])
         if kind == "presence.joined" and event.get("reply_to"):
             here = {"type": "presence.here", "by": self.me["id"], "participant": self.me}
             try:
@@ -221,18 +217,14 @@ class BoardConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(frame))
 
     async def _broadcast(self, frame: dict[str, Any], private: bool = False,
-                         reply_to: str | None = None,
-                         then: dict[str, Any] | None = None) -> None:
-        """Send `frame`, then `then` if given, to every connection on the board (or its
-        interviewers only), as one event.
+                         reply_to: str | None = None) -> None:
+        """Send `frame` to every connection on the board (or its interviewers only).
 
         A broadcast that fails (the channel layer's Redis is down) is logged and dropped:
         the operation is already committed and acknowledged, and clients recover what
         they missed through `sync` when they see the gap in revisions.
         """
         event = make_event(frame, reply_to)
-        if then is not None:
-            event["then"] = json.dumps(then)
         try:
             await self.hub.broadcast(group_name(self.public_id, private), event)
         except Exception:  # noqa: BLE001 - any layer failure must not drop the connection
@@ -264,16 +256,16 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _apply(self, op: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The applied operation, and the new report (None when it cannot have changed)."""
+        """The applied operation, and the new report (None when it did not change)."""
         applied, before, after = apply(self.public_id, op, self.me["name"], cid)
-        report = None if findings_unchanged(before, after) else validate(after).to_dict()
-        return applied.to_message(), report
+        return applied.to_message(), changed_report(self.public_id, applied.revision,
+                                                    before, after)
 
     @database_sync_to_async
     def _sync_frame(self, since: int) -> dict[str, Any]:
         board = Board.objects.get(public_id=self.public_id)
         document = board.to_document()
-        report = validate(document).to_dict()
+        report = report_at(self.public_id, board.revision, document)
         ops = operations_since(board, since) if since <= board.revision else None
         if ops is None or since == 0:
             return {"type": "snapshot", "revision": board.revision,

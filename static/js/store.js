@@ -137,12 +137,11 @@ export class Store extends EventTarget {
         break;
       case "op":
         this.onOp(frame);
+        // Findings travel with the op that changed them (older revisions' are ignored).
+        if (frame.report) this.setReport(frame.report, frame.revision);
         break;
       case "ack":
         this.onAck(frame);
-        break;
-      case "findings":
-        this.setReport(frame.report, frame.revision);
         break;
       case "error":
         this.onError(frame);

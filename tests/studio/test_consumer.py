@@ -70,29 +70,27 @@ async def test_an_operation_is_acknowledged_broadcast_and_stored():
     assert stored.to_document().node("rank").x == 900
 
 
-async def test_a_move_sends_no_findings_and_an_edit_does():
-    """Positions never change findings, so a move is broadcast without a findings frame;
-    the next edit that may change them is followed by one, for its own revision."""
+async def test_findings_are_sent_only_when_they_change():
+    """A move and a rename leave this board's findings as they were: their op frames carry
+    no report. Deleting an edge breaks the serving loop: its op frame carries the report."""
     board = await new_board()
     async with ws_client(board.public_id, "candidate") as alice, \
             ws_client(board.public_id, "interviewer") as bob:
         await send_op(alice, {"op": "move_node", "id": "rank", "x": 900, "y": 40}, cid="m1")
         await send_op(alice, {"op": "update_node", "id": "rank",
                               "changes": {"label": "Ranker v2"}}, cid="m2")
-        frames = []
-        while not frames or frames[-1]["type"] != "findings":
-            frames.append(await bob.receive_json_from(timeout=5))
-        relevant = [(f["type"], f.get("revision")) for f in frames
-                    if f["type"] in ("op", "findings")]
-        assert relevant == [("op", 2), ("op", 3), ("findings", 3)]
-        assert frames[-1]["report"]["passed"] is True
+        await send_op(alice, {"op": "delete_edge", "id": "e9"}, cid="m3")
+        ops = [await receive_until(bob, "op") for _ in range(3)]
+        assert [(f["revision"], "report" in f) for f in ops] == [
+            (2, False), (3, False), (4, True)]
+        assert [f["rule"] for f in ops[-1]["report"]["findings"]] == ["serving-loop"]
 
 
 async def test_a_deleted_edge_makes_the_findings_change():
     board = await new_board()
     async with ws_client(board.public_id, "candidate") as client:
         await send_op(client, {"op": "delete_edge", "id": "e9"})
-        findings = await receive_until(client, "findings")
+        findings = await receive_until(client, "op")
         assert findings["report"]["passed"] is False
         assert [f["rule"] for f in findings["report"]["findings"]] == ["serving-loop"]
 

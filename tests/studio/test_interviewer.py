@@ -101,5 +101,5 @@ async def test_a_candidate_never_receives_private_data_in_any_frame():
             except Exception:
                 break
     types = {json.loads(f)["type"] for f in frames}
-    assert {"welcome", "snapshot", "op", "findings", "timer", "presence.joined"} <= types
+    assert {"welcome", "snapshot", "op", "timer", "presence.joined"} <= types
     assert not any(SECRET in f or "private_notes" in f or "rubric" in f for f in frames)
