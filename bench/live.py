@@ -22,9 +22,14 @@ Sections (--sections latency,idle,storm), one table each:
 1. Op latency (--setups embedded,scale-out). For each client count (--sizes), a new
    board is created through POST /api/boards and every client joins it through the
    interviewer or candidate link (its own session cookie), then opens the board's
-   WebSocket. Up to --senders clients send `move_node` operations at a steady total
-   --rate, each with a unique cid and its send time; every client records when the `op`
-   broadcast with that cid arrives (matched on the cid). Latency is send -> receipt for
+   WebSocket. Up to --senders clients send operations at a steady total --rate, each
+   with a unique cid and its send time; every client records when the `op` broadcast
+   with that cid arrives (matched on the cid). --ops picks the edits, one run each:
+   `move` (move_node, a drag: not even validated, positions cannot change findings),
+   `rename` (update_node of a label: validated; this board's findings stay the same, so
+   the op frame carries no report) and `findings` (update_notes that fills and empties
+   step 1's note in turn: every edit changes the step coverage, so every op frame
+   carries the new report, about 0.9 KB). Latency is send -> receipt for
    every (operation, client) pair: p50 (the median) and p99, plus the p99 of the time
    until the last client had it, and delivered/expected broadcasts.
    Fan-out to 200 clients needs more than the 50 connections per board and process that
@@ -526,6 +531,7 @@ class LoadResult:
     client_cpu: float = math.nan     # share of one core used by this process
     errors: list[str] = field(default_factory=list)
     failure: str = ""
+    op: str = ""                     # the edit sent (OP_KINDS), "" for the echo
 
     @property
     def lost(self) -> int:
@@ -541,9 +547,24 @@ class LoadResult:
         return self.delivered / self.server_cpu_s if self.server_cpu_s > 0 else math.nan
 
 
+def edit(kind: str, k: int, cid: str, node_ids: Sequence[str]) -> dict[str, Any]:
+    """The k-th operation of kind `kind` (OP_KINDS)."""
+    node_id = node_ids[k % len(node_ids)]
+    if kind == "rename":
+        return {"op": "update_node", "id": node_id, "changes": {"label": f"Part {cid}"}}
+    if kind == "findings":
+        return {"op": "update_notes", "step": "requirements",
+                "text": "" if k % 2 else f"Requirements, take {cid}"}
+    return {"op": "move_node", "id": node_id,
+            "x": 100 + (k * 37) % 800, "y": 80 + (k * 53) % 500}
+
+
+OP_KINDS = ("move", "rename", "findings")
+
+
 async def drive(recorder: Recorder, senders: Sequence[Client], *, rate: float, count: int,
-                prefix: str, node_ids: Sequence[str]) -> int:
-    """Send `count` move_node ops at `rate` a second in total, round-robin over senders,
+                prefix: str, node_ids: Sequence[str], kind: str = "move") -> int:
+    """Send `count` ops of `kind` at `rate` a second in total, round-robin over senders,
     on an absolute schedule (a late send does not shift the next ones)."""
     start = time.perf_counter() + 0.02
     sent = 0
@@ -552,9 +573,8 @@ async def drive(recorder: Recorder, senders: Sequence[Client], *, rate: float, c
         if delay > 0:
             await asyncio.sleep(delay)
         cid = f"{prefix}{k}"
-        text = json.dumps({"type": "op", "cid": cid, "base": 0, "op": {
-            "op": "move_node", "id": node_ids[k % len(node_ids)],
-            "x": 100 + (k * 37) % 800, "y": 80 + (k * 53) % 500}})
+        text = json.dumps({"type": "op", "cid": cid, "base": 0,
+                           "op": edit(kind, k, cid, node_ids)})
         recorder.sent[cid] = time.perf_counter()
         try:
             await senders[k % len(senders)].socket.send(text)
@@ -571,8 +591,8 @@ async def wait_delivered(recorder: Recorder, expected: int, limit: float) -> Non
 
 
 async def load_run(target: BoardTarget | EchoTarget, n: int, args: argparse.Namespace,
-                   node_ids: Sequence[str]) -> LoadResult:
-    result = LoadResult(target.label, n)
+                   node_ids: Sequence[str], kind: str = "") -> LoadResult:
+    result = LoadResult(target.label, n, op=kind)
     recorder = Recorder()
     clients: list[Client] = []
     endpoints = await asyncio.to_thread(target.endpoints, n)
@@ -583,9 +603,10 @@ async def load_run(target: BoardTarget | EchoTarget, n: int, args: argparse.Name
         senders = clients[:max(1, min(n, args.senders))]
         result.senders = len(senders)
         # Warm-up (imports, database connections, caches): not measured.
-        warm = max(len(senders), 5)
+        warm = max(len(senders), 6)
+        warm += warm % 2  # even: the measured `findings` edits start by filling the note
         await drive(recorder, senders, rate=min(25.0 * len(senders), 100.0), count=warm,
-                    prefix="w", node_ids=node_ids)
+                    prefix="w", node_ids=node_ids, kind=kind or "move")
         await wait_delivered(recorder, warm * n, limit=15)
         await settle(recorder, limit=15)
         await wait_idle(target.pids)
@@ -595,7 +616,7 @@ async def load_run(target: BoardTarget | EchoTarget, n: int, args: argparse.Name
         began = time.perf_counter()
         count = max(1, round(args.rate * args.seconds))
         result.sent = await drive(recorder, senders, rate=args.rate, count=count, prefix="m",
-                                  node_ids=node_ids)
+                                  node_ids=node_ids, kind=kind or "move")
         result.expected = result.sent * n
         await wait_delivered(recorder, result.expected, limit=max(5.0, 2 * args.seconds))
         ended = max(recorder.last_receipt, began + count / args.rate)
@@ -624,18 +645,20 @@ def latency_rows(setup: str, results: Sequence[LoadResult]) -> list[list[str]]:
     rows = []
     for r in results:
         if r.failure:
-            rows.append([setup, r.clients, "failed: " + r.failure[:60]] + [""] * 9)
+            rows.append([setup, r.op or "any", r.clients, "failed: " + r.failure[:60]]
+                        + [""] * 9)
             continue
         errors = f" ({len(r.errors)} errors: {', '.join(sorted(set(r.errors)))})" \
             if r.errors else ""
-        rows.append([setup, r.clients, r.senders, f"{r.delivered:,}/{r.expected:,}{errors}",
+        rows.append([setup, r.op or "any", r.clients, r.senders,
+                     f"{r.delivered:,}/{r.expected:,}{errors}",
                      fmt(r.p50), fmt(r.p99), fmt(r.worst), fmt(r.all_p99),
                      fmt(r.per_second, 0), fmt(r.cpu_ms_per_op),
                      f"{r.server_cpu_s / r.elapsed:.0%}", f"{r.client_cpu:.0%}"])
     return rows
 
 
-LATENCY_HEADERS = ["setup", "clients", "senders", "delivered/expected", "p50 ms", "p99 ms",
+LATENCY_HEADERS = ["setup", "op", "clients", "senders", "delivered/expected", "p50 ms", "p99 ms",
                    "max ms", "all-clients p99 ms", "deliveries/s", "server CPU ms/op",
                    "server CPU", "client CPU"]
 
@@ -644,10 +667,10 @@ async def latency_section(name: str, board: BoardTarget, echo: EchoTarget,
                           args: argparse.Namespace, out: dict[str, Any]) -> None:
     node_ids = board.node_ids()
     for n in args.sizes:
-        for target in (board, echo):
-            log(f"{name}: {target.label}, {n} clients, {args.rate:g} ops/s for "
-                f"{args.seconds:g} s")
-            result = await load_run(target, n, args, node_ids)
+        for target, kind in [(board, kind) for kind in args.ops] + [(echo, "")]:
+            log(f"{name}: {target.label}{f' ({kind})' if kind else ''}, {n} clients, "
+                f"{args.rate:g} ops/s for {args.seconds:g} s")
+            result = await load_run(target, n, args, node_ids, kind)
             log(f"  -> {result.delivered:,}/{result.expected:,} delivered, "
                 f"p50 {fmt(result.p50)} ms, p99 {fmt(result.p99)} ms"
                 + (f" FAILED {result.failure}" if result.failure else ""))
@@ -815,8 +838,10 @@ def start_servers(args: argparse.Namespace, fleet: Fleet) -> Plan:
 
 def load_tables(args: argparse.Namespace, setups: Sequence[str],
                 loads: dict[str, Any]) -> list[str]:
-    note = (f"{args.rate:g} move_node ops/s in total for {args.seconds:g} s, from up to "
-            f"{args.senders} senders; latency from send to each client's receipt of the "
+    note = (f"{args.rate:g} ops/s in total for {args.seconds:g} s, from up to "
+            f"{args.senders} senders (op: move = move_node; rename = update_node of a "
+            "label; findings = update_notes that changes the findings, so each op "
+            "frame carries the report); latency from send to each client's receipt of the "
             "`op` broadcast (every client, the sender included), p50 = median; all-clients: "
             "until the last client had it. Server CPU: ms per operation (all its processes "
             "and threads) and share of one core; client CPU: this benchmark's share of one "
@@ -834,16 +859,16 @@ def load_tables(args: argparse.Namespace, setups: Sequence[str],
         for b in loads.get(name, {}).get("board", []):
             e = echoes.get(b.clients)
             if b.failure or e is None or e.failure:
-                rows.append([name, b.clients] + ["–"] * 7)
+                rows.append([name, b.op, b.clients] + ["–"] * 7)
                 continue
             ratio = b.per_second / e.per_second if e.per_second else math.nan
             per_cpu = b.per_cpu_second / e.per_cpu_second if e.per_cpu_second else math.nan
-            rows.append([name, b.clients, fmt(b.per_second, 0), fmt(e.per_second, 0),
+            rows.append([name, b.op, b.clients, fmt(b.per_second, 0), fmt(e.per_second, 0),
                          f"{ratio:.0%}", "yes" if ratio >= TARGETS["ratio"] else "NO",
                          fmt(b.per_cpu_second, 0), fmt(e.per_cpu_second, 0), f"{per_cpu:.0%}"])
     tables.append(table(
         "Deliveries a second: live board vs echo",
-        ["setup", "clients", "board /s", "echo /s", "ratio", "≥ 80%", "board per CPU-s",
+        ["setup", "op", "clients", "board /s", "echo /s", "ratio", "≥ 80%", "board per CPU-s",
          "echo per CPU-s", "ratio per CPU-s"], rows,
         "Deliveries: `op` broadcasts received, from the first send to the last receipt. "
         "Per CPU-s: deliveries per CPU-second of the server processes, i.e. what one fully "
@@ -933,14 +958,14 @@ def targets_table(args: argparse.Namespace, setups: Sequence[str], loads: dict[s
                   idle: dict[str, Any] | None, storms: dict[str, dict[str, Any]],
                   skipped: str) -> str:
     rows = []
-    for name in setups:
+    for name, kind in [(name, kind) for name in setups for kind in args.ops]:
         board = next((r for r in loads.get(name, {}).get("board", [])
-                      if r.clients == TARGET_CLIENTS and not r.failure), None)
+                      if r.clients == TARGET_CLIENTS and r.op == kind and not r.failure), None)
         if board is None:
             continue
         ok = board.p50 <= TARGETS["p50_ms"] and board.p99 <= TARGETS["p99_ms"] and \
             board.lost == 0
-        rows.append([f"{name}: {TARGET_CLIENTS} clients at {args.rate:g} ops/s",
+        rows.append([f"{name}: {TARGET_CLIENTS} clients at {args.rate:g} ops/s ({kind})",
                      "p50 ≤ 10 ms, p99 ≤ 40 ms, none lost",
                      f"p50 {fmt(board.p50)}, p99 {fmt(board.p99)}, lost {board.lost:,}",
                      "yes" if ok else "NO"])
@@ -949,7 +974,7 @@ def targets_table(args: argparse.Namespace, setups: Sequence[str], loads: dict[s
         if echo and echo.per_second:
             ratio = board.per_second / echo.per_second
             per_cpu = board.per_cpu_second / echo.per_cpu_second
-            rows.append([f"{name}: {TARGET_CLIENTS} clients vs echo",
+            rows.append([f"{name}: {TARGET_CLIENTS} clients vs echo ({kind})",
                          "≥ 80% of the echo's deliveries/s",
                          f"{ratio:.0%} (per CPU-second: {per_cpu:.0%})",
                          "yes" if ratio >= TARGETS["ratio"] else "NO"])
@@ -976,6 +1001,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sizes", help="client counts (default 2,10,50,200)")
     parser.add_argument("--rate", type=float, default=20.0, help="operations a second in all")
     parser.add_argument("--seconds", type=float, help="measured seconds per run (default 5)")
+    parser.add_argument("--ops", default=",".join(OP_KINDS),
+                        help=f"edits to send, one run each: {', '.join(OP_KINDS)} "
+                             "(default: all)")
     parser.add_argument("--senders", type=int, default=10,
                         help="clients that send operations (at most; default 10)")
     parser.add_argument("--idle", type=int, help="idle connections (default 1000)")
@@ -998,6 +1026,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                   .split(",") if s.strip()]
     args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
     args.setups = [s.strip() for s in args.setups.split(",") if s.strip()]
+    args.ops = [s.strip() for s in args.ops.split(",") if s.strip()]
+    if not args.ops or set(args.ops) - set(OP_KINDS):
+        parser.error(f"--ops takes {', '.join(OP_KINDS)}")
     if set(args.setups) - {"embedded", "scale-out"}:
         parser.error("--setups: embedded and/or scale-out")
     unknown = set(args.sections) - {"latency", "idle", "storm"}
