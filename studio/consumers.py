@@ -84,8 +84,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         for group in self.groups_joined:
             await self.hub.join(group, self)
         await self.accept()
-        await self._send({"type": "welcome", "you": self.me, "role": self.role,
-                          "timer": timer})
+        welcome = {"type": "welcome", "you": self.me, "role": self.role}
+        if self.role == "interviewer":
+            welcome["timer"] = timer  # the countdown is the interviewer's alone
+        await self._send(welcome)
         await self._broadcast({"type": "presence.joined", "by": self.me["id"],
                                "participant": self.me}, reply_to=self.channel_name)
 

@@ -1,8 +1,8 @@
-"""The interviewer's tools: the shared countdown, private notes and rubric scores.
+"""The interviewer's tools: the countdown, private notes and rubric scores.
 
 The countdown is stored as "running since timer_started_at, plus timer_elapsed seconds
-before that", so every client derives the same remaining time from the server's clock
-and a reload keeps it. Private notes and scores are interviewer-only: nothing here is
+before that", so every interviewer's browser derives the same remaining time from the
+server's clock and a reload keeps it. All three are interviewer-only: nothing here is
 ever rendered for, or sent to, a candidate or viewer.
 """
 
@@ -51,24 +51,26 @@ def timer_state(board: Board, now=None) -> dict[str, Any]:
 
 
 def control_timer(board: Board, action: Any, duration: Any = None) -> None:
-    """Start, pause or reset the countdown (reset may set a new duration in seconds)."""
+    """Start, pause or reset the countdown. `duration` (seconds), when given with start or
+    reset, is the interview's new length: typing 30 minutes and pressing Start runs a
+    30-minute interview (time already spent still counts)."""
     now = timezone.now()
+    if action not in ("start", "pause", "reset"):
+        raise InterviewError('timer action must be "start", "pause" or "reset"')
+    if duration is not None and action != "pause":
+        if type(duration) is not int or not MIN_DURATION <= duration <= MAX_DURATION:
+            raise InterviewError(f"duration must be whole seconds from {MIN_DURATION} "
+                                 f"to {MAX_DURATION}")
+        board.timer_duration = duration
     if action == "start":
         if board.timer_started_at is None:
             board.timer_started_at = now
     elif action == "pause":
         board.timer_elapsed = elapsed_seconds(board, now)
         board.timer_started_at = None
-    elif action == "reset":
-        if duration is not None:
-            if type(duration) is not int or not MIN_DURATION <= duration <= MAX_DURATION:
-                raise InterviewError(f"duration must be whole seconds from {MIN_DURATION} "
-                                     f"to {MAX_DURATION}")
-            board.timer_duration = duration
+    else:
         board.timer_started_at = None
         board.timer_elapsed = 0
-    else:
-        raise InterviewError('timer action must be "start", "pause" or "reset"')
     board.save(update_fields=["timer_duration", "timer_started_at", "timer_elapsed",
                               "updated_at"])
 

@@ -67,7 +67,7 @@ def timer(request: HttpRequest, public_id: str) -> HttpResponse:
     except interview.InterviewError as exc:
         return HttpResponse(str(exc), status=400)
     state = interview.timer_state(board)
-    send_to_board(public_id, {"type": "timer", "timer": state})
+    send_to_board(public_id, {"type": "timer", "timer": state}, private=True)
     return HttpResponse(status=204)
 
 

@@ -123,7 +123,8 @@ def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
         else None,
         "name": display_name(request.session),
         "report": validate(board.to_document()),
-        "timer_json": json.dumps(timer_state(board)),
+        # The countdown is the interviewer's alone: a candidate never sees it.
+        "timer_json": json.dumps(timer_state(board)) if role == "interviewer" else "",
         "config": {
             "publicId": board.public_id,
             "role": role,

@@ -1,5 +1,6 @@
-// The shared interview countdown in the top bar (#timer). Its state comes with the page
-// (data-timer), the welcome frame and `timer` frames sent when the interviewer starts,
+// The interviewer's countdown in the top bar (#timer; the page has it for interviewers
+// only, and only their connections get its frames). Its state comes with the page
+// (data-timer), the welcome frame and `timer` frames sent when an interviewer starts,
 // pauses or resets it: {duration, running, remaining, server_time, split: [{title, seconds}]}.
 
 export function setupTimer({ el, store }) {

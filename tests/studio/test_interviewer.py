@@ -1,4 +1,4 @@
-"""The interviewer's private panel, the shared timer, and the role boundary around them."""
+"""The interviewer's private panel and timer, and the role boundary around them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from studio.models import Board
 from tests.studio.conftest import client_as, make_board, receive_until, ws_client
 
 SECRET = "Candidate hesitated on drift: probe deeper"
-
 
 
 @pytest.fixture
@@ -66,7 +65,7 @@ def test_the_timer_runs_on_server_time_and_survives_a_reload(board: Board):
     assert state["running"] is True and state["duration"] == 1800
     assert 1790 < state["remaining"] <= 1800
     assert sum(part["seconds"] for part in state["split"]) == pytest.approx(1800, abs=4)
-    page = client_as(board, "candidate").get(f"/b/{board.public_id}/").content.decode()
+    page = client_as(board, "interviewer").get(f"/b/{board.public_id}/").content.decode()
     assert "&quot;running&quot;: true" in page
     client.post(f"/b/{board.public_id}/interviewer/timer", {"action": "pause"})
     board.refresh_from_db()
@@ -101,5 +100,51 @@ async def test_a_candidate_never_receives_private_data_in_any_frame():
             except Exception:
                 break
     types = {json.loads(f)["type"] for f in frames}
-    assert {"welcome", "snapshot", "op", "timer", "presence.joined"} <= types
+    assert {"welcome", "snapshot", "op", "presence.joined"} <= types
     assert not any(SECRET in f or "private_notes" in f or "rubric" in f for f in frames)
+    # The countdown is the interviewer's alone: no timer frame, none in the welcome.
+    assert "timer" not in types
+    assert not any('"timer"' in f for f in frames)
+
+
+@pytest.mark.parametrize("role, shown", [("interviewer", True), ("candidate", False),
+                                         ("viewer", False)])
+def test_only_the_interviewer_page_shows_the_timer(board: Board, role: str, shown: bool):
+    body = client_as(board, role).get(f"/b/{board.public_id}/").content.decode()
+    assert ('id="timer"' in body) is shown
+    assert ("data-timer" in body) is shown
+
+
+def test_start_with_minutes_runs_an_interview_of_that_length(board: Board):
+    client = client_as(board, "interviewer")
+    assert client.post(f"/b/{board.public_id}/interviewer/timer",
+                       {"action": "start", "minutes": "30"}).status_code == 204
+    board.refresh_from_db()
+    state = interview.timer_state(board)
+    assert state["duration"] == 1800 and state["running"] is True
+    assert 1790 < state["remaining"] <= 1800
+    assert client.post(f"/b/{board.public_id}/interviewer/timer",
+                       {"action": "start", "minutes": "0.1"}).status_code == 400
+    board.refresh_from_db()
+    assert board.timer_duration == 1800
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_timer_frames_reach_interviewers_only():
+    board, _ = await database_sync_to_async(make_board)()
+    async with ws_client(board.public_id, "interviewer") as interviewer, \
+            ws_client(board.public_id, "candidate") as candidate:
+        welcome = await receive_until(interviewer, "welcome")
+        assert welcome["timer"]["duration"] == board.timer_duration
+        assert "timer" not in await receive_until(candidate, "welcome")
+        client = await database_sync_to_async(client_as)(board, "interviewer")
+        await database_sync_to_async(client.post)(f"/b/{board.public_id}/interviewer/timer",
+                                                  {"action": "start"})
+        frame = await receive_until(interviewer, "timer")
+        assert frame["timer"]["running"] is True
+        while True:
+            try:
+                seen = json.loads(await candidate.receive_from(timeout=0.5))
+            except Exception:
+                break
+            assert seen["type"] != "timer"
