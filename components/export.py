@@ -194,8 +194,8 @@ def _node_label(label: str, type_title: str, is_note: bool) -> Html:
     if is_note:
         return Html(html_text(label) if label else "&#160;")
     title = html_text(type_title)
-    if not label:
-        return Html(f"<B>{title}</B>")
+    if not label or label.strip().casefold() == type_title.casefold():
+        return Html(f"<B>{title}</B>")  # a label that repeats the type is said once
     return Html(f'{html_text(label)}<BR/><FONT POINT-SIZE="9" COLOR="{SUBTITLE_COLOUR}">'
                 f"{title}</FONT>")
 

@@ -9,6 +9,8 @@ fetches its own role's panel, so hidden text never travels to a candidate.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -64,9 +66,13 @@ def render_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     context = {"board": board, "study": study, "role": role, "revealed": revealed,
                "questions": questions, "hints": [(s, h) for s, h in hints if h]}
     if interviewer:
-        comparison = case_studies.compare(study.reference, board.to_document())
+        document = board.to_document()
+        comparison = case_studies.compare(study.reference, document)
+        have = Counter(node.type for node in document.nodes)
+        # (title, how many more the reference has, how many the board has): "Training
+        # pipeline (1 of 2)" when the board has one but the reference has two.
         context["comparison"] = [
-            (s, [(COMPONENT_TYPES[m["type"]].title, m["count"])
+            (s, [(COMPONENT_TYPES[m["type"]].title, m["count"], have[m["type"]])
                  for m in comparison[s.key]["missing_components"]],
              [(COMPONENT_TYPES[c["source"]].title, COMPONENT_TYPES[c["target"]].title)
               for c in comparison[s.key]["missing_connections"]])

@@ -300,6 +300,14 @@ def test_components_are_rounded_boxes_in_their_category_colour_and_notes_are_yel
     assert 'shape="note"' in to_dot(board)
 
 
+def test_a_label_that_repeats_the_type_is_said_once():
+    board = Board(nodes=[Node("a", "client_app", "Client app"), Node("b", "client_app", "Web"),
+                         Node("c", "cache", " CACHE ")])
+    dot = to_dot(board)
+    assert dot.count("Client app") == 2  # "Web" + its type as subtitle, "Client app" once
+    assert "Web<BR/>" in dot and "Client app<BR/>" not in dot and "CACHE" not in dot
+
+
 @needs_graphviz
 @pytest.mark.parametrize("layout", ["drawn", "auto"])
 def test_legend_lists_the_categories_used_and_only_when_asked(layout):

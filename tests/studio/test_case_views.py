@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from django.test import Client
 
 from components import case_studies
+from studio import services
 from studio.models import Board
 from tests.studio.conftest import client_as, receive_until, ws_client
 
@@ -83,6 +84,14 @@ def test_the_comparison_names_what_the_board_lacks(started):
     assert "Missing components: " in panel and "Feature store" in panel
     svg = interviewer.get(f"/b/{board.public_id}/case/reference.svg")
     assert svg.status_code == 200 and svg.content.startswith(b"<?xml")
+
+
+def test_the_comparison_counts_what_the_board_has_of_a_type_the_reference_has_more_of(started):
+    board, interviewer = started
+    services.apply(board.public_id, {"op": "add_node", "node": {
+        "id": "tp", "type": "training_pipeline"}}, "test")
+    panel = interviewer.get(f"/b/{board.public_id}/case").content.decode()
+    assert "Training pipeline (1 of 2)" in panel  # the reference has two
 
 
 @pytest.mark.django_db(transaction=True)
