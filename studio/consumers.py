@@ -67,7 +67,14 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if self.role is None or timer is None:
             await self.close(code=4403)
             return
-        if presence.count(self.public_id) >= MAX_CONNECTIONS_PER_BOARD:
+        self.hub = hub(self.channel_layer)
+        # Counted before the wait for the other processes' counts, so that connects racing
+        # in this process see each other: a refused one leaves again.
+        me = presence.join(self.public_id, self.channel_name, self.role, name, person)
+        here = presence.count(self.public_id)
+        if here > MAX_CONNECTIONS_PER_BOARD or \
+                here + await self.hub.others(self.public_id) > MAX_CONNECTIONS_PER_BOARD:
+            presence.leave(self.public_id, self.channel_name)
             await self.accept()
             await self._send({"type": "error", "code": "board_full",
                               "message": f"This board already has {MAX_CONNECTIONS_PER_BOARD} "
@@ -77,8 +84,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.bucket = TokenBucket(OPS_PER_SECOND, OPS_BURST)
         self.refusals = 0
         self.last_cursor = 0.0
-        self.me = presence.join(self.public_id, self.channel_name, self.role, name, person)
-        self.hub = hub(self.channel_layer)
+        self.me = me
+        await self.hub.set_count(self.public_id, presence.count(self.public_id))
         self.groups_joined = [self.group] + (
             [group_name(self.public_id, True)] if self.role == "interviewer" else [])
         for group in self.groups_joined:
@@ -96,6 +103,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if me is None:
             return
         presence.leave(self.public_id, self.channel_name)
+        await self.hub.set_count(self.public_id, presence.count(self.public_id))
         for group in self.groups_joined:
             await self.hub.leave(group, self)
         await self._broadcast({"type": "presence.left", "by": me["id"], "participant": me})

@@ -11,6 +11,9 @@ Frames from synchronous code (views) go through the layer only, to every hub.
 
 With the in-memory layer and one hub in the process (the embedded default), no other hub
 exists to tell, so a broadcast sends no layer message at all.
+
+The hub also publishes how many connections each board has here (studio.occupancy), so
+the per-board connection limit counts every process's.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import weakref
 from typing import Any, Protocol
 
 from channels.layers import InMemoryChannelLayer
+
+from studio.occupancy import REFRESH, Alone, Occupancy, occupancy_for
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +42,37 @@ class Member(Protocol):
 class Hub:
     """The connections one event loop serves, by group, and their share of the layer."""
 
-    def __init__(self, layer: Any) -> None:
+    def __init__(self, layer: Any, occupancy: Occupancy | None = None,
+                 hub_id: str | None = None) -> None:
         self.layer = layer
-        self.id = secrets.token_hex(8)
+        self.id = hub_id or secrets.token_hex(8)
+        self.occupancy = occupancy or Alone()
         self.rooms: dict[str, dict[str, Member]] = {}
+        self.counts: dict[str, int] = {}  # board public id -> connections here
         self.channel: str | None = None
         self._listener: asyncio.Task[None] | None = None
+        self._refresher: asyncio.Task[None] | None = None
         self._changing = asyncio.Lock()
+
+    # --- connection counts --------------------------------------------------------------------
+
+    async def others(self, public_id: str) -> int:
+        """Connections on the board in the other processes."""
+        return await self.occupancy.others(public_id)
+
+    async def set_count(self, public_id: str, count: int) -> None:
+        """This process now has `count` connections on the board: tell the others."""
+        if count:
+            self.counts[public_id] = count
+        else:
+            self.counts.pop(public_id, None)
+        await self.occupancy.publish(public_id, count)
+
+    async def _refresh(self) -> None:
+        while True:
+            await asyncio.sleep(REFRESH)
+            for public_id, count in list(self.counts.items()):
+                await self.occupancy.publish(public_id, count)
 
     # --- membership -------------------------------------------------------------------------
 
@@ -69,15 +98,20 @@ class Hub:
     async def _subscribe(self, group: str) -> None:
         if self.channel is None:
             self.channel = await self.layer.new_channel("hub.")
-            self._listener = asyncio.get_running_loop().create_task(
-                self._listen(self.channel), name=f"board hub {self.id}")
+            loop = asyncio.get_running_loop()
+            self._listener = loop.create_task(self._listen(self.channel),
+                                              name=f"board hub {self.id}")
+            if not isinstance(self.occupancy, Alone):
+                self._refresher = loop.create_task(self._refresh(),
+                                                   name=f"board hub {self.id} counts")
         await self.layer.group_add(group, self.channel)
 
     def _stop(self) -> None:
         """No connections left: stop listening (the layer forgets the channel)."""
-        if self._listener is not None:
-            self._listener.cancel()
-        self._listener, self.channel = None, None
+        for task in (self._listener, self._refresher):
+            if task is not None:
+                task.cancel()
+        self._listener, self._refresher, self.channel = None, None, None
 
     # --- delivery ---------------------------------------------------------------------------
 
@@ -118,7 +152,10 @@ def hub(layer: Any) -> Hub:
     loop = asyncio.get_running_loop()
     found = _HUBS.get(loop)
     if found is None or found.layer is not layer:
-        found = _HUBS[loop] = Hub(layer)
+        from django.conf import settings
+
+        hub_id = secrets.token_hex(8)
+        found = _HUBS[loop] = Hub(layer, occupancy_for(settings.REDIS_URL, hub_id), hub_id)
     return found
 
 
