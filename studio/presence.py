@@ -11,8 +11,11 @@ import hashlib
 import secrets
 from collections import defaultdict
 
-PALETTE = ("#e11d48", "#2563eb", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777",
-           "#65a30d", "#ea580c", "#4f46e5")
+# Participant colours: ten clearly different hues (rose, blue, emerald, gold, violet, sky,
+# pink, lime, orange, fuchsia), each dark enough for white text at WCAG AA (4.5:1; checked by
+# tests/studio/test_presence_palette.py): names are written in white on them.
+PALETTE = ("#e11d48", "#2563eb", "#047857", "#a16207", "#7c3aed", "#0369a1", "#db2777",
+           "#4d7c0f", "#c2410c", "#a21caf")
 
 _connections: dict[str, dict[str, dict]] = defaultdict(dict)
 

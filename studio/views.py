@@ -32,6 +32,9 @@ from studio.sessions import (
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
+# The share dialog lists the link most often shared first, the all-powerful one last.
+SHARE_ORDER = ("candidate", "viewer", "interviewer")
+
 
 def palette() -> list[dict]:
     grouped = types_by_category()
@@ -117,7 +120,7 @@ def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
     # same colour, and no "left"/"joined" notices, when this browser reconnects.
     participant_id(request.session)
     return render(request, "board.html", {
-        "board": board, "role": role, "roles": ROLES, "steps": STEPS, "palette": palette(),
+        "board": board, "role": role, "roles": SHARE_ORDER, "steps": STEPS, "palette": palette(),
         "levels": LEVELS, "catalogue": catalogue_as_json(),
         "links": request.session.pop(f"links:{public_id}", None) if role == "interviewer"
         else None,

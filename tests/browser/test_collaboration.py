@@ -102,12 +102,7 @@ def test_viewer_is_read_only_but_live(page: Page, second_page: Page, server_url:
     expect(viewer.locator("#board-level")).to_be_disabled()
     expect(viewer.locator("#undo")).to_be_hidden()
 
-    item = viewer.locator('.palette-item[data-type="cache"]')
-    expect(item).to_have_attribute("aria-disabled", "true")
-    expect(item).to_have_attribute("draggable", "false")
-    item.focus()
-    viewer.keyboard.press("Enter")
-    expect(viewer.locator("#hint")).to_contain_text("viewing")
+    expect(viewer.locator(".sidebar-left")).to_be_hidden()  # viewers get no palette
     expect(elements(viewer)).to_have_count(2)
 
     # Selecting works, editing does not: inspector fields are disabled, Delete does nothing.

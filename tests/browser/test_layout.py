@@ -1,0 +1,264 @@
+"""Layout at the widths people use (1024 and 1440 px): nothing clipped, nothing overlapping,
+dialogs that fit, and lists that are not pretend buttons (the UX review's findings)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.helpers import (
+    BOARD_URL,
+    gateway_and_scorer,
+    open_board,
+    open_link,
+    screenshot,
+    set_name,
+    wait_live,
+)
+
+pytestmark = pytest.mark.browser
+
+SMALL = {"width": 1024, "height": 700}
+LARGE = {"width": 1440, "height": 900}
+
+# Bounding boxes (x, y, width, height) of every selector that is displayed; rounding
+# slack of half a pixel.
+BOXES_JS = """(selectors) => selectors.flatMap((s) => [...document.querySelectorAll(s)]
+  .filter((e) => e.getClientRects().length && e.getBoundingClientRect().width > 1)
+  .map((e) => { const r = e.getBoundingClientRect();
+                return {sel: s, x: r.left, y: r.top, w: r.width, h: r.height,
+                        clipped: e.scrollWidth > e.clientWidth + 1}; }))"""
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (a["x"] + 0.5 < b["x"] + b["w"] and b["x"] + 0.5 < a["x"] + a["w"]
+            and a["y"] + 0.5 < b["y"] + b["h"] and b["y"] + 0.5 < a["y"] + a["h"])
+
+
+def _inside(inner: dict, outer: dict) -> bool:
+    return (inner["x"] >= outer["x"] - 0.5 and inner["y"] >= outer["y"] - 0.5
+            and inner["x"] + inner["w"] <= outer["x"] + outer["w"] + 0.5
+            and inner["y"] + inner["h"] <= outer["y"] + outer["h"] + 0.5)
+
+
+@pytest.fixture
+def small_page(browser: Browser) -> Iterator[Page]:
+    """One more person, in a 1024 x 700 window (their own browser context and session)."""
+    context = browser.new_context(viewport=SMALL)
+    other = context.new_page()
+    errors: list[str] = []
+    other.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield other
+    context.close()
+    assert not errors, errors
+
+
+def start_case_study(page: Page, base: str) -> str:
+    """Start the first case study from the home page as interviewer (five side tabs) and
+    close the share dialog that shows the new links; return the board URL."""
+    page.goto(base + "/")
+    set_name(page, base, "Ivy")
+    page.locator(".case-card").first.get_by_role("button", name="Start").click()
+    expect(page).to_have_url(BOARD_URL)
+    share = page.locator("#share-dialog")
+    expect(share).to_be_visible()
+    share.get_by_role("button", name="Close").click()
+    expect(share).to_be_hidden()
+    wait_live(page)
+    return page.url
+
+
+def test_every_side_tab_is_readable_and_clickable(page: Page, server_url: str) -> None:
+    start_case_study(page, server_url)
+    tabs = page.locator(".tabs [role=tab]")
+    expect(tabs).to_have_count(5)  # Case, Findings, Inspector, Worksheet, Interviewer
+    for viewport in (SMALL, LARGE):
+        page.set_viewport_size(viewport)
+        strip = page.evaluate(BOXES_JS, [".tabs"])[0]
+        assert not strip["clipped"], "the tab strip scrolls or clips"
+        for box in page.evaluate(BOXES_JS, [".tabs [role=tab]"]):
+            assert _inside(box, strip), f"a tab sticks out of the strip at {viewport}: {box}"
+            assert not box["clipped"], f"a tab label is clipped at {viewport}"
+        for name in ("Interviewer", "Worksheet", "Inspector", "Findings", "Case"):
+            tab = page.get_by_role("tab", name=re.compile(f"^{name}"))
+            tab.click()
+            expect(tab).to_have_attribute("aria-selected", "true")
+    page.set_viewport_size(SMALL)
+    screenshot(page, "layout-tabs-1024")
+
+
+def test_the_top_bar_never_overlaps_at_1024(page: Page, server_url: str) -> None:
+    start_case_study(page, server_url)
+    page.set_viewport_size(SMALL)
+    # The longest texts the bar shows: a running timer with its step, and the connection
+    # status while offline with edits waiting.
+    page.evaluate("""() => {
+      const timer = document.getElementById('timer');
+      timer.hidden = false; timer.textContent = '44:42 · Requirements';
+      document.getElementById('conn-state').textContent = 'Offline · reconnecting… · 12 edits to send';
+    }""")
+    parts = [".topbar .brand", "#board-title", "#board-level", "#my-role", "#timer", "#conn-state",
+             "#participants", ".topbar .menu > summary", "#share-button", "#help-button"]
+    boxes = page.evaluate(BOXES_JS, parts)
+    assert {b["sel"] for b in boxes} == set(parts), "every part of the bar is displayed"
+    bar = page.evaluate(BOXES_JS, [".topbar"])[0]
+    assert not bar["clipped"]
+    for box in boxes:
+        assert _inside(box, bar), f"{box['sel']} leaves the top bar"
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not _overlap(a, b), f"{a['sel']} overlaps {b['sel']}"
+    title = next(b for b in boxes if b["sel"] == "#board-title")
+    assert title["w"] >= 100, "the title keeps room for a few words"
+    screenshot(page, "layout-topbar-1024")
+
+
+def test_step_coverage_chips_show_whole_titles(page: Page, server_url: str) -> None:
+    open_board(page, server_url, gateway_and_scorer("Coverage"))
+    page.set_viewport_size(SMALL)
+    panel = page.evaluate(BOXES_JS, ["#findings"])[0]
+    chips = page.evaluate(BOXES_JS, ["#findings .cov"])
+    assert len(chips) == 7
+    for chip in chips:
+        assert _inside(chip, panel) and not chip["clipped"], chip
+    titles = page.locator("#findings .cov-title")
+    for i in range(7):
+        assert page.evaluate("(e) => e.scrollWidth <= e.clientWidth", titles.nth(i).element_handle())
+    expect(titles.nth(0)).to_have_text("Requirements")
+    # "0 info" (and every other count) never breaks over two lines.
+    for count in page.evaluate(BOXES_JS, ["#findings .count"]):
+        assert count["h"] < 24, count
+
+
+def test_share_dialog_lists_the_candidate_first_with_whole_links(page: Page, server_url: str) -> None:
+    page.set_viewport_size(SMALL)
+    start = page.goto(server_url + "/")
+    assert start and start.ok
+    set_name(page, server_url, "Ivy")
+    page.get_by_label("Title").fill("Sharing")
+    page.get_by_role("button", name="Create board").click()
+    dialog = page.locator("#share-dialog")
+    expect(dialog).to_be_visible()
+    rows = page.evaluate(BOXES_JS, ["#link-candidate", "#link-viewer", "#link-interviewer"])
+    tops = {r["sel"]: r["y"] for r in rows}
+    assert tops["#link-candidate"] < tops["#link-viewer"] < tops["#link-interviewer"]
+    expect(page.locator("#link-candidate .share-url")).to_be_focused()
+    for url in page.evaluate(BOXES_JS, ["#share-dialog .share-url"]):
+        assert not url["clipped"], "a link is cut"
+        assert url["w"] >= 400
+    expect(page.locator("#link-interviewer")).to_contain_text("keep it private")
+    copy = page.locator("#link-candidate .copy-link")
+    expect(copy).to_be_visible()
+    close = dialog.get_by_role("button", name="Close")
+    expect(close).to_be_in_viewport()
+    screenshot(page, "layout-share-1024")
+    close.click()
+    expect(dialog).to_be_hidden()
+
+
+def test_shortcuts_help_fits_a_short_window(page: Page, server_url: str) -> None:
+    open_board(page, server_url, gateway_and_scorer("Help"))
+    page.set_viewport_size(SMALL)
+    page.locator("#help-button").click()
+    dialog = page.locator("#help-dialog")
+    expect(dialog).to_be_visible()
+    close = dialog.get_by_role("button", name="Close")
+    expect(close).to_be_in_viewport(ratio=1)
+    # Two columns: each key sits on the same line as its description, to its left.
+    keys = page.evaluate(BOXES_JS, ["#help-dialog dt"])
+    meanings = page.evaluate(BOXES_JS, ["#help-dialog dd"])
+    assert len(keys) == len(meanings) > 10
+    for key, meaning in zip(keys, meanings, strict=True):
+        assert abs(key["y"] - meaning["y"]) < 1 and key["x"] + key["w"] <= meaning["x"] + 0.5
+        assert meaning["w"] >= 240, "descriptions are not squeezed"
+    page.set_viewport_size({"width": 1024, "height": 480})
+    expect(close).to_be_in_viewport(ratio=1)
+    close.click()
+    expect(dialog).to_be_hidden()
+
+
+def test_join_notice_and_follow_pill_do_not_overlap(page: Page, small_page: Page, browser: Browser,
+                                                     server_url: str) -> None:
+    _, created = open_board(page, server_url, gateway_and_scorer("Follow"))
+    viewer = small_page
+    candidate = browser.new_context(viewport=LARGE)
+    latecomer = browser.new_context(viewport=LARGE)
+    try:
+        open_link(candidate.new_page(), server_url, created["links"]["candidate"], "Carla")
+        open_link(viewer, server_url, created["links"]["viewer"], "Vic")
+        pill = viewer.locator("#follow-pill")
+        expect(pill).to_be_visible()  # a viewer follows the candidate by itself
+        open_link(latecomer.new_page(), server_url, created["links"]["candidate"], "Dan")
+        toast = viewer.locator("#toasts .toast").filter(has_text="Dan")
+        expect(toast).to_be_visible()
+        a, b = pill.bounding_box(), toast.bounding_box()
+        assert a and b
+        box = lambda r: {"x": r["x"], "y": r["y"], "w": r["width"], "h": r["height"]}  # noqa: E731
+        assert not _overlap(box(a), box(b)), (a, b)
+        screenshot(viewer, "layout-follow-toast-1024")
+    finally:
+        latecomer.close()
+        candidate.close()
+
+
+def test_viewers_get_the_canvas_without_a_palette(page: Page, small_page: Page,
+                                                  server_url: str) -> None:
+    _, created = open_board(page, server_url, gateway_and_scorer("Watch"))
+    viewer = small_page
+    open_link(viewer, server_url, created["links"]["viewer"], "Vic")
+    expect(viewer.locator(".sidebar-left")).to_be_hidden()
+    stage = viewer.locator("#stage").bounding_box()
+    assert stage and stage["x"] < 2, "the canvas starts at the left edge"
+    # Editors keep their palette.
+    page.set_viewport_size(SMALL)
+    expect(page.locator(".sidebar-left")).to_be_visible()
+
+
+def test_replay_frames_keep_one_diagram_box_and_a_plain_findings_list(page: Page,
+                                                                      server_url: str) -> None:
+    public_id, _ = open_board(page, server_url, gateway_and_scorer("Replay"))
+    page.locator('.palette-item[data-type="cache"]').focus()
+    page.keyboard.press("Enter")
+    page.locator('.palette-item[data-type="drift_monitor"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("body")).to_have_attribute("data-revision", "3")
+    page.set_viewport_size(SMALL)
+    page.goto(f"{server_url}/b/{public_id}/replay")
+    boxes = []
+    for revision in (1, 3, 2):
+        slider = page.locator("#replay-slider")
+        slider.fill(str(revision))
+        frame = page.locator(f'#replay-frame .replay-frame[data-revision="{revision}"]')
+        expect(frame).to_be_visible()
+        image = frame.locator("img")
+        expect(image).to_have_js_property("complete", True)
+        stage = frame.locator(".replay-stage").bounding_box()
+        drawn = image.bounding_box()
+        assert stage and drawn
+        assert drawn["width"] <= stage["width"] + 0.5 and drawn["height"] <= stage["height"] + 0.5
+        boxes.append((round(stage["y"]), round(stage["height"])))
+        # The findings are a list to read, not buttons that do nothing.
+        expect(frame.locator("[tabindex], [role=button], button")).to_have_count(0)
+        expect(frame.locator(".replay-finding").first).to_be_visible()
+    assert len(set(boxes)) == 1, f"the diagram box moved or changed size: {boxes}"
+    screenshot(page, "layout-replay-1024")
+
+
+def test_home_catalogue_is_a_plain_list_and_start_buttons_line_up(page: Page,
+                                                                 server_url: str) -> None:
+    page.set_viewport_size(LARGE)
+    page.goto(server_url + "/")
+    items = page.locator(".catalogue .palette-item")
+    assert items.count() > 30
+    expect(page.locator(".catalogue [tabindex], .catalogue [role=button], .catalogue [draggable=true]")
+           ).to_have_count(0)
+    assert items.first.evaluate("(e) => getComputedStyle(e).cursor") == "default"
+    starts = page.evaluate(BOXES_JS, [".case-card button[type=submit]"])
+    assert len(starts) >= 4
+    rows: dict[int, set[int]] = {}
+    for card, start in zip(page.evaluate(BOXES_JS, [".case-card"]), starts, strict=True):
+        rows.setdefault(round(card["y"]), set()).add(round(start["y"]))
+    assert all(len(tops) == 1 for tops in rows.values()), f"Start buttons do not line up: {rows}"
