@@ -20,19 +20,31 @@ PALETTE = ("#e11d48", "#2563eb", "#047857", "#a16207", "#7c3aed", "#0369a1", "#d
 _connections: dict[str, dict[str, dict]] = defaultdict(dict)
 
 
-def colour_for(person: str) -> str:
-    digest = hashlib.sha256(person.encode()).digest()
-    return PALETTE[digest[0] % len(PALETTE)]
+def colour_for(person: str, taken: frozenset[str] | set[str] = frozenset()) -> str:
+    """The person's colour: from a hash of their id (the same on every visit), moved on
+    to the next colour nobody in `taken` wears, while one is left."""
+    start = hashlib.sha256(person.encode()).digest()[0] % len(PALETTE)
+    for step in range(len(PALETTE)):
+        colour = PALETTE[(start + step) % len(PALETTE)]
+        if colour not in taken:
+            return colour
+    return PALETTE[start]
 
 
 def join(public_id: str, channel_name: str, role: str, name: str, person: str) -> dict:
-    """Register a connection; return the participant as every client sees it."""
+    """Register a connection; return the participant as every client sees it.
+
+    A person keeps the colour they already wear on this board (another tab, a
+    reconnect); a newcomer avoids the colours of the others connected to this process.
+    """
+    here = _connections[public_id].values()
+    same = next((p["colour"] for p in here if p["person"] == person), None)
     participant = {
         "id": secrets.token_hex(4),
         "person": person,
         "name": name or f"{role.capitalize()}",
         "role": role,
-        "colour": colour_for(person),
+        "colour": same or colour_for(person, {p["colour"] for p in here}),
     }
     _connections[public_id][channel_name] = participant
     return participant

@@ -81,3 +81,26 @@ def test_colour_for_picks_from_the_palette_and_is_stable():
     assert all(colour_for(p) in PALETTE for p in people)
     assert [colour_for(p) for p in people] == [colour_for(p) for p in people]
     assert len({colour_for(p) for p in people}) == len(PALETTE)
+
+
+def test_people_on_one_board_get_different_colours_and_keep_theirs():
+    from studio import presence
+
+    board = "colours-test"
+    try:
+        # Ten people whose hashes all point at the same colour still get ten colours.
+        people = [p for p in (f"person-{n}" for n in range(2000))
+                  if colour_for(p) == PALETTE[0]][:10]
+        colours = [presence.join(board, f"ch{n}", "viewer", "", person)["colour"]
+                   for n, person in enumerate(people)]
+        assert sorted(colours) == sorted(PALETTE)
+        # The same person in a second tab wears the colour they already have.
+        again = presence.join(board, "tab2", "viewer", "", people[3])
+        assert again["colour"] == colours[3]
+        # An eleventh person gets their own hashed colour, shared once all are taken.
+        assert presence.join(board, "ch-extra", "viewer", "", "someone")["colour"] \
+            == colour_for("someone")
+    finally:
+        for channel in [f"ch{n}" for n in range(10)] + ["tab2", "ch-extra"]:
+            presence.leave(board, channel)
+    assert presence.count(board) == 0
