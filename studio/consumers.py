@@ -183,8 +183,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if not isinstance(box, dict) or not all(
                 type(box.get(k)) in (int, float) for k in ("x", "y", "zoom")):
             return await self._refuse(frame.get("cid"), '"box" needs numbers x, y and zoom')
-        await self._broadcast({"type": "viewport", "by": self.me["id"],
-                               "box": {k: box[k] for k in ("x", "y", "zoom")}})
+        out = {k: box[k] for k in ("x", "y", "zoom")}
+        for k in ("w", "h"):  # optional: the sender's visible size in canvas units
+            if type(box.get(k)) in (int, float) and 0 < box[k] < 1e7:
+                out[k] = box[k]
+        await self._broadcast({"type": "viewport", "by": self.me["id"], "box": out})
 
     HANDLERS = {"ping": on_ping, "sync": on_sync, "op": on_op, "cursor": on_cursor,
                 "select": on_select, "viewport": on_viewport}

@@ -18,12 +18,78 @@ export const CARD_SIZE = { width: 150, height: 60 };
 export const NOTE_SIZE = { width: 150, height: 60 };
 const MIN_SCALE = 0.2;
 const MAX_SCALE = 2.5;
+// The paper's translation is kept on a 1/64 px grid (invisible): follow mode sends the view
+// as a centre in canvas coordinates, and a follower with the same window size must land on
+// exactly the leader's translation after the round trip through floating point. (Chromium
+// keeps the matrix in single precision: multiples of 1/64 are exact below 2^18 px.)
+const TRANSLATE_GRID = 64;
+const snapTranslate = (v) => (Math.abs(v) < 2 ** 18 ? Math.round(v * TRANSLATE_GRID) / TRANSLATE_GRID : v);
+
+// Connections go around the components in their way. A connection whose straight line
+// between its two components crosses no other component is drawn straight, as before;
+// one that would cross a component is routed around it by JointJS's manhattan router
+// (orthogonal, A* over a 16 px grid, components padded by 12 px, rounded corners). Only
+// blocked connections pay for the search. Measured in Chromium on 200 components and 300
+// connections laid out left to right, medians: a full render takes 0.57 s (0.49 s with no
+// router, 0.68 s with manhattan on every connection); re-routing every connection after
+// all components moved takes 0.09 s (0.03 s; 0.20 s). A search gives up after 400 steps
+// and falls back to the plain orthogonal route rather than freeze a crowded board.
+const ROUTER = { name: "avoid", args: { step: 16, padding: 12, maximumLoops: 400 } };
+const CONNECTOR = { name: "rounded", args: { radius: 8 } };
+// A->B and B->A both drawn: each runs in its own lane, this far to the right of the line
+// between the two components' centres (see laneAnchor), so the two arrows are side by side.
+const PAIR_OFFSET = 7;
+
+/** True when the straight line from the link's source anchor to its target anchor passes
+ * through a component other than its two ends (with a few pixels to spare). */
+function blocked(linkView) {
+  const a = linkView.sourceAnchor;
+  const b = linkView.targetAnchor;
+  const graph = linkView.paper.model;
+  if (!a || !b) return false;
+  const line = new joint.g.Line(a, b);
+  const ends = [linkView.model.source().id, linkView.model.target().id];
+  for (const element of graph.findElementsInArea(line.bbox().inflate(4))) {
+    if (ends.includes(element.id)) continue;
+    const box = element.getBBox().inflate(4);
+    if (box.containsPoint(a) || box.containsPoint(b) || box.intersectionWithLine(line)) return true;
+  }
+  return false;
+}
+
+/** The "avoid" router: straight (through the link's own vertices) unless that line is
+ * blocked, else manhattan. */
+function avoidRouter(vertices, args, linkView) {
+  if (vertices.length || !linkView.model.target().id || !blocked(linkView)) return vertices;
+  return joint.routers.manhattan(vertices, args, linkView);
+}
+
+/**
+ * The "lane" anchor: the element's centre moved `args.offset` pixels to the right of the
+ * direction from the link's source centre to its target centre, at both ends. A->B and
+ * B->A go in opposite directions, so each keeps to its own side.
+ */
+function laneAnchor(view, _magnet, _ref, args, endType, linkView) {
+  const graph = linkView.paper.model;
+  const source = graph.getCell(linkView.model.source().id);
+  const target = graph.getCell(linkView.model.target().id);
+  const mine = view.model.getBBox().center();
+  if (!source || !target) return mine;
+  const from = source.getBBox().center();
+  const to = target.getBBox().center();
+  const length = from.distance(to) || 1;
+  const offset = args.offset || 0;
+  return mine.offset((from.y - to.y) / length * offset, (to.x - from.x) / length * offset);
+}
+
+const routerNamespace = { ...joint.routers, avoid: avoidRouter };
+const anchorNamespace = { ...joint.anchors, lane: laneAnchor };
 const COLOURS = {
   ink: "#1f2433",
   line: "#8b95a7",
   accent: "#4f46e5",
   error: "#dc2626",
-  warning: "#d97706",
+  warning: "#b45309",
 };
 
 // Suggestions for the category pairs framework.md forbids outright.
@@ -226,8 +292,16 @@ export class Canvas extends EventTarget {
       markAvailable: false,
       defaultAnchor: { name: "center" },
       defaultConnectionPoint: { name: "bbox" },
-      defaultConnector: { name: "rounded" },
-      defaultLink: () => new Flow({ temp: true, attrs: { line: { stroke: COLOURS.accent, strokeDasharray: "6 4" } } }),
+      routerNamespace,
+      anchorNamespace,
+      defaultRouter: ROUTER,
+      defaultConnector: CONNECTOR,
+      // The link being drawn follows the pointer straight: routing it on every mouse move
+      // would be wasted work (and jumpy).
+      defaultLink: () => new Flow({
+        temp: true, router: { name: "normal" },
+        attrs: { line: { stroke: COLOURS.accent, strokeDasharray: "6 4" } },
+      }),
       highlighting: {
         connecting: { name: "addClass", options: { className: "is-drop-target" } },
         default: { name: "addClass", options: { className: "is-highlighted" } },
@@ -252,8 +326,12 @@ export class Canvas extends EventTarget {
       },
     });
 
+    this.reroute = { rects: [], ids: new Set(), frame: 0 };
+    this.graph.on("change:position", (cell) => this.noteMove(cell));
+
     this.bindPaper();
     this.bindStage();
+    this.bindKeys();
   }
 
   // --- drawing ------------------------------------------------------------------------
@@ -275,6 +353,8 @@ export class Canvas extends EventTarget {
         }
         this.rendered.set(key, node);
       }
+      const pairs = new Set();
+      for (const edge of view.edges.values()) pairs.add(`${edge.source}\n${edge.target}`);
       for (const edge of view.edges.values()) {
         const key = edgeKey(edge.id);
         seen.add(key);
@@ -288,6 +368,7 @@ export class Canvas extends EventTarget {
         } else if (previous !== edge) {
           this.setEdgeLabel(graph.getCell(key), edge.label);
         }
+        this.setPairOffset(graph.getCell(key), edge, pairs.has(`${edge.target}\n${edge.source}`));
         this.rendered.set(key, edge);
       }
       for (const cell of graph.getCells()) {
@@ -311,6 +392,50 @@ export class Canvas extends EventTarget {
     if (this.editor && !graph.getCell(this.editor.key)) this.closeEditor(false, true);
     this.el.dataset.nodes = String(view.nodes.size);
     this.el.dataset.edges = String(view.edges.size);
+  }
+
+  /**
+   * A component moved. JointJS re-routes only the connections that end at it; once a
+   * frame, the others that now cross it (straight ones whose line meets its box) or may
+   * no longer need to go around it (routed ones whose detour's box meets its old or new
+   * box) are routed again, so no connection is left drawn through a component moved onto
+   * it, nor bent around one that has gone.
+   */
+  noteMove(cell) {
+    if (!cell.isElement()) return;
+    const pad = ROUTER.args.padding + 4;
+    const { width, height } = cell.size();
+    const now = cell.position();
+    const before = cell.previous("position") || now;
+    const { rects, ids } = this.reroute;
+    rects.push(new joint.g.Rect(now.x, now.y, width, height).inflate(pad));
+    rects.push(new joint.g.Rect(before.x, before.y, width, height).inflate(pad));
+    ids.add(cell.id);
+    if (!this.reroute.frame) this.reroute.frame = requestAnimationFrame(() => this.rerouteAround());
+  }
+
+  rerouteAround() {
+    const { rects, ids } = this.reroute;
+    this.reroute = { rects: [], ids: new Set(), frame: 0 };
+    if (!rects.length) return;
+    const crosses = (a, b) => {
+      const seg = new joint.g.Rect(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.abs(a.x - b.x), Math.abs(a.y - b.y));
+      return rects.some((r) => r.intersect(seg));
+    };
+    for (const link of this.graph.getLinks()) {
+      if (link.get("temp") || ids.has(link.source().id) || ids.has(link.target().id)) continue;
+      const view = this.paper.findViewByModel(link);
+      if (!view || !view.sourcePoint || !view.targetPoint) continue;
+      const route = view.route || [];
+      if (route.length) {
+        // A detour encloses what it goes around: look at its whole box, so that it
+        // straightens again once that component has moved away.
+        const box = new joint.g.Polyline([view.sourcePoint, ...route, view.targetPoint]).bbox().inflate(1);
+        if (rects.some((r) => r.intersect(box))) view.requestConnectionUpdate();
+      } else if (crosses(view.sourcePoint, view.targetPoint)) {
+        view.requestConnectionUpdate();
+      }
+    }
   }
 
   typeInfo(type) {
@@ -368,6 +493,15 @@ export class Canvas extends EventTarget {
     link.attr("root/data-id", edge.id);
     this.setEdgeLabel(link, edge.label);
     return link;
+  }
+
+  /** Draw A->B beside B->A: while both exist, their ends use the lane anchor. */
+  setPairOffset(link, edge, paired) {
+    if (Boolean(link.get("paired")) === paired) return;
+    link.set("paired", paired);
+    const anchor = paired ? { name: "lane", args: { offset: PAIR_OFFSET } } : undefined;
+    link.source(anchor ? { id: nodeKey(edge.source), anchor } : { id: nodeKey(edge.source) });
+    link.target(anchor ? { id: nodeKey(edge.target), anchor } : { id: nodeKey(edge.target) });
   }
 
   setEdgeLabel(link, label) {
@@ -557,19 +691,43 @@ export class Canvas extends EventTarget {
     return this.paper.scale().sx;
   }
 
-  /** The view as follow mode shares it: the paper's translate (px) and scale. */
-  viewport() {
-    const { a, e, f } = this.paper.matrix();
-    return { x: e, y: f, zoom: a };
+  /** The stage's size in CSS pixels (the paper is kept exactly this size). */
+  stageSize() {
+    return { width: this.stage.clientWidth, height: this.stage.clientHeight };
   }
 
-  /** Show exactly the view `box` ({x, y, zoom}) of someone we follow. */
+  /**
+   * The view as follow mode shares it: the centre of what is on screen in canvas
+   * coordinates (x, y), the scale (zoom), and the visible width and height in canvas units
+   * (w, h), so that a follower with another window size can fit the same area.
+   */
+  viewport() {
+    const { a, e, f } = this.paper.matrix();
+    const { width, height } = this.stageSize();
+    return { x: (width / 2 - e) / a, y: (height / 2 - f) / a, zoom: a, w: width / a, h: height / a };
+  }
+
+  /**
+   * Show the view `box` of someone we follow: their centre at the centre of our stage. With
+   * their visible size (w, h), that area is fitted into our window (a smaller window zooms
+   * out rather than crop); without it, their scale is kept.
+   */
   setViewport(box) {
-    if (!box || ![box.x, box.y, box.zoom].every(Number.isFinite)) return;
-    const s = Math.min(MAX_SCALE, Math.max(MIN_SCALE, box.zoom));
+    if (!box || ![box.x, box.y, box.zoom].every(Number.isFinite) || box.zoom <= 0) return;
+    const { width, height } = this.stageSize();
+    if (!width || !height) return;
+    let scale = box.zoom;
+    if (Number.isFinite(box.w) && Number.isFinite(box.h) && box.w > 0 && box.h > 0) {
+      const fit = Math.min(width / box.w, height / box.h);
+      // The same window size gives the leader's scale back but for rounding: keep it exact.
+      if (Math.abs(fit - scale) > scale * 1e-9) scale = fit;
+    }
+    const s = Math.min(MAX_SCALE, Math.max(MIN_SCALE, scale));
     const x = Math.max(-1e6, Math.min(1e6, box.x));
     const y = Math.max(-1e6, Math.min(1e6, box.y));
-    this.paper.matrix({ a: s, b: 0, c: 0, d: s, e: x, f: y }, { source: "remote" });
+    const e = snapTranslate(width / 2 - x * s);
+    const f = snapTranslate(height / 2 - y * s);
+    this.paper.matrix({ a: s, b: 0, c: 0, d: s, e, f }, { source: "remote" });
   }
 
   /** Run `fn` (which may move the view) without it counting as the user's own move. */
@@ -867,7 +1025,7 @@ export class Canvas extends EventTarget {
     // (bubbling), so the result is there to look at. The timer is a fallback in case the
     // event does not bubble that far.
     const ended = (e) => {
-      if (!this.connecting) return;
+      if (!this.connecting || this.connecting.keyboard) return;
       const point = e.changedTouches ? e.changedTouches[0] : e;
       const p = this.paper.clientToLocalPoint(point.clientX, point.clientY);
       if (e.currentTarget === window) this.finishConnecting(p.x, p.y);
@@ -880,7 +1038,12 @@ export class Canvas extends EventTarget {
 
     // detail.source says who moved the view: "user" (a gesture, a button, a key),
     // "remote" (follow mode mirroring someone) or "auto" (the first fit after loading).
-    paper.on("transform", (_matrix, data) => {
+    paper.on("transform", (matrix, data) => {
+      const [e, f] = [snapTranslate(matrix.e), snapTranslate(matrix.f)];
+      if (e !== matrix.e || f !== matrix.f) {
+        paper.translate(e, f, data); // comes back here, on the grid
+        return;
+      }
       this.placeEditor();
       const source = (data && data.source) || this.transformSource;
       this.dispatchEvent(new CustomEvent("transform", { detail: { source } }));
@@ -965,6 +1128,11 @@ export class Canvas extends EventTarget {
     }
   }
 
+  /**
+   * End a connection gesture: add the edge to `connecting.target` if there is one and it is
+   * allowed (else say why), or, from the mouse, say why the component under (x, y) refused.
+   * Returns the new edge's id, or null.
+   */
   finishConnecting(x, y) {
     const connecting = this.connecting;
     this.connecting = null;
@@ -973,27 +1141,196 @@ export class Canvas extends EventTarget {
       el.classList.remove("is-valid-target", "is-invalid-target");
     }
     for (const link of this.graph.getLinks()) if (link.get("temp")) link.remove();
-    if (!connecting) return;
+    if (!connecting) return null;
+    if (connecting.keyboard) this.markTarget(null);
     const source = docId(connecting.source);
     if (connecting.target) {
       const target = docId(connecting.target);
       const refusal = this.connectionRefusal(source, target);
       if (refusal) {
         this.hint(refusal, "warning");
-        return;
+        return null;
       }
       const id = newId("e");
       if (this.edit({ op: "add_edge", edge: { id, source, target, label: "" } })) {
         this.hint("");
+        return id;
       }
-      return;
+      return null;
     }
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return null;
     const under = this.paper.findElementViewsAtPoint({ x, y })
       .filter((v) => v.model.id !== connecting.source);
     if (under.length) {
       const refusal = this.connectionRefusal(source, docId(under[under.length - 1].model.id));
       if (refusal) this.hint(refusal, "warning");
     }
+    return null;
+  }
+
+  // --- keyboard -----------------------------------------------------------------------
+  // With the canvas focused: Tab / Shift+Tab select the next / previous component (in
+  // reading order; past either end the focus leaves the canvas as usual, so it is never
+  // trapped), Enter and F2 are board.js's (inspector, label). C starts a connection from
+  // the selected component: only the targets the mouse would accept (connectionRefusal)
+  // are offered, nearest first; Tab or the arrow keys choose, Enter connects, Escape
+  // cancels. Each step is announced in a live region.
+
+  bindKeys() {
+    this.live = h("div", { class: "canvas-live", role: "status", "aria-live": "polite" });
+    const about = h("p", { id: "canvas-keys", hidden: true },
+      "Tab and Shift+Tab select components. Enter opens the inspector, F2 edits the label. "
+      + "C connects the selected component to another.");
+    this.stage.append(this.live, about);
+    this.el.setAttribute("aria-describedby", "canvas-keys");
+
+    this.el.addEventListener("keydown", (e) => {
+      if (e.defaultPrevented || e.target !== this.el || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (this.connecting && this.connecting.keyboard) {
+        this.connectKey(e);
+        return;
+      }
+      if (e.key === "Tab") {
+        if (this.step(e.shiftKey ? -1 : 1)) e.preventDefault();
+      } else if (e.key === "c" || e.key === "C") {
+        e.preventDefault();
+        this.startKeyboardConnect();
+      }
+    });
+    // A click or leaving the canvas ends a keyboard connection (the mouse starts its own).
+    this.el.addEventListener("pointerdown", () => {
+      this.cancelKeyboardConnect();
+      // The focus ring is for the keyboard (editor-polish.css). Chromium counts our own
+      // focus() in the pointerdown handlers as a keyboard-like focus, so say which it was.
+      this.el.dataset.focusBy = "pointer";
+    }, true);
+    document.addEventListener("keydown", (e) => {
+      if (!["Shift", "Control", "Alt", "Meta"].includes(e.key)) this.el.dataset.focusBy = "keyboard";
+    }, true);
+    this.el.addEventListener("blur", () => this.cancelKeyboardConnect());
+  }
+
+  say(message) {
+    this.live.textContent = message;
+  }
+
+  /** "Gateway (API gateway)" for a component key. */
+  describe(key) {
+    const node = this.store.view.nodes.get(docId(key));
+    if (!node) return "";
+    const title = this.typeInfo(node.type).title;
+    if (node.type === "note") return node.label ? `Note: ${node.label}` : "Empty note";
+    return node.label && node.label !== title ? `${node.label} (${title})` : title;
+  }
+
+  /** The components in reading order: rows from the top (bands of a card's height), then
+   * left to right. */
+  orderedElements() {
+    const band = CARD_SIZE.height;
+    return this.graph.getElements()
+      .map((cell) => ({ cell, c: cell.getBBox().center() }))
+      .sort((a, b) => Math.round(a.c.y / band) - Math.round(b.c.y / band) || a.c.x - b.c.x || a.c.y - b.c.y)
+      .map((o) => o.cell);
+  }
+
+  /** Pan so the cell is on screen (when it is not already). */
+  bringIntoView(cell) {
+    const box = cell.getBBox();
+    if (!this.visibleArea().containsRect(box.clone().inflate(12))) this.centreOn(box.center());
+  }
+
+  /** Select the next (dir 1) or previous (-1) component; false when there is none, so that
+   * Tab goes on to the next control. */
+  step(dir) {
+    const order = this.orderedElements();
+    const current = [...this.selection].filter(isNodeKey);
+    const at = current.length ? order.findIndex((c) => c.id === current[current.length - 1]) : -1;
+    const next = at < 0 ? (dir > 0 ? 0 : -1) : at + dir;
+    if (next < 0 || next >= order.length) return false;
+    const cell = order[next];
+    this.select([cell.id]);
+    this.bringIntoView(cell);
+    this.say(`${this.describe(cell.id)}, ${next + 1} of ${order.length}.`
+      + (this.editable ? " Enter: inspector. C: connect." : ""));
+    return true;
+  }
+
+  startKeyboardConnect() {
+    if (!this.editable) {
+      this.hint("You are viewing this board: editing is off.");
+      return;
+    }
+    const keys = [...this.selection].filter(isNodeKey);
+    if (keys.length !== 1) {
+      this.hint("Select one component first (Tab), then press C to connect it.", "info");
+      return;
+    }
+    const source = keys[0];
+    const from = this.graph.getCell(source);
+    if (!from) return;
+    const centre = from.getBBox().center();
+    const targets = this.graph.getElements()
+      .filter((c) => c.id !== source && !this.connectionRefusal(docId(source), docId(c.id)))
+      .sort((a, b) => a.getBBox().center().distance(centre) - b.getBBox().center().distance(centre));
+    if (!targets.length) {
+      this.hint(`${this.describe(source)} cannot connect to any component on the board.`, "info");
+      return;
+    }
+    this.startConnecting(source);
+    Object.assign(this.connecting, { keyboard: true, targets: targets.map((c) => c.id), at: 0 });
+    this.hint(`Connect ${this.describe(source)} to…  Tab or arrow keys: choose · Enter: connect · Escape: cancel`, "info");
+    this.chooseTarget(0);
+  }
+
+  /** Mark the `at`-th allowed target (wrapping around) and announce it. */
+  chooseTarget(at) {
+    const c = this.connecting;
+    const n = c.targets.length;
+    c.at = ((at % n) + n) % n;
+    c.target = c.targets[c.at];
+    const cell = this.graph.getCell(c.target);
+    this.markTarget(c.target);
+    if (cell) this.bringIntoView(cell);
+    this.say(`Connect to ${this.describe(c.target)}? ${c.at + 1} of ${n}. Enter connects, Escape cancels.`);
+  }
+
+  /** Outline the keyboard's chosen target like a drop target of the mouse (null: none). */
+  markTarget(key) {
+    for (const el of this.el.querySelectorAll(".is-key-target")) el.classList.remove("is-key-target", "is-drop-target");
+    const cell = key && this.graph.getCell(key);
+    const view = cell && this.paper.findViewByModel(cell);
+    if (view) view.el.classList.add("is-key-target", "is-drop-target");
+  }
+
+  connectKey(e) {
+    const c = this.connecting;
+    const back = e.key === "ArrowUp" || e.key === "ArrowLeft" || (e.key === "Tab" && e.shiftKey);
+    const forth = e.key === "ArrowDown" || e.key === "ArrowRight" || (e.key === "Tab" && !e.shiftKey);
+    if (back || forth) {
+      e.preventDefault();
+      this.chooseTarget(c.at + (forth ? 1 : -1));
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      const source = c.source;
+      const target = c.target;
+      if (this.finishConnecting()) {
+        this.say(`Connected ${this.describe(source)} to ${this.describe(target)}.`);
+        this.hint(`Connected ${this.describe(source)} to ${this.describe(target)}.`, "info");
+      }
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      this.cancelKeyboardConnect();
+      this.hint("");
+      this.say("Connection cancelled.");
+    } else if (e.key.length === 1 || e.key === "Delete" || e.key === "Backspace") {
+      this.cancelKeyboardConnect(); // any other command ends the connection first
+    }
+  }
+
+  cancelKeyboardConnect() {
+    if (!this.connecting || !this.connecting.keyboard) return;
+    this.connecting.target = null;
+    this.finishConnecting();
   }
 
   bindStage() {
@@ -1001,7 +1338,10 @@ export class Canvas extends EventTarget {
     // Keep the paper exactly the size of its box (the grid and hit areas follow it).
     const fitPaper = () => {
       const { width, height } = stage.getBoundingClientRect();
-      if (width && height) this.paper.setDimensions(Math.round(width), Math.round(height));
+      if (!width || !height) return;
+      this.paper.setDimensions(Math.round(width), Math.round(height));
+      // Follow mode fits the leader's view to our size, and shares ours when it changes.
+      this.dispatchEvent(new CustomEvent("resize", { detail: this.stageSize() }));
     };
     new ResizeObserver(fitPaper).observe(stage);
     fitPaper();

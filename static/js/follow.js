@@ -1,11 +1,15 @@
 // Follow mode: see what someone else sees.
 //
-// Every editor shares its view as `viewport` frames ({x, y, zoom}: the paper's translate
-// in pixels and its scale; docs/protocol.md), at most 5 a second while it pans or zooms,
-// and once more whenever someone joins, so a newcomer can follow at once. Clicking
-// someone's avatar follows them: their frames then drive our paper, a pill says
-// "Following Ada · Stop", and any pan or zoom of our own stops it. A viewer follows the
-// first candidate by itself until it stops or moves the view.
+// Every editor shares its view as `viewport` frames, at most 5 a second while it pans or
+// zooms, when its window changes size, and once more whenever someone joins, so a
+// newcomer can follow at once. A frame's box describes the visible area in canvas
+// coordinates, not in pixels (canvas.js viewport()): x, y its centre, zoom the scale, and
+// w, h its width and height (forwarded only once the server passes them on). The
+// follower puts that centre at the centre of its own stage and fits the area into its
+// window (canvas.js setViewport()), so a smaller window shows the same part of the design
+// instead of a cropped corner of it. Clicking someone's avatar follows them: their frames
+// then drive our paper, a pill says "Following Ada · Stop", and any pan or zoom of our own
+// stops it. A viewer follows the first candidate by itself until it stops or moves the view.
 // If the person we follow reconnects (reload, new name), we pick them up again.
 
 import { throttle } from "./dom.js";
@@ -53,6 +57,11 @@ export class Follow {
       this.share();
     });
     store.addEventListener("synced", () => this.share());
+    // Our window changed size: the leader's area is fitted again; the others get our new view.
+    canvas.addEventListener("resize", () => {
+      if (this.leader) this.apply();
+      else this.share();
+    });
     store.addEventListener("welcome", () => {
       // Our own new connection: the others answer with presence.here; whom we followed
       // is picked up again by person.

@@ -2,9 +2,14 @@
 //
 // The session keeps the name (POST config.nameUrl, studio/views.py set_name), so the page
 // comes with it (config.name) and the dialog is not shown again. Escape keeps the role's
-// default name ("Candidate") and is not asked again in this tab. Clicking your own
-// avatar opens the dialog to change the name. The server reads the name when a socket
-// connects, so a saved name is followed by a reconnect (everyone's list then shows it).
+// default name ("Candidate") and is not asked again in this browser (localStorage: a new
+// tab or window must not ask again either). Clicking your own avatar opens the dialog to
+// change the name. The server reads the name when a socket connects, so a saved name is
+// followed by a reconnect (everyone's list then shows it).
+// The prompt shown on load reports when it is answered (`done`), so that the page opens
+// its next dialog (a new board's share links) only then: two modal dialogs opened on load
+// would be closed together by a single Escape (Chromium groups dialogs opened without a
+// user gesture).
 
 const SKIPPED_KEY = "mlsd:name-skipped";
 const MAX_NAME = 40; // studio/sessions.py set_display_name
@@ -24,7 +29,7 @@ export function csrfToken() {
 
 function skipped() {
   try {
-    return sessionStorage.getItem(SKIPPED_KEY) === "1";
+    return localStorage.getItem(SKIPPED_KEY) === "1";
   } catch {
     return false;
   }
@@ -32,7 +37,7 @@ function skipped() {
 
 function rememberSkip() {
   try {
-    sessionStorage.setItem(SKIPPED_KEY, "1");
+    localStorage.setItem(SKIPPED_KEY, "1");
   } catch { /* storage unavailable: we ask again next time */ }
 }
 
@@ -41,10 +46,11 @@ function rememberSkip() {
  * @param {HTMLDialogElement} opts.dialog #name-dialog
  * @param {object} opts.config the board config (name, nameUrl, role)
  * @param {() => void} opts.onSaved called after the server stored a new name
- * @returns {{open: () => void}}
+ * @returns {{open: () => void, done: Promise<void>}} `done` settles when the prompt shown
+ *   on load has closed (at once when none was shown)
  */
 export function setupName({ dialog, config, onSaved }) {
-  if (!dialog || !config.nameUrl) return { open() {} };
+  if (!dialog || !config.nameUrl) return { open() {}, done: Promise.resolve() };
   const form = dialog.querySelector("form");
   const input = dialog.querySelector("input[name=name]");
   const error = dialog.querySelector(".name-error");
@@ -53,6 +59,8 @@ export function setupName({ dialog, config, onSaved }) {
   const roleName = config.role ? config.role[0].toUpperCase() + config.role.slice(1) : "";
   let saving = false;
   let first = false; // the prompt shown on load (not a change from the avatar)
+  let firstClosed = () => {};
+  const done = new Promise((resolve) => { firstClosed = resolve; });
 
   const showError = (message) => {
     error.textContent = message;
@@ -80,7 +88,10 @@ export function setupName({ dialog, config, onSaved }) {
     if (saving) e.preventDefault();
   });
   dialog.addEventListener("close", () => {
-    if (first && !config.name) rememberSkip();
+    if (first) {
+      if (!config.name) rememberSkip();
+      firstClosed();
+    }
     first = false;
   });
 
@@ -121,5 +132,6 @@ export function setupName({ dialog, config, onSaved }) {
   });
 
   if (!config.name && !skipped()) open(true);
-  return { open: () => open(false) };
+  else firstClosed();
+  return { open: () => open(false), done };
 }

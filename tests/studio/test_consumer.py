@@ -214,6 +214,22 @@ async def test_presence_is_announced_and_answered():
         assert left["participant"]["name"] == "Ada"
 
 
+async def test_a_viewport_carries_its_visible_size_only_when_it_is_sane():
+    board = await new_board()
+    async with ws_client(board.public_id, "interviewer") as grace, \
+            ws_client(board.public_id, "candidate") as ada:
+        await receive_until(grace, "welcome")
+        await receive_until(ada, "welcome")
+        await ada.send_json_to({"type": "viewport", "box": {
+            "x": 640, "y": 360, "zoom": 0.8, "w": 1500, "h": 900, "extra": "dropped"}})
+        seen = await receive_until(grace, "viewport")
+        assert seen["box"] == {"x": 640, "y": 360, "zoom": 0.8, "w": 1500, "h": 900}
+        await ada.send_json_to({"type": "viewport", "box": {
+            "x": 1, "y": 2, "zoom": 1, "w": -5, "h": "tall"}})
+        seen = await receive_until(grace, "viewport")
+        assert seen["box"] == {"x": 1, "y": 2, "zoom": 1}
+
+
 async def test_the_log_replays_to_the_stored_document():
     board = await new_board()
     async with ws_client(board.public_id, "candidate") as client:
