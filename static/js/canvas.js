@@ -1200,7 +1200,7 @@ export class Canvas extends EventTarget {
     // A click or leaving the canvas ends a keyboard connection (the mouse starts its own).
     this.el.addEventListener("pointerdown", () => {
       this.cancelKeyboardConnect();
-      // The focus ring is for the keyboard (editor-polish.css). Chromium counts our own
+      // The focus ring is for the keyboard (keyboard.css). Chromium counts our own
       // focus() in the pointerdown handlers as a keyboard-like focus, so say which it was.
       this.el.dataset.focusBy = "pointer";
     }, true);
