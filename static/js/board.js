@@ -14,8 +14,10 @@
 // (after a snapshot resync).
 //
 // Modules: dom.js (helpers), doc.js (document + operations + inverses), store.js,
-// connection.js, history.js, canvas.js, palette.js, inspector.js, worksheet.js,
-// findings.js, presence.js (+ toasts.js, follow.js, name.js), share.js, timer.js.
+// connection.js, history.js, canvas.js (+ shapes.js, routing.js, viewport.js,
+// keyboard.js, label-editor.js), palette.js, inspector.js, worksheet.js, findings.js,
+// presence.js (+ toasts.js, follow.js, name.js), share.js, timer.js, menu.js (the Export
+// menu), panels.js (sidebar tabs, refresh guard).
 
 import { Canvas } from "./canvas.js";
 import { Connection } from "./connection.js";
@@ -24,8 +26,10 @@ import { setupFindings } from "./findings.js";
 import { Follow } from "./follow.js";
 import { History } from "./history.js";
 import { Inspector } from "./inspector.js";
+import { setupMenu } from "./menu.js";
 import { setupName } from "./name.js";
 import { setupPalette } from "./palette.js";
+import { keepPanelWhileInUse, setupTabs } from "./panels.js";
 import { Presence } from "./presence.js";
 import { setupShare } from "./share.js";
 import { setupTimer } from "./timer.js";
@@ -356,175 +360,6 @@ function setupBoardMeta({ store, edit, editable }) {
     if (document.activeElement !== level && level.value !== view.level) level.value = view.level;
     document.title = (view.title || "Untitled design") + suffix;
   });
-}
-
-/**
- * A drop-down menu made of <details class="menu"> with a role="menu" list (the Export
- * menu), behaving as the WAI-ARIA menu button pattern says: Enter, Space or ArrowDown on
- * the button opens it on its first item (ArrowUp: the last); ArrowUp/ArrowDown, Home and
- * End move between the items; Escape closes it and puts the focus back on the button;
- * choosing an item, Tab, or a click anywhere else closes it. The items leave the Tab
- * order: the arrow keys reach them.
- */
-function setupMenu(details) {
-  const summary = details.querySelector("summary");
-  const list = details.querySelector("[role=menu]");
-  if (!summary || !list) return;
-  const items = () => [...list.querySelectorAll("[role=menuitem]")];
-  summary.setAttribute("aria-haspopup", "menu");
-  for (const item of items()) item.tabIndex = -1;
-  const sync = () => summary.setAttribute("aria-expanded", details.open ? "true" : "false");
-  sync();
-  const close = (refocus) => {
-    if (!details.open) return;
-    details.open = false;
-    sync();
-    if (refocus) summary.focus();
-  };
-  const openAt = (which) => {
-    details.open = true;
-    sync();
-    const all = items();
-    (which === "last" ? all[all.length - 1] : all[0])?.focus();
-  };
-  let byKey = false;
-  details.addEventListener("toggle", () => {
-    sync();
-    if (details.open && byKey) items()[0]?.focus();
-    byKey = false;
-  });
-  summary.addEventListener("keydown", (e) => {
-    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      e.preventDefault();
-      openAt(e.key === "ArrowUp" ? "last" : "first");
-    } else if ((e.key === "Enter" || e.key === " ") && !details.open) {
-      byKey = true; // the summary's own activation opens it; the toggle focuses the first item
-    }
-  });
-  details.addEventListener("keydown", (e) => {
-    if (!details.open) return;
-    if (e.target === summary && e.key !== "Escape") return; // the summary's own keys, above
-    const all = items();
-    const at = all.indexOf(document.activeElement);
-    let next = null;
-    if (e.key === "Escape") {
-      e.preventDefault(); // board.js's Escape (clear the selection) is not for us
-      close(true);
-      return;
-    }
-    if (e.key === "ArrowDown") next = all[(at + 1) % all.length];
-    else if (e.key === "ArrowUp") next = all[at < 0 ? all.length - 1 : (at - 1 + all.length) % all.length];
-    else if (e.key === "Home") next = all[0];
-    else if (e.key === "End") next = all[all.length - 1];
-    else if (e.key === " " && at >= 0) {
-      e.preventDefault();
-      all[at].click();
-      return;
-    }
-    if (next) {
-      e.preventDefault();
-      next.focus();
-    }
-  });
-  // Choosing an item: the link does its work (a download, a new tab), the menu closes.
-  list.addEventListener("click", (e) => {
-    if (!e.target.closest?.("[role=menuitem]")) return;
-    setTimeout(() => close(true), 0);
-  });
-  document.addEventListener("pointerdown", (e) => {
-    if (details.open && !details.contains(e.target)) close(false);
-  });
-  details.addEventListener("focusout", (e) => {
-    if (details.open && e.relatedTarget && !details.contains(e.relatedTarget)) close(false);
-  });
-  // Escape with the focus elsewhere (the menu opened by a click, then the mouse moved on).
-  document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && details.open && !details.contains(document.activeElement)) {
-      e.preventDefault();
-      close(false);
-    }
-  });
-}
-
-/**
- * Side panels that htmx re-renders when the findings change (the case comparison and the
- * interviewer's rubric hints): a refresh must not wipe what someone is typing or choosing
- * there. While the focus is inside the panel (or one of its saves is on its way), the
- * refresh is put off and made once the focus leaves (the `refresh` event in its
- * hx-trigger); the rubric's open <details> stay open across a refresh.
- */
-function keepPanelWhileInUse(panel) {
-  let stale = false;
-  const setStale = (value) => {
-    stale = value;
-    panel.dataset.stale = value ? "true" : "false"; // a refresh is owed (tests look)
-  };
-  const busy = () => panel.contains(document.activeElement) || Boolean(panel.querySelector(".htmx-request"));
-  panel.addEventListener("htmx:beforeRequest", (e) => {
-    if (e.detail.elt !== panel || !busy()) return;
-    e.preventDefault();
-    setStale(true);
-  });
-  const catchUp = () => {
-    if (!stale || busy()) return;
-    setStale(false);
-    panel.dispatchEvent(new Event("refresh"));
-  };
-  panel.addEventListener("focusout", (e) => {
-    if (!panel.contains(e.relatedTarget)) setTimeout(catchUp, 0); // after the field's save starts
-  });
-  panel.addEventListener("htmx:afterRequest", (e) => {
-    if (e.detail.elt !== panel) setTimeout(catchUp, 0); // a save of the panel's finished
-  });
-  let open = [];
-  panel.addEventListener("htmx:beforeSwap", (e) => {
-    if (e.detail.elt !== panel) return;
-    open = [...panel.querySelectorAll("details")].map((d) => d.open);
-  });
-  panel.addEventListener("htmx:afterSwap", (e) => {
-    if (e.detail.elt !== panel) return;
-    const all = panel.querySelectorAll("details");
-    if (all.length === open.length) all.forEach((d, i) => { d.open = open[i]; });
-    open = [];
-  });
-}
-
-/** The right sidebar's tabs (WAI-ARIA tabs pattern). */
-function setupTabs() {
-  const tabs = [...document.querySelectorAll(".tabs [role=tab]")];
-  const open = (panelId, focusPanel = false) => {
-    for (const tab of tabs) {
-      const on = tab.dataset.tab === panelId;
-      tab.classList.toggle("active", on);
-      tab.setAttribute("aria-selected", on ? "true" : "false");
-      tab.tabIndex = on ? 0 : -1;
-      const panel = $(tab.dataset.tab);
-      panel.classList.toggle("active", on);
-      panel.hidden = !on;
-    }
-    if (focusPanel) {
-      const first = $(panelId).querySelector("input:not([disabled]), select:not([disabled]), textarea, button");
-      first?.focus();
-    }
-  };
-  for (const tab of tabs) {
-    tab.addEventListener("click", () => open(tab.dataset.tab));
-    tab.addEventListener("keydown", (e) => {
-      const at = tabs.indexOf(tab);
-      let next = null;
-      if (e.key === "ArrowRight") next = tabs[(at + 1) % tabs.length];
-      else if (e.key === "ArrowLeft") next = tabs[(at - 1 + tabs.length) % tabs.length];
-      else if (e.key === "Home") next = tabs[0];
-      else if (e.key === "End") next = tabs[tabs.length - 1];
-      if (!next) return;
-      e.preventDefault();
-      next.focus();
-      open(next.dataset.tab);
-    });
-  }
-  const current = tabs.find((t) => t.classList.contains("active")) || tabs[0];
-  if (current) open(current.dataset.tab);
-  return { open };
 }
 
 main();

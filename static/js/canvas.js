@@ -5,92 +5,28 @@
 // view (by object identity, so it is cheap to call after every change). Gestures change
 // the graph only while they last (a drag, a link being drawn); the operation they end in
 // comes back through the view and leaves the graph as it already is.
+//
+// This module owns the graph and the paper: drawing, outlines, selection, edits and the
+// pointer gestures. Around it: shapes.js (what is drawn), routing.js (how connections go
+// around components), and three sets of Canvas methods kept in their own files and
+// installed on the class below: viewport.js (zoom, pan, follow mode's view), keyboard.js
+// (Tab selection, keyboard connect, announcements) and label-editor.js (in-place labels).
 
+import { docId, edgeKey, isNodeKey, nodeKey } from "./doc.js";
 import { h, newId } from "./dom.js";
-import { edgeKey, nodeKey } from "./doc.js";
+import { keyboardMethods } from "./keyboard.js";
+import { labelEditorMethods } from "./label-editor.js";
+import {
+  anchorNamespace, CONNECTOR, Rerouter, ROUTER, routerNamespace, setPairOffset,
+} from "./routing.js";
+import { Card, CARD_SIZE, cellNamespace, COLOURS, Flow, Note, NOTE_SIZE } from "./shapes.js";
+import { MIN_SCALE, viewportMethods } from "./viewport.js";
+
+// The sizes were canvas.js's own before shapes.js held them: still exported from here.
+export { CARD_SIZE, NOTE_SIZE };
 
 const joint = window.joint;
-const { dia, shapes } = joint;
-
-// The server's exports and auto-layout assume components of 150 x 60 canvas pixels
-// (components/export.py CANVAS_NODE_WIDTH/HEIGHT): keep the cards that size.
-export const CARD_SIZE = { width: 150, height: 60 };
-export const NOTE_SIZE = { width: 150, height: 60 };
-const MIN_SCALE = 0.2;
-const MAX_SCALE = 2.5;
-// The paper's translation is kept on a 1/64 px grid (invisible): follow mode sends the view
-// as a centre in canvas coordinates, and a follower with the same window size must land on
-// exactly the leader's translation after the round trip through floating point. (Chromium
-// keeps the matrix in single precision: multiples of 1/64 are exact below 2^18 px.)
-const TRANSLATE_GRID = 64;
-const snapTranslate = (v) => (Math.abs(v) < 2 ** 18 ? Math.round(v * TRANSLATE_GRID) / TRANSLATE_GRID : v);
-
-// Connections go around the components in their way. A connection whose straight line
-// between its two components crosses no other component is drawn straight, as before;
-// one that would cross a component is routed around it by JointJS's manhattan router
-// (orthogonal, A* over a 16 px grid, components padded by 12 px, rounded corners). Only
-// blocked connections pay for the search. Measured in Chromium on 200 components and 300
-// connections laid out left to right, medians: a full render takes 0.57 s (0.49 s with no
-// router, 0.68 s with manhattan on every connection); re-routing every connection after
-// all components moved takes 0.09 s (0.03 s; 0.20 s). A search gives up after 400 steps
-// and falls back to the plain orthogonal route rather than freeze a crowded board.
-const ROUTER = { name: "avoid", args: { step: 16, padding: 12, maximumLoops: 400 } };
-const CONNECTOR = { name: "rounded", args: { radius: 8 } };
-// A->B and B->A both drawn: each runs in its own lane, this far to the right of the line
-// between the two components' centres (see laneAnchor), so the two arrows are side by side.
-const PAIR_OFFSET = 7;
-
-/** True when the straight line from the link's source anchor to its target anchor passes
- * through a component other than its two ends (with a few pixels to spare). */
-function blocked(linkView) {
-  const a = linkView.sourceAnchor;
-  const b = linkView.targetAnchor;
-  const graph = linkView.paper.model;
-  if (!a || !b) return false;
-  const line = new joint.g.Line(a, b);
-  const ends = [linkView.model.source().id, linkView.model.target().id];
-  for (const element of graph.findElementsInArea(line.bbox().inflate(4))) {
-    if (ends.includes(element.id)) continue;
-    const box = element.getBBox().inflate(4);
-    if (box.containsPoint(a) || box.containsPoint(b) || box.intersectionWithLine(line)) return true;
-  }
-  return false;
-}
-
-/** The "avoid" router: straight (through the link's own vertices) unless that line is
- * blocked, else manhattan. */
-function avoidRouter(vertices, args, linkView) {
-  if (vertices.length || !linkView.model.target().id || !blocked(linkView)) return vertices;
-  return joint.routers.manhattan(vertices, args, linkView);
-}
-
-/**
- * The "lane" anchor: the element's centre moved `args.offset` pixels to the right of the
- * direction from the link's source centre to its target centre, at both ends. A->B and
- * B->A go in opposite directions, so each keeps to its own side.
- */
-function laneAnchor(view, _magnet, _ref, args, endType, linkView) {
-  const graph = linkView.paper.model;
-  const source = graph.getCell(linkView.model.source().id);
-  const target = graph.getCell(linkView.model.target().id);
-  const mine = view.model.getBBox().center();
-  if (!source || !target) return mine;
-  const from = source.getBBox().center();
-  const to = target.getBBox().center();
-  const length = from.distance(to) || 1;
-  const offset = args.offset || 0;
-  return mine.offset((from.y - to.y) / length * offset, (to.x - from.x) / length * offset);
-}
-
-const routerNamespace = { ...joint.routers, avoid: avoidRouter };
-const anchorNamespace = { ...joint.anchors, lane: laneAnchor };
-const COLOURS = {
-  ink: "#1f2433",
-  line: "#8b95a7",
-  accent: "#4f46e5",
-  error: "#dc2626",
-  warning: "#b45309",
-};
+const { dia } = joint;
 
 // Suggestions for the category pairs framework.md forbids outright.
 const WHY_NOT = {
@@ -98,140 +34,6 @@ const WHY_NOT = {
   "data>client": "data stores do not answer clients; serve through an API gateway or a predictor",
   "training>client": "deploy the model through a registry to a predictor that answers the client",
 };
-
-function ring(pad, radius) {
-  return {
-    x: -pad, y: -pad, width: `calc(w+${2 * pad})`, height: `calc(h+${2 * pad})`,
-    rx: radius, ry: radius, fill: "none", stroke: "transparent", strokeWidth: 2,
-    pointerEvents: "none",
-  };
-}
-
-const RINGS = {
-  remote: { ...ring(10, 17), strokeDasharray: "5 4" },
-  selection: { ...ring(6, 14), strokeWidth: 2.5 },
-  status: { ...ring(3, 12), strokeWidth: 2.5 },
-};
-
-const HANDLE = {
-  r: 6, cx: "calc(w)", cy: "calc(0.5*h)", fill: "#ffffff", strokeWidth: 2,
-  magnet: true, cursor: "crosshair", class: "handle",
-};
-
-const FLAG = {
-  flag: { transform: "translate(calc(w), 0)", class: "flag", display: "none" },
-  flagDot: { r: 9, cx: 0, cy: 0, stroke: "#ffffff", strokeWidth: 2 },
-  flagText: {
-    x: 0, y: 0.5, textAnchor: "middle", textVerticalAnchor: "middle", fontSize: 11,
-    fontWeight: 700, fill: "#ffffff", pointerEvents: "none",
-  },
-};
-
-const FLAG_MARKUP = {
-  tagName: "g", selector: "flag",
-  children: [{ tagName: "circle", selector: "flagDot" }, { tagName: "text", selector: "flagText" }],
-};
-// The tooltip and the three rings (someone else's selection, ours, the findings' status)
-// that every element draws under its body.
-const RING_MARKUP = [
-  { tagName: "title", selector: "tip" },
-  { tagName: "rect", selector: "remote" },
-  { tagName: "rect", selector: "selection" },
-  { tagName: "rect", selector: "status" },
-];
-
-const Card = dia.Element.define("mlsd.Card", {
-  size: { ...CARD_SIZE },
-  z: 2,
-  attrs: {
-    ...RINGS,
-    body: { width: "calc(w)", height: "calc(h)", rx: 10, ry: 10, fill: "#64748b" },
-    face: { x: 5, width: "calc(w-5)", height: "calc(h)", rx: 9, ry: 9, fill: "#ffffff" },
-    frame: {
-      width: "calc(w)", height: "calc(h)", rx: 10, ry: 10, fill: "none",
-      stroke: "rgba(15, 23, 42, 0.14)", strokeWidth: 1, pointerEvents: "none",
-    },
-    label: {
-      x: 15, y: 23, fontSize: 12.5, fontWeight: 600, fill: COLOURS.ink, textVerticalAnchor: "middle",
-      textWrap: { width: -24, maxLineCount: 1, ellipsis: true }, pointerEvents: "none",
-    },
-    kind: {
-      x: 15, y: 41, fontSize: 10.5, fontWeight: 500, fill: "#64748b", textVerticalAnchor: "middle",
-      textWrap: { width: -24, maxLineCount: 1, ellipsis: true }, pointerEvents: "none",
-    },
-    handle: { ...HANDLE },
-    ...FLAG,
-  },
-}, {
-  markup: [
-    ...RING_MARKUP,
-    { tagName: "rect", selector: "body" },
-    { tagName: "rect", selector: "face" },
-    { tagName: "rect", selector: "frame" },
-    { tagName: "text", selector: "label" },
-    { tagName: "text", selector: "kind" },
-    { tagName: "circle", selector: "handle" },
-    FLAG_MARKUP,
-  ],
-});
-
-const Note = dia.Element.define("mlsd.Note", {
-  size: { ...NOTE_SIZE },
-  z: 2,
-  attrs: {
-    ...RINGS,
-    body: {
-      width: "calc(w)", height: "calc(h)", rx: 4, ry: 4, fill: "#fef3c7",
-      stroke: "#f3d36b", strokeWidth: 1,
-    },
-    fold: { d: "M calc(w-14) calc(h) L calc(w) calc(h-14) L calc(w-14) calc(h-14) Z", fill: "#f7dc83" },
-    label: {
-      x: 10, y: 8, fontSize: 12, lineHeight: 15, fill: "#5b4510", textVerticalAnchor: "top",
-      textWrap: { width: -20, height: -14, ellipsis: true }, pointerEvents: "none",
-    },
-    handle: { ...HANDLE, stroke: "#b7791f" },
-    ...FLAG,
-  },
-}, {
-  markup: [
-    ...RING_MARKUP,
-    { tagName: "rect", selector: "body" },
-    { tagName: "path", selector: "fold" },
-    { tagName: "text", selector: "label" },
-    { tagName: "circle", selector: "handle" },
-    FLAG_MARKUP,
-  ],
-});
-
-const Flow = shapes.standard.Link.define("mlsd.Flow", {
-  z: 1,
-  attrs: {
-    line: {
-      stroke: COLOURS.line, strokeWidth: 1.75,
-      targetMarker: { type: "path", d: "M 9 -4.5 0 0 9 4.5 z" },
-    },
-    wrapper: { strokeWidth: 14, cursor: "pointer" },
-  },
-}, {
-  defaultLabel: {
-    markup: [{ tagName: "rect", selector: "labelBody" }, { tagName: "text", selector: "labelText" }],
-    attrs: {
-      labelText: {
-        fill: "#374151", fontSize: 11, textAnchor: "middle", textVerticalAnchor: "middle",
-        pointerEvents: "none",
-      },
-      labelBody: {
-        ref: "labelText", x: "calc(x-6)", y: "calc(y-3)", width: "calc(w+12)", height: "calc(h+6)",
-        rx: 6, ry: 6, fill: "#ffffff", stroke: "#dfe3ec", strokeWidth: 1,
-      },
-    },
-  },
-});
-
-const cellNamespace = { ...shapes, mlsd: { Card, Note, Flow } };
-
-const docId = (key) => key.slice(2);
-const isNodeKey = (key) => typeof key === "string" && key.startsWith("n:");
 
 function clientPoint(evt) {
   const e = evt.originalEvent || evt;
@@ -326,8 +128,9 @@ export class Canvas extends EventTarget {
       },
     });
 
-    this.reroute = { rects: [], ids: new Set(), frame: 0 };
-    this.graph.on("change:position", (cell) => this.noteMove(cell));
+    // Connections that a dragged component comes to cross, or no longer blocks, are
+    // routed again (routing.js).
+    this.rerouter = new Rerouter(this.graph, this.paper);
 
     this.bindPaper();
     this.bindStage();
@@ -368,7 +171,7 @@ export class Canvas extends EventTarget {
         } else if (previous !== edge) {
           this.setEdgeLabel(graph.getCell(key), edge.label);
         }
-        this.setPairOffset(graph.getCell(key), edge, pairs.has(`${edge.target}\n${edge.source}`));
+        setPairOffset(graph.getCell(key), edge, pairs.has(`${edge.target}\n${edge.source}`));
         this.rendered.set(key, edge);
       }
       for (const cell of graph.getCells()) {
@@ -392,50 +195,6 @@ export class Canvas extends EventTarget {
     if (this.editor && !graph.getCell(this.editor.key)) this.closeEditor(false, true);
     this.el.dataset.nodes = String(view.nodes.size);
     this.el.dataset.edges = String(view.edges.size);
-  }
-
-  /**
-   * A component moved. JointJS re-routes only the connections that end at it; once a
-   * frame, the others that now cross it (straight ones whose line meets its box) or may
-   * no longer need to go around it (routed ones whose detour's box meets its old or new
-   * box) are routed again, so no connection is left drawn through a component moved onto
-   * it, nor bent around one that has gone.
-   */
-  noteMove(cell) {
-    if (!cell.isElement()) return;
-    const pad = ROUTER.args.padding + 4;
-    const { width, height } = cell.size();
-    const now = cell.position();
-    const before = cell.previous("position") || now;
-    const { rects, ids } = this.reroute;
-    rects.push(new joint.g.Rect(now.x, now.y, width, height).inflate(pad));
-    rects.push(new joint.g.Rect(before.x, before.y, width, height).inflate(pad));
-    ids.add(cell.id);
-    if (!this.reroute.frame) this.reroute.frame = requestAnimationFrame(() => this.rerouteAround());
-  }
-
-  rerouteAround() {
-    const { rects, ids } = this.reroute;
-    this.reroute = { rects: [], ids: new Set(), frame: 0 };
-    if (!rects.length) return;
-    const crosses = (a, b) => {
-      const seg = new joint.g.Rect(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.abs(a.x - b.x), Math.abs(a.y - b.y));
-      return rects.some((r) => r.intersect(seg));
-    };
-    for (const link of this.graph.getLinks()) {
-      if (link.get("temp") || ids.has(link.source().id) || ids.has(link.target().id)) continue;
-      const view = this.paper.findViewByModel(link);
-      if (!view || !view.sourcePoint || !view.targetPoint) continue;
-      const route = view.route || [];
-      if (route.length) {
-        // A detour encloses what it goes around: look at its whole box, so that it
-        // straightens again once that component has moved away.
-        const box = new joint.g.Polyline([view.sourcePoint, ...route, view.targetPoint]).bbox().inflate(1);
-        if (rects.some((r) => r.intersect(box))) view.requestConnectionUpdate();
-      } else if (crosses(view.sourcePoint, view.targetPoint)) {
-        view.requestConnectionUpdate();
-      }
-    }
   }
 
   typeInfo(type) {
@@ -493,15 +252,6 @@ export class Canvas extends EventTarget {
     link.attr("root/data-id", edge.id);
     this.setEdgeLabel(link, edge.label);
     return link;
-  }
-
-  /** Draw A->B beside B->A: while both exist, their ends use the lane anchor. */
-  setPairOffset(link, edge, paired) {
-    if (Boolean(link.get("paired")) === paired) return;
-    link.set("paired", paired);
-    const anchor = paired ? { name: "lane", args: { offset: PAIR_OFFSET } } : undefined;
-    link.source(anchor ? { id: nodeKey(edge.source), anchor } : { id: nodeKey(edge.source) });
-    link.target(anchor ? { id: nodeKey(edge.target), anchor } : { id: nodeKey(edge.target) });
   }
 
   setEdgeLabel(link, label) {
@@ -642,105 +392,6 @@ export class Canvas extends EventTarget {
     }
   }
 
-  // --- viewport -----------------------------------------------------------------------
-
-  visibleArea() {
-    const r = this.stage.getBoundingClientRect();
-    return this.paper.clientToLocalRect(r.left, r.top, r.width, r.height);
-  }
-
-  /** The centre of what is on screen, in canvas coordinates. */
-  centre() {
-    return this.visibleArea().center();
-  }
-
-  centreOn(point) {
-    const { sx } = this.paper.scale();
-    const size = this.stage.getBoundingClientRect();
-    this.paper.translate(size.width / 2 - point.x * sx, size.height / 2 - point.y * sx);
-  }
-
-  clientToLocal(x, y) {
-    return this.paper.clientToLocalPoint(x, y);
-  }
-
-  zoomAt(scale, clientX, clientY) {
-    const next = Math.min(MAX_SCALE, Math.max(MIN_SCALE, scale));
-    const point = this.paper.clientToLocalPoint(clientX, clientY);
-    this.paper.scaleUniformAtPoint(next, point);
-  }
-
-  zoomBy(factor) {
-    const r = this.stage.getBoundingClientRect();
-    this.zoomAt(this.paper.scale().sx * factor, r.left + r.width / 2, r.top + r.height / 2);
-  }
-
-  fit() {
-    if (!this.graph.getElements().length) {
-      this.paper.scale(1, 1);
-      this.paper.translate(0, 0);
-      return;
-    }
-    this.paper.transformToFitContent({
-      padding: 56, maxScale: 1, minScale: MIN_SCALE, useModelGeometry: true,
-      horizontalAlign: "middle", verticalAlign: "middle",
-    });
-  }
-
-  get zoom() {
-    return this.paper.scale().sx;
-  }
-
-  /** The stage's size in CSS pixels (the paper is kept exactly this size). */
-  stageSize() {
-    return { width: this.stage.clientWidth, height: this.stage.clientHeight };
-  }
-
-  /**
-   * The view as follow mode shares it: the centre of what is on screen in canvas
-   * coordinates (x, y), the scale (zoom), and the visible width and height in canvas units
-   * (w, h), so that a follower with another window size can fit the same area.
-   */
-  viewport() {
-    const { a, e, f } = this.paper.matrix();
-    const { width, height } = this.stageSize();
-    return { x: (width / 2 - e) / a, y: (height / 2 - f) / a, zoom: a, w: width / a, h: height / a };
-  }
-
-  /**
-   * Show the view `box` of someone we follow: their centre at the centre of our stage. With
-   * their visible size (w, h), that area is fitted into our window (a smaller window zooms
-   * out rather than crop); without it, their scale is kept.
-   */
-  setViewport(box) {
-    if (!box || ![box.x, box.y, box.zoom].every(Number.isFinite) || box.zoom <= 0) return;
-    const { width, height } = this.stageSize();
-    if (!width || !height) return;
-    let scale = box.zoom;
-    if (Number.isFinite(box.w) && Number.isFinite(box.h) && box.w > 0 && box.h > 0) {
-      const fit = Math.min(width / box.w, height / box.h);
-      // The same window size gives the leader's scale back but for rounding: keep it exact.
-      if (Math.abs(fit - scale) > scale * 1e-9) scale = fit;
-    }
-    const s = Math.min(MAX_SCALE, Math.max(MIN_SCALE, scale));
-    const x = Math.max(-1e6, Math.min(1e6, box.x));
-    const y = Math.max(-1e6, Math.min(1e6, box.y));
-    const e = snapTranslate(width / 2 - x * s);
-    const f = snapTranslate(height / 2 - y * s);
-    this.paper.matrix({ a: s, b: 0, c: 0, d: s, e, f }, { source: "remote" });
-  }
-
-  /** Run `fn` (which may move the view) without it counting as the user's own move. */
-  automatically(fn) {
-    const before = this.transformSource;
-    this.transformSource = "auto";
-    try {
-      return fn();
-    } finally {
-      this.transformSource = before;
-    }
-  }
-
   // --- edits --------------------------------------------------------------------------
 
   /**
@@ -830,80 +481,6 @@ export class Canvas extends EventTarget {
     ];
     if (!ops.length) return;
     this.edit(ops.length === 1 ? ops[0] : { op: "batch", ops });
-  }
-
-  // --- in-place label editor ----------------------------------------------------------
-
-  editLabel(key) {
-    if (!this.editable) return;
-    const view = this.store.view;
-    const isEdge = key.startsWith("e:");
-    const item = isEdge ? view.edges.get(docId(key)) : view.nodes.get(docId(key));
-    const cell = this.graph.getCell(key);
-    if (!item || !cell) return;
-    this.closeEditor(false);
-    const input = h("input", {
-      class: "label-editor", type: "text", maxlength: 200, value: item.label,
-      "aria-label": isEdge ? "Connection label" : "Component label",
-      placeholder: isEdge ? "Label this connection" : "Label",
-    });
-    this.editor = { key, input, original: item.label, isEdge };
-    input.addEventListener("keydown", (e) => {
-      e.stopPropagation();
-      if (e.key === "Enter") {
-        e.preventDefault();
-        this.closeEditor(true);
-      } else if (e.key === "Escape") {
-        e.preventDefault();
-        this.closeEditor(false);
-      }
-    });
-    input.addEventListener("blur", () => this.closeEditor(true, false));
-    this.stage.append(input);
-    this.placeEditor();
-    input.focus();
-    input.select();
-  }
-
-  placeEditor() {
-    if (!this.editor) return;
-    const { key, input, isEdge } = this.editor;
-    const cell = this.graph.getCell(key);
-    if (!cell) return;
-    const scale = this.zoom;
-    let rect;
-    if (isEdge) {
-      const view = this.paper.findViewByModel(cell);
-      const mid = view.getPointAtRatio(0.5);
-      const p = this.paper.localToPaperPoint(mid);
-      rect = { x: p.x - 90, y: p.y - 16, width: 180, height: 32 };
-    } else {
-      const box = this.paper.localToPaperRect(cell.getBBox());
-      const height = Math.max(32, Math.min(box.height, 36 * scale));
-      const width = Math.max(box.width + 40, 220);
-      rect = { x: box.x + (box.width - width) / 2, y: box.y + (box.height - height) / 2, width, height };
-    }
-    Object.assign(input.style, {
-      left: `${rect.x}px`, top: `${rect.y}px`, width: `${rect.width}px`, height: `${rect.height}px`,
-      fontSize: `${Math.max(12, Math.min(16, 13 * scale))}px`,
-    });
-  }
-
-  /** Close the label editor, saving its text if `save`; `refocus` returns to the canvas. */
-  closeEditor(save, refocus = true) {
-    const editor = this.editor;
-    if (!editor) return;
-    this.editor = null;
-    const value = editor.input.value;
-    editor.input.remove();
-    if (save && value !== editor.original) {
-      const id = docId(editor.key);
-      const op = editor.isEdge
-        ? { op: "update_edge", id, changes: { label: value } }
-        : { op: "update_node", id, changes: { label: value } };
-      this.edit(op);
-    }
-    if (refocus) this.el.focus({ preventScroll: true });
   }
 
   // --- gestures -----------------------------------------------------------------------
@@ -1035,19 +612,6 @@ export class Canvas extends EventTarget {
       window.addEventListener(type, ended);
       document.addEventListener(type, ended, true);
     }
-
-    // detail.source says who moved the view: "user" (a gesture, a button, a key),
-    // "remote" (follow mode mirroring someone) or "auto" (the first fit after loading).
-    paper.on("transform", (matrix, data) => {
-      const [e, f] = [snapTranslate(matrix.e), snapTranslate(matrix.f)];
-      if (e !== matrix.e || f !== matrix.f) {
-        paper.translate(e, f, data); // comes back here, on the grid
-        return;
-      }
-      this.placeEditor();
-      const source = (data && data.source) || this.transformSource;
-      this.dispatchEvent(new CustomEvent("transform", { detail: { source } }));
-    });
   }
 
   placeBand() {
@@ -1167,193 +731,13 @@ export class Canvas extends EventTarget {
     }
     return null;
   }
+}
 
-  // --- keyboard -----------------------------------------------------------------------
-  // With the canvas focused: Tab / Shift+Tab select the next / previous component (in
-  // reading order; past either end the focus leaves the canvas as usual, so it is never
-  // trapped), Enter and F2 are board.js's (inspector, label). C starts a connection from
-  // the selected component: only the targets the mouse would accept (connectionRefusal)
-  // are offered, nearest first; Tab or the arrow keys choose, Enter connects, Escape
-  // cancels. Each step is announced in a live region.
-
-  bindKeys() {
-    this.live = h("div", { class: "canvas-live", role: "status", "aria-live": "polite" });
-    const about = h("p", { id: "canvas-keys", hidden: true },
-      "Tab and Shift+Tab select components. Enter opens the inspector, F2 edits the label. "
-      + "C connects the selected component to another.");
-    this.stage.append(this.live, about);
-    this.el.setAttribute("aria-describedby", "canvas-keys");
-
-    this.el.addEventListener("keydown", (e) => {
-      if (e.defaultPrevented || e.target !== this.el || e.altKey || e.ctrlKey || e.metaKey) return;
-      if (this.connecting && this.connecting.keyboard) {
-        this.connectKey(e);
-        return;
-      }
-      if (e.key === "Tab") {
-        if (this.step(e.shiftKey ? -1 : 1)) e.preventDefault();
-      } else if (e.key === "c" || e.key === "C") {
-        e.preventDefault();
-        this.startKeyboardConnect();
-      }
-    });
-    // A click or leaving the canvas ends a keyboard connection (the mouse starts its own).
-    this.el.addEventListener("pointerdown", () => {
-      this.cancelKeyboardConnect();
-      // The focus ring is for the keyboard (keyboard.css). Chromium counts our own
-      // focus() in the pointerdown handlers as a keyboard-like focus, so say which it was.
-      this.el.dataset.focusBy = "pointer";
-    }, true);
-    document.addEventListener("keydown", (e) => {
-      if (!["Shift", "Control", "Alt", "Meta"].includes(e.key)) this.el.dataset.focusBy = "keyboard";
-    }, true);
-    this.el.addEventListener("blur", () => this.cancelKeyboardConnect());
-  }
-
-  say(message) {
-    this.live.textContent = message;
-  }
-
-  /** "Gateway (API gateway)" for a component key. */
-  describe(key) {
-    const node = this.store.view.nodes.get(docId(key));
-    if (!node) return "";
-    const title = this.typeInfo(node.type).title;
-    if (node.type === "note") return node.label ? `Note: ${node.label}` : "Empty note";
-    return node.label && node.label !== title ? `${node.label} (${title})` : title;
-  }
-
-  /** The components in reading order: rows from the top (bands of a card's height), then
-   * left to right. */
-  orderedElements() {
-    const band = CARD_SIZE.height;
-    return this.graph.getElements()
-      .map((cell) => ({ cell, c: cell.getBBox().center() }))
-      .sort((a, b) => Math.round(a.c.y / band) - Math.round(b.c.y / band) || a.c.x - b.c.x || a.c.y - b.c.y)
-      .map((o) => o.cell);
-  }
-
-  /** Pan so the cell is on screen (when it is not already). */
-  bringIntoView(cell) {
-    const box = cell.getBBox();
-    if (!this.visibleArea().containsRect(box.clone().inflate(12))) this.centreOn(box.center());
-  }
-
-  /** Select the next (dir 1) or previous (-1) component; false when there is none, so that
-   * Tab goes on to the next control. */
-  step(dir) {
-    const order = this.orderedElements();
-    const current = [...this.selection].filter(isNodeKey);
-    const at = current.length ? order.findIndex((c) => c.id === current[current.length - 1]) : -1;
-    const next = at < 0 ? (dir > 0 ? 0 : -1) : at + dir;
-    if (next < 0 || next >= order.length) return false;
-    const cell = order[next];
-    this.select([cell.id]);
-    this.bringIntoView(cell);
-    this.say(`${this.describe(cell.id)}, ${next + 1} of ${order.length}.`
-      + (this.editable ? " Enter: inspector. C: connect." : ""));
-    return true;
-  }
-
-  startKeyboardConnect() {
-    if (!this.editable) {
-      this.hint("You are viewing this board: editing is off.");
-      return;
-    }
-    const keys = [...this.selection].filter(isNodeKey);
-    if (keys.length !== 1) {
-      this.hint("Select one component first (Tab), then press C to connect it.", "info");
-      return;
-    }
-    const source = keys[0];
-    const from = this.graph.getCell(source);
-    if (!from) return;
-    const centre = from.getBBox().center();
-    const targets = this.graph.getElements()
-      .filter((c) => c.id !== source && !this.connectionRefusal(docId(source), docId(c.id)))
-      .sort((a, b) => a.getBBox().center().distance(centre) - b.getBBox().center().distance(centre));
-    if (!targets.length) {
-      this.hint(`${this.describe(source)} cannot connect to any component on the board.`, "info");
-      return;
-    }
-    this.startConnecting(source);
-    Object.assign(this.connecting, { keyboard: true, targets: targets.map((c) => c.id), at: 0 });
-    this.hint(`Connect ${this.describe(source)} to…  Tab or arrow keys: choose · Enter: connect · Escape: cancel`, "info");
-    this.chooseTarget(0);
-  }
-
-  /** Mark the `at`-th allowed target (wrapping around) and announce it. */
-  chooseTarget(at) {
-    const c = this.connecting;
-    const n = c.targets.length;
-    c.at = ((at % n) + n) % n;
-    c.target = c.targets[c.at];
-    const cell = this.graph.getCell(c.target);
-    this.markTarget(c.target);
-    if (cell) this.bringIntoView(cell);
-    this.say(`Connect to ${this.describe(c.target)}? ${c.at + 1} of ${n}. Enter connects, Escape cancels.`);
-  }
-
-  /** Outline the keyboard's chosen target like a drop target of the mouse (null: none). */
-  markTarget(key) {
-    for (const el of this.el.querySelectorAll(".is-key-target")) el.classList.remove("is-key-target", "is-drop-target");
-    const cell = key && this.graph.getCell(key);
-    const view = cell && this.paper.findViewByModel(cell);
-    if (view) view.el.classList.add("is-key-target", "is-drop-target");
-  }
-
-  connectKey(e) {
-    const c = this.connecting;
-    const back = e.key === "ArrowUp" || e.key === "ArrowLeft" || (e.key === "Tab" && e.shiftKey);
-    const forth = e.key === "ArrowDown" || e.key === "ArrowRight" || (e.key === "Tab" && !e.shiftKey);
-    if (back || forth) {
-      e.preventDefault();
-      this.chooseTarget(c.at + (forth ? 1 : -1));
-    } else if (e.key === "Enter") {
-      e.preventDefault();
-      const source = c.source;
-      const target = c.target;
-      if (this.finishConnecting()) {
-        this.say(`Connected ${this.describe(source)} to ${this.describe(target)}.`);
-        this.hint(`Connected ${this.describe(source)} to ${this.describe(target)}.`, "info");
-      }
-    } else if (e.key === "Escape") {
-      e.preventDefault();
-      this.cancelKeyboardConnect();
-      this.hint("");
-      this.say("Connection cancelled.");
-    } else if (e.key.length === 1 || e.key === "Delete" || e.key === "Backspace") {
-      this.cancelKeyboardConnect(); // any other command ends the connection first
-    }
-  }
-
-  cancelKeyboardConnect() {
-    if (!this.connecting || !this.connecting.keyboard) return;
-    this.connecting.target = null;
-    this.finishConnecting();
-  }
-
-  bindStage() {
-    const { stage } = this;
-    // Keep the paper exactly the size of its box (the grid and hit areas follow it).
-    const fitPaper = () => {
-      const { width, height } = stage.getBoundingClientRect();
-      if (!width || !height) return;
-      this.paper.setDimensions(Math.round(width), Math.round(height));
-      // Follow mode fits the leader's view to our size, and shares ours when it changes.
-      this.dispatchEvent(new CustomEvent("resize", { detail: this.stageSize() }));
-    };
-    new ResizeObserver(fitPaper).observe(stage);
-    fitPaper();
-    stage.addEventListener("wheel", (e) => {
-      e.preventDefault();
-      const factor = Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.0015));
-      this.zoomAt(this.zoom * factor, e.clientX, e.clientY);
-    }, { passive: false });
-    stage.addEventListener("pointermove", (e) => {
-      const p = this.paper.clientToLocalPoint(e.clientX, e.clientY);
-      this.dispatchEvent(new CustomEvent("pointer", { detail: { x: Math.round(p.x), y: Math.round(p.y) } }));
-    });
-    window.addEventListener("resize", () => this.placeEditor());
+// The methods of viewport.js, keyboard.js and label-editor.js are the Canvas's own (they
+// use its state through `this`); they are copied onto the prototype as class methods are
+// defined: not enumerable, getters (zoom) kept as getters.
+for (const methods of [viewportMethods, keyboardMethods, labelEditorMethods]) {
+  for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(methods))) {
+    Object.defineProperty(Canvas.prototype, name, { ...descriptor, enumerable: false });
   }
 }

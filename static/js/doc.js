@@ -50,8 +50,11 @@ export function edgeJSON(edge) {
   return { id: edge.id, source: edge.source, target: edge.target, label: edge.label };
 }
 
+// Cell keys on the canvas: "n:<id>" for a component, "e:<id>" for a connection, and back.
 export const nodeKey = (id) => "n:" + id;
 export const edgeKey = (id) => "e:" + id;
+export const docId = (key) => key.slice(2);
+export const isNodeKey = (key) => typeof key === "string" && key.startsWith("n:");
 
 function needNode(doc, id) {
   const node = doc.nodes.get(id);

@@ -3,10 +3,10 @@
 // Every editor shares its view as `viewport` frames, at most 5 a second while it pans or
 // zooms, when its window changes size, and once more whenever someone joins, so a
 // newcomer can follow at once. A frame's box describes the visible area in canvas
-// coordinates, not in pixels (canvas.js viewport()): x, y its centre, zoom the scale, and
+// coordinates, not in pixels (viewport.js viewport()): x, y its centre, zoom the scale, and
 // w, h its width and height (forwarded only once the server passes them on). The
 // follower puts that centre at the centre of its own stage and fits the area into its
-// window (canvas.js setViewport()), so a smaller window shows the same part of the design
+// window (viewport.js setViewport()), so a smaller window shows the same part of the design
 // instead of a cropped corner of it. Clicking someone's avatar follows them: their frames
 // then drive our paper, a pill says "Following Ada · Stop", and any pan or zoom of our own
 // stops it. A viewer follows the first candidate by itself until it stops or moves the view.

@@ -1,0 +1,85 @@
+// The right sidebar: its tabs, and the guard that keeps an htmx refresh from wiping a
+// panel that someone is using. board.js sets both up.
+
+const $ = (id) => document.getElementById(id);
+
+/**
+ * Side panels that htmx re-renders when the findings change (the case comparison and the
+ * interviewer's rubric hints): a refresh must not wipe what someone is typing or choosing
+ * there. While the focus is inside the panel (or one of its saves is on its way), the
+ * refresh is put off and made once the focus leaves (the `refresh` event in its
+ * hx-trigger); the rubric's open <details> stay open across a refresh.
+ */
+export function keepPanelWhileInUse(panel) {
+  let stale = false;
+  const setStale = (value) => {
+    stale = value;
+    panel.dataset.stale = value ? "true" : "false"; // a refresh is owed (tests look)
+  };
+  const busy = () => panel.contains(document.activeElement) || Boolean(panel.querySelector(".htmx-request"));
+  panel.addEventListener("htmx:beforeRequest", (e) => {
+    if (e.detail.elt !== panel || !busy()) return;
+    e.preventDefault();
+    setStale(true);
+  });
+  const catchUp = () => {
+    if (!stale || busy()) return;
+    setStale(false);
+    panel.dispatchEvent(new Event("refresh"));
+  };
+  panel.addEventListener("focusout", (e) => {
+    if (!panel.contains(e.relatedTarget)) setTimeout(catchUp, 0); // after the field's save starts
+  });
+  panel.addEventListener("htmx:afterRequest", (e) => {
+    if (e.detail.elt !== panel) setTimeout(catchUp, 0); // a save of the panel's finished
+  });
+  let open = [];
+  panel.addEventListener("htmx:beforeSwap", (e) => {
+    if (e.detail.elt !== panel) return;
+    open = [...panel.querySelectorAll("details")].map((d) => d.open);
+  });
+  panel.addEventListener("htmx:afterSwap", (e) => {
+    if (e.detail.elt !== panel) return;
+    const all = panel.querySelectorAll("details");
+    if (all.length === open.length) all.forEach((d, i) => { d.open = open[i]; });
+    open = [];
+  });
+}
+
+/** The right sidebar's tabs (WAI-ARIA tabs pattern). */
+export function setupTabs() {
+  const tabs = [...document.querySelectorAll(".tabs [role=tab]")];
+  const open = (panelId, focusPanel = false) => {
+    for (const tab of tabs) {
+      const on = tab.dataset.tab === panelId;
+      tab.classList.toggle("active", on);
+      tab.setAttribute("aria-selected", on ? "true" : "false");
+      tab.tabIndex = on ? 0 : -1;
+      const panel = $(tab.dataset.tab);
+      panel.classList.toggle("active", on);
+      panel.hidden = !on;
+    }
+    if (focusPanel) {
+      const first = $(panelId).querySelector("input:not([disabled]), select:not([disabled]), textarea, button");
+      first?.focus();
+    }
+  };
+  for (const tab of tabs) {
+    tab.addEventListener("click", () => open(tab.dataset.tab));
+    tab.addEventListener("keydown", (e) => {
+      const at = tabs.indexOf(tab);
+      let next = null;
+      if (e.key === "ArrowRight") next = tabs[(at + 1) % tabs.length];
+      else if (e.key === "ArrowLeft") next = tabs[(at - 1 + tabs.length) % tabs.length];
+      else if (e.key === "Home") next = tabs[0];
+      else if (e.key === "End") next = tabs[tabs.length - 1];
+      if (!next) return;
+      e.preventDefault();
+      next.focus();
+      open(next.dataset.tab);
+    });
+  }
+  const current = tabs.find((t) => t.classList.contains("active")) || tabs[0];
+  if (current) open(current.dataset.tab);
+  return { open };
+}
