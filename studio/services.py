@@ -22,6 +22,7 @@ from components.operations import apply_all, apply_operation
 from studio.models import ROLES, Board, Operation
 
 RESYNC_LIMIT = 500  # beyond this many missed operations a client gets a snapshot
+EDIT_FIELDS = ("public_id", "title", "level", "notes", "document", "revision", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ def apply(public_id: str, op: dict[str, Any], author: str,
     Board.DoesNotExist.
     """
     with transaction.atomic():
-        board = Board.objects.select_for_update().get(public_id=public_id)
+        # Only what an edit reads and writes: not the interviewer's notes, rubric or links.
+        board = Board.objects.select_for_update().only(*EDIT_FIELDS).get(public_id=public_id)
         current = board.to_document()
         document = apply_operation(current, op)
         board.store_document(document)
