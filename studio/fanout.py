@@ -52,6 +52,7 @@ class Hub:
         self.channel: str | None = None
         self._listener: asyncio.Task[None] | None = None
         self._refresher: asyncio.Task[None] | None = None
+        self._last_send: asyncio.Task[None] | None = None
         self._changing = asyncio.Lock()
 
     # --- connection counts --------------------------------------------------------------------
@@ -116,10 +117,31 @@ class Hub:
     # --- delivery ---------------------------------------------------------------------------
 
     async def broadcast(self, group: str, event: dict[str, Any]) -> None:
-        """Deliver `event` to the group's connections here, then tell the other hubs."""
-        await self.deliver(group, event)
+        """Deliver `event` to the group's connections here and to the other hubs.
+
+        The layer message is started first, so that the other processes write to their
+        connections while this one writes to its own; the local writes never wait for
+        Redis. A failed send is raised once the local writes are done.
+        """
+        sending = None
         if self._has_peers():
-            await self.layer.group_send(group, {**event, "group": group, "origin": self.id})
+            sending = self._publish(group, {**event, "group": group, "origin": self.id})
+            await asyncio.sleep(0)  # let the send reach the wire before the local writes
+        await self.deliver(group, event)
+        if sending is not None:
+            await sending
+
+    def _publish(self, group: str, message: dict[str, Any]) -> asyncio.Task[None]:
+        """Send `message` through the layer after this hub's previous one (in order)."""
+        previous = self._last_send
+
+        async def send() -> None:
+            if previous is not None and not previous.done():
+                await asyncio.wait([previous])
+            await self.layer.group_send(group, message)
+
+        self._last_send = asyncio.get_running_loop().create_task(send())
+        return self._last_send
 
     async def deliver(self, group: str, event: dict[str, Any]) -> None:
         """Hand `event` to each connection of `group` on this loop; one that fails (it is

@@ -150,3 +150,52 @@ async def test_messages_from_code_without_a_hub_reach_every_hub():
     assert texts(a) == texts(b) == ["timer"]
     await first.leave("board.x", a)
     await second.leave("board.x", b)
+
+
+class SlowLayer(SweepingInMemoryChannelLayer):
+    """A layer whose sends take a random while, as a busy Redis would."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__()
+        import random
+        self.random = random.Random(seed)
+
+    async def group_send(self, group, message):
+        await asyncio.sleep(self.random.random() / 200)
+        await super().group_send(group, message)
+
+
+async def test_broadcasts_reach_the_other_hubs_in_order_even_when_sends_are_slow(registry):
+    layer = SlowLayer(seed=7)
+    here, there = registry(Hub(layer)), registry(Hub(layer))
+    local, far = Member("local"), Member("far")
+    await here.join("board.x", local)
+    await there.join("board.x", far)
+    await asyncio.gather(*(here.broadcast("board.x", {"text": str(n)}) for n in range(30)))
+    for _ in range(50):
+        if len(far.got) == 30:
+            break
+        await asyncio.sleep(0.01)
+    assert texts(far) == [str(n) for n in range(30)]
+    assert texts(local) == [str(n) for n in range(30)]
+    await here.leave("board.x", local)
+    await there.leave("board.x", far)
+
+
+async def test_local_connections_do_not_wait_for_the_layer(registry):
+    class StuckLayer(SweepingInMemoryChannelLayer):
+        async def group_send(self, group, message):
+            await asyncio.Event().wait()  # Redis hangs
+
+    layer = StuckLayer()
+    here, there = registry(Hub(layer)), registry(Hub(layer))
+    local = Member("local")
+    await here.join("board.x", local)
+    await there.join("board.x", Member("far"))
+    sending = asyncio.ensure_future(here.broadcast("board.x", {"text": "now"}))
+    await settle()
+    assert texts(local) == ["now"] and not sending.done()
+    sending.cancel()
+    here._last_send.cancel()
+    for hub_, room in ((here, "local"), (there, "far")):
+        await hub_.leave("board.x", hub_.rooms["board.x"][room])
