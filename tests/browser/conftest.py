@@ -7,9 +7,10 @@ migrated first; DATABASE_URL and REDIS_URL are not passed on. Chromium is the sy
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     setattr(item, f"rep_{report.when}", report)
     return report
 
+
+
+@pytest.fixture
+def person(browser) -> Iterator[Callable[..., object]]:
+    """Another person on demand: `person()` or `person({"width": 1024, "height": 700})` is
+    a page in a browser context of their own (their own session cookie). A test fails if
+    any of their pages raised a script error or logged a console error."""
+    contexts = []
+    problems: list[str] = []
+
+    def make(viewport: dict | None = None):
+        ctx = browser.new_context(viewport=viewport or VIEWPORT)
+        contexts.append(ctx)
+        other = ctx.new_page()
+        other.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+        other.on("console", lambda msg: problems.append(f"console error: {msg.text}")
+                 if msg.type == "error" else None)
+        return other
+
+    yield make
+    for ctx in contexts:
+        with contextlib.suppress(Exception):  # some are closed by the test already
+            ctx.close()
+    assert not problems, "\n".join(problems)

@@ -96,13 +96,17 @@ def create_board_from_home(page: Page, base: str, title: str, name: str = "Ivy")
     page.get_by_label("Title").fill(title)
     page.get_by_role("button", name="Create board").click()
     expect(page).to_have_url(BOARD_URL)
-    # A new board shows its share links once, in a dialog: close it.
+    close_share_links(page)
+    wait_live(page)
+    return board_id(page)
+
+
+def close_share_links(page: Page) -> None:
+    """A new board shows its share links in a dialog: close it."""
     share = page.locator("#share-dialog")
     expect(share).to_be_visible()
     share.get_by_role("button", name="Close").click()
     expect(share).to_be_hidden()
-    wait_live(page)
-    return board_id(page)
 
 
 def open_board(page: Page, base: str, document: dict[str, Any],

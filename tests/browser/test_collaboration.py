@@ -25,17 +25,9 @@ BOARD = gateway_and_scorer("Shared")
 
 
 @pytest.fixture
-def second_page(browser, page):
+def second_page(person, page):
     """Another person: a separate browser context (its own session cookie)."""
-    from tests.browser.conftest import VIEWPORT
-
-    context = browser.new_context(viewport=VIEWPORT)
-    other = context.new_page()
-    errors: list[str] = []
-    other.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield other
-    context.close()
-    assert not errors, errors
+    return person()
 
 
 def test_two_editors_see_each_other(page: Page, second_page: Page, server_url: str) -> None:

@@ -4,13 +4,13 @@ dialogs that fit, and lists that are not pretend buttons (the UX review's findin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.helpers import (
     BOARD_URL,
+    close_share_links,
     gateway_and_scorer,
     open_board,
     open_link,
@@ -45,15 +45,9 @@ def _inside(inner: dict, outer: dict) -> bool:
 
 
 @pytest.fixture
-def small_page(browser: Browser) -> Iterator[Page]:
+def small_page(person) -> Page:
     """One more person, in a 1024 x 700 window (their own browser context and session)."""
-    context = browser.new_context(viewport=SMALL)
-    other = context.new_page()
-    errors: list[str] = []
-    other.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield other
-    context.close()
-    assert not errors, errors
+    return person(SMALL)
 
 
 def start_case_study(page: Page, base: str) -> str:
@@ -63,10 +57,7 @@ def start_case_study(page: Page, base: str) -> str:
     set_name(page, base, "Ivy")
     page.locator(".case-card").first.get_by_role("button", name="Start").click()
     expect(page).to_have_url(BOARD_URL)
-    share = page.locator("#share-dialog")
-    expect(share).to_be_visible()
-    share.get_by_role("button", name="Close").click()
-    expect(share).to_be_hidden()
+    close_share_links(page)
     wait_live(page)
     return page.url
 

@@ -5,15 +5,12 @@ Each person is a separate browser context (its own session cookie) at 1280 x 800
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import uuid
-from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import VIEWPORT
 from tests.browser.helpers import (
     gateway_and_scorer,
     answer_name_prompt,
@@ -41,29 +38,6 @@ WebSocket.prototype.send = function (data) {
   return originalSend.call(this, data);
 };
 """
-
-
-@pytest.fixture
-def person(browser: Browser) -> Iterator[Callable[[], Page]]:
-    """Make another person on demand: a new context and page that must raise no script
-    or console errors."""
-    contexts = []
-    problems: list[str] = []
-
-    def make() -> Page:
-        context = browser.new_context(viewport=VIEWPORT)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on("console", lambda msg: problems.append(f"console error: {msg.text}")
-                if msg.type == "error" else None)
-        return page
-
-    yield make
-    for context in contexts:
-        with contextlib.suppress(Exception):  # some are closed by the test already
-            context.close()
-    assert not problems, "\n".join(problems)
 
 
 def participant(page: Page, name: str) -> Locator:

@@ -8,7 +8,6 @@ import secrets
 import time
 from pathlib import Path
 
-import pytest
 
 from studio import occupancy
 from studio.occupancy import Shared

@@ -3,15 +3,11 @@ window sizes, routed connections, panels that follow the findings, and the keybo
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
-from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import VIEWPORT
 from tests.browser.helpers import (
     BOARD_URL,
     api_board,
@@ -37,29 +33,6 @@ VIEW = """() => {
     return { x: (stage.clientWidth / 2 - e) / a, y: (stage.clientHeight / 2 - f) / a, zoom: a,
              width: stage.clientWidth, height: stage.clientHeight };
 }"""
-
-
-@pytest.fixture
-def person(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """Another person on demand (a context of their own, of any window size), whose page
-    must raise no script or console errors."""
-    contexts = []
-    problems: list[str] = []
-
-    def make(viewport: dict | None = None) -> Page:
-        context = browser.new_context(viewport=viewport or VIEWPORT)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on("console", lambda msg: problems.append(f"console error: {msg.text}")
-                if msg.type == "error" else None)
-        return page
-
-    yield make
-    for context in contexts:
-        with contextlib.suppress(Exception):
-            context.close()
-    assert not problems, "\n".join(problems)
 
 
 def selected(page: Page) -> list[str]:
