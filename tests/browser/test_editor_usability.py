@@ -1,4 +1,4 @@
-"""Editor polish: one dialog at a time on a new board, the Export menu, follow mode across
+"""Editor usability: one dialog at a time on a new board, the Export menu, follow mode across
 window sizes, routed connections, panels that follow the findings, and the keyboard."""
 
 from __future__ import annotations
