@@ -82,6 +82,8 @@ def test_the_comparison_names_what_the_board_lacks(started):
     board, interviewer = started
     panel = interviewer.get(f"/b/{board.public_id}/case").content.decode()
     assert "Missing components: " in panel and "Feature store" in panel
+    # The reference thumbnail opens full size.
+    assert f'<a href="/b/{board.public_id}/case/reference.svg" target="_blank"' in panel
     svg = interviewer.get(f"/b/{board.public_id}/case/reference.svg")
     assert svg.status_code == 200 and svg.content.startswith(b"<?xml")
 

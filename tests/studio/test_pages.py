@@ -72,7 +72,8 @@ def test_a_board_is_hidden_without_a_role(client: Client):
     client.post("/boards/new", {"title": "Secret"})
     board = Board.objects.get()
     stranger = Client()
-    assert stranger.get(f"/b/{board.public_id}/").status_code == 404
+    page = stranger.get(f"/b/{board.public_id}/")
+    assert page.status_code == 404 and "Share links" in page.content.decode()
     assert stranger.get(f"/api/boards/{board.public_id}").status_code == 404
     assert stranger.get(f"/b/{board.public_id}/findings").status_code == 404
 
