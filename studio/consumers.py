@@ -270,7 +270,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def _apply(self, op: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """The applied operation, and the new report (None when it did not change)."""
-        applied, before, after = apply(self.public_id, op, self.me["name"], cid)
+        applied, before, after = apply(self.public_id, op, self.me["name"], cid,
+                                       can_set_level=self.role == "interviewer")
         return applied.to_message(), changed_report(self.public_id, applied.revision,
                                                     before, after)
 

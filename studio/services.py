@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from components.document import Board as Document
-from components.operations import apply_all, apply_operation
+from components.operations import OperationError, apply_all, apply_operation
 from studio.models import ROLES, Board, Operation
 
 RESYNC_LIMIT = 500  # beyond this many missed operations a client gets a snapshot
@@ -87,9 +87,11 @@ def rotate_token(board: Board, role: str) -> str:
     return token
 
 
-def apply(public_id: str, op: dict[str, Any], author: str,
-          cid: str = "") -> tuple[Applied, Document, Document]:
-    """Apply `op` to the board as its next revision; raise OperationError if refused.
+def apply(public_id: str, op: dict[str, Any], author: str, cid: str = "", *,
+          can_set_level: bool = True) -> tuple[Applied, Document, Document]:
+    """Apply `op` to the board as its next revision; raise OperationError if refused
+    (also when it changes the level and `can_set_level` is false: the level sets the bar
+    the candidate is held to, so only the interviewer moves it).
 
     Returns the stored operation and the documents before and after it. Raises
     Board.DoesNotExist.
@@ -99,6 +101,8 @@ def apply(public_id: str, op: dict[str, Any], author: str,
         board = Board.objects.select_for_update().only(*EDIT_FIELDS).get(public_id=public_id)
         current = board.to_document()
         document = apply_operation(current, op)
+        if not can_set_level and document.level != current.level:
+            raise OperationError("only the interviewer can change the board's level")
         board.store_document(document)
         board.revision += 1
         # Write only the columns the operation changed (a move leaves the notes, which

@@ -230,6 +230,28 @@ async def test_a_viewport_carries_its_visible_size_only_when_it_is_sane():
         assert seen["box"] == {"x": 1, "y": 2, "zoom": 1}
 
 
+async def test_only_the_interviewer_changes_the_level():
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as ada, \
+            ws_client(board.public_id, "interviewer") as grace:
+        await send_op(ada, {"op": "update_board", "changes": {"level": "mid"}}, cid="l1")
+        error = await receive_until(ada, "error")
+        assert error["cid"] == "l1" and "only the interviewer" in error["message"]
+        # Hidden in a batch it is refused too, with the rest of the batch.
+        await send_op(ada, {"op": "batch", "ops": [
+            {"op": "update_board", "changes": {"title": "Mine"}},
+            {"op": "update_board", "changes": {"level": "staff"}}]}, cid="l2")
+        assert (await receive_until(ada, "error"))["cid"] == "l2"
+        assert (await reload(board)).revision == 1
+        # The title is the candidate's to change; the level the interviewer's.
+        await send_op(ada, {"op": "update_board", "changes": {"title": "Mine"}}, cid="t1")
+        assert (await receive_until(ada, "ack"))["revision"] == 2
+        await send_op(grace, {"op": "update_board", "changes": {"level": "staff"}}, cid="l3")
+        assert (await receive_until(grace, "ack"))["revision"] == 3
+    stored = (await reload(board)).to_document()
+    assert (stored.title, stored.level) == ("Mine", "staff")
+
+
 async def test_the_log_replays_to_the_stored_document():
     board = await new_board()
     async with ws_client(board.public_id, "candidate") as client:

@@ -86,7 +86,11 @@ def test_role_links_grant_their_role_and_redirect_to_the_clean_url(client: Clien
         visitor = Client()
         response = visitor.get(links[role].replace("http://testserver", ""))
         assert response.status_code == 302 and response.url == f"/b/{board.public_id}/"
-        assert f'id="my-role">{role}' in visitor.get(response.url).content.decode()
+        board_page = visitor.get(response.url).content.decode()
+        assert f'id="my-role">{role}' in board_page
+        # Only the interviewer sets the level.
+        assert '<select id="board-level" aria-label="Level" disabled' in board_page
+    assert '<select id="board-level" aria-label="Level">' in page
 
 
 def test_a_rotated_link_stops_working(client: Client):
