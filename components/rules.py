@@ -141,7 +141,8 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
     # requests to (typically the API gateway): that component must answer the client.
     answered_so_far = design.walk_from(reached, corridor) | set(reached)
     hops = sorted((hop, client) for client in clients for hop in design.successors(client)
-                  if hop in answered_so_far)
+                  if hop in answered_so_far
+                  and connection_refusal(design.type_of(hop), "client_app") is None)
     fix = (f"connect {design.name(hops[0][0])} back to {design.name(hops[0][1])}" if hops
            else "add a path from the predictor to the client app through serving components")
     return [Issue(f"Answers from {_names(design, reached)} never travel back to the client: "

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished
+from django.db import connections
 from django.db.models.signals import post_migrate
 
 
@@ -9,6 +11,19 @@ def load_shipped_case_studies(sender, **kwargs) -> None:
     case_library.load()
 
 
+def close_request_connections(sender, **kwargs) -> None:
+    """Close the database connections of the thread that served an HTTP request.
+
+    Under ASGI each request runs on a thread of its own (Django's ThreadSensitiveContext),
+    and connections kept open for good (the SQLite setting that lets the live board's one
+    database thread reuse its connection) would otherwise linger with those threads until
+    garbage collection: one open file per request served.
+    """
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:  # a test's transaction, or ATOMIC_REQUESTS
+            connection.close()
+
+
 class StudioConfig(AppConfig):
     name = "studio"
     verbose_name = "MLSD Studio"
@@ -16,3 +31,4 @@ class StudioConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(load_shipped_case_studies, sender=self)
+        request_finished.connect(close_request_connections)

@@ -71,10 +71,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
         # Counted before the wait for the other processes' counts, so that connects racing
         # in this process see each other: a refused one leaves again.
         me = presence.join(self.public_id, self.channel_name, self.role, name, person)
+        self._listed = True
         here = presence.count(self.public_id)
         if here > MAX_CONNECTIONS_PER_BOARD or \
                 here + await self.hub.others(self.public_id) > MAX_CONNECTIONS_PER_BOARD:
-            presence.leave(self.public_id, self.channel_name)
+            self._forget()
             await self.accept()
             await self._send({"type": "error", "code": "board_full",
                               "message": f"This board already has {MAX_CONNECTIONS_PER_BOARD} "
@@ -86,27 +87,42 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.last_cursor = 0.0
         self.me = me
         await self.hub.set_count(self.public_id, presence.count(self.public_id))
-        self.groups_joined = [self.group] + (
-            [group_name(self.public_id, True)] if self.role == "interviewer" else [])
-        for group in self.groups_joined:
-            await self.hub.join(group, self)
         await self.accept()
         welcome = {"type": "welcome", "you": self.me, "role": self.role}
         if self.role == "interviewer":
             welcome["timer"] = timer  # the countdown is the interviewer's alone
         await self._send(welcome)
+        # Board frames only after the welcome (a socket gets nothing before it is
+        # accepted); what is broadcast meanwhile, the client's first `sync` returns.
+        for group in [self.group] + (
+                [group_name(self.public_id, True)] if self.role == "interviewer" else []):
+            await self.hub.join(group, self)
         await self._broadcast({"type": "presence.joined", "by": self.me["id"],
                                "participant": self.me}, reply_to=self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         me = getattr(self, "me", None)
-        if me is None:
+        self._forget()
+        if me is not None:
+            await self._broadcast({"type": "presence.left", "by": me["id"],
+                                   "participant": me})
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._forget()
+
+    def _forget(self) -> None:
+        """Take this connection off the board's lists: presence, the hub's rooms and the
+        count the other processes see. Synchronous and safe to call twice, so it also
+        runs for a consumer cancelled before `disconnect` (Daphne cancels an application
+        that outlives its socket by 10 s): no ghost stays listed or counted."""
+        if not getattr(self, "_listed", False):
             return
+        self._listed = False
         presence.leave(self.public_id, self.channel_name)
-        await self.hub.set_count(self.public_id, presence.count(self.public_id))
-        for group in self.groups_joined:
-            await self.hub.leave(group, self)
-        await self._broadcast({"type": "presence.left", "by": me["id"], "participant": me})
+        self.hub.forget(self, self.public_id, presence.count(self.public_id))
 
     # --- incoming frames ------------------------------------------------------------------
 

@@ -53,7 +53,9 @@ class Hub:
         self._listener: asyncio.Task[None] | None = None
         self._refresher: asyncio.Task[None] | None = None
         self._last_send: asyncio.Task[None] | None = None
-        self._changing = asyncio.Lock()
+        self._changing = asyncio.Lock()   # joins and leaves, one at a time
+        self._counting = asyncio.Lock()   # count publishes, in order
+        self._pending: set[asyncio.Task[None]] = set()  # clean-ups after `forget`
 
     # --- connection counts --------------------------------------------------------------------
 
@@ -63,27 +65,41 @@ class Hub:
 
     async def set_count(self, public_id: str, count: int) -> None:
         """This process now has `count` connections on the board: tell the others."""
+        self._note_count(public_id, count)
+        await self._publish_count(public_id)
+
+    def _note_count(self, public_id: str, count: int) -> None:
         if count:
             self.counts[public_id] = count
         else:
             self.counts.pop(public_id, None)
-        await self.occupancy.publish(public_id, count)
+
+    async def _publish_count(self, public_id: str) -> None:
+        """Publish the board's count as it is when its turn comes: publishes go out one
+        at a time, so the last one to arrive is the latest count."""
+        async with self._counting:
+            await self.occupancy.publish(public_id, self.counts.get(public_id, 0))
 
     async def _refresh(self) -> None:
         while True:
             await asyncio.sleep(REFRESH)
-            for public_id, count in list(self.counts.items()):
-                await self.occupancy.publish(public_id, count)
+            for public_id in list(self.counts):
+                await self._publish_count(public_id)
 
     # --- membership -------------------------------------------------------------------------
 
     async def join(self, group: str, member: Member) -> None:
+        """Add `member` to `group`. The layer membership is renewed on every join: the
+        in-memory layer drops members after a day (group_expiry), even of a room that
+        never emptied."""
         async with self._changing:
-            room = self.rooms.get(group)
-            if room is None:
+            try:
                 await self._subscribe(group)
-                room = self.rooms[group] = {}
-            room[member.channel_name] = member
+            except BaseException:
+                if not self.rooms:
+                    self._stop()
+                raise
+            self.rooms.setdefault(group, {})[member.channel_name] = member
 
     async def leave(self, group: str, member: Member) -> None:
         async with self._changing:
@@ -91,10 +107,43 @@ class Hub:
             if room is None or room.pop(member.channel_name, None) is None or room:
                 return
             del self.rooms[group]
-            if self.channel is not None:
+            await self._discard([group])
+
+    def forget(self, member: Member, public_id: str, count: int) -> None:
+        """Take `member` out of every room at once, without waiting: for a consumer that
+        is going away, even cancelled (it must not stay a member, nor be counted, for
+        good). The layer and the other processes are told in the background."""
+        emptied = []
+        for group, room in list(self.rooms.items()):
+            if room.get(member.channel_name) is member:
+                del room[member.channel_name]
+                if not room:
+                    del self.rooms[group]
+                    emptied.append(group)
+        self._note_count(public_id, count)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop left (interpreter shutdown): nothing to tell
+            return
+        task = loop.create_task(self._after_forget(emptied, public_id))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _after_forget(self, emptied: list[str], public_id: str) -> None:
+        try:
+            await self._publish_count(public_id)
+            async with self._changing:
+                await self._discard([g for g in emptied if g not in self.rooms])
+        except Exception:  # noqa: BLE001 - the layer forgets on its own, counts expire
+            logger.warning("clean-up after a connection left failed", exc_info=True)
+
+    async def _discard(self, groups: list[str]) -> None:
+        """Leave the layer groups of rooms that emptied (the caller holds _changing)."""
+        if self.channel is not None:
+            for group in groups:
                 await self.layer.group_discard(group, self.channel)
-            if not self.rooms:
-                self._stop()
+        if not self.rooms:
+            self._stop()
 
     async def _subscribe(self, group: str) -> None:
         if self.channel is None:
@@ -129,7 +178,8 @@ class Hub:
             await asyncio.sleep(0)  # let the send reach the wire before the local writes
         await self.deliver(group, event)
         if sending is not None:
-            await sending
+            # Shielded: a caller cancelled now must not take the other processes' copy.
+            await asyncio.shield(sending)
 
     def _publish(self, group: str, message: dict[str, Any]) -> asyncio.Task[None]:
         """Send `message` through the layer after this hub's previous one (in order)."""
@@ -140,8 +190,17 @@ class Hub:
                 await asyncio.wait([previous])
             await self.layer.group_send(group, message)
 
-        self._last_send = asyncio.get_running_loop().create_task(send())
-        return self._last_send
+        task = self._last_send = asyncio.get_running_loop().create_task(send())
+        task.add_done_callback(self._sent)
+        return task
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        # Drop the finished task: it holds the loop, which keys this hub in _HUBS. Its
+        # error, if any, went to the broadcaster (or nobody, if it was cancelled).
+        if not task.cancelled():
+            task.exception()
+        if self._last_send is task:
+            self._last_send = None
 
     async def deliver(self, group: str, event: dict[str, Any]) -> None:
         """Hand `event` to each connection of `group` on this loop; one that fails (it is

@@ -74,8 +74,10 @@ DATABASES = {
     if os.environ.get("DATABASE_URL")
     else {"ENGINE": "django.db.backends.sqlite3",
           "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-          # One connection kept open for good (Channels runs every query on one thread):
-          # opening one per operation cost ~0.6 ms. WAL with synchronous=FULL still
+          # One connection kept open for good on the thread where Channels runs the live
+          # board's queries: opening one per operation cost ~0.6 ms. HTTP requests each
+          # run on a thread of their own, whose connection closes with the request
+          # (studio.apps.close_request_connections). WAL with synchronous=FULL still
           # syncs the log before each commit returns, so an acknowledged edit survives a
           # crash or power loss, and commits ~0.7 ms sooner than the rollback journal.
           "CONN_MAX_AGE": None,

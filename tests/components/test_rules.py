@@ -179,6 +179,16 @@ def test_serving_loop_names_the_missing_hop_back_to_the_client():
     assert 'connect "API gateway" back to "Client app"' in finding.message
 
 
+def test_serving_loop_never_suggests_a_connection_the_catalogue_refuses():
+    # The client reads a NoSQL store a batch scorer fills; a store cannot answer a client
+    # directly, so the generic fix is given rather than "connect the store back".
+    finding = fails(build({"app": "client_app", "kv": "nosql_db", "batch": "batch_scorer"},
+                          [("app", "kv"), ("batch", "kv")]),
+                    "serving-loop", "app", "kv")
+    assert '"NoSQL store" back to' not in finding.message
+    assert "add a path from the predictor to the client app" in finding.message
+
+
 def test_names_carry_ids_only_when_two_components_share_one():
     board = build({"a": "training_pipeline", "b": "training_pipeline", "reg": "model_registry"},
                   [("a", "reg"), ("b", "reg")])

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 
 from components.document import dump
+from studio import presence
 from studio.consumers import MAX_FRAME_BYTES, OPS_BURST
 from studio.models import Board
 from studio.services import document_at
@@ -287,6 +291,49 @@ async def test_a_full_board_refuses_another_connection(monkeypatch):
     # Once someone leaves there is room again.
     async with ws_client(board.public_id, "viewer") as again:
         assert (await receive_until(again, "welcome"))["role"] == "viewer"
+
+
+async def test_a_cancelled_connection_is_not_left_listed_or_counted():
+    """Daphne cancels an application that outlives its socket: the consumer never runs
+    disconnect(), and must still leave presence, the hub's rooms and the count."""
+    from studio import fanout
+
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as client:
+        await receive_until(client, "welcome")
+        hub = fanout.hub(get_channel_layer())
+        assert presence.count(board.public_id) == 1 and hub.counts[board.public_id] == 1
+        client.future.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await client.future
+        assert presence.count(board.public_id) == 0
+        assert board.public_id not in hub.counts
+        assert not any(board.public_id in group for group in hub.rooms)
+
+
+async def test_a_refused_connection_leaves_the_published_count_right(monkeypatch):
+    """Two connects wait for the other processes' count; the one refused must not stay
+    in the count this process publishes."""
+    from studio import fanout
+
+    monkeypatch.setattr("studio.consumers.MAX_CONNECTIONS_PER_BOARD", 2)
+    board = await new_board()
+    published = []
+
+    class Elsewhere:
+        async def others(self, public_id):
+            return 1  # one connection in another process
+
+        async def publish(self, public_id, count):
+            published.append(count)
+
+    async with ws_client(board.public_id, "candidate") as first:
+        await receive_until(first, "welcome")
+        monkeypatch.setattr(fanout.hub(get_channel_layer()), "occupancy", Elsewhere())
+        async with ws_client(board.public_id, "viewer") as second:
+            assert (await receive_until(second, "error"))["code"] == "board_full"
+            await asyncio.sleep(0.05)
+            assert published[-1] == presence.count(board.public_id) == 1
 
 
 async def test_sustained_abuse_closes_the_connection(monkeypatch):

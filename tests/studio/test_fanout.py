@@ -199,3 +199,71 @@ async def test_local_connections_do_not_wait_for_the_layer(registry):
     here._last_send.cancel()
     for hub_, room in ((here, "local"), (there, "far")):
         await hub_.leave("board.x", hub_.rooms["board.x"][room])
+
+
+async def test_forget_takes_a_member_out_at_once_and_tidies_up_later(registry):
+    layer = SweepingInMemoryChannelLayer()
+    only = registry(Hub(layer))
+    member = Member("m")
+    await only.join("board.x", member)
+    await only.join("board.x.private", member)
+    await only.set_count("x", 1)
+    channel = only.channel
+    only.forget(member, "x", 0)  # synchronous: a cancelled consumer's last act
+    assert only.rooms == {} and only.counts == {}
+    await settle()
+    assert only.channel is None and channel not in layer.groups.get("board.x", {})
+    only.forget(member, "x", 0)  # twice is harmless
+
+
+async def test_a_cancelled_broadcaster_still_reaches_the_other_processes(registry):
+    class SlowLayer(SweepingInMemoryChannelLayer):
+        async def group_send(self, group, message):
+            await asyncio.sleep(0.05)
+            await super().group_send(group, message)
+
+    layer = SlowLayer()
+    here, there = registry(Hub(layer)), registry(Hub(layer))
+    local, far = Member("local"), Member("far")
+    await here.join("board.x", local)
+    await there.join("board.x", far)
+    sending = asyncio.ensure_future(here.broadcast("board.x", {"text": "op 7"}))
+    await settle()
+    sending.cancel()  # e.g. Daphne cancels the sender's consumer
+    await asyncio.sleep(0.2)
+    assert texts(local) == ["op 7"] and texts(far) == ["op 7"]
+    await here.leave("board.x", local)
+    await there.leave("board.x", far)
+
+
+async def test_every_join_renews_the_layer_membership(registry, monkeypatch):
+    """The in-memory layer forgets members after group_expiry (a day): a room that
+    never empties must still hear frames sent from views after that."""
+    layer = SweepingInMemoryChannelLayer(group_expiry=60)
+    only = registry(Hub(layer))
+    first, later = Member("first"), Member("later")
+    await only.join("board.x", first)
+    joined_at = layer.groups["board.x"][only.channel]
+    monkeypatch.setattr("channels.layers.time.time", lambda: joined_at + 30)
+    await only.join("board.x", later)
+    monkeypatch.setattr("channels.layers.time.time", lambda: joined_at + 70)
+    layer._last_sweep = float("-inf")
+    await layer.group_send("board.x", sync_event("board.x", {"text": "timer"}))
+    await settle()
+    assert texts(first) == texts(later) == ["timer"]
+    await only.leave("board.x", first)
+    await only.leave("board.x", later)
+
+
+async def test_a_hub_lets_go_of_its_last_send(registry):
+    """The finished send task would keep the loop (the hub's key in _HUBS) alive."""
+    layer = SweepingInMemoryChannelLayer()
+    here, there = registry(Hub(layer)), registry(Hub(layer))
+    a, b = Member("a"), Member("b")
+    await here.join("board.x", a)
+    await there.join("board.x", b)
+    await here.broadcast("board.x", {"text": "x"})
+    await settle()
+    assert here._last_send is None
+    await here.leave("board.x", a)
+    await there.leave("board.x", b)
