@@ -33,10 +33,14 @@ if not settings.configured:
         ALLOWED_HOSTS=["127.0.0.1", "localhost"],
         INSTALLED_APPS=["channels"],
         USE_TZ=True,
-        CHANNEL_LAYERS={"default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 20}]},
-        } if REDIS_URL else {"BACKEND": "channels.layers.InMemoryChannelLayer"}},
+        CHANNEL_LAYERS={
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 20}]},
+            }
+            if REDIS_URL
+            else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+        },
     )
     django.setup()
 
@@ -58,6 +62,8 @@ class EchoConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=event["text"])
 
 
-application = ProtocolTypeRouter({
-    "websocket": URLRouter([path("ws/echo/", EchoConsumer.as_asgi())]),
-})
+application = ProtocolTypeRouter(
+    {
+        "websocket": URLRouter([path("ws/echo/", EchoConsumer.as_asgi())]),
+    }
+)

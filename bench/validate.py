@@ -84,20 +84,31 @@ def synthetic_board(template: Board, size: int, *, failing: bool = False) -> Boa
     for k in range(copies):
         pre = copy_prefix(k)
         for n in template.nodes:
-            nodes.append(Node(id=pre + n.id, type=n.type, label=n.label, x=n.x + 1_500 * k,
-                              y=n.y, props={key: (list(value) if isinstance(value, list)
-                                                  else value)
-                                            for key, value in n.props.items()}))
+            nodes.append(
+                Node(
+                    id=pre + n.id,
+                    type=n.type,
+                    label=n.label,
+                    x=n.x + 1_500 * k,
+                    y=n.y,
+                    props={
+                        key: (list(value) if isinstance(value, list) else value)
+                        for key, value in n.props.items()
+                    },
+                )
+            )
         for e in template.edges:
             if failing and (e.source, e.target) == ANSWER_EDGE:
                 continue
-            edges.append(Edge(id=pre + e.id, source=pre + e.source, target=pre + e.target,
-                              label=e.label))
+            edges.append(
+                Edge(id=pre + e.id, source=pre + e.source, target=pre + e.target, label=e.label)
+            )
         if k + 1 < copies:
             nxt = copy_prefix(k + 1)
             for node_id in CHAIN_NODES:
-                edges.append(Edge(id=f"{pre}chain-{node_id}", source=pre + node_id,
-                                  target=nxt + node_id))
+                edges.append(
+                    Edge(id=f"{pre}chain-{node_id}", source=pre + node_id, target=nxt + node_id)
+                )
     title = f"{copies} chained copies of {template.title or 'the example'}"
     return Board(title=title, level=LEVEL, notes=dict(template.notes), nodes=nodes, edges=edges)
 
@@ -126,8 +137,9 @@ def time_interleaved(jobs: dict, rounds: int) -> tuple[dict, dict]:
 def check_board(board: Board, size: int, failing: bool) -> None:
     assert len(board.nodes) == size, (len(board.nodes), size)
     ratio = len(board.edges) / len(board.nodes)
-    assert ratio >= MIN_EDGES_PER_COMPONENT, \
+    assert ratio >= MIN_EDGES_PER_COMPONENT, (
         f"{size} components: {ratio:.2f} edges per component, below {MIN_EDGES_PER_COMPONENT}"
+    )
     report = validate(board, LEVEL)
     errors = {f.rule for f in report.findings if f.severity == "error"}
     if failing:
@@ -145,10 +157,16 @@ def main() -> int:
             board = synthetic_board(template, size, failing=kind == "failing")
             check_board(board, size, kind == "failing")
             boards[(kind, size)] = board
-    jobs = {("validate", kind, size): (lambda b=board: validate(b, LEVEL))
-            for (kind, size), board in boards.items()}
-    jobs.update({("graph", "passing", size): (lambda b=boards[("passing", size)]: DesignGraph(b))
-                 for size in SIZES})
+    jobs = {
+        ("validate", kind, size): (lambda b=board: validate(b, LEVEL))
+        for (kind, size), board in boards.items()
+    }
+    jobs.update(
+        {
+            ("graph", "passing", size): (lambda b=boards[("passing", size)]: DesignGraph(b))
+            for size in SIZES
+        }
+    )
     samples, cpu = time_interleaved(jobs, ROUNDS)
 
     rows = []
@@ -156,18 +174,37 @@ def main() -> int:
     for (kind, size), board in boards.items():
         timing = samples[("validate", kind, size)]
         medians[(kind, size)] = statistics.median(timing)
-        rows.append((kind, size, len(board.edges), len(board.edges) / size,
-                     medians[(kind, size)], min(timing),
-                     statistics.median(cpu[("validate", kind, size)]), len(timing)))
-    graph_rows = [(size, statistics.median(samples[("graph", "passing", size)]),
-                   min(samples[("graph", "passing", size)])) for size in SIZES]
+        rows.append(
+            (
+                kind,
+                size,
+                len(board.edges),
+                len(board.edges) / size,
+                medians[(kind, size)],
+                min(timing),
+                statistics.median(cpu[("validate", kind, size)]),
+                len(timing),
+            )
+        )
+    graph_rows = [
+        (
+            size,
+            statistics.median(samples[("graph", "passing", size)]),
+            min(samples[("graph", "passing", size)]),
+        )
+        for size in SIZES
+    ]
 
     print(f'validate(board, "{LEVEL}") - all rules; {len(profile(LEVEL))} rules')
-    print(f"{'design':<8} {'components':>10} {'edges':>7} {'edges/comp':>10} "
-          f"{'median ms':>10} {'min ms':>8} {'cpu ms':>8} {'runs':>5}")
+    print(
+        f"{'design':<8} {'components':>10} {'edges':>7} {'edges/comp':>10} "
+        f"{'median ms':>10} {'min ms':>8} {'cpu ms':>8} {'runs':>5}"
+    )
     for kind, size, n_edges, per, median, low, cpu_median, runs in rows:
-        print(f"{kind:<8} {size:>10,} {n_edges:>7,} {per:>10.2f} {median:>10.2f} "
-              f"{low:>8.2f} {cpu_median:>8.2f} {runs:>5}")
+        print(
+            f"{kind:<8} {size:>10,} {n_edges:>7,} {per:>10.2f} {median:>10.2f} "
+            f"{low:>8.2f} {cpu_median:>8.2f} {runs:>5}"
+        )
     verdicts = []
     for kind in KINDS:
         ratio = medians[(kind, 10_000)] / medians[(kind, 1_000)]
@@ -182,9 +219,11 @@ def main() -> int:
 
     for kind in KINDS:
         print()
-        print(f"Per rule at 1,000 components ({kind} design), median ms over "
-              f"{ROUNDS} runs; rules run in profile order on one DesignGraph, so a "
-              "shared walk is charged to the first rule that needs it")
+        print(
+            f"Per rule at 1,000 components ({kind} design), median ms over "
+            f"{ROUNDS} runs; rules run in profile order on one DesignGraph, so a "
+            "shared walk is charged to the first rule that needs it"
+        )
         _per_rule(boards[(kind, 1_000)], ROUNDS)
 
     print()
@@ -193,9 +232,11 @@ def main() -> int:
         fast = median_1k <= TARGET_1K_MS
         linear = ratio <= TARGET_RATIO
         ok = ok and fast and linear
-        print(f"{kind}: 1,000 components {median_1k:.2f} ms (target <= {TARGET_1K_MS:g}) "
-              f"{'ok' if fast else 'MISSED'}; ratio {ratio:.2f} (target <= {TARGET_RATIO:g}) "
-              f"{'ok' if linear else 'MISSED'}")
+        print(
+            f"{kind}: 1,000 components {median_1k:.2f} ms (target <= {TARGET_1K_MS:g}) "
+            f"{'ok' if fast else 'MISSED'}; ratio {ratio:.2f} (target <= {TARGET_RATIO:g}) "
+            f"{'ok' if linear else 'MISSED'}"
+        )
     print(f"total benchmark time {time.perf_counter() - started:.1f} s")
     return 0 if ok else 1
 

@@ -55,8 +55,13 @@ class Node:
     props: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "type": self.type, "label": self.label,
-                                "x": self.x, "y": self.y}
+        data: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type,
+            "label": self.label,
+            "x": self.x,
+            "y": self.y,
+        }
         if self.props:
             data["props"] = self.props
         return data
@@ -125,8 +130,9 @@ def load_json(text: str | bytes) -> Any:
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise DocumentError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") \
-            from None
+        raise DocumentError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     except RecursionError:
         raise DocumentError("not valid JSON: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer beyond Python's 4,300-digit conversion limit
@@ -169,8 +175,9 @@ def check_notes(notes: Any, path: str = "notes") -> dict[str, str]:
     result = empty_notes()
     for key, value in notes.items():
         if key not in result:
-            raise DocumentError(f'unknown step "{key}"; steps are {", ".join(STEP_KEYS)}',
-                                f"{path}.{key}")
+            raise DocumentError(
+                f'unknown step "{key}"; steps are {", ".join(STEP_KEYS)}', f"{path}.{key}"
+            )
         result[key] = check_text(value, f"{path}.{key}", MAX_NOTE)
     return result
 
@@ -186,8 +193,11 @@ def check_text(value: Any, path: str, limit: int) -> str:
         raise DocumentError(f"is {len(value)} characters long; the limit is {limit}", path)
     bad = _UNSTORABLE.search(value)
     if bad:
-        raise DocumentError(f"holds the character U+{ord(bad.group()):04X} at position "
-                            f"{bad.start()}, which cannot be stored", path)
+        raise DocumentError(
+            f"holds the character U+{ord(bad.group()):04X} at position "
+            f"{bad.start()}, which cannot be stored",
+            path,
+        )
     return value
 
 
@@ -255,8 +265,9 @@ def check_prop(spec: PropSpec, value: Any, path: str) -> Any:
         return check_text(value, path, MAX_PROP_TEXT)
     if spec.kind == "choice":
         if value not in spec.choices:
-            raise DocumentError(f"must be one of {', '.join(spec.choices)}, got {_show(value)}",
-                                path)
+            raise DocumentError(
+                f"must be one of {', '.join(spec.choices)}, got {_show(value)}", path
+            )
         return value
     if spec.kind == "integer":
         if type(value) is not int:
@@ -337,16 +348,25 @@ def _parse_edges(items: Any, node_ids: set[str]) -> list[Edge]:
             raise DocumentError(f'duplicate edge id "{edge.id}"', f"edges[{index}].id")
         for end in ("source", "target"):
             if getattr(edge, end) not in node_ids:
-                raise DocumentError(f'names missing component "{getattr(edge, end)}"',
-                                    f'edges[{index}] (id "{edge.id}").{end}')
+                raise DocumentError(
+                    f'names missing component "{getattr(edge, end)}"',
+                    f'edges[{index}] (id "{edge.id}").{end}',
+                )
         seen.add(edge.id)
         edges.append(edge)
     return edges
 
 
 def _kind(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-             int: "a number", float: "a number", type(None): "null"}
+    names = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 

@@ -100,8 +100,7 @@ class GraphvizFailed(ExportError):
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LINE_BREAK = re.compile("\r\n|\r|\n")
-_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
-                  "\\": "\\\\"}
+_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\"}
 _HTML_SPECIAL = re.compile(r"[&<>\"'\\]")
 
 
@@ -116,8 +115,9 @@ def html_text(text: str) -> str:
     Line breaks become ``<BR/>``; everything else is escaped (see the module docstring).
     """
     lines = _LINE_BREAK.split(xml_safe(text))
-    return "<BR/>".join(_HTML_SPECIAL.sub(lambda m: _HTML_ENTITIES[m.group()], line)
-                        for line in lines)
+    return "<BR/>".join(
+        _HTML_SPECIAL.sub(lambda m: _HTML_ENTITIES[m.group()], line) for line in lines
+    )
 
 
 _ID_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
@@ -163,6 +163,7 @@ def _attrs(attrs: dict[str, Any]) -> str:
 
 # --- findings --------------------------------------------------------------------------
 
+
 def outline_severities(findings: Any) -> tuple[dict[str, str], dict[str, str]]:
     """Node and edge ids mapped to the worst severity ("error" or "warning") naming them.
 
@@ -190,24 +191,31 @@ _OUTLINE = {"error": ERROR_COLOUR, "warning": WARNING_COLOUR}
 
 # --- DOT -------------------------------------------------------------------------------
 
+
 def _node_label(label: str, type_title: str, is_note: bool) -> Html:
     if is_note:
         return Html(html_text(label) if label else "&#160;")
     title = html_text(type_title)
     if not label or label.strip().casefold() == type_title.casefold():
         return Html(f"<B>{title}</B>")  # a label that repeats the type is said once
-    return Html(f'{html_text(label)}<BR/><FONT POINT-SIZE="9" COLOR="{SUBTITLE_COLOUR}">'
-                f"{title}</FONT>")
+    return Html(
+        f'{html_text(label)}<BR/><FONT POINT-SIZE="9" COLOR="{SUBTITLE_COLOUR}">{title}</FONT>'
+    )
 
 
 def _legend_label(categories: list[str]) -> Html:
     rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
     for key in categories:
         category = CATEGORIES[key]
-        rows.append(f'<TR><TD BGCOLOR="{category.colour}" WIDTH="16" HEIGHT="12" FIXEDSIZE="TRUE">'
-                    f'</TD><TD ALIGN="LEFT">{html_text(category.title)}</TD></TR>')
-    return Html('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2">'
-                + "".join(rows) + "</TABLE>")
+        rows.append(
+            f'<TR><TD BGCOLOR="{category.colour}" WIDTH="16" HEIGHT="12" FIXEDSIZE="TRUE">'
+            f'</TD><TD ALIGN="LEFT">{html_text(category.title)}</TD></TR>'
+        )
+    return Html(
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2">'
+        + "".join(rows)
+        + "</TABLE>"
+    )
 
 
 def _fresh_name(wanted: str, taken: set[str]) -> str:
@@ -221,9 +229,15 @@ def _fmt(number: float) -> str:
     return f"{number:.2f}".rstrip("0").rstrip(".")
 
 
-def to_dot(board: Board, layout: str = "drawn", legend: bool = False,
-           findings: Any = None, *, splines: str | None = None,
-           max_inches: float | None = None) -> str:
+def to_dot(
+    board: Board,
+    layout: str = "drawn",
+    legend: bool = False,
+    findings: Any = None,
+    *,
+    splines: str | None = None,
+    max_inches: float | None = None,
+) -> str:
     """The board as Graphviz DOT source for `layout` ("drawn" or "auto").
 
     `legend` adds a key of the categories used; `findings` (a Report or findings) outlines
@@ -237,12 +251,18 @@ def to_dot(board: Board, layout: str = "drawn", legend: bool = False,
     node_outline, edge_outline = outline_severities(findings)
 
     lines = ["// MLSD Studio board export"]
-    graph: dict[str, Any] = {"charset": "UTF-8", "fontname": FONT, "bgcolor": "white",
-                             "pad": "0.3"}
+    graph: dict[str, Any] = {"charset": "UTF-8", "fontname": FONT, "bgcolor": "white", "pad": "0.3"}
     if drawn:
         lines.append("// drawn layout: render with  neato -n2 -Tsvg  (positions in points)")
-        graph.update({"layout": "neato", "inputscale": "72", "overlap": "true",
-                      "splines": splines or DRAWN_SPLINES, "outputorder": "nodesfirst"})
+        graph.update(
+            {
+                "layout": "neato",
+                "inputscale": "72",
+                "overlap": "true",
+                "splines": splines or DRAWN_SPLINES,
+                "outputorder": "nodesfirst",
+            }
+        )
     else:
         graph.update({"layout": "dot", "rankdir": "LR", "nodesep": "0.35", "ranksep": "0.6"})
         for threshold, attrs in DOT_SPEED_TIERS:
@@ -252,18 +272,43 @@ def to_dot(board: Board, layout: str = "drawn", legend: bool = False,
     if max_inches:
         graph["size"] = f"{_fmt(max_inches)},{_fmt(max_inches)}"
     if board.title:
-        graph.update({"label": Html(f"<B>{html_text(board.title)}</B>"), "labelloc": "t",
-                      "fontsize": "18"})
+        graph.update(
+            {"label": Html(f"<B>{html_text(board.title)}</B>"), "labelloc": "t", "fontsize": "18"}
+        )
 
-    lines.append("digraph \"board\" {")
+    lines.append('digraph "board" {')
     lines.append(f"  graph {_attrs(graph)};")
-    lines.append("  " + "node " + _attrs({
-        "shape": "box", "style": "rounded,filled", "fontname": FONT, "fontsize": "12",
-        "fontcolor": "white", "penwidth": "1.2", "margin": "0.15,0.08",
-        "width": _fmt(CANVAS_NODE_WIDTH / 72), "height": _fmt(CANVAS_NODE_HEIGHT / 72),
-    }) + ";")
-    lines.append("  edge " + _attrs({"fontname": FONT, "fontsize": "10", "color": EDGE_COLOUR,
-                                     "fontcolor": TEXT_COLOUR, "arrowsize": "0.8"}) + ";")
+    lines.append(
+        "  "
+        + "node "
+        + _attrs(
+            {
+                "shape": "box",
+                "style": "rounded,filled",
+                "fontname": FONT,
+                "fontsize": "12",
+                "fontcolor": "white",
+                "penwidth": "1.2",
+                "margin": "0.15,0.08",
+                "width": _fmt(CANVAS_NODE_WIDTH / 72),
+                "height": _fmt(CANVAS_NODE_HEIGHT / 72),
+            }
+        )
+        + ";"
+    )
+    lines.append(
+        "  edge "
+        + _attrs(
+            {
+                "fontname": FONT,
+                "fontsize": "10",
+                "color": EDGE_COLOUR,
+                "fontcolor": TEXT_COLOUR,
+                "arrowsize": "0.8",
+            }
+        )
+        + ";"
+    )
 
     used: list[str] = []
     max_x = max_y_top = None
@@ -275,8 +320,15 @@ def to_dot(board: Board, layout: str = "drawn", legend: bool = False,
         colour = CATEGORIES[component.category].colour
         attrs: dict[str, Any] = {"label": _node_label(node.label, component.title, is_note)}
         if is_note:
-            attrs.update({"shape": "note", "style": "filled", "fillcolor": NOTE_FILL,
-                          "color": NOTE_BORDER, "fontcolor": TEXT_COLOUR})
+            attrs.update(
+                {
+                    "shape": "note",
+                    "style": "filled",
+                    "fillcolor": NOTE_FILL,
+                    "color": NOTE_BORDER,
+                    "fontcolor": TEXT_COLOUR,
+                }
+            )
         else:
             attrs.update({"fillcolor": colour, "color": colour})
         severity = node_outline.get(node.id)
@@ -295,9 +347,11 @@ def to_dot(board: Board, layout: str = "drawn", legend: bool = False,
         attrs = {}
         if edge.label:
             # A white-backed cell keeps the label readable where it crosses a box.
-            attrs["label"] = Html('<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="1" '
-                                  f'BGCOLOR="white"><TR><TD>{html_text(edge.label)}</TD></TR>'
-                                  "</TABLE>")
+            attrs["label"] = Html(
+                '<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="1" '
+                f'BGCOLOR="white"><TR><TD>{html_text(edge.label)}</TD></TR>'
+                "</TABLE>"
+            )
         severity = edge_outline.get(edge.id)
         if severity:
             attrs.update({"color": _OUTLINE[severity], "penwidth": "2.5"})
@@ -307,9 +361,15 @@ def to_dot(board: Board, layout: str = "drawn", legend: bool = False,
     if legend and used:
         ordered = [key for key in CATEGORIES if key in used]
         name = _fresh_name("legend", {n.id for n in board.nodes})
-        attrs = {"label": _legend_label(ordered), "shape": "box", "style": "rounded",
-                 "color": "#9ca3af", "fontcolor": TEXT_COLOUR, "fontsize": "11",
-                 "margin": "0.05"}
+        attrs = {
+            "label": _legend_label(ordered),
+            "shape": "box",
+            "style": "rounded",
+            "color": "#9ca3af",
+            "fontcolor": TEXT_COLOUR,
+            "fontsize": "11",
+            "margin": "0.05",
+        }
         if drawn:
             # Right of the drawing, top-aligned; the width is estimated from the titles.
             longest = max(len(CATEGORIES[key].title) for key in ordered)
@@ -320,8 +380,8 @@ def to_dot(board: Board, layout: str = "drawn", legend: bool = False,
             attrs["pos"] = f"{_fmt(x)},{_fmt(y)}!"
             lines.append(f"  {quote(name)} {_attrs(attrs)};")
         else:
-            lines.append("  subgraph \"legend\" {")
-            lines.append("    graph [rank=\"sink\"];")
+            lines.append('  subgraph "legend" {')
+            lines.append('    graph [rank="sink"];')
             lines.append(f"    {quote(name)} {_attrs(attrs)};")
             lines.append("  }")
     lines.append("}")
@@ -329,6 +389,7 @@ def to_dot(board: Board, layout: str = "drawn", legend: bool = False,
 
 
 # --- rendering -------------------------------------------------------------------------
+
 
 def _too_slow(timeout: float) -> str:
     unit = "second" if timeout == 1 else "seconds"
@@ -340,8 +401,9 @@ def run_graphviz(source: str, fmt: str, layout: str, timeout: float = DEFAULT_TI
     command = [DOT_BINARY, f"-T{fmt}"]
     command += ["-Kneato", "-n2"] if layout == "drawn" else ["-Kdot"]
     try:
-        proc = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
-                              timeout=timeout, check=False)
+        proc = subprocess.run(
+            command, input=source.encode("utf-8"), capture_output=True, timeout=timeout, check=False
+        )
     except FileNotFoundError:
         raise ExportError(INSTALL_HINT) from None
     except subprocess.TimeoutExpired:
@@ -361,8 +423,17 @@ def run_graphviz(source: str, fmt: str, layout: str, timeout: float = DEFAULT_TI
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*>\s*")
-_FORBIDDEN_ELEMENTS = {"script", "foreignObject", "iframe", "object", "embed", "image", "use",
-                       "a", "style"}
+_FORBIDDEN_ELEMENTS = {
+    "script",
+    "foreignObject",
+    "iframe",
+    "object",
+    "embed",
+    "image",
+    "use",
+    "a",
+    "style",
+}
 
 
 def clean_svg(svg: bytes) -> bytes:
@@ -383,8 +454,14 @@ def clean_svg(svg: bytes) -> bytes:
     return svg
 
 
-def render(board: Board, fmt: str = "svg", layout: str = "drawn", legend: bool = False,
-           findings: Any = None, timeout: float = DEFAULT_TIMEOUT) -> bytes:
+def render(
+    board: Board,
+    fmt: str = "svg",
+    layout: str = "drawn",
+    legend: bool = False,
+    findings: Any = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> bytes:
     """The board exported as `fmt`: "svg", "png", "dot" (UTF-8 source) or "json".
 
     JSON is the canonical board document (components.document.dump); layout, legend and

@@ -53,11 +53,24 @@ class Reach(AbstractSet):
     comparisons work as for a frozenset (`&` and the like return a plain set).
     """
 
-    __slots__ = ("_graph", "_adjacency", "_reverse", "_starts", "_ends", "_dead", "_mask",
-                 "_budget")
+    __slots__ = (
+        "_graph",
+        "_adjacency",
+        "_reverse",
+        "_starts",
+        "_ends",
+        "_dead",
+        "_mask",
+        "_budget",
+    )
 
-    def __init__(self, graph: DesignGraph, adjacency: list[list[int]],
-                 reverse: list[list[int]], ends: Iterable[str]) -> None:
+    def __init__(
+        self,
+        graph: DesignGraph,
+        adjacency: list[list[int]],
+        reverse: list[list[int]],
+        ends: Iterable[str],
+    ) -> None:
         self._graph = graph
         self._adjacency = adjacency  # the walk's direction
         self._reverse = reverse  # the direction of the looks
@@ -149,9 +162,11 @@ class DesignGraph:
         self.nodes = nodes
         # Whether every node of the board (notes too) has an id of its own. The document
         # parser ensures it; a Board built by hand may break it.
-        self.unique_ids = (len(notes) + len(nodes) == len(board.nodes)
-                           and len(set(notes)) == len(notes)
-                           and not any(note_id in nodes for note_id in notes))
+        self.unique_ids = (
+            len(notes) + len(nodes) == len(board.nodes)
+            and len(set(notes)) == len(notes)
+            and not any(note_id in nodes for note_id in notes)
+        )
         # Node numbers: ids[k] is node k, index[id] its number, kinds[k] its type.
         self.ids: list[str] = list(nodes)
         self.index: dict[str, int] = dict(zip(self.ids, range(len(self.ids))))
@@ -199,7 +214,8 @@ class DesignGraph:
         graph = nx.DiGraph()
         graph.add_nodes_from(self.ids)
         graph.add_edges_from(
-            (e.source, e.target) for e in self.board.edges
+            (e.source, e.target)
+            for e in self.board.edges
             if e.source in self.index and e.target in self.index
         )
         return graph
@@ -221,8 +237,11 @@ class DesignGraph:
 
     def unconnected(self) -> list[str]:
         """The ids of the components with no edge at all (to another component)."""
-        return [node_id for node_id, out, into in zip(self.ids, self.out, self.into)
-                if not out and not into]
+        return [
+            node_id
+            for node_id, out, into in zip(self.ids, self.out, self.into)
+            if not out and not into
+        ]
 
     def type_of(self, node_id: str) -> str:
         return self.nodes[node_id].type
@@ -253,8 +272,9 @@ class DesignGraph:
         """Prediction stores and caches, and NoSQL stores a batch scorer writes into."""
         holders = set(self.of_types(PREDICTION_STORES))
         for scorer in self.by_type.get("batch_scorer", ()):
-            holders.update(self.ids[t] for t in self.out[self.index[scorer]]
-                           if self.kinds[t] == "nosql_db")
+            holders.update(
+                self.ids[t] for t in self.out[self.index[scorer]] if self.kinds[t] == "nosql_db"
+            )
         return frozenset(holders)
 
     @cached_property
@@ -339,8 +359,7 @@ class DesignGraph:
         """Nodes in `allowed` with a path to `start` whose every node lies in `allowed`."""
         return self.walk_back_from((start,), allowed)
 
-    def walk_back_from(self, starts: Iterable[str],
-                       allowed: frozenset[str] | set[str]) -> set[str]:
+    def walk_back_from(self, starts: Iterable[str], allowed: frozenset[str] | set[str]) -> set[str]:
         """`walk_back` from several starts at once: the union of their walks."""
         seen = self._walk_back(self._mask(allowed), [self.index[s] for s in starts])
         return set(compress(self.ids, seen))
@@ -359,8 +378,9 @@ class DesignGraph:
                     stack.append(nxt)
         return set(compress(self.ids, seen))
 
-    def returns_within_component(self, starts: Iterable[str], allowed: Iterable[str],
-                                 targets: Iterable[str]) -> bool:
+    def returns_within_component(
+        self, starts: Iterable[str], allowed: Iterable[str], targets: Iterable[str]
+    ) -> bool:
         """Whether some start s has a target t in its own strongly connected component
         with a path t -> ... -> s whose every node but s lies in `allowed`; a target
         outside `allowed` never counts.

@@ -39,6 +39,8 @@ def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> dict[str, 
         if name not in centres:
             continue
         x, y = (float(v) for v in centres[name].split(","))
-        positions[node.id] = {"x": round(MARGIN + x - CANVAS_NODE_WIDTH / 2),
-                              "y": round(MARGIN + (height - y) - CANVAS_NODE_HEIGHT / 2)}
+        positions[node.id] = {
+            "x": round(MARGIN + x - CANVAS_NODE_WIDTH / 2),
+            "y": round(MARGIN + (height - y) - CANVAS_NODE_HEIGHT / 2),
+        }
     return positions

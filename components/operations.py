@@ -48,12 +48,23 @@ def _applies(name: str) -> Callable[[Applier], Applier]:
     def register(func: Applier) -> Applier:
         _APPLIERS[name] = func
         return func
+
     return register
 
 
-OPERATION_NAMES = ("add_node", "update_node", "move_node", "delete_node", "add_edge",
-                   "update_edge", "delete_edge", "update_notes", "update_board", "batch",
-                   "import")
+OPERATION_NAMES = (
+    "add_node",
+    "update_node",
+    "move_node",
+    "delete_node",
+    "add_edge",
+    "update_edge",
+    "delete_edge",
+    "update_notes",
+    "update_board",
+    "batch",
+    "import",
+)
 # Written by the server only (board creation from a file), never accepted from a client.
 SERVER_ONLY = frozenset({"import"})
 
@@ -83,16 +94,18 @@ def _node_index(board: Board, node_id: Any) -> int:
     for index, node in enumerate(board.nodes):
         if node.id == node_id:
             return index
-    raise OperationError(f"component {node_id!r} does not exist (it may have just been "
-                         "deleted by someone else)")
+    raise OperationError(
+        f"component {node_id!r} does not exist (it may have just been deleted by someone else)"
+    )
 
 
 def _edge_index(board: Board, edge_id: Any) -> int:
     for index, edge in enumerate(board.edges):
         if edge.id == edge_id:
             return index
-    raise OperationError(f"edge {edge_id!r} does not exist (it may have just been deleted by "
-                         "someone else)")
+    raise OperationError(
+        f"edge {edge_id!r} does not exist (it may have just been deleted by someone else)"
+    )
 
 
 def _changes(op: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
@@ -101,7 +114,9 @@ def _changes(op: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
         raise OperationError('"changes" must be a non-empty object')
     unknown = sorted(set(changes) - allowed)
     if unknown:
-        raise OperationError(f"cannot change {unknown[0]!r}; changeable: {', '.join(sorted(allowed))}")
+        raise OperationError(
+            f"cannot change {unknown[0]!r}; changeable: {', '.join(sorted(allowed))}"
+        )
     return changes
 
 
@@ -160,7 +175,7 @@ def _delete_node(board: Board, op: dict[str, Any]) -> Board:
     node_id = board.nodes[index].id
     return replace(
         board,
-        nodes=board.nodes[:index] + board.nodes[index + 1:],
+        nodes=board.nodes[:index] + board.nodes[index + 1 :],
         edges=[e for e in board.edges if node_id not in (e.source, e.target)],
     )
 
@@ -204,7 +219,7 @@ def _update_edge(board: Board, op: dict[str, Any]) -> Board:
 @_applies("delete_edge")
 def _delete_edge(board: Board, op: dict[str, Any]) -> Board:
     index = _edge_index(board, op.get("id"))
-    return replace(board, edges=board.edges[:index] + board.edges[index + 1:])
+    return replace(board, edges=board.edges[:index] + board.edges[index + 1 :])
 
 
 @_applies("update_notes")
@@ -235,7 +250,11 @@ def _batch(board: Board, op: dict[str, Any]) -> Board:
     for position, inner in enumerate(ops):
         if isinstance(inner, dict) and inner.get("op") == "batch":
             raise OperationError("a batch cannot contain another batch")
-        if isinstance(inner, dict) and isinstance(inner.get("op"), str) and inner["op"] in SERVER_ONLY:
+        if (
+            isinstance(inner, dict)
+            and isinstance(inner.get("op"), str)
+            and inner["op"] in SERVER_ONLY
+        ):
             # Clients may not send these; a batch must not smuggle one past that check.
             raise OperationError(f"a batch cannot contain {inner['op']!r}")
         try:

@@ -29,9 +29,14 @@ class StepCoverage:
     findings: int
 
     def to_dict(self) -> dict:
-        return {"number": self.number, "title": self.title, "covered": self.covered,
-                "status": self.status, "components": self.components,
-                "findings": self.findings}
+        return {
+            "number": self.number,
+            "title": self.title,
+            "covered": self.covered,
+            "status": self.status,
+            "components": self.components,
+            "findings": self.findings,
+        }
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,9 @@ class Report:
     def by_step(self) -> list[tuple[str | None, str, list[Finding]]]:
         """Findings grouped by step in step order, then the general ones: (key, title, list)."""
         groups = [(s.key, f"{s.number}. {s.title}") for s in STEPS] + [(None, "General")]
-        grouped = [(key, title, [f for f in self.findings if f.step == key])
-                   for key, title in groups]
+        grouped = [
+            (key, title, [f for f in self.findings if f.step == key]) for key, title in groups
+        ]
         return [group for group in grouped if group[2]]
 
     def to_dict(self) -> dict:
@@ -83,14 +89,21 @@ def findings_unchanged(before: Board, after: Board) -> bool:
     is the most frequent edit). tests/components/test_report.py checks the premise on
     random boards.
     """
-    return (before.level == after.level and before.notes == after.notes
-            and before.edges == after.edges and len(before.nodes) == len(after.nodes)
-            and all(a.id == b.id and a.type == b.type and a.label == b.label
-                    and a.props == b.props for a, b in zip(before.nodes, after.nodes)))
+    return (
+        before.level == after.level
+        and before.notes == after.notes
+        and before.edges == after.edges
+        and len(before.nodes) == len(after.nodes)
+        and all(
+            a.id == b.id and a.type == b.type and a.label == b.label and a.props == b.props
+            for a, b in zip(before.nodes, after.nodes)
+        )
+    )
 
 
-def _coverage(board: Board, findings: list[Finding],
-              design: DesignGraph | None = None) -> tuple[StepCoverage, ...]:
+def _coverage(
+    board: Board, findings: list[Finding], design: DesignGraph | None = None
+) -> tuple[StepCoverage, ...]:
     per_step_components = {step.key: 0 for step in STEPS}
     if design is not None and design.unique_ids:
         # Notes have no step, so counting the design's components by type is enough.
@@ -117,6 +130,9 @@ def _coverage(board: Board, findings: list[Finding],
             count = per_step_components[step.key]
             present = count > 0 and blocking[step.key] == 0
             status = "covered" if present else ("partial" if count else "missing")
-        result.append(StepCoverage(step.key, step.number, step.title, present, status, count,
-                                   blocking[step.key]))
+        result.append(
+            StepCoverage(
+                step.key, step.number, step.title, present, status, count, blocking[step.key]
+            )
+        )
     return tuple(result)

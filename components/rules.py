@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import repeat
-from operator import add, eq, mul
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
+from operator import add, eq, mul
 from typing import Literal
 
 from components.catalogue import (
@@ -45,8 +45,14 @@ class Finding:
         return RULES[self.rule].title
 
     def to_dict(self) -> dict:
-        return {"rule": self.rule, "severity": self.severity, "step": self.step,
-                "message": self.message, "nodes": list(self.nodes), "edges": list(self.edges)}
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "step": self.step,
+            "message": self.message,
+            "nodes": list(self.nodes),
+            "edges": list(self.edges),
+        }
 
 
 Check = Callable[[DesignGraph], list["Issue"]]
@@ -74,8 +80,10 @@ class Rule:
         return LEVEL_ORDER[self.level] <= LEVEL_ORDER[level]
 
     def findings(self, design: DesignGraph) -> list[Finding]:
-        return [Finding(self.id, self.severity, self.step, i.message, i.nodes, i.edges)
-                for i in self.check(design)]
+        return [
+            Finding(self.id, self.severity, self.step, i.message, i.nodes, i.edges)
+            for i in self.check(design)
+        ]
 
 
 RULES: dict[str, Rule] = {}
@@ -83,9 +91,11 @@ RULES: dict[str, Rule] = {}
 
 def rule(rule_id: str, severity: Severity, step: str | None, level: str, title: str):
     """Register a check as the rule `rule_id`."""
+
     def register(check: Check) -> Check:
         RULES[rule_id] = Rule(rule_id, severity, step, level, title, check)
         return check
+
     return register
 
 
@@ -95,27 +105,38 @@ def _names(design: DesignGraph, node_ids) -> str:
 
 # --- errors -------------------------------------------------------------------------------
 
+
 @rule("training-loop", "error", "model", "mid", "A training loop exists")
 def training_loop(design: DesignGraph) -> list[Issue]:
     """Some training pipeline has a data source upstream of it, and a path from it to a
     model registry or a predictor."""
     pipelines = design.by_type.get("training_pipeline", [])
     if not pipelines:
-        return [Issue("There is no training loop: add a training pipeline fed by a data source "
-                      "(event stream, data lake, ...) that writes to a model registry.")]
+        return [
+            Issue(
+                "There is no training loop: add a training pipeline fed by a data source "
+                "(event stream, data lake, ...) that writes to a model registry."
+            )
+        ]
     fed = design.reachable(design.of_types(DATA_SOURCES))
     delivers = design.reaching(design.of_types(PREDICTORS | {"model_registry"}))
     if any(p in fed and p in delivers for p in pipelines):
         return []
     problems = []
     if not any(p in fed for p in pipelines):
-        problems.append("no data source (event stream, data lake, NoSQL store, object store, "
-                        "labeling or feedback collector) feeds it")
+        problems.append(
+            "no data source (event stream, data lake, NoSQL store, object store, "
+            "labeling or feedback collector) feeds it"
+        )
     if not any(p in delivers for p in pipelines):
         problems.append("its model reaches neither a model registry nor a predictor")
-    return [Issue(f"The training loop is incomplete: {'; '.join(problems)}. Connect a data "
-                  f"source to {_names(design, pipelines)} and its output to a model registry.",
-                  tuple(sorted(pipelines)))]
+    return [
+        Issue(
+            f"The training loop is incomplete: {'; '.join(problems)}. Connect a data "
+            f"source to {_names(design, pipelines)} and its output to a model registry.",
+            tuple(sorted(pipelines)),
+        )
+    ]
 
 
 @rule("serving-loop", "error", "serving", "mid", "A serving loop exists")
@@ -124,8 +145,12 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
     back to the same client through serving components and prediction holders only."""
     clients = design.by_type.get("client_app", [])
     if not clients:
-        return [Issue("There is no serving loop: add a client app whose requests reach a "
-                      "predictor (through an API gateway) and whose answers come back.")]
+        return [
+            Issue(
+                "There is no serving loop: add a client app whose requests reach a "
+                "predictor (through an API gateway) and whose answers come back."
+            )
+        ]
     answerers = set(design.of_types(PREDICTORS)) | design.prediction_holders
     corridor = set(design.of_types(SERVING_TYPES)) | design.prediction_holders
     # A client is answered when some answerer in its strong component (the request reaches
@@ -134,20 +159,36 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
         return []
     reached = design.reachable(clients) & answerers
     if not reached:
-        return [Issue(f"Requests from {_names(design, clients)} never reach a predictor or "
-                      "prediction store: route them through an API gateway to an inference or "
-                      "ranking service, or to precomputed predictions.", tuple(sorted(clients)))]
+        return [
+            Issue(
+                f"Requests from {_names(design, clients)} never reach a predictor or "
+                "prediction store: route them through an API gateway to an inference or "
+                "ranking service, or to precomputed predictions.",
+                tuple(sorted(clients)),
+            )
+        ]
     # Name the missing hop when the answer gets as far as a component the client sends its
     # requests to (typically the API gateway): that component must answer the client.
     answered_so_far = design.walk_from(reached, corridor) | set(reached)
-    hops = sorted((hop, client) for client in clients for hop in design.successors(client)
-                  if hop in answered_so_far
-                  and connection_refusal(design.type_of(hop), "client_app") is None)
-    fix = (f"connect {design.name(hops[0][0])} back to {design.name(hops[0][1])}" if hops
-           else "add a path from the predictor to the client app through serving components")
-    return [Issue(f"Answers from {_names(design, reached)} never travel back to the client: "
-                  f"{fix} (answers return the way requests came, e.g. ranking service -> "
-                  "API gateway -> client app).", tuple(sorted(set(clients) | reached)))]
+    hops = sorted(
+        (hop, client)
+        for client in clients
+        for hop in design.successors(client)
+        if hop in answered_so_far and connection_refusal(design.type_of(hop), "client_app") is None
+    )
+    fix = (
+        f"connect {design.name(hops[0][0])} back to {design.name(hops[0][1])}"
+        if hops
+        else "add a path from the predictor to the client app through serving components"
+    )
+    return [
+        Issue(
+            f"Answers from {_names(design, reached)} never travel back to the client: "
+            f"{fix} (answers return the way requests came, e.g. ranking service -> "
+            "API gateway -> client app).",
+            tuple(sorted(set(clients) | reached)),
+        )
+    ]
 
 
 @rule("model-deployed", "error", "serving", "mid", "Every predictor has a model")
@@ -155,9 +196,13 @@ def model_deployed(design: DesignGraph) -> list[Issue]:
     """Every predictor has at least one model source (a training pipeline reaching it
     through registries, offline evaluations and hyperparameter tuning only)."""
     return [
-        Issue(f"{design.name(p)} has no trained model: connect a training pipeline to it, "
-              "directly or through a model registry.", (p,))
-        for p in sorted(design.of_types(PREDICTORS)) if not design.model_sources_of(p)
+        Issue(
+            f"{design.name(p)} has no trained model: connect a training pipeline to it, "
+            "directly or through a model registry.",
+            (p,),
+        )
+        for p in sorted(design.of_types(PREDICTORS))
+        if not design.model_sources_of(p)
     ]
 
 
@@ -176,32 +221,45 @@ def feature_consistency(design: DesignGraph) -> list[Issue]:
     return issues
 
 
-def _feature_issue(design: DesignGraph, pipeline: str, predictor: str,
-                   serving_sources: frozenset[str]) -> Issue | None:
+def _feature_issue(
+    design: DesignGraph, pipeline: str, predictor: str, serving_sources: frozenset[str]
+) -> Issue | None:
     involved = (pipeline, predictor)
     shared = design.feature_sources_of(pipeline) & serving_sources
     if not shared:
-        return Issue(f"Training {design.name(pipeline)} and serving {design.name(predictor)} "
-                     "read no common feature source, so their features can drift apart "
-                     "(training/serving skew): feed both from the same feature store.", involved)
+        return Issue(
+            f"Training {design.name(pipeline)} and serving {design.name(predictor)} "
+            "read no common feature source, so their features can drift apart "
+            "(training/serving skew): feed both from the same feature store.",
+            involved,
+        )
     trained = _listed_features(design, pipeline)
     served = _listed_features(design, predictor)
     if trained is not None and served is not None:
         serving_set = set(served)
         missing = [f for f in trained if f not in serving_set]
         if missing:
-            return Issue(f"{design.name(predictor)} does not serve features its model was "
-                         f"trained on by {design.name(pipeline)}: {', '.join(missing)}. Add "
-                         "them to the predictor's features.", involved)
-    stores = [s for s in shared if design.type_of(s) == "feature_store"
-              and _listed_features(design, s) is not None]
+            return Issue(
+                f"{design.name(predictor)} does not serve features its model was "
+                f"trained on by {design.name(pipeline)}: {', '.join(missing)}. Add "
+                "them to the predictor's features.",
+                involved,
+            )
+    stores = [
+        s
+        for s in shared
+        if design.type_of(s) == "feature_store" and _listed_features(design, s) is not None
+    ]
     if trained and stores:
         gaps = {s: _absent(trained, _listed_features(design, s)) for s in sorted(stores)}
         best = min(gaps, key=lambda s: len(gaps[s]))
         if gaps[best]:
-            return Issue(f"No shared feature store holds every feature {design.name(pipeline)} "
-                         f"trains on; {design.name(best)} lacks {', '.join(gaps[best])}. Add "
-                         "them to the feature store.", (*involved, best))
+            return Issue(
+                f"No shared feature store holds every feature {design.name(pipeline)} "
+                f"trains on; {design.name(best)} lacks {', '.join(gaps[best])}. Add "
+                "them to the feature store.",
+                (*involved, best),
+            )
     return None
 
 
@@ -225,10 +283,13 @@ def batch_predictions_served(design: DesignGraph) -> list[Issue]:
     served_holders = [h for h in design.prediction_holders if h in to_client]
     feeds_served = design.reaching(served_holders)
     return [
-        Issue(f"Batch scorer {design.name(s)} writes predictions nobody reads: connect it to "
-              "a prediction store, cache or NoSQL store that a client reads through serving.",
-              (s,))
-        for s in sorted(scorers) if s not in feeds_served
+        Issue(
+            f"Batch scorer {design.name(s)} writes predictions nobody reads: connect it to "
+            "a prediction store, cache or NoSQL store that a client reads through serving.",
+            (s,),
+        )
+        for s in sorted(scorers)
+        if s not in feeds_served
     ]
 
 
@@ -283,9 +344,14 @@ def connection_allowed(design: DesignGraph) -> list[Issue]:
     issues = []
     for number, reason in refused:
         edge = edges[number]
-        issues.append(Issue(f'Edge "{edge.id}" {reason}. Remove it or route the flow '
-                            "through an allowed component.", (edge.source, edge.target),
-                            (edge.id,)))
+        issues.append(
+            Issue(
+                f'Edge "{edge.id}" {reason}. Remove it or route the flow '
+                "through an allowed component.",
+                (edge.source, edge.target),
+                (edge.id,),
+            )
+        )
     return issues
 
 
@@ -319,6 +385,7 @@ def _refusal(source_type: str, target_type: str) -> str:
 
 # --- warnings -----------------------------------------------------------------------------
 
+
 @rule("isolated-component", "warning", None, "mid", "No isolated components")
 def isolated_component(design: DesignGraph) -> list[Issue]:
     """Every component other than a note has at least one edge (to another non-note)."""
@@ -341,9 +408,14 @@ def feedback_loop(design: DesignGraph) -> list[Issue]:
     origins = design.of_types(PREDICTORS | {"client_app"})
     if any(o in feeding for o in origins):
         return []
-    return [Issue("Nothing that happens at serving time becomes training data: log the "
-                  "client's interactions or the predictions to an event stream, data lake or "
-                  "feedback collector that feeds the training pipeline.", tuple(sorted(origins)))]
+    return [
+        Issue(
+            "Nothing that happens at serving time becomes training data: log the "
+            "client's interactions or the predictions to an event stream, data lake or "
+            "feedback collector that feeds the training pipeline.",
+            tuple(sorted(origins)),
+        )
+    ]
 
 
 @rule("drift-monitoring", "warning", "monitoring", "senior", "Drift is monitored")
@@ -352,37 +424,67 @@ def drift_monitoring(design: DesignGraph) -> list[Issue]:
     a path to a retraining trigger, training pipeline or alerting."""
     monitors = design.by_type.get("drift_monitor", [])
     if not monitors:
-        return [Issue("No drift monitor: add one that reads the predictions or features and "
-                      "triggers retraining or alerting.")]
+        return [
+            Issue(
+                "No drift monitor: add one that reads the predictions or features and "
+                "triggers retraining or alerting."
+            )
+        ]
     watched = set(design.of_types(PREDICTORS | FEATURE_PROVIDERS)) | design.prediction_holders
-    acting = design.reaching(design.of_types({"retraining_trigger", "training_pipeline",
-                                              "alerting"}))
+    acting = design.reaching(
+        design.of_types({"retraining_trigger", "training_pipeline", "alerting"})
+    )
     for monitor in monitors:
         if any(p in watched for p in design.predecessors(monitor)) and monitor in acting:
             return []
-    return [Issue(f"{_names(design, monitors)} does not close the loop: feed it from a "
-                  "predictor, feature store or prediction store, and connect it to a retraining "
-                  "trigger, training pipeline or alerting.", tuple(sorted(monitors)))]
+    return [
+        Issue(
+            f"{_names(design, monitors)} does not close the loop: feed it from a "
+            "predictor, feature store or prediction store, and connect it to a retraining "
+            "trigger, training pipeline or alerting.",
+            tuple(sorted(monitors)),
+        )
+    ]
 
 
 TASK_METRICS: dict[str, frozenset[str]] = {
     # NDCG@10, MRR@10, mAP@10 and HitRate@10 are the same metrics at a cutoff.
-    "ranking": frozenset({"ndcg", "mrr", "map", "recall@k", "precision@k", "hitrate",
-                          "ndcg@k", "mrr@k", "map@k", "hitrate@k"}),
-    "classification": frozenset({"precision", "recall", "f1", "rocauc", "prauc", "accuracy",
-                                 "logloss"}),
+    "ranking": frozenset(
+        {
+            "ndcg",
+            "mrr",
+            "map",
+            "recall@k",
+            "precision@k",
+            "hitrate",
+            "ndcg@k",
+            "mrr@k",
+            "map@k",
+            "hitrate@k",
+        }
+    ),
+    "classification": frozenset(
+        {"precision", "recall", "f1", "rocauc", "prauc", "accuracy", "logloss"}
+    ),
     "regression": frozenset({"mae", "mse", "rmse", "mape"}),
 }
 TASK_METRICS["retrieval"] = TASK_METRICS["ranking"]
-ONLINE_METRICS = frozenset({"ctr", "conversionrate", "revenueperuser", "retention", "watchtime",
-                            "dwelltime", "engagement"})
+ONLINE_METRICS = frozenset(
+    {"ctr", "conversionrate", "revenueperuser", "retention", "watchtime", "dwelltime", "engagement"}
+)
 
 
 # Common spellings of the same metric (after folding), read as the framework's name.
 METRIC_SYNONYMS = {
-    "auc": "rocauc", "aucroc": "rocauc", "auprc": "prauc", "aucpr": "prauc",
-    "clickthroughrate": "ctr", "crossentropy": "logloss", "f1score": "f1",
-    "meanaverageprecision": "map", "meanreciprocalrank": "mrr",
+    "auc": "rocauc",
+    "aucroc": "rocauc",
+    "auprc": "prauc",
+    "aucpr": "prauc",
+    "clickthroughrate": "ctr",
+    "crossentropy": "logloss",
+    "f1score": "f1",
+    "meanaverageprecision": "map",
+    "meanreciprocalrank": "mrr",
 }
 
 
@@ -414,15 +516,23 @@ def offline_metrics(design: DesignGraph) -> list[Issue]:
         task = design.nodes[pipeline].props.get("task")
         family = TASK_METRICS.get(task) if isinstance(task, str) else None
         if family not in reach_cache:
-            fit = [e for e in evaluations
-                   if (_metrics(design, e) & family if family else _metrics(design, e))]
+            fit = [
+                e
+                for e in evaluations
+                if (_metrics(design, e) & family if family else _metrics(design, e))
+            ]
             reach_cache[family] = design.reaching(fit)
         if pipeline in reach_cache[family]:
             continue
         wanted = f"{task} metrics such as {', '.join(sorted(family))}" if family else "metrics"
-        issues.append(Issue(f"{design.name(pipeline)} reaches no offline evaluation that lists "
-                            f"{wanted}: connect it to an offline evaluation and list them in "
-                            "its metrics.", (pipeline,)))
+        issues.append(
+            Issue(
+                f"{design.name(pipeline)} reaches no offline evaluation that lists "
+                f"{wanted}: connect it to an offline evaluation and list them in "
+                "its metrics.",
+                (pipeline,),
+            )
+        )
     return issues
 
 
@@ -432,8 +542,11 @@ def cache_on_read_path(design: DesignGraph) -> list[Issue]:
     predictor."""
     readers = design.reaching(design.of_types(PREDICTORS | {"client_app"}))
     return [
-        Issue(f"Cache {design.name(c)} is not on a read path: connect what fills it and the "
-              "serving component (or client) that reads it.", (c,))
+        Issue(
+            f"Cache {design.name(c)} is not on a read path: connect what fills it and the "
+            "serving component (or client) that reads it.",
+            (c,),
+        )
         for c in sorted(design.by_type.get("cache", []))
         if not design.predecessors(c) or not design.successors(c) or c not in readers
     ]
@@ -441,14 +554,18 @@ def cache_on_read_path(design: DesignGraph) -> list[Issue]:
 
 # --- info ---------------------------------------------------------------------------------
 
+
 @rule("labels-available", "info", "data", "senior", "Supervised training has labels")
 def labels_available(design: DesignGraph) -> list[Issue]:
     """Every classification, regression or ranking pipeline has a labeling or feedback
     collector upstream of it."""
     labelled = design.reachable(design.of_types({"labeling", "feedback_collector"}))
     return [
-        Issue(f"{design.name(p)} learns a {design.nodes[p].props['task']} task but no labels "
-              "reach it: add a labeling source or a feedback collector upstream.", (p,))
+        Issue(
+            f"{design.name(p)} learns a {design.nodes[p].props['task']} task but no labels "
+            "reach it: add a labeling source or a feedback collector upstream.",
+            (p,),
+        )
         for p in sorted(design.by_type.get("training_pipeline", []))
         if design.nodes[p].props.get("task") in ("classification", "regression", "ranking")
         and p not in labelled
@@ -463,12 +580,17 @@ def online_metrics(design: DesignGraph) -> list[Issue]:
     for test in tests:
         neighbours = set(design.predecessors(test)) | set(design.successors(test))
         if _metrics(design, test) & ONLINE_METRICS and any(
-                design.category(n) == "serving" for n in neighbours):
+            design.category(n) == "serving" for n in neighbours
+        ):
             return []
-    return [Issue("No A/B test tracks an online metric (CTR, conversion rate, revenue per user, "
-                  "retention, watch time, dwell time, engagement) on the serving path: add an "
-                  "A/B testing component connected to serving and list the metrics.",
-                  tuple(sorted(tests)))]
+    return [
+        Issue(
+            "No A/B test tracks an online metric (CTR, conversion rate, revenue per user, "
+            "retention, watch time, dwell time, engagement) on the serving path: add an "
+            "A/B testing component connected to serving and list the metrics.",
+            tuple(sorted(tests)),
+        )
+    ]
 
 
 # Predictors whose catalogue entry declares `replicas` (on others it is an unknown prop,
@@ -483,21 +605,28 @@ def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
     (project extension; see docs/rules.md)."""
     # Local, like the walks of §4: a gateway that reaches the predictor only round the
     # training loop (client -> events -> training -> registry) spreads no requests over it.
-    replicated = [p for p in sorted(design.of_types(_REPLICATED))
-                  if type(design.nodes[p].props.get("replicas")) is int
-                  and design.nodes[p].props["replicas"] > 1]
+    replicated = [
+        p
+        for p in sorted(design.of_types(_REPLICATED))
+        if type(design.nodes[p].props.get("replicas")) is int
+        and design.nodes[p].props["replicas"] > 1
+    ]
     if not replicated:
         return []
-    fronted = design.walk_from(design.of_types({"load_balancer", "api_gateway"}),
-                               design.of_types(SERVING_TYPES))
+    fronted = design.walk_from(
+        design.of_types({"load_balancer", "api_gateway"}), design.of_types(SERVING_TYPES)
+    )
     return [
-        Issue(f"{design.name(p)} runs {design.nodes[p].props['replicas']} replicas but no "
-              "load balancer or API gateway spreads requests over them: put one in front.", (p,))
-        for p in replicated if p not in fronted
+        Issue(
+            f"{design.name(p)} runs {design.nodes[p].props['replicas']} replicas but no "
+            "load balancer or API gateway spreads requests over them: put one in front.",
+            (p,),
+        )
+        for p in replicated
+        if p not in fronted
     ]
 
 
 def profile(level: str) -> list[Rule]:
     """The rules a board of `level` is checked against, in registry order."""
     return [r for r in RULES.values() if r.runs_at(level)]
-

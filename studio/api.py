@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from components.document import DocumentError, dump, parse
 from studio import services
-from studio.sessions import grant_role, display_name
+from studio.sessions import display_name, grant_role
 from studio.views import MAX_UPLOAD_BYTES, board_for, links_for
 
 

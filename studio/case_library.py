@@ -25,8 +25,10 @@ def load(paths: list[str | Path] | None = None) -> list[str]:
         else:
             found.append(case_studies.load_file(path))
     for study in found:
-        CaseStudy.objects.update_or_create(slug=study.slug, defaults={
-            "title": study.title, "summary": study.summary, "content": study.to_dict()})
+        CaseStudy.objects.update_or_create(
+            slug=study.slug,
+            defaults={"title": study.title, "summary": study.summary, "content": study.to_dict()},
+        )
     return [study.slug for study in found]
 
 

@@ -16,13 +16,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from components import case_studies
-from studio import case_library
 from components.catalogue import COMPONENT_TYPES
-from components.document import LEVELS, Board as Document
+from components.document import LEVELS
+from components.document import Board as Document
 from components.export import ExportError
 from components.export import render as render_export
 from components.steps import STEPS
-from studio.broadcast import send_to_board
+from studio import case_library
+from studio.live.broadcast import send_to_board
 from studio.models import Board
 from studio.views import _start, board_for, render_home
 
@@ -36,7 +37,8 @@ def study_for(board: Board) -> case_studies.CaseStudy:
 
 def item_ids(study: case_studies.CaseStudy) -> set[str]:
     return {q["id"] for q in study.questions} | {
-        h["id"] for hints in study.hints.values() for h in hints}
+        h["id"] for hints in study.hints.values() for h in hints
+    }
 
 
 @require_POST
@@ -61,10 +63,18 @@ def render_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     revealed = set(board.revealed)
     interviewer = role == "interviewer"
     questions = [q for q in study.questions if interviewer or q["id"] in revealed]
-    hints = [(s, [h for h in study.hints.get(s.key, ()) if interviewer or h["id"] in revealed])
-             for s in STEPS]
-    context = {"board": board, "study": study, "role": role, "revealed": revealed,
-               "questions": questions, "hints": [(s, h) for s, h in hints if h]}
+    hints = [
+        (s, [h for h in study.hints.get(s.key, ()) if interviewer or h["id"] in revealed])
+        for s in STEPS
+    ]
+    context = {
+        "board": board,
+        "study": study,
+        "role": role,
+        "revealed": revealed,
+        "questions": questions,
+        "hints": [(s, h) for s, h in hints if h],
+    }
     if interviewer:
         document = board.to_document()
         comparison = case_studies.compare(study.reference, document)
@@ -72,11 +82,19 @@ def render_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
         # (title, how many more the reference has, how many the board has): "Training
         # pipeline (1 of 2)" when the board has one but the reference has two.
         context["comparison"] = [
-            (s, [(COMPONENT_TYPES[m["type"]].title, m["count"], have[m["type"]])
-                 for m in comparison[s.key]["missing_components"]],
-             [(COMPONENT_TYPES[c["source"]].title, COMPONENT_TYPES[c["target"]].title)
-              for c in comparison[s.key]["missing_connections"]])
-            for s in STEPS]
+            (
+                s,
+                [
+                    (COMPONENT_TYPES[m["type"]].title, m["count"], have[m["type"]])
+                    for m in comparison[s.key]["missing_components"]
+                ],
+                [
+                    (COMPONENT_TYPES[c["source"]].title, COMPONENT_TYPES[c["target"]].title)
+                    for c in comparison[s.key]["missing_connections"]
+                ],
+            )
+            for s in STEPS
+        ]
     return render(request, "partials/case.html", context)
 
 

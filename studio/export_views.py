@@ -23,9 +23,12 @@ from studio.models import Board
 from studio.services import document_at
 from studio.views import board_for
 
-CONTENT_TYPES = {"svg": "image/svg+xml", "png": "image/png",
-                 "dot": "text/vnd.graphviz; charset=utf-8",
-                 "json": "application/json"}
+CONTENT_TYPES = {
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "dot": "text/vnd.graphviz; charset=utf-8",
+    "json": "application/json",
+}
 
 
 def file_stem(board: Board) -> str:
@@ -50,14 +53,16 @@ def export(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
         raise Http404("Unknown format.")
     layout = request.GET.get("layout", "drawn")
     if layout not in LAYOUTS:
-        return HttpResponse(f"layout must be one of {', '.join(LAYOUTS)}", status=400,
-                            content_type="text/plain")
+        return HttpResponse(
+            f"layout must be one of {', '.join(LAYOUTS)}", status=400, content_type="text/plain"
+        )
     revision = _revision(request, board)
     document = document_at(board, revision) if revision else board.to_document()
     findings = validate(document) if request.GET.get("findings") == "1" else None
     try:
-        body = render_export(document, fmt, layout=layout,
-                             legend=request.GET.get("legend") == "1", findings=findings)
+        body = render_export(
+            document, fmt, layout=layout, legend=request.GET.get("legend") == "1", findings=findings
+        )
     except ExportError as exc:
         return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
@@ -70,9 +75,14 @@ def export(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
 def report_context(board: Board, role: str) -> dict:
     document = board.to_document()
     report = validate(document)
-    context = {"board": board, "document": document, "report": report, "role": role,
-               "notes": [(s, document.notes.get(s.key, "")) for s in STEPS],
-               "generated": timezone.now()}
+    context = {
+        "board": board,
+        "document": document,
+        "report": report,
+        "role": role,
+        "notes": [(s, document.notes.get(s.key, "")) for s in STEPS],
+        "generated": timezone.now(),
+    }
     if role == "interviewer":
         context["rubric"] = [(s, board.rubric.get(s.key, {})) for s in STEPS]
         context["private_notes"] = board.private_notes
@@ -119,10 +129,22 @@ def replay_frame(request: HttpRequest, public_id: str, revision: int) -> HttpRes
         raise Http404("No such revision.")
     document = document_at(board, revision)
     operation = board.operations.get(revision=revision)
-    context = {"board": board, "revision": revision, "operation": operation,
-               "report": validate(document), "document": document, "steps": STEPS}
+    context = {
+        "board": board,
+        "revision": revision,
+        "operation": operation,
+        "report": validate(document),
+        "document": document,
+        "steps": STEPS,
+    }
     if request.headers.get("Accept") == "application/json":
-        return JsonResponse({"revision": revision, "at": operation.created_at.isoformat(),
-                             "author": operation.author, "board": document.to_dict(),
-                             "report": context["report"].to_dict()})
+        return JsonResponse(
+            {
+                "revision": revision,
+                "at": operation.created_at.isoformat(),
+                "author": operation.author,
+                "board": document.to_dict(),
+                "report": context["report"].to_dict(),
+            }
+        )
     return render(request, "partials/replay_frame.html", context)

@@ -16,8 +16,15 @@ from components.steps import STEPS
 from studio.models import Board
 
 # Suggested minutes per step of a 45-minute interview; scaled to other durations.
-SPLIT_MINUTES = {"requirements": 5, "framing": 4, "data": 8, "model": 8, "evaluation": 6,
-                 "serving": 8, "monitoring": 6}
+SPLIT_MINUTES = {
+    "requirements": 5,
+    "framing": 4,
+    "data": 8,
+    "model": 8,
+    "evaluation": 6,
+    "serving": 8,
+    "monitoring": 6,
+}
 MIN_DURATION, MAX_DURATION = 60, 4 * 60 * 60
 MAX_PRIVATE_NOTES = 20_000
 MAX_COMMENT = 2_000
@@ -44,9 +51,14 @@ def timer_state(board: Board, now=None) -> dict[str, Any]:
         "running": board.timer_started_at is not None and elapsed < board.timer_duration,
         "remaining": max(0.0, board.timer_duration - elapsed),
         "server_time": now.timestamp(),
-        "split": [{"step": s.key, "title": s.title,
-                   "seconds": round(board.timer_duration * SPLIT_MINUTES[s.key] / total)}
-                  for s in STEPS],
+        "split": [
+            {
+                "step": s.key,
+                "title": s.title,
+                "seconds": round(board.timer_duration * SPLIT_MINUTES[s.key] / total),
+            }
+            for s in STEPS
+        ],
     }
 
 
@@ -59,8 +71,9 @@ def control_timer(board: Board, action: Any, duration: Any = None) -> None:
         raise InterviewError('timer action must be "start", "pause" or "reset"')
     if duration is not None and action != "pause":
         if type(duration) is not int or not MIN_DURATION <= duration <= MAX_DURATION:
-            raise InterviewError(f"duration must be whole seconds from {MIN_DURATION} "
-                                 f"to {MAX_DURATION}")
+            raise InterviewError(
+                f"duration must be whole seconds from {MIN_DURATION} to {MAX_DURATION}"
+            )
         board.timer_duration = duration
     if action == "start":
         if board.timer_started_at is None:
@@ -71,8 +84,7 @@ def control_timer(board: Board, action: Any, duration: Any = None) -> None:
     else:
         board.timer_started_at = None
         board.timer_elapsed = 0
-    board.save(update_fields=["timer_duration", "timer_started_at", "timer_elapsed",
-                              "updated_at"])
+    board.save(update_fields=["timer_duration", "timer_started_at", "timer_elapsed", "updated_at"])
 
 
 def save_private_notes(board: Board, text: str) -> None:

@@ -14,7 +14,7 @@ from components import case_studies
 from components.report import validate
 from components.steps import STEPS
 from studio import interview
-from studio.broadcast import send_to_board
+from studio.live.broadcast import send_to_board
 from studio.models import Board
 from studio.views import board_for
 
@@ -38,10 +38,16 @@ def panel_context(board: Board) -> dict:
             looks[signal["step"]].append(signal["look"])
     return {
         "board": board,
-        "steps": [{"step": s, "score": board.rubric.get(s.key, {}).get("score"),
-                   "comment": board.rubric.get(s.key, {}).get("comment", ""),
-                   "expected": rubric["steps"][s.key][board.level],
-                   "looks": looks[s.key]} for s in STEPS],
+        "steps": [
+            {
+                "step": s,
+                "score": board.rubric.get(s.key, {}).get("score"),
+                "comment": board.rubric.get(s.key, {}).get("comment", ""),
+                "expected": rubric["steps"][s.key][board.level],
+                "looks": looks[s.key],
+            }
+            for s in STEPS
+        ],
         "score_meanings": rubric["scores"],
         "scores": interview.SCORES,
         "timer": interview.timer_state(board),
@@ -85,8 +91,9 @@ def private_notes(request: HttpRequest, public_id: str) -> HttpResponse:
 def score(request: HttpRequest, public_id: str, step: str) -> HttpResponse:
     board = interviewer_board(request, public_id)
     try:
-        interview.save_score(board, step, request.POST.get("score"),
-                             request.POST.get("comment", ""))
+        interview.save_score(
+            board, step, request.POST.get("score"), request.POST.get("comment", "")
+        )
     except interview.InterviewError as exc:
         return HttpResponse(str(exc), status=400)
     return HttpResponse("Saved")

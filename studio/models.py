@@ -11,8 +11,8 @@ import secrets
 
 from django.db import models
 
-from components.document import Board as Document
 from components.document import DEFAULT_LEVEL, LEVELS, Edge, Node, empty_notes
+from components.document import Board as Document
 
 ROLES = ("interviewer", "candidate", "viewer")
 EDITING_ROLES = frozenset({"interviewer", "candidate"})
@@ -30,8 +30,9 @@ def empty_document() -> dict:
 class Board(models.Model):
     public_id = models.CharField(max_length=24, unique=True, default=new_public_id)
     title = models.CharField(max_length=200, blank=True)
-    level = models.CharField(max_length=8, choices=[(lv, lv) for lv in LEVELS],
-                             default=DEFAULT_LEVEL)
+    level = models.CharField(
+        max_length=8, choices=[(lv, lv) for lv in LEVELS], default=DEFAULT_LEVEL
+    )
     notes = models.JSONField(default=empty_notes)
     document = models.JSONField(default=empty_document)
     revision = models.PositiveIntegerField(default=0)

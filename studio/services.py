@@ -36,8 +36,13 @@ class Applied:
     cid: str = ""
 
     def to_message(self) -> dict[str, Any]:
-        return {"revision": self.revision, "op": self.op, "author": self.author,
-                "at": self.at.isoformat(), "cid": self.cid}
+        return {
+            "revision": self.revision,
+            "op": self.op,
+            "author": self.author,
+            "at": self.at.isoformat(),
+            "cid": self.cid,
+        }
 
 
 def hash_token(token: str) -> str:
@@ -68,7 +73,9 @@ def role_for_token(board: Board, token: str) -> str | None:
     return found
 
 
-def create_board(document: Document, *, author: str = "", case_study: str = "") -> tuple[Board, dict[str, str]]:
+def create_board(
+    document: Document, *, author: str = "", case_study: str = ""
+) -> tuple[Board, dict[str, str]]:
     """Create a board whose first logged operation imports `document`; return its tokens."""
     with transaction.atomic():
         board = Board(case_study=case_study)
@@ -76,8 +83,12 @@ def create_board(document: Document, *, author: str = "", case_study: str = "") 
         board.store_document(document)
         board.revision = 1
         board.save()
-        Operation.objects.create(board=board, revision=1, author=author,
-                                 op={"op": "import", "document": document.to_dict()})
+        Operation.objects.create(
+            board=board,
+            revision=1,
+            author=author,
+            op={"op": "import", "document": document.to_dict()},
+        )
     return board, tokens
 
 
@@ -87,8 +98,9 @@ def rotate_token(board: Board, role: str) -> str:
     return token
 
 
-def apply(public_id: str, op: dict[str, Any], author: str, cid: str = "", *,
-          can_set_level: bool = True) -> tuple[Applied, Document, Document]:
+def apply(
+    public_id: str, op: dict[str, Any], author: str, cid: str = "", *, can_set_level: bool = True
+) -> tuple[Applied, Document, Document]:
     """Apply `op` to the board as its next revision; raise OperationError if refused
     (also when it changes the level and `can_set_level` is false: the level sets the bar
     the candidate is held to, so only the interviewer moves it).
@@ -107,17 +119,25 @@ def apply(public_id: str, op: dict[str, Any], author: str, cid: str = "", *,
         board.revision += 1
         # Write only the columns the operation changed (a move leaves the notes, which
         # may be long, and the title alone).
-        changed = [name for name, before, after in (
-            ("title", current.title, document.title),
-            ("level", current.level, document.level),
-            ("notes", current.notes, document.notes),
-            ("document", (current.nodes, current.edges), (document.nodes, document.edges)),
-        ) if before != after]
+        changed = [
+            name
+            for name, before, after in (
+                ("title", current.title, document.title),
+                ("level", current.level, document.level),
+                ("notes", current.notes, document.notes),
+                ("document", (current.nodes, current.edges), (document.nodes, document.edges)),
+            )
+            if before != after
+        ]
         board.save(update_fields=[*changed, "revision", "updated_at"])
-        stored = Operation.objects.create(board=board, revision=board.revision, op=op,
-                                          author=author[:80], cid=cid[:64])
-    return (Applied(stored.revision, op, stored.author, stored.created_at, stored.cid),
-            current, document)
+        stored = Operation.objects.create(
+            board=board, revision=board.revision, op=op, author=author[:80], cid=cid[:64]
+        )
+    return (
+        Applied(stored.revision, op, stored.author, stored.created_at, stored.cid),
+        current,
+        document,
+    )
 
 
 def operations_since(board: Board, revision: int) -> list[Applied] | None:

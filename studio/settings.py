@@ -28,10 +28,14 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-debug"
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
-    "DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get(
-    "DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 
 INSTALLED_APPS = [
     "daphne",
@@ -72,17 +76,22 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)
     if os.environ.get("DATABASE_URL")
-    else {"ENGINE": "django.db.backends.sqlite3",
-          "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-          # One connection kept open for good on the thread where Channels runs the live
-          # board's queries: opening one per operation cost ~0.6 ms. HTTP requests each
-          # run on a thread of their own, whose connection closes with the request
-          # (studio.apps.close_request_connections). WAL with synchronous=FULL still
-          # syncs the log before each commit returns, so an acknowledged edit survives a
-          # crash or power loss, and commits ~0.7 ms sooner than the rollback journal.
-          "CONN_MAX_AGE": None,
-          "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20,
-                      "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL"}},
+    else {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+        # One connection kept open for good on the thread where Channels runs the live
+        # board's queries: opening one per operation cost ~0.6 ms. HTTP requests each
+        # run on a thread of their own, whose connection closes with the request
+        # (studio.apps.close_request_connections). WAL with synchronous=FULL still
+        # syncs the log before each commit returns, so an acknowledged edit survives a
+        # crash or power loss, and commits ~0.7 ms sooner than the rollback journal.
+        "CONN_MAX_AGE": None,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+        },
+    },
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -93,7 +102,7 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": REDIS_POOL_SIZE}]},
     }
     if REDIS_URL
-    else {"BACKEND": "studio.layers.SweepingInMemoryChannelLayer"},
+    else {"BACKEND": "studio.live.layers.SweepingInMemoryChannelLayer"},
 }
 
 SESSION_COOKIE_HTTPONLY = True

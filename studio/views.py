@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from components.catalogue import CATEGORIES, catalogue_as_json, types_by_category
-from components.document import LEVELS, MAX_LABEL, Board as Document, DocumentError, parse
+from components.document import LEVELS, MAX_LABEL, DocumentError, parse
+from components.document import Board as Document
 from components.report import validate
 from components.steps import STEPS
 from studio import case_library, services
@@ -38,8 +39,11 @@ SHARE_ORDER = ("candidate", "viewer", "interviewer")
 
 def palette() -> list[dict]:
     grouped = types_by_category()
-    return [{"key": key, "category": CATEGORIES[key], "types": types}
-            for key, types in grouped.items() if types]
+    return [
+        {"key": key, "category": CATEGORIES[key], "types": types}
+        for key, types in grouped.items()
+        if types
+    ]
 
 
 def board_for(request: HttpRequest, public_id: str) -> tuple[Board, str]:
@@ -51,8 +55,10 @@ def board_for(request: HttpRequest, public_id: str) -> tuple[Board, str]:
 
 
 def links_for(request: HttpRequest, board: Board, tokens: dict[str, str]) -> dict[str, str]:
-    return {role: request.build_absolute_uri(reverse("join", args=[board.public_id, token]))
-            for role, token in tokens.items()}
+    return {
+        role: request.build_absolute_uri(reverse("join", args=[board.public_id, token]))
+        for role, token in tokens.items()
+    }
 
 
 @require_GET
@@ -64,15 +70,25 @@ def render_home(request: HttpRequest, error: str = "", status: int = 200) -> Htt
     ids = opened_boards(request.session)
     boards = {b.public_id: b for b in Board.objects.filter(public_id__in=ids)}
     recent = [(boards[i], board_role(request.session, i)) for i in ids if i in boards]
-    return render(request, "home.html", {
-        "palette": palette(), "levels": LEVELS, "recent": recent, "error": error,
-        "max_title": MAX_LABEL, "case_studies": case_library.listing(),
-    }, status=status)
+    return render(
+        request,
+        "home.html",
+        {
+            "palette": palette(),
+            "levels": LEVELS,
+            "recent": recent,
+            "error": error,
+            "max_title": MAX_LABEL,
+            "case_studies": case_library.listing(),
+        },
+        status=status,
+    )
 
 
 def _start(request: HttpRequest, document: Document, case_study: str = "") -> HttpResponse:
-    board, tokens = services.create_board(document, author=display_name(request.session),
-                                          case_study=case_study)
+    board, tokens = services.create_board(
+        document, author=display_name(request.session), case_study=case_study
+    )
     grant_role(request.session, board.public_id, "interviewer")
     request.session[f"links:{board.public_id}"] = links_for(request, board, tokens)
     return redirect("board", board.public_id)
@@ -93,8 +109,9 @@ def import_board(request: HttpRequest) -> HttpResponse:
     if upload is None:
         return render_home(request, "Choose a board JSON file to import.", status=400)
     if upload.size > MAX_UPLOAD_BYTES:
-        return render_home(request, "That file is over 5 MB; a board file is much smaller.",
-                           status=400)
+        return render_home(
+            request, "That file is over 5 MB; a board file is much smaller.", status=400
+        )
     try:
         document = parse(upload.read())
     except DocumentError as exc:
@@ -116,28 +133,38 @@ def join(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
 def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
     board, role = board_for(request, public_id)
     touch_board(request.session, public_id)
-    # A stable person id for the board's socket (studio/consumers.py reads "pid"): the
+    # A stable person id for the board's socket (studio/live/consumers.py reads "pid"): the
     # same colour, and no "left"/"joined" notices, when this browser reconnects.
     participant_id(request.session)
-    return render(request, "board.html", {
-        "board": board, "role": role, "roles": SHARE_ORDER, "steps": STEPS, "palette": palette(),
-        "levels": LEVELS, "catalogue": catalogue_as_json(),
-        "links": request.session.pop(f"links:{public_id}", None) if role == "interviewer"
-        else None,
-        "name": display_name(request.session),
-        "report": validate(board.to_document()),
-        # The countdown is the interviewer's alone: a candidate never sees it.
-        "timer_json": json.dumps(timer_state(board)) if role == "interviewer" else "",
-        "config": {
-            "publicId": board.public_id,
+    return render(
+        request,
+        "board.html",
+        {
+            "board": board,
             "role": role,
-            "wsPath": f"/ws/boards/{board.public_id}/",
-            "findingsUrl": reverse("findings", args=[public_id]),
-            "nameUrl": reverse("set_name"),
-            "layoutUrl": reverse("layout", args=[public_id]),
+            "roles": SHARE_ORDER,
+            "steps": STEPS,
+            "palette": palette(),
+            "levels": LEVELS,
+            "catalogue": catalogue_as_json(),
+            "links": request.session.pop(f"links:{public_id}", None)
+            if role == "interviewer"
+            else None,
             "name": display_name(request.session),
+            "report": validate(board.to_document()),
+            # The countdown is the interviewer's alone: a candidate never sees it.
+            "timer_json": json.dumps(timer_state(board)) if role == "interviewer" else "",
+            "config": {
+                "publicId": board.public_id,
+                "role": role,
+                "wsPath": f"/ws/boards/{board.public_id}/",
+                "findingsUrl": reverse("findings", args=[public_id]),
+                "nameUrl": reverse("set_name"),
+                "layoutUrl": reverse("layout", args=[public_id]),
+                "name": display_name(request.session),
+            },
         },
-    })
+    )
 
 
 @require_GET
@@ -145,8 +172,9 @@ def findings_panel(request: HttpRequest, public_id: str) -> HttpResponse:
     board, _ = board_for(request, public_id)
     level = request.GET.get("level")
     report = validate(board.to_document(), level if level in LEVELS else None)
-    return render(request, "partials/findings.html", {"report": report, "board": board,
-                                                      "steps": STEPS})
+    return render(
+        request, "partials/findings.html", {"report": report, "board": board, "steps": STEPS}
+    )
 
 
 @require_POST
@@ -156,8 +184,7 @@ def rotate_link(request: HttpRequest, public_id: str, role: str) -> HttpResponse
         raise Http404()
     token = services.rotate_token(board, role)
     links = links_for(request, board, {role: token})
-    return render(request, "partials/link.html", {"role": role, "url": links[role],
-                                                  "board": board})
+    return render(request, "partials/link.html", {"role": role, "url": links[role], "board": board})
 
 
 @require_POST

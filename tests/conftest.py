@@ -15,14 +15,21 @@ def load_design(name: str) -> Board:
     return parse((DESIGNS / f"{name}.json").read_text())
 
 
-def build(nodes: dict[str, str], edges: list[tuple[str, str]], *,
-          props: dict[str, dict] | None = None, level: str = "senior",
-          notes: dict[str, str] | None = None) -> Board:
+def build(
+    nodes: dict[str, str],
+    edges: list[tuple[str, str]],
+    *,
+    props: dict[str, dict] | None = None,
+    level: str = "senior",
+    notes: dict[str, str] | None = None,
+) -> Board:
     """A tiny board from {id: type} and [(source, target)], for rule tests."""
     props = props or {}
-    board = Board(level=level,
-                  nodes=[Node(id=i, type=t, props=dict(props.get(i, {}))) for i, t in nodes.items()],
-                  edges=[Edge(id=f"e{k}", source=s, target=t) for k, (s, t) in enumerate(edges)])
+    board = Board(
+        level=level,
+        nodes=[Node(id=i, type=t, props=dict(props.get(i, {}))) for i, t in nodes.items()],
+        edges=[Edge(id=f"e{k}", source=s, target=t) for k, (s, t) in enumerate(edges)],
+    )
     if notes:
         board.notes.update(notes)
     return board

@@ -35,9 +35,12 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def server_env(*, sqlite_path: str | os.PathLike | None = None,
-               extra: Mapping[str, str] | None = None,
-               keep_services: bool = False) -> dict[str, str]:
+def server_env(
+    *,
+    sqlite_path: str | os.PathLike | None = None,
+    extra: Mapping[str, str] | None = None,
+    keep_services: bool = False,
+) -> dict[str, str]:
     """The environment for a child Django process: production-like settings (DEBUG off),
     a throwaway secret key, SQLite at `sqlite_path` unless `extra` selects a database,
     and no DATABASE_URL/REDIS_URL inherited unless `keep_services` is true."""
@@ -45,12 +48,14 @@ def server_env(*, sqlite_path: str | os.PathLike | None = None,
     if not keep_services:
         for name in SERVICE_VARIABLES:
             env.pop(name, None)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "studio.settings",
-        "DJANGO_SECRET_KEY": "test",
-        "DJANGO_DEBUG": "0",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "studio.settings",
+            "DJANGO_SECRET_KEY": "test",
+            "DJANGO_DEBUG": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     if sqlite_path is not None:
         env["SQLITE_PATH"] = str(sqlite_path)
     if extra:
@@ -61,16 +66,27 @@ def server_env(*, sqlite_path: str | os.PathLike | None = None,
 def migrate(env: Mapping[str, str], timeout: float = 120) -> None:
     """Run `manage.py migrate` with `env`; raise with its output if it fails."""
     result = subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=dict(env),
-        capture_output=True, text=True, timeout=timeout)
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if result.returncode != 0:
-        raise RuntimeError(f"migrate failed ({result.returncode}):\n{result.stdout}\n"
-                           f"{result.stderr}")
+        raise RuntimeError(
+            f"migrate failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
 
 
-def start_daphne(port: int, env: Mapping[str, str], *, host: str = "127.0.0.1",
-                 log_path: str | os.PathLike | None = None,
-                 application: str = "studio.asgi:application") -> subprocess.Popen:
+def start_daphne(
+    port: int,
+    env: Mapping[str, str],
+    *,
+    host: str = "127.0.0.1",
+    log_path: str | os.PathLike | None = None,
+    application: str = "studio.asgi:application",
+) -> subprocess.Popen:
     """Start `daphne -b host -p port application` in its own process group.
 
     Output goes to `log_path` (appended) or is discarded; read the log when a test fails.
@@ -79,15 +95,20 @@ def start_daphne(port: int, env: Mapping[str, str], *, host: str = "127.0.0.1",
     try:
         return subprocess.Popen(
             [PYTHON, "-m", "daphne", "-b", host, "-p", str(port), application],
-            cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            cwd=ROOT,
+            env=dict(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     finally:
         if log is not subprocess.DEVNULL:
             log.close()  # the child keeps its own descriptor
 
 
-def wait_for_port(port: int, *, host: str = "127.0.0.1", timeout: float = 30,
-                  proc: subprocess.Popen | None = None) -> None:
+def wait_for_port(
+    port: int, *, host: str = "127.0.0.1", timeout: float = 30, proc: subprocess.Popen | None = None
+) -> None:
     """Block until something accepts TCP connections on host:port.
 
     Raises RuntimeError early if `proc` exits, TimeoutError after `timeout` seconds.
@@ -95,8 +116,10 @@ def wait_for_port(port: int, *, host: str = "127.0.0.1", timeout: float = 30,
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server process exited with code {proc.returncode} before "
-                               f"listening on {host}:{port}")
+            raise RuntimeError(
+                f"server process exited with code {proc.returncode} before "
+                f"listening on {host}:{port}"
+            )
         try:
             with socket.create_connection((host, port), timeout=0.5):
                 return

@@ -19,11 +19,18 @@ finally:
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # As in production (studio/settings.py): connections kept open, in WAL mode.
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "test.sqlite3",
-                         "CONN_MAX_AGE": None,
-                         "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20,
-                                     "init_command": "PRAGMA journal_mode=WAL; "
-                                                     "PRAGMA synchronous=FULL"},
-                         "TEST": {"NAME": BASE_DIR / "test-run.sqlite3"}}}
-CHANNEL_LAYERS = {"default": {"BACKEND": "studio.layers.SweepingInMemoryChannelLayer"}}
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": BASE_DIR / "test.sqlite3",
+        "CONN_MAX_AGE": None,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+        },
+        "TEST": {"NAME": BASE_DIR / "test-run.sqlite3"},
+    }
+}
+CHANNEL_LAYERS = {"default": {"BACKEND": "studio.live.layers.SweepingInMemoryChannelLayer"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -28,8 +28,14 @@ needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphvi
 
 def run(*args: str, stdin: bytes | None = None, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", **env}
-    return subprocess.run([sys.executable, "manage.py", "export_design", *args], cwd=ROOT,
-                          env=environment, input=stdin, capture_output=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "manage.py", "export_design", *args],
+        cwd=ROOT,
+        env=environment,
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def texts(svg: bytes) -> list[str]:
@@ -65,16 +71,18 @@ def call(*args: str, stdin: bytes | None = None, monkeypatch=None) -> bytes:
 
 
 def test_json_from_stdin_to_stdout_is_the_canonical_document(monkeypatch):
-    first = call("-", "--format", "json", "-o", "-", stdin=GOOD.read_bytes(),
-                 monkeypatch=monkeypatch)
+    first = call(
+        "-", "--format", "json", "-o", "-", stdin=GOOD.read_bytes(), monkeypatch=monkeypatch
+    )
     assert first == dump(load_design("video_recommendation")).encode("utf-8")
     again = call("-", "--format", "json", stdin=first, monkeypatch=monkeypatch)
     assert again == first
 
 
 def test_dot_with_options_matches_the_library():
-    source = call(str(FAILING), "--format", "dot", "--layout", "auto", "--legend",
-                  "--findings").decode("utf-8")
+    source = call(
+        str(FAILING), "--format", "dot", "--layout", "auto", "--legend", "--findings"
+    ).decode("utf-8")
     assert 'rankdir="LR"' in source and "Legend" in source
     assert export.ERROR_COLOUR in source  # serving-loop names the app and the ranker
     plain = call(str(FAILING), "--format", "dot").decode("utf-8")
@@ -97,11 +105,16 @@ def test_a_refused_document_exits_2_with_a_message_and_no_traceback(tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("text, message", [
-    (b'{"format": "mlsd-studio/board", "version": 2}', "version"),
-    (b'{"format": "mlsd-studio/board", "version": 1, "nodes": [{"id": "a", "type": "x"}]}',
-     'unknown component type "x"'),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (b'{"format": "mlsd-studio/board", "version": 2}', "version"),
+        (
+            b'{"format": "mlsd-studio/board", "version": 1, "nodes": [{"id": "a", "type": "x"}]}',
+            'unknown component type "x"',
+        ),
+    ],
+)
 def test_refusals_carry_the_document_error_and_return_code_2(text, message, monkeypatch):
     with pytest.raises(CommandError) as refused:
         call("-", "--format", "svg", stdin=text, monkeypatch=monkeypatch)

@@ -89,6 +89,7 @@ class CaseStudy:
 
 # --- loading ------------------------------------------------------------------------------
 
+
 def load_all() -> dict[str, CaseStudy]:
     """Every case study shipped beside this module, by slug (sorted); parsed once."""
     return dict(_shipped())
@@ -117,8 +118,11 @@ def _shipped_rubric() -> dict[str, Any]:
 
 def load_directory(directory: Path) -> dict[str, CaseStudy]:
     """Load every `*.json` in `directory` except the rubric, by slug (not cached)."""
-    studies = [load_file(path) for path in sorted(Path(directory).glob("*.json"))
-               if path.name != RUBRIC_FILE]
+    studies = [
+        load_file(path)
+        for path in sorted(Path(directory).glob("*.json"))
+        if path.name != RUBRIC_FILE
+    ]
     return {study.slug: study for study in studies}
 
 
@@ -127,8 +131,7 @@ def load_file(path: Path) -> CaseStudy:
     path = Path(path)
     study = from_dict(_read_json(path), path.name)
     if study.slug != path.stem:
-        raise CaseStudyError(path.name, f'slug "{study.slug}" does not match the file name',
-                             "slug")
+        raise CaseStudyError(path.name, f'slug "{study.slug}" does not match the file name', "slug")
     return study
 
 
@@ -182,8 +185,9 @@ def load_rubric(path: Path) -> dict[str, Any]:
         where = f"signals.{rule_id}"
         _check_keys(signal, _SIGNAL_KEYS, name, where)
         if signal["step"] is not None and signal["step"] not in STEP_KEYS:
-            raise CaseStudyError(name, f"step must be one of {', '.join(STEP_KEYS)} or null",
-                                 f"{where}.step")
+            raise CaseStudyError(
+                name, f"step must be one of {', '.join(STEP_KEYS)} or null", f"{where}.step"
+            )
         _line(signal["look"], name, f"{where}.look")
     return data
 
@@ -194,8 +198,9 @@ def _read_json(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise CaseStudyError(path.name, f"not valid UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise CaseStudyError(path.name, f"not valid JSON: {exc.msg} at line {exc.lineno} "
-                                        f"column {exc.colno}") from None
+        raise CaseStudyError(
+            path.name, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
 
 
 def _check_keys(data: Any, keys: tuple[str, ...], name: str, where: str) -> None:
@@ -232,8 +237,7 @@ def _text_list(value: Any, name: str, where: str) -> list[str]:
 def _identifier(value: Any, name: str, where: str, seen: set[str]) -> str:
     text = _text(value, name, where)
     if len(text) > MAX_ID or text != text.strip():
-        raise CaseStudyError(name, f"must be at most {MAX_ID} characters, no outer spaces",
-                             where)
+        raise CaseStudyError(name, f"must be at most {MAX_ID} characters, no outer spaces", where)
     if text in seen:
         raise CaseStudyError(name, f'duplicate id "{text}"', where)
     seen.add(text)
@@ -253,11 +257,13 @@ def _questions(value: Any, name: str) -> tuple[dict[str, str], ...]:
     for index, item in enumerate(value):
         where = f"questions[{index}]"
         _check_keys(item, _QUESTION_KEYS, name, where)
-        questions.append({
-            "id": _identifier(item["id"], name, f"{where}.id", seen),
-            "question": _text(item["question"], name, f"{where}.question"),
-            "answer": _text(item["answer"], name, f"{where}.answer"),
-        })
+        questions.append(
+            {
+                "id": _identifier(item["id"], name, f"{where}.id", seen),
+                "question": _text(item["question"], name, f"{where}.question"),
+                "answer": _text(item["answer"], name, f"{where}.answer"),
+            }
+        )
     return tuple(questions)
 
 
@@ -276,13 +282,13 @@ def _hints(value: Any, name: str) -> dict[str, tuple[dict[str, str], ...]]:
             hint_id = _identifier(item["id"], name, f"{where}.id", seen)
             if not hint_id.startswith(f"{step}-"):
                 raise CaseStudyError(name, f'id must start with "{step}-"', f"{where}.id")
-            step_hints.append({"id": hint_id, "text": _text(item["text"], name,
-                                                            f"{where}.text")})
+            step_hints.append({"id": hint_id, "text": _text(item["text"], name, f"{where}.text")})
         hints[step] = tuple(step_hints)
     return hints
 
 
 # --- ids ----------------------------------------------------------------------------------
+
 
 def hint_ids(study: CaseStudy) -> list[str]:
     """Every hint id of `study`, in step order then file order."""
@@ -295,6 +301,7 @@ def question_ids(study: CaseStudy) -> list[str]:
 
 
 # --- comparing a candidate's board with the reference -------------------------------------
+
 
 def compare(reference: Board, candidate: Board) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """What the reference design has that the candidate's board lacks, by step.
@@ -317,12 +324,14 @@ def compare(reference: Board, candidate: Board) -> dict[str, dict[str, list[dict
         shortfall = wanted[type_id] - present[type_id]
         if shortfall > 0:
             result[_step_of(type_id)]["missing_components"].append(
-                {"type": type_id, "count": shortfall})
+                {"type": type_id, "count": shortfall}
+            )
     drawn = set(_type_pairs(candidate))
     for source, target in _type_pairs(reference):
         if (source, target) not in drawn:
             result[_step_of(target)]["missing_connections"].append(
-                {"source": source, "target": target})
+                {"source": source, "target": target}
+            )
     return result
 
 
@@ -343,7 +352,6 @@ def _type_pairs(board: Board) -> list[tuple[str, str]]:
     pairs: dict[tuple[str, str], None] = {}
     for edge in board.edges:
         source, target = types.get(edge.source), types.get(edge.target)
-        if source in COMPONENT_TYPES and target in COMPONENT_TYPES \
-                and NOTE not in (source, target):
+        if source in COMPONENT_TYPES and target in COMPONENT_TYPES and NOTE not in (source, target):
             pairs[(source, target)] = None
     return list(pairs)

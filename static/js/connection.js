@@ -12,7 +12,7 @@ const DEAD_AFTER_MS = 25_000; // no frame at all for this long: the socket is de
 const MAX_FRAME_BYTES = 64 * 1024; // the server refuses larger frames (docs/protocol.md)
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 20_000;
-// Close codes after which retrying cannot help (docs/protocol.md, studio/consumers.py).
+// Close codes after which retrying cannot help (docs/protocol.md, studio/live/consumers.py).
 const FATAL_CLOSES = {
   4403: "You have no access to this board. Open it with a role link.",
   4404: "This board no longer exists.",

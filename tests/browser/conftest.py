@@ -19,8 +19,14 @@ from tests import servers
 from tests.browser.helpers import ARTIFACTS
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1280, "height": 800}
 
 
@@ -104,7 +110,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-
 @pytest.fixture
 def person(browser) -> Iterator[Callable[..., object]]:
     """Another person on demand: `person()` or `person({"width": 1024, "height": 700})` is
@@ -118,8 +123,12 @@ def person(browser) -> Iterator[Callable[..., object]]:
         contexts.append(ctx)
         other = ctx.new_page()
         other.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        other.on("console", lambda msg: problems.append(f"console error: {msg.text}")
-                 if msg.type == "error" else None)
+        other.on(
+            "console",
+            lambda msg: (
+                problems.append(f"console error: {msg.text}") if msg.type == "error" else None
+            ),
+        )
         return other
 
     yield make

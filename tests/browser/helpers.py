@@ -44,14 +44,17 @@ def wait_saved(page: Page) -> None:
 def set_name(page: Page, base: str, name: str) -> None:
     """Store a display name in this browser context's session (POST /name, as the name
     prompt does), so board pages open without asking for it."""
+
     def token() -> str | None:
-        return next((c["value"] for c in page.context.cookies(base) if c["name"] == "csrftoken"),
-                    None)
+        return next(
+            (c["value"] for c in page.context.cookies(base) if c["name"] == "csrftoken"), None
+        )
 
     if token() is None:
         assert page.request.get(base + "/").ok  # any page sets the CSRF cookie
-    response = page.request.post(base + "/name", form={"name": name},
-                                 headers={"X-CSRFToken": token() or ""})
+    response = page.request.post(
+        base + "/name", form={"name": name}, headers={"X-CSRFToken": token() or ""}
+    )
     assert response.status == 204, response.text()
 
 
@@ -109,16 +112,18 @@ def close_share_links(page: Page) -> None:
     expect(share).to_be_hidden()
 
 
-def open_board(page: Page, base: str, document: dict[str, Any],
-               name: str | None = "Ivy") -> tuple[str, dict]:
+def open_board(
+    page: Page, base: str, document: dict[str, Any], name: str | None = "Ivy"
+) -> tuple[str, dict]:
     """Create a board from a document through the JSON API (which grants this browser
     context the interviewer role), open it as `name` and wait until it is live (name=None:
     the name prompt shows and is dismissed)."""
     if name is not None:
         set_name(page, base, name)
     doc = {"format": "mlsd-studio/board", "version": 1, **document}
-    response = page.request.post(base + "/api/boards", data=json.dumps(doc),
-                                 headers={"Content-Type": "application/json"})
+    response = page.request.post(
+        base + "/api/boards", data=json.dumps(doc), headers={"Content-Type": "application/json"}
+    )
     assert response.status == 201, response.text()
     created = response.json()
     page.goto(created["url"])

@@ -114,8 +114,12 @@ def test_keyboard_only_adds_a_component(page: Page, server_url: str) -> None:
     page.keyboard.press("Enter")
     expect(nodes_of_type(page, chosen)).to_have_count(2)
     first, second = (nodes_of_type(page, chosen).nth(i).bounding_box() for i in (0, 1))
-    overlap_x = min(first["x"] + first["width"], second["x"] + second["width"]) - max(first["x"], second["x"])
-    overlap_y = min(first["y"] + first["height"], second["y"] + second["height"]) - max(first["y"], second["y"])
+    overlap_x = min(first["x"] + first["width"], second["x"] + second["width"]) - max(
+        first["x"], second["x"]
+    )
+    overlap_y = min(first["y"] + first["height"], second["y"] + second["height"]) - max(
+        first["y"], second["y"]
+    )
     assert overlap_x <= 0 or overlap_y <= 0
 
     wait_saved(page)
@@ -125,20 +129,24 @@ def test_keyboard_only_adds_a_component(page: Page, server_url: str) -> None:
 
 
 def test_delete_removes_selection_and_its_edges(page: Page, server_url: str) -> None:
-    public_id, _ = open_board(page, server_url, {
-        "title": "Delete me",
-        "nodes": [
-            {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 80},
-            {"id": "svc", "type": "inference_service", "label": "Scorer", "x": 320, "y": 80},
-            {"id": "fs", "type": "feature_store", "label": "Features", "x": 600, "y": 80},
-            {"id": "app", "type": "client_app", "label": "App", "x": 40, "y": 260},
-        ],
-        "edges": [
-            {"id": "e1", "source": "gw", "target": "svc"},
-            {"id": "e2", "source": "fs", "target": "svc"},
-            {"id": "e3", "source": "app", "target": "gw"},
-        ],
-    })
+    public_id, _ = open_board(
+        page,
+        server_url,
+        {
+            "title": "Delete me",
+            "nodes": [
+                {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 80},
+                {"id": "svc", "type": "inference_service", "label": "Scorer", "x": 320, "y": 80},
+                {"id": "fs", "type": "feature_store", "label": "Features", "x": 600, "y": 80},
+                {"id": "app", "type": "client_app", "label": "App", "x": 40, "y": 260},
+            ],
+            "edges": [
+                {"id": "e1", "source": "gw", "target": "svc"},
+                {"id": "e2", "source": "fs", "target": "svc"},
+                {"id": "e3", "source": "app", "target": "gw"},
+            ],
+        },
+    )
     expect(elements(page)).to_have_count(4)
     expect(links(page)).to_have_count(3)
 
@@ -189,13 +197,23 @@ def test_delete_removes_selection_and_its_edges(page: Page, server_url: str) -> 
 
 
 def test_invalid_connection_is_refused_with_a_hint(page: Page, server_url: str) -> None:
-    public_id, _ = open_board(page, server_url, {
-        "nodes": [
-            {"id": "app", "type": "client_app", "label": "Mobile app", "x": 60, "y": 120},
-            {"id": "train", "type": "training_pipeline", "label": "Trainer", "x": 420, "y": 120},
-            {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 240, "y": 320},
-        ],
-    })
+    public_id, _ = open_board(
+        page,
+        server_url,
+        {
+            "nodes": [
+                {"id": "app", "type": "client_app", "label": "Mobile app", "x": 60, "y": 120},
+                {
+                    "id": "train",
+                    "type": "training_pipeline",
+                    "label": "Trainer",
+                    "x": 420,
+                    "y": 120,
+                },
+                {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 240, "y": 320},
+            ],
+        },
+    )
     app, train, gw = node(page, "app"), node(page, "train"), node(page, "gw")
 
     # While drawing, valid targets are marked and the others faded.
@@ -226,13 +244,23 @@ def test_invalid_connection_is_refused_with_a_hint(page: Page, server_url: str) 
 
 
 def test_inspector_edits_persist(page: Page, server_url: str) -> None:
-    public_id, _ = open_board(page, server_url, {
-        "nodes": [
-            {"id": "svc", "type": "inference_service", "label": "Scorer", "x": 80, "y": 100},
-            {"id": "train", "type": "training_pipeline", "label": "Trainer", "x": 380, "y": 100,
-             "props": {"task": "ranking"}},
-        ],
-    })
+    public_id, _ = open_board(
+        page,
+        server_url,
+        {
+            "nodes": [
+                {"id": "svc", "type": "inference_service", "label": "Scorer", "x": 80, "y": 100},
+                {
+                    "id": "train",
+                    "type": "training_pipeline",
+                    "label": "Trainer",
+                    "x": 380,
+                    "y": 100,
+                    "props": {"task": "ranking"},
+                },
+            ],
+        },
+    )
     node(page, "svc").click()
     page.get_by_role("tab", name="Inspector").click()
     inspector = page.locator("#inspector")
@@ -242,7 +270,9 @@ def test_inspector_edits_persist(page: Page, server_url: str) -> None:
     expect(replicas).to_have_attribute("min", "1")
     replicas.fill("0")
     replicas.press("Enter")
-    expect(inspector.locator('[data-field="replicas"] .field-error')).to_have_text("Must be at least 1.")
+    expect(inspector.locator('[data-field="replicas"] .field-error')).to_have_text(
+        "Must be at least 1."
+    )
     replicas.fill("3")
     replicas.press("Enter")
     expect(inspector.locator('[data-field="replicas"] .field-error')).to_be_hidden()
@@ -254,7 +284,9 @@ def test_inspector_edits_persist(page: Page, server_url: str) -> None:
     features.press("Enter")
     features.fill("user_age")
     features.press("Enter")
-    expect(inspector.locator('[data-field="features"] .field-error')).to_contain_text("already listed")
+    expect(inspector.locator('[data-field="features"] .field-error')).to_contain_text(
+        "already listed"
+    )
     expect(inspector.locator('[data-field="features"] .tag')).to_have_count(2)
     inspector.get_by_role("button", name="Remove feature user_age").click()
     expect(inspector.locator('[data-field="features"] .tag')).to_have_text(["watch_history_30d×"])
@@ -310,4 +342,3 @@ def test_palette_search_filters_items(page: Page, server_url: str) -> None:
     expect(page.locator('.palette-item[data-type="cache"]')).to_be_focused()
     page.keyboard.press("Enter")
     expect(nodes_of_type(page, "cache")).to_have_count(1)
-

@@ -6,10 +6,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import (
-    gateway_and_scorer,
     api_board,
     drag_by,
     elements,
+    gateway_and_scorer,
     node,
     nodes_of_type,
     open_board,
@@ -48,7 +48,8 @@ def test_two_editors_see_each_other(page: Page, second_page: Page, server_url: s
     wait_saved(page)
     moved = {n["id"]: n for n in api_board(page, server_url, public_id)["nodes"]}["svc"]
     expect(node(other, "svc")).to_have_attribute(
-        "transform", f"translate({moved['x']:g},{moved['y']:g})")
+        "transform", f"translate({moved['x']:g},{moved['y']:g})"
+    )
 
     # What the other person selects is outlined in their colour.
     other.locator('.joint-element[data-id="gw"]').click()
@@ -78,7 +79,9 @@ def test_two_editors_see_each_other(page: Page, second_page: Page, server_url: s
     other.locator('#worksheet textarea[name="serving"]').fill("Online, p99 under 100 ms")
     expect(other.locator("#ws-status")).to_have_text("Saved")
     page.get_by_role("tab", name="Worksheet").click()
-    expect(page.locator('#worksheet textarea[name="serving"]')).to_have_value("Online, p99 under 100 ms")
+    expect(page.locator('#worksheet textarea[name="serving"]')).to_have_value(
+        "Online, p99 under 100 ms"
+    )
 
     # Leaving removes the participant.
     other.context.close()
@@ -107,7 +110,9 @@ def test_viewer_is_read_only_but_live(page: Page, second_page: Page, server_url:
     expect(viewer.locator(".label-editor")).to_have_count(0)
     expect(elements(viewer)).to_have_count(2)
     viewer.get_by_role("tab", name="Worksheet").click()
-    expect(viewer.locator('#worksheet textarea[name="requirements"]')).to_have_attribute("readonly", "")
+    expect(viewer.locator('#worksheet textarea[name="requirements"]')).to_have_attribute(
+        "readonly", ""
+    )
 
     # Edits by others arrive live.
     page.locator('.palette-item[data-type="cache"]').focus()
@@ -162,6 +167,10 @@ def test_edits_made_offline_are_sent_on_reconnect(page: Page, server_url: str) -
     expect(nodes_of_type(page, "drift_monitor")).to_have_count(1)
     stored = api_board(page, server_url, public_id)
     assert sorted(n["type"] for n in stored["nodes"]) == [
-        "api_gateway", "cache", "drift_monitor", "inference_service"]
+        "api_gateway",
+        "cache",
+        "drift_monitor",
+        "inference_service",
+    ]
     gateway = {n["id"]: n for n in stored["nodes"]}["gw"]
     assert gateway["y"] > 80 + 100

@@ -112,7 +112,10 @@ def test_double_click_edits_labels_in_place(page: Page, server_url: str) -> None
     stored = api_board(page, server_url, public_id)
     labels = {n["id"]: n["label"] for n in stored["nodes"]}
     assert labels == {"app": "App", "gw": "Edge gateway", "svc": "Scorer"}
-    assert {e["id"]: e.get("label", "") for e in stored["edges"]} == {"e1": "requests", "e2": "score"}
+    assert {e["id"]: e.get("label", "") for e in stored["edges"]} == {
+        "e1": "requests",
+        "e2": "score",
+    }
 
 
 def test_auto_layout_is_one_undoable_batch(page: Page, server_url: str) -> None:
@@ -138,14 +141,18 @@ def test_auto_layout_is_one_undoable_batch(page: Page, server_url: str) -> None:
 
 
 def test_findings_outline_and_select_components(page: Page, server_url: str) -> None:
-    open_board(page, server_url, {
-        "nodes": [
-            {"id": "app", "type": "client_app", "label": "App", "x": 40, "y": 40},
-            {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 320, "y": 40},
-            {"id": "lonely", "type": "cache", "label": "Lonely cache", "x": 180, "y": 260},
-        ],
-        "edges": [{"id": "e1", "source": "app", "target": "gw"}],
-    })
+    open_board(
+        page,
+        server_url,
+        {
+            "nodes": [
+                {"id": "app", "type": "client_app", "label": "App", "x": 40, "y": 40},
+                {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 320, "y": 40},
+                {"id": "lonely", "type": "cache", "label": "Lonely cache", "x": 180, "y": 260},
+            ],
+            "edges": [{"id": "e1", "source": "app", "target": "gw"}],
+        },
+    )
     lonely = node(page, "lonely")
     expect(lonely).to_have_attribute("data-status", "warning")
     expect(node(page, "app")).to_have_attribute("data-status", "error")  # serving-loop error
@@ -195,7 +202,9 @@ def test_worksheet_title_and_level_are_saved(page: Page, server_url: str) -> Non
 
     page.reload()
     page.get_by_role("tab", name="Worksheet").click()
-    expect(page.locator('#worksheet textarea[name="requirements"]')).to_have_value("1B users, 200 ms p99 latency")
+    expect(page.locator('#worksheet textarea[name="requirements"]')).to_have_value(
+        "1B users, 200 ms p99 latency"
+    )
     expect(page.locator("#board-level")).to_have_value("mid")
 
 

@@ -38,11 +38,13 @@ VIEW = """() => {
 def selected(page: Page) -> list[str]:
     return page.evaluate(
         "[...document.querySelectorAll('#canvas .joint-element[data-selected=true]')]"
-        ".map((el) => el.dataset.id)")
+        ".map((el) => el.dataset.id)"
+    )
 
 
 def test_new_board_shows_one_dialog_at_a_time_and_keeps_its_links(
-        page: Page, server_url: str) -> None:
+    page: Page, server_url: str
+) -> None:
     page.goto(server_url + "/")
     page.get_by_label("Title").fill("Ads CTR")
     page.get_by_role("button", name="Create board").click()
@@ -76,7 +78,9 @@ def test_new_board_shows_one_dialog_at_a_time_and_keeps_its_links(
     expect(share).to_be_hidden()
 
     # The links live in the page only, never in storage.
-    stored = page.evaluate("JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage})")
+    stored = page.evaluate(
+        "JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage})"
+    )
     for url in shown:
         assert url.rstrip("/").rsplit("/", 1)[-1] not in stored
 
@@ -90,8 +94,14 @@ def test_new_board_shows_one_dialog_at_a_time_and_keeps_its_links(
 
 
 def test_export_menu_closes_and_moves_with_the_arrow_keys(page: Page, server_url: str) -> None:
-    open_board(page, server_url, {"title": "Export me", "nodes": [
-        {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 80}]})
+    open_board(
+        page,
+        server_url,
+        {
+            "title": "Export me",
+            "nodes": [{"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 80}],
+        },
+    )
     menu = page.locator("details.menu")
     summary = menu.locator("summary")
     first = page.get_by_role("menuitem", name="SVG, as drawn")
@@ -138,10 +148,22 @@ def test_export_menu_closes_and_moves_with_the_arrow_keys(page: Page, server_url
 
 
 def test_follow_mode_centres_the_leaders_view_in_a_smaller_window(
-        page: Page, person, server_url: str) -> None:
-    board = {"title": "Wide design", "nodes": [
-        {"id": f"n{i}", "type": "api_gateway", "label": f"Gateway {i}", "x": 40 + 220 * i,
-         "y": 80 + 90 * (i % 3)} for i in range(7)], "edges": []}
+    page: Page, person, server_url: str
+) -> None:
+    board = {
+        "title": "Wide design",
+        "nodes": [
+            {
+                "id": f"n{i}",
+                "type": "api_gateway",
+                "label": f"Gateway {i}",
+                "x": 40 + 220 * i,
+                "y": 80 + 90 * (i % 3),
+            }
+            for i in range(7)
+        ],
+        "edges": [],
+    }
     _, created = open_board(page, server_url, board, name="Ivy")
     candidate = person()  # 1280 x 800
     open_link(candidate, server_url, created["links"]["candidate"], "Cleo")
@@ -163,22 +185,28 @@ def test_follow_mode_centres_the_leaders_view_in_a_smaller_window(
     lead = candidate.evaluate(VIEW)
     viewer.wait_for_function(
         f"([x, y]) => {{ const v = ({VIEW})(); return Math.abs(v.x - x) < 0.5 && Math.abs(v.y - y) < 0.5; }}",
-        arg=[lead["x"], lead["y"]])
+        arg=[lead["x"], lead["y"]],
+    )
     seen = viewer.evaluate(VIEW)
     assert seen["width"] < lead["width"] and seen["height"] < lead["height"]
     assert seen["zoom"] <= lead["zoom"] + 1e-9  # never more zoomed in than the leader
-    assert (viewer.locator("#canvas .joint-layers").get_attribute("transform")
-            != candidate.locator("#canvas .joint-layers").get_attribute("transform"))
+    assert viewer.locator("#canvas .joint-layers").get_attribute("transform") != candidate.locator(
+        "#canvas .joint-layers"
+    ).get_attribute("transform")
 
     # The component in the middle of the candidate's view is in the middle of the viewer's.
     def centre_offset(p: Page, node_id: str) -> tuple[float, float]:
         stage = p.locator("#stage").bounding_box()
         card = node(p, node_id).locator('[joint-selector="body"]').bounding_box()
         assert stage and card
-        return (card["x"] + card["width"] / 2 - (stage["x"] + stage["width"] / 2),
-                card["y"] + card["height"] / 2 - (stage["y"] + stage["height"] / 2))
+        return (
+            card["x"] + card["width"] / 2 - (stage["x"] + stage["width"] / 2),
+            card["y"] + card["height"] / 2 - (stage["y"] + stage["height"] / 2),
+        )
 
-    middle = min(board["nodes"], key=lambda n: abs(n["x"] + 75 - lead["x"]) + abs(n["y"] + 30 - lead["y"]))
+    middle = min(
+        board["nodes"], key=lambda n: abs(n["x"] + 75 - lead["x"]) + abs(n["y"] + 30 - lead["y"])
+    )
     lx, ly = centre_offset(candidate, middle["id"])
     vx, vy = centre_offset(viewer, middle["id"])
     ratio = seen["zoom"] / lead["zoom"]
@@ -187,15 +215,38 @@ def test_follow_mode_centres_the_leaders_view_in_a_smaller_window(
 
 
 def test_connections_go_around_components_and_pairs_run_side_by_side(
-        page: Page, server_url: str) -> None:
-    open_board(page, server_url, {"title": "Routing", "nodes": [
-        {"id": "gw", "type": "api_gateway", "label": "API gateway", "x": 240, "y": 160},
-        {"id": "rank", "type": "ranking_service", "label": "Ranking service", "x": 440, "y": 160},
-        {"id": "fs", "type": "feature_store", "label": "Feature store", "x": 440, "y": 344},
-        {"id": "reg", "type": "model_registry", "label": "Model registry", "x": 440, "y": 512}],
-        "edges": [{"id": "e1", "source": "gw", "target": "rank"},
-                  {"id": "e2", "source": "rank", "target": "gw"},
-                  {"id": "e3", "source": "reg", "target": "rank"}]})
+    page: Page, server_url: str
+) -> None:
+    open_board(
+        page,
+        server_url,
+        {
+            "title": "Routing",
+            "nodes": [
+                {"id": "gw", "type": "api_gateway", "label": "API gateway", "x": 240, "y": 160},
+                {
+                    "id": "rank",
+                    "type": "ranking_service",
+                    "label": "Ranking service",
+                    "x": 440,
+                    "y": 160,
+                },
+                {"id": "fs", "type": "feature_store", "label": "Feature store", "x": 440, "y": 344},
+                {
+                    "id": "reg",
+                    "type": "model_registry",
+                    "label": "Model registry",
+                    "x": 440,
+                    "y": 512,
+                },
+            ],
+            "edges": [
+                {"id": "e1", "source": "gw", "target": "rank"},
+                {"id": "e2", "source": "rank", "target": "gw"},
+                {"id": "e3", "source": "reg", "target": "rank"},
+            ],
+        },
+    )
     expect(links(page)).to_have_count(3)
     samples = page.evaluate("""() => {
         const out = {};
@@ -211,8 +262,11 @@ def test_connections_go_around_components_and_pairs_run_side_by_side(
     }""")
     # Model registry -> Ranking service goes around the Feature store between them.
     fs = {"x": 440, "y": 344, "w": 150, "h": 60}
-    inside = [p for p in samples["e3"]
-              if fs["x"] < p[0] < fs["x"] + fs["w"] and fs["y"] < p[1] < fs["y"] + fs["h"]]
+    inside = [
+        p
+        for p in samples["e3"]
+        if fs["x"] < p[0] < fs["x"] + fs["w"] and fs["y"] < p[1] < fs["y"] + fs["h"]
+    ]
     assert not inside, inside
     # A->B and B->A are both visible: their middles are apart.
     (ax, ay), (bx, by) = samples["e1"][20], samples["e2"][20]
@@ -221,11 +275,19 @@ def test_connections_go_around_components_and_pairs_run_side_by_side(
 
 
 def test_keyboard_selects_and_connects_components(page: Page, server_url: str) -> None:
-    public_id, _ = open_board(page, server_url, {"title": "Keyboard", "nodes": [
-        {"id": "app", "type": "client_app", "label": "App", "x": 40, "y": 80},
-        {"id": "train", "type": "training_pipeline", "label": "Train", "x": 300, "y": 80},
-        {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 300}],
-        "edges": []})
+    public_id, _ = open_board(
+        page,
+        server_url,
+        {
+            "title": "Keyboard",
+            "nodes": [
+                {"id": "app", "type": "client_app", "label": "App", "x": 40, "y": 80},
+                {"id": "train", "type": "training_pipeline", "label": "Train", "x": 300, "y": 80},
+                {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 300},
+            ],
+            "edges": [],
+        },
+    )
     canvas = page.locator("#canvas")
     # The skip link comes right after the brand, before the palette.
     page.keyboard.press("Tab")
@@ -281,10 +343,18 @@ def test_keyboard_selects_and_connects_components(page: Page, server_url: str) -
 
 
 def test_interviewer_panel_follows_the_findings_but_not_while_typing(
-        page: Page, person, server_url: str) -> None:
-    _, created = open_board(page, server_url, {"title": "Rubric", "nodes": [
-        {"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 80}],
-        "edges": []}, name="Ivy")
+    page: Page, person, server_url: str
+) -> None:
+    _, created = open_board(
+        page,
+        server_url,
+        {
+            "title": "Rubric",
+            "nodes": [{"id": "gw", "type": "api_gateway", "label": "Gateway", "x": 40, "y": 80}],
+            "edges": [],
+        },
+        name="Ivy",
+    )
     page.get_by_role("tab", name="Interviewer").click()
     notes = page.get_by_label("Private notes")
     expect(notes).to_be_visible()

@@ -34,14 +34,21 @@ BOXES_JS = """(selectors) => selectors.flatMap((s) => [...document.querySelector
 
 
 def _overlap(a: dict, b: dict) -> bool:
-    return (a["x"] + 0.5 < b["x"] + b["w"] and b["x"] + 0.5 < a["x"] + a["w"]
-            and a["y"] + 0.5 < b["y"] + b["h"] and b["y"] + 0.5 < a["y"] + a["h"])
+    return (
+        a["x"] + 0.5 < b["x"] + b["w"]
+        and b["x"] + 0.5 < a["x"] + a["w"]
+        and a["y"] + 0.5 < b["y"] + b["h"]
+        and b["y"] + 0.5 < a["y"] + a["h"]
+    )
 
 
 def _inside(inner: dict, outer: dict) -> bool:
-    return (inner["x"] >= outer["x"] - 0.5 and inner["y"] >= outer["y"] - 0.5
-            and inner["x"] + inner["w"] <= outer["x"] + outer["w"] + 0.5
-            and inner["y"] + inner["h"] <= outer["y"] + outer["h"] + 0.5)
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["y"] >= outer["y"] - 0.5
+        and inner["x"] + inner["w"] <= outer["x"] + outer["w"] + 0.5
+        and inner["y"] + inner["h"] <= outer["y"] + outer["h"] + 0.5
+    )
 
 
 @pytest.fixture
@@ -91,8 +98,18 @@ def test_the_top_bar_never_overlaps_at_1024(page: Page, server_url: str) -> None
       timer.hidden = false; timer.textContent = '44:42 · Requirements';
       document.getElementById('conn-state').textContent = 'Offline · reconnecting… · 12 edits to send';
     }""")
-    parts = [".topbar .brand", "#board-title", "#board-level", "#my-role", "#timer", "#conn-state",
-             "#participants", ".topbar .menu > summary", "#share-button", "#help-button"]
+    parts = [
+        ".topbar .brand",
+        "#board-title",
+        "#board-level",
+        "#my-role",
+        "#timer",
+        "#conn-state",
+        "#participants",
+        ".topbar .menu > summary",
+        "#share-button",
+        "#help-button",
+    ]
     boxes = page.evaluate(BOXES_JS, parts)
     assert {b["sel"] for b in boxes} == set(parts), "every part of the bar is displayed"
     bar = page.evaluate(BOXES_JS, [".topbar"])[0]
@@ -100,7 +117,7 @@ def test_the_top_bar_never_overlaps_at_1024(page: Page, server_url: str) -> None
     for box in boxes:
         assert _inside(box, bar), f"{box['sel']} leaves the top bar"
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not _overlap(a, b), f"{a['sel']} overlaps {b['sel']}"
     title = next(b for b in boxes if b["sel"] == "#board-title")
     assert title["w"] >= 100, "the title keeps room for a few words"
@@ -117,14 +134,18 @@ def test_step_coverage_chips_show_whole_titles(page: Page, server_url: str) -> N
         assert _inside(chip, panel) and not chip["clipped"], chip
     titles = page.locator("#findings .cov-title")
     for i in range(7):
-        assert page.evaluate("(e) => e.scrollWidth <= e.clientWidth", titles.nth(i).element_handle())
+        assert page.evaluate(
+            "(e) => e.scrollWidth <= e.clientWidth", titles.nth(i).element_handle()
+        )
     expect(titles.nth(0)).to_have_text("Requirements")
     # "0 info" (and every other count) never breaks over two lines.
     for count in page.evaluate(BOXES_JS, ["#findings .count"]):
         assert count["h"] < 24, count
 
 
-def test_share_dialog_lists_the_candidate_first_with_whole_links(page: Page, server_url: str) -> None:
+def test_share_dialog_lists_the_candidate_first_with_whole_links(
+    page: Page, server_url: str
+) -> None:
     page.set_viewport_size(SMALL)
     start = page.goto(server_url + "/")
     assert start and start.ok
@@ -171,8 +192,9 @@ def test_shortcuts_help_fits_a_short_window(page: Page, server_url: str) -> None
     expect(dialog).to_be_hidden()
 
 
-def test_join_notice_and_follow_pill_do_not_overlap(page: Page, small_page: Page, browser: Browser,
-                                                     server_url: str) -> None:
+def test_join_notice_and_follow_pill_do_not_overlap(
+    page: Page, small_page: Page, browser: Browser, server_url: str
+) -> None:
     _, created = open_board(page, server_url, gateway_and_scorer("Follow"))
     viewer = small_page
     candidate = browser.new_context(viewport=LARGE)
@@ -195,8 +217,9 @@ def test_join_notice_and_follow_pill_do_not_overlap(page: Page, small_page: Page
         candidate.close()
 
 
-def test_viewers_get_the_canvas_without_a_palette(page: Page, small_page: Page,
-                                                  server_url: str) -> None:
+def test_viewers_get_the_canvas_without_a_palette(
+    page: Page, small_page: Page, server_url: str
+) -> None:
     _, created = open_board(page, server_url, gateway_and_scorer("Watch"))
     viewer = small_page
     open_link(viewer, server_url, created["links"]["viewer"], "Vic")
@@ -208,8 +231,9 @@ def test_viewers_get_the_canvas_without_a_palette(page: Page, small_page: Page,
     expect(page.locator(".sidebar-left")).to_be_visible()
 
 
-def test_replay_frames_keep_one_diagram_box_and_a_plain_findings_list(page: Page,
-                                                                      server_url: str) -> None:
+def test_replay_frames_keep_one_diagram_box_and_a_plain_findings_list(
+    page: Page, server_url: str
+) -> None:
     public_id, _ = open_board(page, server_url, gateway_and_scorer("Replay"))
     page.locator('.palette-item[data-type="cache"]').focus()
     page.keyboard.press("Enter")
@@ -238,14 +262,16 @@ def test_replay_frames_keep_one_diagram_box_and_a_plain_findings_list(page: Page
     screenshot(page, "layout-replay-1024")
 
 
-def test_home_catalogue_is_a_plain_list_and_start_buttons_line_up(page: Page,
-                                                                 server_url: str) -> None:
+def test_home_catalogue_is_a_plain_list_and_start_buttons_line_up(
+    page: Page, server_url: str
+) -> None:
     page.set_viewport_size(LARGE)
     page.goto(server_url + "/")
     items = page.locator(".catalogue .palette-item")
     assert items.count() > 30
-    expect(page.locator(".catalogue [tabindex], .catalogue [role=button], .catalogue [draggable=true]")
-           ).to_have_count(0)
+    expect(
+        page.locator(".catalogue [tabindex], .catalogue [role=button], .catalogue [draggable=true]")
+    ).to_have_count(0)
     assert items.first.evaluate("(e) => getComputedStyle(e).cursor") == "default"
     starts = page.evaluate(BOXES_JS, [".case-card button[type=submit]"])
     assert len(starts) >= 4

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.helpers import (
-    gateway_and_scorer,
     answer_name_prompt,
+    gateway_and_scorer,
     name_prompt,
     nodes_of_type,
     open_board,
@@ -81,7 +81,9 @@ def expect_same_view(follower: Page, leader: Page) -> None:
         f"""(want) => {{
             const got = ({VIEW_CENTRE})();
             return got.every((v, i) => Math.abs(v - want[i]) < 0.01);
-        }}""", arg=leader.evaluate(VIEW_CENTRE))
+        }}""",
+        arg=leader.evaluate(VIEW_CENTRE),
+    )
 
 
 def colour(locator: Locator) -> str:
@@ -134,8 +136,12 @@ def test_the_candidate_never_sees_the_private_notes(page: Page, person, server_u
     received: list[str] = []
 
     def watch(ws) -> None:
-        ws.on("framereceived", lambda payload: received.append(
-            payload if isinstance(payload, str) else payload.decode("utf-8", "replace")))
+        ws.on(
+            "framereceived",
+            lambda payload: received.append(
+                payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
+            ),
+        )
 
     candidate.on("websocket", watch)
     open_link(candidate, server_url, created["links"]["candidate"], "Cleo")
@@ -178,7 +184,8 @@ def test_the_candidate_never_sees_the_private_notes(page: Page, person, server_u
 
 
 def test_the_name_is_asked_once_and_shown_to_the_others(
-        page: Page, person, server_url: str) -> None:
+    page: Page, person, server_url: str
+) -> None:
     _, created = open_board(page, server_url, BOARD, name="Ivy")
     candidate = person()
     candidate.goto(created["links"]["candidate"])
@@ -209,7 +216,8 @@ def test_the_name_is_asked_once_and_shown_to_the_others(
     candidate.reload()
     wait_live(candidate)
     expect(candidate.locator("#participants .participant.is-you")).to_have_attribute(
-        "data-name", "Ada Lovelace")
+        "data-name", "Ada Lovelace"
+    )
     expect(dialog).to_be_hidden()
     expect(participant(page, "Ada Lovelace")).to_have_count(1)
     expect(page.locator("#participants .participant")).to_have_count(2)
@@ -224,7 +232,8 @@ def test_the_name_is_asked_once_and_shown_to_the_others(
     expect(participant(page, "Ada Lovelace")).to_have_count(0)
     # The candidate's colour stayed the same through the reconnects (same person).
     expect(participant(page, "Ada L.")).to_have_attribute(
-        "style", candidate.locator("#participants .participant.is-you").get_attribute("style"))
+        "style", candidate.locator("#participants .participant.is-you").get_attribute("style")
+    )
 
     # Escape keeps the role's name, and the same tab is not asked again.
     viewer = person()
@@ -262,7 +271,8 @@ def test_follow_mode(page: Page, person, server_url: str) -> None:
     assert wanted and wanted.startswith("matrix(")
     expect_same_view(viewer, candidate)
     expect(viewer.locator("#zoom-level")).to_have_text(
-        candidate.locator("#zoom-level").text_content() or "")
+        candidate.locator("#zoom-level").text_content() or ""
+    )
     expect(pill).to_be_visible()
     screenshot(viewer, "22-following")
 
@@ -281,8 +291,9 @@ def test_follow_mode(page: Page, person, server_url: str) -> None:
     expect(pill).to_be_hidden()
     expect(participant(viewer, "Cleo")).to_have_class("participant")
     own = paper_transform(viewer).get_attribute("transform")
-    with sockets[-1].expect_event("framereceived",
-                                  predicate=lambda p: '"type": "viewport"' in str(p)):
+    with sockets[-1].expect_event(
+        "framereceived", predicate=lambda p: '"type": "viewport"' in str(p)
+    ):
         candidate.locator("#zoom-out").click()
     moved = paper_transform(candidate).get_attribute("transform")
     assert moved != own
@@ -304,7 +315,8 @@ def test_follow_mode(page: Page, person, server_url: str) -> None:
     expect(paper_transform(page)).to_have_attribute("transform", moved)
     pan(candidate, 80, 40)
     expect(paper_transform(page)).to_have_attribute(
-        "transform", paper_transform(candidate).get_attribute("transform") or "")
+        "transform", paper_transform(candidate).get_attribute("transform") or ""
+    )
     page.locator("#zoom-in").click()
     expect(page.locator("#follow-pill")).to_be_hidden()
 
@@ -375,4 +387,5 @@ def test_a_new_board_asks_the_name_before_its_share_links(page: Page, server_url
     share.get_by_role("button", name="Close").click()
     expect(share).to_be_hidden()
     expect(page.locator("#participants .participant.is-you button")).to_have_attribute(
-        "aria-label", "Grace Hopper (you), interviewer: change your name")
+        "aria-label", "Grace Hopper (you), interviewer: change your name"
+    )

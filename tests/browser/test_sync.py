@@ -112,7 +112,8 @@ def test_a_missed_operation_is_fetched_with_sync(page: Page, other: Page, server
 
 
 def test_a_refused_edit_shows_why_and_returns_to_the_server_state(
-        page: Page, other: Page, server_url: str) -> None:
+    page: Page, other: Page, server_url: str
+) -> None:
     tap = Tap(page)
     public_id, created = open_board(page, server_url, BOARD)
     open_link(other, server_url, created["links"]["candidate"])

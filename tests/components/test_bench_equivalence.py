@@ -36,8 +36,10 @@ def random_board(rng: random.Random, *, repeat_ids: bool = False) -> Board:
             if rng.random() < 0.3:
                 node.id = f"n{rng.randrange(size)}"
     ids = [n.id for n in nodes]
-    edges = [Edge(id=f"e{k}", source=rng.choice(ids), target=rng.choice(ids))
-             for k in range(rng.randint(0, 3 * size))]
+    edges = [
+        Edge(id=f"e{k}", source=rng.choice(ids), target=rng.choice(ids))
+        for k in range(rng.randint(0, 3 * size))
+    ]
     return Board(nodes=nodes, edges=edges)
 
 
@@ -50,8 +52,9 @@ def reference_graph(board: Board) -> nx.DiGraph:
     kept = {n.id for n in board.nodes if n.type != NOTE}
     graph = nx.DiGraph()
     graph.add_nodes_from(n.id for n in board.nodes if n.type != NOTE)
-    graph.add_edges_from((e.source, e.target) for e in board.edges
-                         if e.source in kept and e.target in kept)
+    graph.add_edges_from(
+        (e.source, e.target) for e in board.edges if e.source in kept and e.target in kept
+    )
     return graph
 
 
@@ -106,8 +109,13 @@ def reference_serving_loop(board: Board) -> list[Issue]:
     if not clients:
         return serving_loop(DesignGraph(board))  # the no-client message: nothing to walk
     holders = {n for n in graph if types[n] in ("prediction_store", "cache")}
-    holders |= {t for s in graph if types[s] == "batch_scorer" for t in graph.successors(s)
-                if types[t] == "nosql_db"}
+    holders |= {
+        t
+        for s in graph
+        if types[s] == "batch_scorer"
+        for t in graph.successors(s)
+        if types[t] == "nosql_db"
+    }
     answerers = {n for n in graph if types[n] in PREDICTORS} | holders
     corridor = {n for n in graph if types[n] in SERVING_TYPES} | holders
     component = {}
@@ -122,22 +130,43 @@ def reference_serving_loop(board: Board) -> list[Issue]:
     design = DesignGraph(board)
     names = ", ".join(design.name(n) for n in sorted(reached or clients))
     if not reached:
-        return [Issue(f"Requests from {names} never reach a predictor or prediction store: "
-                      "route them through an API gateway to an inference or ranking service, "
-                      "or to precomputed predictions.", tuple(sorted(clients)))]
-    return [Issue(f"Answers from {names} never travel back to the client: add a path from "
-                  "the predictor to the client app through serving components (e.g. ranking "
-                  "service -> API gateway -> client app).", tuple(sorted(set(clients) | reached)))]
+        return [
+            Issue(
+                f"Requests from {names} never reach a predictor or prediction store: "
+                "route them through an API gateway to an inference or ranking service, "
+                "or to precomputed predictions.",
+                tuple(sorted(clients)),
+            )
+        ]
+    return [
+        Issue(
+            f"Answers from {names} never travel back to the client: add a path from "
+            "the predictor to the client app through serving components (e.g. ranking "
+            "service -> API gateway -> client app).",
+            tuple(sorted(set(clients) | reached)),
+        )
+    ]
 
 
 def serving_board(rng: random.Random) -> Board:
     """A random board rich in clients and serving components, so loops do form."""
-    kinds = ["client_app", "api_gateway", "ranking_service", "cache", "batch_scorer",
-             "nosql_db", "candidate_generation", "event_stream", "load_balancer"]
+    kinds = [
+        "client_app",
+        "api_gateway",
+        "ranking_service",
+        "cache",
+        "batch_scorer",
+        "nosql_db",
+        "candidate_generation",
+        "event_stream",
+        "load_balancer",
+    ]
     size = rng.randint(2, 16)
     nodes = [Node(id=f"n{k}", type=rng.choice(kinds)) for k in range(size)]
-    edges = [Edge(id=f"e{k}", source=f"n{rng.randrange(size)}", target=f"n{rng.randrange(size)}")
-             for k in range(rng.randint(0, 3 * size))]
+    edges = [
+        Edge(id=f"e{k}", source=f"n{rng.randrange(size)}", target=f"n{rng.randrange(size)}")
+        for k in range(rng.randint(0, 3 * size))
+    ]
     return Board(nodes=nodes, edges=edges)
 
 
@@ -148,8 +177,9 @@ def test_serving_loop_matches_the_per_client_walks():
         board = serving_board(rng)
         expected = reference_serving_loop(board)
         # Same verdict, components and diagnosis (the text before the suggested fix).
-        assert [(i.nodes, i.message.split(":")[0]) for i in serving_loop(DesignGraph(board))] \
-            == [(i.nodes, i.message.split(":")[0]) for i in expected]
+        assert [(i.nodes, i.message.split(":")[0]) for i in serving_loop(DesignGraph(board))] == [
+            (i.nodes, i.message.split(":")[0]) for i in expected
+        ]
         outcomes.add(expected[0].message[:8] if expected else "passes")
     assert {"passes", "Answers ", "Requests"} <= outcomes  # every path was taken
 
@@ -169,8 +199,14 @@ def reference_connections(board: Board) -> list[Issue]:
             reason = f"is not allowed: {refusal}" if refusal else ""
         first.setdefault(pair, edge.id)
         if reason:
-            issues.append(Issue(f'Edge "{edge.id}" {reason}. Remove it or route the flow '
-                                "through an allowed component.", pair, (edge.id,)))
+            issues.append(
+                Issue(
+                    f'Edge "{edge.id}" {reason}. Remove it or route the flow '
+                    "through an allowed component.",
+                    pair,
+                    (edge.id,),
+                )
+            )
     return issues
 
 
@@ -202,5 +238,6 @@ def test_benchmark_boards_give_the_findings_of_their_design():
             findings = validate(failing, level).findings
             assert [f.rule for f in findings] == ["serving-loop"]
             copies = size // len(example.nodes)
-            assert findings[0].nodes == tuple(sorted(
-                f"c{k}-{n}" for k in range(copies) for n in ("app", "rank")))
+            assert findings[0].nodes == tuple(
+                sorted(f"c{k}-{n}" for k in range(copies) for n in ("app", "rank"))
+            )

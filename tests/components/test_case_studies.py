@@ -30,9 +30,16 @@ from components.steps import STEP_KEYS
 from tests.conftest import build
 
 SLUGS = (
-    "visual-search", "street-view-blurring", "video-search", "harmful-content-detection",
-    "video-recommendation", "event-recommendation", "ad-click-prediction", "similar-listings",
-    "personalized-news-feed", "people-you-may-know",
+    "visual-search",
+    "street-view-blurring",
+    "video-search",
+    "harmful-content-detection",
+    "video-recommendation",
+    "event-recommendation",
+    "ad-click-prediction",
+    "similar-listings",
+    "personalized-news-feed",
+    "people-you-may-know",
 )
 # The grid reference designs are drawn on (docs/case_studies.md): cards are 184 x 60 px.
 GRID_X, GRID_Y, ORIGIN = 220, 140, 80
@@ -46,6 +53,7 @@ def study(slug: str):
 
 
 # --- loading ------------------------------------------------------------------------------
+
 
 def test_all_ten_load():
     studies = case_studies.load_all()
@@ -78,20 +86,21 @@ def test_fresh_reference_is_a_private_copy():
 def test_to_dict_is_plain_json():
     data = study("ad-click-prediction").to_dict()
     assert json.loads(json.dumps(data)) == data
-    assert set(data) == {"slug", "title", "summary", "prompt", "questions", "hints",
-                         "reference"}
+    assert set(data) == {"slug", "title", "summary", "prompt", "questions", "hints", "reference"}
     assert "reference" not in study("ad-click-prediction").to_dict(with_reference=False)
 
 
 # --- reference designs --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_reference_passes_staff_with_no_finding(slug):
     report = validate(study(slug).reference, "staff")
     assert [(f.rule, f.severity, f.message) for f in report.findings] == []
     assert report.passed
-    assert all(step.covered for step in report.steps), [s.key for s in report.steps
-                                                        if not s.covered]
+    assert all(step.covered for step in report.steps), [
+        s.key for s in report.steps if not s.covered
+    ]
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -125,6 +134,7 @@ def test_reference_layout_is_a_tidy_grid(slug):
 
 # --- prompt, questions and hints ----------------------------------------------------------
 
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_prompt_questions_and_hints(slug):
     loaded = study(slug)
@@ -149,6 +159,7 @@ def test_prompt_questions_and_hints(slug):
 
 
 # --- rubric -------------------------------------------------------------------------------
+
 
 def test_rubric_covers_every_step_and_level():
     rubric = case_studies.rubric()
@@ -184,6 +195,7 @@ def test_rubric_hands_out_a_copy():
 
 # --- malformed files ----------------------------------------------------------------------
 
+
 @pytest.fixture
 def copied(tmp_path: Path) -> Path:
     """A copy of visual-search.json in a temporary folder, to break."""
@@ -202,18 +214,23 @@ def test_a_copy_loads(copied: Path):
     assert list(load_directory(copied.parent)) == ["visual-search"]
 
 
-@pytest.mark.parametrize("change, expected", [
-    (lambda d: d.pop("hints"), 'missing key "hints"'),
-    (lambda d: d.update(extra=1), 'unknown key "extra"'),
-    (lambda d: d.update(slug="other"), 'slug: slug "other" does not match the file name'),
-    (lambda d: d["hints"].pop("monitoring"), 'hints: missing key "monitoring"'),
-    (lambda d: d["hints"]["data"][0].update(id="model-9"), 'hints.data[0].id: id must start'),
-    (lambda d: d["questions"].append(dict(d["questions"][0])), 'duplicate id "q1"'),
-    (lambda d: d["prompt"].update(goal=""), "prompt.goal: must be a non-empty string"),
-    (lambda d: d.update(summary="two\nlines"), "summary: must be a single line"),
-    (lambda d: d["reference"]["nodes"][0].update(type="robot"),
-     'reference: nodes[0] (id "app").type: unknown component type "robot"'),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (lambda d: d.pop("hints"), 'missing key "hints"'),
+        (lambda d: d.update(extra=1), 'unknown key "extra"'),
+        (lambda d: d.update(slug="other"), 'slug: slug "other" does not match the file name'),
+        (lambda d: d["hints"].pop("monitoring"), 'hints: missing key "monitoring"'),
+        (lambda d: d["hints"]["data"][0].update(id="model-9"), "hints.data[0].id: id must start"),
+        (lambda d: d["questions"].append(dict(d["questions"][0])), 'duplicate id "q1"'),
+        (lambda d: d["prompt"].update(goal=""), "prompt.goal: must be a non-empty string"),
+        (lambda d: d.update(summary="two\nlines"), "summary: must be a single line"),
+        (
+            lambda d: d["reference"]["nodes"][0].update(type="robot"),
+            'reference: nodes[0] (id "app").type: unknown component type "robot"',
+        ),
+    ],
+)
 def test_malformed_files_name_the_file_and_the_problem(copied: Path, change, expected):
     _rewrite(copied, change)
     with pytest.raises(ValueError) as caught:
@@ -243,10 +260,22 @@ def test_malformed_rubric_names_the_file(tmp_path: Path):
 
 NOTHING = {step: {"missing_components": [], "missing_connections": []} for step in STEP_KEYS}
 
-REF_NODES = {"app": "client_app", "gw": "api_gateway", "inf": "inference_service",
-             "fs": "feature_store", "train": "training_pipeline"}
-REF_EDGES = [("app", "gw"), ("gw", "inf"), ("inf", "gw"), ("gw", "app"), ("fs", "inf"),
-             ("fs", "train"), ("train", "inf")]
+REF_NODES = {
+    "app": "client_app",
+    "gw": "api_gateway",
+    "inf": "inference_service",
+    "fs": "feature_store",
+    "train": "training_pipeline",
+}
+REF_EDGES = [
+    ("app", "gw"),
+    ("gw", "inf"),
+    ("inf", "gw"),
+    ("gw", "app"),
+    ("fs", "inf"),
+    ("fs", "train"),
+    ("train", "inf"),
+]
 
 
 def reference_board() -> Board:
@@ -269,27 +298,36 @@ def test_compare_missing_type():
     edges = [e for e in REF_EDGES if "fs" not in e]
     assert compare(reference_board(), build(nodes, edges)) == expect(
         data={"missing_components": [{"type": "feature_store", "count": 1}]},
-        serving={"missing_connections": [{"source": "feature_store",
-                                          "target": "inference_service"}]},
-        model={"missing_connections": [{"source": "feature_store",
-                                        "target": "training_pipeline"}]},
+        serving={
+            "missing_connections": [{"source": "feature_store", "target": "inference_service"}]
+        },
+        model={"missing_connections": [{"source": "feature_store", "target": "training_pipeline"}]},
     )
 
 
 def test_compare_missing_connection():
     edges = [e for e in REF_EDGES if e != ("train", "inf")]
     assert compare(reference_board(), build(REF_NODES, edges)) == expect(
-        serving={"missing_connections": [{"source": "training_pipeline",
-                                          "target": "inference_service"}]},
+        serving={
+            "missing_connections": [{"source": "training_pipeline", "target": "inference_service"}]
+        },
     )
 
 
 def test_compare_counts_the_shortfall_per_type():
-    reference = build({"a": "feature_pipeline", "b": "feature_pipeline", "c": "feature_pipeline",
-                       "fs": "feature_store"}, [("a", "fs"), ("b", "fs"), ("c", "fs")])
+    reference = build(
+        {
+            "a": "feature_pipeline",
+            "b": "feature_pipeline",
+            "c": "feature_pipeline",
+            "fs": "feature_store",
+        },
+        [("a", "fs"), ("b", "fs"), ("c", "fs")],
+    )
     candidate = build({"x": "feature_pipeline", "fs": "feature_store"}, [("x", "fs")])
     assert compare(reference, candidate) == expect(
-        data={"missing_components": [{"type": "feature_pipeline", "count": 2}]})
+        data={"missing_components": [{"type": "feature_pipeline", "count": 2}]}
+    )
 
 
 def test_compare_matches_by_type_not_by_id():
@@ -312,15 +350,16 @@ def test_compare_ignores_notes():
 def test_compare_against_an_empty_board_lists_the_whole_reference():
     reference = study("street-view-blurring").reference
     result = compare(reference, Board())
-    missing = {m["type"]: m["count"] for step in result.values()
-               for m in step["missing_components"]}
+    missing = {
+        m["type"]: m["count"] for step in result.values() for m in step["missing_components"]
+    }
     assert sum(missing.values()) == len([n for n in reference.nodes if n.type != "note"])
     for step, found in result.items():
         assert all(COMPONENT_TYPES[m["type"]].step == step for m in found["missing_components"])
-        assert all(COMPONENT_TYPES[c["target"]].step == step
-                   for c in found["missing_connections"])
-    pairs = {(c["source"], c["target"]) for step in result.values()
-             for c in step["missing_connections"]}
+        assert all(COMPONENT_TYPES[c["target"]].step == step for c in found["missing_connections"])
+    pairs = {
+        (c["source"], c["target"]) for step in result.values() for c in step["missing_connections"]
+    }
     types = {n.id: n.type for n in reference.nodes}
     assert pairs == {(types[e.source], types[e.target]) for e in reference.edges}
 

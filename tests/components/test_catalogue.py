@@ -96,8 +96,13 @@ def _types_in(category: str) -> list[str]:
 
 
 def _pairs(mark: str) -> list[tuple[str, str]]:
-    return [(s, t) for (sc, tc), cell in CATEGORY_TABLE.items() if cell == mark
-            for s in _types_in(sc) for t in _types_in(tc)]
+    return [
+        (s, t)
+        for (sc, tc), cell in CATEGORY_TABLE.items()
+        if cell == mark
+        for s in _types_in(sc)
+        for t in _types_in(tc)
+    ]
 
 
 def test_table_transcription_is_complete():
@@ -135,17 +140,31 @@ def test_props_match_the_framework(type_id):
 
 def test_prop_choices():
     specs = COMPONENT_TYPES["training_pipeline"].props_by_name
-    assert set(specs["task"].choices) == {"classification", "regression", "ranking", "retrieval",
-                                          "generation", "other"}
+    assert set(specs["task"].choices) == {
+        "classification",
+        "regression",
+        "ranking",
+        "retrieval",
+        "generation",
+        "other",
+    }
     assert set(COMPONENT_TYPES["feature_pipeline"].props_by_name["mode"].choices) == {
-        "batch", "streaming"}
+        "batch",
+        "streaming",
+    }
     assert COMPONENT_TYPES["inference_service"].props_by_name["replicas"].minimum == 1
 
 
 def test_roles():
     assert PREDICTORS == {"inference_service", "ranking_service", "batch_scorer"}
-    assert DATA_SOURCES == {"event_stream", "data_lake", "nosql_db", "object_store", "labeling",
-                            "feedback_collector"}
+    assert DATA_SOURCES == {
+        "event_stream",
+        "data_lake",
+        "nosql_db",
+        "object_store",
+        "labeling",
+        "feedback_collector",
+    }
     assert FEATURE_PROVIDERS == {"feature_store", "feature_pipeline"}
     assert PREDICTION_STORES == {"prediction_store", "cache"}
 
@@ -213,8 +232,9 @@ def test_unknown_types_are_refused_by_name():
 def test_allowed_connections_agree_with_refusal():
     for source in COMPONENT_TYPES:
         for target in COMPONENT_TYPES:
-            assert (target in ALLOWED_CONNECTIONS[source]) == \
-                (connection_refusal(source, target) is None)
+            assert (target in ALLOWED_CONNECTIONS[source]) == (
+                connection_refusal(source, target) is None
+            )
 
 
 def test_palette_groups_every_type_once():
@@ -252,7 +272,8 @@ def test_docs_list_the_judged_dash_cells():
         source = cells[0].split("`")[1]
         category = cells[1]
         documented = {t.strip("` ") for t in cells[2].split(",") if t.strip() != "none"}
-        actual = {t for t in ALLOWED_CONNECTIONS[source]
-                  if category_of(t) == category and t != "note"}
+        actual = {
+            t for t in ALLOWED_CONNECTIONS[source] if category_of(t) == category and t != "note"
+        }
         assert documented == actual, (source, category)
         assert CATEGORY_TABLE[(category_of(source), category)] == "-"

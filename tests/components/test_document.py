@@ -32,10 +32,21 @@ def _doc(**top) -> dict:
         "level": "senior",
         "notes": {"requirements": "10k TPS"},
         "nodes": [
-            {"id": "api", "type": "inference_service", "label": "Scorer", "x": 10, "y": 20,
-             "props": {"features": ["amount"], "replicas": 3}},
-            {"id": "train", "type": "training_pipeline", "x": 0.5, "y": -4,
-             "props": {"task": "classification"}},
+            {
+                "id": "api",
+                "type": "inference_service",
+                "label": "Scorer",
+                "x": 10,
+                "y": 20,
+                "props": {"features": ["amount"], "replicas": 3},
+            },
+            {
+                "id": "train",
+                "type": "training_pipeline",
+                "x": 0.5,
+                "y": -4,
+                "props": {"task": "classification"},
+            },
             {"id": "reg", "type": "model_registry"},
         ],
         "edges": [
@@ -66,6 +77,7 @@ def _with_prop(node_index: int, name: str, value) -> dict:
 
 
 # --- accepted documents -----------------------------------------------------------------
+
 
 def test_valid_document_parses():
     board = parse(json.dumps(_doc()))
@@ -117,6 +129,7 @@ def test_limits_are_inclusive():
 
 # --- refusals ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text", ["{", "", "nodes: []", '{"format": "mlsd-studio/board",}'])
 def test_not_json(text):
     assert "not valid JSON" in str(_refused(text))
@@ -126,8 +139,10 @@ def test_not_utf8():
     assert "UTF-8" in str(_refused(b'{"title": "\xff"}'))
 
 
-@pytest.mark.parametrize("value,kind", [("[1, 2]", "a list"), ('"board"', "a string"),
-                                        ("3", "a number"), ("null", "null")])
+@pytest.mark.parametrize(
+    "value,kind",
+    [("[1, 2]", "a list"), ('"board"', "a string"), ("3", "a number"), ("null", "null")],
+)
 def test_not_a_json_object(value, kind):
     error = _refused(value)
     assert "JSON object" in str(error) and kind in str(error)
@@ -218,8 +233,9 @@ def test_edge_naming_a_missing_node(end):
 
 
 @pytest.mark.parametrize("field", ["x", "y"])
-@pytest.mark.parametrize("value", ["120", True, None, [1], {"v": 1}, float("nan"),
-                                   float("inf"), -float("inf")])
+@pytest.mark.parametrize(
+    "value", ["120", True, None, [1], {"v": 1}, float("nan"), float("inf"), -float("inf")]
+)
 def test_non_numeric_position(field, value):
     error = _refused(_with_node_field(field, value))
     assert '"api"' in str(error)
@@ -234,7 +250,7 @@ def test_non_finite_position_in_json_text(literal):
     assert literal in str(_refused(text))
 
 
-@pytest.mark.parametrize("value", [10 ** 400, 1e300, -2_000_000])
+@pytest.mark.parametrize("value", [10**400, 1e300, -2_000_000])
 def test_position_out_of_range(value):
     error = _refused(_with_node_field("x", value))
     assert error.path.endswith(".x") and '"api"' in str(error)
@@ -283,8 +299,14 @@ def test_props_not_an_object():
 
 
 def test_mode_choice_and_string_prop():
-    assert "streaming" in str(_refused(_doc(nodes=[
-        {"id": "fp", "type": "feature_pipeline", "props": {"mode": "hourly"}}], edges=[])))
+    assert "streaming" in str(
+        _refused(
+            _doc(
+                nodes=[{"id": "fp", "type": "feature_pipeline", "props": {"mode": "hourly"}}],
+                edges=[],
+            )
+        )
+    )
     assert '"train"' in str(_refused(_with_prop(1, "model", 42)))
 
 
@@ -363,8 +385,9 @@ def test_unknown_node_and_edge_keys():
     assert '"weight"' in str(error) and '"e2"' in str(error)
 
 
-@pytest.mark.parametrize("key,value", [("nodes", {}), ("edges", "e1"), ("nodes", [3]),
-                                       ("edges", [None])])
+@pytest.mark.parametrize(
+    "key,value", [("nodes", {}), ("edges", "e1"), ("nodes", [3]), ("edges", [None])]
+)
 def test_lists_of_objects(key, value):
     data = _doc(**{key: value})
     if key == "nodes":
@@ -387,6 +410,7 @@ def test_error_messages_stay_short_for_huge_values():
 
 
 # --- canonical dump -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_examples_round_trip(name):
@@ -412,16 +436,21 @@ def test_dump_keeps_every_field():
     assert out["format"] == "mlsd-studio/board" and out["version"] == 1
     assert out["level"] == "senior" and out["title"] == "Fraud detection"
     assert list(out["notes"]) == list(STEP_KEYS)
-    assert out["nodes"][0] == {"id": "api", "type": "inference_service", "label": "Scorer",
-                               "x": 10, "y": 20,
-                               "props": {"features": ["amount"], "replicas": 3,
-                                         "owner": "team"}}
+    assert out["nodes"][0] == {
+        "id": "api",
+        "type": "inference_service",
+        "label": "Scorer",
+        "x": 10,
+        "y": 20,
+        "props": {"features": ["amount"], "replicas": 3, "owner": "team"},
+    }
     assert out["edges"][1] == {"id": "e2", "source": "reg", "target": "api", "label": "model"}
 
 
 def test_dump_keeps_non_ascii_text():
-    board = Board(title="Empfehlungen für Nutzer 🎬",
-                  nodes=[Node("n", "note", label="日本語")], edges=[])
+    board = Board(
+        title="Empfehlungen für Nutzer 🎬", nodes=[Node("n", "note", label="日本語")], edges=[]
+    )
     text = dump(board)
     assert "für" in text and "日本語" in text
     assert parse(text) == board
@@ -444,8 +473,11 @@ def test_board_helpers():
 
 @pytest.mark.parametrize("text", ["a\x00b", "\ud800", "x\udfffy"])
 def test_text_that_cannot_be_stored_is_refused_with_its_position(text):
-    board = {"format": "mlsd-studio/board", "version": 1,
-             "nodes": [{"id": "n", "type": "cache", "label": text}]}
+    board = {
+        "format": "mlsd-studio/board",
+        "version": 1,
+        "nodes": [{"id": "n", "type": "cache", "label": text}],
+    }
     with pytest.raises(DocumentError, match=r"holds the character U\+[0-9A-F]{4} at position"):
         parse(board)
     board["nodes"][0] = {"id": "n", "type": "cache", "props": {"extra": {"deep": [text]}}}

@@ -23,8 +23,7 @@ from tests.conftest import load_design
 needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz missing")
 
 SVG = "{http://www.w3.org/2000/svg}"
-DESIGNS = ("video_recommendation", "video_recommendation_no_response",
-           "video_recommendation_skew")
+DESIGNS = ("video_recommendation", "video_recommendation_no_response", "video_recommendation_skew")
 
 INJECTIONS = [
     "subgraph",
@@ -34,9 +33,9 @@ INJECTIONS = [
     "digraph {",
     "strict graph",
     '"; label="pwned',
-    ']; x [shape=circle',
+    "]; x [shape=circle",
     "<b>bold</b> & \"q\" 'a'",
-    "<IMG SRC=\"http://evil.example/x.png\"/>",
+    '<IMG SRC="http://evil.example/x.png"/>',
     "</FONT></TD></TR></TABLE>",
     "{braces} } {",
     "\\N \\G \\E \\T \\H \\L \\n \\l \\r",
@@ -49,6 +48,7 @@ INJECTIONS = [
 
 
 # --- helpers -----------------------------------------------------------------------------
+
 
 def svg_root(data: bytes) -> ElementTree.Element:
     return ElementTree.fromstring(data)
@@ -77,24 +77,30 @@ def shape_of(group: ElementTree.Element) -> ElementTree.Element:
 
 def centre(group: ElementTree.Element) -> tuple[float, float]:
     shape = shape_of(group)
-    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?",
-                                            shape.get("d") or shape.get("points"))]
+    numbers = [
+        float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", shape.get("d") or shape.get("points"))
+    ]
     xs, ys = numbers[0::2], numbers[1::2]
     return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
 
 
 def graphviz_json(source: str) -> dict:
     """How Graphviz itself parsed `source` (objects = nodes, edges)."""
-    result = subprocess.run(["dot", "-Tjson"], input=source.encode("utf-8"),
-                            capture_output=True, timeout=30, check=True)
+    result = subprocess.run(
+        ["dot", "-Tjson"], input=source.encode("utf-8"), capture_output=True, timeout=30, check=True
+    )
     return json.loads(result.stdout)
 
 
 def injection_board() -> Board:
-    nodes = [Node(id=f"n{k}", type="feature_store", label=label, x=200 * k, y=0)
-             for k, label in enumerate(INJECTIONS)]
-    edges = [Edge(id=f"e{k}", source=f"n{k}", target=f"n{k + 1}", label=INJECTIONS[k])
-             for k in range(len(INJECTIONS) - 1)]
+    nodes = [
+        Node(id=f"n{k}", type="feature_store", label=label, x=200 * k, y=0)
+        for k, label in enumerate(INJECTIONS)
+    ]
+    edges = [
+        Edge(id=f"e{k}", source=f"n{k}", target=f"n{k + 1}", label=INJECTIONS[k])
+        for k in range(len(INJECTIONS) - 1)
+    ]
     return Board(title="digraph { <title> & \\N", nodes=nodes, edges=edges)
 
 
@@ -107,15 +113,19 @@ def fake_dot(tmp_path: Path, body: str) -> str:
 
 # --- escaping helpers --------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw, quoted", [
-    ("plain", '"plain"'),
-    ('say "hi"', r'"say \"hi\""'),
-    ("a\\", r'"a\\"'),
-    ("a\\\"", r'"a\\\""'),
-    ("two\nlines\r", r'"two\nlines\r"'),
-    ("bell\x07", r'"bell\u0007"'),
-    ("subgraph", '"subgraph"'),
-])
+
+@pytest.mark.parametrize(
+    "raw, quoted",
+    [
+        ("plain", '"plain"'),
+        ('say "hi"', r'"say \"hi\""'),
+        ("a\\", r'"a\\"'),
+        ('a\\"', r'"a\\\""'),
+        ("two\nlines\r", r'"two\nlines\r"'),
+        ("bell\x07", r'"bell\u0007"'),
+        ("subgraph", '"subgraph"'),
+    ],
+)
 def test_quote_escapes_backslashes_quotes_and_line_breaks(raw, quoted):
     assert quote(raw) == quoted
     assert "\n" not in quote(raw)
@@ -130,6 +140,7 @@ def test_html_text_escapes_markup_backslashes_and_breaks_lines():
 
 
 # --- SVG ---------------------------------------------------------------------------------
+
 
 @needs_graphviz
 @pytest.mark.parametrize("layout", ["drawn", "auto"])
@@ -190,18 +201,23 @@ def test_injection_labels_stay_inside_their_dot_strings():
     assert len(parsed["edges"]) == len(board.edges)
     assert [o["label"] for o in parsed["objects"]] == [
         f'{html_text(n.label)}<BR/><FONT POINT-SIZE="9" COLOR="{export.SUBTITLE_COLOUR}">'
-        "Feature store</FONT>" for n in board.nodes]
+        "Feature store</FONT>"
+        for n in board.nodes
+    ]
 
 
 @needs_graphviz
 def test_line_breaks_become_line_breaks_never_raw_newlines_in_dot():
-    board = Board(nodes=[Node(id="a", type="note", label="first line\nsecond line"),
-                         Node(id="b", type="cache", label="x")],
-                  edges=[Edge(id="e", source="a", target="b", label="one\ntwo")])
+    board = Board(
+        nodes=[
+            Node(id="a", type="note", label="first line\nsecond line"),
+            Node(id="b", type="cache", label="x"),
+        ],
+        edges=[Edge(id="e", source="a", target="b", label="one\ntwo")],
+    )
     source = to_dot(board)
     assert "first line<BR/>second line" in source and "one<BR/>two" in source
-    assert all("first line" not in line or "second line" in line
-               for line in source.splitlines())
+    assert all("first line" not in line or "second line" in line for line in source.splitlines())
     texts = svg_texts(render(board, "svg"))
     assert {"first line", "second line", "one", "two"} <= set(texts)
 
@@ -209,9 +225,10 @@ def test_line_breaks_become_line_breaks_never_raw_newlines_in_dot():
 @needs_graphviz
 def test_awkward_ids_are_quoted_and_stay_distinct():
     ids = ["node", "subgraph", "a\\", "a\\\\", 'b"c', "x\ny", "x\\ny", "-> z", "\x01"]
-    board = Board(nodes=[Node(id=i, type="cache", label=f"L{k}") for k, i in enumerate(ids)],
-                  edges=[Edge(id=f"e{k}", source=ids[k], target=ids[k + 1])
-                         for k in range(len(ids) - 1)])
+    board = Board(
+        nodes=[Node(id=i, type="cache", label=f"L{k}") for k, i in enumerate(ids)],
+        edges=[Edge(id=f"e{k}", source=ids[k], target=ids[k + 1]) for k in range(len(ids) - 1)],
+    )
     source = to_dot(board, layout="auto")
     for node_id in ids:
         assert f"  {quote(node_id)} [" in source
@@ -221,7 +238,8 @@ def test_awkward_ids_are_quoted_and_stay_distinct():
     assert names == [export.graphviz_name(i) for i in ids]
     assert len(parsed["edges"]) == len(ids) - 1
     assert [f"L{k}" for k in range(len(ids))] == [
-        o["label"].split("<BR/>")[0] for o in parsed["objects"]]
+        o["label"].split("<BR/>")[0] for o in parsed["objects"]
+    ]
     svg_root(render(board, "svg", layout="auto"))  # still well-formed XML
 
 
@@ -233,6 +251,7 @@ def test_characters_xml_cannot_carry_are_replaced_not_passed_through():
 
 
 # --- layouts -----------------------------------------------------------------------------
+
 
 @needs_graphviz
 def test_drawn_layout_keeps_the_boards_positions():
@@ -251,8 +270,9 @@ def test_drawn_layout_keeps_the_boards_positions():
 
 
 def test_drawn_dot_pins_positions_in_points_with_y_flipped():
-    board = Board(nodes=[Node(id="a", type="cache", x=10, y=20),
-                         Node(id="b", type="cache", x=310, y=420)])
+    board = Board(
+        nodes=[Node(id="a", type="cache", x=10, y=20), Node(id="b", type="cache", x=310, y=420)]
+    )
     source = to_dot(board, layout="drawn")
     w, h = export.CANVAS_NODE_WIDTH / 2, export.CANVAS_NODE_HEIGHT / 2
     assert f'pos="{10 + w:g},{-(20 + h):g}!"' in source
@@ -262,11 +282,14 @@ def test_drawn_dot_pins_positions_in_points_with_y_flipped():
 
 @needs_graphviz
 def test_auto_layout_runs_left_to_right_and_ignores_positions():
-    board = Board(nodes=[Node(id="c", type="client_app", x=900, y=0),
-                         Node(id="g", type="api_gateway", x=500, y=0),
-                         Node(id="r", type="ranking_service", x=0, y=0)],
-                  edges=[Edge(id="1", source="c", target="g"),
-                         Edge(id="2", source="g", target="r")])
+    board = Board(
+        nodes=[
+            Node(id="c", type="client_app", x=900, y=0),
+            Node(id="g", type="api_gateway", x=500, y=0),
+            Node(id="r", type="ranking_service", x=0, y=0),
+        ],
+        edges=[Edge(id="1", source="c", target="g"), Edge(id="2", source="g", target="r")],
+    )
     source = to_dot(board, layout="auto")
     assert 'rankdir="LR"' in source and "pos=" not in source
     groups = node_groups(render(board, "svg", layout="auto"))
@@ -285,6 +308,7 @@ def test_large_auto_boards_get_the_speed_attributes_small_ones_do_not():
 
 # --- styling, legend, overlay ------------------------------------------------------------
 
+
 @needs_graphviz
 def test_components_are_rounded_boxes_in_their_category_colour_and_notes_are_yellow():
     board = load_design("video_recommendation")
@@ -301,8 +325,13 @@ def test_components_are_rounded_boxes_in_their_category_colour_and_notes_are_yel
 
 
 def test_a_label_that_repeats_the_type_is_said_once():
-    board = Board(nodes=[Node("a", "client_app", "Client app"), Node("b", "client_app", "Web"),
-                         Node("c", "cache", " CACHE ")])
+    board = Board(
+        nodes=[
+            Node("a", "client_app", "Client app"),
+            Node("b", "client_app", "Web"),
+            Node("c", "cache", " CACHE "),
+        ]
+    )
     dot = to_dot(board)
     assert dot.count("Client app") == 2  # "Web" + its type as subtitle, "Client app" once
     assert "Web<BR/>" in dot and "Client app<BR/>" not in dot and "CACHE" not in dot
@@ -311,9 +340,13 @@ def test_a_label_that_repeats_the_type_is_said_once():
 @needs_graphviz
 @pytest.mark.parametrize("layout", ["drawn", "auto"])
 def test_legend_lists_the_categories_used_and_only_when_asked(layout):
-    board = Board(nodes=[Node(id="legend", type="cache", label="my legend", x=0, y=0),
-                         Node(id="t", type="training_pipeline", label="t", x=200, y=0),
-                         Node(id="n", type="note", label="a note", x=400, y=0)])
+    board = Board(
+        nodes=[
+            Node(id="legend", type="cache", label="my legend", x=0, y=0),
+            Node(id="t", type="training_pipeline", label="t", x=200, y=0),
+            Node(id="n", type="note", label="a note", x=400, y=0),
+        ]
+    )
     with_legend = svg_texts(render(board, "svg", layout=layout, legend=True))
     assert "Legend" in with_legend
     assert {"Serving", "Training"} <= set(with_legend)
@@ -354,11 +387,14 @@ def test_findings_outline_errors_red_and_warnings_amber_error_wins(layout):
     assert _stroke(groups["fs"])[0] == fs_colour  # info draws nothing
     for node in board.nodes:
         if node.id not in ("app", "gw", "rank"):
-            assert _stroke(groups[node.id])[0] not in (export.ERROR_COLOUR,
-                                                       export.WARNING_COLOUR), node.id
+            assert _stroke(groups[node.id])[0] not in (
+                export.ERROR_COLOUR,
+                export.WARNING_COLOUR,
+            ), node.id
     source = to_dot(board, layout=layout, findings=findings)
-    edge_lines = {line.split(" [")[0].strip(): line for line in source.splitlines()
-                  if " -> " in line}
+    edge_lines = {
+        line.split(" [")[0].strip(): line for line in source.splitlines() if " -> " in line
+    }
     assert export.ERROR_COLOUR in edge_lines['"app" -> "gw"']
     assert export.WARNING_COLOUR in edge_lines['"gw" -> "cg"']
     assert "penwidth" not in edge_lines['"cg" -> "vi"']
@@ -379,6 +415,7 @@ def test_a_validation_report_outlines_the_components_it_names():
 
 # --- formats -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", DESIGNS)
 def test_json_round_trip_gives_identical_bytes(name):
     board = load_design(name)
@@ -389,8 +426,9 @@ def test_json_round_trip_gives_identical_bytes(name):
 
 def test_dot_format_is_the_dot_source():
     board = load_design("video_recommendation")
-    assert render(board, "dot", layout="auto", legend=True) == \
-        to_dot(board, layout="auto", legend=True).encode("utf-8")
+    assert render(board, "dot", layout="auto", legend=True) == to_dot(
+        board, layout="auto", legend=True
+    ).encode("utf-8")
 
 
 @needs_graphviz
@@ -403,7 +441,8 @@ def test_png_starts_with_the_png_signature():
 def test_png_size_is_capped():
     board = load_design("video_recommendation")
     assert f'size="{export.PNG_MAX_INCHES},{export.PNG_MAX_INCHES}"' in to_dot(
-        board, max_inches=export.PNG_MAX_INCHES)
+        board, max_inches=export.PNG_MAX_INCHES
+    )
     assert not re.search(r'\bsize="', to_dot(board))
 
 
@@ -413,11 +452,14 @@ def test_an_empty_board_exports():
     assert svg_root(data).tag == f"{SVG}svg"
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"fmt": "gif"}, 'unknown format "gif"'),
-    ({"layout": "spiral"}, 'unknown layout "spiral"'),
-    ({"fmt": "json", "layout": "spiral"}, 'unknown layout "spiral"'),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"fmt": "gif"}, 'unknown format "gif"'),
+        ({"layout": "spiral"}, 'unknown layout "spiral"'),
+        ({"fmt": "json", "layout": "spiral"}, 'unknown layout "spiral"'),
+    ],
+)
 def test_unknown_formats_and_layouts_are_refused(kwargs, message):
     with pytest.raises(ExportError, match=message):
         render(load_design("video_recommendation"), **kwargs)
@@ -425,11 +467,15 @@ def test_unknown_formats_and_layouts_are_refused(kwargs, message):
 
 # --- Graphviz failures -------------------------------------------------------------------
 
+
 @needs_graphviz
 def test_a_tiny_time_limit_on_a_large_board_raises_export_error():
-    board = Board(nodes=[Node(id=f"n{i}", type="cache", label=f"cache {i}") for i in range(600)],
-                  edges=[Edge(id=f"e{i}", source=f"n{i}", target=f"n{(i * 7 + 1) % 600}")
-                         for i in range(600)])
+    board = Board(
+        nodes=[Node(id=f"n{i}", type="cache", label=f"cache {i}") for i in range(600)],
+        edges=[
+            Edge(id=f"e{i}", source=f"n{i}", target=f"n{(i * 7 + 1) % 600}") for i in range(600)
+        ],
+    )
     with pytest.raises(ExportError, match=r"^the layout took longer than 0\.01 seconds$"):
         render(board, "svg", layout="auto", timeout=0.01)
 
@@ -450,17 +496,20 @@ def test_missing_graphviz_says_how_to_install_it(monkeypatch, tmp_path):
 
 
 def test_a_failing_graphviz_is_reported_with_its_message(tmp_path, monkeypatch):
-    monkeypatch.setattr(export, "DOT_BINARY",
-                        fake_dot(tmp_path, "cat >/dev/null; echo 'Error: boom' >&2; exit 3"))
+    monkeypatch.setattr(
+        export, "DOT_BINARY", fake_dot(tmp_path, "cat >/dev/null; echo 'Error: boom' >&2; exit 3")
+    )
     with pytest.raises(ExportError, match="^Graphviz failed: Error: boom$"):
         render(load_design("video_recommendation"), "svg", layout="auto")
 
 
 def test_drawn_layout_retries_with_straight_edges_when_routing_fails(tmp_path, monkeypatch):
     log = tmp_path / "calls"
-    body = (f'input=$(cat); echo call >> "{log}"\n'
-            'case "$input" in *\'splines="ortho"\'*) echo "Error: ortho" >&2; exit 1;; esac\n'
-            "printf '<svg xmlns=\"http://www.w3.org/2000/svg\"/>'")
+    body = (
+        f'input=$(cat); echo call >> "{log}"\n'
+        'case "$input" in *\'splines="ortho"\'*) echo "Error: ortho" >&2; exit 1;; esac\n'
+        "printf '<svg xmlns=\"http://www.w3.org/2000/svg\"/>'"
+    )
     monkeypatch.setattr(export, "DOT_BINARY", fake_dot(tmp_path, body))
     data = render(load_design("video_recommendation"), "svg", layout="drawn")
     assert svg_root(data).tag == f"{SVG}svg"
@@ -468,20 +517,24 @@ def test_drawn_layout_retries_with_straight_edges_when_routing_fails(tmp_path, m
 
 
 def test_svg_with_forbidden_content_is_refused():
-    for bad in (b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>',
-                b'<svg xmlns="http://www.w3.org/2000/svg"><g onclick="x()"/></svg>',
-                b'<svg xmlns="http://www.w3.org/2000/svg" '
-                b'xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href="http://x"/></svg>',
-                b"<svg"):
+    for bad in (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><g onclick="x()"/></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg" '
+        b'xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href="http://x"/></svg>',
+        b"<svg",
+    ):
         with pytest.raises(ExportError):
             export.clean_svg(bad)
 
 
 def test_the_retry_keeps_to_the_original_time_limit(tmp_path, monkeypatch):
     # ortho fails at once; the straight-line retry hangs: the limit named is the caller's
-    body = ('input=$(cat)\n'
-            'case "$input" in *\'splines="ortho"\'*) echo "Error: ortho" >&2; exit 1;; esac\n'
-            "exec sleep 30")
+    body = (
+        "input=$(cat)\n"
+        'case "$input" in *\'splines="ortho"\'*) echo "Error: ortho" >&2; exit 1;; esac\n'
+        "exec sleep 30"
+    )
     monkeypatch.setattr(export, "DOT_BINARY", fake_dot(tmp_path, body))
     with pytest.raises(export.ExportTimeout, match=r"^the layout took longer than 1 second$"):
         render(load_design("video_recommendation"), "svg", layout="drawn", timeout=1)

@@ -15,14 +15,31 @@ from tests.conftest import load_design
 def board() -> Board:
     return Board(
         title="Fraud",
-        nodes=[Node("lake", "data_lake", "Lake", 0, 0),
-               Node("train", "training_pipeline", "Train", 100, 0,
-                    {"task": "classification", "owner": "ml-team"}),
-               Node("reg", "model_registry", "", 200, 0),
-               Node("inf", "inference_service", "Scorer", 300, 0,
-                    {"features": ["amount"], "replicas": 2})],
-        edges=[Edge("e1", "lake", "train"), Edge("e2", "train", "reg", "model"),
-               Edge("e3", "reg", "inf")],
+        nodes=[
+            Node("lake", "data_lake", "Lake", 0, 0),
+            Node(
+                "train",
+                "training_pipeline",
+                "Train",
+                100,
+                0,
+                {"task": "classification", "owner": "ml-team"},
+            ),
+            Node("reg", "model_registry", "", 200, 0),
+            Node(
+                "inf",
+                "inference_service",
+                "Scorer",
+                300,
+                0,
+                {"features": ["amount"], "replicas": 2},
+            ),
+        ],
+        edges=[
+            Edge("e1", "lake", "train"),
+            Edge("e2", "train", "reg", "model"),
+            Edge("e3", "reg", "inf"),
+        ],
     )
 
 
@@ -43,10 +60,22 @@ def refused(board: Board, op: dict) -> str:
 
 # --- each operation -------------------------------------------------------------------------
 
+
 def test_add_node(board):
-    new = apply(board, {"op": "add_node", "node": {"id": "fs", "type": "feature_store",
-                                                     "label": "Feast", "x": 5, "y": 6,
-                                                     "props": {"features": ["amount"]}}})
+    new = apply(
+        board,
+        {
+            "op": "add_node",
+            "node": {
+                "id": "fs",
+                "type": "feature_store",
+                "label": "Feast",
+                "x": 5,
+                "y": 6,
+                "props": {"features": ["amount"]},
+            },
+        },
+    )
     assert [n.id for n in new.nodes] == ["lake", "train", "reg", "inf", "fs"]
     assert new.node("fs") == Node("fs", "feature_store", "Feast", 5, 6, {"features": ["amount"]})
     assert board.node("fs") is None
@@ -58,9 +87,14 @@ def test_add_node_defaults(board):
 
 
 def test_update_node_label_and_props(board):
-    new = apply(board, {"op": "update_node", "id": "train",
-                        "changes": {"label": "Trainer",
-                                    "props": {"task": "ranking", "features": ["a", "b"]}}})
+    new = apply(
+        board,
+        {
+            "op": "update_node",
+            "id": "train",
+            "changes": {"label": "Trainer", "props": {"task": "ranking", "features": ["a", "b"]}},
+        },
+    )
     node = new.node("train")
     assert node.label == "Trainer"
     assert node.props == {"task": "ranking", "owner": "ml-team", "features": ["a", "b"]}
@@ -68,12 +102,20 @@ def test_update_node_label_and_props(board):
 
 
 def test_update_node_removes_props_set_to_null(board):
-    new = apply(board, {"op": "update_node", "id": "inf",
-                        "changes": {"props": {"replicas": None, "features": ["x"]}}})
+    new = apply(
+        board,
+        {
+            "op": "update_node",
+            "id": "inf",
+            "changes": {"props": {"replicas": None, "features": ["x"]}},
+        },
+    )
     assert new.node("inf").props == {"features": ["x"]}
     # Unknown props kept from an import can be removed, and removing an absent one is fine.
-    new = apply(board, {"op": "update_node", "id": "train",
-                        "changes": {"props": {"owner": None, "model": None}}})
+    new = apply(
+        board,
+        {"op": "update_node", "id": "train", "changes": {"props": {"owner": None, "model": None}}},
+    )
     assert new.node("train").props == {"task": "classification"}
 
 
@@ -96,9 +138,10 @@ def test_delete_node_removes_its_edges(board):
 
 
 def test_add_edge(board):
-    new = apply(board, {"op": "add_edge",
-                        "edge": {"id": "e4", "source": "lake", "target": "inf",
-                                 "label": "raw"}})
+    new = apply(
+        board,
+        {"op": "add_edge", "edge": {"id": "e4", "source": "lake", "target": "inf", "label": "raw"}},
+    )
     assert new.edges[-1] == Edge("e4", "lake", "inf", "raw")
     assert len(board.edges) == 3
 
@@ -111,8 +154,9 @@ def test_add_edge_to_and_from_a_note(board):
 
 
 def test_reverse_direction_is_not_a_duplicate(board):
-    new = apply(board, {"op": "add_edge", "edge": {"id": "back", "source": "reg",
-                                                     "target": "train"}})
+    new = apply(
+        board, {"op": "add_edge", "edge": {"id": "back", "source": "reg", "target": "train"}}
+    )
     assert new.edge("back").source == "reg"
 
 
@@ -143,35 +187,60 @@ def test_update_board(board):
 
 
 def test_batch_applies_all_in_order(board):
-    new = apply(board, {"op": "batch", "ops": [
-        {"op": "add_node", "node": {"id": "fs", "type": "feature_store"}},
-        {"op": "add_edge", "edge": {"id": "e4", "source": "fs", "target": "train"}},
-        {"op": "add_edge", "edge": {"id": "e5", "source": "fs", "target": "inf"}},
-        {"op": "move_node", "id": "fs", "x": 1, "y": 2},
-    ]})
+    new = apply(
+        board,
+        {
+            "op": "batch",
+            "ops": [
+                {"op": "add_node", "node": {"id": "fs", "type": "feature_store"}},
+                {"op": "add_edge", "edge": {"id": "e4", "source": "fs", "target": "train"}},
+                {"op": "add_edge", "edge": {"id": "e5", "source": "fs", "target": "inf"}},
+                {"op": "move_node", "id": "fs", "x": 1, "y": 2},
+            ],
+        },
+    )
     assert new.node("fs").x == 1
     assert [e.id for e in new.edges] == ["e1", "e2", "e3", "e4", "e5"]
 
 
 def test_batch_is_atomic(board):
-    message = refused(board, {"op": "batch", "ops": [
-        {"op": "add_node", "node": {"id": "fs", "type": "feature_store"}},
-        {"op": "delete_node", "id": "lake"},
-        {"op": "add_edge", "edge": {"id": "e4", "source": "fs", "target": "ghost"}},
-    ]})
+    message = refused(
+        board,
+        {
+            "op": "batch",
+            "ops": [
+                {"op": "add_node", "node": {"id": "fs", "type": "feature_store"}},
+                {"op": "delete_node", "id": "lake"},
+                {"op": "add_edge", "edge": {"id": "e4", "source": "fs", "target": "ghost"}},
+            ],
+        },
+    )
     assert "operation 3 of the batch" in message and "'ghost'" in message
     assert board.node("fs") is None and board.node("lake") is not None
 
 
 def test_apply_all_replays_a_log(board):
-    new = apply_all(board, [{"op": "delete_edge", "id": "e1"},
-                            {"op": "update_notes", "step": "data", "text": "logs"}])
+    new = apply_all(
+        board,
+        [{"op": "delete_edge", "id": "e1"}, {"op": "update_notes", "step": "data", "text": "logs"}],
+    )
     assert [e.id for e in new.edges] == ["e2", "e3"] and new.notes["data"] == "logs"
 
 
 def test_every_operation_name_is_tested():
-    tested = {"add_node", "update_node", "move_node", "delete_node", "add_edge", "update_edge",
-              "delete_edge", "update_notes", "update_board", "batch", "import"}
+    tested = {
+        "add_node",
+        "update_node",
+        "move_node",
+        "delete_node",
+        "add_edge",
+        "update_edge",
+        "delete_edge",
+        "update_notes",
+        "update_board",
+        "batch",
+        "import",
+    }
     assert set(OPERATION_NAMES) <= tested
 
 
@@ -187,8 +256,10 @@ def test_import_replaces_the_board(board):
 
 # --- refusals -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("op", [{"op": "rename_node", "id": "lake"}, {"op": None}, {},
-                                {"op": ["add_node"]}])
+
+@pytest.mark.parametrize(
+    "op", [{"op": "rename_node", "id": "lake"}, {"op": None}, {}, {"op": ["add_node"]}]
+)
 def test_unknown_operation(board, op):
     message = refused(board, op)
     assert "unknown operation" in message
@@ -200,22 +271,27 @@ def test_operation_not_an_object(board, op):
     assert "object" in refused(board, op)
 
 
-@pytest.mark.parametrize("op", [
-    {"op": "update_node", "id": "ghost", "changes": {"label": "x"}},
-    {"op": "move_node", "id": "ghost", "x": 0, "y": 0},
-    {"op": "delete_node", "id": "ghost"},
-    {"op": "update_edge", "id": "ghost", "changes": {"label": "x"}},
-    {"op": "delete_edge", "id": "ghost"},
-])
+@pytest.mark.parametrize(
+    "op",
+    [
+        {"op": "update_node", "id": "ghost", "changes": {"label": "x"}},
+        {"op": "move_node", "id": "ghost", "x": 0, "y": 0},
+        {"op": "delete_node", "id": "ghost"},
+        {"op": "update_edge", "id": "ghost", "changes": {"label": "x"}},
+        {"op": "delete_edge", "id": "ghost"},
+    ],
+)
 def test_unknown_ids(board, op):
     assert "'ghost' does not exist" in refused(board, op)
 
 
 def test_ids_already_taken(board):
     assert "'reg' is already taken" in refused(
-        board, {"op": "add_node", "node": {"id": "reg", "type": "cache"}})
+        board, {"op": "add_node", "node": {"id": "reg", "type": "cache"}}
+    )
     assert "'e1' is already taken" in refused(
-        board, {"op": "add_edge", "edge": {"id": "e1", "source": "lake", "target": "inf"}})
+        board, {"op": "add_edge", "edge": {"id": "e1", "source": "lake", "target": "inf"}}
+    )
 
 
 @pytest.mark.parametrize("end", ["source", "target"])
@@ -227,30 +303,39 @@ def test_edge_to_a_missing_component(board, end):
 
 def test_disallowed_connection(board):
     board = apply(board, {"op": "add_node", "node": {"id": "app", "type": "client_app"}})
-    message = refused(board, {"op": "add_edge",
-                              "edge": {"id": "e9", "source": "app", "target": "train"}})
+    message = refused(
+        board, {"op": "add_edge", "edge": {"id": "e9", "source": "app", "target": "train"}}
+    )
     assert "'app'" in message and "'train'" in message
     assert "Client app" in message and "Training pipeline" in message
-    assert "cannot connect" in refused(board, {"op": "add_edge", "edge": {
-        "id": "e9", "source": "lake", "target": "app"}})
+    assert "cannot connect" in refused(
+        board, {"op": "add_edge", "edge": {"id": "e9", "source": "lake", "target": "app"}}
+    )
 
 
 def test_self_loop(board):
-    message = refused(board, {"op": "add_edge",
-                              "edge": {"id": "e9", "source": "reg", "target": "reg"}})
+    message = refused(
+        board, {"op": "add_edge", "edge": {"id": "e9", "source": "reg", "target": "reg"}}
+    )
     assert "itself" in message and "'reg'" in message
 
 
 def test_duplicate_pair(board):
-    message = refused(board, {"op": "add_edge",
-                              "edge": {"id": "e9", "source": "lake", "target": "train"}})
+    message = refused(
+        board, {"op": "add_edge", "edge": {"id": "e9", "source": "lake", "target": "train"}}
+    )
     assert "already connected" in message
 
 
-@pytest.mark.parametrize("props,name", [({"task": "clustering"}, "task"),
-                                        ({"features": "amount"}, "features"),
-                                        ({"features": [1]}, "features"),
-                                        ({"model": 3}, "model")])
+@pytest.mark.parametrize(
+    "props,name",
+    [
+        ({"task": "clustering"}, "task"),
+        ({"features": "amount"}, "features"),
+        ({"features": [1]}, "features"),
+        ({"model": 3}, "model"),
+    ],
+)
 def test_bad_prop_on_update(board, props, name):
     message = refused(board, {"op": "update_node", "id": "train", "changes": {"props": props}})
     assert f"props.{name}" in message
@@ -259,39 +344,53 @@ def test_bad_prop_on_update(board, props, name):
 def test_bad_replicas_on_update(board):
     for value in (0, 1.5, "2", True):
         assert "props.replicas" in refused(
-            board, {"op": "update_node", "id": "inf", "changes": {"props": {"replicas": value}}})
+            board, {"op": "update_node", "id": "inf", "changes": {"props": {"replicas": value}}}
+        )
 
 
 def test_unknown_prop_cannot_be_set(board):
-    message = refused(board, {"op": "update_node", "id": "reg",
-                              "changes": {"props": {"colour": "red"}}})
+    message = refused(
+        board, {"op": "update_node", "id": "reg", "changes": {"props": {"colour": "red"}}}
+    )
     assert "'colour'" in message and "Model registry" in message
 
 
 def test_bad_prop_on_add(board):
-    message = refused(board, {"op": "add_node", "node": {
-        "id": "x", "type": "cache", "props": {"ttl_seconds": "soon"}}})
+    message = refused(
+        board,
+        {"op": "add_node", "node": {"id": "x", "type": "cache", "props": {"ttl_seconds": "soon"}}},
+    )
     assert '"x"' in message and "ttl_seconds" in message
     assert "warp" in refused(board, {"op": "add_node", "node": {"id": "x", "type": "warp"}})
 
 
 def test_label_too_long(board):
     long = "x" * 201
-    assert "200" in refused(board, {"op": "update_node", "id": "reg",
-                                    "changes": {"label": long}})
-    assert "200" in refused(board, {"op": "update_edge", "id": "e1",
-                                    "changes": {"label": long}})
-    assert "200" in refused(board, {"op": "add_node", "node": {"id": "n", "type": "note",
-                                                               "label": long}})
+    assert "200" in refused(board, {"op": "update_node", "id": "reg", "changes": {"label": long}})
+    assert "200" in refused(board, {"op": "update_edge", "id": "e1", "changes": {"label": long}})
+    assert "200" in refused(
+        board, {"op": "add_node", "node": {"id": "n", "type": "note", "label": long}}
+    )
     assert "200" in refused(board, {"op": "update_board", "changes": {"title": long}})
-    assert apply(board, {"op": "update_node", "id": "reg",
-                         "changes": {"label": "x" * 200}}).node("reg").label == "x" * 200
+    assert (
+        apply(board, {"op": "update_node", "id": "reg", "changes": {"label": "x" * 200}})
+        .node("reg")
+        .label
+        == "x" * 200
+    )
 
 
 def test_nested_batch(board):
-    message = refused(board, {"op": "batch", "ops": [
-        {"op": "delete_edge", "id": "e1"},
-        {"op": "batch", "ops": [{"op": "delete_edge", "id": "e2"}]}]})
+    message = refused(
+        board,
+        {
+            "op": "batch",
+            "ops": [
+                {"op": "delete_edge", "id": "e1"},
+                {"op": "batch", "ops": [{"op": "delete_edge", "id": "e2"}]},
+            ],
+        },
+    )
     assert "another batch" in message
 
 
@@ -320,51 +419,57 @@ def test_update_node_changes_must_be_known(board, changes):
 
 
 def test_update_node_props_must_be_an_object(board):
-    assert '"props"' in refused(board, {"op": "update_node", "id": "reg",
-                                        "changes": {"props": ["a"]}})
+    assert '"props"' in refused(
+        board, {"op": "update_node", "id": "reg", "changes": {"props": ["a"]}}
+    )
 
 
 def test_update_edge_changes_only_the_label(board):
-    assert "'source'" in refused(board, {"op": "update_edge", "id": "e1",
-                                         "changes": {"source": "inf"}})
+    assert "'source'" in refused(
+        board, {"op": "update_edge", "id": "e1", "changes": {"source": "inf"}}
+    )
 
 
-@pytest.mark.parametrize("x,y", [("1", 0), (0, None), (True, 0), (float("nan"), 0),
-                                 (0, float("inf")), (10 ** 400, 0), (2e6, 0)])
+@pytest.mark.parametrize(
+    "x,y",
+    [("1", 0), (0, None), (True, 0), (float("nan"), 0), (0, float("inf")), (10**400, 0), (2e6, 0)],
+)
 def test_move_node_needs_finite_numbers(board, x, y):
     message = refused(board, {"op": "move_node", "id": "reg", "x": x, "y": y})
     assert "x" in message or "y" in message
 
 
 def test_update_notes_refusals(board):
-    assert "'deployment'" in refused(board, {"op": "update_notes", "step": "deployment",
-                                             "text": ""})
+    assert "'deployment'" in refused(
+        board, {"op": "update_notes", "step": "deployment", "text": ""}
+    )
     assert "string" in refused(board, {"op": "update_notes", "step": "data", "text": 5})
-    assert "limit" in refused(board, {"op": "update_notes", "step": "data",
-                                      "text": "x" * 20_001})
+    assert "limit" in refused(board, {"op": "update_notes", "step": "data", "text": "x" * 20_001})
 
 
 def test_update_board_refusals(board):
-    assert "principal" in refused(board, {"op": "update_board",
-                                          "changes": {"level": "principal"}})
+    assert "principal" in refused(board, {"op": "update_board", "changes": {"level": "principal"}})
     assert "'notes'" in refused(board, {"op": "update_board", "changes": {"notes": {}}})
 
 
 def test_node_and_edge_limits():
     full = Board(nodes=[Node(f"n{i}", "note") for i in range(MAX_NODES)])
-    assert str(MAX_NODES) in refused(full, {"op": "add_node",
-                                            "node": {"id": "one-more", "type": "note"}})
-    two = Board(nodes=[Node("a", "note"), Node("b", "note")],
-                edges=[Edge(f"e{i}", "a", "b") for i in range(MAX_EDGES)])
-    assert str(MAX_EDGES) in refused(two, {"op": "add_edge",
-                                           "edge": {"id": "x", "source": "b", "target": "a"}})
+    assert str(MAX_NODES) in refused(
+        full, {"op": "add_node", "node": {"id": "one-more", "type": "note"}}
+    )
+    two = Board(
+        nodes=[Node("a", "note"), Node("b", "note")],
+        edges=[Edge(f"e{i}", "a", "b") for i in range(MAX_EDGES)],
+    )
+    assert str(MAX_EDGES) in refused(
+        two, {"op": "add_edge", "edge": {"id": "x", "source": "b", "target": "a"}}
+    )
 
 
 def test_malformed_node_and_edge_payloads(board):
     assert "object" in refused(board, {"op": "add_node", "node": "cache"})
     assert "object" in refused(board, {"op": "add_edge", "edge": None})
-    message = refused(board, {"op": "add_node",
-                              "node": {"id": "x", "type": "note", "colour": "y"}})
+    message = refused(board, {"op": "add_node", "node": {"id": "x", "type": "note", "colour": "y"}})
     assert '"colour"' in message and '"x"' in message
     assert "node.id" in refused(board, {"op": "add_node", "node": {"type": "note"}})
 
@@ -372,12 +477,16 @@ def test_malformed_node_and_edge_payloads(board):
 def test_operations_on_a_parsed_example_do_not_touch_it():
     example = load_design("video_recommendation")
     text = dump(example)
-    for op in ({"op": "delete_node", "id": "gw"},
-               {"op": "update_node", "id": "rank", "changes": {"props": {"features": None}}},
-               {"op": "update_node", "id": "fs", "changes": {"props": {"features": ["a"]}}},
-               {"op": "update_notes", "step": "requirements", "text": ""},
-               {"op": "batch", "ops": [{"op": "delete_edge", "id": "e1"},
-                                       {"op": "delete_node", "id": "ghost"}]}):
+    for op in (
+        {"op": "delete_node", "id": "gw"},
+        {"op": "update_node", "id": "rank", "changes": {"props": {"features": None}}},
+        {"op": "update_node", "id": "fs", "changes": {"props": {"features": ["a"]}}},
+        {"op": "update_notes", "step": "requirements", "text": ""},
+        {
+            "op": "batch",
+            "ops": [{"op": "delete_edge", "id": "e1"}, {"op": "delete_node", "id": "ghost"}],
+        },
+    ):
         try:
             apply(example, op)
         except OperationError:

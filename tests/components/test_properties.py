@@ -16,8 +16,11 @@ from components.report import findings_unchanged, validate
 from components.rules import RULES
 from components.steps import STEP_KEYS
 
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 TYPES = sorted(COMPONENT_TYPES)
 LEVELS = ["mid", "senior", "staff"]
@@ -26,14 +29,21 @@ LEVELS = ["mid", "senior", "staff"]
 STORABLE = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
 short_text = st.text(STORABLE, max_size=12)
 label_text = st.text(STORABLE, max_size=40) | st.just("x" * 200)
-coordinate = (st.integers(-1_000_000, 1_000_000)
-              | st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False))
-json_scalar = (st.none() | st.booleans() | st.integers(-10 ** 6, 10 ** 6)
-               | st.floats(allow_nan=False, allow_infinity=False) | short_text)
-json_value = st.recursive(json_scalar,
-                          lambda inner: st.lists(inner, max_size=3)
-                          | st.dictionaries(short_text, inner, max_size=3),
-                          max_leaves=8)
+coordinate = st.integers(-1_000_000, 1_000_000) | st.floats(
+    -1e6, 1e6, allow_nan=False, allow_infinity=False
+)
+json_scalar = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | short_text
+)
+json_value = st.recursive(
+    json_scalar,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(short_text, inner, max_size=3),
+    max_leaves=8,
+)
 
 
 def prop_value(spec: PropSpec):
@@ -44,8 +54,18 @@ def prop_value(spec: PropSpec):
     if spec.kind == "integer":
         return st.integers(spec.minimum or 0, 1000)
     # Feature and metric names from a small pool, so that lists overlap between nodes.
-    pool = ["age", "clicks", "country", "NDCG", "ctr", "ROC-AUC", "rmse", "recall@10",
-            "watch time", "mAP@5"]
+    pool = [
+        "age",
+        "clicks",
+        "country",
+        "NDCG",
+        "ctr",
+        "ROC-AUC",
+        "rmse",
+        "recall@10",
+        "watch time",
+        "mAP@5",
+    ]
     return st.lists(st.sampled_from(pool) | short_text, max_size=5)
 
 
@@ -61,33 +81,55 @@ def _merge(parts: tuple[dict, dict]) -> dict:
 # Strategies built once per type (building them per draw dominated the run time).
 PROPS: dict[str, st.SearchStrategy[dict]] = {
     t: st.tuples(
-        st.fixed_dictionaries({}, optional={spec.name: prop_value(spec)
-                                            for spec in COMPONENT_TYPES[t].props}),
+        st.fixed_dictionaries(
+            {}, optional={spec.name: prop_value(spec) for spec in COMPONENT_TYPES[t].props}
+        ),
         st.dictionaries(UNKNOWN_PROP_KEYS, json_value, max_size=1),
     ).map(_merge)
     for t in TYPES
 }
 NODE_BODIES: dict[str, st.SearchStrategy[dict]] = {
-    t: st.fixed_dictionaries({"type": st.just(t)},
-                             optional={"label": label_text, "x": coordinate, "y": coordinate,
-                                       "props": PROPS[t]})
+    t: st.fixed_dictionaries(
+        {"type": st.just(t)},
+        optional={"label": label_text, "x": coordinate, "y": coordinate, "props": PROPS[t]},
+    )
     for t in TYPES
 }
-CORE_TYPES = ["client_app", "api_gateway", "ranking_service", "inference_service",
-              "batch_scorer", "feature_store", "feature_pipeline", "training_pipeline",
-              "model_registry", "event_stream", "nosql_db", "cache", "prediction_store",
-              "drift_monitor", "offline_evaluation", "ab_testing", "load_balancer",
-              "retraining_trigger", "feedback_collector"]
+CORE_TYPES = [
+    "client_app",
+    "api_gateway",
+    "ranking_service",
+    "inference_service",
+    "batch_scorer",
+    "feature_store",
+    "feature_pipeline",
+    "training_pipeline",
+    "model_registry",
+    "event_stream",
+    "nosql_db",
+    "cache",
+    "prediction_store",
+    "drift_monitor",
+    "offline_evaluation",
+    "ab_testing",
+    "load_balancer",
+    "retraining_trigger",
+    "feedback_collector",
+]
 ANY_NODE = st.sampled_from(TYPES).flatmap(NODE_BODIES.__getitem__)
 CORE_NODE = st.sampled_from(CORE_TYPES).flatmap(NODE_BODIES.__getitem__)
 NODE_IDS = st.text(STORABLE, min_size=1, max_size=8)
-TOP_OPTIONAL = {"level": st.sampled_from(LEVELS), "title": label_text,
-                "notes": st.dictionaries(st.sampled_from(STEP_KEYS), st.text(STORABLE, max_size=30))}
+TOP_OPTIONAL = {
+    "level": st.sampled_from(LEVELS),
+    "title": label_text,
+    "notes": st.dictionaries(st.sampled_from(STEP_KEYS), st.text(STORABLE, max_size=30)),
+}
 
 
 @st.composite
-def documents(draw, max_nodes: int = 20, node=ANY_NODE, edge_factor: int = 3,
-              min_nodes: int = 0) -> dict:
+def documents(
+    draw, max_nodes: int = 20, node=ANY_NODE, edge_factor: int = 3, min_nodes: int = 0
+) -> dict:
     """A valid board document (as decoded JSON): random types, random edges."""
     ids = draw(st.lists(NODE_IDS, min_size=min_nodes, max_size=max_nodes, unique=True))
     bodies = draw(st.lists(node, min_size=len(ids), max_size=len(ids)))
@@ -95,9 +137,13 @@ def documents(draw, max_nodes: int = 20, node=ANY_NODE, edge_factor: int = 3,
     edges = []
     if ids:
         index = st.integers(0, len(ids) - 1)
-        pairs = draw(st.lists(st.tuples(index, index, st.none() | label_text),
-                              min_size=min(min_nodes, 1) * 2 * len(ids),
-                              max_size=edge_factor * len(ids)))
+        pairs = draw(
+            st.lists(
+                st.tuples(index, index, st.none() | label_text),
+                min_size=min(min_nodes, 1) * 2 * len(ids),
+                max_size=edge_factor * len(ids),
+            )
+        )
         for number, (source, target, label) in enumerate(pairs):
             edge = {"id": f"e{number}", "source": ids[source], "target": ids[target]}
             if label is not None:
@@ -163,8 +209,16 @@ def broken_documents(draw) -> dict:
     nodes, edges = doc["nodes"], doc["edges"]
     choices = ["drop_top", "top_type", "unknown_top", "junk_level", "notes_step"]
     if nodes:
-        choices += ["drop_node_key", "node_type", "node_field", "duplicate_node",
-                    "unknown_node_key", "bad_prop", "long_label", "dangling_edge"]
+        choices += [
+            "drop_node_key",
+            "node_type",
+            "node_field",
+            "duplicate_node",
+            "unknown_node_key",
+            "bad_prop",
+            "long_label",
+            "dangling_edge",
+        ]
     if edges:
         choices += ["drop_edge_key", "edge_field", "duplicate_edge", "unknown_edge_key"]
     mutation = draw(st.sampled_from(choices))
@@ -173,8 +227,9 @@ def broken_documents(draw) -> dict:
     if mutation == "drop_top":
         del doc[draw(st.sampled_from(["format", "version"]))]
     elif mutation == "top_type":
-        key = draw(st.sampled_from(["format", "version", "title", "level", "notes", "nodes",
-                                    "edges"]))
+        key = draw(
+            st.sampled_from(["format", "version", "title", "level", "notes", "nodes", "edges"])
+        )
         value = draw(WRONG.filter(lambda v: not _fits_top(key, v, doc)))
         doc[key] = value
     elif mutation == "unknown_top":
@@ -295,14 +350,13 @@ def test_corrupted_json_text_never_raises_anything_else(doc, data):
     text = json.dumps(doc)
     position = data.draw(st.integers(0, len(text) - 1))
     action = data.draw(st.sampled_from(["delete", "insert", "replace", "truncate"]))
-    junk = data.draw(st.sampled_from(list('{}[]",:0-9eE.\\ntfa') + ["NaN", "1e999",
-                                                                     "9" * 5000]))
+    junk = data.draw(st.sampled_from(list('{}[]",:0-9eE.\\ntfa') + ["NaN", "1e999", "9" * 5000]))
     if action == "delete":
-        text = text[:position] + text[position + 1:]
+        text = text[:position] + text[position + 1 :]
     elif action == "insert":
         text = text[:position] + junk + text[position:]
     elif action == "replace":
-        text = text[:position] + junk + text[position + 1:]
+        text = text[:position] + junk + text[position + 1 :]
     else:
         text = text[:position]
     try:
@@ -317,51 +371,102 @@ def test_corrupted_json_text_never_raises_anything_else(doc, data):
 
 PROP_CHANGES = st.dictionaries(
     st.sampled_from(["features", "task", "replicas", "metrics", "ttl_seconds", "owner"]),
-    st.none() | st.sampled_from(["ranking", "batch"]) | st.integers(0, 5)
-    | st.lists(st.sampled_from(["a", "b"]), max_size=2) | json_value, max_size=2)
-NODE_CHANGES = st.dictionaries(st.sampled_from(["label", "props", "colour"]),
-                               label_text | PROP_CHANGES | json_value, max_size=2)
+    st.none()
+    | st.sampled_from(["ranking", "batch"])
+    | st.integers(0, 5)
+    | st.lists(st.sampled_from(["a", "b"]), max_size=2)
+    | json_value,
+    max_size=2,
+)
+NODE_CHANGES = st.dictionaries(
+    st.sampled_from(["label", "props", "colour"]),
+    label_text | PROP_CHANGES | json_value,
+    max_size=2,
+)
 
 
 @st.composite
 def operations(draw, board: Board) -> dict:
     node_ids = [n.id for n in board.nodes] + ["ghost"]
     edge_ids = [e.id for e in board.edges] + ["ghost"]
-    name = draw(st.sampled_from(["add_node", "update_node", "move_node", "delete_node",
-                                 "add_edge", "update_edge", "delete_edge", "update_notes",
-                                 "update_board", "junk"]))
+    name = draw(
+        st.sampled_from(
+            [
+                "add_node",
+                "update_node",
+                "move_node",
+                "delete_node",
+                "add_edge",
+                "update_edge",
+                "delete_edge",
+                "update_notes",
+                "update_board",
+                "junk",
+            ]
+        )
+    )
     if name == "add_node":
         type_id = draw(st.sampled_from(TYPES))
-        return {"op": name, "node": {"id": draw(st.text(min_size=1, max_size=4)),
-                                     "type": type_id, "props": draw(props_for(type_id))}}
+        return {
+            "op": name,
+            "node": {
+                "id": draw(st.text(min_size=1, max_size=4)),
+                "type": type_id,
+                "props": draw(props_for(type_id)),
+            },
+        }
     if name == "update_node":
         changes = draw(NODE_CHANGES)
         return {"op": name, "id": draw(st.sampled_from(node_ids)), "changes": changes}
     if name == "move_node":
-        return {"op": name, "id": draw(st.sampled_from(node_ids)),
-                "x": draw(coordinate | WRONG), "y": draw(coordinate)}
+        return {
+            "op": name,
+            "id": draw(st.sampled_from(node_ids)),
+            "x": draw(coordinate | WRONG),
+            "y": draw(coordinate),
+        }
     if name in ("delete_node",):
         return {"op": name, "id": draw(st.sampled_from(node_ids))}
     if name == "add_edge":
-        return {"op": name, "edge": {"id": draw(st.text(min_size=1, max_size=4)),
-                                     "source": draw(st.sampled_from(node_ids)),
-                                     "target": draw(st.sampled_from(node_ids))}}
+        return {
+            "op": name,
+            "edge": {
+                "id": draw(st.text(min_size=1, max_size=4)),
+                "source": draw(st.sampled_from(node_ids)),
+                "target": draw(st.sampled_from(node_ids)),
+            },
+        }
     if name == "update_edge":
-        return {"op": name, "id": draw(st.sampled_from(edge_ids)),
-                "changes": {"label": draw(label_text | WRONG)}}
+        return {
+            "op": name,
+            "id": draw(st.sampled_from(edge_ids)),
+            "changes": {"label": draw(label_text | WRONG)},
+        }
     if name == "delete_edge":
         return {"op": name, "id": draw(st.sampled_from(edge_ids))}
     if name == "update_notes":
-        return {"op": name, "step": draw(st.sampled_from([*STEP_KEYS, "other"])),
-                "text": draw(st.text(max_size=10) | WRONG)}
+        return {
+            "op": name,
+            "step": draw(st.sampled_from([*STEP_KEYS, "other"])),
+            "text": draw(st.text(max_size=10) | WRONG),
+        }
     if name == "update_board":
-        return {"op": name, "changes": draw(st.dictionaries(
-            st.sampled_from(["title", "level"]), st.sampled_from(LEVELS) | WRONG, max_size=2))}
+        return {
+            "op": name,
+            "changes": draw(
+                st.dictionaries(
+                    st.sampled_from(["title", "level"]), st.sampled_from(LEVELS) | WRONG, max_size=2
+                )
+            ),
+        }
     return draw(json_value)
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(documents(max_nodes=8), st.data())
 def test_operations_refuse_cleanly_and_never_mutate(doc, data):
     board = parse(doc)
@@ -383,6 +488,7 @@ def test_operations_refuse_cleanly_and_never_mutate(doc, data):
 
 
 # --- the optimised walks against naive transcriptions of framework.md §4 ---------------------
+
 
 def _upstream(board: Board, start: str, passable) -> set[str]:
     """Nodes met walking upstream from `start`, continuing only through `passable` ones."""
@@ -409,12 +515,17 @@ def _naive_serving_loop(board: Board) -> bool:
         if e.source in types and e.target in types:
             succ[e.source].add(e.target)
     holders = {n for n, t in types.items() if t in ("prediction_store", "cache")}
-    holders |= {m for n, t in types.items() if t == "batch_scorer" for m in succ[n]
-                if types[m] == "nosql_db"}
-    answerers = holders | {n for n, t in types.items()
-                           if t in ("inference_service", "ranking_service", "batch_scorer")}
-    corridor = holders | {n for n, t in types.items()
-                          if COMPONENT_TYPES[t].category == "serving"}
+    holders |= {
+        m
+        for n, t in types.items()
+        if t == "batch_scorer"
+        for m in succ[n]
+        if types[m] == "nosql_db"
+    }
+    answerers = holders | {
+        n for n, t in types.items() if t in ("inference_service", "ranking_service", "batch_scorer")
+    }
+    corridor = holders | {n for n, t in types.items() if COMPONENT_TYPES[t].category == "serving"}
 
     def reach(start, allowed):
         seen, stack = set(), [start]
@@ -433,33 +544,55 @@ def _naive_serving_loop(board: Board) -> bool:
     return False
 
 
-@settings(max_examples=120, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(wired_documents())
 def test_walks_match_the_framework_definitions(doc):
     from components.graph import DesignGraph
 
     board = parse(doc)
     design = DesignGraph(board)
-    stops = {"inference_service", "ranking_service", "batch_scorer", "training_pipeline",
-             "model_registry", "client_app"}
+    stops = {
+        "inference_service",
+        "ranking_service",
+        "batch_scorer",
+        "training_pipeline",
+        "model_registry",
+        "client_app",
+    }
     plumbing = {"model_registry", "offline_evaluation", "hyperparameter_tuning"}
     for node in board.nodes:
-        if node.type in ("inference_service", "ranking_service", "batch_scorer",
-                         "training_pipeline"):
-            expected = {m for m in _upstream(board, node.id, lambda t: t not in stops)
-                        if design.type_of(m) in ("feature_store", "feature_pipeline")}
+        if node.type in (
+            "inference_service",
+            "ranking_service",
+            "batch_scorer",
+            "training_pipeline",
+        ):
+            expected = {
+                m
+                for m in _upstream(board, node.id, lambda t: t not in stops)
+                if design.type_of(m) in ("feature_store", "feature_pipeline")
+            }
             assert design.feature_sources_of(node.id) == expected, node.id
         if node.type in ("inference_service", "ranking_service", "batch_scorer"):
-            expected = {m for m in _upstream(board, node.id, lambda t: t in plumbing)
-                        if design.type_of(m) == "training_pipeline"}
+            expected = {
+                m
+                for m in _upstream(board, node.id, lambda t: t in plumbing)
+                if design.type_of(m) == "training_pipeline"
+            }
             assert design.model_sources_of(node.id) == expected, node.id
     holds = not RULES["serving-loop"].findings(design)
     assert holds == _naive_serving_loop(board)
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(wired_documents(), st.randoms(use_true_random=False))
 def test_findings_do_not_depend_on_component_order(doc, random):
     board = parse(doc)
@@ -469,10 +602,12 @@ def test_findings_do_not_depend_on_component_order(doc, random):
         assert validate(board, level).findings == validate(shuffled, level).findings
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(wired_documents(), st.lists(st.tuples(coordinate, coordinate), min_size=1),
-       short_text)
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(wired_documents(), st.lists(st.tuples(coordinate, coordinate), min_size=1), short_text)
 def test_moves_and_titles_never_change_the_report(doc, positions, title):
     """The premise of findings_unchanged: no rule and no step's coverage reads a
     component's position or the board's title."""
@@ -486,8 +621,11 @@ def test_moves_and_titles_never_change_the_report(doc, positions, title):
         assert validate(board, level).to_dict() == validate(moved, level).to_dict()
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(wired_documents(), st.data())
 def test_findings_unchanged_only_when_the_report_is_unchanged(doc, data):
     """Whatever an operation does, findings_unchanged never hides a change of report;
@@ -503,6 +641,9 @@ def test_findings_unchanged_only_when_the_report_is_unchanged(doc, data):
         else:
             content = [(n.id, n.type, n.label, n.props) for n in board.nodes]
             assert (board.level, board.notes, board.edges, content) != (
-                after.level, after.notes, after.edges,
-                [(n.id, n.type, n.label, n.props) for n in after.nodes])
+                after.level,
+                after.notes,
+                after.edges,
+                [(n.id, n.type, n.label, n.props) for n in after.nodes],
+            )
         board = after

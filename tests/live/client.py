@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
-import threading
-from collections.abc import Coroutine
 import json
+import threading
 import urllib.request
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,9 +49,11 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def create_board(self, document: dict[str, Any]) -> dict[str, Any]:
-        request = urllib.request.Request(self.base + "/api/boards",
-                                         data=json.dumps(document).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.base + "/api/boards",
+            data=json.dumps(document).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with self.opener.open(request, timeout=30) as response:
             return json.loads(response.read())
 
@@ -67,11 +69,15 @@ class Browser:
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
-    async def connect(self, public_id: str) -> "LiveClient":
+    async def connect(self, public_id: str) -> LiveClient:
         ws_url = self.base.replace("http://", "ws://") + f"/ws/boards/{public_id}/"
-        socket = await connect(ws_url, origin=self.base,
-                               additional_headers={"Cookie": self.cookie_header()},
-                               max_size=2 ** 22, open_timeout=30)
+        socket = await connect(
+            ws_url,
+            origin=self.base,
+            additional_headers={"Cookie": self.cookie_header()},
+            max_size=2**22,
+            open_timeout=30,
+        )
         return LiveClient(socket)
 
 

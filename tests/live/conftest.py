@@ -19,7 +19,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 needs_services = pytest.mark.skipif(
     not (DATABASE_URL and REDIS_URL),
     reason="set DATABASE_URL (PostgreSQL) and REDIS_URL to run the multi-process tests "
-           "(.ci/run sets both)")
+    "(.ci/run sets both)",
+)
 
 
 @pytest.fixture
@@ -41,8 +42,13 @@ def postgres_url():
 @pytest.fixture
 def daphne_pair(postgres_url, tmp_path):
     """Two Daphne processes sharing one PostgreSQL database and one Redis."""
-    env = server_env(extra={"DATABASE_URL": postgres_url, "REDIS_URL": REDIS_URL,
-                            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"})
+    env = server_env(
+        extra={
+            "DATABASE_URL": postgres_url,
+            "REDIS_URL": REDIS_URL,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+    )
     ports = [free_port(), free_port()]
     procs = [start_daphne(p, env, log_path=tmp_path / f"daphne-{p}.log") for p in ports]
     try:

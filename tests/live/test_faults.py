@@ -90,12 +90,24 @@ def test_acknowledged_operations_survive_sigkill_and_clients_converge(tmp_path):
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
 def test_broadcasts_resume_after_redis_restarts(tmp_path, postgres_url):
     redis_port = free_port()
-    command = ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
-               "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
+    command = [
+        "redis-server",
+        "--port",
+        str(redis_port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(tmp_path),
+    ]
     redis = subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
     wait_for_port(redis_port, proc=redis)
-    env = server_env(extra={"DATABASE_URL": postgres_url,
-                            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"})
+    env = server_env(
+        extra={"DATABASE_URL": postgres_url, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
+    )
     ports = [free_port(), free_port()]
     procs = [start_daphne(p, env, log_path=tmp_path / f"d{p}.log") for p in ports]
     try:
@@ -107,23 +119,33 @@ def test_broadcasts_resume_after_redis_restarts(tmp_path, postgres_url):
             created = Browser(bases[0]).create_board(DESIGN)
             _, writer = await join(bases[0], created)
             browser, reader = await join(bases[1], created, "viewer")
-            await writer.send({"type": "op", "cid": "a", "base": 1,
-                               "op": {"op": "move_node", "id": "app", "x": 1, "y": 1}})
+            await writer.send(
+                {
+                    "type": "op",
+                    "cid": "a",
+                    "base": 1,
+                    "op": {"op": "move_node", "id": "app", "x": 1, "y": 1},
+                }
+            )
             assert (await writer.next("ack"))["revision"] == 2
             assert (await reader.next("op"))["revision"] == 2
             os.killpg(redis.pid, signal.SIGKILL)
             redis.wait(timeout=10)
-            restarted = subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                         start_new_session=True)
+            restarted = subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
             try:
                 wait_for_port(redis_port, proc=restarted)
                 deadline = time.monotonic() + 30
                 revision, received = 2, None
                 while received is None and time.monotonic() < deadline:
                     # Edits keep committing; broadcasts resume once the layer reconnects.
-                    await writer.send({"type": "op", "cid": f"r{revision}", "base": revision,
-                                       "op": {"op": "move_node", "id": "app", "x": revision,
-                                              "y": 1}})
+                    await writer.send(
+                        {
+                            "type": "op",
+                            "cid": f"r{revision}",
+                            "base": revision,
+                            "op": {"op": "move_node", "id": "app", "x": revision, "y": 1},
+                        }
+                    )
                     revision = (await writer.next("ack", timeout=15))["revision"]
                     try:
                         received = await reader.next("op", timeout=2)

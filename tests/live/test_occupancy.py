@@ -8,15 +8,16 @@ import secrets
 import time
 from pathlib import Path
 
-
-from studio import occupancy
-from studio.occupancy import Shared
+from studio.live import occupancy
+from studio.live.occupancy import Shared
 from tests.live.client import Browser, run
 from tests.live.conftest import REDIS_URL, needs_services
 
 pytestmark = needs_services
 
-DESIGN = Path(__file__).resolve().parent.parent / "fixtures" / "designs" / "video_recommendation.json"
+DESIGN = (
+    Path(__file__).resolve().parent.parent / "fixtures" / "designs" / "video_recommendation.json"
+)
 
 
 async def counts_in_redis() -> tuple[int, int, int, int]:
@@ -90,7 +91,7 @@ def drop(client) -> None:
 
 def test_the_limit_holds_across_two_processes(daphne_pair):
     bases, _procs, _env = daphne_pair
-    limit = 50  # studio.consumers.MAX_CONNECTIONS_PER_BOARD
+    limit = 50  # studio.live.consumers.MAX_CONNECTIONS_PER_BOARD
     outcomes, again = run(fill_the_board(bases, limit))
     assert outcomes[:limit] == ["welcome"] * limit
     # 25 connections on each process: each alone would still admit 25 more.

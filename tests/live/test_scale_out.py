@@ -22,17 +22,28 @@ OPS_PER_CLIENT = 25
 def edits(client_no: int, node_ids: list[str]) -> list[dict]:
     """Interleaving-prone edits: moves of shared nodes, labels, notes, one add per client."""
     rng = random.Random(client_no)
-    ops: list[dict] = [{"op": "add_node", "node": {"id": f"extra{client_no}", "type": "cache",
-                                                   "x": client_no * 50, "y": 700}}]
+    ops: list[dict] = [
+        {
+            "op": "add_node",
+            "node": {"id": f"extra{client_no}", "type": "cache", "x": client_no * 50, "y": 700},
+        }
+    ]
     for n in range(OPS_PER_CLIENT - 1):
         target = rng.choice(node_ids)
         kind = n % 3
         if kind == 0:
-            ops.append({"op": "move_node", "id": target, "x": rng.randint(0, 900),
-                        "y": rng.randint(0, 600)})
+            ops.append(
+                {
+                    "op": "move_node",
+                    "id": target,
+                    "x": rng.randint(0, 900),
+                    "y": rng.randint(0, 600),
+                }
+            )
         elif kind == 1:
-            ops.append({"op": "update_node", "id": target,
-                        "changes": {"label": f"c{client_no}-{n}"}})
+            ops.append(
+                {"op": "update_node", "id": target, "changes": {"label": f"c{client_no}-{n}"}}
+            )
         else:
             ops.append({"op": "update_notes", "step": "data", "text": f"c{client_no}-{n}"})
     return ops

@@ -20,8 +20,11 @@ from tests.conftest import DESIGNS
 
 def make_board(design: str | None = "video_recommendation"):
     """A board created from an example design (or blank), with its role tokens."""
-    document = parse((DESIGNS / f"{design}.json").read_text()) if design else parse(
-        '{"format": "mlsd-studio/board", "version": 1}')
+    document = (
+        parse((DESIGNS / f"{design}.json").read_text())
+        if design
+        else parse('{"format": "mlsd-studio/board", "version": 1}')
+    )
     return create_board(document, author="test")
 
 
@@ -44,7 +47,9 @@ def client_as(board, role: str):
 
 
 @asynccontextmanager
-async def ws_client(public_id: str, role: str | None, name: str = "", origin: str = "http://testserver"):
+async def ws_client(
+    public_id: str, role: str | None, name: str = "", origin: str = "http://testserver"
+):
     """A connected WebSocket client holding `role` on the board (None: no role)."""
     cookie = await database_sync_to_async(session_cookie)(public_id, role, name) if role else ""
     headers = [(b"origin", origin.encode()), (b"host", b"testserver")]

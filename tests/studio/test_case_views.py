@@ -17,7 +17,6 @@ pytestmark = pytest.mark.django_db
 SLUG = "video-recommendation"
 
 
-
 @pytest.fixture
 def started(client: Client) -> tuple[Board, Client]:
     response = client.post(f"/cases/{SLUG}/start", {"level": "staff"})
@@ -56,7 +55,10 @@ def test_everyone_sees_the_prompt_but_only_the_interviewer_sees_hidden_items(sta
         assert study.prompt["goal"] in theirs
         assert question["answer"] not in theirs and hint["text"] not in theirs
         assert "Reference design" not in theirs
-        assert client_as(board, role).get(f"/b/{board.public_id}/case/reference.svg").status_code == 404
+        assert (
+            client_as(board, role).get(f"/b/{board.public_id}/case/reference.svg").status_code
+            == 404
+        )
 
 
 def test_a_revealed_item_reaches_the_candidate_and_nothing_else_does(started):
@@ -72,7 +74,10 @@ def test_only_the_interviewer_reveals_and_only_known_items(started):
     board, interviewer = started
     study = case_studies.get(SLUG)
     candidate = client_as(board, "candidate")
-    assert candidate.post(f"/b/{board.public_id}/case/reveal/{study.questions[0]['id']}").status_code == 404
+    assert (
+        candidate.post(f"/b/{board.public_id}/case/reveal/{study.questions[0]['id']}").status_code
+        == 404
+    )
     assert interviewer.post(f"/b/{board.public_id}/case/reveal/nope").status_code == 400
     board.refresh_from_db()
     assert board.revealed == []
@@ -90,8 +95,11 @@ def test_the_comparison_names_what_the_board_lacks(started):
 
 def test_the_comparison_counts_what_the_board_has_of_a_type_the_reference_has_more_of(started):
     board, interviewer = started
-    services.apply(board.public_id, {"op": "add_node", "node": {
-        "id": "tp", "type": "training_pipeline"}}, "test")
+    services.apply(
+        board.public_id,
+        {"op": "add_node", "node": {"id": "tp", "type": "training_pipeline"}},
+        "test",
+    )
     panel = interviewer.get(f"/b/{board.public_id}/case").content.decode()
     assert "Training pipeline (1 of 2)" in panel  # the reference has two
 
@@ -105,7 +113,8 @@ async def test_a_reveal_frame_carries_no_hidden_text():
     async with ws_client(board.public_id, "candidate") as candidate:
         await receive_until(candidate, "welcome")
         await database_sync_to_async(client.post)(
-            f"/b/{board.public_id}/case/reveal/{study.questions[2]['id']}")
+            f"/b/{board.public_id}/case/reveal/{study.questions[2]['id']}"
+        )
         frame = await receive_until(candidate, "case.revealed")
     assert frame == {"type": "case.revealed"}
 

@@ -37,8 +37,7 @@ async def test_each_request_closes_its_threads_connection():
     try:
         before = open_database_files()
         for _ in range(30):
-            request = HttpCommunicator(application, "GET", "/",
-                                       headers=[(b"host", b"testserver")])
+            request = HttpCommunicator(application, "GET", "/", headers=[(b"host", b"testserver")])
             assert (await request.get_response())["status"] == 200
             await request.wait()  # the handler closes the response after sending it
         assert open_database_files() <= before + 2  # not one more per request

@@ -11,8 +11,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from components.document import dump
-from studio import presence
-from studio.consumers import MAX_FRAME_BYTES, OPS_BURST
+from studio.live import presence
+from studio.live.consumers import MAX_FRAME_BYTES, OPS_BURST
 from studio.models import Board
 from studio.services import document_at
 from tests.studio.conftest import make_board, receive_until, ws_client
@@ -62,8 +62,10 @@ async def test_welcome_then_snapshot_equal_to_the_database():
 
 async def test_an_operation_is_acknowledged_broadcast_and_stored():
     board = await new_board()
-    async with ws_client(board.public_id, "candidate") as alice, \
-            ws_client(board.public_id, "interviewer") as bob:
+    async with (
+        ws_client(board.public_id, "candidate") as alice,
+        ws_client(board.public_id, "interviewer") as bob,
+    ):
         await send_op(alice, {"op": "move_node", "id": "rank", "x": 900, "y": 40}, cid="m1")
         ack = await receive_until(alice, "ack")
         assert ack == {"type": "ack", "cid": "m1", "revision": 2}
@@ -78,15 +80,17 @@ async def test_findings_are_sent_only_when_they_change():
     """A move and a rename leave this board's findings as they were: their op frames carry
     no report. Deleting an edge breaks the serving loop: its op frame carries the report."""
     board = await new_board()
-    async with ws_client(board.public_id, "candidate") as alice, \
-            ws_client(board.public_id, "interviewer") as bob:
+    async with (
+        ws_client(board.public_id, "candidate") as alice,
+        ws_client(board.public_id, "interviewer") as bob,
+    ):
         await send_op(alice, {"op": "move_node", "id": "rank", "x": 900, "y": 40}, cid="m1")
-        await send_op(alice, {"op": "update_node", "id": "rank",
-                              "changes": {"label": "Ranker v2"}}, cid="m2")
+        await send_op(
+            alice, {"op": "update_node", "id": "rank", "changes": {"label": "Ranker v2"}}, cid="m2"
+        )
         await send_op(alice, {"op": "delete_edge", "id": "e9"}, cid="m3")
         ops = [await receive_until(bob, "op") for _ in range(3)]
-        assert [(f["revision"], "report" in f) for f in ops] == [
-            (2, False), (3, False), (4, True)]
+        assert [(f["revision"], "report" in f) for f in ops] == [(2, False), (3, False), (4, True)]
         assert [f["rule"] for f in ops[-1]["report"]["findings"]] == ["serving-loop"]
 
 
@@ -99,17 +103,24 @@ async def test_a_deleted_edge_makes_the_findings_change():
         assert [f["rule"] for f in findings["report"]["findings"]] == ["serving-loop"]
 
 
-@pytest.mark.parametrize("op, message", [
-    ({"op": "move_node", "id": "ghost", "x": 1, "y": 2}, "'ghost' does not exist"),
-    ({"op": "add_edge", "edge": {"id": "bad", "source": "app", "target": "train"}},
-     "cannot connect"),
-    ({"op": "update_node", "id": "train", "changes": {"props": {"task": "dancing"}}},
-     "must be one of"),
-    ({"op": "update_node", "id": "app", "changes": {"label": "x" * 201}}, "limit is 200"),
-    ({"op": "explode"}, "unknown operation"),
-    ({"op": "import", "document": {}}, "cannot be sent by a client"),
-    ("not an object", "is a JSON object"),
-])
+@pytest.mark.parametrize(
+    "op, message",
+    [
+        ({"op": "move_node", "id": "ghost", "x": 1, "y": 2}, "'ghost' does not exist"),
+        (
+            {"op": "add_edge", "edge": {"id": "bad", "source": "app", "target": "train"}},
+            "cannot connect",
+        ),
+        (
+            {"op": "update_node", "id": "train", "changes": {"props": {"task": "dancing"}}},
+            "must be one of",
+        ),
+        ({"op": "update_node", "id": "app", "changes": {"label": "x" * 201}}, "limit is 200"),
+        ({"op": "explode"}, "unknown operation"),
+        ({"op": "import", "document": {}}, "cannot be sent by a client"),
+        ("not an object", "is a JSON object"),
+    ],
+)
 async def test_an_invalid_operation_is_refused_and_changes_nothing(op, message):
     board = await new_board()
     before = dump((await reload(board)).to_document())
@@ -132,12 +143,15 @@ async def test_a_viewer_cannot_edit():
     assert (await reload(board)).revision == 1
 
 
-@pytest.mark.parametrize("raw, message", [
-    ("{not json", "not valid JSON"),
-    ("[1, 2]", "must be a JSON object"),
-    ('{"type": "shout"}', "unknown frame type"),
-    ('{"type": "sync", "since": "yesterday"}', "revision number"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        ('{"type": "shout"}', "unknown frame type"),
+        ('{"type": "sync", "since": "yesterday"}', "revision number"),
+    ],
+)
 async def test_malformed_frames_get_an_error(raw, message):
     board = await new_board()
     async with ws_client(board.public_id, "candidate") as client:
@@ -158,12 +172,13 @@ async def test_a_frame_over_64_kib_is_refused():
 
 async def test_operations_are_rate_limited(monkeypatch):
     # A near-zero refill rate makes the burst the exact budget, whatever the machine's speed.
-    monkeypatch.setattr("studio.consumers.OPS_PER_SECOND", 0.001)
+    monkeypatch.setattr("studio.live.consumers.OPS_PER_SECOND", 0.001)
     board = await new_board()
     async with ws_client(board.public_id, "candidate") as client:
         for n in range(OPS_BURST + 5):
-            await send_op(client, {"op": "update_notes", "step": "data", "text": str(n)},
-                          cid=f"n{n}")
+            await send_op(
+                client, {"op": "update_notes", "step": "data", "text": str(n)}, cid=f"n{n}"
+            )
         codes = []
         for _ in range(OPS_BURST + 5):
             frame = json.loads(await client.receive_from(timeout=5))
@@ -191,13 +206,16 @@ async def test_resync_sends_the_missed_operations_in_order():
 
 async def test_an_edit_of_a_component_deleted_meanwhile_is_refused():
     board = await new_board()
-    async with ws_client(board.public_id, "candidate") as alice, \
-            ws_client(board.public_id, "interviewer") as bob:
-        await send_op(alice, {"op": "delete_node", "id": "cache"} , cid="d1")
+    async with (
+        ws_client(board.public_id, "candidate") as alice,
+        ws_client(board.public_id, "interviewer") as bob,
+    ):
+        await send_op(alice, {"op": "delete_node", "id": "cache"}, cid="d1")
         await send_op(alice, {"op": "delete_node", "id": "drift"}, cid="d2")
         await receive_until(alice, "ack")
-        await send_op(bob, {"op": "update_node", "id": "drift", "changes": {"label": "x"}},
-                      cid="late", base=1)
+        await send_op(
+            bob, {"op": "update_node", "id": "drift", "changes": {"label": "x"}}, cid="late", base=1
+        )
         error = await receive_until(bob, "error")
         assert error["cid"] == "late" and "deleted by someone else" in error["message"]
 
@@ -220,31 +238,48 @@ async def test_presence_is_announced_and_answered():
 
 async def test_a_viewport_carries_its_visible_size_only_when_it_is_sane():
     board = await new_board()
-    async with ws_client(board.public_id, "interviewer") as grace, \
-            ws_client(board.public_id, "candidate") as ada:
+    async with (
+        ws_client(board.public_id, "interviewer") as grace,
+        ws_client(board.public_id, "candidate") as ada,
+    ):
         await receive_until(grace, "welcome")
         await receive_until(ada, "welcome")
-        await ada.send_json_to({"type": "viewport", "box": {
-            "x": 640, "y": 360, "zoom": 0.8, "w": 1500, "h": 900, "extra": "dropped"}})
+        await ada.send_json_to(
+            {
+                "type": "viewport",
+                "box": {"x": 640, "y": 360, "zoom": 0.8, "w": 1500, "h": 900, "extra": "dropped"},
+            }
+        )
         seen = await receive_until(grace, "viewport")
         assert seen["box"] == {"x": 640, "y": 360, "zoom": 0.8, "w": 1500, "h": 900}
-        await ada.send_json_to({"type": "viewport", "box": {
-            "x": 1, "y": 2, "zoom": 1, "w": -5, "h": "tall"}})
+        await ada.send_json_to(
+            {"type": "viewport", "box": {"x": 1, "y": 2, "zoom": 1, "w": -5, "h": "tall"}}
+        )
         seen = await receive_until(grace, "viewport")
         assert seen["box"] == {"x": 1, "y": 2, "zoom": 1}
 
 
 async def test_only_the_interviewer_changes_the_level():
     board = await new_board()
-    async with ws_client(board.public_id, "candidate") as ada, \
-            ws_client(board.public_id, "interviewer") as grace:
+    async with (
+        ws_client(board.public_id, "candidate") as ada,
+        ws_client(board.public_id, "interviewer") as grace,
+    ):
         await send_op(ada, {"op": "update_board", "changes": {"level": "mid"}}, cid="l1")
         error = await receive_until(ada, "error")
         assert error["cid"] == "l1" and "only the interviewer" in error["message"]
         # Hidden in a batch it is refused too, with the rest of the batch.
-        await send_op(ada, {"op": "batch", "ops": [
-            {"op": "update_board", "changes": {"title": "Mine"}},
-            {"op": "update_board", "changes": {"level": "staff"}}]}, cid="l2")
+        await send_op(
+            ada,
+            {
+                "op": "batch",
+                "ops": [
+                    {"op": "update_board", "changes": {"title": "Mine"}},
+                    {"op": "update_board", "changes": {"level": "staff"}},
+                ],
+            },
+            cid="l2",
+        )
         assert (await receive_until(ada, "error"))["cid"] == "l2"
         assert (await reload(board)).revision == 1
         # The title is the candidate's to change; the level the interviewer's.
@@ -263,8 +298,13 @@ async def test_the_log_replays_to_the_stored_document():
             {"op": "add_node", "node": {"id": "c2", "type": "cache", "x": 5, "y": 5}},
             {"op": "add_edge", "edge": {"id": "ce", "source": "gw", "target": "c2"}},
             {"op": "update_node", "id": "c2", "changes": {"props": {"ttl_seconds": 30}}},
-            {"op": "batch", "ops": [{"op": "move_node", "id": "c2", "x": 9, "y": 9},
-                                    {"op": "update_edge", "id": "ce", "changes": {"label": "l"}}]},
+            {
+                "op": "batch",
+                "ops": [
+                    {"op": "move_node", "id": "c2", "x": 9, "y": 9},
+                    {"op": "update_edge", "id": "ce", "changes": {"label": "l"}},
+                ],
+            },
             {"op": "delete_node", "id": "fb"},
             {"op": "update_notes", "step": "model", "text": "GBDT"},
         ]
@@ -278,10 +318,12 @@ async def test_the_log_replays_to_the_stored_document():
 
 
 async def test_a_full_board_refuses_another_connection(monkeypatch):
-    monkeypatch.setattr("studio.consumers.MAX_CONNECTIONS_PER_BOARD", 2)
+    monkeypatch.setattr("studio.live.consumers.MAX_CONNECTIONS_PER_BOARD", 2)
     board = await new_board()
-    async with ws_client(board.public_id, "candidate") as first, \
-            ws_client(board.public_id, "viewer") as second:
+    async with (
+        ws_client(board.public_id, "candidate") as first,
+        ws_client(board.public_id, "viewer") as second,
+    ):
         await receive_until(first, "welcome")
         await receive_until(second, "welcome")
         async with ws_client(board.public_id, "viewer") as third:
@@ -296,7 +338,7 @@ async def test_a_full_board_refuses_another_connection(monkeypatch):
 async def test_a_cancelled_connection_is_not_left_listed_or_counted():
     """Daphne cancels an application that outlives its socket: the consumer never runs
     disconnect(), and must still leave presence, the hub's rooms and the count."""
-    from studio import fanout
+    from studio.live import fanout
 
     board = await new_board()
     async with ws_client(board.public_id, "candidate") as client:
@@ -314,9 +356,9 @@ async def test_a_cancelled_connection_is_not_left_listed_or_counted():
 async def test_a_refused_connection_leaves_the_published_count_right(monkeypatch):
     """Two connects wait for the other processes' count; the one refused must not stay
     in the count this process publishes."""
-    from studio import fanout
+    from studio.live import fanout
 
-    monkeypatch.setattr("studio.consumers.MAX_CONNECTIONS_PER_BOARD", 2)
+    monkeypatch.setattr("studio.live.consumers.MAX_CONNECTIONS_PER_BOARD", 2)
     board = await new_board()
     published = []
 
@@ -337,7 +379,7 @@ async def test_a_refused_connection_leaves_the_published_count_right(monkeypatch
 
 
 async def test_sustained_abuse_closes_the_connection(monkeypatch):
-    monkeypatch.setattr("studio.consumers.ABUSE_LIMIT", 5)
+    monkeypatch.setattr("studio.live.consumers.ABUSE_LIMIT", 5)
     board = await new_board()
     async with ws_client(board.public_id, "candidate") as client:
         for _ in range(5):

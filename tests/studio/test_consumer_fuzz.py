@@ -26,25 +26,48 @@ NODE_IDS = [n["id"] for n in DESIGN["nodes"]] + ["ghost", "new1", "new2"]
 EDGE_IDS = [e["id"] for e in DESIGN["edges"]] + ["ghost-edge", "x1"]
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
-    max_leaves=12)
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 node_id = st.sampled_from(NODE_IDS)
 valid_ops = st.one_of(
-    st.builds(lambda i, x, y: {"op": "move_node", "id": i, "x": x, "y": y}, node_id,
-              st.integers(-500, 2000), st.integers(-500, 2000)),
-    st.builds(lambda i, label: {"op": "update_node", "id": i, "changes": {"label": label}},
-              node_id, st.text(max_size=30)),
-    st.builds(lambda i, t: {"op": "add_node", "node": {"id": i, "type": t, "x": 1, "y": 2}},
-              st.sampled_from(["new1", "new2", "app"]), st.sampled_from(sorted(COMPONENT_TYPES))),
-    st.builds(lambda i, s, t: {"op": "add_edge", "edge": {"id": i, "source": s, "target": t}},
-              st.sampled_from(EDGE_IDS), node_id, node_id),
+    st.builds(
+        lambda i, x, y: {"op": "move_node", "id": i, "x": x, "y": y},
+        node_id,
+        st.integers(-500, 2000),
+        st.integers(-500, 2000),
+    ),
+    st.builds(
+        lambda i, label: {"op": "update_node", "id": i, "changes": {"label": label}},
+        node_id,
+        st.text(max_size=30),
+    ),
+    st.builds(
+        lambda i, t: {"op": "add_node", "node": {"id": i, "type": t, "x": 1, "y": 2}},
+        st.sampled_from(["new1", "new2", "app"]),
+        st.sampled_from(sorted(COMPONENT_TYPES)),
+    ),
+    st.builds(
+        lambda i, s, t: {"op": "add_edge", "edge": {"id": i, "source": s, "target": t}},
+        st.sampled_from(EDGE_IDS),
+        node_id,
+        node_id,
+    ),
     st.builds(lambda i: {"op": "delete_node", "id": i}, node_id),
     st.builds(lambda i: {"op": "delete_edge", "id": i}, st.sampled_from(EDGE_IDS)),
-    st.builds(lambda step, text: {"op": "update_notes", "step": step, "text": text},
-              st.sampled_from(["data", "model", "nope"]), st.text(max_size=40)),
+    st.builds(
+        lambda step, text: {"op": "update_notes", "step": step, "text": text},
+        st.sampled_from(["data", "model", "nope"]),
+        st.text(max_size=40),
+    ),
 )
 
 
@@ -70,11 +93,26 @@ def mutated(draw, base):
 
 
 frames = st.one_of(
-    st.builds(lambda op, n: {"type": "op", "cid": f"c{n}", "base": 1, "op": op}, valid_ops, st.integers(0, 10**6)),
-    st.builds(lambda op, n: {"type": "op", "cid": f"m{n}", "base": 1, "op": op}, mutated(valid_ops), st.integers(0, 10**6)),
+    st.builds(
+        lambda op, n: {"type": "op", "cid": f"c{n}", "base": 1, "op": op},
+        valid_ops,
+        st.integers(0, 10**6),
+    ),
+    st.builds(
+        lambda op, n: {"type": "op", "cid": f"m{n}", "base": 1, "op": op},
+        mutated(valid_ops),
+        st.integers(0, 10**6),
+    ),
     st.builds(lambda v: {"type": "op", "op": v}, json_values),
-    st.dictionaries(st.sampled_from(["type", "op", "cid", "since", "x", "y", "ids", "box"]), json_values, max_size=4),
-    st.builds(lambda t: {"type": t}, st.sampled_from(["sync", "cursor", "select", "viewport", "ping", "timer", "import"])),
+    st.dictionaries(
+        st.sampled_from(["type", "op", "cid", "since", "x", "y", "ids", "box"]),
+        json_values,
+        max_size=4,
+    ),
+    st.builds(
+        lambda t: {"type": t},
+        st.sampled_from(["sync", "cursor", "select", "viewport", "ping", "timer", "import"]),
+    ),
     json_values,
 )
 
@@ -82,8 +120,10 @@ frames = st.one_of(
 async def scenario(messages: list) -> None:
     board, _ = await database_sync_to_async(make_board)()
     start = parse(json.dumps(DESIGN))
-    async with ws_client(board.public_id, "candidate") as sender, \
-            ws_client(board.public_id, "viewer") as watcher:
+    async with (
+        ws_client(board.public_id, "candidate") as sender,
+        ws_client(board.public_id, "viewer") as watcher,
+    ):
         await receive_until(watcher, "welcome")
         for message in messages:
             await sender.send_to(text_data=json.dumps(message))

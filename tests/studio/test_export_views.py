@@ -18,7 +18,6 @@ pytestmark = pytest.mark.django_db
 SECRET = "private: strong on serving, weak on metrics"
 
 
-
 @pytest.fixture
 def board() -> Board:
     board, _ = make_board()
@@ -27,12 +26,15 @@ def board() -> Board:
     return board
 
 
-@pytest.mark.parametrize("fmt, content_type, starts", [
-    ("svg", "image/svg+xml", b"<?xml"),
-    ("png", "image/png", b"\x89PNG"),
-    ("dot", "text/vnd.graphviz; charset=utf-8", b"// MLSD Studio board export"),
-    ("json", "application/json", b"{"),
-])
+@pytest.mark.parametrize(
+    "fmt, content_type, starts",
+    [
+        ("svg", "image/svg+xml", b"<?xml"),
+        ("png", "image/png", b"\x89PNG"),
+        ("dot", "text/vnd.graphviz; charset=utf-8", b"// MLSD Studio board export"),
+        ("json", "application/json", b"{"),
+    ],
+)
 def test_every_format_downloads(board: Board, fmt: str, content_type: str, starts: bytes):
     response = client_as(board, "viewer").get(f"/b/{board.public_id}/export.{fmt}?download=1")
     assert response.status_code == 200
@@ -42,7 +44,11 @@ def test_every_format_downloads(board: Board, fmt: str, content_type: str, start
 
 
 def test_the_svg_export_is_plain_xml_with_every_label(board: Board):
-    svg = client_as(board, "candidate").get(f"/b/{board.public_id}/export.svg?layout=auto&legend=1&findings=1").content
+    svg = (
+        client_as(board, "candidate")
+        .get(f"/b/{board.public_id}/export.svg?layout=auto&legend=1&findings=1")
+        .content
+    )
     root = ElementTree.fromstring(svg)
     text = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
     for node in board.to_document().nodes:
@@ -71,7 +77,9 @@ def test_the_interviewer_report_adds_rubric_and_private_notes(board: Board):
     html = client_as(board, "interviewer").get(f"/b/{board.public_id}/report").content.decode()
     assert SECRET in html and "excellent caching answer" in html
     assert "Home feed for 1B users" in html  # the worksheet notes
-    markdown = client_as(board, "interviewer").get(f"/b/{board.public_id}/report.md").content.decode()
+    markdown = (
+        client_as(board, "interviewer").get(f"/b/{board.public_id}/report.md").content.decode()
+    )
     assert SECRET in markdown and "| 6. Serving | 4 | excellent caching answer |" in markdown
 
 
@@ -94,8 +102,11 @@ def test_report_text_is_escaped(db):
 
 
 def test_replay_shows_the_board_at_each_revision(board: Board):
-    ops = [{"op": "delete_edge", "id": "e9"}, {"op": "move_node", "id": "app", "x": 5, "y": 5},
-           {"op": "add_edge", "edge": {"id": "e9b", "source": "rerank", "target": "gw"}}]
+    ops = [
+        {"op": "delete_edge", "id": "e9"},
+        {"op": "move_node", "id": "app", "x": 5, "y": 5},
+        {"op": "add_edge", "edge": {"id": "e9b", "source": "rerank", "target": "gw"}},
+    ]
     for op in ops:
         services.apply(board.public_id, op, "Ada")
     board.refresh_from_db()
@@ -103,7 +114,9 @@ def test_replay_shows_the_board_at_each_revision(board: Board):
     expected = parse((DESIGNS / "video_recommendation.json").read_text())
     for k, op in enumerate(ops, start=2):
         expected = apply_operation(expected, op)
-        frame = client.get(f"/b/{board.public_id}/replay/{k}", HTTP_ACCEPT="application/json").json()
+        frame = client.get(
+            f"/b/{board.public_id}/replay/{k}", HTTP_ACCEPT="application/json"
+        ).json()
         assert frame["board"] == expected.to_dict()
         assert frame["author"] == "Ada"
     broken = client.get(f"/b/{board.public_id}/replay/2", HTTP_ACCEPT="application/json").json()
@@ -126,7 +139,9 @@ def test_every_revision_replays_to_a_prefix_of_the_log(board: Board):
 
 
 def test_auto_layout_places_every_component_left_to_right(board: Board):
-    positions = client_as(board, "candidate").get(f"/b/{board.public_id}/layout").json()["positions"]
+    positions = (
+        client_as(board, "candidate").get(f"/b/{board.public_id}/layout").json()["positions"]
+    )
     document = board.to_document()
     assert set(positions) == {n.id for n in document.nodes}
     # The request enters on the left and flows right: app before gateway before ranker.

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from studio import fanout
-from studio.fanout import Hub, hub, sync_event
-from studio.layers import SweepingInMemoryChannelLayer
+from studio.live import fanout
+from studio.live.fanout import Hub, hub, sync_event
+from studio.live.layers import SweepingInMemoryChannelLayer
 
 
 class Member:
@@ -113,8 +113,7 @@ async def test_the_last_leave_stops_listening_and_leaves_the_layer_group():
     await only.leave("board.x", again)
 
 
-async def test_the_only_hub_on_the_in_memory_layer_sends_no_layer_message(monkeypatch,
-                                                                          registry):
+async def test_the_only_hub_on_the_in_memory_layer_sends_no_layer_message(monkeypatch, registry):
     layer = SweepingInMemoryChannelLayer()
     mine = hub(layer)
     assert hub(layer) is mine
@@ -158,6 +157,7 @@ class SlowLayer(SweepingInMemoryChannelLayer):
     def __init__(self, seed: int) -> None:
         super().__init__()
         import random
+
         self.random = random.Random(seed)
 
     async def group_send(self, group, message):

@@ -33,14 +33,19 @@ def test_the_interviewer_sees_private_notes_and_scores(board: Board):
 def test_candidates_and_viewers_never_get_private_data_over_http(board: Board, role: str):
     client = client_as(board, role)
     assert client.get(f"/b/{board.public_id}/interviewer").status_code == 404
-    for url in (f"/b/{board.public_id}/", f"/api/boards/{board.public_id}",
-                f"/b/{board.public_id}/findings"):
+    for url in (
+        f"/b/{board.public_id}/",
+        f"/api/boards/{board.public_id}",
+        f"/b/{board.public_id}/findings",
+    ):
         body = client.get(url).content.decode()
         assert SECRET not in body and "solid feature store answer" not in body
         assert "interviewer-tab" not in body
-    for url, data in ((f"/b/{board.public_id}/interviewer/notes", {"private_notes": "x"}),
-                      (f"/b/{board.public_id}/interviewer/score/data", {"score": "1"}),
-                      (f"/b/{board.public_id}/interviewer/timer", {"action": "start"})):
+    for url, data in (
+        (f"/b/{board.public_id}/interviewer/notes", {"private_notes": "x"}),
+        (f"/b/{board.public_id}/interviewer/score/data", {"score": "1"}),
+        (f"/b/{board.public_id}/interviewer/timer", {"action": "start"}),
+    ):
         assert client.post(url, data).status_code == 404
     board.refresh_from_db()
     assert board.private_notes == SECRET and board.rubric["data"]["score"] == 3
@@ -49,17 +54,30 @@ def test_candidates_and_viewers_never_get_private_data_over_http(board: Board, r
 
 def test_scores_are_checked(board: Board):
     client = client_as(board, "interviewer")
-    assert client.post(f"/b/{board.public_id}/interviewer/score/data", {"score": "7"}).status_code == 400
-    assert client.post(f"/b/{board.public_id}/interviewer/score/vibes", {"score": "2"}).status_code == 400
+    assert (
+        client.post(f"/b/{board.public_id}/interviewer/score/data", {"score": "7"}).status_code
+        == 400
+    )
+    assert (
+        client.post(f"/b/{board.public_id}/interviewer/score/vibes", {"score": "2"}).status_code
+        == 400
+    )
     board.refresh_from_db()
     assert board.rubric == {"data": {"score": 3, "comment": "solid feature store answer"}}
 
 
 def test_the_timer_runs_on_server_time_and_survives_a_reload(board: Board):
     client = client_as(board, "interviewer")
-    assert client.post(f"/b/{board.public_id}/interviewer/timer",
-                       {"action": "reset", "minutes": "30"}).status_code == 204
-    assert client.post(f"/b/{board.public_id}/interviewer/timer", {"action": "start"}).status_code == 204
+    assert (
+        client.post(
+            f"/b/{board.public_id}/interviewer/timer", {"action": "reset", "minutes": "30"}
+        ).status_code
+        == 204
+    )
+    assert (
+        client.post(f"/b/{board.public_id}/interviewer/timer", {"action": "start"}).status_code
+        == 204
+    )
     board.refresh_from_db()
     state = interview.timer_state(board)
     assert state["running"] is True and state["duration"] == 1800
@@ -75,9 +93,16 @@ def test_the_timer_runs_on_server_time_and_survives_a_reload(board: Board):
 
 def test_a_bad_timer_request_is_refused(board: Board):
     client = client_as(board, "interviewer")
-    assert client.post(f"/b/{board.public_id}/interviewer/timer", {"action": "explode"}).status_code == 400
-    assert client.post(f"/b/{board.public_id}/interviewer/timer",
-                       {"action": "reset", "minutes": "9999"}).status_code == 400
+    assert (
+        client.post(f"/b/{board.public_id}/interviewer/timer", {"action": "explode"}).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            f"/b/{board.public_id}/interviewer/timer", {"action": "reset", "minutes": "9999"}
+        ).status_code
+        == 400
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -85,15 +110,24 @@ async def test_a_candidate_never_receives_private_data_in_any_frame():
     board, _ = await database_sync_to_async(make_board)()
     await database_sync_to_async(interview.save_private_notes)(board, SECRET)
     frames = []
-    async with ws_client(board.public_id, "candidate") as candidate, \
-            ws_client(board.public_id, "interviewer") as interviewer:
+    async with (
+        ws_client(board.public_id, "candidate") as candidate,
+        ws_client(board.public_id, "interviewer") as interviewer,
+    ):
         await candidate.send_json_to({"type": "sync", "since": 0})
-        await interviewer.send_json_to({"type": "op", "cid": "x", "base": 1, "op": {
-            "op": "update_notes", "step": "data", "text": "public note"}})
+        await interviewer.send_json_to(
+            {
+                "type": "op",
+                "cid": "x",
+                "base": 1,
+                "op": {"op": "update_notes", "step": "data", "text": "public note"},
+            }
+        )
         await receive_until(interviewer, "ack")
         client = await database_sync_to_async(client_as)(board, "interviewer")
-        await database_sync_to_async(client.post)(f"/b/{board.public_id}/interviewer/timer",
-                                                  {"action": "start"})
+        await database_sync_to_async(client.post)(
+            f"/b/{board.public_id}/interviewer/timer", {"action": "start"}
+        )
         while True:
             try:
                 frames.append(await candidate.receive_from(timeout=1))
@@ -107,8 +141,9 @@ async def test_a_candidate_never_receives_private_data_in_any_frame():
     assert not any('"timer"' in f for f in frames)
 
 
-@pytest.mark.parametrize("role, shown", [("interviewer", True), ("candidate", False),
-                                         ("viewer", False)])
+@pytest.mark.parametrize(
+    "role, shown", [("interviewer", True), ("candidate", False), ("viewer", False)]
+)
 def test_only_the_interviewer_page_shows_the_timer(board: Board, role: str, shown: bool):
     body = client_as(board, role).get(f"/b/{board.public_id}/").content.decode()
     assert ('id="timer"' in body) is shown
@@ -117,14 +152,22 @@ def test_only_the_interviewer_page_shows_the_timer(board: Board, role: str, show
 
 def test_start_with_minutes_runs_an_interview_of_that_length(board: Board):
     client = client_as(board, "interviewer")
-    assert client.post(f"/b/{board.public_id}/interviewer/timer",
-                       {"action": "start", "minutes": "30"}).status_code == 204
+    assert (
+        client.post(
+            f"/b/{board.public_id}/interviewer/timer", {"action": "start", "minutes": "30"}
+        ).status_code
+        == 204
+    )
     board.refresh_from_db()
     state = interview.timer_state(board)
     assert state["duration"] == 1800 and state["running"] is True
     assert 1790 < state["remaining"] <= 1800
-    assert client.post(f"/b/{board.public_id}/interviewer/timer",
-                       {"action": "start", "minutes": "0.1"}).status_code == 400
+    assert (
+        client.post(
+            f"/b/{board.public_id}/interviewer/timer", {"action": "start", "minutes": "0.1"}
+        ).status_code
+        == 400
+    )
     board.refresh_from_db()
     assert board.timer_duration == 1800
 
@@ -132,14 +175,17 @@ def test_start_with_minutes_runs_an_interview_of_that_length(board: Board):
 @pytest.mark.django_db(transaction=True)
 async def test_timer_frames_reach_interviewers_only():
     board, _ = await database_sync_to_async(make_board)()
-    async with ws_client(board.public_id, "interviewer") as interviewer, \
-            ws_client(board.public_id, "candidate") as candidate:
+    async with (
+        ws_client(board.public_id, "interviewer") as interviewer,
+        ws_client(board.public_id, "candidate") as candidate,
+    ):
         welcome = await receive_until(interviewer, "welcome")
         assert welcome["timer"]["duration"] == board.timer_duration
         assert "timer" not in await receive_until(candidate, "welcome")
         client = await database_sync_to_async(client_as)(board, "interviewer")
-        await database_sync_to_async(client.post)(f"/b/{board.public_id}/interviewer/timer",
-                                                  {"action": "start"})
+        await database_sync_to_async(client.post)(
+            f"/b/{board.public_id}/interviewer/timer", {"action": "start"}
+        )
         frame = await receive_until(interviewer, "timer")
         assert frame["timer"]["running"] is True
         while True:

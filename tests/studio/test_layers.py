@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from studio import layers
-from studio.layers import SweepingInMemoryChannelLayer
+from studio.live import layers
+from studio.live.layers import SweepingInMemoryChannelLayer
 
 
 @pytest.fixture
@@ -18,8 +18,9 @@ def clock(monkeypatch):
 async def test_expiry_is_swept_at_most_once_a_second(clock, monkeypatch):
     layer = SweepingInMemoryChannelLayer(expiry=60)
     sweeps = []
-    monkeypatch.setattr(layers.InMemoryChannelLayer, "_clean_expired",
-                        lambda self: sweeps.append(clock["t"]))
+    monkeypatch.setattr(
+        layers.InMemoryChannelLayer, "_clean_expired", lambda self: sweeps.append(clock["t"])
+    )
     for _ in range(50):
         await layer.group_send("board.x", {"type": "board.event"})
     assert sweeps == [1000.0]

@@ -20,7 +20,7 @@ def _items(page: str) -> list[str]:
 
 def test_home_catalogue_is_a_plain_list(client: Client):
     page = client.get("/").content.decode()
-    catalogue = page[page.index('class="catalogue"'):]
+    catalogue = page[page.index('class="catalogue"') :]
     items = _items(catalogue)
     assert len(items) == len(COMPONENT_TYPES)
     for item in items:
@@ -41,7 +41,9 @@ def test_the_board_palette_stays_interactive():
 def test_share_links_say_what_they_grant(client: Client):
     page = client.get(client.post("/boards/new", {"title": "T"}).url).content.decode()
     for role in ("interviewer", "candidate", "viewer"):
-        row = re.search(rf'<div class="share-link share-link-{role}" id="link-{role}">(.*?)</div>', page, re.S)
+        row = re.search(
+            rf'<div class="share-link share-link-{role}" id="link-{role}">(.*?)</div>', page, re.S
+        )
         assert row, role
         assert 'class="share-url" readonly value="http://testserver/join/' in row.group(1)
         assert f'aria-describedby="link-{role}-note"' in row.group(1)

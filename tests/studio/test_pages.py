@@ -59,7 +59,9 @@ def test_importing_a_design_creates_the_board_as_drawn(client: Client):
 
 def test_a_refused_import_shows_the_validator_message_and_creates_nothing(client: Client, tmp_path):
     bad = tmp_path / "bad.json"
-    bad.write_text('{"format": "mlsd-studio/board", "version": 1, "nodes": [{"id": "a", "type": "teleporter"}]}')
+    bad.write_text(
+        '{"format": "mlsd-studio/board", "version": 1, "nodes": [{"id": "a", "type": "teleporter"}]}'
+    )
     with open(bad, "rb") as handle:
         response = client.post("/boards/import", {"file": handle})
     assert response.status_code == 400
@@ -80,7 +82,12 @@ def test_a_board_is_hidden_without_a_role(client: Client):
 
 def test_role_links_grant_their_role_and_redirect_to_the_clean_url(client: Client):
     page = client.get(client.post("/boards/new", {"title": "T"}).url).content.decode()
-    links = dict(re.findall(r'badge-(\w+)">\w+</span>\s*<input class="share-url" readonly value="(http://testserver/join/[^"]+)"', page))
+    links = dict(
+        re.findall(
+            r'badge-(\w+)">\w+</span>\s*<input class="share-url" readonly value="(http://testserver/join/[^"]+)"',
+            page,
+        )
+    )
     board = Board.objects.get()
     for role in ("candidate", "viewer"):
         visitor = Client()

@@ -1,4 +1,4 @@
-"""Participant colours (studio.presence.PALETTE) carry white text: avatars' initials, cursor
+"""Participant colours (studio.live.presence.PALETTE) carry white text: avatars' initials, cursor
 name tags, the follow pill. Each must reach WCAG AA for normal text against white, and the
 colours must be told apart at a glance."""
 
@@ -10,14 +10,14 @@ import re
 
 import pytest
 
-from studio.presence import PALETTE, colour_for
+from studio.live.presence import PALETTE, colour_for
 
 WHITE = "#ffffff"
 
 
 def _channels(colour: str) -> tuple[float, float, float]:
     assert re.fullmatch(r"#[0-9a-fA-F]{6}", colour), colour
-    return tuple(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
 
 
 def _linear(c: float) -> float:
@@ -72,7 +72,9 @@ def test_participant_colours_are_distinct():
     assert len({c.lower() for c in PALETTE}) == len(PALETTE)
     # CIE76 distance: about 2.3 is a just-noticeable difference; insist on far more, so no
     # two people on a board get colours that are easy to confuse.
-    closest = min(((math.dist(lab(a), lab(b)), a, b) for a, b in itertools.combinations(PALETTE, 2)))
+    closest = min(
+        ((math.dist(lab(a), lab(b)), a, b) for a, b in itertools.combinations(PALETTE, 2))
+    )
     assert closest[0] >= 20, f"{closest[1]} and {closest[2]} are too alike (ΔE {closest[0]:.1f})"
 
 
@@ -84,22 +86,26 @@ def test_colour_for_picks_from_the_palette_and_is_stable():
 
 
 def test_people_on_one_board_get_different_colours_and_keep_theirs():
-    from studio import presence
+    from studio.live import presence
 
     board = "colours-test"
     try:
         # Ten people whose hashes all point at the same colour still get ten colours.
-        people = [p for p in (f"person-{n}" for n in range(2000))
-                  if colour_for(p) == PALETTE[0]][:10]
-        colours = [presence.join(board, f"ch{n}", "viewer", "", person)["colour"]
-                   for n, person in enumerate(people)]
+        people = [p for p in (f"person-{n}" for n in range(2000)) if colour_for(p) == PALETTE[0]][
+            :10
+        ]
+        colours = [
+            presence.join(board, f"ch{n}", "viewer", "", person)["colour"]
+            for n, person in enumerate(people)
+        ]
         assert sorted(colours) == sorted(PALETTE)
         # The same person in a second tab wears the colour they already have.
         again = presence.join(board, "tab2", "viewer", "", people[3])
         assert again["colour"] == colours[3]
         # An eleventh person gets their own hashed colour, shared once all are taken.
-        assert presence.join(board, "ch-extra", "viewer", "", "someone")["colour"] \
-            == colour_for("someone")
+        assert presence.join(board, "ch-extra", "viewer", "", "someone")["colour"] == colour_for(
+            "someone"
+        )
     finally:
         for channel in [f"ch{n}" for n in range(10)] + ["tab2", "ch-extra"]:
             presence.leave(board, channel)

@@ -1,4 +1,4 @@
-"""Findings after an edit are sent only when they changed (studio.reports)."""
+"""Findings after an edit are sent only when they changed (studio.live.reports)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from components.document import parse
 from components.operations import apply_operation
 from components.report import validate
-from studio import reports
+from studio.live import reports
 from tests.conftest import DESIGNS
 
 
@@ -26,8 +26,9 @@ def board():
 def test_a_move_or_a_rename_that_keeps_the_findings_sends_none(board):
     moved = apply_operation(board, {"op": "move_node", "id": "rank", "x": 5, "y": 5})
     assert reports.changed_report("b", 2, board, moved) is None
-    renamed = apply_operation(moved, {"op": "update_node", "id": "rank",
-                                      "changes": {"label": "Ranker"}})
+    renamed = apply_operation(
+        moved, {"op": "update_node", "id": "rank", "changes": {"label": "Ranker"}}
+    )
     assert reports.changed_report("b", 3, moved, renamed) is None
 
 
@@ -46,14 +47,16 @@ def test_without_memory_the_previous_report_is_computed(board):
     """Another process applied the previous edit: the memory has nothing for it, and the
     answer must be the same as with it."""
     broken = apply_operation(board, {"op": "delete_edge", "id": "e9"})
-    fixed = apply_operation(broken, {"op": "add_edge", "edge": {
-        "id": "e9", "source": "rerank", "target": "gw"}})
+    fixed = apply_operation(
+        broken, {"op": "add_edge", "edge": {"id": "e9", "source": "rerank", "target": "gw"}}
+    )
     reports.forget_all()
     assert reports.changed_report("b", 7, broken, broken) is None
     assert reports.changed_report("b", 8, broken, fixed) == validate(fixed).to_dict()
     reports.forget_all()
-    relabelled = apply_operation(broken, {"op": "update_node", "id": "rank",
-                                          "changes": {"label": "Ranker"}})
+    relabelled = apply_operation(
+        broken, {"op": "update_node", "id": "rank", "changes": {"label": "Ranker"}}
+    )
     assert reports.changed_report("b", 9, broken, relabelled) is None
 
 
@@ -62,8 +65,9 @@ def test_a_stale_memory_is_not_trusted(board):
     broken = apply_operation(board, {"op": "delete_edge", "id": "e9"})
     reports.report_at("b", 1, board)  # remembered: passing, at revision 1
     # Revision 5 was made by another process from a broken board; ours is revision 6.
-    relabelled = apply_operation(broken, {"op": "update_node", "id": "rank",
-                                          "changes": {"label": "Ranker"}})
+    relabelled = apply_operation(
+        broken, {"op": "update_node", "id": "rank", "changes": {"label": "Ranker"}}
+    )
     assert reports.changed_report("b", 6, broken, relabelled) is None
 
 

@@ -20,31 +20,46 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def settings_value(expression: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith("DJANGO_") and k not in ("DATABASE_URL", "REDIS_URL")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
     clean.update(env, DJANGO_SETTINGS_MODULE="studio.settings")
     code = f"from django.conf import settings; print({expression})"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_debug_is_off_by_default_and_a_secret_key_is_then_required():
     refused = settings_value("settings.DEBUG")
     assert refused.returncode != 0 and "DJANGO_SECRET_KEY must be set" in refused.stderr
-    production = settings_value("settings.DEBUG, settings.ALLOWED_HOSTS",
-                                DJANGO_SECRET_KEY="s3cret", DJANGO_ALLOWED_HOSTS="studio.example")
+    production = settings_value(
+        "settings.DEBUG, settings.ALLOWED_HOSTS",
+        DJANGO_SECRET_KEY="s3cret",
+        DJANGO_ALLOWED_HOSTS="studio.example",
+    )
     assert production.stdout.strip() == "False ['studio.example']"
 
 
 def test_services_are_selected_by_the_environment():
     chosen = settings_value(
         "settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND']",
-        DJANGO_SECRET_KEY="x", DATABASE_URL="postgres://u@db:5432/mlsd",
-        REDIS_URL="redis://cache:6379/0")
+        DJANGO_SECRET_KEY="x",
+        DATABASE_URL="postgres://u@db:5432/mlsd",
+        REDIS_URL="redis://cache:6379/0",
+    )
     assert "postgresql" in chosen.stdout and "RedisPubSubChannelLayer" in chosen.stdout
     default = settings_value(
         "settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND']",
-        DJANGO_SECRET_KEY="x")
+        DJANGO_SECRET_KEY="x",
+    )
     assert "sqlite3" in default.stdout and "SweepingInMemoryChannelLayer" in default.stdout
 
 
@@ -70,7 +85,7 @@ def test_every_page_sends_a_csp_that_allows_only_our_scripts(client: Client):
 
 @pytest.mark.django_db
 def test_labels_and_notes_are_escaped_on_every_page():
-    nasty = '<img src=x onerror=alert(1)>"\'&'
+    nasty = "<img src=x onerror=alert(1)>\"'&"
     document = parse((DESIGNS / "video_recommendation.json").read_text())
     document.title = nasty
     document.notes["requirements"] = nasty
@@ -78,8 +93,12 @@ def test_labels_and_notes_are_escaped_on_every_page():
     board, _ = services.create_board(document)
     client = Client()
     client.cookies["sessionid"] = session_cookie(board.public_id, "interviewer").split("=", 1)[1]
-    for path in (f"/b/{board.public_id}/", f"/b/{board.public_id}/report",
-                 f"/b/{board.public_id}/findings", f"/b/{board.public_id}/replay/1"):
+    for path in (
+        f"/b/{board.public_id}/",
+        f"/b/{board.public_id}/report",
+        f"/b/{board.public_id}/findings",
+        f"/b/{board.public_id}/replay/1",
+    ):
         html = client.get(path).content.decode()
         assert "<img src=x onerror" not in html, path
     dot = client.get(f"/b/{board.public_id}/export.dot").content.decode()

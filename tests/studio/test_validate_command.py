@@ -17,8 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    return subprocess.run([sys.executable, "manage.py", "validate_design", *args], cwd=ROOT,
-                          env=env, input=stdin, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "manage.py", "validate_design", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_a_passing_design_exits_0_with_a_summary():
@@ -34,15 +41,23 @@ def test_a_failing_design_exits_1_and_groups_findings_by_step():
 
 
 def test_json_output_has_the_documented_shape():
-    result = run(str(DESIGNS / "video_recommendation_no_response.json"), "--format", "json",
-                 "--level", "mid")
+    result = run(
+        str(DESIGNS / "video_recommendation_no_response.json"), "--format", "json", "--level", "mid"
+    )
     report = json.loads(result.stdout)
     assert result.returncode == 1
     assert report["passed"] is False and report["level"] == "mid"
     assert report["findings"][0]["rule"] == "serving-loop"
     assert set(report["findings"][0]) == {"rule", "severity", "step", "message", "nodes", "edges"}
-    assert list(report["steps"]) == ["requirements", "framing", "data", "model", "evaluation",
-                                     "serving", "monitoring"]
+    assert list(report["steps"]) == [
+        "requirements",
+        "framing",
+        "data",
+        "model",
+        "evaluation",
+        "serving",
+        "monitoring",
+    ]
 
 
 def test_stdin_is_read_with_a_dash():
@@ -50,10 +65,13 @@ def test_stdin_is_read_with_a_dash():
     assert result.returncode == 0 and json.loads(result.stdout)["passed"] is True
 
 
-@pytest.mark.parametrize("text, message", [
-    ("{", "not valid JSON"),
-    ('{"format": "mlsd-studio/board", "version": 2}', "version"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{", "not valid JSON"),
+        ('{"format": "mlsd-studio/board", "version": 2}', "version"),
+    ],
+)
 def test_a_refused_document_exits_2_with_a_message_and_no_traceback(text, message):
     result = run("-", stdin=text)
     assert result.returncode == 2

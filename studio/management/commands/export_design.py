@@ -26,34 +26,67 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", help="board JSON file, or - for standard input")
-        parser.add_argument("--format", choices=FORMATS, default=None,
-                            help="output format (default: from the -o suffix, else svg)")
-        parser.add_argument("--layout", choices=LAYOUTS, default="drawn",
-                            help="drawn: the board's own positions; auto: Graphviz dot, "
-                                 "left to right (default: drawn)")
-        parser.add_argument("--legend", action="store_true",
-                            help="add a legend of the categories used")
-        parser.add_argument("--findings", action="store_true",
-                            help="outline components in findings: red errors, amber warnings")
-        parser.add_argument("--level", choices=LEVELS, default=None,
-                            help="rule profile for --findings (default: the board's own)")
-        parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                            help=f"seconds Graphviz may take (default: {DEFAULT_TIMEOUT:g})")
-        parser.add_argument("-o", "--output", default="-",
-                            help="output file, or - for standard output (default)")
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            default=None,
+            help="output format (default: from the -o suffix, else svg)",
+        )
+        parser.add_argument(
+            "--layout",
+            choices=LAYOUTS,
+            default="drawn",
+            help="drawn: the board's own positions; auto: Graphviz dot, "
+            "left to right (default: drawn)",
+        )
+        parser.add_argument(
+            "--legend", action="store_true", help="add a legend of the categories used"
+        )
+        parser.add_argument(
+            "--findings",
+            action="store_true",
+            help="outline components in findings: red errors, amber warnings",
+        )
+        parser.add_argument(
+            "--level",
+            choices=LEVELS,
+            default=None,
+            help="rule profile for --findings (default: the board's own)",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=DEFAULT_TIMEOUT,
+            help=f"seconds Graphviz may take (default: {DEFAULT_TIMEOUT:g})",
+        )
+        parser.add_argument(
+            "-o", "--output", default="-", help="output file, or - for standard output (default)"
+        )
 
-    def handle(self, *args, path: str, format: str | None, layout: str, legend: bool,
-               findings: bool, level: str | None, timeout: float, output: str,
-               **options) -> None:
+    def handle(
+        self,
+        *args,
+        path: str,
+        format: str | None,
+        layout: str,
+        legend: bool,
+        findings: bool,
+        level: str | None,
+        timeout: float,
+        output: str,
+        **options,
+    ) -> None:
         fmt = format or infer_format(output)
         if timeout <= 0:
-            raise CommandError("--timeout must be a positive number of seconds",
-                               returncode=EXPORT_FAILED)
+            raise CommandError(
+                "--timeout must be a positive number of seconds", returncode=EXPORT_FAILED
+            )
         board = read_design(path)
         report = validate(board, level) if findings else None
         try:
-            data = render(board, fmt, layout=layout, legend=legend, findings=report,
-                          timeout=timeout)
+            data = render(
+                board, fmt, layout=layout, legend=legend, findings=report, timeout=timeout
+            )
         except ExportError as exc:
             raise CommandError(f"export failed: {exc}", returncode=EXPORT_FAILED) from None
         if output == "-":
@@ -62,8 +95,9 @@ class Command(BaseCommand):
             try:
                 Path(output).write_bytes(data)
             except OSError as exc:
-                raise CommandError(f"cannot write {output}: {exc.strerror}",
-                                   returncode=EXPORT_FAILED) from None
+                raise CommandError(
+                    f"cannot write {output}: {exc.strerror}", returncode=EXPORT_FAILED
+                ) from None
 
     def write_stdout(self, data: bytes, fmt: str) -> None:
         # OutputWrapper forwards attribute access to its stream: a real stdout has a binary
@@ -74,8 +108,9 @@ class Command(BaseCommand):
             buffer.write(data)
             buffer.flush()
         elif fmt == "png":
-            raise CommandError("PNG is binary: write it to a file with -o",
-                               returncode=EXPORT_FAILED)
+            raise CommandError(
+                "PNG is binary: write it to a file with -o", returncode=EXPORT_FAILED
+            )
         else:
             self.stdout.write(data.decode("utf-8"), ending="")
 

@@ -23,8 +23,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", help="board JSON file, or - for standard input")
         parser.add_argument("--format", choices=("text", "json"), default="text")
-        parser.add_argument("--level", choices=LEVELS, default=None,
-                            help="rule profile (default: the board's own level)")
+        parser.add_argument(
+            "--level",
+            choices=LEVELS,
+            default=None,
+            help="rule profile (default: the board's own level)",
+        )
 
     def handle(self, *args, path: str, format: str, level: str | None, **options) -> None:
         board = read_design(path)
@@ -41,14 +45,20 @@ def render_text(title: str, report: Report) -> str:
     """Findings grouped by step, for people."""
     counts = report.counts()
     verdict = "PASSED" if report.passed else "FAILED"
-    lines = [f"{title} — level {report.level}: {verdict} "
-             f"({counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)"]
+    lines = [
+        f"{title} — level {report.level}: {verdict} "
+        f"({counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)"
+    ]
     for _key, heading, findings in report.by_step():
         lines.append("")
         lines.append(heading)
         lines.extend(f"  {ICONS[f.severity]} [{f.rule}] {f.message}" for f in findings)
     lines.append("")
-    lines.append("Coverage: " + "  ".join(
-        f"{s.number}{'✓' if s.covered else ('~' if s.status == 'partial' else '·')}"
-        for s in report.steps))
+    lines.append(
+        "Coverage: "
+        + "  ".join(
+            f"{s.number}{'✓' if s.covered else ('~' if s.status == 'partial' else '·')}"
+            for s in report.steps
+        )
+    )
     return "\n".join(lines)

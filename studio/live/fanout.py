@@ -12,7 +12,7 @@ Frames from synchronous code (views) go through the layer only, to every hub.
 With the in-memory layer and one hub in the process (the embedded default), no other hub
 exists to tell, so a broadcast sends no layer message at all.
 
-The hub also publishes how many connections each board has here (studio.occupancy), so
+The hub also publishes how many connections each board has here (studio.live.occupancy), so
 the per-board connection limit counts every process's.
 """
 
@@ -26,13 +26,13 @@ from typing import Any, Protocol
 
 from channels.layers import InMemoryChannelLayer
 
-from studio.occupancy import REFRESH, Alone, Occupancy, occupancy_for
+from studio.live.occupancy import REFRESH, Alone, Occupancy, occupancy_for
 
 logger = logging.getLogger(__name__)
 
 
 class Member(Protocol):
-    """What a hub needs of a connection (studio.consumers.BoardConsumer)."""
+    """What a hub needs of a connection (studio.live.consumers.BoardConsumer)."""
 
     channel_name: str
 
@@ -42,8 +42,9 @@ class Member(Protocol):
 class Hub:
     """The connections one event loop serves, by group, and their share of the layer."""
 
-    def __init__(self, layer: Any, occupancy: Occupancy | None = None,
-                 hub_id: str | None = None) -> None:
+    def __init__(
+        self, layer: Any, occupancy: Occupancy | None = None, hub_id: str | None = None
+    ) -> None:
         self.layer = layer
         self.id = hub_id or secrets.token_hex(8)
         self.occupancy = occupancy or Alone()
@@ -53,8 +54,8 @@ class Hub:
         self._listener: asyncio.Task[None] | None = None
         self._refresher: asyncio.Task[None] | None = None
         self._last_send: asyncio.Task[None] | None = None
-        self._changing = asyncio.Lock()   # joins and leaves, one at a time
-        self._counting = asyncio.Lock()   # count publishes, in order
+        self._changing = asyncio.Lock()  # joins and leaves, one at a time
+        self._counting = asyncio.Lock()  # count publishes, in order
         self._pending: set[asyncio.Task[None]] = set()  # clean-ups after `forget`
 
     # --- connection counts --------------------------------------------------------------------
@@ -149,11 +150,13 @@ class Hub:
         if self.channel is None:
             self.channel = await self.layer.new_channel("hub.")
             loop = asyncio.get_running_loop()
-            self._listener = loop.create_task(self._listen(self.channel),
-                                              name=f"board hub {self.id}")
+            self._listener = loop.create_task(
+                self._listen(self.channel), name=f"board hub {self.id}"
+            )
             if not isinstance(self.occupancy, Alone):
-                self._refresher = loop.create_task(self._refresh(),
-                                                   name=f"board hub {self.id} counts")
+                self._refresher = loop.create_task(
+                    self._refresh(), name=f"board hub {self.id} counts"
+                )
         await self.layer.group_add(group, self.channel)
 
     def _stop(self) -> None:
@@ -220,8 +223,10 @@ class Hub:
     def _has_peers(self) -> bool:
         if not isinstance(self.layer, InMemoryChannelLayer):
             return True
-        return any(other is not self and other.layer is self.layer and other.channel
-                   for other in _HUBS.values())
+        return any(
+            other is not self and other.layer is self.layer and other.channel
+            for other in _HUBS.values()
+        )
 
 
 _HUBS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

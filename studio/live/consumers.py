@@ -3,8 +3,8 @@
 Frames are JSON objects with a "type"; docs/protocol.md lists every one with an example.
 Edits arrive as operations, are applied in order by `services.apply` (row lock, next
 revision, commit), acknowledged to the sender, then broadcast, with the new findings
-when they changed (studio.reports). Broadcasts go through the event loop's
-`studio.fanout.Hub`, which writes to this process's connections directly.
+when they changed (studio.live.reports). Broadcasts go through the event loop's
+`studio.live.fanout.Hub`, which writes to this process's connections directly.
 The role comes from the HTTP session (set by a role link), never from the URL.
 """
 
@@ -21,13 +21,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from components.operations import SERVER_ONLY, OperationError
-from studio import presence
-from studio.broadcast import event as make_event
-from studio.broadcast import group_name
-from studio.fanout import hub
 from studio.interview import timer_state
+from studio.live import presence
+from studio.live.broadcast import event as make_event
+from studio.live.broadcast import group_name
+from studio.live.fanout import hub
+from studio.live.reports import changed_report, report_at
 from studio.models import EDITING_ROLES, Board
-from studio.reports import changed_report, report_at
 from studio.services import apply, operations_since
 from studio.sessions import board_role, display_name
 
@@ -73,13 +73,20 @@ class BoardConsumer(AsyncWebsocketConsumer):
         me = presence.join(self.public_id, self.channel_name, self.role, name, person)
         self._listed = True
         here = presence.count(self.public_id)
-        if here > MAX_CONNECTIONS_PER_BOARD or \
-                here + await self.hub.others(self.public_id) > MAX_CONNECTIONS_PER_BOARD:
+        if (
+            here > MAX_CONNECTIONS_PER_BOARD
+            or here + await self.hub.others(self.public_id) > MAX_CONNECTIONS_PER_BOARD
+        ):
             self._forget()
             await self.accept()
-            await self._send({"type": "error", "code": "board_full",
-                              "message": f"This board already has {MAX_CONNECTIONS_PER_BOARD} "
-                                         "connections; try again later."})
+            await self._send(
+                {
+                    "type": "error",
+                    "code": "board_full",
+                    "message": f"This board already has {MAX_CONNECTIONS_PER_BOARD} "
+                    "connections; try again later.",
+                }
+            )
             await self.close(code=4429)
             return
         self.bucket = TokenBucket(OPS_PER_SECOND, OPS_BURST)
@@ -95,17 +102,19 @@ class BoardConsumer(AsyncWebsocketConsumer):
         # Board frames only after the welcome (a socket gets nothing before it is
         # accepted); what is broadcast meanwhile, the client's first `sync` returns.
         for group in [self.group] + (
-                [group_name(self.public_id, True)] if self.role == "interviewer" else []):
+            [group_name(self.public_id, True)] if self.role == "interviewer" else []
+        ):
             await self.hub.join(group, self)
-        await self._broadcast({"type": "presence.joined", "by": self.me["id"],
-                               "participant": self.me}, reply_to=self.channel_name)
+        await self._broadcast(
+            {"type": "presence.joined", "by": self.me["id"], "participant": self.me},
+            reply_to=self.channel_name,
+        )
 
     async def disconnect(self, code: int) -> None:
         me = getattr(self, "me", None)
         self._forget()
         if me is not None:
-            await self._broadcast({"type": "presence.left", "by": me["id"],
-                                   "participant": me})
+            await self._broadcast({"type": "presence.left", "by": me["id"], "participant": me})
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         try:
@@ -130,16 +139,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
         raw = text_data if text_data is not None else (bytes_data or b"")
         size = len(raw.encode() if isinstance(raw, str) else raw)
         if size > MAX_FRAME_BYTES:
-            return await self._refuse(None, f"frame of {size} bytes is over the "
-                                            f"{MAX_FRAME_BYTES}-byte limit")
+            return await self._refuse(
+                None, f"frame of {size} bytes is over the {MAX_FRAME_BYTES}-byte limit"
+            )
         try:
             frame = json.loads(raw)
         except (ValueError, RecursionError):
             return await self._refuse(None, "frame is not valid JSON")
         if not isinstance(frame, dict):
             return await self._refuse(None, "frame must be a JSON object")
-        handler = self.HANDLERS.get(frame.get("type")) if isinstance(frame.get("type"), str) \
-            else None
+        handler = (
+            self.HANDLERS.get(frame.get("type")) if isinstance(frame.get("type"), str) else None
+        )
         if handler is None:
             return await self._refuse(frame.get("cid"), f"unknown frame type {frame.get('type')!r}")
         await handler(self, frame)
@@ -159,8 +170,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if self.role not in EDITING_ROLES:
             return await self._refuse(cid, "viewers cannot edit this board")
         if not self.bucket.take():
-            return await self._refuse(cid, f"too many operations: at most {OPS_PER_SECOND} a "
-                                           "second; slow down", code="rate_limited")
+            return await self._refuse(
+                cid,
+                f"too many operations: at most {OPS_PER_SECOND} a second; slow down",
+                code="rate_limited",
+            )
         op = frame.get("op")
         if isinstance(op, dict) and isinstance(op.get("op"), str) and op["op"] in SERVER_ONLY:
             return await self._refuse(cid, f"operation {op['op']!r} cannot be sent by a client")
@@ -182,22 +196,27 @@ class BoardConsumer(AsyncWebsocketConsumer):
         now = time.monotonic()
         x, y = frame.get("x"), frame.get("y")
         if now - self.last_cursor < CURSOR_INTERVAL or not all(
-                type(v) in (int, float) for v in (x, y)):
+            type(v) in (int, float) for v in (x, y)
+        ):
             return
         self.last_cursor = now
         await self._broadcast({"type": "cursor", "by": self.me["id"], "x": x, "y": y})
 
     async def on_select(self, frame: dict[str, Any]) -> None:
         ids = frame.get("ids")
-        if not isinstance(ids, list) or len(ids) > 500 or not all(
-                isinstance(i, str) and len(i) <= 64 for i in ids):
+        if (
+            not isinstance(ids, list)
+            or len(ids) > 500
+            or not all(isinstance(i, str) and len(i) <= 64 for i in ids)
+        ):
             return await self._refuse(frame.get("cid"), '"ids" must be a list of ids')
         await self._broadcast({"type": "selection", "by": self.me["id"], "ids": ids})
 
     async def on_viewport(self, frame: dict[str, Any]) -> None:
         box = frame.get("box")
         if not isinstance(box, dict) or not all(
-                type(box.get(k)) in (int, float) for k in ("x", "y", "zoom")):
+            type(box.get(k)) in (int, float) for k in ("x", "y", "zoom")
+        ):
             return await self._refuse(frame.get("cid"), '"box" needs numbers x, y and zoom')
         out = {k: box[k] for k in ("x", "y", "zoom")}
         for k in ("w", "h"):  # optional: the sender's visible size in canvas units
@@ -205,8 +224,14 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 out[k] = box[k]
         await self._broadcast({"type": "viewport", "by": self.me["id"], "box": out})
 
-    HANDLERS = {"ping": on_ping, "sync": on_sync, "op": on_op, "cursor": on_cursor,
-                "select": on_select, "viewport": on_viewport}
+    HANDLERS = {
+        "ping": on_ping,
+        "sync": on_sync,
+        "op": on_op,
+        "cursor": on_cursor,
+        "select": on_select,
+        "viewport": on_viewport,
+    }
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Run the handler of an ASGI or channel-layer message.
@@ -222,7 +247,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    # --- board events (handed over by the hub, studio.fanout) --------------------------------
+    # --- board events (handed over by the hub, studio.live.fanout) --------------------------------
 
     async def board_event(self, event: dict[str, Any]) -> None:
         """Forward a frame another connection broadcast; answer joins with our presence.
@@ -245,8 +270,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def _send(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame))
 
-    async def _broadcast(self, frame: dict[str, Any], private: bool = False,
-                         reply_to: str | None = None) -> None:
+    async def _broadcast(
+        self, frame: dict[str, Any], private: bool = False, reply_to: str | None = None
+    ) -> None:
         """Send `frame` to every connection on the board (or its interviewers only).
 
         A broadcast that fails (the channel layer's Redis is down) is logged and dropped:
@@ -257,13 +283,20 @@ class BoardConsumer(AsyncWebsocketConsumer):
         try:
             await self.hub.broadcast(group_name(self.public_id, private), event)
         except Exception:  # noqa: BLE001 - any layer failure must not drop the connection
-            logger.warning("broadcast of %s to board %s failed", frame["type"], self.public_id,
-                           exc_info=True)
+            logger.warning(
+                "broadcast of %s to board %s failed", frame["type"], self.public_id, exc_info=True
+            )
 
     async def _refuse(self, cid: Any, message: str, code: str = "refused") -> None:
         self.refusals = getattr(self, "refusals", 0) + 1
-        await self._send({"type": "error", "cid": cid if isinstance(cid, (str, int)) else None,
-                          "code": code, "message": message})
+        await self._send(
+            {
+                "type": "error",
+                "cid": cid if isinstance(cid, (str, int)) else None,
+                "code": code,
+                "message": message,
+            }
+        )
         if self.refusals >= ABUSE_LIMIT:
             await self.close(code=4408)
 
@@ -286,10 +319,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def _apply(self, op: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """The applied operation, and the new report (None when it did not change)."""
-        applied, before, after = apply(self.public_id, op, self.me["name"], cid,
-                                       can_set_level=self.role == "interviewer")
-        return applied.to_message(), changed_report(self.public_id, applied.revision,
-                                                    before, after)
+        applied, before, after = apply(
+            self.public_id, op, self.me["name"], cid, can_set_level=self.role == "interviewer"
+        )
+        return applied.to_message(), changed_report(self.public_id, applied.revision, before, after)
 
     @database_sync_to_async
     def _sync_frame(self, since: int) -> dict[str, Any]:
@@ -298,7 +331,15 @@ class BoardConsumer(AsyncWebsocketConsumer):
         report = report_at(self.public_id, board.revision, document)
         ops = operations_since(board, since) if since <= board.revision else None
         if ops is None or since == 0:
-            return {"type": "snapshot", "revision": board.revision,
-                    "board": document.to_dict(), "report": report}
-        return {"type": "ops", "revision": board.revision,
-                "ops": [a.to_message() for a in ops], "report": report}
+            return {
+                "type": "snapshot",
+                "revision": board.revision,
+                "board": document.to_dict(),
+                "report": report,
+            }
+        return {
+            "type": "ops",
+            "revision": board.revision,
+            "ops": [a.to_message() for a in ops],
+            "report": report,
+        }

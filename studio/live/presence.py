@@ -14,8 +14,18 @@ from collections import defaultdict
 # Participant colours: ten clearly different hues (rose, blue, emerald, gold, violet, sky,
 # pink, lime, orange, fuchsia), each dark enough for white text at WCAG AA (4.5:1; checked by
 # tests/studio/test_presence_palette.py): names are written in white on them.
-PALETTE = ("#e11d48", "#2563eb", "#047857", "#a16207", "#7c3aed", "#0369a1", "#db2777",
-           "#4d7c0f", "#c2410c", "#a21caf")
+PALETTE = (
+    "#e11d48",
+    "#2563eb",
+    "#047857",
+    "#a16207",
+    "#7c3aed",
+    "#0369a1",
+    "#db2777",
+    "#4d7c0f",
+    "#c2410c",
+    "#a21caf",
+)
 
 _connections: dict[str, dict[str, dict]] = defaultdict(dict)
 

@@ -55,8 +55,9 @@ def report_at(public_id: str, revision: int, document: Document) -> Report:
     return report
 
 
-def changed_report(public_id: str, revision: int, before: Document,
-                   after: Document) -> Report | None:
+def changed_report(
+    public_id: str, revision: int, before: Document, after: Document
+) -> Report | None:
     """The report after the edit that made `revision` out of `before`, or None when it is
     the same as the report before the edit."""
     if findings_unchanged(before, after):

@@ -2,7 +2,7 @@
 
 A board event carries the frame already encoded (`text`), so a broadcast to N
 connections encodes JSON once, plus the frame's type and sender for filtering.
-Consumers broadcast through their loop's hub (studio.fanout); synchronous code (views)
+Consumers broadcast through their loop's hub (studio.live.fanout); synchronous code (views)
 sends one channel-layer message that every hub delivers to its connections.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from studio.fanout import sync_event
+from studio.live.fanout import sync_event
 
 
 def group_name(public_id: str, private: bool = False) -> str:
@@ -23,8 +23,13 @@ def group_name(public_id: str, private: bool = False) -> str:
 
 
 def event(frame: dict[str, Any], reply_to: str | None = None) -> dict[str, Any]:
-    return {"type": "board.event", "kind": frame["type"], "by": frame.get("by"),
-            "reply_to": reply_to, "text": json.dumps(frame)}
+    return {
+        "type": "board.event",
+        "kind": frame["type"],
+        "by": frame.get("by"),
+        "reply_to": reply_to,
+        "text": json.dumps(frame),
+    }
 
 
 def send_to_board(public_id: str, frame: dict[str, Any], private: bool = False) -> None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from studio.consumers import BoardConsumer
+from studio.live.consumers import BoardConsumer
 
 websocket_urlpatterns = [
     path("ws/boards/<str:public_id>/", BoardConsumer.as_asgi()),

@@ -1,6 +1,6 @@
 """How many connections a board has in the other Daphne processes (the per-board limit).
 
-Each process counts its own connections (studio.presence). With several processes behind
+Each process counts its own connections (studio.live.presence). With several processes behind
 a load balancer the limit must count theirs too, so each process's hub keeps a Redis hash
 per board up to date, one field per hub: "count:valid-until". A field is refreshed while
 the hub has connections on the board and expires on its own (its deadline passes, or the
@@ -19,8 +19,8 @@ from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
-TTL = 90.0       # seconds a published count stays valid without a refresh
-REFRESH = 30.0   # seconds between refreshes of this process's counts
+TTL = 90.0  # seconds a published count stays valid without a refresh
+REFRESH = 30.0  # seconds between refreshes of this process's counts
 
 
 def key(public_id: str) -> str:
