@@ -8,7 +8,7 @@ our judgement (a dash); docs/rules.md lists those refinements.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 PropKind = Literal["string", "string_list", "choice", "integer"]
 
@@ -415,7 +415,7 @@ def types_by_category() -> dict[str, list[ComponentType]]:
     return grouped
 
 
-def catalogue_as_json() -> dict:
+def catalogue_as_json() -> dict[str, Any]:
     """The catalogue as plain data for the browser (palette, inspector, connection hints)."""
     return {
         "categories": {k: {"title": c.title, "colour": c.colour} for k, c in CATEGORIES.items()},

@@ -354,7 +354,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "mlsd") -> int:
         return OK
     except KeyboardInterrupt:
         return 130
-    except Exception:
+    except Exception:  # noqa: BLE001 - any bug exits 70 with its traceback, never 1
         sys.stderr.write(f"{prog}: internal error (a bug, not a finding):\n")
         traceback.print_exc(file=sys.stderr)
         return CRASHED

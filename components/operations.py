@@ -187,6 +187,8 @@ def edge_refusal(board: Board, edge: Edge) -> str | None:
     for end, node in (("source", source), ("target", target)):
         if node is None:
             return f"{end} component {getattr(edge, end)!r} does not exist"
+    if source is None or target is None:  # for the type checker: refused just above
+        return None
     if edge.source == edge.target:
         return "a component cannot connect to itself"
     if any(e.source == edge.source and e.target == edge.target for e in board.edges):

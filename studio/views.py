@@ -108,7 +108,7 @@ def import_board(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         return render_home(request, "Choose a board JSON file to import.", status=400)
-    if upload.size > MAX_UPLOAD_BYTES:
+    if upload.size is None or upload.size > MAX_UPLOAD_BYTES:
         return render_home(
             request, "That file is over 5 MB; a board file is much smaller.", status=400
         )
