@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from components.catalogue import COMPONENT_TYPES, NOTE
-from components.document import Board, DocumentError, parse
+from components.document import LEVELS, Board, DocumentError, parse
 from components.steps import STEP_KEYS
 
 DATA_DIR = Path(__file__).parent
 RUBRIC_FILE = "rubric.json"
 PROMPT_KEYS = ("goal", "scale", "latency", "details")
-LEVELS = ("mid", "senior", "staff")
-SCORES = (1, 2, 3, 4)
+SCORES = (1, 2, 3, 4)  # a rubric score per step, 1 (weak) to 4 (strong)
 MAX_ID = 64
 
 _STUDY_KEYS = ("slug", "title", "summary", "prompt", "questions", "hints", "reference")

@@ -37,8 +37,6 @@ import { Store } from "./store.js";
 import { Toasts } from "./toasts.js";
 import { Worksheet } from "./worksheet.js";
 
-const MAX_BATCH = 500;
-
 const $ = (id) => document.getElementById(id);
 
 function main() {
@@ -59,7 +57,7 @@ function main() {
   };
 
   // --- state and transport ------------------------------------------------------------
-  const store = new Store();
+  const store = new Store({ maxBatch: catalogue.limits.batch });
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   const conn = new Connection({
     url: scheme + location.host + config.wsPath,
@@ -212,8 +210,8 @@ function main() {
         hint("Already arranged.", "info");
         return;
       }
-      if (ops.length > MAX_BATCH) {
-        hint(`Auto-layout moves at most ${MAX_BATCH} components at once.`, "error");
+      if (ops.length > catalogue.limits.batch) {
+        hint(`Auto-layout moves at most ${catalogue.limits.batch} components at once.`, "error");
         return;
       }
       edit(ops.length === 1 ? ops[0] : { op: "batch", ops });

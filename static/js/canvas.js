@@ -22,18 +22,8 @@ import {
 import { Card, CARD_SIZE, cellNamespace, COLOURS, Flow, Note, NOTE_SIZE } from "./shapes.js";
 import { MIN_SCALE, viewportMethods } from "./viewport.js";
 
-// The sizes were canvas.js's own before shapes.js held them: still exported from here.
-export { CARD_SIZE, NOTE_SIZE };
-
 const joint = window.joint;
 const { dia } = joint;
-
-// Suggestions for the category pairs framework.md forbids outright.
-const WHY_NOT = {
-  "client>training": "log the client's events to an event stream or data lake, which training reads",
-  "data>client": "data stores do not answer clients; serve through an API gateway or a predictor",
-  "training>client": "deploy the model through a registry to a predictor that answers the client",
-};
 
 function clientPoint(evt) {
   const e = evt.originalEvent || evt;
@@ -461,7 +451,8 @@ export class Canvas extends EventTarget {
       }
     }
     if ((a.targets || []).includes(to.type)) return "";
-    const why = WHY_NOT[`${a.category}>${b.category}`];
+    // The server's hint for this pair of categories (catalogue_as_json's refusal_hints).
+    const why = this.catalogue.refusal_hints?.[`${a.category}>${b.category}`];
     return `${a.title} cannot connect to ${b.title}${why ? `: ${why}` : ""}.`;
   }
 

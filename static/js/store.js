@@ -23,7 +23,6 @@ import {
 import { sameJSON } from "./dom.js";
 
 const NONE = new Set();
-const MAX_BATCH = 500; // operations in one batch (docs/protocol.md)
 
 /** Keys ("n:<id>", "e:<id>", ...) an operation touches, judged from the op alone. */
 function keysOf(op) {
@@ -57,8 +56,13 @@ function differences(a, b, skip) {
 }
 
 export class Store extends EventTarget {
-  constructor() {
+  /**
+   * @param {{maxBatch?: number}} limits operations in one batch: the catalogue's
+   *   limits.batch (without it, only the server refuses a batch that is too long)
+   */
+  constructor({ maxBatch = Infinity } = {}) {
     super();
+    this.maxBatch = maxBatch;
     this.model = emptyDoc();
     this.view = emptyDoc();
     this.revision = 0;
@@ -93,9 +97,9 @@ export class Store extends EventTarget {
    * ({cid, op}) or null when the edit cannot apply (the view is left as it was).
    */
   submit(op) {
-    if (op && op.op === "batch" && Array.isArray(op.ops) && op.ops.length > MAX_BATCH) {
+    if (op && op.op === "batch" && Array.isArray(op.ops) && op.ops.length > this.maxBatch) {
       this.emit("problem", {
-        message: `That change has ${op.ops.length} steps; at most ${MAX_BATCH} can be made at once.`,
+        message: `That change has ${op.ops.length} steps; at most ${this.maxBatch} can be made at once.`,
       });
       return null;
     }
