@@ -32,6 +32,23 @@ export function fromBoard(board) {
   return doc;
 }
 
+/**
+ * The board JSON of a document, exactly as the server writes it (Board.to_dict in
+ * components/document.py): an edge's empty label and a node's empty props are left out.
+ */
+export function toBoard(doc) {
+  return {
+    format: "mlsd-studio/board", version: 1, title: doc.title, level: doc.level,
+    notes: { ...doc.notes },
+    nodes: [...doc.nodes.values()].map(nodeJSON),
+    edges: [...doc.edges.values()].map((edge) => {
+      const data = { id: edge.id, source: edge.source, target: edge.target };
+      if (edge.label) data.label = edge.label;
+      return data;
+    }),
+  };
+}
+
 export function cloneDoc(doc) {
   return {
     title: doc.title, level: doc.level, notes: { ...doc.notes },
