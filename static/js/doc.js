@@ -301,3 +301,50 @@ export function seemsApplied(doc, op) {
     default: return false;
   }
 }
+
+// --- reconciliation: pure functions the store (store.js) keeps its view with ----------
+
+/** view = `model` + our `pending` operations replayed on a copy, in order; those that no
+ * longer apply (someone deleted what they change) are left out. `model` is untouched. */
+export function replayPending(model, pending) {
+  const view = cloneDoc(model);
+  for (const op of pending) {
+    try {
+      applyOp(view, op);
+    } catch (err) {
+      if (!(err instanceof OpError)) throw err;
+    }
+  }
+  return view;
+}
+
+/** Keys ("n:<id>", "e:<id>", ...) an operation touches, judged from the op alone. */
+export function keysOf(op) {
+  const keys = new Set();
+  const visit = (one) => {
+    if (one.op === "batch") return one.ops.forEach(visit);
+    if (one.node) keys.add(nodeKey(one.node.id));
+    else if (one.edge) keys.add(edgeKey(one.edge.id));
+    else if (one.op.endsWith("_node")) keys.add(nodeKey(one.id));
+    else if (one.op.endsWith("_edge")) keys.add(edgeKey(one.id));
+    return undefined;
+  };
+  visit(op);
+  return keys;
+}
+
+/** Keys of the components and edges that differ between two documents, minus `skip`. */
+export function differences(a, b, skip = []) {
+  const keys = new Set();
+  const compare = (mapA, mapB, key) => {
+    for (const [id, item] of mapA) {
+      const other = mapB.get(id);
+      if (!other || JSON.stringify(other) !== JSON.stringify(item)) keys.add(key(id));
+    }
+    for (const id of mapB.keys()) if (!mapA.has(id)) keys.add(key(id));
+  };
+  compare(a.nodes, b.nodes, nodeKey);
+  compare(a.edges, b.edges, edgeKey);
+  for (const k of skip) keys.delete(k);
+  return keys;
+}
