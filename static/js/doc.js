@@ -57,13 +57,13 @@ export function cloneDoc(doc) {
 }
 
 /** A node or edge as plain JSON, the way operations carry it. */
-export function nodeJSON(node) {
+function nodeJSON(node) {
   const data = { id: node.id, type: node.type, label: node.label, x: node.x, y: node.y };
   if (Object.keys(node.props).length) data.props = { ...node.props };
   return data;
 }
 
-export function edgeJSON(edge) {
+function edgeJSON(edge) {
   return { id: edge.id, source: edge.source, target: edge.target, label: edge.label };
 }
 
