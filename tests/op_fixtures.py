@@ -18,10 +18,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from components.catalogue import COMPONENT_TYPES, catalogue_as_json, connection_refusal
 from components.document import Board, dump, parse
 from components.operations import OperationError, apply_operation
 
 FOLDER = Path(__file__).parent / "fixtures" / "ops"
+# The catalogue JSON the board page embeds, and the server's verdict on every pair of
+# types: tests/js/connections.test.mjs checks static/js/connections.js against both.
+CATALOGUE = Path(__file__).parent / "fixtures" / "catalogue.json"
+CONNECTIONS = Path(__file__).parent / "fixtures" / "connections.json"
 
 BASE: dict[str, Any] = {
     "format": "mlsd-studio/board",
@@ -195,6 +200,19 @@ def render(name: str) -> str:
     return json.dumps(case(name), indent=2, ensure_ascii=False) + "\n"
 
 
+def render_catalogue() -> str:
+    return json.dumps(catalogue_as_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_connections() -> str:
+    """{source type: {target type: the server's refusal, or null when allowed}}."""
+    verdicts = {
+        source: {target: connection_refusal(source, target) for target in COMPONENT_TYPES}
+        for source in COMPONENT_TYPES
+    }
+    return json.dumps(verdicts, indent=1, ensure_ascii=False) + "\n"
+
+
 def write() -> list[Path]:
     FOLDER.mkdir(parents=True, exist_ok=True)
     for old in FOLDER.glob("*.json"):
@@ -204,10 +222,12 @@ def write() -> list[Path]:
         path = FOLDER / f"{name}.json"
         path.write_text(render(name))
         paths.append(path)
-    return paths
+    CATALOGUE.write_text(render_catalogue())
+    CONNECTIONS.write_text(render_connections())
+    return [*paths, CATALOGUE, CONNECTIONS]
 
 
 if __name__ == "__main__":
     written = write()
     assert dump(parse(BASE))  # the base board is itself a valid document
-    print(f"wrote {len(written)} fixtures to {FOLDER}")
+    print(f"wrote {len(written)} files: {FOLDER}/, {CATALOGUE.name}, {CONNECTIONS.name}")

@@ -12,6 +12,7 @@
 // installed on the class below: viewport.js (zoom, pan, follow mode's view), keyboard.js
 // (Tab selection, keyboard connect, announcements) and label-editor.js (in-place labels).
 
+import { connectionRefusal, typeInfo } from "./connections.js";
 import { docId, edgeKey, isNodeKey, nodeKey } from "./doc.js";
 import { h, newId } from "./dom.js";
 import { keyboardMethods } from "./keyboard.js";
@@ -188,7 +189,7 @@ export class Canvas extends EventTarget {
   }
 
   typeInfo(type) {
-    return this.catalogue.types[type] || { title: type, colour: "#64748b", category: "", targets: [] };
+    return typeInfo(this.catalogue, type);
   }
 
   makeNode(node) {
@@ -436,24 +437,7 @@ export class Canvas extends EventTarget {
 
   /** Why a connection from component `source` to `target` (ids) is not allowed, or "". */
   connectionRefusal(source, target) {
-    const view = this.store.view;
-    const from = view.nodes.get(source);
-    const to = view.nodes.get(target);
-    if (!from || !to) return "That component no longer exists.";
-    const a = this.typeInfo(from.type);
-    const b = this.typeInfo(to.type);
-    const nameA = from.label || a.title;
-    const nameB = to.label || b.title;
-    if (source === target) return "A component cannot connect to itself.";
-    for (const edge of view.edges.values()) {
-      if (edge.source === source && edge.target === target) {
-        return `${nameA} is already connected to ${nameB}.`;
-      }
-    }
-    if ((a.targets || []).includes(to.type)) return "";
-    // The server's hint for this pair of categories (catalogue_as_json's refusal_hints).
-    const why = this.catalogue.refusal_hints?.[`${a.category}>${b.category}`];
-    return `${a.title} cannot connect to ${b.title}${why ? `: ${why}` : ""}.`;
+    return connectionRefusal(this.catalogue, this.store.view, source, target);
   }
 
   deleteSelection() {

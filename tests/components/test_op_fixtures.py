@@ -23,6 +23,12 @@ def test_the_fixture_is_what_operations_py_makes(name):
     )
 
 
+def test_the_catalogue_and_connection_fixtures_are_fresh():
+    """What tests/js/connections.test.mjs checks static/js/connections.js against."""
+    assert op_fixtures.CATALOGUE.read_text() == op_fixtures.render_catalogue()
+    assert op_fixtures.CONNECTIONS.read_text() == op_fixtures.render_connections()
+
+
 def test_no_stray_fixture_files():
     names = {path.stem for path in op_fixtures.FOLDER.glob("*.json")}
     assert names == set(op_fixtures.CASES)
