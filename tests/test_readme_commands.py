@@ -124,3 +124,22 @@ def test_pip_install_gives_a_working_mlsd_with_only_the_domain(tmp_path):
     assert failing.returncode == 1 and failing.stdout.startswith("::")
     django = subprocess.run([python, "-c", "import django"], capture_output=True, timeout=60)
     assert django.returncode != 0, "the linter must not pull in the web app"
+
+    # The README's `mlsd` lines, as written, in a folder with the files they name.
+    work = tmp_path / "work"
+    (work / "designs").mkdir(parents=True)
+    for name in ("video_recommendation", "video_recommendation_skew"):
+        shutil.copy(DESIGNS / f"{name}.json", work / "designs" / f"{name}.json")
+    shutil.copy(DESIGNS / "video_recommendation.json", work / "design.json")
+    commands = readme_commands("mlsd ")
+    assert len(commands) >= 3
+    for command, _ in commands:
+        if " export " in command and shutil.which("dot") is None:
+            continue
+        result = subprocess.run(
+            ["bash", "-c", command], cwd=work, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode in (0, 1), f"{command}: {result.stderr}"
+        assert "Traceback" not in result.stderr
+        output = re.search(r"-o (\S+)", command)
+        assert (work / output.group(1)).stat().st_size > 0 if output else result.stdout
