@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from components.catalogue import CATEGORIES, catalogue_as_json, types_by_category
-from components.document import LEVELS, MAX_LABEL, DocumentError, parse
+from components.document import DEFAULT_LEVEL, LEVELS, MAX_LABEL, DocumentError, parse
 from components.document import Board as Document
 from components.report import validate
 from components.steps import STEPS
@@ -76,6 +76,7 @@ def render_home(request: HttpRequest, error: str = "", status: int = 200) -> Htt
         {
             "palette": palette(),
             "levels": LEVELS,
+            "default_level": DEFAULT_LEVEL,
             "recent": recent,
             "error": error,
             "max_title": MAX_LABEL,
