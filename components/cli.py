@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import traceback
@@ -35,6 +36,7 @@ OK = 0
 FINDINGS = 1  # validate: an error finding; export: the export failed
 REFUSED = 2  # the document was refused or unreadable; a usage error
 CRASHED = 70  # EX_SOFTWARE: a bug, never mistaken for a finding
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
 
 OUTPUT_FORMATS = ("text", "json", "github")
 ICONS = {"error": "✗", "warning": "!", "info": "i"}
@@ -349,9 +351,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "mlsd") -> int:
     except CliError as exc:
         sys.stderr.write(f"{prog}: {exc}\n")
         return exc.code
-    except BrokenPipeError:  # `mlsd validate … | head`: the reader left, nothing is wrong
-        sys.stderr.close()
-        return OK
+    except BrokenPipeError:  # `mlsd validate … | head`: the reader left before the end
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return SIGPIPE_EXIT
     except KeyboardInterrupt:
         return 130
     except Exception:  # noqa: BLE001 - any bug exits 70 with its traceback, never 1
