@@ -24,6 +24,7 @@ import { Canvas } from "./canvas.js";
 import { Connection } from "./connection.js";
 import { setupAutoLayout } from "./auto-layout.js";
 import { setupBoardMeta } from "./board-meta.js";
+import { setupCaseNotice } from "./case-notice.js";
 import { h, readJSON } from "./dom.js";
 import { setupFindings } from "./findings.js";
 import { setupHint } from "./hint.js";
@@ -148,6 +149,7 @@ function main() {
   store.addEventListener("frame", (e) => {
     if (e.detail.frame.type === "case.revealed") document.body.dispatchEvent(new Event("case-changed"));
   });
+  setupCaseNotice({ tab: $("tab-case"), store, role: config.role, notify: (text) => toasts.show(text) });
   const tabs = setupTabs();
   for (const menu of document.querySelectorAll("details.menu")) setupMenu(menu);
   for (const panel of [$("case"), $("interviewer")]) if (panel) keepPanelWhileInUse(panel);
