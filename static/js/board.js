@@ -181,7 +181,9 @@ function main() {
     if (store.pending.length) e.preventDefault();
   });
 
-  conn.start();
+  // Join the board's presence only once the name prompt shown on load is answered: the
+  // others then hear "Ada joined" once, not "Viewer joined" and "Viewer is now Ada".
+  name.done.then(() => conn.start());
 }
 
 main();

@@ -194,39 +194,55 @@ export class Presence extends EventTarget {
     this.renderList();
   }
 
+  /**
+   * One avatar per person (the participant's `person`: the same browser session), however
+   * many tabs they have open; a count says how many. The person's newest connection
+   * stands for them (its name is the newest), or the one we follow.
+   */
   renderList() {
     clear(this.list);
-    const people = [...this.people.values()];
+    const groups = new Map(); // person -> connections, in order of arrival
+    for (const p of this.people.values()) {
+      const key = p.person || p.id;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(p);
+    }
     const you = (p) => Boolean(this.me && p.id === this.me.id);
+    const people = [...groups.values()].map((all) => {
+      const p = all.find(you) || all.find((c) => c.id === this.following) || all[all.length - 1];
+      return { p, tabs: all.length };
+    });
     // You first, then the person you follow, then everyone else by name.
-    const rank = (p) => (you(p) ? 0 : p.id === this.following ? 1 : 2);
-    people.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+    const rank = ({ p }) => (you(p) ? 0 : p.id === this.following ? 1 : 2);
+    people.sort((a, b) => rank(a) - rank(b) || a.p.name.localeCompare(b.p.name));
     const shown = people.slice(0, SHOWN_AVATARS);
-    for (const p of shown) {
+    for (const { p, tabs } of shown) {
       const mine = you(p);
       const followed = p.id === this.following;
       const followable = !mine && p.role !== "viewer"; // viewers do not share their view
       let label = `${p.name}${mine ? " (you)" : ""}, ${p.role}`;
+      if (tabs > 1) label += `, ${tabs} tabs`;
       if (mine) label += ": change your name";
       else if (followed) label += ": stop following";
       else if (followable) label += ": follow their view";
+      const count = tabs > 1 ? h("span", { class: "avatar-tabs", "aria-hidden": "true" }, String(tabs)) : null;
       const avatar = mine || followable
         ? h("button", {
           type: "button", class: "avatar", title: label, "aria-label": label,
           "aria-pressed": followable ? String(followed) : null, dataset: { id: p.id },
-        }, initialsOf(p))
+        }, initialsOf(p), count)
         : h("span", { class: "avatar", title: label, dataset: { id: p.id } },
-          h("span", { "aria-hidden": "true" }, initialsOf(p)),
+          h("span", { "aria-hidden": "true" }, initialsOf(p)), count,
           h("span", { class: "sr-only" }, label));
       const item = h("li", {
         class: "participant" + (mine ? " is-you" : "") + (followed ? " is-followed" : ""),
-        dataset: { id: p.id, role: p.role, name: p.name },
+        dataset: { id: p.id, role: p.role, name: p.name, tabs: String(tabs) },
       }, avatar);
       item.style.setProperty("--c", p.colour || "#64748b");
       this.list.append(item);
     }
     if (people.length > shown.length) {
-      const more = people.slice(shown.length).map((p) => `${p.name} (${p.role})`).join(", ");
+      const more = people.slice(shown.length).map(({ p }) => `${p.name} (${p.role})`).join(", ");
       this.list.append(h("li", { class: "participant more", title: more },
         h("span", { "aria-hidden": "true" }, `+${people.length - shown.length}`),
         h("span", { class: "sr-only" }, more)));

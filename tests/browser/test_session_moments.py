@@ -22,6 +22,16 @@ pytestmark = pytest.mark.browser
 
 LARGE = {"width": 1440, "height": 900}
 
+# Keep the text of every toast this page shows (they fade after a few seconds).
+RECORD_TOASTS = """() => { window.toastLog = [];
+  new MutationObserver((records) => { for (const r of records) for (const n of r.addedNodes)
+    window.toastLog.push(n.textContent); }).observe(document.getElementById('toasts'),
+    {childList: true}); }"""
+
+
+def toast_log(page: Page) -> list[str]:
+    return page.evaluate("() => window.toastLog")
+
 
 def start_case(page: Page, base: str) -> dict[str, str]:
     """Start the first case study as interviewer "Ivy"; return the share dialog's links
@@ -76,3 +86,54 @@ def test_a_candidate_on_another_tab_is_told_of_a_reveal(
     page.locator("#case").get_by_role("button", name="Reveal hint").first.click()
     expect(candidate.locator("#case .case-item.revealed")).to_have_count(before + 1)
     expect(case_tab.locator(".tab-dot")).to_be_hidden()
+
+
+def test_joining_is_one_notice_and_one_avatar_per_person(
+    page: Page, person, server_url: str
+) -> None:
+    links = start_case(page, server_url)
+    candidate = person(LARGE)
+    open_link(candidate, server_url, links["candidate"], name="Cleo")
+    toasts = page.locator("#toasts .toast")
+    expect(toasts.filter(has_text="Cleo joined as candidate")).to_have_count(1)
+
+    # A viewer without a name: the prompt comes first, and nobody hears of them until it
+    # is answered; then one notice, with the name.
+    for someone in (page, candidate):
+        someone.evaluate(RECORD_TOASTS)
+    viewer = person(LARGE)
+    viewer.goto(links["viewer"])
+    answer_name_prompt(viewer, "Vic Viewer")
+    for someone in (page, candidate):
+        expect(someone.locator("#participants .participant")).to_have_count(3)
+        expect(someone.locator("#toasts")).to_contain_text("Vic Viewer joined as viewer")
+        assert toast_log(someone) == ["Vic Viewer joined as viewer"]
+
+    # Cleo opens the board in a second tab: still one avatar, which counts her tabs; and
+    # nobody is told she joined again.
+    second = candidate.context.new_page()
+    second.goto(page.url)
+    wait_live(second)
+    cleo = page.locator('#participants .participant[data-name="Cleo"]')
+    expect(cleo).to_have_count(1)
+    expect(cleo).to_have_attribute("data-tabs", "2")
+    expect(cleo.locator(".avatar-tabs")).to_have_text("2")
+    expect(cleo.locator("button.avatar")).to_have_attribute(
+        "aria-label", re.compile(r"^Cleo, candidate, 2 tabs")
+    )
+    expect(page.locator("#participants .participant")).to_have_count(3)
+    assert toast_log(page) == ["Vic Viewer joined as viewer"]
+    # Her own avatar counts her tabs too.
+    mine = second.locator("#participants .participant.is-you")
+    expect(mine).to_have_attribute("data-tabs", "2")
+    page.set_viewport_size(LARGE)
+    screenshot(page, "one-avatar-per-person-1440")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    screenshot(page, "one-avatar-per-person-1280")
+
+    # Closing one tab is no departure.
+    second.close()
+    expect(cleo).to_have_attribute("data-tabs", "1")
+    expect(cleo.locator(".avatar-tabs")).to_have_count(0)
+    page.wait_for_timeout(2_000)  # longer than a departure's grace (presence.js)
+    assert toast_log(page) == ["Vic Viewer joined as viewer"]
