@@ -9,6 +9,11 @@
 
 const HEARTBEAT_MS = 10_000;
 const DEAD_AFTER_MS = 25_000; // no frame at all for this long: the socket is dead
+// While edits wait for their ack the socket is checked much more often: a dropped network
+// must show as "Offline — N edits waiting" within seconds, not after DEAD_AFTER_MS.
+const TICK_MS = 1_000;
+const PENDING_PING_MS = 1_500; // ping this often while edits wait for an ack
+const PENDING_DEAD_MS = 5_000; // an edit unanswered and the socket silent this long: dead
 const MAX_FRAME_BYTES = 64 * 1024; // the server refuses larger frames (docs/protocol.md)
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 20_000;
@@ -43,8 +48,11 @@ export class Connection {
     this.lastSeen = 0;
     this.rtt = null;
     this.fatal = "";
+    this.wasOnline = false; // live at least once: a later drop is "Offline", not "Connecting"
     this.listeners = new Set();
     window.addEventListener("online", () => this.retryNow());
+    // The browser knows the network is gone: do not wait for the heartbeat to find out.
+    window.addEventListener("offline", () => this.kill(4001, "browser offline"));
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.retryNow();
     });
@@ -62,6 +70,13 @@ export class Connection {
   open() {
     clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (navigator.onLine === false) {
+      // No network: the `online` event retries; the timer is a fallback in case the
+      // browser's idea of the network is wrong.
+      this.setState("offline");
+      this.scheduleRetry();
+      return;
+    }
     let ws;
     try {
       ws = new WebSocket(this.url);
@@ -169,19 +184,37 @@ export class Connection {
     }
   }
 
+  /** Give up on the current socket now (the network is gone) and reconnect. */
+  kill(code, reason) {
+    const dead = this.ws;
+    if (!dead) return;
+    this.dropped(code);
+    try { dead.close(4000, reason); } catch { /* already closing */ }
+  }
+
+  /**
+   * Every TICK_MS: ping every HEARTBEAT_MS, or every PENDING_PING_MS while edits wait for
+   * their ack; the socket is dead after DEAD_AFTER_MS without any frame, or PENDING_DEAD_MS
+   * when an edit has waited that long too (a healthy socket answers pings well before).
+   */
   startHeartbeat() {
     this.stopHeartbeat();
+    let pinged = Date.now();
     this.heartbeat = setInterval(() => {
       if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
-      if (Date.now() - this.lastSeen > DEAD_AFTER_MS) {
-        // Silent for too long: give up on this socket and reconnect.
-        const dead = this.ws;
-        this.dropped(4000);
-        try { dead.close(4000, "heartbeat timeout"); } catch { /* already closing */ }
+      const now = Date.now();
+      const waiting = this.inflight.size > 0;
+      const oldest = waiting ? Math.min(...[...this.inflight.values()].map((e) => e.sentAt || now)) : now;
+      const silent = now - this.lastSeen;
+      if (silent > DEAD_AFTER_MS || (waiting && silent > PENDING_DEAD_MS && now - oldest > PENDING_DEAD_MS)) {
+        this.kill(4000, "heartbeat timeout");
         return;
       }
-      this.sendFrame({ type: "ping", t: Date.now() });
-    }, HEARTBEAT_MS);
+      if (now - pinged >= (waiting ? PENDING_PING_MS : HEARTBEAT_MS)) {
+        pinged = now;
+        this.sendFrame({ type: "ping", t: now });
+      }
+    }, TICK_MS);
   }
 
   stopHeartbeat() {
@@ -191,8 +224,24 @@ export class Connection {
 
   /** Send a frame now if the socket is open; returns whether it was sent. */
   sendFrame(frame) {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(frame));
+    return this.write(JSON.stringify(frame));
+  }
+
+  /** Write text to the open socket; a socket that cannot take it is dropped at once. */
+  write(text) {
+    const ws = this.ws;
+    if (!ws) return false;
+    if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) {
+      this.kill(4002, "send failed"); // closed under us, before its close event
+      return false;
+    }
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    try {
+      ws.send(text);
+    } catch {
+      this.kill(4002, "send failed");
+      return false;
+    }
     return true;
   }
 
@@ -240,9 +289,9 @@ export class Connection {
         this.onTooLarge(edit, size, MAX_FRAME_BYTES);
         continue;
       }
-      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
-      this.ws.send(text);
+      if (!this.write(text)) break;
       this.queue.shift();
+      edit.sentAt = Date.now();
       this.inflight.set(edit.cid, edit);
     }
     this.render();
@@ -254,6 +303,7 @@ export class Connection {
 
   setState(state) {
     this.state = state;
+    if (state === "online") this.wasOnline = true;
     this.render();
     for (const fn of this.listeners) fn(state);
   }
@@ -262,9 +312,20 @@ export class Connection {
     const el = this.stateEl;
     if (!el) return;
     const queued = this.queue.length;
-    const edits = queued ? ` · ${queued} edit${queued === 1 ? "" : "s"} to send` : "";
+    const edits = `${queued} edit${queued === 1 ? "" : "s"} waiting`;
     let text;
     let kind = this.state;
+    const away = this.state !== "online" && this.state !== "closed" && this.wasOnline;
+    if (away && queued) {
+      // Dropped with edits not on the server: say so at once and through every retry
+      // ("Connecting…" in between would hide it), until the queue drains.
+      const secs = Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000));
+      if (el.textContent !== `Offline — ${edits}`) el.textContent = `Offline — ${edits}`;
+      el.title = `Reconnecting (next attempt in ${secs} s). Your edits are kept and sent when the connection is back.`;
+      el.dataset.state = this.state;
+      el.className = "conn conn-offline";
+      return;
+    }
     switch (this.state) {
       case "online":
         text = "Live";
@@ -278,7 +339,7 @@ export class Connection {
       case "offline": {
         // No ticking countdown in the text: #conn-state is a live region.
         const secs = Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000));
-        text = `Offline · reconnecting…${edits}`;
+        text = queued ? `Offline — ${edits}` : "Offline · reconnecting…";
         el.title = `Next attempt in ${secs} s. Your edits are kept and sent when the connection is back.`;
         break;
       }

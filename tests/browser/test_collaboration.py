@@ -158,7 +158,7 @@ def test_edits_made_offline_are_sent_on_reconnect(page: Page, server_url: str) -
     page.keyboard.press("Enter")
     expect(nodes_of_type(page, "cache")).to_have_count(1)
     drag_by(page, node(page, "gw"), 0, 160)
-    expect(page.locator("#conn-state")).to_contain_text("2 edits to send")
+    expect(page.locator("#conn-state")).to_contain_text("Offline — 2 edits waiting")
     screenshot(page, "09-offline")
 
     state["offline"] = False

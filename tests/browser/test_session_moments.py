@@ -12,10 +12,12 @@ from playwright.sync_api import Page, expect
 from tests.browser.helpers import (
     BOARD_URL,
     answer_name_prompt,
+    open_board,
     open_link,
     screenshot,
     set_name,
     wait_live,
+    wait_saved,
 )
 
 pytestmark = pytest.mark.browser
@@ -137,3 +139,62 @@ def test_joining_is_one_notice_and_one_avatar_per_person(
     expect(cleo.locator(".avatar-tabs")).to_have_count(0)
     page.wait_for_timeout(2_000)  # longer than a departure's grace (presence.js)
     assert toast_log(page) == ["Vic Viewer joined as viewer"]
+
+
+def test_a_dead_network_shows_offline_with_the_waiting_edits_within_seconds(
+    page: Page, server_url: str
+) -> None:
+    """The network goes silent (no close, no error: frames just stop) while the candidate
+    edits: the status must not say "Live" while the edit waits unsent."""
+    state = {"silent": False}
+
+    def route(ws) -> None:
+        if state["silent"]:
+            ws.close()  # no network: a new socket fails
+            return
+        server = ws.connect_to_server()
+        # Frames both ways are dropped while silent, as on a dead TCP connection.
+        ws.on_message(lambda m: None if state["silent"] else server.send(m))
+        server.on_message(lambda m: None if state["silent"] else ws.send(m))
+
+    page.route_web_socket("**/ws/boards/**", route)
+    open_board(page, server_url, {"title": "Dead network", "nodes": [], "edges": []})
+    status = page.locator("#conn-state")
+    expect(status).to_have_text("Live")
+
+    state["silent"] = True
+    page.locator('.palette-item[data-type="cache"]').focus()
+    page.keyboard.press("Enter")
+    started = page.evaluate("() => performance.now()")
+    # Well before the 25 s idle heartbeat: the edit waits, so the socket is checked often.
+    expect(status).to_have_text("Offline — 1 edit waiting", timeout=9_000)
+    took = page.evaluate("() => performance.now()") - started
+    assert took < 9_000, took
+    expect(status).to_have_attribute("data-state", re.compile("offline|connecting"))
+    page.set_viewport_size(LARGE)
+    screenshot(page, "offline-edits-waiting-1440")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    screenshot(page, "offline-edits-waiting-1280")
+
+    state["silent"] = False
+    expect(status).to_have_text("Live", timeout=30_000)  # retries with backoff
+    wait_saved(page)
+    expect(status).to_have_text("Live")
+
+
+def test_the_browser_going_offline_shows_at_once(page: Page, server_url: str) -> None:
+    open_board(page, server_url, {"title": "Offline event", "nodes": [], "edges": []})
+    status = page.locator("#conn-state")
+    expect(status).to_have_text("Live")
+    page.context.set_offline(True)
+    # The `offline` event drops the socket now, edits or not (timeout: 2 s, not 25 s).
+    expect(status).to_have_attribute("data-state", "offline", timeout=2_000)
+    page.locator('.palette-item[data-type="cache"]').focus()
+    page.keyboard.press("Enter")
+    expect(status).to_have_text("Offline — 1 edit waiting", timeout=2_000)
+    # Still offline a moment later: no retry succeeds while the browser has no network.
+    page.wait_for_timeout(1_500)
+    expect(status).to_have_text("Offline — 1 edit waiting")
+    page.context.set_offline(False)
+    expect(status).to_have_text("Live", timeout=10_000)
+    wait_saved(page)
