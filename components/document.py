@@ -32,7 +32,12 @@ MAX_PROP_TEXT = 200
 MAX_LIST_ITEMS = 200
 MAX_COORD = 1_000_000
 
-_TOP_KEYS = frozenset({"format", "version", "title", "level", "notes", "nodes", "edges"})
+_TOP_KEYS = frozenset(
+    {"format", "version", "title", "level", "notes", "nodes", "edges", "case_study"}
+)
+# A case study's slug (docs/case_studies.md): lower-case words joined by hyphens.
+_CASE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_CASE_SLUG = 64  # studio.models.Board.case_study
 _NODE_KEYS = frozenset({"id", "type", "label", "x", "y", "props"})
 _EDGE_KEYS = frozenset({"id", "source", "target", "label"})
 
@@ -93,6 +98,9 @@ class Board:
     notes: dict[str, str] = field(default_factory=empty_notes)
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    # The case study the board was started from (its slug), "" for none: an export keeps
+    # it so that importing the board back restores its Case tab.
+    case_study: str = ""
 
     def node(self, node_id: str) -> Node | None:
         return next((n for n in self.nodes if n.id == node_id), None)
@@ -101,15 +109,18 @@ class Board:
         return next((e for e in self.edges if e.id == edge_id), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "format": FORMAT,
             "version": VERSION,
             "title": self.title,
             "level": self.level,
-            "notes": {key: self.notes.get(key, "") for key in STEP_KEYS},
-            "nodes": [n.to_dict() for n in self.nodes],
-            "edges": [e.to_dict() for e in self.edges],
         }
+        if self.case_study:  # only when set: other boards' documents stay as they were
+            data["case_study"] = self.case_study
+        data["notes"] = {key: self.notes.get(key, "") for key in STEP_KEYS}
+        data["nodes"] = [n.to_dict() for n in self.nodes]
+        data["edges"] = [e.to_dict() for e in self.edges]
+        return data
 
 
 def dump(board: Board) -> str:
@@ -162,7 +173,22 @@ def parse(source: object) -> Board:
     notes = check_notes(data.get("notes", {}))
     nodes = _parse_nodes(data.get("nodes", []))
     edges = _parse_edges(data.get("edges", []), {n.id for n in nodes})
-    return Board(title=title, level=level, notes=notes, nodes=nodes, edges=edges)
+    case_study = check_case_slug(data.get("case_study", ""))
+    return Board(
+        title=title, level=level, notes=notes, nodes=nodes, edges=edges, case_study=case_study
+    )
+
+
+def check_case_slug(value: Any) -> str:
+    """An optional case study slug: "" or lower-case words joined by hyphens. Whether the
+    case exists is the importer's question, not the format's."""
+    text = check_text(value, "case_study", MAX_CASE_SLUG)
+    if text and not _CASE_SLUG.fullmatch(text):
+        raise DocumentError(
+            f"must be a case study slug (lower-case words joined by hyphens), got {_show(text)}",
+            "case_study",
+        )
+    return text
 
 
 def check_level(level: Any) -> str:

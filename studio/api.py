@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from components.document import DocumentError, dump, parse
-from studio import services
+from studio import case_library, services
 from studio.sessions import display_name, grant_role
 from studio.views import MAX_UPLOAD_BYTES, board_for, links_for
 
@@ -39,7 +39,12 @@ def create_board(request: HttpRequest) -> HttpResponse:
         document = parse(request.body)
     except DocumentError as exc:
         return error(f"board refused: {exc}", 400)
-    board, tokens = services.create_board(document, author=display_name(request.session))
+    # A case board's study comes along when this server has it (as on import, views.py).
+    if document.case_study and case_library.get(document.case_study) is None:
+        document.case_study = ""
+    board, tokens = services.create_board(
+        document, author=display_name(request.session), case_study=document.case_study
+    )
     grant_role(request.session, board.public_id, "interviewer")
     links = links_for(request, board, tokens)
     url = request.build_absolute_uri(f"/b/{board.public_id}/")

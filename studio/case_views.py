@@ -49,7 +49,9 @@ def start_case(request: HttpRequest, slug: str) -> HttpResponse:
     level = request.POST.get("level", "senior")
     if level not in LEVELS:
         return render_home(request, f"Unknown level {level!r}.", status=400)
-    return _start(request, Document(title=study.title, level=level), case_study=slug)
+    return _start(
+        request, Document(title=study.title, level=level, case_study=slug), case_study=slug
+    )
 
 
 @require_GET

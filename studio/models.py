@@ -69,6 +69,7 @@ class Board(models.Model):
             notes={**empty_notes(), **self.notes},
             nodes=[Node(**n) for n in self.document.get("nodes", [])],
             edges=[Edge(**e) for e in self.document.get("edges", [])],
+            case_study=self.case_study,
         )
 
     def store_document(self, document: Document) -> None:

@@ -117,7 +117,22 @@ def import_board(request: HttpRequest) -> HttpResponse:
         document = parse(upload.read())
     except DocumentError as exc:
         return render_home(request, f"{upload.name} was refused: {exc}", status=400)
-    return _start(request, document)
+    # "(imported)": the copy is not mistaken for its original in "Your boards".
+    document.title = imported_title(document.title)
+    # A case board keeps its Case tab if that case study exists on this server.
+    known = bool(document.case_study) and case_library.get(document.case_study) is not None
+    document.case_study = document.case_study if known else ""
+    return _start(request, document, case_study=document.case_study)
+
+
+def imported_title(title: str) -> str:
+    """The title of an imported copy: "<title> (imported)" within MAX_LABEL characters
+    (the original title is shortened, never the mark); a title already marked stays."""
+    mark = " (imported)"
+    base = title.strip() or "Untitled design"
+    if base.endswith(mark):
+        return base
+    return base[: MAX_LABEL - len(mark)].rstrip() + mark
 
 
 @require_GET

@@ -4,6 +4,7 @@ own (their own session cookie)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.helpers import (
     BOARD_URL,
     answer_name_prompt,
+    board_id,
     open_board,
     open_link,
     screenshot,
@@ -198,3 +200,53 @@ def test_the_browser_going_offline_shows_at_once(page: Page, server_url: str) ->
     page.context.set_offline(False)
     expect(status).to_have_text("Live", timeout=10_000)
     wait_saved(page)
+
+
+def test_a_case_board_exported_and_imported_back_is_told_apart_and_keeps_its_case(
+    page: Page, server_url: str
+) -> None:
+    start_case(page, server_url)
+    original = board_id(page)
+    title = page.locator("#board-title").input_value()
+    exported = page.request.get(f"{server_url}/b/{original}/export.json")
+    assert exported.ok, exported.text()
+    document = exported.json()
+    assert document["case_study"] == "ad-click-prediction"
+
+    page.goto(server_url + "/")
+    page.get_by_label("File").set_input_files(
+        {"name": "board.json", "mimeType": "application/json", "buffer": exported.body()}
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page).to_have_url(BOARD_URL)
+    page.locator("#share-dialog").get_by_role("button", name="Close").click()
+    wait_live(page)
+    assert board_id(page) != original
+    expect(page.locator("#board-title")).to_have_value(f"{title} (imported)")
+    # The Case tab came along: the prompt and the interviewer's reveal buttons.
+    case_tab = page.get_by_role("tab", name=re.compile("^Case"))
+    expect(case_tab).to_be_visible()
+    expect(page.locator("#case")).to_contain_text(title)
+    expect(page.locator("#case").get_by_role("button", name="Reveal hint").first).to_be_visible()
+
+    # "Your boards" tells the two apart.
+    page.goto(server_url + "/")
+    names = page.locator(".recent li a").all_inner_texts()
+    assert sorted(names) == sorted([title, f"{title} (imported)"]), names
+    page.set_viewport_size(LARGE)
+    screenshot(page, "imported-board-home-1440")
+
+    # A case this server does not have: the board is imported without a Case tab.
+    document["case_study"] = "no-such-case"
+    page.get_by_label("File").set_input_files(
+        {
+            "name": "board.json",
+            "mimeType": "application/json",
+            "buffer": json.dumps(document).encode(),
+        }
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page).to_have_url(BOARD_URL)
+    page.locator("#share-dialog").get_by_role("button", name="Close").click()
+    wait_live(page)
+    expect(page.get_by_role("tab", name=re.compile("^Case"))).to_have_count(0)
