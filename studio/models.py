@@ -43,6 +43,10 @@ class Board(models.Model):
     interviewer_token_hash = models.CharField(max_length=64, blank=True)
     candidate_token_hash = models.CharField(max_length=64, blank=True)
     viewer_token_hash = models.CharField(max_length=64, blank=True)
+    # {role: seed}: the random seed each current link token was derived from with the
+    # server's key (studio/services.py link_token), so the interviewer can see the links
+    # again; a seed alone does not give the token.
+    link_seeds = models.JSONField(default=dict)
 
     # Interviewer-only data: never sent to a candidate or viewer.
     private_notes = models.TextField(blank=True)

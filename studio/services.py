@@ -8,6 +8,7 @@ revision and commits. Broadcasting happens after commit, in the consumer.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -16,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 
 from components.document import Board as Document
 from components.operations import OperationError, apply_all, apply_operation
@@ -55,11 +57,38 @@ def _token_field(role: str) -> str:
     return f"{role}_token_hash"
 
 
+def link_token(board: Board, role: str, seed: str) -> str:
+    """The link token for `role` derived from `seed` with the server's key (SECRET_KEY):
+    HMAC-SHA256 over the board, the role and the seed, 192 bits in URL-safe base64."""
+    mac = salted_hmac("studio.services.link_token", f"{board.public_id}:{role}:{seed}")
+    return base64.urlsafe_b64encode(mac.digest()[:24]).decode()
+
+
 def issue_token(board: Board, role: str) -> str:
-    """A new random link token for `role` (the old one stops working); only its hash is kept."""
-    token = secrets.token_urlsafe(24)  # 192 bits
+    """A new link token for `role` (the old one stops working). Its hash is kept to check
+    links, and the random seed it was derived from so that `current_tokens` can show it
+    again; neither gives the token without the server's key."""
+    seed = secrets.token_urlsafe(24)  # 192 random bits
+    token = link_token(board, role, seed)
     setattr(board, _token_field(role), hash_token(token))
+    board.link_seeds = {**board.link_seeds, role: seed}
     return token
+
+
+def current_tokens(board: Board) -> dict[str, str]:
+    """The role links' tokens that still work, derived again from their seeds. A role is
+    missing when its token cannot be derived: a board made before seeds were kept, or a
+    server key changed since (the token would not match its stored hash)."""
+    found = {}
+    for role in ROLES:
+        seed = board.link_seeds.get(role)
+        if not isinstance(seed, str):
+            continue
+        token = link_token(board, role, seed)
+        stored = getattr(board, _token_field(role))
+        if stored and hmac.compare_digest(stored, hash_token(token)):
+            found[role] = token
+    return found
 
 
 def role_for_token(board: Board, token: str) -> str | None:
@@ -94,7 +123,7 @@ def create_board(
 
 def rotate_token(board: Board, role: str) -> str:
     token = issue_token(board, role)
-    board.save(update_fields=[_token_field(role), "updated_at"])
+    board.save(update_fields=[_token_field(role), "link_seeds", "updated_at"])
     return token
 
 

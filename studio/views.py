@@ -152,6 +152,7 @@ def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
     # A stable person id for the board's socket (studio/live/consumers.py reads "pid"): the
     # same colour, and no "left"/"joined" notices, when this browser reconnects.
     participant_id(request.session)
+    interviewer = role == "interviewer"
     return render(
         request,
         "board.html",
@@ -163,9 +164,14 @@ def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "palette": palette(),
             "levels": LEVELS,
             "catalogue": catalogue_as_json(),
-            "links": request.session.pop(f"links:{public_id}", None)
-            if role == "interviewer"
+            # The role links that work, for the interviewer's Share dialog, for the board's
+            # whole life (derived again from their seeds: services.current_tokens); the
+            # dialog opens by itself once, on a new board.
+            "links": links_for(request, board, services.current_tokens(board))
+            if interviewer
             else None,
+            "fresh_links": interviewer
+            and request.session.pop(f"links:{public_id}", None) is not None,
             "name": display_name(request.session),
             "report": validate(board.to_document()),
             # The countdown is the interviewer's alone: a candidate never sees it.

@@ -1,11 +1,11 @@
 // The interviewer's Share dialog: open it (also right after the board is created, when the
 // new role links are shown once), and copy a link to the clipboard.
 //
-// A new board's links come with the page once (the server forgets them), so they must not
-// be lost to a stray Escape: the dialog opens only after the name prompt has closed (two
-// dialogs opened on load would close together on one Escape), and once it is closed the
-// top bar's button reads "Share links" and reopens it with the same links, for as long as
-// this page is open. They stay in this page's DOM only: never in any storage.
+// The links that work come with every interviewer page (the server derives them again from
+// their seeds, studio/services.py current_tokens), so "Share links" shows them for the
+// board's whole life. A new board's dialog opens by itself, but only after the name prompt
+// has closed (two dialogs opened on load would close together on one Escape). The links
+// stay in the page's DOM only: never in any browser storage.
 
 /**
  * @param {object} [opts]
@@ -23,15 +23,11 @@ export function setupShare({ after = Promise.resolve(), hint = () => {} } = {}) 
   });
 
   if (fresh) {
-    if (button) {
-      button.textContent = "Share links";
-      button.title = "The role links of this new board, until you leave this page";
-    }
     let told = false;
     dialog.addEventListener("close", () => {
       if (told || !button) return;
       told = true;
-      hint("The role links stay under “Share links” until you leave this page: copy them before you go.", "info");
+      hint("The role links stay under “Share links” in the top bar for as long as the board exists.", "info");
     });
     after.finally(() => {
       if (!dialog.open) dialog.showModal();

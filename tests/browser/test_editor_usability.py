@@ -54,10 +54,10 @@ def test_new_board_shows_one_dialog_at_a_time_and_keeps_its_links(
     # The name first, alone: the links wait for it.
     expect(prompt).to_be_visible()
     expect(share).to_be_hidden()
-    wait_live(page)
 
     # One Escape closes the name prompt only; the links come next.
     dismiss_name_prompt(page)
+    wait_live(page)
     expect(share).to_be_visible()
     urls = share.locator(".share-url")
     expect(urls).to_have_count(3)

@@ -250,3 +250,39 @@ def test_a_case_board_exported_and_imported_back_is_told_apart_and_keeps_its_cas
     page.locator("#share-dialog").get_by_role("button", name="Close").click()
     wait_live(page)
     expect(page.get_by_role("tab", name=re.compile("^Case"))).to_have_count(0)
+
+
+def test_share_links_can_be_seen_again_after_a_reload(page: Page, person, server_url: str) -> None:
+    links = start_case(page, server_url)
+    page.reload()
+    wait_live(page)
+    share = page.locator("#share-dialog")
+    expect(share).to_be_hidden()  # it opens by itself only on a new board
+    page.get_by_role("button", name="Share links").click()
+    expect(share).to_be_visible()
+    expect(share).to_contain_text("for as long as the board exists")
+    for role, url in links.items():
+        expect(share.locator(f"#link-{role} .share-url")).to_have_value(url)
+    page.set_viewport_size(LARGE)
+    screenshot(page, "share-links-after-reload-1440")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    screenshot(page, "share-links-after-reload-1280")
+
+    # The links shown again are the working ones: the candidate gets in with it.
+    candidate = person(LARGE)
+    open_link(candidate, server_url, links["candidate"], name="Cleo")
+
+    # "New" makes another link (after a confirmation) and the old one stops working.
+    page.once("dialog", lambda dialog: dialog.accept())
+    share.locator("#link-viewer").get_by_role("button", name="New viewer link").click()
+    new_viewer = share.locator("#link-viewer .share-url")
+    expect(new_viewer).not_to_have_value(links["viewer"])
+    rotated = new_viewer.input_value()
+    assert "/join/" in rotated
+    assert page.request.get(links["viewer"], max_redirects=0).status == 404
+    assert page.request.get(rotated, max_redirects=0).status == 302
+    page.reload()
+    wait_live(page)
+    page.get_by_role("button", name="Share links").click()
+    expect(share.locator("#link-viewer .share-url")).to_have_value(rotated)
+    expect(share.locator("#link-candidate .share-url")).to_have_value(links["candidate"])
