@@ -18,7 +18,8 @@
 // keyboard.js, label-editor.js), palette.js, inspector.js, worksheet.js, findings.js,
 // presence.js (+ toasts.js, follow.js, name.js), share.js, timer.js, menu.js (the Export
 // menu), panels.js (sidebar tabs, refresh guard), hint.js (the notice line), board-meta.js
-// (title and level), toolbar.js, auto-layout.js, shortcuts.js (the keyboard).
+// (title and level), toolbar.js, auto-layout.js, shortcuts.js (the keyboard), case-notice.js
+// (a reveal seen from another tab).
 
 import { Canvas } from "./canvas.js";
 import { Connection } from "./connection.js";
