@@ -483,3 +483,19 @@ def test_text_that_cannot_be_stored_is_refused_with_its_position(text):
     board["nodes"][0] = {"id": "n", "type": "cache", "props": {"extra": {"deep": [text]}}}
     with pytest.raises(DocumentError, match="props.extra"):
         parse(board)
+
+
+def test_a_case_study_slug_round_trips_and_is_written_only_when_set():
+    data = {"format": "mlsd-studio/board", "version": 1, "title": "T", "case_study": "ad-click"}
+    board = parse(data)
+    assert board.case_study == "ad-click"
+    assert parse(dump(board)).case_study == "ad-click"
+    assert "case_study" not in parse({**data, "case_study": ""}).to_dict()
+
+
+@pytest.mark.parametrize("bad", ["Ad Click", "ad--click", "-ad", 7, "a" * 65])
+def test_a_case_study_that_is_not_a_slug_is_refused(bad):
+    data = {"format": "mlsd-studio/board", "version": 1, "case_study": bad}
+    with pytest.raises(DocumentError) as refused:
+        parse(data)
+    assert "case_study" in str(refused.value)

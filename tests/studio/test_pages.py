@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from components.catalogue import COMPONENT_TYPES
+from studio import services
 from studio.models import Board, Operation
+from studio.views import imported_title
 from tests.conftest import DESIGNS
 from tests.studio.conftest import client_as
 
@@ -36,12 +39,54 @@ def test_creating_a_board_makes_the_creator_interviewer_and_logs_revision_one(cl
     assert client.get("/").content.decode().count(f"/b/{board.public_id}/") == 1
 
 
-def test_the_creator_sees_three_role_links_once(client: Client):
+def test_the_creator_sees_the_same_three_role_links_on_every_visit(client: Client):
     url = client.post("/boards/new", {"title": "T"}).url
     page = client.get(url).content.decode()
     links = re.findall(r'value="(http://testserver/join/[^"]+)"', page)
-    assert len(links) == 3
-    assert "/join/" not in client.get(url).content.decode()  # shown once, then gone
+    assert len(links) == 3 and "data-open-on-load" in page
+    # After a reload the same links are there again, and the dialog no longer opens by itself.
+    again = client.get(url).content.decode()
+    assert re.findall(r'value="(http://testserver/join/[^"]+)"', again) == links
+    assert "data-open-on-load" not in again
+    for link in links:
+        assert Client().get(link).status_code == 302  # they work
+    # A candidate's page never holds them.
+    board = Board.objects.get()
+    assert "/join/" not in client_as(board, "candidate").get(url).content.decode()
+
+
+def test_links_cannot_be_shown_again_once_the_server_key_changed(client: Client, settings):
+    url = client.post("/boards/new", {"title": "T"}).url
+    page = client.get(url).content.decode()
+    token = re.search(r'value="http://testserver/join/[^/"]+/([^/"]+)/"', page).group(1)
+    board = Board.objects.get()
+    assert token in services.current_tokens(board).values()
+    settings.SECRET_KEY = "another-key-" + "x" * 40
+    # The issued link still works, but cannot be derived again (the dialog offers a new one).
+    assert services.current_tokens(board) == {}
+    assert services.role_for_token(board, token) is not None
+
+
+def test_an_import_is_titled_imported_and_keeps_a_known_case_study(client: Client):
+    started = client.post("/cases/ad-click-prediction/start", {"level": "staff"})
+    original = Board.objects.get()
+    exported = client.get(f"/b/{original.public_id}/export.json").content
+    assert b'"case_study": "ad-click-prediction"' in exported
+    client.post("/boards/import", {"file": SimpleUploadedFile("b.json", exported)})
+    copy = Board.objects.exclude(pk=original.pk).get()
+    assert copy.title == f"{original.title} (imported)" and copy.case_study == original.case_study
+    assert client.get(f"/b/{copy.public_id}/case").status_code == 200
+    unknown = exported.replace(b"ad-click-prediction", b"no-such-case")
+    client.post("/boards/import", {"file": SimpleUploadedFile("b.json", unknown)})
+    third = Board.objects.exclude(pk__in=[original.pk, copy.pk]).get()
+    assert third.case_study == "" and third.title.endswith(" (imported)")
+    assert started.status_code == 302
+
+
+def test_a_long_title_keeps_its_imported_mark():
+    assert imported_title("x" * 200) == "x" * 189 + " (imported)"
+    assert imported_title("Ads (imported)") == "Ads (imported)"
+    assert imported_title("  ") == "Untitled design (imported)"
 
 
 def test_a_bad_level_is_refused_without_creating_a_board(client: Client):
