@@ -21,11 +21,12 @@
 
 import { Canvas } from "./canvas.js";
 import { Connection } from "./connection.js";
-import { h, isTyping, readJSON } from "./dom.js";
+import { h, isTyping, readJSON, returnFocus } from "./dom.js";
 import { setupFindings } from "./findings.js";
 import { Follow } from "./follow.js";
 import { History } from "./history.js";
 import { Inspector } from "./inspector.js";
+import { Outline } from "./outline.js";
 import { setupMenu } from "./menu.js";
 import { setupName } from "./name.js";
 import { setupPalette } from "./palette.js";
@@ -122,6 +123,7 @@ function main() {
 
   const inspector = new Inspector({
     root: $("inspector"), store, catalogue, edit, editable, onDelete: () => canvas.deleteSelection(),
+    onSelect: (keys) => canvas.select(keys),
   });
   canvas.addEventListener("selection", (e) => inspector.show(e.detail.keys));
 
@@ -153,6 +155,10 @@ function main() {
     if (e.detail.frame.type === "case.revealed") document.body.dispatchEvent(new Event("case-changed"));
   });
   const tabs = setupTabs();
+  new Outline({
+    tree: $("outline"), panel: $("outline-tab"), empty: $("outline-empty"), store, canvas, catalogue, editable,
+    onOpen: () => tabs.open("inspector-tab", true),
+  });
   for (const menu of document.querySelectorAll("details.menu")) setupMenu(menu);
   for (const panel of [$("case"), $("interviewer")]) if (panel) keepPanelWhileInUse(panel);
   // "Skip to canvas": focus the canvas itself (the link's #canvas would also scroll).
@@ -229,6 +235,9 @@ function main() {
 
   // --- help ---------------------------------------------------------------------------
   const help = $("help-dialog");
+  returnFocus(help, () => $("help-button"));
+  returnFocus($("name-dialog"), () => canvas.el);
+  if ($("share-dialog")) returnFocus($("share-dialog"), () => $("share-button"));
   const openHelp = () => {
     if (!help.open) help.showModal();
   };
@@ -260,7 +269,8 @@ function main() {
     switch (e.key) {
       case "Delete":
       case "Backspace":
-        if (onCanvas && canvas.selection.size) {
+        // Also from the inspector (a connection chosen in its Sends to / Receives from list).
+        if ((onCanvas || $("inspector").contains(e.target)) && canvas.selection.size) {
           e.preventDefault();
           canvas.deleteSelection();
         }
@@ -359,6 +369,8 @@ function setupBoardMeta({ store, edit, editable }) {
     if (document.activeElement !== title && title.value !== view.title) title.value = view.title;
     if (document.activeElement !== level && level.value !== view.level) level.value = view.level;
     document.title = (view.title || "Untitled design") + suffix;
+    const heading = $("board-heading");
+    if (heading) heading.textContent = view.title || "Untitled design";
   });
 }
 

@@ -63,18 +63,11 @@ export function setupFindings({ panel, tab, store, canvas }) {
     }
   });
 
+  // Findings are buttons: Enter and Space click them.
   panel.addEventListener("click", (e) => {
     const finding = e.target.closest?.(".finding");
     if (finding && panel.contains(finding)) activate(finding);
   });
-  panel.addEventListener("keydown", (e) => {
-    if (e.key !== "Enter" && e.key !== " ") return;
-    const finding = e.target.closest?.(".finding");
-    if (!finding) return;
-    e.preventDefault();
-    activate(finding);
-  });
-
   // Keep keyboard focus on the same finding across an htmx swap of the panel.
   let focused = null;
   panel.addEventListener("htmx:beforeSwap", () => {
