@@ -39,7 +39,9 @@ def run_axe(page: Page, context: str | dict | None = None) -> list[dict[str, Any
             });
             return result.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+                nodes: v.nodes.map((n) => ({
+                    target: n.target.join(" "), summary: n.failureSummary,
+                })),
             }));
         }""",
         [context, TAGS],

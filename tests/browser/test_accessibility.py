@@ -5,7 +5,6 @@ component's connections through the diagram's text alternative (the Outline tab)
 
 from __future__ import annotations
 
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -16,7 +15,6 @@ from tests.browser.helpers import (
     links,
     open_board,
     open_link,
-    set_name,
     wait_live,
     wait_saved,
 )
@@ -41,8 +39,16 @@ def dozen(title: str = "Fraud scoring") -> dict:
         ("memo", "note", "Latency budget 50 ms", 40, 460),
     ]
     edges = [
-        ("app", "gw"), ("gw", "svc"), ("svc", "preds"), ("events", "lake"), ("lake", "fp"),
-        ("fp", "fs"), ("fs", "svc"), ("lake", "train"), ("train", "reg"), ("reg", "svc"),
+        ("app", "gw"),
+        ("gw", "svc"),
+        ("svc", "preds"),
+        ("events", "lake"),
+        ("lake", "fp"),
+        ("fp", "fs"),
+        ("fs", "svc"),
+        ("lake", "train"),
+        ("train", "reg"),
+        ("reg", "svc"),
         ("svc", "drift"),
     ]
     return {
@@ -189,7 +195,12 @@ def test_keyboard_only_select_and_delete_a_connection_and_read_the_outline(
     children = tree.locator("[role=treeitem][data-parent='n:svc']")
     expect(children.first).to_be_visible()
     said = " | ".join(children.all_inner_texts())
-    for text in ("Sends to Scores (scores)", "Sends to Drift", "Receives from Gateway", "Receives from Registry"):
+    for text in (
+        "Sends to Scores (scores)",
+        "Sends to Drift",
+        "Receives from Gateway",
+        "Receives from Registry",
+    ):
         assert text in said, said
     page.keyboard.press("ArrowDown")
     expect(children.first).to_be_focused()
