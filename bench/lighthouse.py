@@ -110,6 +110,9 @@ def summary(report: dict) -> dict:
             "savings_bytes": details.get("overallSavingsBytes"),
             "savings_ms": details.get("overallSavingsMs"),
         }
+    lcp = (audits.get("largest-contentful-paint-element", {}).get("details") or {}).get("items", [])
+    nodes = [i.get("node", {}) for table in lcp for i in table.get("items", []) if i.get("node")]
+    row["lcp_element"] = nodes[0].get("selector", "") if nodes else ""
     row["a11y_failures"] = {
         ref["id"]: [
             (item.get("node") or {}).get("selector", "")
@@ -160,6 +163,7 @@ def main() -> int:
             f"  TBT {med['TBT']:.0f} ms  CLS {med['CLS']:.3f}  SI {med['SI'] / 1000:.2f} s"
         )
         last = rows[-1]
+        print(f"    LCP element: {last['lcp_element'] or '?'}")
         for key in OPPORTUNITIES:
             o = last[key]
             extra = []

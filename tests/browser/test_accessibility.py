@@ -15,6 +15,7 @@ from tests.browser.helpers import (
     links,
     open_board,
     open_link,
+    screenshot,
     wait_live,
     wait_saved,
 )
@@ -202,6 +203,7 @@ def test_keyboard_only_select_and_delete_a_connection_and_read_the_outline(
         "Receives from Registry",
     ):
         assert text in said, said
+    screenshot(page, "outline-tab")
     page.keyboard.press("ArrowDown")
     expect(children.first).to_be_focused()
     page.keyboard.press("ArrowLeft")  # back to the component
