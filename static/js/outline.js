@@ -39,9 +39,15 @@ export class Outline {
     this.current = null; // key of the item with tabindex 0
     this.dirty = true;
     this.steps = new Map([...tree.querySelectorAll(":scope > .ol-step")].map((li) => [li.dataset.step, li]));
+    // At most one rebuild a frame (a drag sends a move per frame); none while hidden.
+    let frame = 0;
     const later = () => {
       this.dirty = true;
-      if (!this.panel.hidden) this.render();
+      if (this.panel.hidden || frame) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        if (this.dirty && !this.panel.hidden) this.render();
+      });
     };
     store.addEventListener("change", later);
     store.addEventListener("report", later);
