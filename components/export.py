@@ -62,6 +62,7 @@ from components.graphviz import (
     html_text,
     quote,
     run_graphviz,
+    xml_safe,
 )
 from components.layout import auto_positions, node_name
 
@@ -223,7 +224,7 @@ def to_dot(
         label = note_label(card, outline) if is_note else card_label(card, colour, outline)
         x, y = positions[node.id]["x"], positions[node.id]["y"]
         pos = f"{fmt(x + card.width / 2)},{fmt(-(y + card.height / 2))}!"
-        values: dict[str, Any] = {"label": label, "pos": pos}
+        values: dict[str, Any] = {"label": label, "pos": pos, "id": f"card{k}"}
         values.update(width=fmt(card.width / 72), height=fmt(card.height / 72))
         if node.id in numbers:
             # The finding numbers as an external label: Graphviz places it beside the card
@@ -234,16 +235,16 @@ def to_dot(
         right = max(right, x + card.width) if right is not None else x + card.width
         top = min(top, y) if top is not None else y
 
-    for edge in board.edges:
+    for number, edge in enumerate(board.edges):
         values: dict[str, Any] = {}
         if edge.label:
             values["label"] = edge_label(edge.label)
         severity = edge_outline.get(edge.id)
         if severity:
             values.update({"color": SEVERITY_COLOUR[severity], "penwidth": "2.5"})
-        suffix = f" {attrs(values)}" if values else ""
+        values["id"] = f"link{number}"
         lines.append(
-            f"  {node_name(index[edge.source])} -> {node_name(index[edge.target])}{suffix};"
+            f"  {node_name(index[edge.source])} -> {node_name(index[edge.target])} {attrs(values)};"
         )
 
     # The legend and the findings list, top-aligned right of the drawing.
@@ -253,12 +254,13 @@ def to_dot(
         entries = [(CATEGORIES[c].title, CATEGORIES[c].colour) for c in CATEGORIES if c in used]
         width, height = legend_size(entries)
         pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
-        lines.append(f"  legend {attrs({'label': legend_label(entries), 'pos': pos, **PANEL})};")
+        panel = {"label": legend_label(entries), "pos": pos, "id": "legend", **PANEL}
+        lines.append(f"  legend {attrs(panel)};")
         panel_top += height + 24
     if listed:
         width, height = findings_size(listed)
         pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
-        panel = {"label": findings_label(listed), "pos": pos, **PANEL}
+        panel = {"label": findings_label(listed), "pos": pos, "id": "findings", **PANEL}
         lines.append(f"  findings {attrs(panel)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -300,7 +302,7 @@ def tooltips(board: Board, findings: Any = None) -> dict[str, str]:
         a, b = index[edge.source], index[edge.target]
         tip = f"{names[a]} \u2192 {names[b]}"
         tips[f"{node_name(a)}->{node_name(b)}"] = tip + (f": {edge.label}" if edge.label else "")
-    return tips
+    return {name: xml_safe(tip) for name, tip in tips.items()}
 
 
 def clean_svg(svg: bytes, tips: dict[str, str] | None = None) -> bytes:
@@ -369,22 +371,22 @@ def render(
     if fmt == "dot":
         return source.encode("utf-8")
 
-    def left() -> float:
-        remaining = timeout - (time.monotonic() - started)
-        if remaining <= 0:
-            raise ExportTimeout(_too_slow(timeout))
-        return remaining
-
-    try:
-        output = run_graphviz(source, fmt, ["-Kneato", "-n2"], left())
-    except GraphvizFailed:
-        # The orthogonal router fails on some inputs; the retry gets what is left of the
-        # time limit, so the whole export keeps to it.
-        source = to_dot(board, splines=FALLBACK_SPLINES, **options)
+    def run(source: str) -> bytes:
+        """Graphviz with what is left of the time limit; a timeout names the whole limit."""
+        left = timeout - (time.monotonic() - started)
         try:
-            output = run_graphviz(source, fmt, ["-Kneato", "-n2"], left())
+            if left <= 0:
+                raise ExportTimeout(_too_slow(timeout))
+            return run_graphviz(source, fmt, ["-Kneato", "-n2"], left)
         except ExportTimeout:
             raise ExportTimeout(_too_slow(timeout)) from None
+
+    try:
+        output = run(source)
+    except GraphvizFailed:
+        # The orthogonal router fails on some inputs; the retry routes polylines around
+        # the cards, within what is left of the same time limit.
+        output = run(to_dot(board, splines=FALLBACK_SPLINES, **options))
     return clean_svg(output, tooltips(board, findings)) if fmt == "svg" else output
 
 
