@@ -305,11 +305,12 @@ def tooltips(board: Board, findings: Any = None) -> dict[str, str]:
     return {name: xml_safe(tip) for name, tip in tips.items()}
 
 
-def clean_svg(svg: bytes, tips: dict[str, str] | None = None) -> bytes:
+def clean_svg(svg: bytes, tips: dict[str, str] | None = None, fit: bool = False) -> bytes:
     """Graphviz's SVG checked to be plain and self-contained, with readable tooltips.
 
     The DOCTYPE goes; `tips` replaces each ``<title>`` naming a Graphviz node or edge;
-    the font is named with its fallbacks.
+    the font is named with its fallbacks. `fit` drops the fixed width and height, so the
+    drawing scales to its box (or to the browser window, opened on its own).
     """
     svg = _DOCTYPE.sub(b"", svg, count=1)
     try:
@@ -324,11 +325,14 @@ def clean_svg(svg: bytes, tips: dict[str, str] | None = None) -> bytes:
             name = attr.rsplit("}", 1)[-1].lower()
             if name.startswith("on") or name == "href":
                 raise ExportError(f'refusing SVG with a "{name}" attribute')
-    if tips is None:
+    if tips is None and not fit:
         return svg
+    if fit:
+        root.attrib.pop("width", None)
+        root.attrib.pop("height", None)
     for element in root.iter():
         local = element.tag.rsplit("}", 1)[-1]
-        if local == "title" and element.text in tips:
+        if local == "title" and tips and element.text in tips:
             element.text = tips[element.text]
         elif local == "text" and element.get("font-family") == FONT:
             element.set("font-family", SVG_FONT_FAMILY)
@@ -345,11 +349,13 @@ def render(
     legend: bool = False,
     findings: Any = None,
     timeout: float = DEFAULT_TIMEOUT,
+    fit: bool = False,
 ) -> bytes:
     """The board exported as `fmt`: "svg", "png", "dot" (UTF-8 source) or "json".
 
     JSON is the canonical board document (components.document.dump); layout, legend and
-    findings do not apply to it. Graphviz gets `timeout` seconds in all.
+    findings do not apply to it. Graphviz gets `timeout` seconds in all. `fit` makes an
+    SVG scale to its container (see `clean_svg`).
     """
     if fmt not in FORMATS:
         raise ExportError(f'unknown format "{fmt}"; formats are {", ".join(FORMATS)}')
@@ -387,7 +393,7 @@ def render(
         # The orthogonal router fails on some inputs; the retry routes polylines around
         # the cards, within what is left of the same time limit.
         output = run(to_dot(board, splines=FALLBACK_SPLINES, **options))
-    return clean_svg(output, tooltips(board, findings)) if fmt == "svg" else output
+    return clean_svg(output, tooltips(board, findings), fit) if fmt == "svg" else output
 
 
 def _too_slow(timeout: float) -> str:
