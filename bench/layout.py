@@ -14,8 +14,10 @@ the layout put them, links routed orthogonally by Graphviz) and measure the draw
 - truncated: cards whose label is cut (components/cards.py).
 - aspect: width / height of the drawing's bounding box.
 
-The baseline is ``dot -Grankdir=LR`` with the same card sizes, measured on dot's own
-drawing. Run:  .venv/bin/python bench/layout.py [--json]
+The drawing measured is the "auto" export's (components/export.py): orthogonal links,
+or polylines around the cards where Graphviz's orthogonal router fails. The baseline is
+``dot -Grankdir=LR`` with the same card sizes and link labels, measured on dot's own
+drawing (splines). Run:  .venv/bin/python bench/layout.py [--json]
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from components.cards import card_geometry  # noqa: E402
 from components.case_studies import load_all  # noqa: E402
 from components.catalogue import COMPONENT_TYPES, NOTE  # noqa: E402
 from components.document import Board, parse  # noqa: E402
+from components.export import FALLBACK_SPLINES, to_dot  # noqa: E402
 from components.graphviz import GraphvizFailed, attrs, fmt, run_graphviz  # noqa: E402
 from components.layout import auto_positions, card_size  # noqa: E402
 
@@ -68,28 +71,6 @@ def boards() -> list[tuple[str, Board]]:
 
 
 # --- drawing ---------------------------------------------------------------------------
-
-
-def _route_dot(board: Board, positions: dict[str, dict[str, float]]) -> str:
-    """Cards pinned at `positions` (canvas px, top-left), links routed orthogonally."""
-    size = {n.id: card_size(n) for n in board.nodes}
-    lines = [
-        "digraph d {",
-        '  graph [layout="neato", inputscale="72", splines="ortho", overlap="true"];',
-        '  node [shape="box", fixedsize="true", label=""];',
-        '  edge [fontsize="10"];',
-    ]
-    for k, node in enumerate(board.nodes):
-        w, h = size[node.id]
-        p = positions[node.id]
-        pos = f"{fmt(p['x'] + w / 2)},{fmt(-(p['y'] + h / 2))}!"
-        lines.append(f"  n{k} {attrs({'width': fmt(w / 72), 'height': fmt(h / 72), 'pos': pos})};")
-    index = {n.id: k for k, n in enumerate(board.nodes)}
-    for edge in board.edges:
-        label = {"label": edge.label} if edge.label else {}
-        lines.append(f"  n{index[edge.source]} -> n{index[edge.target]} {attrs(label)};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
 
 
 def _baseline_dot(board: Board) -> str:
@@ -268,11 +249,12 @@ def ours(board: Board) -> tuple[dict[str, Any], float]:
     started = time.perf_counter()
     positions = auto_positions(board)
     elapsed = time.perf_counter() - started
-    source = _route_dot(board, positions)
+    # Drawn exactly as the "auto" export draws it (components/export.py).
     try:
+        source = to_dot(board, layout="auto", positions=positions)
         data = json.loads(run_graphviz(source, "json", ["-Kneato", "-n2"]))
     except GraphvizFailed:
-        source = source.replace('splines="ortho"', 'splines="polyline"')
+        source = to_dot(board, layout="auto", positions=positions, splines=FALLBACK_SPLINES)
         data = json.loads(run_graphviz(source, "json", ["-Kneato", "-n2"]))
     return measure(board, data), elapsed
 

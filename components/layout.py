@@ -40,9 +40,9 @@ from components.document import Board, Node
 from components.graphviz import DEFAULT_TIMEOUT, ExportError, attrs, fmt, run_graphviz
 
 MARGIN = 40  # canvas pixels between the layout and the origin
-NODESEP = 0.4  # inches between cards in a column
-RANKSEP = 0.6  # inches between columns
-CLUSTER_MARGIN = 8  # points around a band
+NODESEP = 0.3  # inches between cards in a column
+RANKSEP = 0.5  # inches between columns
+CLUSTER_MARGIN = 6  # points around a band
 
 # Bands by category, and the order of the ML flow that decides which cross-band links
 # constrain the columns (see the module docstring).
