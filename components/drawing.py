@@ -21,7 +21,6 @@ from components.cards import (
     CardGeometry,
     collapse,
     text_width,
-    wrap,
 )
 from components.graphviz import Html, fmt, html_text
 
@@ -48,39 +47,62 @@ def _lines(lines: tuple[str, ...] | list[str]) -> str:
     return "".join(f'{html_text(line)}<BR ALIGN="LEFT"/>' for line in lines)
 
 
-def card_label(card: CardGeometry, colour: str, outline: str | None) -> Html:
-    """A component's card: white, framed, with the category stripe, as big as `card`."""
-    frame, border = (outline, 2) if outline else (FRAME, 1)
+def card_label(card: CardGeometry, colour: str) -> Html:
+    """A component card's content: the category's colour as a rounded bar down its left
+    edge, then the label (bold, up to two lines) and the type line, sized as `card`.
+
+    The card itself (white, rounded, framed) is the node's shape: see `card_style`.
+    """
     text = f'<FONT POINT-SIZE="{fmt(LABEL_SIZE)}" COLOR="{INK}"><B>{_lines(card.lines)}</B></FONT>'
     if card.type_line:
         text += (
             f'<FONT POINT-SIZE="{fmt(TYPE_SIZE)}" COLOR="{colour}">'
             f"{_lines([card.type_line])}</FONT>"
         )
-    gap = PAD_LEFT - STRIPE
+    inset, bar = 3, STRIPE - 1
+    height = card.height - 4  # inside the frame
     return Html(
-        f'<TABLE BORDER="{border}" STYLE="rounded" COLOR="{frame}" BGCOLOR="white" '
-        f'CELLBORDER="0" CELLSPACING="0" CELLPADDING="0" FIXEDSIZE="TRUE" '
-        f'WIDTH="{card.width}" HEIGHT="{card.height}"><TR>'
-        f'<TD BGCOLOR="{colour}" FIXEDSIZE="TRUE" WIDTH="{STRIPE}" HEIGHT="{card.height - 2}">'
-        "</TD>"
-        f'<TD FIXEDSIZE="TRUE" WIDTH="{gap}" HEIGHT="{card.height - 2}"></TD>'
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0" FIXEDSIZE="TRUE" '
+        f'WIDTH="{card.width - 4}" HEIGHT="{height}"><TR>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="{inset}" HEIGHT="{height}"></TD>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="{bar}" HEIGHT="{height}"><TABLE BORDER="0" CELLSPACING="0" '
+        f'CELLPADDING="0"><TR><TD BGCOLOR="{colour}" STYLE="rounded" FIXEDSIZE="TRUE" '
+        f'WIDTH="{bar}" HEIGHT="{height - 14}"></TD></TR></TABLE></TD>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="{PAD_LEFT - inset - bar - 2}" HEIGHT="{height}"></TD>'
         f'<TD ALIGN="LEFT" BALIGN="LEFT" FIXEDSIZE="TRUE" '
-        f'WIDTH="{card.width - STRIPE - gap - 2}" HEIGHT="{card.height - 2}">{text}</TD>'
+        f'WIDTH="{card.width - PAD_LEFT - 2}" HEIGHT="{height}">{text}</TD>'
         "</TR></TABLE>"
     )
 
 
-def note_label(card: CardGeometry, outline: str | None) -> Html:
-    """A sticky note: pale yellow, its text from the top-left, wrapped as `card` says."""
-    frame, border = (outline, 2) if outline else (NOTE_BORDER, 1)
+def card_style(outline: str | None) -> dict[str, str]:
+    """The node attributes that draw a card: white, rounded, framed (or outlined)."""
+    return {
+        "style": "rounded,filled",
+        "fillcolor": "white",
+        "color": outline or FRAME,
+        "penwidth": "2.5" if outline else "1",
+    }
+
+
+def note_label(card: CardGeometry) -> Html:
+    """A sticky note's text from the top-left, wrapped as `card` says."""
     text = _lines(card.lines) if card.lines else "&#160;"
     return Html(
-        f'<TABLE BORDER="{border}" COLOR="{frame}" BGCOLOR="{NOTE_FILL}" CELLBORDER="0" '
-        f'CELLSPACING="0" CELLPADDING="8" FIXEDSIZE="TRUE" WIDTH="{card.width}" '
-        f'HEIGHT="{card.height}"><TR><TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP">'
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="8" FIXEDSIZE="TRUE" '
+        f'WIDTH="{card.width - 4}" HEIGHT="{card.height - 4}"><TR>'
+        '<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP">'
         f'<FONT POINT-SIZE="{fmt(NOTE_SIZE)}" COLOR="{NOTE_INK}">{text}</FONT></TD></TR></TABLE>'
     )
+
+
+def note_style(outline: str | None) -> dict[str, str]:
+    return {
+        "style": "filled",
+        "fillcolor": NOTE_FILL,
+        "color": outline or NOTE_BORDER,
+        "penwidth": "2.5" if outline else "1",
+    }
 
 
 def edge_label(label: str) -> Html:
@@ -144,7 +166,14 @@ class Numbered:
 
 
 def _wrapped(text: str, size: float, style: str = "regular") -> list[str]:
-    return list(wrap([collapse(text)], PANEL_WIDTH, size, style, 50).lines)
+    """`text` wrapped at spaces only (a message's "->" must not break), PANEL_WIDTH wide."""
+    lines: list[str] = []
+    for word in collapse(text).split(" "):
+        if lines and text_width(f"{lines[-1]} {word}", size, style) <= PANEL_WIDTH:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def findings_label(items: list[Numbered]) -> Html:

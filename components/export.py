@@ -44,12 +44,14 @@ from components.drawing import (
     badge_label,
     badge_text,
     card_label,
+    card_style,
     edge_label,
     findings_label,
     findings_size,
     legend_label,
     legend_size,
     note_label,
+    note_style,
 )
 from components.graphviz import (
     DEFAULT_TIMEOUT,
@@ -194,9 +196,8 @@ def to_dot(
         "// MLSD Studio board export: render with  neato -n2 -Tsvg  (positions in points)",
         'digraph "board" {',
         f"  graph {attrs(graph)};",
-        # Boxes of the card's exact size (the router avoids them), drawn by the label only.
-        f'  node [shape="box", fixedsize="true", margin="0", color="transparent", '
-        f"fontname={quote(FONT)}];",
+        # Boxes of the card's exact size: the router avoids them.
+        f'  node [shape="box", fixedsize="true", margin="0", fontname={quote(FONT)}];',
         "  edge "
         + attrs(
             {
@@ -221,10 +222,11 @@ def to_dot(
         colour = CATEGORIES[component.category].colour
         if not is_note and component.category not in used:
             used.append(component.category)
-        label = note_label(card, outline) if is_note else card_label(card, colour, outline)
+        label = note_label(card) if is_note else card_label(card, colour)
+        style = note_style(outline) if is_note else card_style(outline)
         x, y = positions[node.id]["x"], positions[node.id]["y"]
         pos = f"{fmt(x + card.width / 2)},{fmt(-(y + card.height / 2))}!"
-        values: dict[str, Any] = {"label": label, "pos": pos, "id": f"card{k}"}
+        values: dict[str, Any] = {"label": label, "pos": pos, "id": f"card{k}", **style}
         values.update(width=fmt(card.width / 72), height=fmt(card.height / 72))
         if node.id in numbers:
             # The finding numbers as an external label: Graphviz places it beside the card
