@@ -240,7 +240,8 @@ def to_dot(
     for number, edge in enumerate(board.edges):
         values: dict[str, Any] = {}
         if edge.label:
-            values["label"] = edge_label(edge.label)
+            # An external label: placed beside its link where it overlaps no card, if it can.
+            values["xlabel"] = edge_label(edge.label)
         severity = edge_outline.get(edge.id)
         if severity:
             values.update({"color": SEVERITY_COLOUR[severity], "penwidth": "2.5"})
