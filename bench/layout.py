@@ -38,7 +38,7 @@ from components.cards import card_geometry  # noqa: E402
 from components.case_studies import load_all  # noqa: E402
 from components.catalogue import COMPONENT_TYPES, NOTE  # noqa: E402
 from components.document import Board, parse  # noqa: E402
-from components.export import FALLBACK_SPLINES, to_dot  # noqa: E402
+from components.export import fallback_splines, to_dot  # noqa: E402
 from components.graphviz import GraphvizFailed, attrs, fmt, run_graphviz  # noqa: E402
 from components.layout import auto_positions, card_size  # noqa: E402
 
@@ -254,7 +254,8 @@ def ours(board: Board) -> tuple[dict[str, Any], float]:
         source = to_dot(board, layout="auto", positions=positions)
         data = json.loads(run_graphviz(source, "json", ["-Kneato", "-n2"]))
     except GraphvizFailed:
-        source = to_dot(board, layout="auto", positions=positions, splines=FALLBACK_SPLINES)
+        fallback = fallback_splines(board)
+        source = to_dot(board, layout="auto", positions=positions, splines=fallback)
         data = json.loads(run_graphviz(source, "json", ["-Kneato", "-n2"]))
     return measure(board, data), elapsed
 
