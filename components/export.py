@@ -25,6 +25,7 @@ result must parse as XML with no script, foreignObject, event attribute or href.
 
 from __future__ import annotations
 
+import html
 import re
 import time
 import xml.etree.ElementTree as ElementTree
@@ -276,11 +277,6 @@ def to_dot(
 
 # --- SVG -------------------------------------------------------------------------------
 
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-ElementTree.register_namespace("", SVG_NS)
-ElementTree.register_namespace("xlink", XLINK_NS)
-
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*>\s*")
 _FORBIDDEN_ELEMENTS = {
     "script",
@@ -335,16 +331,24 @@ def clean_svg(svg: bytes, tips: dict[str, str] | None = None, fit: bool = False)
                 raise ExportError(f'refusing SVG with a "{name}" attribute')
     if tips is None and not fit:
         return svg
+    # Rewritten as text, not re-serialised: Graphviz's output is regular, and this is
+    # several times faster than writing the tree back on large boards.
+    text = svg.decode("utf-8")
     if fit:
-        root.attrib.pop("width", None)
-        root.attrib.pop("height", None)
-    for element in root.iter():
-        local = element.tag.rsplit("}", 1)[-1]
-        if local == "title" and tips and element.text in tips:
-            element.text = tips[element.text]
-        elif local == "text" and element.get("font-family") == FONT:
-            element.set("font-family", SVG_FONT_FAMILY)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+        text = _SVG_SIZE.sub(r"\1", text, count=1)
+    if tips:
+
+        def title(match: re.Match) -> str:
+            tip = tips.get(html.unescape(match.group(1)))
+            return match.group(0) if tip is None else f"<title>{html.escape(tip, False)}</title>"
+
+        text = _TITLE.sub(title, text)
+    text = text.replace(f'font-family="{FONT}"', f'font-family="{SVG_FONT_FAMILY}"')
+    return text.encode("utf-8")
+
+
+_TITLE = re.compile(r"<title>([^<]*)</title>")
+_SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\s+width="[^"]*"\s+height="[^"]*"')
 
 
 # --- rendering -------------------------------------------------------------------------

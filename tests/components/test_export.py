@@ -575,3 +575,10 @@ def test_the_retry_keeps_to_the_original_time_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(graphviz, "DOT_BINARY", fake_dot(tmp_path, body))
     with pytest.raises(export.ExportTimeout, match=r"^the layout took longer than 1 second$"):
         render(load_design("video_recommendation"), "svg", layout="drawn", timeout=1)
+
+
+def test_the_polyline_fallback_is_kept_for_boards_it_routes_quickly():
+    small = Board(nodes=[Node(id=f"n{i}", type="cache") for i in range(export.POLYLINE_LIMIT)])
+    large = Board(nodes=[Node(id=f"n{i}", type="cache") for i in range(export.POLYLINE_LIMIT + 1)])
+    assert export.fallback_splines(small) == "polyline"
+    assert export.fallback_splines(large) == "line"
