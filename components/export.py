@@ -92,7 +92,7 @@ DRAWN_SPLINES = "ortho"
 # super-linear (0.05 s at 20 components, 0.2 s at 50, 1.4 s at 100, over 10 s at 200), so
 # larger boards fall back to straight lines, as fast as the orthogonal router.
 FALLBACK_SPLINES = "polyline"
-POLYLINE_LIMIT = 60
+POLYLINE_LIMIT = 30
 LARGE_FALLBACK_SPLINES = "line"
 PANEL_GAP = 56  # points between the drawing and the legend / findings list
 PAD_INCHES = 0.4  # the margin around the drawing
