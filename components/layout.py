@@ -19,10 +19,10 @@ Every link still takes part in dot's crossing minimisation, which orders the ban
 the cards inside them. A two-way pair (a → b and b → a) is laid out as one link, so the
 pair stays side by side. Cards have the size components/cards.py gives them.
 
-Measured (bench/layout.py, docs/benchmarks.md): on the case-study references this gives a
-two-dimensional drawing (aspect about 1.1–1.8 instead of 4–10 for plain ``rankdir=LR``)
-that fits at about 0.65 zoom instead of 0.24, at the cost of more crossings than the
-one-row strip. Bands as hard rank rows (``rank=same``) were tried first: far more
+Measured (bench/layout.py, docs/benchmarks.md): on the ten case-study references and the
+three example designs this gives a two-dimensional drawing (aspect 1.3–1.9 instead of
+3.9–10 for plain ``rankdir=LR``) that the editor fits at a median zoom of 0.69 instead of
+0.24, at the cost of more crossings than the one-row strip (391 against 46). Bands as hard rank rows (``rank=same``) were tried first: far more
 crossings and wider drawings, because every link between non-adjacent rows is routed
 through the rows between.
 
