@@ -130,6 +130,15 @@ class BoardConsumer(AsyncWebsocketConsumer):
             {"type": "presence.joined", "by": self.me["id"], "participant": self.me},
             reply_to=self.channel_name,
         )
+        # Who is here in this process, straight from its registry: listed after joining
+        # the group, so anyone who joins later is heard through its presence.joined.
+        # (Asking each of them to answer through the channel layer cost n² messages
+        # when many connect at once.)
+        for participant in presence.participants(self.public_id):
+            if participant["id"] != self.me["id"]:
+                await self._send(
+                    {"type": "presence.here", "by": participant["id"], "participant": participant}
+                )
 
     async def disconnect(self, code: int) -> None:
         me = getattr(self, "me", None)
@@ -382,7 +391,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 self.held.append((event["revision"], event["text"]))
                 return
         await self.send(text_data=event["text"])
-        if kind == "presence.joined" and event.get("reply_to"):
+        # Only a connection of another process answers a join: the joiner's own consumer
+        # lists this process's participants itself (see connect).
+        if kind == "presence.joined" and event.get("reply_to") and event.get("origin"):
             here = {"type": "presence.here", "by": self.me["id"], "participant": self.me}
             try:
                 await self.channel_layer.send(event["reply_to"], make_event(here))
