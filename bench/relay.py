@@ -112,8 +112,9 @@ class Target:
 
 @dataclass
 class Ours(Target):
-    async def room(self, size: int) -> list[tuple[str, str]]:
-        """(websocket url, cookie) for `size` clients of a new board; the first edits."""
+    async def room(self, size: int, editors: int = 1) -> list[tuple[str, str]]:
+        """(websocket url, cookie) for `size` clients of a new board; the first `editors`
+        may edit (candidate and interviewer links in turn), the others watch."""
         base = f"http://127.0.0.1:{self.port}"
         loop = asyncio.get_running_loop()
         created = await loop.run_in_executor(None, Browser(base).create_board, DESIGN)
@@ -124,7 +125,8 @@ class Ours(Target):
             browser.open_link(created["links"][role])
             return url, browser.cookie_header()
 
-        roles = ["candidate"] + ["viewer"] * (size - 1)
+        roles = [("candidate", "interviewer")[i % 2] for i in range(editors)]
+        roles += ["viewer"] * (size - editors)
         return list(await asyncio.gather(*(loop.run_in_executor(None, join, r) for r in roles)))
 
     def frame(self, k: int, kind: str, sent: float) -> str:
@@ -137,7 +139,7 @@ class Ours(Target):
 
 @dataclass
 class Relay(Target):
-    async def room(self, size: int) -> list[tuple[str, str]]:
+    async def room(self, size: int, editors: int = 1) -> list[tuple[str, str]]:
         url = f"ws://127.0.0.1:{self.port}/room/{os.urandom(6).hex()}"
         return [(url, "")] * size
 
