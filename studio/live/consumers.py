@@ -35,6 +35,7 @@ from studio.live.broadcast import group_name
 from studio.live.engine import BoardState, engine
 from studio.live.fanout import hub
 from studio.live.reports import changed_report, report_at
+from studio.live.wire import DirectSocket, frame_of, text_frame
 from studio.models import EDITING_ROLES, Board
 from studio.services import apply, operations_since
 from studio.sessions import board_role, display_name
@@ -116,6 +117,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 return
         await self.hub.set_count(self.public_id, presence.count(self.public_id))
         await self.accept()
+        self.direct = DirectSocket.of(self.base_send)  # see studio/live/wire.py
         welcome = {"type": "welcome", "you": self.me, "role": self.role, "epoch": self._epoch()}
         if self.role == "interviewer":
             welcome["timer"] = timer  # the countdown is the interviewer's alone
@@ -288,15 +290,15 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 await self.close(code=1011)
                 return
             self.own.popleft()
-            await self.send(text_data=ack)
-            await self.send(text_data=text)
+            await self._send_text(ack)
+            await self._send_text(text)
             await self._release_held()
 
     async def _release_held(self) -> None:
         """Send the others' operations that no longer wait behind one of ours."""
         limit = self.own[0][0] if self.own else None
         while self.held and (limit is None or self.held[0][0] < limit):
-            await self.send(text_data=self.held.pop(0)[1])
+            await self._send_text(self.held.pop(0)[1])
 
     def _epoch(self) -> str:
         """Names the run of the board the revisions come from (see on_sync)."""
@@ -390,7 +392,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             if own and event["revision"] > own[0][0]:
                 self.held.append((event["revision"], event["text"]))
                 return
-        await self.send(text_data=event["text"])
+        if not (self.direct and self.direct.write(frame_of(event))):
+            await self.send(text_data=event["text"])
         # Only a connection of another process answers a join: the joiner's own consumer
         # lists this process's participants itself (see connect).
         if kind == "presence.joined" and event.get("reply_to") and event.get("origin"):
@@ -404,7 +407,12 @@ class BoardConsumer(AsyncWebsocketConsumer):
     # --- helpers ----------------------------------------------------------------------------
 
     async def _send(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(frame))
+        await self._send_text(json.dumps(frame))
+
+    async def _send_text(self, text: str) -> None:
+        direct = getattr(self, "direct", None)
+        if not (direct and direct.write(text_frame(text))):
+            await self.send(text_data=text)
 
     async def _broadcast(
         self, frame: dict[str, Any], private: bool = False, reply_to: str | None = None
