@@ -188,8 +188,10 @@ async def load(target: Target, size: int, kind: str, rate: float, seconds: float
     """One run: `size` clients on a fresh room, the first sending `rate` edits a second."""
     joins = await target.room(size)
     sockets = await asyncio.gather(*(open_socket(u, c, target.port) for u, c in joins))
+    if isinstance(target, Ours):  # as a browser does: sync, and wait for the snapshot
+        await asyncio.gather(*(settled(s) for s in sockets))
     result, done = Round(), asyncio.Event()
-    await asyncio.sleep(0.5)  # welcomes, presence and snapshots settle
+    await asyncio.sleep(1.0)  # presence frames settle: the CPU measured is the edits'
     readers = [asyncio.create_task(receive(s, result, done)) for s in sockets[1:]]
     sender = sockets[0]
     drain = asyncio.create_task(_drain(sender))
@@ -212,6 +214,13 @@ async def load(target: Target, size: int, kind: str, rate: float, seconds: float
         task.cancel()
     await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
     return result
+
+
+async def settled(socket: ClientConnection) -> None:
+    await socket.send(json.dumps({"type": "sync", "since": 0}))
+    async for message in socket:
+        if '"snapshot"' in message and json.loads(message).get("type") == "snapshot":
+            return
 
 
 async def _drain(socket: ClientConnection) -> None:

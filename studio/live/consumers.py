@@ -266,7 +266,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             self.delivering = asyncio.get_running_loop().create_task(self._deliver_own())
         try:
             await self.hub.broadcast(group_name(self.public_id), event)
-        except Exception:  # noqa: BLE001 - the edit stands; others resync on the gap
+        except Exception:
             logger.warning("broadcast to board %s failed", self.public_id, exc_info=True)
 
     async def _deliver_own(self) -> None:

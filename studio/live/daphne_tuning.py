@@ -46,4 +46,4 @@ def apply() -> None:
         from autobahn.websocket import protocol as autobahn_protocol
     except ImportError:  # pragma: no cover - Daphne brings both
         return
-    autobahn_protocol.pformat = _Lazy  # type: ignore[attr-defined]
+    autobahn_protocol.pformat = _Lazy  # type: ignore[assignment]

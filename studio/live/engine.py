@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from components.document import Board as Document
@@ -108,7 +108,7 @@ class Committer:
             batch, self.queue = self.queue, []
             try:
                 snapshots = await loop.run_in_executor(self.executor, write_batch, batch)
-            except Exception as exc:  # noqa: BLE001 - every waiter learns of the failure
+            except Exception as exc:
                 logger.exception("commit of %d edits failed", len(batch))
                 for write in batch:
                     if not write.done.done():
@@ -126,7 +126,12 @@ class Committer:
 def write_batch(batch: list[Write]) -> dict[int, int]:
     """Store the edits of `batch` in one transaction: their log rows, and per board the
     revision, the columns they changed, and a snapshot when one is due. Returns the new
-    snapshot revision of each board that got one."""
+    snapshot revision of each board that got one.
+
+    Plain SQL through Django's cursor (each value prepared by its model field, so JSON and
+    dates are stored exactly as the ORM would): building the two queries through the ORM
+    cost ~1.5 ms of CPU a commit, most of an edit's fixed cost (bench/relay.py).
+    """
     close_old_connections()
     now = timezone.now()
     last: dict[int, Write] = {}
@@ -135,20 +140,19 @@ def write_batch(batch: list[Write]) -> dict[int, int]:
         last[write.state.pk] = write
         columns.setdefault(write.state.pk, set()).update(write.columns)
     snapshots: dict[int, int] = {}
-    with transaction.atomic():
-        Operation.objects.bulk_create(
-            [
-                Operation(
-                    board_id=w.state.pk,
-                    revision=w.applied.revision,
-                    op=w.applied.op,
-                    author=w.applied.author,
-                    cid=w.applied.cid,
-                    created_at=w.applied.at,
-                )
-                for w in batch
-            ]
+    rows = [
+        (
+            w.state.pk,
+            w.applied.revision,
+            _prep(Operation, "op", w.applied.op),
+            w.applied.author,
+            w.applied.cid,
+            _prep(Operation, "created_at", w.applied.at),
         )
+        for w in batch
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(INSERT_OPERATION, rows)
         for pk, write in last.items():
             document, revision = write.document, write.applied.revision
             changes: dict[str, Any] = {"revision": revision, "updated_at": now}
@@ -158,8 +162,25 @@ def write_batch(batch: list[Write]) -> dict[int, int]:
             if revision - write.state.snapshot_revision >= SNAPSHOT_EVERY:
                 changes["document"] = snapshot_of(document)
                 changes["snapshot_revision"] = snapshots[pk] = revision
-            Board.objects.filter(pk=pk).update(**changes)
+            names = list(changes)
+            assignments = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in names)
+            cursor.execute(
+                f"UPDATE {BOARD_TABLE} SET {assignments} WHERE id = %s",
+                [*(_prep(Board, n, changes[n]) for n in names), pk],
+            )
     return snapshots
+
+
+BOARD_TABLE = Board._meta.db_table
+INSERT_OPERATION = (
+    f"INSERT INTO {Operation._meta.db_table} "
+    "(board_id, revision, op, author, cid, created_at) VALUES (%s, %s, %s, %s, %s, %s)"
+)
+
+
+def _prep(model: Any, name: str, value: Any) -> Any:
+    """`value` as the model's field stores it (JSON encoded, dates made aware...)."""
+    return model._meta.get_field(name).get_db_prep_save(value, connection)
 
 
 def load_state(public_id: str) -> BoardState:

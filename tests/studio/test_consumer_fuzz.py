@@ -15,12 +15,11 @@ from components.catalogue import COMPONENT_TYPES
 from components.document import Board as Document
 from components.document import dump, parse
 from components.operations import apply_operation
-from studio.models import Board
-from tests.studio.test_consumer import reload
 from studio.services import document_at
 from tests.conftest import DESIGNS
 from tests.live.client import run
 from tests.studio.conftest import make_board, receive_until, ws_client
+from tests.studio.test_consumer import reload
 
 DESIGN = json.loads((DESIGNS / "video_recommendation.json").read_text())
 NODE_IDS = [n["id"] for n in DESIGN["nodes"]] + ["ghost", "new1", "new2"]
