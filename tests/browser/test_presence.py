@@ -197,8 +197,10 @@ def test_the_name_is_asked_once_and_shown_to_the_others(
     expect(field).to_be_focused()
     expect(field).to_have_attribute("maxlength", "40")
     expect(dialog).to_contain_text("Press Escape to stay “Candidate”.")
-    wait_live(candidate)  # the board connects behind the dialog, as "Candidate"
-    expect(participant(page, "Candidate")).to_have_count(1)
+    # The board does not join the others until the name is answered (issue 17): nobody
+    # sees a "Candidate" who becomes someone else a moment later.
+    expect(candidate.locator("#conn-state")).not_to_have_attribute("data-state", "online")
+    expect(page.locator("#participants .participant")).to_have_count(1)
     screenshot(candidate, "21-name-prompt")
 
     # An empty name is not sent.
@@ -210,8 +212,9 @@ def test_the_name_is_asked_once_and_shown_to_the_others(
     expect(participant(page, "Ada Lovelace")).to_have_count(1)
     expect(participant(page, "Candidate")).to_have_count(0)
     expect(page.locator("#participants .participant")).to_have_count(2)
-    # The reconnect that carried the new name is announced as a rename, not leave + join.
-    expect(page.locator("#toasts")).to_contain_text("Candidate is now Ada Lovelace")
+    # One notice, with the name: no "Candidate joined" before it, no rename after it.
+    expect(page.locator("#toasts")).to_contain_text("Ada Lovelace joined as candidate")
+    expect(page.locator("#toasts")).not_to_contain_text("is now")
 
     # Remembered by the session: a reload does not ask again.
     candidate.reload()
