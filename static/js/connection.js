@@ -191,6 +191,11 @@ export class Connection {
     const dead = this.ws;
     if (!dead) return;
     this.dropped(code);
+    if (dead.readyState === WebSocket.CONNECTING) {
+      // Closing a socket still connecting logs an error: close it once it is open.
+      dead.addEventListener("open", () => dead.close(4000, reason), { once: true });
+      return;
+    }
     try { dead.close(4000, reason); } catch { /* already closing */ }
   }
 
