@@ -127,13 +127,19 @@ def share(board: Board) -> dict[str, str]:
     return tokens
 
 
+def minutes(seconds: float) -> str:
+    """ "m:ss" for a number of seconds."""
+    whole = max(0, round(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
 def reveals(board: Board, study: case_studies.CaseStudy) -> list[dict[str, Any]]:
     """The log, readable: each reveal with its question or hint text and the step."""
     questions = {q["id"]: q for q in study.questions}
     hints = {h["id"]: (s, h) for s in STEPS for h in study.hints[s.key]}
     rows = []
     for entry in board.practice_log:
-        row = {**entry, "minute": f"{entry['elapsed'] // 60}:{entry['elapsed'] % 60:02d}"}
+        row = {**entry, "minute": minutes(entry["elapsed"])}
         if entry["item"] in questions:
             question = questions[entry["item"]]
             row.update(text=question["question"], answer=question["answer"], step=None)

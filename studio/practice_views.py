@@ -17,7 +17,7 @@ from components.document import LEVELS
 from components.document import Board as Document
 from studio import case_library, practice, services
 from studio.case_views import comparison_rows, reference_response, render_panel, study_for
-from studio.interview import InterviewError, control_timer, timer_state
+from studio.interview import InterviewError, control_timer, elapsed_seconds, timer_state
 from studio.live.broadcast import send_to_board
 from studio.models import Board
 from studio.sessions import display_name, grant_role
@@ -104,6 +104,7 @@ def review_context(board: Board) -> dict:
         "scores": practice.SCORES,
         "score_meanings": case_studies.rubric()["scores"],
         "timer": timer_state(board),
+        "used": practice.minutes(elapsed_seconds(board)),
     }
 
 

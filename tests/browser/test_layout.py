@@ -62,7 +62,7 @@ def start_case_study(page: Page, base: str) -> str:
     close the share dialog that shows the new links; return the board URL."""
     page.goto(base + "/")
     set_name(page, base, "Ivy")
-    page.locator(".case-card").first.get_by_role("button", name="Start").click()
+    page.locator(".case-card").first.get_by_role("button", name="Interview").click()
     expect(page).to_have_url(BOARD_URL)
     close_share_links(page)
     wait_live(page)
