@@ -249,3 +249,20 @@ def test_a_board_shared_after_practice_keeps_practice_data_from_its_candidate(pr
         assert "## Practice" not in page and 'id="hints-taken"' not in page
         for text in material_texts():
             assert text not in page
+
+
+def test_acknowledged_findings_show_to_the_interviewer_and_the_finished_practiser_only(
+    client: Client,
+):
+    street = case_studies.get("street-view-blurring")
+    (why,) = [a["why"] for a in street.acknowledged]
+    client.post("/cases/street-view-blurring/start", {"level": "staff"})
+    board = Board.objects.get()
+    assert why in text_of(client.get(url(board, "case")))
+    assert why not in text_of(client_as(board, "candidate").get(url(board, "case")))
+    practiser = Client()
+    practiser.post("/cases/street-view-blurring/practice", {"level": "staff"})
+    mine = Board.objects.get(practice=True)
+    assert why not in text_of(practiser.get(url(mine, "case")))
+    practiser.post(url(mine, "practice/finish"))
+    assert why in text_of(practiser.get(url(mine, "practice/review")))
