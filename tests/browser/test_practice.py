@@ -108,3 +108,21 @@ def test_a_whole_practice_session_from_start_to_report(page: Page, server_url: s
     wait_live(page)
     expect(page.locator("#case .practice-done")).to_be_visible()
     expect(page.locator("#case").get_by_role("button", name="Ask")).to_have_count(0)
+
+
+def test_the_interviewer_sees_the_study_material_in_the_rubric(page: Page, server_url: str) -> None:
+    page.goto(server_url + "/")
+    set_name(page, server_url, "Ivy")
+    card = page.locator(".case-card", has_text=STUDY)
+    card.get_by_label(f"Level for {STUDY}").select_option("senior")
+    card.get_by_role("button", name="Interview").click()
+    expect(page).to_have_url(BOARD_URL)
+    page.locator("#share-dialog").get_by_role("button", name="Close").click()
+    wait_live(page)
+    page.locator("#tab-interviewer").click()
+    data = page.locator(".rubric-row").nth(2)  # 3. Data
+    data.locator("summary").click()
+    expect(data.locator(".must-hit li").first).to_be_visible()
+    expect(data.locator(".red-flags li").first).to_be_visible()
+    expect(data.locator(".must-hit")).to_contain_text("request time")
+    screenshot(page, "practice-05-interviewer-material")
