@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from components import case_studies
@@ -58,29 +59,34 @@ def next_hints(study: case_studies.CaseStudy, revealed: set[str]) -> dict[str, s
 
 def record_reveal(board: Board, study: case_studies.CaseStudy, item: str) -> None:
     """Reveal a question's answer or take a hint, logging when. Taking a hint out of order
-    is refused (the next one of its step is offered); revealing twice changes nothing."""
-    if is_finished(board):
-        raise PracticeError("this practice session is finished")
+    is refused (the next one of its step is offered); revealing twice changes nothing.
+    The row is locked while the log grows, so two tabs cannot drop each other's reveal."""
     kind = kind_of(study, item)
     if kind is None:
         raise PracticeError("unknown question or hint")
-    revealed = set(board.revealed)
-    if item in revealed:
-        return
-    if kind == "hint" and item not in next_hints(study, revealed).values():
-        raise PracticeError("take the hints of a step in order")
-    now = timezone.now()
-    board.revealed = [*board.revealed, item]
-    board.practice_log = [
-        *board.practice_log,
-        {
-            "item": item,
-            "kind": kind,
-            "at": now.isoformat(),
-            "elapsed": round(interview.elapsed_seconds(board, now)),
-        },
-    ]
-    board.save(update_fields=["revealed", "practice_log", "updated_at"])
+    with transaction.atomic():
+        locked = Board.objects.select_for_update().get(pk=board.pk)
+        if is_finished(locked):
+            raise PracticeError("this practice session is finished")
+        revealed = set(locked.revealed)
+        if item in revealed:
+            board.revealed, board.practice_log = locked.revealed, locked.practice_log
+            return
+        if kind == "hint" and item not in next_hints(study, revealed).values():
+            raise PracticeError("take the hints of a step in order")
+        now = timezone.now()
+        locked.revealed = [*locked.revealed, item]
+        locked.practice_log = [
+            *locked.practice_log,
+            {
+                "item": item,
+                "kind": kind,
+                "at": now.isoformat(),
+                "elapsed": round(interview.elapsed_seconds(locked, now)),
+            },
+        ]
+        locked.save(update_fields=["revealed", "practice_log", "updated_at"])
+    board.revealed, board.practice_log = locked.revealed, locked.practice_log
 
 
 def finish(board: Board) -> None:
