@@ -581,7 +581,8 @@ WATCHERS = ("drift_monitor", "metrics_dashboard", "alerting", "data_validation")
 @rule("monitoring-has-input", "warning", "monitoring", "senior", "Monitors watch something")
 def monitoring_has_input(design: DesignGraph) -> list[Issue]:
     """Every drift monitor, metrics dashboard, alerting and data validation has an
-    incoming edge: a monitor that watches nothing is theatre."""
+    incoming edge: a monitor that watches nothing is theatre. (One with no edge at all
+    is left to isolated-component, which says so already.)"""
     return [
         Issue(
             f"{design.name(n)} watches nothing: connect what it should watch into it "
@@ -589,7 +590,7 @@ def monitoring_has_input(design: DesignGraph) -> list[Issue]:
             (n,),
         )
         for n in sorted(design.of_types(WATCHERS))
-        if not design.predecessors(n)
+        if not design.predecessors(n) and design.successors(n)  # isolated: said once, above
     ]
 
 
