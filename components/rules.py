@@ -475,7 +475,7 @@ def _offline_issue(design: DesignGraph, pipeline: str, task: str | None) -> Issu
             f"offline evaluation{wanted}.",
             (pipeline,),
         )
-    seen = sorted({m for e in near for m in _metrics(design, e)})
+    seen = list(dict.fromkeys(m for e in near for m in _metrics(design, e)))  # as listed
     saw = f"lists {', '.join(seen)}, none of which fits {kind}" if seen else "lists no metric"
     add = f"add one such as {suggest}" if suggest else "list the metrics it computes"
     return Issue(
