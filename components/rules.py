@@ -475,7 +475,7 @@ def _offline_issue(design: DesignGraph, pipeline: str, task: str | None) -> Issu
             f"offline evaluation{wanted}.",
             (pipeline,),
         )
-    seen = sorted({m for e in near for m in _metrics(design, e)})
+    seen = list(dict.fromkeys(m for e in near for m in _metrics(design, e)))  # as listed
     saw = f"lists {', '.join(seen)}, none of which fits {kind}" if seen else "lists no metric"
     add = f"add one such as {suggest}" if suggest else "list the metrics it computes"
     return Issue(
@@ -581,7 +581,8 @@ WATCHERS = ("drift_monitor", "metrics_dashboard", "alerting", "data_validation")
 @rule("monitoring-has-input", "warning", "monitoring", "senior", "Monitors watch something")
 def monitoring_has_input(design: DesignGraph) -> list[Issue]:
     """Every drift monitor, metrics dashboard, alerting and data validation has an
-    incoming edge: a monitor that watches nothing is theatre."""
+    incoming edge: a monitor that watches nothing is theatre. (One with no edge at all
+    is left to isolated-component, which says so already.)"""
     return [
         Issue(
             f"{design.name(n)} watches nothing: connect what it should watch into it "
@@ -589,7 +590,7 @@ def monitoring_has_input(design: DesignGraph) -> list[Issue]:
             (n,),
         )
         for n in sorted(design.of_types(WATCHERS))
-        if not design.predecessors(n)
+        if not design.predecessors(n) and design.successors(n)  # isolated: said once, above
     ]
 
 
