@@ -10,6 +10,7 @@ says how to fix it. docs/rules.md describes each rule and where we read the spec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -109,13 +110,38 @@ def _pipelines(design: DesignGraph) -> list[str]:
     return design.by_type.get("training_pipeline", [])
 
 
+# Words in a predictor's label that say its model comes from outside ("Hosted LLM (vendor
+# API)", "Pretrained CLIP"): a strong interviewer reads the label too.
+OUTSIDE_MODEL_WORDS = frozenset(
+    {
+        "hosted",
+        "vendor",
+        "pretrained",
+        "pre-trained",
+        "off-the-shelf",
+        "frozen",
+        "third-party",
+        "external",
+        "foundation",
+        "llm",
+        "gpt",
+        "openai",
+        "claude",
+        "gemini",
+    }
+)
+
+
 def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
     """Whether a predictor's model comes from outside the board: a pretrained or hosted
-    model named in its `model` prop, a registry no pipeline trains into, or (for an
-    embedding model) the encoder itself (docs/rules.md, interpretations)."""
-    named = design.nodes[predictor].props.get("model")
+    model named in its `model` prop or its label, a registry no pipeline trains into, or
+    (for an embedding model) the encoder itself (docs/rules.md, interpretations)."""
+    node = design.nodes[predictor]
+    named = node.props.get("model")
+    words = set(re.findall(r"[a-z][a-z-]*", node.label.lower()))
     return (
         (isinstance(named, str) and bool(named.strip()))
+        or bool(words & OUTSIDE_MODEL_WORDS)
         or predictor in design.supplied_by_registry
         or design.type_of(predictor) == "embedding_model"
     )
@@ -291,7 +317,8 @@ def batch_predictions_served(design: DesignGraph) -> list[Issue]:
     if not scorers:
         return []
     readers = design.reaching_readers
-    holders = design.prediction_holders
+    # An index a batch job fills with embeddings is read like a holder (our reading).
+    holders = design.prediction_holders | set(design.of_types({"vector_index", "search_index"}))
     served = [h for h in holders if h in readers]
     feeds_served = design.reaching(served)
     issues = []
