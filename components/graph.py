@@ -230,6 +230,21 @@ class DesignGraph:
     def reverse(self) -> nx.DiGraph:
         return self.graph.reverse(copy=False)
 
+    def near(
+        self, node: str, *, backward: bool = False, through: Callable[[str], bool] | None = None
+    ) -> set[str]:
+        """The nodes one or two edges from `node` (downstream, or upstream when
+        `backward`), the one between passing `through` if given. The rules look here
+        first: a sound design usually settles them within two edges, and a walk over the
+        whole graph is left for the boards that need it."""
+        adjacency = self.graph.pred if backward else self.graph.succ
+        first = adjacency[node]
+        found = set(first)
+        for middle in first:
+            if through is None or through(middle):
+                found.update(adjacency[middle])
+        return found
+
     @cached_property
     def data_view(self) -> nx.DiGraph:
         """The graph without monitoring signals: data walks stop at them (rev. 2)."""
@@ -539,6 +554,11 @@ class DesignGraph:
         return frozenset().union(*self.model_sources.values())
 
     @cached_property
+    def reader_ends(self) -> frozenset[str]:
+        """Client apps and predictors: what reads answers."""
+        return frozenset(self.of_types({"client_app"})) | self.predictors
+
+    @cached_property
     def reaching_readers(self) -> set[str]:
-        """Every node with a path to a client app or a predictor (what reads answers)."""
-        return self.reaching(self.of_types({"client_app"}) + list(self.predictors))
+        """Every node with a path to a client app or a predictor."""
+        return self.reaching(self.reader_ends)
