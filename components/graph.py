@@ -38,6 +38,10 @@ FEATURE_TYPES = frozenset(t for t, category in CATEGORY_OF.items() if category =
 MODEL_PLUMBING = frozenset(
     {"model_registry", "offline_evaluation", "hyperparameter_tuning", "orchestrator"}
 )
+# Our reading (docs/rules.md): model files in an object store that a predictor loads are
+# a model source too, so the model walk also passes object stores that a pipeline or
+# model plumbing writes into.
+MODEL_STORES = frozenset({"object_store"})
 # Types that are always predictors; an embedding model is one when it serves requests.
 FIXED_PREDICTORS = PREDICTORS
 # The feature-source walk ends at these types (and at every predictor).
@@ -226,6 +230,21 @@ class DesignGraph:
     def reverse(self) -> nx.DiGraph:
         return self.graph.reverse(copy=False)
 
+    def near(
+        self, node: str, *, backward: bool = False, through: Callable[[str], bool] | None = None
+    ) -> set[str]:
+        """The nodes one or two edges from `node` (downstream, or upstream when
+        `backward`), the one between passing `through` if given. The rules look here
+        first: a sound design usually settles them within two edges, and a walk over the
+        whole graph is left for the boards that need it."""
+        adjacency = self.graph.pred if backward else self.graph.succ
+        first = adjacency[node]
+        found = set(first)
+        for middle in first:
+            if through is None or through(middle):
+                found.update(adjacency[middle])
+        return found
+
     @cached_property
     def data_view(self) -> nx.DiGraph:
         """The graph without monitoring signals: data walks stop at them (rev. 2)."""
@@ -304,17 +323,35 @@ class DesignGraph:
     @cached_property
     def logged_by(self) -> dict[str, frozenset[str]]:
         """Data component -> the predictors whose prediction log it belongs to: an event
-        stream or data lake a predictor writes into by a direct edge, and every data
-        component reached from it through data components."""
-        succ = self.graph.succ
-        seeds: dict[str, set[str]] = defaultdict(set)
-        for predictor in self.predictors:
-            for target in succ[predictor]:
-                if self.types[target] in LOG_TYPES:
-                    seeds[target].add(predictor)
-        frozen = {node: frozenset(found) for node, found in seeds.items()}
+        stream or data lake a predictor writes into, by a direct edge or through serving
+        components (the ad server that logs the impression after the auction), and every
+        data component reached from it through data components."""
+        answers = self.serving_answers
+        pred = self.graph.pred
+        frozen: dict[str, frozenset] = {}
+        for log in self.of_types(LOG_TYPES):
+            found = [answers[u] for u in pred[log] if u in answers and answers[u]]
+            if found:
+                frozen[log] = frozenset().union(*found)
         labels = self.seeded_pass(self.data_nodes, frozen)
         return {node: label for node, label in labels.items() if label}
+
+    @cached_property
+    def serving_answers(self) -> dict[str, frozenset[str]]:
+        """Serving component or predictor -> the predictors whose answers pass through it
+        (it is one, or they reach it through serving components)."""
+        nodes = self.serving_nodes | self.predictors
+        return self.seeded_pass(nodes, {p: frozenset((p,)) for p in self.predictors})
+
+    @cached_property
+    def request_corridor(self) -> frozenset[str]:
+        """What a request travels through: serving components, predictors, and the
+        vector and search indexes looked up on the way."""
+        return (
+            self.serving_nodes
+            | self.predictors
+            | frozenset(self.of_types({"vector_index", "search_index"}))
+        )
 
     @cached_property
     def prediction_logs(self) -> frozenset[str]:
@@ -324,7 +361,7 @@ class DesignGraph:
     def request_features_at(self) -> dict[str, frozenset[str]]:
         """Client or serving component -> the request-time features that reach it: those
         listed on client apps, gateways and backend services that reach it through
-        serving components (its own included)."""
+        serving components, predictors and indexes (its own included)."""
         own = {
             n: frozenset(self.features(n) or ())
             for n in self.of_types(REQUEST_FEATURE_TYPES)
@@ -333,7 +370,7 @@ class DesignGraph:
         if not own:
             return {}
         clients = set(self.by_type.get("client_app", ()))
-        region = reach(self.view(self.serving_nodes | own.keys()), own)
+        region = reach(self.view(self.request_corridor | own.keys()), own)
         graph = self.restricted(region, lambda u, v: v not in clients)
         empty: frozenset = frozenset()
         return label_pass(graph, lambda n: own.get(n, empty))
@@ -449,6 +486,10 @@ class DesignGraph:
         plumbing = set(self.of_types(MODEL_PLUMBING))
         pipelines = set(self.by_type.get("training_pipeline", ()))
         predictors = self.predictors
+        succ = self.graph.succ
+        writers = pipelines | plumbing
+        # Model files written by a pipeline, an evaluation or a registry.
+        plumbing |= {v for t in writers for v in succ[t] if self.types[v] in MODEL_STORES}
         return self.restricted(
             plumbing | pipelines | predictors,
             lambda u, v: (u in plumbing or u in pipelines) and (v in plumbing or v in predictors),
@@ -513,6 +554,11 @@ class DesignGraph:
         return frozenset().union(*self.model_sources.values())
 
     @cached_property
+    def reader_ends(self) -> frozenset[str]:
+        """Client apps and predictors: what reads answers."""
+        return frozenset(self.of_types({"client_app"})) | self.predictors
+
+    @cached_property
     def reaching_readers(self) -> set[str]:
-        """Every node with a path to a client app or a predictor (what reads answers)."""
-        return self.reaching(self.of_types({"client_app"}) + list(self.predictors))
+        """Every node with a path to a client app or a predictor."""
+        return self.reaching(self.reader_ends)

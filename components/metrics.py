@@ -56,6 +56,9 @@ OFFLINE_SPELLINGS: dict[str, tuple[str, ...]] = {
     "BERTScore": ("bertscore",),
     "exact match": ("exact match",),
     "faithfulness": ("faithfulness", "groundedness"),
+    "WER": ("wer", "word error rate"),
+    "CER": ("cer", "character error rate"),
+    "chrF": ("chrf", "chrf++", "comet", "ter"),
 }
 
 _RANKING = ("NDCG", "MRR", "mAP", "recall", "precision", "hit rate", "ROC-AUC")
@@ -90,6 +93,9 @@ TASK_METRICS: dict[str, tuple[str, ...]] = {
         "BERTScore",
         "exact match",
         "faithfulness",
+        "WER",
+        "CER",
+        "chrF",
     ),
 }
 # What the offline-metrics message suggests per task (a few, most common first).

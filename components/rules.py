@@ -10,6 +10,7 @@ says how to fix it. docs/rules.md describes each rule and where we read the spec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -109,13 +110,38 @@ def _pipelines(design: DesignGraph) -> list[str]:
     return design.by_type.get("training_pipeline", [])
 
 
+# Words in a predictor's label that say its model comes from outside ("Hosted LLM (vendor
+# API)", "Pretrained CLIP"): a strong interviewer reads the label too.
+OUTSIDE_MODEL_WORDS = frozenset(
+    {
+        "hosted",
+        "vendor",
+        "pretrained",
+        "pre-trained",
+        "off-the-shelf",
+        "frozen",
+        "third-party",
+        "external",
+        "foundation",
+        "llm",
+        "gpt",
+        "openai",
+        "claude",
+        "gemini",
+    }
+)
+
+
 def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
     """Whether a predictor's model comes from outside the board: a pretrained or hosted
-    model named in its `model` prop, a registry no pipeline trains into, or (for an
-    embedding model) the encoder itself (docs/rules.md, interpretations)."""
-    named = design.nodes[predictor].props.get("model")
+    model named in its `model` prop or its label, a registry no pipeline trains into, or
+    (for an embedding model) the encoder itself (docs/rules.md, interpretations)."""
+    node = design.nodes[predictor]
+    named = node.props.get("model")
+    words = set(re.findall(r"[a-z][a-z-]*", node.label.lower()))
     return (
         (isinstance(named, str) and bool(named.strip()))
+        or bool(words & OUTSIDE_MODEL_WORDS)
         or predictor in design.supplied_by_registry
         or design.type_of(predictor) == "embedding_model"
     )
@@ -139,9 +165,17 @@ def training_loop(design: DesignGraph) -> list[Issue]:
                 "(event stream, data lake, ...) that writes to a model registry."
             )
         ]
-    data = design.view(frozenset(design.graph) - design.signals)
-    fed = reach(data, design.of_types(DATA_SOURCES))
-    delivers = design.reaching(list(design.predictors) + design.of_types({"model_registry"}))
+    signals = design.signals
+    deliverers = design.predictors | set(design.of_types({"model_registry"}))
+    data_types = DATA_SOURCES
+    for p in pipelines:  # the usual drawing settles it within two edges
+        upstream = design.near(p, backward=True, through=lambda n: n not in signals)
+        if any(design.type_of(u) in data_types and u not in signals for u in upstream) and any(
+            v in deliverers for v in design.near(p)
+        ):
+            return []
+    fed = reach(design.data_view, design.of_types(DATA_SOURCES))
+    delivers = design.reaching(deliverers)
     if any(p in fed and p in delivers for p in pipelines):
         return []
     problems = []
@@ -290,12 +324,21 @@ def batch_predictions_served(design: DesignGraph) -> list[Issue]:
     scorers = design.by_type.get("batch_scorer", [])
     if not scorers:
         return []
+    # An index a batch job fills with embeddings is read like a holder (our reading).
+    holders = design.prediction_holders | set(design.of_types({"vector_index", "search_index"}))
+    ends = design.reader_ends
+    rest = [
+        s
+        for s in scorers
+        if not any(h in holders and design.near(h) & ends for h in design.successors(s))
+    ]
+    if not rest:
+        return []
     readers = design.reaching_readers
-    holders = design.prediction_holders
     served = [h for h in holders if h in readers]
     feeds_served = design.reaching(served)
     issues = []
-    for scorer in sorted(scorers):
+    for scorer in sorted(rest):
         if scorer in feeds_served:
             continue
         written = sorted(h for h in design.reachable([scorer]) if h in holders)
@@ -371,11 +414,18 @@ def feedback_loop(design: DesignGraph) -> list[Issue]:
     """A client app or predictor has a path to an event stream, data lake, feedback
     collector or labeling that has a path (with no monitoring signal on it: a retraining
     trigger carries no data) to a training pipeline."""
-    no_signals = design.view(frozenset(design.graph) - design.signals)
-    to_training = reach(no_signals.reverse(copy=False), _pipelines(design))
+    origins = design.of_types({"client_app"}) + sorted(design.predictors)
+    signals = design.signals
+    pipelines = set(_pipelines(design))
+    for origin in origins:  # the usual drawing settles it within a few edges
+        for sink in design.near(origin):
+            if design.type_of(sink) in LOGGING_SINKS and any(
+                v in pipelines for v in design.near(sink, through=lambda n: n not in signals)
+            ):
+                return []
+    to_training = reach(design.data_view_reversed, pipelines)
     sinks = [s for s in design.of_types(LOGGING_SINKS) if s in to_training]
     feeding = design.reaching(sinks)
-    origins = design.of_types({"client_app"}) + sorted(design.predictors)
     if any(o in feeding for o in origins):
         return []
     return [
@@ -405,13 +455,16 @@ def drift_monitoring(design: DesignGraph) -> list[Issue]:
         design.predictors
         | set(design.of_types({"feature_store", "feature_pipeline", "embedding_model"}))
         | design.prediction_holders
-        | design.prediction_logs
-    )
-    acting = design.reaching(
-        design.of_types({"retraining_trigger", "training_pipeline", "alerting"})
     )
     reads = {m: any(p in watched for p in design.predecessors(m)) for m in monitors}
-    acts = {m: m in acting for m in monitors}
+    if not all(reads.values()):  # the prediction log, only when it matters
+        logs = design.prediction_logs
+        reads = {m: reads[m] or any(p in logs for p in design.predecessors(m)) for m in monitors}
+    actors = set(design.of_types({"retraining_trigger", "training_pipeline", "alerting"}))
+    acts = {m: bool(design.near(m) & actors) for m in monitors}
+    if not any(reads[m] and acts[m] for m in monitors):
+        acting = design.reaching(actors)
+        acts = {m: m in acting for m in monitors}
     if any(reads[m] and acts[m] for m in monitors):
         return []
     parts = []
@@ -450,9 +503,11 @@ def offline_metrics(design: DesignGraph) -> list[Issue]:
         by_task.setdefault(task if isinstance(task, str) else None, []).append(pipeline)
     issues = []
     for task, pipelines in by_task.items():
-        fitting = [e for e in evaluations if any(fits(task, m) for m in _metrics(design, e))]
-        reaching = design.reaching(fitting)
-        for pipeline in sorted(pipelines):
+        fitting = {e for e in evaluations if any(fits(task, m) for m in _metrics(design, e))}
+        # The usual drawing settles it within two edges; walk only for the rest.
+        rest = [p for p in pipelines if not design.near(p) & fitting]
+        reaching = design.reaching(fitting) if rest and fitting else set()
+        for pipeline in sorted(rest):
             if pipeline in reaching:
                 continue
             issues.append(_offline_issue(design, pipeline, task))
@@ -488,6 +543,10 @@ def _offline_issue(design: DesignGraph, pipeline: str, task: str | None) -> Issu
 def cache_on_read_path(design: DesignGraph) -> list[Issue]:
     """Every cache has an incoming and an outgoing edge and a path to a client app or a
     predictor."""
+    ends = design.reader_ends
+    caches = design.by_type.get("cache", [])
+    if all(design.predecessors(c) and design.near(c) & ends for c in caches):
+        return []
     readers = design.reaching_readers
     return [
         Issue(
@@ -546,16 +605,15 @@ def retraining_closes_loop(design: DesignGraph) -> list[Issue]:
     relays = set(
         design.of_types({"orchestrator", "hyperparameter_tuning", "data_validation"})
     ) | set(triggers)
-    deployed = design.deployed_pipelines
+    serving = design.model_source_set  # pipelines whose model reaches a predictor
     issues = []
     for trigger in triggers:
-        near = design.successors(trigger)
-        if any(n in deployed for n in near):
+        if any(n in serving for n in design.near(trigger, through=relays.__contains__)):
             continue  # the usual drawing: the trigger starts a deployed pipeline directly
         started = sorted(
             n for n in design.through([trigger], relays) if design.type_of(n) == "training_pipeline"
         )
-        if any(p in deployed for p in started):
+        if any(p in serving or p in design.deployed_pipelines for p in started):
             continue
         if started:
             message = (
@@ -607,12 +665,28 @@ def labels_available(design: DesignGraph) -> list[Issue]:
     supervised = [p for p in _pipelines(design) if design.nodes[p].props.get("task") in SUPERVISED]
     if not supervised:
         return []
-    no_signals = design.view(frozenset(design.graph) - design.signals)
-    labelled = reach(no_signals, design.of_types(LABEL_SOURCES))
-    labelled |= design.through(design.by_type.get("client_app", []), design.data_nodes)
+    signals = design.signals
+    data = design.data_nodes
+
+    def labelled_nearby(p: str) -> bool:
+        for u in design.near(p, backward=True, through=lambda n: n not in signals):
+            if design.type_of(u) in LABEL_SOURCES:
+                return True
+        return any(
+            design.type_of(c) == "client_app"
+            for u in design.predecessors(p)
+            if u in data
+            for c in design.predecessors(u)
+        )
+
+    rest = [p for p in supervised if not labelled_nearby(p)]
+    if not rest:
+        return []
+    labelled = reach(design.data_view, design.of_types(LABEL_SOURCES))
+    labelled |= design.through(design.by_type.get("client_app", []), data)
     issues = []
     on_board = sorted(design.of_types(LABEL_SOURCES))
-    for pipeline in sorted(supervised):
+    for pipeline in sorted(rest):
         if pipeline in labelled:
             continue
         task = design.nodes[pipeline].props["task"]
@@ -695,8 +769,16 @@ def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
     ]
     if not replicated:
         return []
+    balancers = set(design.of_types({"load_balancer", "api_gateway"}))
     serving = design.serving_nodes
-    fronted = design.through(design.of_types({"load_balancer", "api_gateway"}), serving)
+    replicated = [
+        p
+        for p in replicated
+        if not balancers & design.near(p, backward=True, through=serving.__contains__)
+    ]
+    if not replicated:
+        return []
+    fronted = design.through(balancers, serving)
     requested = design.through(design.by_type.get("client_app", []), serving)
     streams = {"event_stream", "stream_processor"}
     issues = []
