@@ -126,3 +126,28 @@ def test_the_interviewer_sees_the_study_material_in_the_rubric(page: Page, serve
     expect(data.locator(".red-flags li").first).to_be_visible()
     expect(data.locator(".must-hit")).to_contain_text("request time")
     screenshot(page, "practice-05-interviewer-material")
+
+
+def test_a_practice_board_turns_into_a_shared_board(page: Page, server_url: str) -> None:
+    page.goto(server_url + "/")
+    set_name(page, server_url, "Pat")
+    page.locator(".case-card", has_text="Visual search").get_by_role(
+        "button", name="Practise"
+    ).click()
+    expect(page).to_have_url(BOARD_URL)
+    public_id = board_id(page)
+    wait_live(page)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#case").get_by_role("button", name="Turn into a shared board").click()
+    # Back on the board as its interviewer, with the new links shown once.
+    share = page.locator("#share-dialog")
+    expect(share).to_be_visible()
+    expect(share.locator(".share-link")).to_have_count(3)
+    expect(share.locator(".share-link-candidate .share-url")).to_have_value(
+        re.compile(rf"/join/{public_id}/[^/]+/$")
+    )
+    share.get_by_role("button", name="Close").click()
+    wait_live(page)
+    expect(page.locator("#my-role")).to_have_text("interviewer")
+    expect(page.locator("#case .practice-tools")).to_have_count(0)
+    expect(page.locator("#tab-interviewer")).to_be_visible()
