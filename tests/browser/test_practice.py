@@ -89,6 +89,8 @@ def test_a_whole_practice_session_from_start_to_report(page: Page, server_url: s
         step.locator("select[name=score]").select_option(str(1 + index % 4))
         expect(step.locator(".rubric-status")).to_have_text("Saved")
     screenshot(page, "practice-02-review-1440")
+    page.locator("#review-data").scroll_into_view_if_needed()
+    screenshot(page, "practice-02b-review-rubric")
     page.set_viewport_size({"width": 1280, "height": 800})
     screenshot(page, "practice-03-review-1280")
 
