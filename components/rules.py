@@ -579,8 +579,8 @@ def evaluation_gates_deploy(design: DesignGraph) -> list[Issue]:
             for r in design.successors(e)
             if design.type_of(r) == "model_registry"
         }
-        blocked = evaluations | gated
-        open_view = design.view((region - blocked) | {pipeline})
+        open_nodes = (region - evaluations - gated) | {pipeline}
+        open_view = nx.subgraph_view(view, filter_node=open_nodes.__contains__)
         ungated = sorted(n for n in reach(open_view, [pipeline]) if n in predictors)
         if ungated:
             issues.append(
