@@ -21,7 +21,6 @@ from components.document import LEVELS
 from components.document import Board as Document
 from components.export import ExportError
 from components.export import render as render_export
-from components.layout import auto_positions
 from components.steps import STEPS
 from studio import case_library, practice
 from studio.interview import timer_state
@@ -145,23 +144,10 @@ def reference_svg(request: HttpRequest, public_id: str) -> HttpResponse:
     return reference_response(study_for(board))
 
 
-def laid_out_reference(study: case_studies.CaseStudy) -> Document:
-    """The reference with positions from the auto-layout the editor uses, so it reads
-    like a board laid out with the Auto-layout button; as drawn if Graphviz fails."""
-    reference = study.fresh_reference()
-    try:
-        positions = auto_positions(reference)
-    except ExportError:
-        return reference
-    for node in reference.nodes:
-        if node.id in positions:
-            node.x, node.y = positions[node.id]["x"], positions[node.id]["y"]
-    return reference
-
-
 def reference_response(study: case_studies.CaseStudy) -> HttpResponse:
     try:
-        svg = render_export(laid_out_reference(study), "svg", layout="drawn", legend=True)
+        # Laid out as the editor's auto-layout would, and scaled to fit where it opens.
+        svg = render_export(study.reference, "svg", layout="auto", legend=True, fit=True)
     except ExportError as exc:
         return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
     response = HttpResponse(svg, content_type="image/svg+xml")
