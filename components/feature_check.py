@@ -61,6 +61,20 @@ def feature_consistency_issue(
         rt_shared = rt_t & rt_p
     if not (shared or raw or rt_shared):
         return _no_shared_source(design, pipeline, predictor, stores_t, stores_p, trained, served)
+    if not shared and not raw and trained and all(design.features(s) is not None for s in stores_t):
+        # Only the request is shared: every feature training lists must come from the
+        # logged request or a store of its own, or it is recomputed some other way.
+        unsourced = [f for f in trained if f not in rt_t and f not in recomputed]
+        if unsourced:
+            where = f" (serving reads them from {_names(design, stores_p)})" if stores_p else ""
+            return FeatureIssue(
+                f"Training {design.name(pipeline)} lists {', '.join(unsourced)}, but nothing it "
+                f"reads provides them{where}: feed it from the same feature store as "
+                f"{design.name(predictor)}, so both see the same values.",
+                (pipeline, predictor, *sorted(stores_p)),
+                pipeline,
+                (1, len(unsourced)),
+            )
     if trained is not None and served is not None:
         serving_set = set(served) | rt_p
         missing = [f for f in trained if f not in serving_set]

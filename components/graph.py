@@ -277,9 +277,6 @@ class DesignGraph:
         adjacency = graph.adj
         return {v for u in inner if u in passable or u in starts for v in adjacency[u]}
 
-    def kinds_set(self, types: Iterable[str]) -> set[str]:
-        return set(self.of_types(types))
-
     # --- roles (framework.md §2, rev. 2) ------------------------------------------------
 
     @cached_property
@@ -339,8 +336,11 @@ class DesignGraph:
     @cached_property
     def serving_answers(self) -> dict[str, frozenset[str]]:
         """Serving component or predictor -> the predictors whose answers pass through it
-        (it is one, or they reach it through serving components)."""
-        nodes = self.serving_nodes | self.predictors
+        (it is one, or they reach it through serving components). An answer stops at
+        the API gateway or a load balancer: past them is the next request, and what a
+        service logs there is the raw request, not what a model served."""
+        entries = set(self.of_types({"api_gateway", "load_balancer"}))
+        nodes = (self.serving_nodes - entries) | self.predictors
         return self.seeded_pass(nodes, {p: frozenset((p,)) for p in self.predictors})
 
     @cached_property
@@ -547,6 +547,32 @@ class DesignGraph:
         pipelines = set(self.by_type.get("training_pipeline", ()))
         reaching = self.through(targets, passable, backward=True)
         return frozenset(p for p in pipelines if p in reaching)
+
+    @cached_property
+    def _deploy_labels(self) -> dict[str, frozenset]:
+        """Predictor or embedding model -> the pipelines whose model reaches it through
+        model plumbing (a tower counts: an item encoder a pipeline deploys)."""
+        pipelines = set(self.by_type.get("training_pipeline", ()))
+        ends = self.predictors | set(self.by_type.get("embedding_model", ()))
+        plumbing = set(self.plumbing_view) - self.predictors - pipelines
+        graph = self.restricted(
+            plumbing | pipelines | ends,
+            lambda u, v: (u in plumbing or u in pipelines) and (v in plumbing or v in ends),
+        )
+        empty: frozenset = frozenset()
+        labels = label_pass(graph, lambda n: frozenset((n,)) if n in pipelines else empty)
+        return {n: labels[n] for n in ends if labels.get(n)}
+
+    @cached_property
+    def deployed_somewhere(self) -> frozenset[str]:
+        """Training pipelines whose model reaches a predictor or an embedding model: the
+        others' models go nowhere."""
+        return frozenset().union(*self._deploy_labels.values())
+
+    @cached_property
+    def trained_encoders(self) -> frozenset[str]:
+        """Embedding models some training pipeline's model reaches through plumbing."""
+        return frozenset(n for n in self._deploy_labels if self.types[n] == "embedding_model")
 
     @cached_property
     def model_source_set(self) -> frozenset[str]:

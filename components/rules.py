@@ -132,18 +132,28 @@ OUTSIDE_MODEL_WORDS = frozenset(
 )
 
 
+# Words that say the opposite: the board's own training produces the model.
+OWN_MODEL_WORDS = frozenset(
+    {"fine-tuned", "finetuned", "fine-tune", "trained", "in-house", "custom", "our", "own"}
+)
+
+
 def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
-    """Whether a predictor's model comes from outside the board: a pretrained or hosted
-    model named in its `model` prop or its label, a registry no pipeline trains into, or
-    (for an embedding model) the encoder itself (docs/rules.md, interpretations)."""
+    """Whether a predictor's model comes from outside the board (docs/rules.md,
+    interpretations): a pretrained or hosted model named in its `model` prop or its
+    label, a registry no pipeline trains into, or, for an embedding model, the encoder
+    itself when the board trains no encoder. Never while a pipeline of the board trains
+    a model that goes nowhere: that model is the one missing here."""
+    if set(design.by_type.get("training_pipeline", ())) - design.deployed_somewhere:
+        return False
     node = design.nodes[predictor]
     named = node.props.get("model")
     words = set(re.findall(r"[a-z][a-z-]*", node.label.lower()))
     return (
         (isinstance(named, str) and bool(named.strip()))
-        or bool(words & OUTSIDE_MODEL_WORDS)
+        or (bool(words & OUTSIDE_MODEL_WORDS) and not words & OWN_MODEL_WORDS)
         or predictor in design.supplied_by_registry
-        or design.type_of(predictor) == "embedding_model"
+        or (design.type_of(predictor) == "embedding_model" and not design.trained_encoders)
     )
 
 

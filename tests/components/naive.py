@@ -74,9 +74,7 @@ class Naive:
         def passable(n: str) -> bool:
             return n not in predictors and self.types[n] not in stops
 
-        return {
-            m for m in self.walk(node, passable, backward=True) if self.types[m] in PROVIDERS
-        }
+        return {m for m in self.walk(node, passable, backward=True) if self.types[m] in PROVIDERS}
 
     def model_sources(self, node: str) -> set[str]:
         return {

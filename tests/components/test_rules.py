@@ -11,8 +11,8 @@ import pytest
 
 from components.document import Board, Edge, Node
 from components.graph import DesignGraph
-from components.report import validate
 from components.metrics import offline_names
+from components.report import validate
 from components.rules import RULES, normalise_metric, profile
 from tests.conftest import build, finding_ids, rule_findings
 

@@ -704,3 +704,83 @@ def test_a_rag_design_with_a_hosted_llm():
     board.nodes.append(type(board.nodes[0])("reg", "model_registry"))
     board.edges.append(type(board.edges[0])("e-reg", "reg", "llm"))
     holds(board, "model-deployed")
+
+
+# --- refinements found on the realistic corpus ------------------------------------------------
+
+
+def test_an_outside_model_is_never_claimed_while_a_pipeline_goes_nowhere():
+    # The named model (or an "LLM" label) is the one the board's own dead-end pipeline
+    # trains: naming it is not deploying it.
+    extra = {"t": "training_pipeline", "ev": "offline_evaluation"}
+    board = rag(llm={"model": "GBDT"})
+    board.nodes.extend(type(board.nodes[0])(i, t) for i, t in extra.items())
+    board.edges.append(type(board.edges[0])("e-t", "t", "ev"))
+    found = {f.nodes: f for f in rule_findings(board, "model-deployed")}
+    assert set(found) == {("enc",), ("llm",)}  # either may be what the pipeline trains
+    assert "`model`" in found[("llm",)].message
+    # A label that says the model is ours is no outside model either.
+    board = rag()
+    board.nodes[[n.id for n in board.nodes].index("llm")].label = "LLM reranker (fine-tuned)"
+    fails(board, "model-deployed", "llm")
+    board.nodes[[n.id for n in board.nodes].index("llm")].label = "Hosted LLM (vendor API)"
+    holds(board, "model-deployed")
+
+
+def test_an_untrained_query_tower_beside_a_trained_item_tower():
+    board = visual_search()
+    assert not rule_findings(board, "model-deployed")  # a pretrained encoder
+    extra = {"t": "training_pipeline", "reg": "model_registry", "item": "embedding_model"}
+    board.nodes.extend(type(board.nodes[0])(i, t) for i, t in extra.items())
+    board.edges.extend(
+        type(board.edges[0])(f"x{k}", s, t)
+        for k, (s, t) in enumerate([("t", "reg"), ("reg", "item"), ("item", "idx")])
+    )
+    fails(board, "model-deployed", "enc")  # the two towers embed into different spaces
+
+
+def test_answers_stop_at_the_gateway():
+    # What the payment service logs after the gateway is the raw request, not a
+    # prediction log of the scorer behind it.
+    nodes = {
+        "gw": "api_gateway",
+        "pay": "backend_service",
+        "scorer": "inference_service",
+        "rules": "reranking_service",
+        "txn": "event_stream",
+    }
+    edges = [("gw", "pay"), ("pay", "scorer"), ("scorer", "rules"), ("rules", "gw"), ("pay", "txn")]
+    assert DesignGraph(build(nodes, edges)).prediction_logs == frozenset()
+    edges[-1] = ("rules", "txn")  # logged by the last serving step: a prediction log
+    assert DesignGraph(build(nodes, edges)).prediction_logs == {"txn"}
+
+
+def test_only_the_request_shared_needs_every_trained_feature_sourced():
+    nodes = {
+        "gw": "api_gateway",
+        "scorer": "inference_service",
+        "fs": "feature_store",
+        "txn": "event_stream",
+        "train": "training_pipeline",
+        "reg": "model_registry",
+    }
+    edges = [
+        ("gw", "scorer"),
+        ("gw", "txn"),
+        ("txn", "train"),
+        ("fs", "scorer"),
+        ("train", "reg"),
+        ("reg", "scorer"),
+    ]
+    props = {
+        "gw": {"features": ["amount"]},
+        "fs": {"features": ["velocity_1h"]},
+        "scorer": {"features": ["amount", "velocity_1h"]},
+        "train": {"features": ["amount"]},
+    }
+    holds(build(nodes, edges, props=props), "feature-consistency")
+    props["train"] = {"features": ["amount", "velocity_1h"]}
+    finding = fails(
+        build(nodes, edges, props=props), "feature-consistency", "train", "scorer", "fs"
+    )
+    assert "velocity_1h" in finding.message
