@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("studio", "0003_case_study"),
+        ("studio", "0004_snapshot_revision"),
     ]
 
     operations = [
