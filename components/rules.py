@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,7 +48,7 @@ class Finding:
         """The rule's short name for people ("A serving loop exists")."""
         return RULES[self.rule].title
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "rule": self.rule,
             "severity": self.severity,
@@ -92,7 +93,9 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: Severity, step: str | None, level: str, title: str):
+def rule(
+    rule_id: str, severity: Severity, step: str | None, level: str, title: str
+) -> Callable[[Check], Check]:
     """Register a check as the rule `rule_id`."""
 
     def register(check: Check) -> Check:
@@ -268,7 +271,12 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
     ]
 
 
-def _answered(graph: nx.DiGraph, clients: set[str], corridor: set[str], answerers) -> bool:
+def _answered(
+    graph: nx.DiGraph,
+    clients: set[str],
+    corridor: AbstractSet[str],
+    answerers: AbstractSet[str],
+) -> bool:
     """Whether an answerer has a path back to a client through the corridor, inside a
     strong component of `graph` (so that client's requests reach it)."""
     component: dict[str, int] = {}
@@ -381,6 +389,7 @@ def connection_allowed(design: DesignGraph) -> list[Issue]:
     issues = []
     for edge in design.board.edges:
         pair = (edge.source, edge.target)
+        reason: str | None
         if edge.source == edge.target:
             reason = "connects a component to itself"
         elif pair in first:
