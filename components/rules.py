@@ -143,21 +143,21 @@ OWN_MODEL_WORDS = frozenset(
 
 def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
     """Whether a predictor's model comes from outside the board (docs/rules.md,
-    interpretations): a pretrained or hosted model named in its `model` prop or its
-    label, a registry no pipeline trains into, or, for an embedding model, the encoder
-    itself when the board trains no encoder. Never while a pipeline of the board trains
-    a model that goes nowhere: that model is the one missing here."""
-    if set(design.by_type.get("training_pipeline", ())) - design.deployed_somewhere:
-        return False
+    interpretations): a label that says hosted or pretrained, a registry no pipeline
+    trains into, a pretrained encoder (when the board trains no encoder), or a model
+    named in its `model` setting, unless a pipeline of the board trains a model that
+    goes nowhere (a name like "GBDT" does not say whose model it is)."""
     node = design.nodes[predictor]
-    named = node.props.get("model")
     words = set(re.findall(r"[a-z][a-z-]*", node.label.lower()))
-    return (
-        (isinstance(named, str) and bool(named.strip()))
-        or (bool(words & OUTSIDE_MODEL_WORDS) and not words & OWN_MODEL_WORDS)
-        or predictor in design.supplied_by_registry
-        or (design.type_of(predictor) == "embedding_model" and not design.trained_encoders)
-    )
+    if words & OUTSIDE_MODEL_WORDS and not words & OWN_MODEL_WORDS:
+        return True
+    if predictor in design.supplied_by_registry:
+        return True
+    if design.type_of(predictor) == "embedding_model" and not design.trained_encoders:
+        return True
+    named = node.props.get("model")
+    dead_ends = set(design.by_type.get("training_pipeline", ())) - design.deployed_somewhere
+    return isinstance(named, str) and bool(named.strip()) and not dead_ends
 
 
 # --- errors -------------------------------------------------------------------------------
