@@ -12,6 +12,8 @@ features must hold the trained ones. docs/rules.md explains the reading.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from components.graph import DesignGraph
@@ -27,7 +29,7 @@ class FeatureIssue:
     rank: tuple[int, int]  # lower is closer to sound: picks the model source to report
 
 
-def _names(design: DesignGraph, node_ids) -> str:
+def _names(design: DesignGraph, node_ids: Iterable[str]) -> str:
     return ", ".join(design.name(n) for n in sorted(node_ids))
 
 
@@ -115,7 +117,9 @@ def feature_consistency_issue(
     return None
 
 
-def _shared_instead(design: DesignGraph, shared, rt_shared) -> str:
+def _shared_instead(
+    design: DesignGraph, shared: AbstractSet[str], rt_shared: AbstractSet[str]
+) -> str:
     """What the two sides already share, when it is not a feature store (so the fix is
     to the predictor's list, not a new store)."""
     encoders = sorted(s for s in shared if design.type_of(s) not in STORES)
@@ -132,7 +136,13 @@ def _shared_instead(design: DesignGraph, shared, rt_shared) -> str:
 
 
 def _no_shared_source(
-    design: DesignGraph, pipeline, predictor, stores_t, stores_p, trained, served
+    design: DesignGraph,
+    pipeline: str,
+    predictor: str,
+    stores_t: set[str],
+    stores_p: set[str],
+    trained: list[str] | None,
+    served: list[str] | None,
 ) -> FeatureIssue:
     t, p = design.name(pipeline), design.name(predictor)
     if stores_t and stores_p:

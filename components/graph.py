@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from functools import cached_property
+from typing import Any
 
 import networkx as nx
 
@@ -51,26 +52,17 @@ FEATURE_WALK_STOPS = (
 # Data written by a predictor into one of these starts its prediction log.
 LOG_TYPES = frozenset({"event_stream", "data_lake"})
 
-Label = frozenset
+Label = frozenset[Any]
 
 
-def reach(view: nx.DiGraph, sources: Iterable[Hashable]) -> set:
+def reach(view: nx.DiGraph, sources: Iterable[Hashable]) -> set[Any]:
     """Every node of `view` with a path (of length zero or more) from one of `sources`
     that lies in `view`: one multi-source breadth-first search."""
     starts = [s for s in dict.fromkeys(sources) if s in view]
     return {node for layer in nx.bfs_layers(view, starts) for node in layer} if starts else set()
 
 
-def meets(view: nx.DiGraph, sources: Iterable[Hashable], targets) -> bool:
-    """Whether a node of `targets` has a path from one of `sources` in `view` (length zero
-    or more): a breadth-first search that stops at the first layer meeting one."""
-    starts = [s for s in dict.fromkeys(sources) if s in view]
-    if not starts:
-        return False
-    return any(n in targets for layer in nx.bfs_layers(view, starts) for n in layer)
-
-
-def label_pass(graph: nx.DiGraph, seeds: Callable[[Hashable], frozenset]) -> dict:
+def label_pass(graph: nx.DiGraph, seeds: Callable[[Any], Label]) -> dict[Any, Label]:
     """For every node v of `graph`, the union of `seeds(u)` over every u with a path
     u -> ... -> v in it (u = v included): one pass over its condensation.
 
@@ -93,12 +85,14 @@ def label_pass(graph: nx.DiGraph, seeds: Callable[[Hashable], frozenset]) -> dic
     return labels
 
 
-def _label_components(graph: nx.DiGraph, order: list, seeds) -> dict | None:
+def _label_components(
+    graph: nx.DiGraph, order: list[Any], seeds: Callable[[Any], Label]
+) -> dict[Any, Label] | None:
     """The labels of `label_pass`, components taken in `order`; None if a component
     comes before one of its predecessors."""
     pred = graph.pred
-    labels: dict = {}
-    empty: frozenset = frozenset()
+    labels: dict[Any, Label] = {}
+    empty: Label = frozenset()
     for members in order:
         parts = []
         for node in members:
@@ -216,14 +210,16 @@ class DesignGraph:
         )
         return graph
 
-    def seeded_pass(self, passable: set[str] | frozenset[str], seeds: dict[str, frozenset]) -> dict:
+    def seeded_pass(
+        self, passable: set[str] | frozenset[str], seeds: dict[str, Label]
+    ) -> dict[Any, Label]:
         """`label_pass` over the nodes of `passable`, seeded with `seeds` (node -> label),
         run only on the part the seeds reach (a walk on a view finds it): every other
         node's label is empty, and is left out of the result."""
         if not seeds:
             return {}
         region = reach(self.view(passable), seeds)
-        empty: frozenset = frozenset()
+        empty: Label = frozenset()
         return label_pass(self.restricted(region), lambda n: seeds.get(n, empty))
 
     @cached_property
@@ -325,7 +321,7 @@ class DesignGraph:
         data component reached from it through data components."""
         answers = self.serving_answers
         pred = self.graph.pred
-        frozen: dict[str, frozenset] = {}
+        frozen: dict[str, Label] = {}
         for log in self.of_types(LOG_TYPES):
             found = [answers[u] for u in pred[log] if u in answers and answers[u]]
             if found:
@@ -372,7 +368,7 @@ class DesignGraph:
         clients = set(self.by_type.get("client_app", ()))
         region = reach(self.view(self.request_corridor | own.keys()), own)
         graph = self.restricted(region, lambda u, v: v not in clients)
-        empty: frozenset = frozenset()
+        empty: Label = frozenset()
         return label_pass(graph, lambda n: own.get(n, empty))
 
     def request_features_of_predictor(self, predictor: str) -> frozenset[str]:
@@ -394,7 +390,7 @@ class DesignGraph:
         if not at:
             return {}
         pred = self.graph.pred
-        own: dict[str, frozenset] = {}
+        own: dict[str, Label] = {}
         for node in self.data_nodes:
             carried = [at[u] for u in pred[node] if u in at and at[u]]
             if carried:
@@ -410,12 +406,12 @@ class DesignGraph:
         return frozenset(self.graph) - stops
 
     @cached_property
-    def _provider_labels(self) -> dict[str, frozenset]:
+    def _provider_labels(self) -> dict[str, Label]:
         """Node of the feature walk -> the providers a walk up from just below it meets."""
         passable = self._feature_passable
         providers = set(self.of_types(FEATURE_PROVIDERS))
         pred, succ = self.graph.pred, self.graph.succ
-        seeds: dict[str, set] = defaultdict(set)
+        seeds: dict[str, set[Any]] = defaultdict(set)
         for node in providers & passable:
             seeds[node].add(node)
         # Providers that end the walk (serving encoders) are still met: seed them into
@@ -427,7 +423,7 @@ class DesignGraph:
         return self.seeded_pass(passable, {n: frozenset(found) for n, found in seeds.items()})
 
     @cached_property
-    def _log_labels(self) -> dict[str, frozenset]:
+    def _log_labels(self) -> dict[str, Label]:
         """Node of the feature walk -> the predictors whose prediction log a walk up from
         just below it meets. Only the logs that can matter are followed: those of
         predictors with a model source that reads no feature provider ("log and wait");
@@ -445,13 +441,13 @@ class DesignGraph:
         return self.seeded_pass(self._feature_passable, seeds)
 
     @cached_property
-    def _request_labels(self) -> dict[str, frozenset]:
+    def _request_labels(self) -> dict[str, Label]:
         """Node of the feature walk -> the request-time features logged into a source a
         walk up from just below it meets (worked out only when a rule asks)."""
         return self.seeded_pass(self._feature_passable, self.logged_request_features)
 
-    def _walk_up(self, labels: dict[str, frozenset], node_id: str) -> set:
-        found: set = set()
+    def _walk_up(self, labels: dict[str, Label], node_id: str) -> set[Any]:
+        found: set[Any] = set()
         for u in self.graph.pred[node_id]:
             if u in labels:
                 found |= labels[u]
@@ -510,7 +506,7 @@ class DesignGraph:
     @cached_property
     def model_sources(self) -> dict[str, frozenset[str]]:
         """Predictor -> the training pipelines that reach it through model plumbing."""
-        empty: frozenset = frozenset()
+        empty: Label = frozenset()
         labels = label_pass(
             self.plumbing_view,
             lambda n: frozenset((n,)) if self.types[n] == "training_pipeline" else empty,
@@ -549,7 +545,7 @@ class DesignGraph:
         return frozenset(p for p in pipelines if p in reaching)
 
     @cached_property
-    def _deploy_labels(self) -> dict[str, frozenset]:
+    def _deploy_labels(self) -> dict[str, Label]:
         """Predictor or embedding model -> the pipelines whose model reaches it through
         model plumbing (a tower counts: an item encoder a pipeline deploys)."""
         pipelines = set(self.by_type.get("training_pipeline", ()))
@@ -559,7 +555,7 @@ class DesignGraph:
             plumbing | pipelines | ends,
             lambda u, v: (u in plumbing or u in pipelines) and (v in plumbing or v in ends),
         )
-        empty: frozenset = frozenset()
+        empty: Label = frozenset()
         labels = label_pass(graph, lambda n: frozenset((n,)) if n in pipelines else empty)
         return {n: labels[n] for n in ends if labels.get(n)}
 

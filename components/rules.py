@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,7 +48,7 @@ class Finding:
         """The rule's short name for people ("A serving loop exists")."""
         return RULES[self.rule].title
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "rule": self.rule,
             "severity": self.severity,
@@ -92,7 +93,9 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: Severity, step: str | None, level: str, title: str):
+def rule(
+    rule_id: str, severity: Severity, step: str | None, level: str, title: str
+) -> Callable[[Check], Check]:
     """Register a check as the rule `rule_id`."""
 
     def register(check: Check) -> Check:
@@ -140,21 +143,21 @@ OWN_MODEL_WORDS = frozenset(
 
 def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
     """Whether a predictor's model comes from outside the board (docs/rules.md,
-    interpretations): a pretrained or hosted model named in its `model` prop or its
-    label, a registry no pipeline trains into, or, for an embedding model, the encoder
-    itself when the board trains no encoder. Never while a pipeline of the board trains
-    a model that goes nowhere: that model is the one missing here."""
-    if set(design.by_type.get("training_pipeline", ())) - design.deployed_somewhere:
-        return False
+    interpretations): a label that says hosted or pretrained, a registry no pipeline
+    trains into, a pretrained encoder (when the board trains no encoder), or a model
+    named in its `model` setting, unless a pipeline of the board trains a model that
+    goes nowhere (a name like "GBDT" does not say whose model it is)."""
     node = design.nodes[predictor]
-    named = node.props.get("model")
     words = set(re.findall(r"[a-z][a-z-]*", node.label.lower()))
-    return (
-        (isinstance(named, str) and bool(named.strip()))
-        or (bool(words & OUTSIDE_MODEL_WORDS) and not words & OWN_MODEL_WORDS)
-        or predictor in design.supplied_by_registry
-        or (design.type_of(predictor) == "embedding_model" and not design.trained_encoders)
-    )
+    if words & OUTSIDE_MODEL_WORDS and not words & OWN_MODEL_WORDS:
+        return True
+    if predictor in design.supplied_by_registry:
+        return True
+    if design.type_of(predictor) == "embedding_model" and not design.trained_encoders:
+        return True
+    named = node.props.get("model")
+    dead_ends = set(design.by_type.get("training_pipeline", ())) - design.deployed_somewhere
+    return isinstance(named, str) and bool(named.strip()) and not dead_ends
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -268,7 +271,12 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
     ]
 
 
-def _answered(graph: nx.DiGraph, clients: set[str], corridor: set[str], answerers) -> bool:
+def _answered(
+    graph: nx.DiGraph,
+    clients: set[str],
+    corridor: AbstractSet[str],
+    answerers: AbstractSet[str],
+) -> bool:
     """Whether an answerer has a path back to a client through the corridor, inside a
     strong component of `graph` (so that client's requests reach it)."""
     component: dict[str, int] = {}
@@ -381,6 +389,7 @@ def connection_allowed(design: DesignGraph) -> list[Issue]:
     issues = []
     for edge in design.board.edges:
         pair = (edge.source, edge.target)
+        reason: str | None
         if edge.source == edge.target:
             reason = "connects a component to itself"
         elif pair in first:
