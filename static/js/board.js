@@ -29,7 +29,7 @@ import { Inspector } from "./inspector.js";
 import { setupMenu } from "./menu.js";
 import { setupName } from "./name.js";
 import { setupPalette } from "./palette.js";
-import { keepPanelWhileInUse, setupTabs } from "./panels.js";
+import { keepPanelWhileInUse, setupSidebarToggles, setupTabs } from "./panels.js";
 import { Presence } from "./presence.js";
 import { setupShare } from "./share.js";
 import { setupTimer } from "./timer.js";
@@ -153,6 +153,8 @@ function main() {
     if (e.detail.frame.type === "case.revealed") document.body.dispatchEvent(new Event("case-changed"));
   });
   const tabs = setupTabs();
+  // Hiding a sidebar keeps the diagram where it was on screen: the stage grows to one side.
+  const sidebars = setupSidebarToggles({ around: (change) => canvas.keepScreenPlace(change) });
   for (const menu of document.querySelectorAll("details.menu")) setupMenu(menu);
   for (const panel of [$("case"), $("interviewer")]) if (panel) keepPanelWhileInUse(panel);
   // "Skip to canvas": focus the canvas itself (the link's #canvas would also scroll).
@@ -291,6 +293,11 @@ function main() {
       case "?":
         e.preventDefault();
         openHelp();
+        break;
+      case "[":
+      case "]":
+        e.preventDefault();
+        sidebars.toggle(e.key === "[" ? "left" : "right");
         break;
       case "Escape":
         canvas.clearSelection();

@@ -29,6 +29,9 @@ const joint = window.joint;
 const { dia } = joint;
 
 // Suggestions for the category pairs framework.md forbids outright.
+// The rule whose finding waits while a component is fresh (components/rules.py).
+const ISOLATED = "isolated-component";
+
 const WHY_NOT = {
   "client>training": "log the client's events to an event stream or data lake, which training reads",
   "data>client": "data stores do not answer clients; serve through an API gateway or a predictor",
@@ -64,6 +67,10 @@ export class Canvas extends EventTarget {
     this.rendered = new Map(); // cell id -> node/edge object last drawn
     this.selection = new Set(); // cell ids ("n:<id>", "e:<id>")
     this.status = new Map(); // cell id -> "error" | "warning"
+    this.report = null; // the last report, to outline again when `fresh` changes
+    // Components added here a moment ago: not outlined as isolated while the person may
+    // still be connecting them (until they select something else).
+    this.fresh = new Set();
     this.remote = new Map(); // participant id -> {keys: Set, colour}
     this.dragging = new Set(); // cell ids moved by a gesture in progress
     this.drag = null;
@@ -258,15 +265,19 @@ export class Canvas extends EventTarget {
     link.labels(label ? [{ attrs: { labelText: { text: label } } }] : []);
   }
 
-  /** Outline components with findings: errors red, warnings amber. */
+  /** Outline components with findings: errors red, warnings amber. A component just added
+   * (this.fresh) is not outlined as isolated yet. */
   setReport(report) {
+    this.report = report;
     const status = new Map();
     const rank = { error: 2, warning: 1 };
     for (const finding of (report && report.findings) || []) {
       const level = rank[finding.severity];
       if (!level) continue;
+      const calm = finding.rule === ISOLATED;
       for (const id of finding.nodes || []) {
         const key = nodeKey(id);
+        if (calm && this.fresh.has(key)) continue;
         if ((rank[status.get(key)] || 0) < level) status.set(key, finding.severity);
       }
       for (const id of finding.edges || []) {
@@ -306,7 +317,9 @@ export class Canvas extends EventTarget {
     }
     cell.attr({
       selection: { stroke: selected ? COLOURS.accent : "transparent" },
-      status: { stroke: status ? COLOURS[status] : "transparent" },
+      // One ring at a time: a selected card shows the selection's (its flag still tells
+      // the finding's level).
+      status: { stroke: status && !selected ? COLOURS[status] : "transparent" },
       remote: { stroke: remote || "transparent" },
       flag: { display: status ? "inline" : "none" },
       flagDot: { fill: status ? COLOURS[status] : "transparent" },
@@ -336,6 +349,15 @@ export class Canvas extends EventTarget {
   }
 
   setSelection(next) {
+    // Selecting something else ends a fresh component's grace.
+    let calmed = false;
+    for (const key of [...this.fresh]) {
+      if (!next.has(key)) {
+        this.fresh.delete(key);
+        calmed = true;
+      }
+    }
+    if (calmed && this.report) this.setReport(this.report);
     const changed = new Set([...this.selection, ...next]);
     const same = next.size === this.selection.size && [...next].every((k) => this.selection.has(k));
     this.selection = next;
@@ -441,6 +463,7 @@ export class Canvas extends EventTarget {
     const node = { id, type, label: type === "note" ? "" : info.title, x: spot.x, y: spot.y };
     if (!this.edit({ op: "add_node", node })) return null;
     this.select([nodeKey(id)]);
+    this.fresh.add(nodeKey(id));
     return id;
   }
 
