@@ -17,7 +17,7 @@ import { h, newId } from "./dom.js";
 import { keyboardMethods } from "./keyboard.js";
 import { labelEditorMethods } from "./label-editor.js";
 import {
-  anchorNamespace, CONNECTOR, Rerouter, ROUTER, routerNamespace, setPairOffset,
+  ANCHOR, anchorNamespace, CONNECTION_POINT, CONNECTOR, placeLabels, ROUTER, Router, routerNamespace,
 } from "./routing.js";
 import { Card, CARD_SIZE, cellNamespace, COLOURS, Flow, Note, NOTE_SIZE } from "./shapes.js";
 import { MIN_SCALE, viewportMethods } from "./viewport.js";
@@ -99,8 +99,8 @@ export class Canvas extends EventTarget {
       multiLinks: false,
       snapLinks: { radius: 24 },
       markAvailable: false,
-      defaultAnchor: { name: "center" },
-      defaultConnectionPoint: { name: "bbox" },
+      defaultAnchor: ANCHOR,
+      defaultConnectionPoint: CONNECTION_POINT,
       routerNamespace,
       anchorNamespace,
       defaultRouter: ROUTER,
@@ -108,7 +108,7 @@ export class Canvas extends EventTarget {
       // The link being drawn follows the pointer straight: routing it on every mouse move
       // would be wasted work (and jumpy).
       defaultLink: () => new Flow({
-        temp: true, router: { name: "normal" },
+        temp: true, router: { name: "normal" }, source: { anchor: { name: "center" } },
         attrs: { line: { stroke: COLOURS.accent, strokeDasharray: "6 4" } },
       }),
       highlighting: {
@@ -135,9 +135,12 @@ export class Canvas extends EventTarget {
       },
     });
 
-    // Connections that a dragged component comes to cross, or no longer blocks, are
-    // routed again (routing.js).
-    this.rerouter = new Rerouter(this.graph, this.paper);
+    // Orthogonal routing with ports and lanes (routing.js): while a component is dragged
+    // only its own connections are routed again (JointJS does that); the rest once, on
+    // the drop (settle()).
+    this.router = new Router(this.graph, this.paper, this.dragging);
+    this.graph.router = this.router;
+    this.labelFrame = 0;
 
     this.bindPaper();
     this.bindStage();
@@ -150,6 +153,7 @@ export class Canvas extends EventTarget {
   render(view = this.store.view) {
     const { graph, paper } = this;
     paper.freeze();
+    let moved = false; // the geometry changed: every connection is routed again
     try {
       const seen = new Set();
       for (const node of view.nodes.values()) {
@@ -158,13 +162,14 @@ export class Canvas extends EventTarget {
         const cell = graph.getCell(key);
         if (!cell) {
           graph.addCell(this.makeNode(node));
+          moved = true;
         } else if (this.rendered.get(key) !== node) {
-          this.updateNode(cell, node, this.rendered.get(key));
+          const previous = this.rendered.get(key);
+          if (!previous || previous.x !== node.x || previous.y !== node.y || previous.label !== node.label) moved = true;
+          this.updateNode(cell, node, previous);
         }
         this.rendered.set(key, node);
       }
-      const pairs = new Set();
-      for (const edge of view.edges.values()) pairs.add(`${edge.source}\n${edge.target}`);
       for (const edge of view.edges.values()) {
         const key = edgeKey(edge.id);
         seen.add(key);
@@ -175,17 +180,20 @@ export class Canvas extends EventTarget {
         }
         if (!graph.getCell(key)) {
           graph.addCell(this.makeEdge(edge));
+          moved = true;
         } else if (previous !== edge) {
+          if (!previous || previous.label !== edge.label) moved = true;
           this.setEdgeLabel(graph.getCell(key), edge.label);
         }
-        setPairOffset(graph.getCell(key), edge, pairs.has(`${edge.target}\n${edge.source}`));
         this.rendered.set(key, edge);
       }
       for (const cell of graph.getCells()) {
         if (cell.get("temp") || seen.has(cell.id)) continue;
         this.rendered.delete(cell.id);
         cell.remove();
+        moved = true;
       }
+      if (moved) this.router.settle();
       for (const key of this.rendered.keys()) if (!seen.has(key)) this.rendered.delete(key);
       let lost = false;
       for (const key of [...this.selection]) {
@@ -199,9 +207,25 @@ export class Canvas extends EventTarget {
     } finally {
       paper.unfreeze();
     }
+    if (moved) this.scheduleLabels();
     if (this.editor && !graph.getCell(this.editor.key)) this.closeEditor(false, true);
     this.el.dataset.nodes = String(view.nodes.size);
     this.el.dataset.edges = String(view.edges.size);
+  }
+
+  /** Place the connections' labels off the other connections, once the routes settle. */
+  scheduleLabels() {
+    if (this.labelFrame) return;
+    this.labelFrame = requestAnimationFrame(() => {
+      this.labelFrame = 0;
+      placeLabels(this.graph, this.paper, (text, size) => this.textWidth(text, size));
+    });
+  }
+
+  /** The width of `text` at `size` px, from the shared width table (cards.js) when there
+   * is one, else a fair estimate. */
+  textWidth(text, size) {
+    return String(text).length * size * 0.56;
   }
 
   typeInfo(type) {
@@ -219,7 +243,8 @@ export class Canvas extends EventTarget {
     cell.attr({
       body: node.type === "note" ? {} : { fill: info.colour },
       kind: { text: info.title, fill: info.colour },
-      handle: node.type === "note" ? {} : { stroke: info.colour },
+      ...(node.type === "note" ? {} : Object.fromEntries(["handle", "handleLeft", "handleTop", "handleBottom"]
+        .map((selector) => [selector, { stroke: info.colour }]))),
       label: { text: this.nodeText(node), opacity: node.label || node.type !== "note" ? 1 : 0.55 },
       tip: { text: this.tooltip(node) },
       root: { "data-id": node.id, "data-kind": node.type },
@@ -536,6 +561,7 @@ export class Canvas extends EventTarget {
       if (!drag.moved && (dx || dy)) {
         drag.moved = true;
         for (const k of drag.start.keys()) this.dragging.add(k);
+        this.router.invalidate(); // the index leaves the cards in motion out
         this.stage.classList.add("is-dragging");
       }
       for (const [k, pos] of drag.start) {
@@ -683,6 +709,7 @@ export class Canvas extends EventTarget {
       const cell = this.graph.getCell(key);
       if (!cell) continue;
       if (!this.nudging.start.has(key)) this.nudging.start.set(key, cell.position());
+      if (!this.dragging.has(key)) this.router.invalidate();
       this.dragging.add(key);
       const p = cell.position();
       cell.position(p.x + dx, p.y + dy);

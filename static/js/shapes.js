@@ -32,10 +32,21 @@ const RINGS = {
   status: { ...ring(3, 12), strokeWidth: 2.5 },
 };
 
+// Connection handles on all four sides (the right one keeps the name "handle"): a
+// connection may be started from any side; where it is drawn is routing.js's choice (the
+// side facing the other end).
 const HANDLE = {
   r: 6, cx: "calc(w)", cy: "calc(0.5*h)", fill: "#ffffff", strokeWidth: 2,
   magnet: true, cursor: "crosshair", class: "handle",
 };
+const HANDLES = {
+  handle: { ...HANDLE },
+  handleLeft: { ...HANDLE, cx: 0 },
+  handleTop: { ...HANDLE, cx: "calc(0.5*w)", cy: 0 },
+  handleBottom: { ...HANDLE, cx: "calc(0.5*w)", cy: "calc(h)" },
+};
+const HANDLE_MARKUP = ["handleLeft", "handleTop", "handleBottom", "handle"]
+  .map((selector) => ({ tagName: "circle", selector }));
 
 const FLAG = {
   flag: { transform: "translate(calc(w), 0)", class: "flag", display: "none" },
@@ -78,7 +89,7 @@ export const Card = dia.Element.define("mlsd.Card", {
       x: 15, y: 41, fontSize: 10.5, fontWeight: 500, fill: "#64748b", textVerticalAnchor: "middle",
       textWrap: { width: -24, maxLineCount: 1, ellipsis: true }, pointerEvents: "none",
     },
-    handle: { ...HANDLE },
+    ...HANDLES,
     ...FLAG,
   },
 }, {
@@ -89,7 +100,7 @@ export const Card = dia.Element.define("mlsd.Card", {
     { tagName: "rect", selector: "frame" },
     { tagName: "text", selector: "label" },
     { tagName: "text", selector: "kind" },
-    { tagName: "circle", selector: "handle" },
+    ...HANDLE_MARKUP,
     FLAG_MARKUP,
   ],
 });
@@ -108,7 +119,7 @@ export const Note = dia.Element.define("mlsd.Note", {
       x: 10, y: 8, fontSize: 12, lineHeight: 15, fill: "#5b4510", textVerticalAnchor: "top",
       textWrap: { width: -20, height: -14, ellipsis: true }, pointerEvents: "none",
     },
-    handle: { ...HANDLE, stroke: "#b7791f" },
+    ...Object.fromEntries(Object.entries(HANDLES).map(([k, v]) => [k, { ...v, stroke: "#b7791f" }])),
     ...FLAG,
   },
 }, {
@@ -117,7 +128,7 @@ export const Note = dia.Element.define("mlsd.Note", {
     { tagName: "rect", selector: "body" },
     { tagName: "path", selector: "fold" },
     { tagName: "text", selector: "label" },
-    { tagName: "circle", selector: "handle" },
+    ...HANDLE_MARKUP,
     FLAG_MARKUP,
   ],
 });
