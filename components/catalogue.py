@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from components.cards import cards_as_json
+
 PropKind = Literal["string", "string_list", "choice", "integer"]
 
 
@@ -416,8 +418,12 @@ def types_by_category() -> dict[str, list[ComponentType]]:
 
 
 def catalogue_as_json() -> dict:
-    """The catalogue as plain data for the browser (palette, inspector, connection hints)."""
+    """The catalogue as plain data for the browser (palette, inspector, connection hints).
+
+    "cards" carries the card geometry (components/cards.py): constants and font widths.
+    """
     return {
+        "cards": cards_as_json(),
         "categories": {k: {"title": c.title, "colour": c.colour} for k, c in CATEGORIES.items()},
         "types": {
             t.id: {
