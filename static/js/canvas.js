@@ -19,6 +19,7 @@ import { labelEditorMethods } from "./label-editor.js";
 import {
   ANCHOR, anchorNamespace, CONNECTION_POINT, CONNECTOR, placeLabels, ROUTER, Router, routerNamespace,
 } from "./routing.js";
+import { Cards } from "./cards.js";
 import { Card, CARD_SIZE, cellNamespace, COLOURS, Flow, Note, NOTE_SIZE } from "./shapes.js";
 import { MIN_SCALE, viewportMethods } from "./viewport.js";
 
@@ -60,6 +61,8 @@ export class Canvas extends EventTarget {
     this.el = el;
     this.stage = stage;
     this.catalogue = catalogue;
+    // Card sizes and line breaks from the shared width table (components/cards.py).
+    this.cards = catalogue.cards ? new Cards(catalogue.cards) : null;
     this.store = store;
     this.editable = editable;
     this.edit = edit;
@@ -225,6 +228,7 @@ export class Canvas extends EventTarget {
   /** The width of `text` at `size` px, from the shared width table (cards.js) when there
    * is one, else a fair estimate. */
   textWidth(text, size) {
+    if (this.cards) return this.cards.width(text, size, "regular");
     return String(text).length * size * 0.56;
   }
 
@@ -242,14 +246,53 @@ export class Canvas extends EventTarget {
     });
     cell.attr({
       body: node.type === "note" ? {} : { fill: info.colour },
-      kind: { text: info.title, fill: info.colour },
+      kind: { fill: info.colour },
       ...(node.type === "note" ? {} : Object.fromEntries(["handle", "handleLeft", "handleTop", "handleBottom"]
         .map((selector) => [selector, { stroke: info.colour }]))),
-      label: { text: this.nodeText(node), opacity: node.label || node.type !== "note" ? 1 : 0.55 },
-      tip: { text: this.tooltip(node) },
       root: { "data-id": node.id, "data-kind": node.type },
     });
+    this.setNodeText(cell, node);
     return cell;
+  }
+
+  /** The card's size, lines and type line (cards.js), its tooltip and its aria name. */
+  setNodeText(cell, node) {
+    const info = this.typeInfo(node.type);
+    const note = node.type === "note";
+    const text = this.nodeText(node);
+    const attrs = {
+      label: { opacity: node.label || !note ? 1 : 0.55 },
+      tip: { text: this.tooltip(node) },
+    };
+    if (this.cards) {
+      const geometry = this.cards.geometry(note ? text : node.label || "", info.title, note);
+      const ys = geometry.line_ys;
+      cell.resize(geometry.width, geometry.height);
+      const family = this.catalogue.cards.font_family;
+      attrs.label = {
+        ...attrs.label, text: geometry.lines.join("\n"), y: (ys[0] + ys[ys.length - 1]) / 2,
+        x: this.catalogue.cards.pad_left, fontFamily: family,
+      };
+      attrs.kind = {
+        text: geometry.type_line || "", y: geometry.type_y ?? 0, fontFamily: family,
+        display: geometry.type_line ? "inline" : "none",
+      };
+      attrs.root = { "data-truncated": geometry.truncated ? "true" : "false", "data-lines": String(ys.length) };
+    } else {
+      attrs.label = { ...attrs.label, text };
+      attrs.kind = { text: info.title };
+    }
+    cell.attr(attrs);
+  }
+
+  /** A component's card size (cards.js), for placing new ones. */
+  nodeSize(node) {
+    const cell = node.id && this.graph.getCell(nodeKey(node.id));
+    if (cell) return cell.size();
+    if (!this.cards) return node.type === "note" ? NOTE_SIZE : CARD_SIZE;
+    const note = node.type === "note";
+    const { width, height } = this.cards.geometry(note ? this.nodeText(node) : node.label || "", this.typeInfo(node.type).title, note);
+    return { width, height };
   }
 
   tooltip(node) {
@@ -267,12 +310,7 @@ export class Canvas extends EventTarget {
       const pos = cell.position();
       if (pos.x !== node.x || pos.y !== node.y) cell.position(node.x, node.y);
     }
-    if (!previous || previous.label !== node.label) {
-      cell.attr({
-        label: { text: this.nodeText(node), opacity: node.label || node.type !== "note" ? 1 : 0.55 },
-        tip: { text: this.tooltip(node) },
-      });
-    }
+    if (!previous || previous.label !== node.label) this.setNodeText(cell, node);
   }
 
   makeEdge(edge) {
@@ -448,7 +486,7 @@ export class Canvas extends EventTarget {
   freeSpot(x, y, size) {
     const gap = 24;
     const boxes = [...this.store.view.nodes.values()].map((n) => {
-      const s = n.type === "note" ? NOTE_SIZE : CARD_SIZE;
+      const s = this.nodeSize(n);
       return { x: n.x, y: n.y, width: s.width, height: s.height };
     });
     const free = (px, py) => !boxes.some((b) => px < b.x + b.width + gap && px + size.width + gap > b.x
@@ -481,7 +519,7 @@ export class Canvas extends EventTarget {
     if (!this.editable) return null;
     const info = this.catalogue.types[type];
     if (!info) return null;
-    const size = type === "note" ? NOTE_SIZE : CARD_SIZE;
+    const size = this.nodeSize({ type, label: type === "note" ? "" : info.title });
     const [x, y] = [at.x - size.width / 2, at.y - size.height / 2];
     const spot = avoid ? this.freeSpot(x, y, size) : { x: Math.round(x / 8) * 8, y: Math.round(y / 8) * 8 };
     const id = newId(type === "note" ? "note" : "n");

@@ -4,8 +4,8 @@
 
 const { dia, shapes } = window.joint;
 
-// The server's exports and auto-layout assume components of 150 x 60 canvas pixels
-// (components/export.py CANVAS_NODE_WIDTH/HEIGHT): keep the cards that size.
+// The smallest card (components/cards.py MIN_WIDTH x MIN_HEIGHT): a card grows to fit its
+// label (cards.js gives each card its size and its lines; nothing is measured here).
 export const CARD_SIZE = { width: 150, height: 60 };
 export const NOTE_SIZE = { width: 150, height: 60 };
 
@@ -82,12 +82,12 @@ export const Card = dia.Element.define("mlsd.Card", {
       stroke: "rgba(15, 23, 42, 0.14)", strokeWidth: 1, pointerEvents: "none",
     },
     label: {
-      x: 15, y: 23, fontSize: 12.5, fontWeight: 600, fill: COLOURS.ink, textVerticalAnchor: "middle",
-      textWrap: { width: -24, maxLineCount: 1, ellipsis: true }, pointerEvents: "none",
+      x: 15, y: 30, fontSize: 12.5, fontWeight: 700, lineHeight: 16, fill: COLOURS.ink,
+      textVerticalAnchor: "middle", pointerEvents: "none",
     },
     kind: {
-      x: 15, y: 41, fontSize: 10.5, fontWeight: 500, fill: "#64748b", textVerticalAnchor: "middle",
-      textWrap: { width: -24, maxLineCount: 1, ellipsis: true }, pointerEvents: "none",
+      x: 15, y: 41, fontSize: 10.5, fontWeight: 400, fill: "#64748b", textVerticalAnchor: "middle",
+      pointerEvents: "none",
     },
     ...HANDLES,
     ...FLAG,
@@ -116,8 +116,8 @@ export const Note = dia.Element.define("mlsd.Note", {
     },
     fold: { d: "M calc(w-14) calc(h) L calc(w) calc(h-14) L calc(w-14) calc(h-14) Z", fill: "#f7dc83" },
     label: {
-      x: 10, y: 8, fontSize: 12, lineHeight: 15, fill: "#5b4510", textVerticalAnchor: "top",
-      textWrap: { width: -20, height: -14, ellipsis: true }, pointerEvents: "none",
+      x: 15, y: 30, fontSize: 12, lineHeight: 15, fill: "#5b4510", textVerticalAnchor: "middle",
+      pointerEvents: "none",
     },
     ...Object.fromEntries(Object.entries(HANDLES).map(([k, v]) => [k, { ...v, stroke: "#b7791f" }])),
     ...FLAG,
