@@ -421,9 +421,14 @@ def catalogue_as_json() -> dict:
     """The catalogue as plain data for the browser (palette, inspector, connection hints).
 
     "cards" carries the card geometry (components/cards.py): constants and font widths.
+    "limits" lets the editor refuse what the server would refuse before asking it (an
+    auto-layout moves every component in one batch: at most `batch_ops` of them).
     """
+    from components.operations import MAX_BATCH  # operations imports this module
+
     return {
         "cards": cards_as_json(),
+        "limits": {"batch_ops": MAX_BATCH},
         "categories": {k: {"title": c.title, "colour": c.colour} for k, c in CATEGORIES.items()},
         "types": {
             t.id: {

@@ -37,7 +37,6 @@ import { Store } from "./store.js";
 import { Toasts } from "./toasts.js";
 import { Worksheet } from "./worksheet.js";
 
-const MAX_BATCH = 500;
 
 const $ = (id) => document.getElementById(id);
 
@@ -187,8 +186,15 @@ function main() {
     if (undoBtn.parentElement.classList.contains("tool-group")) undoBtn.parentElement.hidden = true;
   }
 
+  // An auto-layout moves every component in one batch: a board bigger than the server's
+  // batch limit (catalogue.limits) is refused here, without a round trip.
+  const maxBatch = (catalogue.limits && catalogue.limits.batch_ops) || Infinity;
   const layout = async () => {
     if (!editable || !config.layoutUrl || layoutBtn.disabled) return;
+    if (store.view.nodes.size > maxBatch) {
+      hint(`Auto-layout arranges at most ${maxBatch} components at once; this board has ${store.view.nodes.size}.`, "error");
+      return;
+    }
     layoutBtn.disabled = true;
     try {
       const response = await fetch(config.layoutUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" });
@@ -214,8 +220,8 @@ function main() {
         hint("Already arranged.", "info");
         return;
       }
-      if (ops.length > MAX_BATCH) {
-        hint(`Auto-layout moves at most ${MAX_BATCH} components at once.`, "error");
+      if (ops.length > maxBatch) {
+        hint(`Auto-layout moves at most ${maxBatch} components at once.`, "error");
         return;
       }
       edit(ops.length === 1 ? ops[0] : { op: "batch", ops });
