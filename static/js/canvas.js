@@ -30,6 +30,11 @@ const joint = window.joint;
 const { dia } = joint;
 
 // Suggestions for the category pairs framework.md forbids outright.
+// Boards of this many components mount only the cells in view (cellVisible()).
+const CULL_FROM = 150;
+// Below this zoom, cards are drawn simply (no type line, handles or shadows).
+const FAR_ZOOM = 0.4;
+
 // The rule whose finding waits while a component is fresh (components/rules.py).
 const ISOLATED = "isolated-component";
 
@@ -118,6 +123,8 @@ export class Canvas extends EventTarget {
         connecting: { name: "addClass", options: { className: "is-drop-target" } },
         default: { name: "addClass", options: { className: "is-highlighted" } },
       },
+      // Big boards mount only the cells in (or near) view: see cellVisible().
+      cellVisibility: (cell) => this.cellVisible(cell),
       interactive: (view) => {
         if (!this.editable) return false;
         if (view.model.isLink()) {
@@ -144,6 +151,9 @@ export class Canvas extends EventTarget {
     this.router = new Router(this.graph, this.paper, this.dragging);
     this.graph.router = this.router;
     this.labelFrame = 0;
+    this.culling = false; // set by render() for big boards
+    this.viewArea = null; // what is on screen, in canvas coordinates, with a margin
+    this.viewFrame = 0;
 
     this.bindPaper();
     this.bindStage();
@@ -157,6 +167,8 @@ export class Canvas extends EventTarget {
     const { graph, paper } = this;
     paper.freeze();
     let moved = false; // the geometry changed: every connection is routed again
+    // New cells are added together (the graph sorts its cells on each add).
+    const added = [];
     try {
       const seen = new Set();
       for (const node of view.nodes.values()) {
@@ -164,7 +176,7 @@ export class Canvas extends EventTarget {
         seen.add(key);
         const cell = graph.getCell(key);
         if (!cell) {
-          graph.addCell(this.makeNode(node));
+          added.push(this.makeNode(node));
           moved = true;
         } else if (this.rendered.get(key) !== node) {
           const previous = this.rendered.get(key);
@@ -173,6 +185,8 @@ export class Canvas extends EventTarget {
         }
         this.rendered.set(key, node);
       }
+      if (added.length) graph.addCells(added.splice(0));
+      const newEdges = new Map();
       for (const edge of view.edges.values()) {
         const key = edgeKey(edge.id);
         seen.add(key);
@@ -181,8 +195,8 @@ export class Canvas extends EventTarget {
         if (cell && previous && (previous.source !== edge.source || previous.target !== edge.target)) {
           cell.remove();
         }
-        if (!graph.getCell(key)) {
-          graph.addCell(this.makeEdge(edge));
+        if (!graph.getCell(key) && !newEdges.has(key)) {
+          newEdges.set(key, this.makeEdge(edge));
           moved = true;
         } else if (previous !== edge) {
           if (!previous || previous.label !== edge.label) moved = true;
@@ -190,6 +204,7 @@ export class Canvas extends EventTarget {
         }
         this.rendered.set(key, edge);
       }
+      if (newEdges.size) graph.addCells([...newEdges.values()]);
       for (const cell of graph.getCells()) {
         if (cell.get("temp") || seen.has(cell.id)) continue;
         this.rendered.delete(cell.id);
@@ -211,9 +226,48 @@ export class Canvas extends EventTarget {
       paper.unfreeze();
     }
     if (moved) this.scheduleLabels();
+    const culling = view.nodes.size >= CULL_FROM;
+    if (culling !== this.culling) {
+      this.culling = culling;
+      this.uncull = !culling; // mount what was left out
+      this.viewChanged();
+    }
     if (this.editor && !graph.getCell(this.editor.key)) this.closeEditor(false, true);
     this.el.dataset.nodes = String(view.nodes.size);
     this.el.dataset.edges = String(view.edges.size);
+  }
+
+  /**
+   * Whether a cell is mounted (drawn in the DOM). On boards of CULL_FROM components or
+   * more, only the cells in view (with a margin) are: drawing SVG for cards off screen was
+   * most of the time a big board took to draw and to pan. Cells being dragged, and the
+   * link being drawn, always are.
+   */
+  cellVisible(cell) {
+    if (!this.culling || !this.viewArea || cell.get("temp") || this.dragging.has(cell.id)) return true;
+    if (cell.isElement()) return this.viewArea.intersect(cell.getBBox()) !== null;
+    const source = this.graph.getCell(cell.source().id);
+    const target = this.graph.getCell(cell.target().id);
+    if (!source || !target) return true;
+    if (this.dragging.has(source.id) || this.dragging.has(target.id)) return true;
+    // A route stays near the box around its two cards (a "C" goes a little outside it).
+    return this.viewArea.intersect(source.getBBox().union(target.getBBox()).inflate(160)) !== null;
+  }
+
+  /** The view moved or was resized: once a frame, mount what came into view and unmount
+   * what left it, and draw simple cards when zoomed far out. */
+  viewChanged() {
+    if (this.viewFrame) return;
+    this.viewFrame = requestAnimationFrame(() => {
+      this.viewFrame = 0;
+      const { a, e, f } = this.paper.matrix();
+      const { width, height } = this.stageSize();
+      const margin = 120 / a;
+      this.viewArea = new joint.g.Rect(-e / a - margin, -f / a - margin, width / a + 2 * margin, height / a + 2 * margin);
+      this.stage.classList.toggle("is-far", a < FAR_ZOOM);
+      if (this.culling || this.uncull) this.paper.updateCellsVisibility();
+      this.uncull = false;
+    });
   }
 
   /** Place the connections' labels off the other connections, once the routes settle. */
@@ -325,7 +379,17 @@ export class Canvas extends EventTarget {
   }
 
   setEdgeLabel(link, label) {
-    link.labels(label ? [{ attrs: { labelText: { text: label } } }] : []);
+    if (!label) {
+      link.labels([]);
+      return;
+    }
+    const width = Math.ceil(this.textWidth(label, 11)) + 12;
+    link.labels([{
+      attrs: {
+        labelText: { text: label },
+        labelBody: { x: -width / 2, y: -10, width, height: 20 },
+      },
+    }]);
   }
 
   /** Outline components with findings: errors red, warnings amber. A component just added

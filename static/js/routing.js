@@ -7,9 +7,11 @@
 // made from the cards' boxes alone, so it is cheap and the same for every client:
 //   1. the sides facing each other (left/right when the cards are further apart across
 //      than down, else top/bottom), joined by a "Z": out, along a lane, in;
-//   2. if a card is in the way: the other pair of facing sides, then a "C" around the
-//      outside of both cards (right, left, top, bottom; the shortest that is clear);
-//   3. if all are blocked: JointJS's manhattan search (A* over a grid) from those ports.
+//   2. if a card is in the way: the same Z with its middle moved across the corridor,
+//      the other pair of facing sides, then a "C" around the outside of both cards
+//      (right, left, top, bottom, further out if need be; the shortest that is clear);
+//   3. if every one is blocked, the one through the fewest cards. (JointJS's manhattan
+//      search was tried: it measures the cards in the DOM and cost seconds on big boards.)
 // Cards are looked up in a spatial index (a grid of 256 px buckets), rebuilt only when the
 // board's geometry is settled (a render, a drop): while a card is dragged, only its own
 // connections are routed again (JointJS does that), against the index plus the cards in
@@ -34,7 +36,6 @@ export const ROUTER = { name: "lanes" };
 export const ANCHOR = { name: "port" };
 export const CONNECTION_POINT = { name: "anchor" };
 export const CONNECTOR = { name: "rounded", args: { radius: 6 } };
-const MANHATTAN = { step: 16, padding: CLEAR, maximumLoops: 400 };
 
 const HORIZONTAL = { left: true, right: true };
 const OUTWARD = { left: [-1, 0], right: [1, 0], top: [0, -1], bottom: [0, 1] };
@@ -104,7 +105,7 @@ export class Router {
     this.index = null;
     this.sides = new Map(); // link id -> {epoch, plan}
     this.lanes = null; // {epoch, byLink: Map(link id -> offset)}
-    this.stats = { plans: 0, manhattan: 0 };
+    this.stats = { plans: 0 };
     graph.on("add remove change:source change:target", () => this.invalidate());
   }
 
@@ -142,15 +143,18 @@ export class Router {
     return false;
   }
 
-  pathBlocked(points, ends) {
-    for (let i = 1; i < points.length; i += 1) {
-      if (this.blocked(points[i - 1], points[i], ends)) return true;
+  /** How many segments of the path pass through a card (counting stops at `enough`). */
+  hits(points, ends, enough = Infinity) {
+    let count = 0;
+    for (let i = 1; i < points.length && count < enough; i += 1) {
+      if (this.blocked(points[i - 1], points[i], ends)) count += 1;
     }
-    return false;
+    return count;
   }
 
   /**
-   * Which sides a connection leaves and enters, and its shape ("z", "c" or "search"):
+   * Which sides a connection leaves and enters, and its shape ("z" or "c", and how far its
+   * middle is moved: `shift`):
    * from the two cards' boxes only (without ports or lanes).
    */
   plan(link) {
@@ -174,29 +178,49 @@ export class Router {
       source: b.center().y >= a.center().y ? "bottom" : "top",
       target: b.center().y >= a.center().y ? "top" : "bottom",
     };
+    // In order of preference: the facing sides joined by a Z (its middle segment moved
+    // across the corridor if a card is in the way), the other facing sides, then a C
+    // around the outside of both cards, further out if need be. The first clear one wins;
+    // if none is, the one through the fewest cards.
     const candidates = [];
     const zs = gx >= gy ? [across, down] : [down, across];
     for (const sides of zs) {
       const horizontal = HORIZONTAL[sides.source];
-      // A Z needs room between the cards along its direction.
-      if ((horizontal ? gx : gy) >= 2 * CLEAR) candidates.push({ ...sides, shape: "z" });
-    }
-    for (const side of ["right", "left", "bottom", "top"]) candidates.push({ source: side, target: side, shape: "c" });
-    let chosen = null;
-    for (const candidate of candidates) {
-      const points = this.points(candidate, sidePoint(a, candidate.source), sidePoint(b, candidate.target), a, b, 0);
-      if (!this.pathBlocked(points, ends)) {
-        candidate.length = polylineLength(points);
-        if (candidate.shape === "z") {
-          chosen = candidate;
-          break;
-        }
-        if (!chosen || candidate.length < chosen.length) chosen = candidate;
+      const room = horizontal ? gx : gy;
+      if (room < 2 * CLEAR) continue;
+      candidates.push({ ...sides, shape: "z", shift: 0 });
+      const steps = Math.min(6, Math.floor(room / 2 / (2 * CLEAR)));
+      for (let k = 1; k <= steps; k += 1) {
+        const d = (k * (room / 2 - CLEAR)) / steps;
+        candidates.push({ ...sides, shape: "z", shift: -d }, { ...sides, shape: "z", shift: d });
       }
     }
-    if (!chosen) {
-      const sides = gx >= gy ? across : down;
-      chosen = { ...sides, shape: "search" };
+    const cs = [];
+    for (const side of ["right", "left", "bottom", "top"]) {
+      for (const shift of [0, 2 * STUB, 5 * STUB]) cs.push({ source: side, target: side, shape: "c", shift });
+    }
+    let chosen = null;
+    let fewest = Infinity;
+    for (const candidate of candidates) {
+      const points = this.points(candidate, sidePoint(a, candidate.source), sidePoint(b, candidate.target), a, b, 0);
+      const hits = this.hits(points, ends, fewest);
+      if (!hits) {
+        [chosen, fewest] = [candidate, 0];
+        break;
+      }
+      if (hits < fewest) [chosen, fewest] = [candidate, hits];
+    }
+    if (fewest) {
+      // No clear Z: the shortest clear C, if there is one.
+      let best = null;
+      for (const candidate of cs) {
+        const points = this.points(candidate, sidePoint(a, candidate.source), sidePoint(b, candidate.target), a, b, 0);
+        const hits = this.hits(points, ends, fewest);
+        const length = polylineLength(points);
+        if (!hits && (!best || length < best.length)) best = { candidate, length };
+        else if (hits < fewest) [chosen, fewest] = [candidate, hits];
+      }
+      if (best) chosen = best.candidate;
     }
     if (fresh) this.sides.set(link.id, { epoch: this.epoch, plan: chosen });
     return chosen;
@@ -207,16 +231,16 @@ export class Router {
     if (plan.shape === "z") {
       if (HORIZONTAL[plan.source]) {
         if (Math.abs(p.y - q.y) < 1) return [p, q];
-        const mid = (p.x + q.x) / 2 + lane;
+        const mid = (p.x + q.x) / 2 + lane + (plan.shift || 0);
         return [p, new g.Point(mid, p.y), new g.Point(mid, q.y), q];
       }
       if (Math.abs(p.x - q.x) < 1) return [p, q];
-      const mid = (p.y + q.y) / 2 + lane;
+      const mid = (p.y + q.y) / 2 + lane + (plan.shift || 0);
       return [p, new g.Point(p.x, mid), new g.Point(q.x, mid), q];
     }
     if (plan.shape === "c") {
       const [dx, dy] = OUTWARD[plan.source];
-      const pad = STUB + Math.abs(lane);
+      const pad = STUB + Math.abs(lane) + (plan.shift || 0);
       if (dx) {
         const x = dx > 0 ? Math.max(a.x + a.width, b.x + b.width) + pad : Math.min(a.x, b.x) - pad;
         return [p, new g.Point(x, p.y), new g.Point(x, q.y), q];
@@ -285,7 +309,7 @@ export class Router {
     for (const link of this.graph.getLinks()) {
       if (link.get("temp")) continue;
       const plan = this.plan(link);
-      if (!plan || plan.shape === "search") continue;
+      if (!plan) continue;
       const s = this.graph.getCell(link.source().id);
       const t = this.graph.getCell(link.target().id);
       const a = s.getBBox();
@@ -298,7 +322,7 @@ export class Router {
       if (plan.shape === "z") {
         const horizontal = HORIZONTAL[plan.source];
         if (horizontal ? Math.abs(p.y - q.y) < 1 : Math.abs(p.x - q.x) < 1) continue;
-        along = horizontal ? (p.x + q.x) / 2 : (p.y + q.y) / 2;
+        along = (horizontal ? (p.x + q.x) / 2 : (p.y + q.y) / 2) + (plan.shift || 0);
         span = horizontal ? [Math.min(p.y, q.y), Math.max(p.y, q.y)] : [Math.min(p.x, q.x), Math.max(p.x, q.x)];
         room = (horizontal ? Math.abs(q.x - p.x) : Math.abs(q.y - p.y)) / 2 - 6;
       } else {
@@ -346,15 +370,6 @@ export class Router {
     if (!plan || !s || !t) return vertices;
     const p = linkView.sourceAnchor;
     const q = linkView.targetAnchor;
-    if (plan.shape === "search") {
-      this.stats.manhattan += 1;
-      const direction = { left: "left", right: "right", top: "top", bottom: "bottom" };
-      return joint.routers.manhattan(vertices, {
-        ...MANHATTAN,
-        startDirections: [direction[plan.source]],
-        endDirections: [direction[plan.target]],
-      }, linkView);
-    }
     const points = this.points(plan, p, q, s.getBBox(), t.getBBox(), this.lane(link));
     return points.slice(1, -1);
   }
@@ -395,13 +410,33 @@ export function placeLabels(graph, paper, width) {
   const links = graph.getLinks().filter((l) => !l.get("temp"));
   const labelled = links.filter((l) => l.labels().length);
   if (!labelled.length) return;
-  const segments = [];
+  // The connections' segments, in buckets of a grid (as the cards are).
+  const buckets = new Map();
+  const bucketsOf = (rect, fn) => {
+    for (let i = Math.floor(rect.x / BUCKET); i <= Math.floor((rect.x + rect.width) / BUCKET); i += 1) {
+      for (let j = Math.floor(rect.y / BUCKET); j <= Math.floor((rect.y + rect.height) / BUCKET); j += 1) fn(`${i},${j}`);
+    }
+  };
   for (const link of links) {
     const view = paper.findViewByModel(link);
     if (!view || !view.sourcePoint || !view.targetPoint) continue;
     const points = [view.sourcePoint, ...(view.route || []), view.targetPoint];
-    for (let i = 1; i < points.length; i += 1) segments.push({ id: link.id, line: new g.Line(points[i - 1], points[i]) });
+    for (let i = 1; i < points.length; i += 1) {
+      const segment = { id: link.id, box: segmentRect(points[i - 1], points[i], 0.5) };
+      bucketsOf(segment.box, (key) => {
+        let list = buckets.get(key);
+        if (!list) buckets.set(key, (list = []));
+        list.push(segment);
+      });
+    }
   }
+  const crosses = (box, id) => {
+    let found = false;
+    bucketsOf(box, (key) => {
+      if (!found) found = (buckets.get(key) || []).some((s) => s.id !== id && s.box.intersect(box));
+    });
+    return found;
+  };
   const router = graph.router;
   for (const link of labelled) {
     const view = paper.findViewByModel(link);
@@ -414,7 +449,8 @@ export function placeLabels(graph, paper, width) {
       const at = view.getPointAtRatio(ratio);
       if (!at) continue;
       const box = new g.Rect(at.x - w / 2, at.y - h / 2, w, h);
-      const onLine = segments.some((s) => s.id !== link.id && box.intersectionWithLine(s.line));
+      // Segments are axis-parallel: their boxes suffice.
+      const onLine = crosses(box, link.id);
       const ends = [link.source().id, link.target().id];
       const onCard = router ? router.blocked(new g.Point(box.x, box.center().y),
         new g.Point(box.x + box.width, box.center().y), ends) : false;

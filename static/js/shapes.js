@@ -150,8 +150,10 @@ export const Flow = shapes.standard.Link.define("mlsd.Flow", {
         fill: "#374151", fontSize: 11, textAnchor: "middle", textVerticalAnchor: "middle",
         pointerEvents: "none",
       },
+      // Sized from the width table by canvas.js (labelSize): measuring each label's text
+      // (a "ref") was a large part of drawing a big board.
       labelBody: {
-        ref: "labelText", x: "calc(x-6)", y: "calc(y-3)", width: "calc(w+12)", height: "calc(h+6)",
+        x: -20, y: -10, width: 40, height: 20,
         rx: 6, ry: 6, fill: "#ffffff", stroke: "#dfe3ec", strokeWidth: 1,
       },
     },

@@ -66,7 +66,10 @@ export const viewportMethods = {
 
   /** The stage's size in CSS pixels (the paper is kept exactly this size). */
   stageSize() {
-    return { width: this.stage.clientWidth, height: this.stage.clientHeight };
+    // Kept by the resize observer: reading clientWidth here would force a layout of the
+    // whole drawing on every pan and zoom of a big board.
+    if (!this.stageBox) this.stageBox = { width: this.stage.clientWidth, height: this.stage.clientHeight };
+    return { ...this.stageBox };
   },
 
   /**
@@ -145,6 +148,7 @@ export const viewportMethods = {
         return;
       }
       this.placeEditor();
+      this.viewChanged();
       const source = (data && data.source) || this.transformSource;
       this.dispatchEvent(new CustomEvent("transform", { detail: { source } }));
     });
@@ -152,8 +156,10 @@ export const viewportMethods = {
     // Keep the paper exactly the size of its box (the grid and hit areas follow it).
     const fitPaper = () => {
       const { width, height } = stage.getBoundingClientRect();
+      this.stageBox = { width: stage.clientWidth, height: stage.clientHeight };
       if (!width || !height) return;
       this.paper.setDimensions(Math.round(width), Math.round(height));
+      this.viewChanged();
       // Follow mode fits the leader's view to our size, and shares ours when it changes.
       this.dispatchEvent(new CustomEvent("resize", { detail: this.stageSize() }));
     };
