@@ -123,7 +123,9 @@ export class Canvas extends EventTarget {
         connecting: { name: "addClass", options: { className: "is-drop-target" } },
         default: { name: "addClass", options: { className: "is-highlighted" } },
       },
-      // Big boards mount only the cells in (or near) view: see cellVisible().
+      // Big boards mount only the cells in (or near) view: see cellVisible(). A cell's view
+      // is made when it first comes into view (lazyInitialize).
+      viewManagement: { lazyInitialize: true, disposeHidden: false },
       cellVisibility: (cell) => this.cellVisible(cell),
       interactive: (view) => {
         if (!this.editable) return false;

@@ -20,6 +20,7 @@ from tests.browser.helpers import (
     node,
     open_board,
     screenshot,
+    set_name,
     wait_saved,
 )
 
@@ -129,7 +130,7 @@ def test_connect_from_any_side_and_the_nearest_sides_are_used(page: Page, server
     page.mouse.up()
     wait_saved(page)
     start, end = link_ends(page, edge)
-    box = gw.bounding_box()
+    box = gw.locator('[joint-selector="body"]').bounding_box()
     m = page.evaluate(MATRIX)
     top = (box["y"] - page.locator("#canvas").bounding_box()["y"] - m["f"]) / m["a"]
     assert abs(start["y"] - top) < 1.5, (start, top)
@@ -194,9 +195,9 @@ def test_a_long_label_wraps_onto_two_lines(page: Page, server_url: str) -> None:
     expect(card).to_have_attribute("data-truncated", "false")
     lines = card.locator('[joint-selector="label"] tspan')
     expect(lines).to_have_count(2)
-    text = " ".join(lines.all_inner_texts())
+    text = " ".join(lines.all_text_contents())
     assert text.replace("/ ", "/") in ("Click/impression joiner (Flink)",), text
-    assert card.locator('[joint-selector="kind"]').inner_text() == "Stream processor"
+    assert card.locator('[joint-selector="kind"]').text_content() == "Stream processor"
     body = card.locator('[joint-selector="body"]').bounding_box()
     for i in range(2):
         line = lines.nth(i).bounding_box()
@@ -232,6 +233,18 @@ def test_a_fresh_component_is_not_flagged_isolated_until_something_else_is_selec
     expect(gw.locator(".flag")).to_be_visible()
 
 
+def open_big_board(page: Page, base: str, document: dict) -> None:
+    """open_board for boards that take a while to load on a busy machine."""
+    doc = {"format": "mlsd-studio/board", "version": 1, **document}
+    set_name(page, base, "Ivy")
+    response = page.request.post(
+        base + "/api/boards", data=json.dumps(doc), headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 201, response.text()
+    page.goto(response.json()["url"])
+    expect(page.locator("body")).to_have_attribute("data-synced", "true", timeout=60_000)
+
+
 def grid_board(count: int, title: str) -> dict:
     nodes = [
         {
@@ -255,7 +268,7 @@ def test_a_big_board_fits_whole_and_mounts_only_what_is_in_view(
     page: Page, server_url: str
 ) -> None:
     page.set_viewport_size(LARGE)
-    open_board(page, server_url, grid_board(400, "Big"))
+    open_big_board(page, server_url, grid_board(400, "Big"))
     # The first fit shows the whole board, below 20 % if need be.
     expect(elements(page)).to_have_count(400)
     expect(links(page)).to_have_count(384)
@@ -276,17 +289,22 @@ def test_a_big_board_fits_whole_and_mounts_only_what_is_in_view(
     page.wait_for_function("() => document.querySelectorAll('#canvas .joint-element').length < 100")
     assert "is-far" not in (page.locator("#stage").get_attribute("class") or "")
     expect(node(page, "n0")).to_be_visible()
-    # Panning brings the others in.
-    for _ in range(6):
+    ids = "[...document.querySelectorAll('#canvas .joint-element')].map((e) => e.dataset.id)"
+    first = set(page.evaluate(ids))
+    # Panning brings the others in, and lets the first ones go.
+    for _ in range(12):
         page.mouse.wheel(400, 0)
-    expect(node(page, "n10")).to_be_visible()
+    expect(node(page, "n0")).to_have_count(0)
+    later = set(page.evaluate(ids))
+    assert later and not later & first, (first, later)
+    assert len(later) < 100
 
 
 def test_auto_layout_over_the_limit_is_refused_without_asking_the_server(
     page: Page, server_url: str
 ) -> None:
     page.set_viewport_size(LARGE)
-    open_board(page, server_url, grid_board(501, "Too big"))
+    open_big_board(page, server_url, grid_board(501, "Too big"))
     catalogue = json.loads(page.locator("#catalogue-data").text_content())
     limit = catalogue["limits"]["batch_ops"]
     assert limit == 500
