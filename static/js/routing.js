@@ -143,6 +143,13 @@ export class Router {
     return false;
   }
 
+  /** How many cards `rect` overlaps. */
+  cardsUnder(rect) {
+    let count = 0;
+    for (const { box } of this.spatial().near(rect)) if (box.intersect(rect)) count += 1;
+    return count;
+  }
+
   /** How many segments of the path pass through a card (counting stops at `enough`). */
   hits(points, ends, enough = Infinity) {
     let count = 0;
@@ -440,26 +447,34 @@ export function placeLabels(graph, paper, width) {
   const router = graph.router;
   for (const link of labelled) {
     const view = paper.findViewByModel(link);
-    if (!view || !view.sourcePoint) continue;
+    if (!view || !view.sourcePoint || !view.targetPoint) continue;
     const text = link.label(0)?.attrs?.labelText?.text || "";
     const w = width(text, 11) + 12;
     const h = 20;
-    let best = 0.5;
-    for (const ratio of [0.5, 0.35, 0.65, 0.22, 0.78]) {
-      const at = view.getPointAtRatio(ratio);
-      if (!at) continue;
-      const box = new g.Rect(at.x - w / 2, at.y - h / 2, w, h);
-      // Segments are axis-parallel: their boxes suffice.
-      const onLine = crosses(box, link.id);
-      const ends = [link.source().id, link.target().id];
-      const onCard = router ? router.blocked(new g.Point(box.x, box.center().y),
-        new g.Point(box.x + box.width, box.center().y), ends) : false;
-      if (!onLine && !onCard) {
-        best = ratio;
-        break;
-      }
+    // Where the label may go: the middle of the path and a few places either side, then
+    // the middle of each segment, longest first (as a length along the path).
+    const points = [view.sourcePoint, ...(view.route || []), view.targetPoint];
+    const segments = [];
+    let run = 0;
+    for (let i = 1; i < points.length; i += 1) {
+      const length = points[i - 1].distance(points[i]);
+      segments.push({ length, at: run + length / 2, point: points[i - 1].lerp(points[i], 0.5) });
+      run += length;
     }
+    segments.sort((u, v) => v.length - u.length);
+    const places = [0.5, 0.35, 0.65, 0.22, 0.78].map((ratio) => ({ distance: ratio, point: view.getPointAtRatio(ratio) }))
+      .concat(segments.map((seg) => ({ distance: Math.max(1.01, seg.at), point: seg.point })));
+    // The first clear place wins; else the least bad (a card hidden costs more than a line).
+    let best = null;
+    for (const place of places) {
+      if (!place.point) continue;
+      const box = new g.Rect(place.point.x - w / 2, place.point.y - h / 2, w, h);
+      const cost = 3 * (router ? router.cardsUnder(box) : 0) + (crosses(box, link.id) ? 1 : 0);
+      if (!best || cost < best.cost) best = { cost, distance: place.distance };
+      if (!cost) break;
+    }
+    if (!best) continue;
     const current = link.label(0)?.position?.distance;
-    if (current !== best) link.label(0, { position: { distance: best } });
+    if (current !== best.distance) link.label(0, { position: { distance: best.distance } });
   }
 }
