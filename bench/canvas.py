@@ -15,7 +15,8 @@ SQLite file, and measured, medians of --runs (3) fresh page loads:
   space for a baseline that zooms on the wheel) and 12 Ctrl+wheel zooms; the worst frame.
 
 With --baseline DIR (a checkout of main, e.g. /work/main), the same boards are measured on
-a second server run from that directory in the same run, and the ratios printed.
+a second server run from that directory in the same run (the two take turns, run by run,
+so a change in the load of the machine hits both alike), and the ratios printed.
 The machine this runs on may be shared: compare ratios to a baseline of the same run.
 
 Run from the repository root:  .venv/bin/python bench/canvas.py [--baseline /work/main]
@@ -206,22 +207,28 @@ def _csrf(page, base: str) -> dict[str, str]:
     return {"X-CSRFToken": token}
 
 
-def measure(browser, base: str, sizes: list[int], runs: int, wheel_pans: bool) -> dict:
-    context = browser.new_context()
-    out = {}
-    try:
-        urls = {size: create_board(context.request, base, size) for size in sizes}
-    finally:
-        context.close()
+def measure(browser, setups: list[tuple[str, str, bool]], sizes: list[int], runs: int) -> dict:
+    """Figures by setup name and size. The setups take turns for each run (ours, the
+    baseline, ours, ...), so a change in the machine's load hits both alike."""
+    boards = {}
+    for name, base, _ in setups:
+        context = browser.new_context()
+        try:
+            boards[name] = {size: create_board(context.request, base, size) for size in sizes}
+        finally:
+            context.close()
+    out: dict = {name: {} for name, _, _ in setups}
     for size in sizes:
-        url, boxes = urls[size]
-        samples = [measure_once(browser, base, url, boxes, wheel_pans) for _ in range(runs)]
-        out[size] = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
-        print(
-            f"  {size:5d} components: "
-            + json.dumps({k: round(v, 3) for k, v in out[size].items()}),
-            flush=True,
-        )
+        samples: dict = {name: [] for name, _, _ in setups}
+        for _ in range(runs):
+            for name, base, wheel_pans in setups:
+                url, boxes = boards[name][size]
+                samples[name].append(measure_once(browser, base, url, boxes, wheel_pans))
+        for name, _, _ in setups:
+            got = samples[name]
+            out[name][size] = {k: statistics.median(s[k] for s in got) for k in got[0]}
+            figures = json.dumps({k: round(v, 3) for k, v in out[name][size].items()})
+            print(f"  {name:12s} {size:5d} components: {figures}", flush=True)
     return out
 
 
@@ -235,7 +242,6 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     from playwright.sync_api import sync_playwright
 
-    results = {}
     procs = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -245,14 +251,16 @@ def main() -> int:
             targets = [("this branch", ROOT, True)]
             if args.baseline:
                 targets.append(("baseline", args.baseline.resolve(), False))
+            setups = []
             for i, (name, directory, wheel_pans) in enumerate(targets):
                 workdir = Path(tmp) / str(i)
                 workdir.mkdir()
                 proc, base = make_server(directory, workdir)
                 procs.append(proc)
-                print(f"{name} ({directory}), medians of {args.runs}:", flush=True)
-                results[name] = measure(browser, base, sizes, args.runs, wheel_pans)
-                servers.stop(proc)
+                print(f"{name}: {directory}", flush=True)
+                setups.append((name, base, wheel_pans))
+            print(f"medians of {args.runs}, 1440 x 900:", flush=True)
+            results = measure(browser, setups, sizes, args.runs)
         finally:
             browser.close()
             for proc in procs:
