@@ -34,6 +34,8 @@ const { dia } = joint;
 const CULL_FROM = 150;
 // Below this zoom, cards are drawn simply (no type line, handles or shadows).
 const FAR_ZOOM = 0.4;
+// Below this zoom, text would be under 3 px tall: cards and connections lose their text.
+const TINY_ZOOM = 0.24;
 
 // The rule whose finding waits while a component is fresh (components/rules.py).
 const ISOLATED = "isolated-component";
@@ -267,6 +269,7 @@ export class Canvas extends EventTarget {
       const margin = 120 / a;
       this.viewArea = new joint.g.Rect(-e / a - margin, -f / a - margin, width / a + 2 * margin, height / a + 2 * margin);
       this.stage.classList.toggle("is-far", a < FAR_ZOOM);
+      this.stage.classList.toggle("is-tiny", a < TINY_ZOOM);
       if (this.culling || this.uncull) this.paper.updateCellsVisibility();
       this.uncull = false;
     });

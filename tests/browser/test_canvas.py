@@ -279,7 +279,9 @@ def test_a_big_board_fits_whole_and_mounts_only_what_is_in_view(
         box = node(page, key).bounding_box()
         assert stage["x"] <= box["x"] and box["x"] + box["width"] <= stage["x"] + stage["width"]
         assert stage["y"] <= box["y"] and box["y"] + box["height"] <= stage["y"] + stage["height"]
+    # So far out, cards are drawn simply: no type line, no text.
     assert "is-far" in (page.locator("#stage").get_attribute("class") or "")
+    expect(node(page, "n0").locator('[joint-selector="label"]')).to_be_hidden()
     # Zoomed in around the first card, far fewer cards are in the DOM.
     x, y = centre(node(page, "n0"))
     page.mouse.move(x, y)
@@ -288,6 +290,7 @@ def test_a_big_board_fits_whole_and_mounts_only_what_is_in_view(
     page.keyboard.up("Control")
     page.wait_for_function("() => document.querySelectorAll('#canvas .joint-element').length < 100")
     assert "is-far" not in (page.locator("#stage").get_attribute("class") or "")
+    expect(node(page, "n0").locator('[joint-selector="label"]')).to_be_visible()
     expect(node(page, "n0")).to_be_visible()
     ids = "[...document.querySelectorAll('#canvas .joint-element')].map((e) => e.dataset.id)"
     first = set(page.evaluate(ids))
