@@ -173,6 +173,14 @@ export class Canvas extends EventTarget {
     let moved = false; // the geometry changed: every connection is routed again
     // New cells are added together (the graph sorts its cells on each add).
     const added = [];
+    // Decided before the cells are drawn, so a big board draws only what is in view.
+    const culling = view.nodes.size >= CULL_FROM;
+    if (culling !== this.culling) {
+      this.culling = culling;
+      this.uncull = !culling; // mount what was left out
+      if (!this.viewArea) this.measureView();
+      this.viewChanged();
+    }
     try {
       const seen = new Set();
       for (const node of view.nodes.values()) {
@@ -230,12 +238,6 @@ export class Canvas extends EventTarget {
       paper.unfreeze();
     }
     if (moved) this.scheduleLabels();
-    const culling = view.nodes.size >= CULL_FROM;
-    if (culling !== this.culling) {
-      this.culling = culling;
-      this.uncull = !culling; // mount what was left out
-      this.viewChanged();
-    }
     if (this.editor && !graph.getCell(this.editor.key)) this.closeEditor(false, true);
     this.el.dataset.nodes = String(view.nodes.size);
     this.el.dataset.edges = String(view.edges.size);
@@ -258,16 +260,22 @@ export class Canvas extends EventTarget {
     return this.viewArea.intersect(source.getBBox().union(target.getBBox()).inflate(160)) !== null;
   }
 
+  /** What is on screen (with a margin), in canvas coordinates; returns the zoom. */
+  measureView() {
+    const { a, e, f } = this.paper.matrix();
+    const { width, height } = this.stageSize();
+    const margin = 120 / a;
+    this.viewArea = new joint.g.Rect(-e / a - margin, -f / a - margin, width / a + 2 * margin, height / a + 2 * margin);
+    return a;
+  }
+
   /** The view moved or was resized: once a frame, mount what came into view and unmount
    * what left it, and draw simple cards when zoomed far out. */
   viewChanged() {
     if (this.viewFrame) return;
     this.viewFrame = requestAnimationFrame(() => {
       this.viewFrame = 0;
-      const { a, e, f } = this.paper.matrix();
-      const { width, height } = this.stageSize();
-      const margin = 120 / a;
-      this.viewArea = new joint.g.Rect(-e / a - margin, -f / a - margin, width / a + 2 * margin, height / a + 2 * margin);
+      const a = this.measureView();
       this.stage.classList.toggle("is-far", a < FAR_ZOOM);
       this.stage.classList.toggle("is-tiny", a < TINY_ZOOM);
       if (this.culling || this.uncull) this.paper.updateCellsVisibility();
