@@ -44,6 +44,7 @@ bench: deps
 	$(PY) bench/validate.py
 	$(PY) bench/export.py
 	$(PY) bench/live.py
+	$(PY) bench/canvas.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache test-artifacts
