@@ -1,9 +1,10 @@
 """Settings for MLSD Studio, read from the environment.
 
 Embedded default: SQLite and the in-memory channel layer, one Daphne process.
-SQLITE_PATH moves the SQLite file. Scale-out: DATABASE_URL selects PostgreSQL and REDIS_URL selects channels_redis's
-pub/sub layer. DEBUG is off unless DJANGO_DEBUG=1 (`make run` sets it); with DEBUG off,
-DJANGO_SECRET_KEY is required. docs/deploy.md lists every variable.
+SQLITE_PATH moves the SQLite file. Scale-out: DATABASE_URL selects PostgreSQL and
+REDIS_URL selects channels_redis's pub/sub layer. DEBUG is off unless DJANGO_DEBUG=1
+(`make run` sets it); with DEBUG off, DJANGO_SECRET_KEY is required. docs/deploy.md lists
+every variable.
 """
 
 from __future__ import annotations
@@ -95,6 +96,12 @@ DATABASES = {
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Who orders a board's edits: "memory" (this process, the only one writing its database:
+# broadcast at once, acknowledged after a group commit) or "database" (the board's row
+# lock, for several processes). studio/live/engine.py explains both.
+LIVE_ORDERING = os.environ.get("LIVE_ORDERING") or ("database" if REDIS_URL else "memory")
+if LIVE_ORDERING not in ("memory", "database"):
+    raise ImproperlyConfigured('LIVE_ORDERING must be "memory" or "database"')
 REDIS_POOL_SIZE = int(os.environ.get("REDIS_POOL_SIZE", "20"))
 CHANNEL_LAYERS = {
     "default": {

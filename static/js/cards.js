@@ -3,7 +3,7 @@
 // size, the line breaks and the type line it has in the auto-layout and in every export,
 // and nothing is measured in the browser (measuring text at load was most of the time a
 // big board took to draw). tests/fixtures/cards.json holds expected results that both
-// sides are tested against (tests/browser/cards.test.mjs).
+// sides are tested against (tests/js/cards.test.mjs).
 //
 // No DOM here: the module also runs under Node for its test.
 

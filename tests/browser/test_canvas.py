@@ -309,7 +309,7 @@ def test_auto_layout_over_the_limit_is_refused_without_asking_the_server(
     page.set_viewport_size(LARGE)
     open_big_board(page, server_url, grid_board(501, "Too big"))
     catalogue = json.loads(page.locator("#catalogue-data").text_content())
-    limit = catalogue["limits"]["batch_ops"]
+    limit = catalogue["limits"]["batch"]
     assert limit == 500
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url) if "/layout" in r.url else None)

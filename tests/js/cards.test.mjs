@@ -1,7 +1,7 @@
 // The browser's cards (static/js/cards.js) against the expected geometry in
-// tests/fixtures/cards.json, which components/cards.py is tested against too.
-// Run by tests/browser/test_cards_js.py, which passes the catalogue's card data
-// (catalogue_as_json()["cards"]) as a JSON file in CARDS_CONFIG.
+// tests/fixtures/cards.json, which components/cards.py is tested against too, with the
+// card data of the catalogue JSON the page embeds (tests/fixtures/catalogue.json).
+// Run: node --test tests/js/   (make test runs it)
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -9,8 +9,9 @@ import { test } from "node:test";
 
 import { Cards } from "../../static/js/cards.js";
 
-const config = JSON.parse(readFileSync(process.env.CARDS_CONFIG, "utf8"));
-const fixture = JSON.parse(readFileSync(new URL("../fixtures/cards.json", import.meta.url), "utf8"));
+const read = (name) => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8"));
+const config = read("catalogue.json").cards;
+const fixture = read("cards.json");
 const cards = new Cards(config);
 
 for (const [i, c] of fixture.cases.entries()) {
