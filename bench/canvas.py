@@ -110,7 +110,7 @@ def make_server(directory: Path, workdir: Path) -> tuple[subprocess.Popen, str]:
         ],
         cwd=directory,
         env=env,
-        stdout=open(workdir / "daphne.log", "ab"),  # noqa: SIM115 - the child keeps it
+        stdout=open(workdir / "daphne.log", "ab"),  # the child keeps its own descriptor
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
