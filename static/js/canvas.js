@@ -122,6 +122,9 @@ export class Canvas extends EventTarget {
     // Connections that a dragged component comes to cross, or no longer blocks, are
     // routed again (routing.js).
     this.rerouter = new Rerouter(this.graph, this.paper);
+    // The drawing is hidden from assistive technology: the Outline tab (outline.js) is its
+    // text alternative, and the live region announces what the keyboard does here.
+    for (const child of el.children) child.setAttribute("aria-hidden", "true");
 
     this.bindPaper();
     this.bindStage();

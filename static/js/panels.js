@@ -81,5 +81,16 @@ export function setupTabs() {
   }
   const current = tabs.find((t) => t.classList.contains("active")) || tabs[0];
   if (current) open(current.dataset.tab);
+  // One row: with every label if they fit, icons otherwise (board.css). Measured with the
+  // labels on whenever the strip's width changes (a resize, a collapsed sidebar).
+  const strip = document.querySelector(".tabs");
+  if (strip && window.ResizeObserver) {
+    const fit = () => {
+      strip.classList.remove("is-compact");
+      if (strip.scrollWidth > strip.clientWidth + 1) strip.classList.add("is-compact");
+    };
+    new ResizeObserver(fit).observe(strip);
+    fit();
+  }
   return { open };
 }

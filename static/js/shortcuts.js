@@ -39,7 +39,8 @@ export function setupShortcuts({ stage, canvas, history, editable, layout, openH
     switch (e.key) {
       case "Delete":
       case "Backspace":
-        if (onCanvas && canvas.selection.size) {
+        // Also from the inspector (a connection chosen in its Sends to / Receives from list).
+        if ((onCanvas || document.getElementById("inspector")?.contains(e.target)) && canvas.selection.size) {
           e.preventDefault();
           canvas.deleteSelection();
         }
