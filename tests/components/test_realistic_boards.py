@@ -58,8 +58,20 @@ _SENIOR = _MID | {
 SPEC_PROFILE = {"mid": _MID, "senior": _SENIOR, "staff": set(SPEC_SEVERITY)}
 
 
-def _ids(key: str) -> list:
-    return [pytest.param(e, id=e["board"].removesuffix(".json")) for e in EXPECTED if e[key]]
+# Sound boards the validator is known to fail, and why. Each is an expected failure of
+# test_sound_board_gets_no_error (strict: once the validator agrees, the entry must go).
+# Keep it short: each is a bug to fix in the rules or, after review, in expected.json.
+KNOWN_DISAGREEMENTS: dict[str, str] = {}
+
+
+def _param(entry: dict, *, known_fail: bool = False):
+    known = KNOWN_DISAGREEMENTS.get(entry["board"]) if known_fail else None
+    marks = [pytest.mark.xfail(strict=True, reason=known)] if known else []
+    return pytest.param(entry, id=entry["board"].removesuffix(".json"), marks=marks)
+
+
+def _ids(key: str, *, known_fail: bool = False) -> list:
+    return [_param(e, known_fail=known_fail) for e in EXPECTED if e[key]]
 
 
 ALL = [pytest.param(e, id=e["board"].removesuffix(".json")) for e in EXPECTED]
@@ -122,7 +134,7 @@ def test_board_parses_with_cards_apart(entry):
 # --- the validator against the interviewer --------------------------------------------------
 
 
-@pytest.mark.parametrize("entry", _ids("must_not_error"))
+@pytest.mark.parametrize("entry", _ids("must_not_error", known_fail=True))
 def test_sound_board_gets_no_error(entry):
     report = validate(load(entry), entry["level"])
     errors = [f"{f.rule}: {f.message}" for f in report.findings if f.severity == "error"]
@@ -158,7 +170,8 @@ def agreement(entry: dict) -> Agreement:
 
 
 def test_agreement_summary(capsys):
-    """Print how often the validator agrees with the interviewer; no sound board fails."""
+    """Print how often the validator agrees with the interviewer; no sound board fails
+    (beyond the known disagreements)."""
     results, skipped = [], []
     for entry in EXPECTED:
         try:
@@ -169,7 +182,11 @@ def test_agreement_summary(capsys):
     total = len(results)
     verdicts = sum(a.verdict_agrees for _, a in results)
     full = sum(a.verdict_agrees and a.flaws_found and not a.false_flags for _, a in results)
-    false_errors = [a.board for e, a in results if e["sound"] and not a.verdict_agrees]
+    false_errors = [
+        a.board
+        for e, a in results
+        if e["sound"] and not a.verdict_agrees and a.board not in KNOWN_DISAGREEMENTS
+    ]
     lines = [
         f"realistic corpus: {total} boards checked, {len(skipped)} skipped (catalogue lacks "
         "their types)",
@@ -178,7 +195,7 @@ def test_agreement_summary(capsys):
     ]
     for entry, a in results:
         if not (a.verdict_agrees and a.flaws_found and not a.false_flags):
-            what = []
+            what = ["known:"] if a.board in KNOWN_DISAGREEMENTS else []
             if not a.verdict_agrees:
                 what.append("fails a sound design" if entry["sound"] else "passes a flawed one")
             if not a.flaws_found:
