@@ -61,7 +61,15 @@ SPEC_PROFILE = {"mid": _MID, "senior": _SENIOR, "staff": set(SPEC_SEVERITY)}
 # Sound boards the validator is known to fail, and why. Each is an expected failure of
 # test_sound_board_gets_no_error (strict: once the validator agrees, the entry must go).
 # Keep it short: each is a bug to fix in the rules or, after review, in expected.json.
-KNOWN_DISAGREEMENTS: dict[str, str] = {}
+KNOWN_DISAGREEMENTS: dict[str, str] = {
+    "rag_hosted_llm_strong.json": "model-deployed: a hosted LLM with no `model` setting, "
+    "named only by its label, is taken for an undeployed model",
+    "visual_search_batch_indexer.json": "batch-predictions-served: a vector index filled by "
+    "a batch scorer and read by queries is not counted as a prediction holder",
+    "search_ranking_logged_after_filter.json": "feature-consistency: request-time features "
+    "do not pass the search index, so the served list logged after it is taken to lack "
+    "the query",
+}
 
 
 def _param(entry: dict, *, known_fail: bool = False):
@@ -195,7 +203,7 @@ def test_agreement_summary(capsys):
     ]
     for entry, a in results:
         if not (a.verdict_agrees and a.flaws_found and not a.false_flags):
-            what = ["known:"] if a.board in KNOWN_DISAGREEMENTS else []
+            what = ["known"] if a.board in KNOWN_DISAGREEMENTS else []
             if not a.verdict_agrees:
                 what.append("fails a sound design" if entry["sound"] else "passes a flawed one")
             if not a.flaws_found:
