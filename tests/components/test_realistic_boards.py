@@ -66,6 +66,9 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "named only by its label, is taken for an undeployed model",
     "visual_search_batch_indexer.json": "batch-predictions-served: a vector index filled by "
     "a batch scorer and read by queries is not counted as a prediction holder",
+    "ads_ctr_logged_by_ad_server.json": "feature-consistency: a log the ad server writes "
+    "after the auction is not taken as the pCTR model's prediction log (only a direct edge "
+    "from the predictor is)",
     "search_ranking_logged_after_filter.json": "feature-consistency: request-time features "
     "do not pass the search index, so the served list logged after it is taken to lack "
     "the query",
