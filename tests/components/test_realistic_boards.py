@@ -69,6 +69,8 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "ads_ctr_logged_by_ad_server.json": "feature-consistency: a log the ad server writes "
     "after the auction is not taken as the pCTR model's prediction log (only a direct edge "
     "from the predictor is)",
+    "churn_batch_mid_models_in_s3.json": "model-deployed: a model file in object storage "
+    "that the scorer loads is not a model path",
     "search_ranking_logged_after_filter.json": "feature-consistency: request-time features "
     "do not pass the search index, so the served list logged after it is taken to lack "
     "the query",
