@@ -66,6 +66,9 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "fraud_streaming_not_deployed_model_named.json": "model-deployed: a model family written "
     "on the scorer is taken for an outside model, although the board's own training never "
     "reaches it",
+    "fraud_streaming_train_from_raw_log.json": "feature-consistency: shared raw request "
+    "fields count as a shared provider, so training features with no source pass (the "
+    "spec's literal reading)",
     "visual_search_query_encoder_not_deployed.json": "model-deployed: an embedding model is "
     "always taken to serve an outside model, although the board fine-tunes it",
 }
