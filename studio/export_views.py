@@ -129,11 +129,12 @@ def replay_frame(request: HttpRequest, public_id: str, revision: int) -> HttpRes
         raise Http404("No such revision.")
     document = document_at(board, revision)
     operation = board.operations.get(revision=revision)
+    report = validate(document)
     context = {
         "board": board,
         "revision": revision,
         "operation": operation,
-        "report": validate(document),
+        "report": report,
         "document": document,
         "steps": STEPS,
     }
@@ -144,7 +145,7 @@ def replay_frame(request: HttpRequest, public_id: str, revision: int) -> HttpRes
                 "at": operation.created_at.isoformat(),
                 "author": operation.author,
                 "board": document.to_dict(),
-                "report": context["report"].to_dict(),
+                "report": report.to_dict(),
             }
         )
     return render(request, "partials/replay_frame.html", context)

@@ -1,9 +1,10 @@
 """Settings for MLSD Studio, read from the environment.
 
 Embedded default: SQLite and the in-memory channel layer, one Daphne process.
-SQLITE_PATH moves the SQLite file. Scale-out: DATABASE_URL selects PostgreSQL and REDIS_URL selects channels_redis's
-pub/sub layer. DEBUG is off unless DJANGO_DEBUG=1 (`make run` sets it); with DEBUG off,
-DJANGO_SECRET_KEY is required. docs/deploy.md lists every variable.
+SQLITE_PATH moves the SQLite file. Scale-out: DATABASE_URL selects PostgreSQL and
+REDIS_URL selects channels_redis's pub/sub layer. DEBUG is off unless DJANGO_DEBUG=1
+(`make run` sets it); with DEBUG off, DJANGO_SECRET_KEY is required. docs/deploy.md lists
+every variable.
 """
 
 from __future__ import annotations

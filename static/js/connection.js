@@ -65,7 +65,7 @@ export class Connection {
     let ws;
     try {
       ws = new WebSocket(this.url);
-    } catch (err) {
+    } catch {
       this.setState("offline");
       this.scheduleRetry();
       return;

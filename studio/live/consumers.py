@@ -282,7 +282,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         event = make_event(frame, reply_to)
         try:
             await self.hub.broadcast(group_name(self.public_id, private), event)
-        except Exception:  # noqa: BLE001 - any layer failure must not drop the connection
+        except Exception:  # any layer failure must not drop the connection
             logger.warning(
                 "broadcast of %s to board %s failed", frame["type"], self.public_id, exc_info=True
             )

@@ -96,7 +96,8 @@ def test_the_top_bar_never_overlaps_at_1024(page: Page, server_url: str) -> None
     page.evaluate("""() => {
       const timer = document.getElementById('timer');
       timer.hidden = false; timer.textContent = '44:42 · Requirements';
-      document.getElementById('conn-state').textContent = 'Offline · reconnecting… · 12 edits to send';
+      document.getElementById('conn-state').textContent =
+        'Offline · reconnecting… · 12 edits to send';
     }""")
     parts = [
         ".topbar .brand",

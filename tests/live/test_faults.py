@@ -111,7 +111,7 @@ def test_broadcasts_resume_after_redis_restarts(tmp_path, postgres_url):
     ports = [free_port(), free_port()]
     procs = [start_daphne(p, env, log_path=tmp_path / f"d{p}.log") for p in ports]
     try:
-        for port, proc in zip(ports, procs):
+        for port, proc in zip(ports, procs, strict=True):
             wait_for_port(port, proc=proc)
         bases = [f"http://127.0.0.1:{p}" for p in ports]
 
