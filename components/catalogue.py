@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from components.cards import cards_as_json
+
 PropKind = Literal["string", "string_list", "choice", "integer"]
 
 
@@ -416,7 +418,8 @@ def catalogue_as_json() -> dict[str, Any]:
 
     Also every rule the editor checks before sending (limits, levels, rubric scores and
     the refusal hints of connections), so the browser never keeps its own copy of them:
-    the board page embeds this as `catalogue-data`.
+    the board page embeds this as `catalogue-data`. "cards" carries the card geometry
+    (components/cards.py): its constants and the font's width table.
     """
     # Imported here: document, operations and case_studies import this module.
     from components import document
@@ -424,6 +427,7 @@ def catalogue_as_json() -> dict[str, Any]:
     from components.operations import MAX_BATCH
 
     return {
+        "cards": cards_as_json(),
         "limits": {
             "batch": MAX_BATCH,
             "nodes": document.MAX_NODES,

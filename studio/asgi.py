@@ -17,7 +17,10 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from studio.live import daphne_tuning  # noqa: E402
 from studio.live.routing import websocket_urlpatterns  # noqa: E402
+
+daphne_tuning.apply()  # cheaper socket writes and connects under Daphne (see the module)
 
 application = ProtocolTypeRouter(
     {

@@ -61,7 +61,12 @@ def export(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
     findings = validate(document) if request.GET.get("findings") == "1" else None
     try:
         body = render_export(
-            document, fmt, layout=layout, legend=request.GET.get("legend") == "1", findings=findings
+            document,
+            fmt,
+            layout=layout,
+            legend=request.GET.get("legend") == "1",
+            findings=findings,
+            fit=request.GET.get("fit") == "1",
         )
     except ExportError as exc:
         return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
@@ -106,7 +111,7 @@ def session_report_markdown(request: HttpRequest, public_id: str) -> HttpRespons
 
 @require_GET
 def layout(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Auto-layout positions (Graphviz dot, left to right) for the editor to apply."""
+    """Auto-layout positions (components/layout.py) for the editor to apply."""
     board, _ = board_for(request, public_id)
     try:
         positions = auto_positions(board.to_document())
