@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from components.cards import card_geometry
 from components.catalogue import COMPONENT_TYPES
 from components.document import Board, load_json, parse
 from components.report import Report, validate
@@ -133,10 +134,14 @@ def test_verdict_is_coherent_with_the_spec(entry):
 def test_board_parses_with_cards_apart(entry):
     board = load(entry, judged=False)
     assert board.level == entry["level"]
-    cells = [(n.x, n.y) for n in board.nodes]
-    for i, (x1, y1) in enumerate(cells):
-        for x2, y2 in cells[i + 1 :]:  # ~200 x 80 cards never overlap
-            assert abs(x1 - x2) >= 200 or abs(y1 - y2) >= 80
+    boxes = []  # the cards as the editor draws them (components/cards.py)
+    for node in board.nodes:
+        card = card_geometry(node.label, COMPONENT_TYPES[node.type].title, node.type == "note")
+        boxes.append((node.x, node.y, node.x + card.width, node.y + card.height))
+    for i, (left, top, right, bottom) in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            apart = right <= other[0] or other[2] <= left or bottom <= other[1] or other[3] <= top
+            assert apart, f"{entry['board']}: two cards overlap"
 
 
 # --- the validator against the interviewer --------------------------------------------------
