@@ -37,7 +37,7 @@ import { Outline } from "./outline.js";
 import { setupMenu } from "./menu.js";
 import { setupName } from "./name.js";
 import { setupPalette } from "./palette.js";
-import { keepPanelWhileInUse, setupTabs } from "./panels.js";
+import { keepPanelWhileInUse, setupSidebarToggles, setupTabs } from "./panels.js";
 import { Presence } from "./presence.js";
 import { setupShare } from "./share.js";
 import { setupShortcuts } from "./shortcuts.js";
@@ -159,6 +159,8 @@ function main() {
     tree: $("outline"), panel: $("outline-tab"), empty: $("outline-empty"), store, canvas, catalogue, editable,
     onOpen: () => tabs.open("inspector-tab", true),
   });
+  // Hiding a sidebar keeps the diagram where it was on screen: the stage grows to one side.
+  const sidebars = setupSidebarToggles({ around: (change) => canvas.keepScreenPlace(change) });
   for (const menu of document.querySelectorAll("details.menu")) setupMenu(menu);
   for (const panel of [$("case"), $("interviewer")]) if (panel) keepPanelWhileInUse(panel);
   // "Skip to canvas": focus the canvas itself (the link's #canvas would also scroll).
@@ -185,7 +187,7 @@ function main() {
   $("help-button").addEventListener("click", openHelp);
 
   setupShortcuts({
-    stage: $("stage"), canvas, history, editable, tabs, hint, openHelp,
+    stage: $("stage"), canvas, history, editable, tabs, hint, openHelp, sidebars,
     layout: config.layoutUrl ? layout : null,
   });
 

@@ -5,6 +5,8 @@ component's connections through the diagram's text alternative (the Outline tab)
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -16,6 +18,7 @@ from tests.browser.helpers import (
     open_board,
     open_link,
     screenshot,
+    set_name,
     wait_live,
     wait_saved,
 )
@@ -124,7 +127,7 @@ def test_new_case_board_name_prompt_and_share_dialog_have_no_axe_violations(
     page: Page, server_url: str
 ) -> None:
     page.goto(server_url + "/")
-    page.locator(".case-card").first.get_by_role("button", name="Start").click()
+    page.locator(".case-card").first.get_by_role("button", name="Interview").click()
     expect(page).to_have_url(BOARD_URL)
     expect(page.locator("#name-dialog")).to_be_visible()
     assert_no_violations(page, "a new case board, name prompt")
@@ -233,3 +236,24 @@ def test_keyboard_only_select_and_delete_a_connection_and_read_the_outline(
     receives = page.locator("#outline [data-parent='n:svc'].ol-in")
     expect(receives).to_have_count(2)
     expect(receives).to_have_text(["Receives from Feature store", "Receives from Registry"])
+
+
+def test_practice_board_review_and_report_have_no_axe_violations(
+    page: Page, server_url: str
+) -> None:
+    page.goto(server_url + "/")
+    set_name(page, server_url, "Pat")
+    page.locator(".case-card").first.get_by_role("button", name="Practise").click()
+    expect(page).to_have_url(BOARD_URL)
+    wait_live(page)
+    case = page.locator("#case")
+    case.get_by_role("button", name="Ask").first.click()
+    expect(case.locator(".case-a").first).to_be_visible()
+    assert_no_violations(page, "a practice board, Case tab")
+    page.once("dialog", lambda dialog: dialog.accept())
+    case.get_by_role("button", name="Finish and review").click()
+    expect(page).to_have_url(re.compile(r"/practice/review$"))
+    assert_no_violations(page, "the practice review")
+    page.locator("#practice-report").click()
+    expect(page.locator("#hints-taken")).to_have_text("0")
+    assert_no_violations(page, "a practice report")

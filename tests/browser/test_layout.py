@@ -64,7 +64,7 @@ def start_case_study(page: Page, base: str) -> str:
     close the share dialog that shows the new links; return the board URL."""
     page.goto(base + "/")
     set_name(page, base, "Ivy")
-    page.locator(".case-card").first.get_by_role("button", name="Start").click()
+    page.locator(".case-card").first.get_by_role("button", name="Interview").click()
     expect(page).to_have_url(BOARD_URL)
     close_share_links(page)
     wait_live(page)
@@ -276,11 +276,14 @@ def test_home_catalogue_is_a_plain_list_and_start_buttons_line_up(
         page.locator(".catalogue [tabindex], .catalogue [role=button], .catalogue [draggable=true]")
     ).to_have_count(0)
     assert items.first.evaluate("(e) => getComputedStyle(e).cursor") == "default"
-    starts = page.evaluate(BOXES_JS, [".case-card button[type=submit]"])
-    assert len(starts) >= 4
+    # Each card has two start buttons (Practise, Interview) side by side.
+    practise = page.evaluate(BOXES_JS, [".case-card button[type=submit]:first-of-type"])
+    interview = page.evaluate(BOXES_JS, [".case-card button[type=submit]:last-of-type"])
+    assert len(practise) >= 4
     rows: dict[int, set[int]] = {}
-    for card, start in zip(page.evaluate(BOXES_JS, [".case-card"]), starts, strict=True):
-        rows.setdefault(round(card["y"]), set()).add(round(start["y"]))
+    cards = page.evaluate(BOXES_JS, [".case-card"])
+    for card, first, second in zip(cards, practise, interview, strict=True):
+        rows.setdefault(round(card["y"]), set()).update({round(first["y"]), round(second["y"])})
     assert all(len(tops) == 1 for tops in rows.values()), f"Start buttons do not line up: {rows}"
 
 
