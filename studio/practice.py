@@ -127,6 +127,7 @@ def share(board: Board) -> dict[str, str]:
         update_fields=[
             "practice",
             *(f"{role}_token_hash" for role in ROLES),
+            "link_seeds",  # the Share dialog shows these links again (services.current_tokens)
             "updated_at",
         ]
     )
