@@ -42,7 +42,9 @@ def start_case(page: Page, base: str) -> dict[str, str]:
     (role -> URL) and close it."""
     page.goto(base + "/")
     set_name(page, base, "Ivy")
-    page.locator(".case-card").first.get_by_role("button", name="Start").click()
+    page.locator(".case-card").first.get_by_role(
+        "button", name=re.compile("^Interview with")
+    ).click()
     expect(page).to_have_url(BOARD_URL)
     share = page.locator("#share-dialog")
     expect(share).to_be_visible()
