@@ -23,7 +23,10 @@ from components.document import (
     DocumentError,
     Edge,
     Node,
+    check_board_size,
+    check_component_size,
     check_coordinate,
+    check_id,
     check_level,
     check_prop,
     check_text,
@@ -70,7 +73,21 @@ SERVER_ONLY = frozenset({"import"})
 
 
 def apply_operation(board: Board, op: Any) -> Board:
-    """Return the board with `op` applied, or raise OperationError naming the problem."""
+    """Return the board with `op` applied, or raise OperationError naming the problem.
+
+    The result is held to the same serialized-size limit as an imported board
+    (components.document.MAX_BOARD_BYTES), so whatever an edit makes exports and
+    imports back.
+    """
+    result = _apply_one(board, op)
+    try:
+        return check_board_size(result)
+    except DocumentError as exc:
+        raise OperationError(str(exc)) from None
+
+
+def _apply_one(board: Board, op: Any) -> Board:
+    """`apply_operation` without the board size check (a batch checks once, at its end)."""
     if not isinstance(op, dict):
         raise OperationError("an operation is a JSON object")
     name = op.get("op")
@@ -84,13 +101,24 @@ def apply_operation(board: Board, op: Any) -> Board:
 
 
 def apply_all(board: Board, ops: list[dict[str, Any]]) -> Board:
-    """Apply operations in order (a replay of the log)."""
+    """Apply operations in order (a replay of the log); the size is checked at the end."""
     for op in ops:
-        board = apply_operation(board, op)
-    return board
+        board = _apply_one(board, op)
+    try:
+        return check_board_size(board)
+    except DocumentError as exc:
+        raise OperationError(str(exc)) from None
+
+
+def _valid_id(value: Any) -> str:
+    try:
+        return check_id(value, "id")
+    except DocumentError as exc:
+        raise OperationError(str(exc)) from None
 
 
 def _node_index(board: Board, node_id: Any) -> int:
+    node_id = _valid_id(node_id)
     for index, node in enumerate(board.nodes):
         if node.id == node_id:
             return index
@@ -100,6 +128,7 @@ def _node_index(board: Board, node_id: Any) -> int:
 
 
 def _edge_index(board: Board, edge_id: Any) -> int:
+    edge_id = _valid_id(edge_id)
     for index, edge in enumerate(board.edges):
         if edge.id == edge_id:
             return index
@@ -158,7 +187,10 @@ def _update_node(board: Board, op: dict[str, Any]) -> Board:
                 props[key] = check_prop(specs[key], value, f"props.{key}")
             else:
                 raise OperationError(f"{COMPONENT_TYPES[node.type].title} has no prop {key!r}")
-    return _with_node(board, index, replace(node, label=label, props=props))
+    updated = check_component_size(
+        replace(node, label=label, props=props), f"component {node.id!r}"
+    )
+    return _with_node(board, index, updated)
 
 
 @_applies("move_node")
@@ -258,7 +290,7 @@ def _batch(board: Board, op: dict[str, Any]) -> Board:
             # Clients may not send these; a batch must not smuggle one past that check.
             raise OperationError(f"a batch cannot contain {inner['op']!r}")
         try:
-            board = apply_operation(board, inner)
+            board = _apply_one(board, inner)
         except OperationError as exc:
             raise OperationError(f"operation {position + 1} of the batch: {exc}") from None
     return board
