@@ -314,3 +314,38 @@ def touched_ids(op: dict[str, Any]) -> set[str]:
     if name in ("update_node", "move_node", "delete_node", "update_edge", "delete_edge"):
         return {op["id"]}
     return set()
+
+
+# The fields each operation is made of; `normalise` keeps these and drops the rest.
+OPERATION_FIELDS: dict[str, tuple[str, ...]] = {
+    "add_node": ("node",),
+    "update_node": ("id", "changes"),
+    "move_node": ("id", "x", "y"),
+    "delete_node": ("id",),
+    "add_edge": ("edge",),
+    "update_edge": ("id", "changes"),
+    "delete_edge": ("id",),
+    "update_notes": ("step", "text"),
+    "update_board": ("changes",),
+    "batch": ("ops",),
+    "import": ("document",),
+}
+
+
+def normalise(op: Any) -> Any:
+    """`op` reduced to its operation's known fields (a batch's operations too).
+
+    Unknown keys sent by a client are dropped here, before the operation is applied,
+    logged or broadcast, so they can neither be stored nor reach other connections.
+    What is not an operation object is returned as it is, for `apply_operation` to
+    refuse with its own message.
+    """
+    if not isinstance(op, dict) or not isinstance(op.get("op"), str):
+        return op
+    fields = OPERATION_FIELDS.get(op["op"])
+    if fields is None:
+        return op
+    clean = {"op": op["op"], **{key: op[key] for key in fields if key in op}}
+    if op["op"] == "batch" and isinstance(clean.get("ops"), list):
+        clean["ops"] = [normalise(inner) for inner in clean["ops"]]
+    return clean

@@ -11,9 +11,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from components.document import DocumentError, dump, parse
+from studio.models import Board
 from studio import services
-from studio.sessions import display_name, grant_role
-from studio.views import MAX_UPLOAD_BYTES, board_for, links_for
+from studio.access import links_for, with_board
+from studio.sessions import display_name
+from studio.views import MAX_UPLOAD_BYTES, grant_from_link
 
 
 def error(message: str, status: int) -> JsonResponse:
@@ -21,8 +23,8 @@ def error(message: str, status: int) -> JsonResponse:
 
 
 @require_GET
-def get_board(request: HttpRequest, public_id: str) -> HttpResponse:
-    board, _ = board_for(request, public_id)
+@with_board
+def get_board(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     response = HttpResponse(dump(board.to_document()), content_type="application/json")
     response["X-Board-Revision"] = str(board.revision)
     return response
@@ -40,7 +42,7 @@ def create_board(request: HttpRequest) -> HttpResponse:
     except DocumentError as exc:
         return error(f"board refused: {exc}", 400)
     board, tokens = services.create_board(document, author=display_name(request.session))
-    grant_role(request.session, board.public_id, "interviewer")
+    grant_from_link(request, board, "interviewer", tokens["interviewer"])
     links = links_for(request, board, tokens)
     url = request.build_absolute_uri(f"/b/{board.public_id}/")
     response = JsonResponse({"id": board.public_id, "url": url, "links": links}, status=201)

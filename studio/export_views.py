@@ -21,7 +21,7 @@ from components.report import validate
 from components.steps import STEPS
 from studio.models import Board
 from studio.services import document_at
-from studio.views import board_for
+from studio.access import with_board
 
 CONTENT_TYPES = {
     "svg": "image/svg+xml",
@@ -47,8 +47,8 @@ def _revision(request: HttpRequest, board: Board) -> int | None:
 
 
 @require_GET
-def export(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
-    board, _ = board_for(request, public_id)
+@with_board
+def export(request: HttpRequest, board: Board, role: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("Unknown format.")
     layout = request.GET.get("layout", "drawn")
@@ -90,14 +90,14 @@ def report_context(board: Board, role: str) -> dict:
 
 
 @require_GET
-def session_report(request: HttpRequest, public_id: str) -> HttpResponse:
-    board, role = board_for(request, public_id)
+@with_board
+def session_report(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     return render(request, "report.html", report_context(board, role))
 
 
 @require_GET
-def session_report_markdown(request: HttpRequest, public_id: str) -> HttpResponse:
-    board, role = board_for(request, public_id)
+@with_board
+def session_report_markdown(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     text = render_to_string("report.md", report_context(board, role))
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{file_stem(board)}-report.md"'
@@ -105,9 +105,9 @@ def session_report_markdown(request: HttpRequest, public_id: str) -> HttpRespons
 
 
 @require_GET
-def layout(request: HttpRequest, public_id: str) -> HttpResponse:
+@with_board
+def layout(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     """Auto-layout positions (Graphviz dot, left to right) for the editor to apply."""
-    board, _ = board_for(request, public_id)
     try:
         positions = auto_positions(board.to_document())
     except ExportError as exc:
@@ -116,15 +116,15 @@ def layout(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def replay(request: HttpRequest, public_id: str) -> HttpResponse:
-    board, role = board_for(request, public_id)
+@with_board
+def replay(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     return render(request, "replay.html", {"board": board, "role": role})
 
 
 @require_GET
-def replay_frame(request: HttpRequest, public_id: str, revision: int) -> HttpResponse:
+@with_board
+def replay_frame(request: HttpRequest, board: Board, role: str, revision: int) -> HttpResponse:
     """The board at `revision` (its first `revision` operations replayed) and its findings."""
-    board, _ = board_for(request, public_id)
     if not 1 <= revision <= board.revision:
         raise Http404("No such revision.")
     document = document_at(board, revision)

@@ -55,6 +55,17 @@ def _token_field(role: str) -> str:
     return f"{role}_token_hash"
 
 
+def link_generation(board: Board, role: str) -> str:
+    """The generation of `role`'s current link: a fingerprint of its token hash, which
+    changes when the link is rotated (studio.access compares grants against it)."""
+    return getattr(board, _token_field(role))[:16]
+
+
+def token_generation(token: str) -> str:
+    """The generation a link token belongs to (equals `link_generation` while current)."""
+    return hash_token(token)[:16]
+
+
 def issue_token(board: Board, role: str) -> str:
     """A new random link token for `role` (the old one stops working); only its hash is kept."""
     token = secrets.token_urlsafe(24)  # 192 bits
