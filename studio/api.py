@@ -11,9 +11,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from components.document import DocumentError, dump, parse
-from studio.models import Board
 from studio import services
 from studio.access import links_for, with_board
+from studio.models import Board
 from studio.sessions import display_name
 from studio.views import MAX_UPLOAD_BYTES, grant_from_link
 

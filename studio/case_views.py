@@ -23,9 +23,9 @@ from components.export import ExportError
 from components.export import render as render_export
 from components.steps import STEPS
 from studio import case_library
+from studio.access import interviewer_only, with_board
 from studio.live.broadcast import send_to_board
 from studio.models import Board
-from studio.access import interviewer_only, with_board
 from studio.views import render_home, start
 
 

@@ -19,9 +19,9 @@ from components.export import render as render_export
 from components.layout import auto_positions
 from components.report import validate
 from components.steps import STEPS
+from studio.access import with_board
 from studio.models import Board
 from studio.services import document_at
-from studio.access import with_board
 
 CONTENT_TYPES = {
     "svg": "image/svg+xml",

@@ -14,9 +14,9 @@ from components import case_studies
 from components.report import validate
 from components.steps import STEPS
 from studio import interview
+from studio.access import interviewer_only
 from studio.live.broadcast import send_to_board
 from studio.models import Board
-from studio.access import interviewer_only
 
 
 def panel_context(board: Board) -> dict:

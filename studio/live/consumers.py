@@ -156,7 +156,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     async def on_cursor(self, frame: frames.Cursor) -> None:
         if self.limits.allow_cursor():
-            await self._broadcast({"type": "cursor", "by": self.me["id"], "x": frame.x, "y": frame.y})
+            await self._broadcast(
+                {"type": "cursor", "by": self.me["id"], "x": frame.x, "y": frame.y}
+            )
 
     async def on_select(self, frame: frames.Select) -> None:
         await self._broadcast({"type": "selection", "by": self.me["id"], "ids": frame.ids})

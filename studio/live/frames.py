@@ -195,7 +195,7 @@ def _op(frame: dict[str, Any]) -> Op:
     cid = frame.get("cid", "")
     op = frame.get("op")
     if not isinstance(op, dict):
-        raise FrameError('"op" must be an operation object')
+        raise FrameError('"op": an operation is a JSON object')
     if isinstance(op.get("op"), str) and op["op"] in SERVER_ONLY:
         raise FrameError(f"operation {op['op']!r} cannot be sent by a client")
     return Op(cid if isinstance(cid, str) else str(cid), normalise(op))
