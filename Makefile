@@ -35,6 +35,7 @@ deps: $(VENV)/.installed node_modules/.installed graphviz
 
 run: deps
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py collectstatic --noinput -v 0
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: deps chromium

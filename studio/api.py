@@ -6,6 +6,7 @@ without a CORS preflight; that, not a CSRF token, protects it from forged reques
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -33,12 +34,25 @@ def get_board(request: HttpRequest, board: Board, role: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def create_board(request: HttpRequest) -> HttpResponse:
+    """201 with the board's links; 415 for any other content type (a form, multipart),
+    413 over 5 MB (judged by Content-Length before the body is read, and by the body
+    itself), 400 naming what the document gets wrong. Always JSON."""
     if request.content_type != "application/json":
         return error("send the board as Content-Type: application/json", 415)
-    if len(request.body) > MAX_UPLOAD_BYTES:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return error("Content-Length is not a number", 400)
+    if declared > MAX_UPLOAD_BYTES:
         return error("the board is over 5 MB", 413)
     try:
-        document = parse(request.body)
+        body = request.body
+    except RequestDataTooBig:
+        return error("the board is over 5 MB", 413)
+    if len(body) > MAX_UPLOAD_BYTES:
+        return error("the board is over 5 MB", 413)
+    try:
+        document = parse(body)
     except DocumentError as exc:
         return error(f"board refused: {exc}", 400)
     board, tokens = services.create_board(document, author=display_name(request.session))

@@ -37,13 +37,31 @@ def file_stem(board: Board) -> str:
     return stem or "board"
 
 
+class BadQuery(ValueError):
+    """A query value that is not what the view accepts: answered 400 with the message."""
+
+
+# ASCII digits only (str.isdigit also accepts "²"), and few enough for int() to be cheap.
+_REVISION = re.compile(r"[0-9]{1,10}")
+
+
 def _revision(request: HttpRequest, board: Board) -> int | None:
     raw = request.GET.get("revision")
     if raw is None:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= board.revision:
+    if not _REVISION.fullmatch(raw):
+        raise BadQuery("revision must be a whole number (digits 0-9)")
+    if not 1 <= int(raw) <= board.revision:
         raise Http404("No such revision.")
     return int(raw)
+
+
+def _flag(request: HttpRequest, name: str) -> bool:
+    """An on/off query value: absent, "0" or "1"."""
+    raw = request.GET.get(name, "0")
+    if raw not in ("0", "1"):
+        raise BadQuery(f"{name} must be 0 or 1")
+    return raw == "1"
 
 
 @require_GET
@@ -52,21 +70,23 @@ def export(request: HttpRequest, board: Board, role: str, fmt: str) -> HttpRespo
     if fmt not in FORMATS:
         raise Http404("Unknown format.")
     layout = request.GET.get("layout", "drawn")
-    if layout not in LAYOUTS:
-        return HttpResponse(
-            f"layout must be one of {', '.join(LAYOUTS)}", status=400, content_type="text/plain"
-        )
-    revision = _revision(request, board)
-    document = document_at(board, revision) if revision else board.to_document()
-    findings = validate(document) if request.GET.get("findings") == "1" else None
     try:
-        body = render_export(
-            document, fmt, layout=layout, legend=request.GET.get("legend") == "1", findings=findings
+        if layout not in LAYOUTS:
+            raise BadQuery(f"layout must be one of {', '.join(LAYOUTS)}")
+        revision = _revision(request, board)
+        legend, with_findings, download = (
+            _flag(request, name) for name in ("legend", "findings", "download")
         )
+    except BadQuery as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    document = document_at(board, revision) if revision else board.to_document()
+    findings = validate(document) if with_findings else None
+    try:
+        body = render_export(document, fmt, layout=layout, legend=legend, findings=findings)
     except ExportError as exc:
         return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    if request.GET.get("download") == "1":
+    if download:
         response["Content-Disposition"] = f'attachment; filename="{file_stem(board)}.{fmt}"'
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     # Static files answer here, after the middleware above has added its headers (CSP,
     # nosniff, Referrer-Policy, X-Frame-Options, HSTS) and before sessions are loaded.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "studio.middleware.FriendlyNotFoundMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

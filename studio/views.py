@@ -167,8 +167,14 @@ def board_page(request: HttpRequest, board: Board, role: str) -> HttpResponse:
 @require_GET
 @with_board
 def findings_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
-    level = request.GET.get("level")
-    report = validate(board.to_document(), level if level in LEVELS else None)
+    level = request.GET.get("level") or None
+    if level is not None and level not in LEVELS:
+        return HttpResponse(
+            f"level must be one of {', '.join(LEVELS)}",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    report = validate(board.to_document(), level)
     return render(
         request, "partials/findings.html", {"report": report, "board": board, "steps": STEPS}
     )
