@@ -350,14 +350,15 @@ def frames_attack(base: str) -> None:
     candidate = joined(base, created, "candidate")
     viewer = joined(base, created, "viewer")
     move = {"op": "move_node", "id": "rank", "x": 5, "y": 6}
+    op = json.dumps(move)
 
     async def attack() -> None:
         client = await connect(candidate, public_id)
         watcher = await connect(viewer, public_id)
         poisoned = [
-            '{"type": "op", "cid": "\\ud800", "op": %s}' % json.dumps(move),
-            '{"type": "op", "cid": "a\\u0000b", "op": %s}' % json.dumps(move),
-            '{"type": "op", "cid": "c", "ignored": "\\u0000", "op": %s}' % json.dumps(move),
+            '{"type": "op", "cid": "\\ud800", "op": ' + op + "}",
+            '{"type": "op", "cid": "a\\u0000b", "op": ' + op + "}",
+            '{"type": "op", "cid": "c", "ignored": "\\u0000", "op": ' + op + "}",
             '{"type": "op", "cid": "c", "op": {"op": "move_node", "id": "rank", "x": 1, '
             '"y": 2, "junk": "\\udfff"}}',
             '{"type": "cursor", "x": NaN, "y": 1}',
