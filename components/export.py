@@ -40,6 +40,7 @@ import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from components.catalogue import CATEGORIES, COMPONENT_TYPES, NOTE
 from components.document import Board, dump
@@ -237,6 +238,7 @@ def to_dot(
     *,
     splines: str | None = None,
     max_inches: float | None = None,
+    raw_ids: bool = True,
 ) -> str:
     """The board as Graphviz DOT source for `layout` ("drawn" or "auto").
 
@@ -244,11 +246,14 @@ def to_dot(
     the components and edges they name: thick red for errors, amber for warnings.
     `splines` overrides the edge routing of the drawn layout (default DRAWN_SPLINES);
     `max_inches` scales a drawing larger than that down to fit (Graphviz `size`).
+    `raw_ids=False` names the nodes n0, n1, … instead of by their ids: what SVG and PNG
+    rendering uses, so Graphviz never sees a board's ids (whatever an old board holds).
     """
     if layout not in LAYOUTS:
         raise ExportError(f'unknown layout "{layout}"; layouts are {", ".join(LAYOUTS)}')
     drawn = layout == "drawn"
     node_outline, edge_outline = outline_severities(findings)
+    names = {n.id: n.id if raw_ids else f"n{i}" for i, n in enumerate(board.nodes)}
 
     lines = ["// MLSD Studio board export"]
     graph: dict[str, Any] = {"charset": "UTF-8", "fontname": FONT, "bgcolor": "white", "pad": "0.3"}
@@ -341,7 +346,7 @@ def to_dot(
             right = node.x + CANVAS_NODE_WIDTH
             max_x = right if max_x is None else max(max_x, right)
             max_y_top = -node.y if max_y_top is None else max(max_y_top, -node.y)
-        lines.append(f"  {quote(node.id)} {_attrs(attrs)};")
+        lines.append(f"  {quote(names[node.id])} {_attrs(attrs)};")
 
     for edge in board.edges:
         attrs = {}
@@ -356,11 +361,12 @@ def to_dot(
         if severity:
             attrs.update({"color": _OUTLINE[severity], "penwidth": "2.5"})
         suffix = f" {_attrs(attrs)}" if attrs else ""
-        lines.append(f"  {quote(edge.source)} -> {quote(edge.target)}{suffix};")
+        source, target = (names.get(end, end) for end in (edge.source, edge.target))
+        lines.append(f"  {quote(source)} -> {quote(target)}{suffix};")
 
     if legend and used:
         ordered = [key for key in CATEGORIES if key in used]
-        name = _fresh_name("legend", {n.id for n in board.nodes})
+        name = _fresh_name("legend", set(names.values()))
         attrs = {
             "label": _legend_label(ordered),
             "shape": "box",
@@ -454,6 +460,27 @@ def clean_svg(svg: bytes) -> bytes:
     return svg
 
 
+_TITLE = re.compile(rb"<title>([^<]*)</title>")
+_ARROW = b"&#45;&gt;"
+
+
+def titles_by_id(svg: bytes, board: Board) -> bytes:
+    """Put the board's ids back in the SVG's <title>s (a tooltip, and what tools key the
+    node groups by), escaped here: Graphviz itself saw only the positional names."""
+    ids = {f"n{i}".encode(): node.id for i, node in enumerate(board.nodes)}
+
+    def shown(name: bytes) -> bytes:
+        if name not in ids:
+            return name
+        return xml_escape(_NOT_XML.sub("\ufffd", ids[name])).encode()
+
+    def title(match: re.Match[bytes]) -> bytes:
+        ends = match.group(1).split(_ARROW)
+        return b"<title>" + _ARROW.join(shown(end) for end in ends) + b"</title>"
+
+    return _TITLE.sub(title, svg)
+
+
 def render(
     board: Board,
     fmt: str = "svg",
@@ -476,9 +503,10 @@ def render(
     options: dict[str, Any] = {"layout": layout, "legend": legend, "findings": findings}
     if fmt == "png":
         options["max_inches"] = PNG_MAX_INCHES
-    source = to_dot(board, **options)
     if fmt == "dot":
-        return source.encode("utf-8")
+        return to_dot(board, **options).encode("utf-8")
+    options["raw_ids"] = False  # Graphviz renders positional names, never the ids
+    source = to_dot(board, **options)
     started = time.monotonic()
     try:
         output = run_graphviz(source, fmt, layout, timeout)
@@ -495,4 +523,4 @@ def render(
             output = run_graphviz(source, fmt, layout, left)
         except ExportTimeout:
             raise ExportTimeout(_too_slow(timeout)) from None
-    return clean_svg(output) if fmt == "svg" else output
+    return titles_by_id(clean_svg(output), board) if fmt == "svg" else output

@@ -110,28 +110,30 @@ def apply_all(board: Board, ops: list[dict[str, Any]]) -> Board:
         raise OperationError(str(exc)) from None
 
 
-def _valid_id(value: Any) -> str:
+def _refuse_invalid_id(value: Any) -> None:
+    """Name the problem when an id that matched nothing is not even a valid id. (Lookups
+    come first: a board stored before ids were restricted keeps its ids editable.)"""
     try:
-        return check_id(value, "id")
+        check_id(value, "id")
     except DocumentError as exc:
         raise OperationError(str(exc)) from None
 
 
 def _node_index(board: Board, node_id: Any) -> int:
-    node_id = _valid_id(node_id)
     for index, node in enumerate(board.nodes):
         if node.id == node_id:
             return index
+    _refuse_invalid_id(node_id)
     raise OperationError(
         f"component {node_id!r} does not exist (it may have just been deleted by someone else)"
     )
 
 
 def _edge_index(board: Board, edge_id: Any) -> int:
-    edge_id = _valid_id(edge_id)
     for index, edge in enumerate(board.edges):
         if edge.id == edge_id:
             return index
+    _refuse_invalid_id(edge_id)
     raise OperationError(
         f"edge {edge_id!r} does not exist (it may have just been deleted by someone else)"
     )

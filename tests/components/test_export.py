@@ -538,3 +538,18 @@ def test_the_retry_keeps_to_the_original_time_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(export, "DOT_BINARY", fake_dot(tmp_path, body))
     with pytest.raises(export.ExportTimeout, match=r"^the layout took longer than 1 second$"):
         render(load_design("video_recommendation"), "svg", layout="drawn", timeout=1)
+
+
+@needs_graphviz
+def test_graphviz_never_sees_ids_so_entity_like_legacy_ids_still_export():
+    # Boards stored before ids were restricted may hold such ids (they are refused now).
+    ids = ["&x;", "&#0;", "&#x1;", "&bogus;"]
+    board = Board(
+        nodes=[Node(id=i, type="cache", label=f"L{k}") for k, i in enumerate(ids)],
+        edges=[Edge(id="e0", source=ids[0], target=ids[1])],
+    )
+    data = render(board, "svg", layout="auto")
+    root = svg_root(data)  # well-formed: no undefined entity
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert set(ids) <= set(titles) and f"{ids[0]}->{ids[1]}" in titles
+    assert render(board, "png", layout="auto").startswith(b"\x89PNG")
