@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 from django.core.signals import request_finished
 from django.db import connections
 from django.db.models.signals import post_migrate
@@ -36,21 +35,3 @@ class StudioConfig(AppConfig):
         logredact.install()  # before the first request: no role token in any log
         post_migrate.connect(load_shipped_case_studies, sender=self)
         request_finished.connect(close_request_connections)
-
-
-class StaticFilesConfig(BaseStaticFilesConfig):
-    """Static files, without what no page loads: the vendor copies we do not use (the
-    unminified canvas library and its variants, type declarations, htmx 4 and the htmx
-    extensions). Fewer files to hash and compress at `collectstatic` (brotli on a 1.3 MB
-    script costs seconds) and nothing served that the site does not need."""
-
-    ignore_patterns = [
-        *BaseStaticFilesConfig.ignore_patterns,
-        "joint.js",
-        "joint.nowrap*.js",
-        "geometry*.js",
-        "*.d.ts",
-        "htmx-4*",
-        "htmax-*",
-        "ext",  # django_htmx/ext: htmx extensions (we use none)
-    ]

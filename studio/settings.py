@@ -68,7 +68,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
-    "studio.apps.StaticFilesConfig",  # django.contrib.staticfiles, minus unused files
+    "studio.storage.StaticFilesConfig",  # django.contrib.staticfiles, minus unused files
     "channels",
     "django_htmx",
     "studio",
