@@ -21,7 +21,10 @@ import os
 from typing import ClassVar
 
 import django
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.routing import ProtocolTypeRouter, URLRouter
 from django.conf import settings
+from django.urls import path
 
 REDIS_URL = os.environ.get("ECHO_REDIS_URL", "")
 GROUP = os.environ.get("ECHO_GROUP", "echo")
@@ -44,10 +47,6 @@ if not settings.configured:
     )
     django.setup()
 
-from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.routing import ProtocolTypeRouter, URLRouter
-from django.urls import path
-
 
 class EchoConsumer(AsyncWebsocketConsumer):
     """Joins GROUP on connect (the `groups` attribute); echoes every frame to it."""
@@ -58,7 +57,7 @@ class EchoConsumer(AsyncWebsocketConsumer):
         if text_data is not None:
             await self.channel_layer.group_send(GROUP, {"type": "echo.frame", "text": text_data})
 
-    async def echo_frame(self, event: dict) -> None:
+    async def echo_frame(self, event: dict[str, str]) -> None:
         await self.send(text_data=event["text"])
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from tests.conftest import DESIGNS  # noqa: E402
-from tests.live.client import Browser  # noqa: E402
-from tests.servers import free_port, migrate, server_env, start_daphne, stop, wait_for_port  # noqa: E402
+from tests.conftest import DESIGNS
+from tests.live.client import Browser
+from tests.servers import free_port, migrate, server_env, start_daphne, stop, wait_for_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 

@@ -8,7 +8,9 @@ our judgement (a dash); docs/rules.md lists those refinements.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+from components.cards import cards_as_json
 
 PropKind = Literal["string", "string_list", "choice", "integer"]
 
@@ -403,10 +405,6 @@ ALLOWED_CONNECTIONS: dict[str, frozenset[str]] = {
 }
 
 
-def is_connection_allowed(source_type: str, target_type: str) -> bool:
-    return target_type in ALLOWED_CONNECTIONS.get(source_type, frozenset())
-
-
 def types_by_category() -> dict[str, list[ComponentType]]:
     """The palette: catalogue types grouped by category, in catalogue order."""
     grouped: dict[str, list[ComponentType]] = {key: [] for key in CATEGORIES}
@@ -415,9 +413,36 @@ def types_by_category() -> dict[str, list[ComponentType]]:
     return grouped
 
 
-def catalogue_as_json() -> dict:
-    """The catalogue as plain data for the browser (palette, inspector, connection hints)."""
+def catalogue_as_json() -> dict[str, Any]:
+    """The catalogue as plain data for the browser (palette, inspector, connection hints).
+
+    Also every rule the editor checks before sending (limits, levels, rubric scores and
+    the refusal hints of connections), so the browser never keeps its own copy of them:
+    the board page embeds this as `catalogue-data`. "cards" carries the card geometry
+    (components/cards.py): its constants and the font's width table.
+    """
+    # Imported here: document, operations and case_studies import this module.
+    from components import document
+    from components.case_studies import SCORES
+    from components.operations import MAX_BATCH
+
     return {
+        "cards": cards_as_json(),
+        "limits": {
+            "batch": MAX_BATCH,
+            "nodes": document.MAX_NODES,
+            "edges": document.MAX_EDGES,
+            "label": document.MAX_LABEL,
+            "note": document.MAX_NOTE,
+            "prop_text": document.MAX_PROP_TEXT,
+            "list_items": document.MAX_LIST_ITEMS,
+            "coordinate": document.MAX_COORD,
+        },
+        "levels": list(document.LEVELS),
+        "default_level": document.DEFAULT_LEVEL,
+        "scores": list(SCORES),
+        # "source category>target category": why such a connection is refused.
+        "refusal_hints": {f"{a}>{b}": hint for (a, b), hint in _REFUSAL_HINTS.items()},
         "categories": {k: {"title": c.title, "colour": c.colour} for k, c in CATEGORIES.items()},
         "types": {
             t.id: {

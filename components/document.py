@@ -152,8 +152,9 @@ def load_json(text: str | bytes) -> Any:
         raise DocumentError(f"not valid JSON: {exc}") from None
 
 
-def parse(source: str | bytes | dict[str, Any]) -> Board:
-    """Parse and check a board document; raise DocumentError naming what is wrong."""
+def parse(source: object) -> Board:
+    """Parse and check a board document (JSON text, or a decoded object of any kind);
+    raise DocumentError naming what is wrong."""
     if isinstance(source, (str, bytes)):
         data = load_json(source)
     else:
@@ -177,7 +178,7 @@ def parse(source: str | bytes | dict[str, Any]) -> Board:
 
 
 def check_level(level: Any) -> str:
-    if level not in LEVELS:
+    if not isinstance(level, str) or level not in LEVELS:
         raise DocumentError(f"must be one of {', '.join(LEVELS)}, got {_show(level)}", "level")
     return level
 
@@ -232,7 +233,7 @@ def check_coordinate(value: Any, path: str) -> float:
         raise DocumentError(f"must be a number, got {_show(value)}", path)
     if abs(value) > MAX_COORD:
         raise DocumentError(f"must lie within ±{MAX_COORD}, got {_show(value)}", path)
-    return value
+    return float(value) if type(value) is float else int(value)
 
 
 def check_type(value: Any, path: str) -> str:

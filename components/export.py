@@ -1,31 +1,23 @@
 """Export a board as DOT source, SVG, PNG (through Graphviz) or its JSON document.
 
-Two layouts:
+Every drawing puts the cards where a layout says and lets Graphviz route the links
+(``neato -n2``: no layout, no overlap removal; links orthogonal, or as polylines around
+the cards should the orthogonal router fail, which it does on some inputs):
 
-- ``"drawn"`` keeps the user's canvas positions. Every component gets a pinned ``pos`` in
-  points and Graphviz runs as ``neato -n2`` (no layout, no overlap removal; only the edges
-  are routed, orthogonally). The canvas y axis points down and Graphviz's points up, so y
-  is flipped. A board position ``(x, y)`` is the top-left corner of a canvas box of
-  ``CANVAS_NODE_WIDTH`` x ``CANVAS_NODE_HEIGHT`` pixels; one canvas pixel is one point.
-  The DOT also carries ``layout=neato`` and ``inputscale=72``, so a plain ``dot -Tsvg``
-  of the exported source draws the same picture.
-- ``"auto"`` lets ``dot`` lay the board out left to right (``rankdir=LR``).
+- ``"drawn"`` keeps the user's canvas positions;
+- ``"auto"`` uses components/layout.py's `auto_positions`, the same positions the
+  editor's "Auto-layout" applies.
 
-Escaping. Every piece of user text (labels, edge labels, the title) goes into an HTML-like
-label, escaped by `html_text`: ``& < > " '`` become entities, a backslash is doubled
-(Graphviz runs its ``\\N``/``\\G``/``\\E``/``\\\\`` substitution over HTML-like labels too,
-after decoding entities), a line break becomes ``<BR/>`` and characters XML cannot carry
-(control characters, lone surrogates) become U+FFFD. Ids are written as DOT quoted strings
-by `quote`, which escapes ``\\`` and ``"`` and never lets a raw line break through. So
-no label or id can close its string, open a subgraph, add an attribute or inject markup:
-it renders literally.
+One canvas pixel is one point; the canvas y axis points down and Graphviz's up, so y is
+flipped. The DOT carries ``layout=neato`` and ``inputscale=72``, so a plain
+``dot -Tsvg`` of an exported source draws the same picture.
 
-Why ``subprocess.run`` and not the graphviz package's ``pipe``: ``graphviz.pipe`` (0.21)
-offers no time limit, and a layout of a large or adversarial board can run for minutes.
-``subprocess.run(..., timeout=...)`` kills the Graphviz process when the limit passes and
-reaps it, and it tells a missing executable (``FileNotFoundError``) apart from a failed
-layout, so both become an `ExportError` with a message a user can act on. The DOT source
-is built here as text, so the package's graph builder would add nothing but another layer.
+The cards look like the canvas's (components/drawing.py), sized and wrapped by
+components/cards.py. With findings, the cards and links they name are outlined (red for
+errors, amber for warnings), each finding gets a number, every card it names a badge
+with that number at its top-right corner (where the canvas shows its flag), and the
+numbered messages are listed beside the drawing. Graphviz never sees a board id (nodes
+are ``n0``, ``n1``, …); the SVG's tooltips (``<title>``) are rewritten to the labels.
 
 The SVG is post-checked: the DOCTYPE (an external DTD reference) is removed, and the
 result must parse as XML with no script, foreignObject, event attribute or href.
@@ -33,201 +25,125 @@ result must parse as XML with no script, foreignObject, event attribute or href.
 
 from __future__ import annotations
 
-import os
+import html
 import re
-import subprocess
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
+from components.cards import card_geometry, collapse
 from components.catalogue import CATEGORIES, COMPONENT_TYPES, NOTE
-from components.document import Board, dump
+from components.document import Board, Node, dump
+from components.drawing import (
+    EDGE_COLOUR,
+    FONT,
+    INK,
+    SEVERITY_COLOUR,
+    SVG_FONT_FAMILY,
+    Numbered,
+    badge_label,
+    badge_text,
+    card_label,
+    card_style,
+    edge_label,
+    findings_label,
+    findings_size,
+    legend_label,
+    legend_size,
+    note_label,
+    note_style,
+)
+from components.graphviz import (
+    DEFAULT_TIMEOUT,
+    ExportError,
+    ExportTimeout,
+    GraphvizFailed,
+    Html,
+    attrs,
+    fmt,
+    html_text,
+    quote,
+    run_graphviz,
+    xml_safe,
+)
+from components.layout import auto_positions, node_name
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ExportError",
+    "ExportTimeout",
+    "GraphvizFailed",
+    "FORMATS",
+    "LAYOUTS",
+    "html_text",
+    "quote",
+    "render",
+    "to_dot",
+]
 
 FORMATS = ("svg", "png", "dot", "json")
 LAYOUTS = ("drawn", "auto")
-DEFAULT_TIMEOUT = 10.0
-# The Graphviz executable; MLSD_GRAPHVIZ_DOT overrides it (tests monkeypatch this name).
-DOT_BINARY = os.environ.get("MLSD_GRAPHVIZ_DOT", "dot")
-INSTALL_HINT = "Graphviz is not installed: apt-get install graphviz"
-
-CANVAS_NODE_WIDTH = 150
-CANVAS_NODE_HEIGHT = 60
-
-FONT = "Helvetica,Arial,sans-serif"
-ERROR_COLOUR = "#dc2626"
-WARNING_COLOUR = "#f59e0b"
-NOTE_FILL = "#fef08a"
-NOTE_BORDER = "#ca8a04"
-TEXT_COLOUR = "#1f2937"
-SUBTITLE_COLOUR = "#e5e7eb"
-EDGE_COLOUR = "#4b5563"
-OUTLINE_WIDTH = 4
-
-# Speed-ups for `dot` on large boards (see docs/export.md): fewer network-simplex and
-# crossing-minimisation iterations. From 150 components: about 1.7x faster at 200, with
-# a few more crossings, so small boards keep the full-quality layout. From 800: the
-# x-coordinate pass is cut harder (nslimit 0.5): boxes sit less straight, but 2,000
-# components take 1.6 s instead of 8-10 s.
-DOT_SPEED_TIERS: tuple[tuple[int, dict[str, str]], ...] = (
-    (800, {"nslimit": "0.5", "nslimit1": "0.5", "mclimit": "0.3", "searchsize": "20"}),
-    (150, {"nslimit": "2", "nslimit1": "2", "mclimit": "0.3", "searchsize": "20"}),
-)
 # PNG: bitmaps wider or taller than this many inches are scaled down to fit (cairo takes
 # seconds to paint the tens of megapixels of a large board; use SVG for those).
 PNG_MAX_INCHES = 50
-# Edge routing in the drawn layout. Orthogonal routing avoids the boxes and stays fast
-# (neato's spline router, splines=true, took 12 s for 200 components); when boxes touch,
-# Graphviz itself falls back to straight lines. Should the orthogonal router fail, the
-# export is retried once with straight lines (FALLBACK_SPLINES).
 DRAWN_SPLINES = "ortho"
-FALLBACK_SPLINES = "line"
+# When the orthogonal router fails: polylines routed around the cards, but their router is
+# super-linear (0.05 s at 20 components, 0.2 s at 50, 1.4 s at 100, over 10 s at 200), so
+# larger boards fall back to straight lines, as fast as the orthogonal router.
+FALLBACK_SPLINES = "polyline"
+POLYLINE_LIMIT = 30
+LARGE_FALLBACK_SPLINES = "line"
+PANEL_GAP = 56  # points between the drawing and the legend / findings list
+PAD_INCHES = 0.4  # the margin around the drawing
 
-
-class ExportError(Exception):
-    """An export failed: Graphviz missing, too slow, or failing; the message says which."""
-
-
-class ExportTimeout(ExportError):
-    """Graphviz took longer than the time limit and was killed."""
-
-
-class GraphvizFailed(ExportError):
-    """Graphviz ran but exited with an error (or was killed by a signal)."""
-
-
-# --- escaping --------------------------------------------------------------------------
-
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_LINE_BREAK = re.compile("\r\n|\r|\n")
-_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\"}
-_HTML_SPECIAL = re.compile(r"[&<>\"'\\]")
-
-
-def xml_safe(text: str) -> str:
-    """`text` with every character XML 1.0 cannot carry replaced by U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
-
-
-def html_text(text: str) -> str:
-    """`text` as the content of a Graphviz HTML-like label, rendering literally.
-
-    Line breaks become ``<BR/>``; everything else is escaped (see the module docstring).
-    """
-    lines = _LINE_BREAK.split(xml_safe(text))
-    return "<BR/>".join(
-        _HTML_SPECIAL.sub(lambda m: _HTML_ENTITIES[m.group()], line) for line in lines
-    )
-
-
-_ID_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
-_ID_SPECIAL = re.compile(r'[\\"\n\r]')
-
-
-def quote(identifier: str) -> str:
-    """`identifier` as a DOT double-quoted string.
-
-    Backslashes and double quotes are escaped, line breaks written as ``\\n``/``\\r`` and
-    characters XML cannot carry as ``\\uXXXX``, so the string always closes where it
-    should, keywords lose their meaning, and distinct ids stay distinct.
-    """
-    escaped = _ID_SPECIAL.sub(lambda m: _ID_ESCAPES[m.group()], identifier)
-    escaped = _NOT_XML.sub(lambda m: "\\u%04x" % ord(m.group()), escaped)
-    return f'"{escaped}"'
-
-
-def graphviz_name(identifier: str) -> str:
-    """The node name Graphviz reports (json, <title>) for an id written by `quote`.
-
-    Graphviz keeps a quoted string's backslash escapes, except ``\\"`` which becomes
-    ``"``: the id ``a\\`` is named ``a\\\\``. Use it to map Graphviz output back to
-    board ids.
-    """
-    return quote(identifier)[1:-1].replace('\\"', '"')
-
-
-class Html(str):
-    """An HTML-like label assembled here from escaped text; written between < and >."""
-
-
-def _attrs(attrs: dict[str, Any]) -> str:
-    """A DOT attribute list: `Html` values as HTML-like labels, anything else quoted."""
-    parts = []
-    for key, value in attrs.items():
-        if isinstance(value, Html):
-            parts.append(f"{key}=<{value}>")
-        else:
-            parts.append(f"{key}={quote(str(value))}")
-    return "[" + ", ".join(parts) + "]"
+Positions = dict[str, dict[str, float]]
+PANEL = {"shape": "plain", "fixedsize": "false"}
 
 
 # --- findings --------------------------------------------------------------------------
 
 
 def outline_severities(findings: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """Node and edge ids mapped to the worst severity ("error" or "warning") naming them.
-
-    `findings` is a Report (its ``findings`` are used) or an iterable of findings, each
-    with ``severity``, ``nodes`` and ``edges``. Info findings draw nothing.
-    """
-    if findings is None:
-        return {}, {}
-    items: Iterable[Any] = getattr(findings, "findings", findings)
+    """Node and edge ids mapped to the worst severity ("error" or "warning") naming them."""
     nodes: dict[str, str] = {}
     edges: dict[str, str] = {}
-    for finding in items:
-        severity = finding.severity
-        if severity not in ("error", "warning"):
-            continue
+    for finding in _items(findings):
         for target, ids in ((nodes, finding.nodes), (edges, finding.edges)):
             for item in ids:
                 if target.get(item) != "error":
-                    target[item] = severity
+                    target[item] = finding.severity
     return nodes, edges
 
 
-_OUTLINE = {"error": ERROR_COLOUR, "warning": WARNING_COLOUR}
+def _items(findings: Any) -> list[Any]:
+    """The error and warning findings of a Report or an iterable of findings."""
+    if findings is None:
+        return []
+    items: Iterable[Any] = getattr(findings, "findings", findings)
+    return [f for f in items if f.severity in ("error", "warning")]
+
+
+def number_findings(board: Board, findings: Any) -> tuple[list[Numbered], dict[str, list[int]]]:
+    """The findings list (numbered from 1, in report order) and each node's numbers."""
+    by_id = {node.id: node for node in board.nodes}
+    listed: list[Numbered] = []
+    numbers: dict[str, list[int]] = {}
+    for number, finding in enumerate(_items(findings), start=1):
+        names = [display_name(by_id[i]) for i in finding.nodes if i in by_id]
+        for item in finding.nodes:
+            if item in by_id:
+                numbers.setdefault(item, []).append(number)
+        listed.append(Numbered(number, finding.severity, ", ".join(names), finding.message))
+    return listed, numbers
+
+
+def display_name(node: Node) -> str:
+    """How people know a component: its label, or its type's title when it has none."""
+    return collapse(node.label) or COMPONENT_TYPES[node.type].title
 
 
 # --- DOT -------------------------------------------------------------------------------
-
-
-def _node_label(label: str, type_title: str, is_note: bool) -> Html:
-    if is_note:
-        return Html(html_text(label) if label else "&#160;")
-    title = html_text(type_title)
-    if not label or label.strip().casefold() == type_title.casefold():
-        return Html(f"<B>{title}</B>")  # a label that repeats the type is said once
-    return Html(
-        f'{html_text(label)}<BR/><FONT POINT-SIZE="9" COLOR="{SUBTITLE_COLOUR}">{title}</FONT>'
-    )
-
-
-def _legend_label(categories: list[str]) -> Html:
-    rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
-    for key in categories:
-        category = CATEGORIES[key]
-        rows.append(
-            f'<TR><TD BGCOLOR="{category.colour}" WIDTH="16" HEIGHT="12" FIXEDSIZE="TRUE">'
-            f'</TD><TD ALIGN="LEFT">{html_text(category.title)}</TD></TR>'
-        )
-    return Html(
-        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2">'
-        + "".join(rows)
-        + "</TABLE>"
-    )
-
-
-def _fresh_name(wanted: str, taken: set[str]) -> str:
-    name = wanted
-    while name in taken:
-        name = "_" + name
-    return name
-
-
-def _fmt(number: float) -> str:
-    return f"{number:.2f}".rstrip("0").rstrip(".")
 
 
 def to_dot(
@@ -238,195 +154,128 @@ def to_dot(
     *,
     splines: str | None = None,
     max_inches: float | None = None,
-    raw_ids: bool = True,
+    positions: Positions | None = None,
 ) -> str:
-    """The board as Graphviz DOT source for `layout` ("drawn" or "auto").
+    """The board as Graphviz DOT source, cards placed per `layout` ("drawn" or "auto").
 
-    `legend` adds a key of the categories used; `findings` (a Report or findings) outlines
-    the components and edges they name: thick red for errors, amber for warnings.
-    `splines` overrides the edge routing of the drawn layout (default DRAWN_SPLINES);
-    `max_inches` scales a drawing larger than that down to fit (Graphviz `size`).
-    `raw_ids=False` names the nodes n0, n1, … instead of by their ids: what SVG and PNG
-    rendering uses, so Graphviz never sees a board's ids (whatever an old board holds).
+    `legend` adds a key of the categories used; `findings` (a Report or findings) outlines,
+    numbers and lists what they name. `splines` overrides the link routing (default
+    DRAWN_SPLINES); `max_inches` scales a larger drawing down to fit (Graphviz `size`).
+    `positions` (top-left canvas positions by id) saves recomputing an auto layout.
     """
     if layout not in LAYOUTS:
         raise ExportError(f'unknown layout "{layout}"; layouts are {", ".join(LAYOUTS)}')
-    drawn = layout == "drawn"
+    if positions is None:
+        if layout == "auto":
+            positions = auto_positions(board)
+        else:
+            positions = {node.id: {"x": node.x, "y": node.y} for node in board.nodes}
     node_outline, edge_outline = outline_severities(findings)
-    names = {n.id: n.id if raw_ids else f"n{i}" for i, n in enumerate(board.nodes)}
+    listed, numbers = number_findings(board, findings)
 
-    lines = ["// MLSD Studio board export"]
-    graph: dict[str, Any] = {"charset": "UTF-8", "fontname": FONT, "bgcolor": "white", "pad": "0.3"}
-    if drawn:
-        lines.append("// drawn layout: render with  neato -n2 -Tsvg  (positions in points)")
-        graph.update(
-            {
-                "layout": "neato",
-                "inputscale": "72",
-                "overlap": "true",
-                "splines": splines or DRAWN_SPLINES,
-                "outputorder": "nodesfirst",
-            }
-        )
-    else:
-        graph.update({"layout": "dot", "rankdir": "LR", "nodesep": "0.35", "ranksep": "0.6"})
-        for threshold, attrs in DOT_SPEED_TIERS:
-            if len(board.nodes) >= threshold:
-                graph.update(attrs)
-                break
+    graph: dict[str, Any] = {
+        "charset": "UTF-8",
+        "fontname": FONT,
+        "bgcolor": "white",
+        "pad": fmt(PAD_INCHES),
+        "layout": "neato",
+        "inputscale": "72",
+        "overlap": "true",
+        "splines": splines or DRAWN_SPLINES,
+        "outputorder": "nodesfirst",
+        "esep": "+6",
+        "forcelabels": "true",
+    }
     if max_inches:
-        graph["size"] = f"{_fmt(max_inches)},{_fmt(max_inches)}"
+        graph["size"] = f"{fmt(max_inches)},{fmt(max_inches)}"
     if board.title:
         graph.update(
-            {"label": Html(f"<B>{html_text(board.title)}</B>"), "labelloc": "t", "fontsize": "18"}
-        )
-
-    lines.append('digraph "board" {')
-    lines.append(f"  graph {_attrs(graph)};")
-    lines.append(
-        "  "
-        + "node "
-        + _attrs(
             {
-                "shape": "box",
-                "style": "rounded,filled",
-                "fontname": FONT,
-                "fontsize": "12",
-                "fontcolor": "white",
-                "penwidth": "1.2",
-                "margin": "0.15,0.08",
-                "width": _fmt(CANVAS_NODE_WIDTH / 72),
-                "height": _fmt(CANVAS_NODE_HEIGHT / 72),
+                "label": Html(f"<B>{html_text(collapse(board.title))}</B>"),
+                "labelloc": "t",
+                "labeljust": "l",
+                "fontsize": "18",
+                "fontcolor": INK,
             }
         )
-        + ";"
-    )
-    lines.append(
+    lines = [
+        "// MLSD Studio board export: render with  neato -n2 -Tsvg  (positions in points)",
+        'digraph "board" {',
+        f"  graph {attrs(graph)};",
+        # Boxes of the card's exact size: the router avoids them.
+        f'  node [shape="box", fixedsize="true", margin="0", fontname={quote(FONT)}];',
         "  edge "
-        + _attrs(
+        + attrs(
             {
                 "fontname": FONT,
                 "fontsize": "10",
                 "color": EDGE_COLOUR,
-                "fontcolor": TEXT_COLOUR,
-                "arrowsize": "0.8",
+                "penwidth": "1.5",
+                "arrowsize": "0.7",
             }
         )
-        + ";"
-    )
+        + ";",
+    ]
 
+    right = top = None
     used: list[str] = []
-    max_x = max_y_top = None
-    for node in board.nodes:
+    index = {node.id: k for k, node in enumerate(board.nodes)}
+    for k, node in enumerate(board.nodes):
         component = COMPONENT_TYPES[node.type]
         is_note = node.type == NOTE
-        if component.category not in used and not is_note:
-            used.append(component.category)
+        card = card_geometry(node.label, component.title, is_note)
+        outline = SEVERITY_COLOUR.get(node_outline.get(node.id, ""))
         colour = CATEGORIES[component.category].colour
-        attrs: dict[str, Any] = {"label": _node_label(node.label, component.title, is_note)}
-        if is_note:
-            attrs.update(
-                {
-                    "shape": "note",
-                    "style": "filled",
-                    "fillcolor": NOTE_FILL,
-                    "color": NOTE_BORDER,
-                    "fontcolor": TEXT_COLOUR,
-                }
-            )
-        else:
-            attrs.update({"fillcolor": colour, "color": colour})
-        severity = node_outline.get(node.id)
-        if severity:
-            attrs.update({"color": _OUTLINE[severity], "penwidth": str(OUTLINE_WIDTH)})
-        if drawn:
-            cx = node.x + CANVAS_NODE_WIDTH / 2
-            cy = -(node.y + CANVAS_NODE_HEIGHT / 2)
-            attrs["pos"] = f"{_fmt(cx)},{_fmt(cy)}!"
-            right = node.x + CANVAS_NODE_WIDTH
-            max_x = right if max_x is None else max(max_x, right)
-            max_y_top = -node.y if max_y_top is None else max(max_y_top, -node.y)
-        lines.append(f"  {quote(names[node.id])} {_attrs(attrs)};")
+        if not is_note and component.category not in used:
+            used.append(component.category)
+        label = note_label(card) if is_note else card_label(card, colour)
+        style = note_style(outline) if is_note else card_style(outline)
+        x, y = positions[node.id]["x"], positions[node.id]["y"]
+        pos = f"{fmt(x + card.width / 2)},{fmt(-(y + card.height / 2))}!"
+        values: dict[str, Any] = {"label": label, "pos": pos, "id": f"card{k}", **style}
+        values.update(width=fmt(card.width / 72), height=fmt(card.height / 72))
+        if node.id in numbers:
+            # The finding numbers as an external label: Graphviz places it beside the card
+            # without letting it overlap anything, and the router does not see it.
+            severity = "error" if node_outline.get(node.id) == "error" else "warning"
+            values["xlabel"] = badge_label(numbers[node.id], SEVERITY_COLOUR[severity])
+        lines.append(f"  {node_name(k)} {attrs(values)};")
+        right = max(right, x + card.width) if right is not None else x + card.width
+        top = min(top, y) if top is not None else y
 
-    for edge in board.edges:
-        attrs = {}
+    for number, edge in enumerate(board.edges):
+        values: dict[str, Any] = {}
         if edge.label:
-            # A white-backed cell keeps the label readable where it crosses a box.
-            attrs["label"] = Html(
-                '<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="1" '
-                f'BGCOLOR="white"><TR><TD>{html_text(edge.label)}</TD></TR>'
-                "</TABLE>"
-            )
+            # An external label: placed beside its link where it overlaps no card, if it can.
+            values["xlabel"] = edge_label(edge.label)
         severity = edge_outline.get(edge.id)
         if severity:
-            attrs.update({"color": _OUTLINE[severity], "penwidth": "2.5"})
-        suffix = f" {_attrs(attrs)}" if attrs else ""
-        source, target = (names.get(end, end) for end in (edge.source, edge.target))
-        lines.append(f"  {quote(source)} -> {quote(target)}{suffix};")
+            values.update({"color": SEVERITY_COLOUR[severity], "penwidth": "2.5"})
+        values["id"] = f"link{number}"
+        lines.append(
+            f"  {node_name(index[edge.source])} -> {node_name(index[edge.target])} {attrs(values)};"
+        )
 
+    # The legend and the findings list, top-aligned right of the drawing.
+    panel_x = (right or 0) + PANEL_GAP
+    panel_top = top or 0
     if legend and used:
-        ordered = [key for key in CATEGORIES if key in used]
-        name = _fresh_name("legend", set(names.values()))
-        attrs = {
-            "label": _legend_label(ordered),
-            "shape": "box",
-            "style": "rounded",
-            "color": "#9ca3af",
-            "fontcolor": TEXT_COLOUR,
-            "fontsize": "11",
-            "margin": "0.05",
-        }
-        if drawn:
-            # Right of the drawing, top-aligned; the width is estimated from the titles.
-            longest = max(len(CATEGORIES[key].title) for key in ordered)
-            width = 40 + 7 * longest
-            height = 24 + 20 * (len(ordered) + 1)
-            x = (max_x if max_x is not None else 0) + 60 + width / 2
-            y = (max_y_top if max_y_top is not None else 0) - height / 2
-            attrs["pos"] = f"{_fmt(x)},{_fmt(y)}!"
-            lines.append(f"  {quote(name)} {_attrs(attrs)};")
-        else:
-            lines.append('  subgraph "legend" {')
-            lines.append('    graph [rank="sink"];')
-            lines.append(f"    {quote(name)} {_attrs(attrs)};")
-            lines.append("  }")
+        entries = [(CATEGORIES[c].title, CATEGORIES[c].colour) for c in CATEGORIES if c in used]
+        width, height = legend_size(entries)
+        pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
+        panel = {"label": legend_label(entries), "pos": pos, "id": "legend", **PANEL}
+        lines.append(f"  legend {attrs(panel)};")
+        panel_top += height + 24
+    if listed:
+        width, height = findings_size(listed)
+        pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
+        panel = {"label": findings_label(listed), "pos": pos, "id": "findings", **PANEL}
+        lines.append(f"  findings {attrs(panel)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-# --- rendering -------------------------------------------------------------------------
-
-
-def _too_slow(timeout: float) -> str:
-    unit = "second" if timeout == 1 else "seconds"
-    return f"the layout took longer than {timeout:g} {unit}"
-
-
-def run_graphviz(source: str, fmt: str, layout: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
-    """Run Graphviz on DOT `source`, returning its `fmt` output; ExportError on failure."""
-    command = [DOT_BINARY, f"-T{fmt}"]
-    command += ["-Kneato", "-n2"] if layout == "drawn" else ["-Kdot"]
-    try:
-        proc = subprocess.run(
-            command, input=source.encode("utf-8"), capture_output=True, timeout=timeout, check=False
-        )
-    except FileNotFoundError:
-        raise ExportError(INSTALL_HINT) from None
-    except subprocess.TimeoutExpired:
-        raise ExportTimeout(_too_slow(timeout)) from None
-    except OSError as exc:
-        raise ExportError(f"could not run Graphviz ({DOT_BINARY}): {exc.strerror}") from None
-    if proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        if detail:
-            reason = detail[-1] if detail[0].startswith("Warning") else detail[0]
-        elif proc.returncode < 0:
-            reason = f"killed by signal {-proc.returncode}"
-        else:
-            reason = f"exit status {proc.returncode}"
-        raise GraphvizFailed(f"Graphviz failed: {reason}")
-    return proc.stdout
-
+# --- SVG -------------------------------------------------------------------------------
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*>\s*")
 _FORBIDDEN_ELEMENTS = {
@@ -442,8 +291,31 @@ _FORBIDDEN_ELEMENTS = {
 }
 
 
-def clean_svg(svg: bytes) -> bytes:
-    """Graphviz's SVG without the DOCTYPE, checked to be plain and self-contained."""
+def tooltips(board: Board, findings: Any = None) -> dict[str, str]:
+    """The tooltip of every Graphviz name in an export: labels, never ids."""
+    _, numbers = number_findings(board, findings)
+    names = [display_name(node) for node in board.nodes]
+    tips = {"board": collapse(board.title) or "Board", "legend": "Legend", "findings": "Findings"}
+    for k, node in enumerate(board.nodes):
+        title = COMPONENT_TYPES[node.type].title
+        tips[node_name(k)] = names[k] if names[k] == title else f"{names[k]} ({title})"
+        if node.id in numbers:
+            tips[f"b{k}"] = f"Findings {badge_text(numbers[node.id])}: {names[k]}"
+    index = {node.id: k for k, node in enumerate(board.nodes)}
+    for edge in board.edges:
+        a, b = index[edge.source], index[edge.target]
+        tip = f"{names[a]} \u2192 {names[b]}"
+        tips[f"{node_name(a)}->{node_name(b)}"] = tip + (f": {edge.label}" if edge.label else "")
+    return {name: xml_safe(tip) for name, tip in tips.items()}
+
+
+def clean_svg(svg: bytes, tips: dict[str, str] | None = None, fit: bool = False) -> bytes:
+    """Graphviz's SVG checked to be plain and self-contained, with readable tooltips.
+
+    The DOCTYPE goes; `tips` replaces each ``<title>`` naming a Graphviz node or edge;
+    the font is named with its fallbacks. `fit` drops the fixed width and height, so the
+    drawing scales to its box (or to the browser window, opened on its own).
+    """
     svg = _DOCTYPE.sub(b"", svg, count=1)
     try:
         root = ElementTree.fromstring(svg)
@@ -457,28 +329,29 @@ def clean_svg(svg: bytes) -> bytes:
             name = attr.rsplit("}", 1)[-1].lower()
             if name.startswith("on") or name == "href":
                 raise ExportError(f'refusing SVG with a "{name}" attribute')
-    return svg
+    if tips is None and not fit:
+        return svg
+    # Rewritten as text, not re-serialised: Graphviz's output is regular, and this is
+    # several times faster than writing the tree back on large boards.
+    text = svg.decode("utf-8")
+    if fit:
+        text = _SVG_SIZE.sub(r"\1", text, count=1)
+    if tips:
+
+        def title(match: re.Match) -> str:
+            tip = tips.get(html.unescape(match.group(1)))
+            return match.group(0) if tip is None else f"<title>{html.escape(tip, False)}</title>"
+
+        text = _TITLE.sub(title, text)
+    text = text.replace(f'font-family="{FONT}"', f'font-family="{SVG_FONT_FAMILY}"')
+    return text.encode("utf-8")
 
 
-_TITLE = re.compile(rb"<title>([^<]*)</title>")
-_ARROW = b"&#45;&gt;"
+_TITLE = re.compile(r"<title>([^<]*)</title>")
+_SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\s+width="[^"]*"\s+height="[^"]*"')
 
 
-def titles_by_id(svg: bytes, board: Board) -> bytes:
-    """Put the board's ids back in the SVG's <title>s (a tooltip, and what tools key the
-    node groups by), escaped here: Graphviz itself saw only the positional names."""
-    ids = {f"n{i}".encode(): node.id for i, node in enumerate(board.nodes)}
-
-    def shown(name: bytes) -> bytes:
-        if name not in ids:
-            return name
-        return xml_escape(_NOT_XML.sub("\ufffd", ids[name])).encode()
-
-    def title(match: re.Match[bytes]) -> bytes:
-        ends = match.group(1).split(_ARROW)
-        return b"<title>" + _ARROW.join(shown(end) for end in ends) + b"</title>"
-
-    return _TITLE.sub(title, svg)
+# --- rendering -------------------------------------------------------------------------
 
 
 def render(
@@ -488,11 +361,13 @@ def render(
     legend: bool = False,
     findings: Any = None,
     timeout: float = DEFAULT_TIMEOUT,
+    fit: bool = False,
 ) -> bytes:
     """The board exported as `fmt`: "svg", "png", "dot" (UTF-8 source) or "json".
 
     JSON is the canonical board document (components.document.dump); layout, legend and
-    findings do not apply to it. Graphviz gets `timeout` seconds.
+    findings do not apply to it. Graphviz gets `timeout` seconds in all. `fit` makes an
+    SVG scale to its container (see `clean_svg`).
     """
     if fmt not in FORMATS:
         raise ExportError(f'unknown format "{fmt}"; formats are {", ".join(FORMATS)}')
@@ -500,27 +375,45 @@ def render(
         raise ExportError(f'unknown layout "{layout}"; layouts are {", ".join(LAYOUTS)}')
     if fmt == "json":
         return dump(board).encode("utf-8")
-    options: dict[str, Any] = {"layout": layout, "legend": legend, "findings": findings}
+    started = time.monotonic()
+    positions = auto_positions(board, timeout) if layout == "auto" else None
+    options: dict[str, Any] = {
+        "layout": layout,
+        "legend": legend,
+        "findings": findings,
+        "positions": positions,
+    }
     if fmt == "png":
         options["max_inches"] = PNG_MAX_INCHES
-    if fmt == "dot":
-        return to_dot(board, **options).encode("utf-8")
-    options["raw_ids"] = False  # Graphviz renders positional names, never the ids
     source = to_dot(board, **options)
-    started = time.monotonic()
-    try:
-        output = run_graphviz(source, fmt, layout, timeout)
-    except GraphvizFailed:
-        if layout != "drawn":
-            raise
-        # The orthogonal router has failed on some inputs in some Graphviz releases. The
-        # retry gets what is left of the time limit, so the whole export keeps to it.
+    if fmt == "dot":
+        return source.encode("utf-8")
+
+    def run(source: str) -> bytes:
+        """Graphviz with what is left of the time limit; a timeout names the whole limit."""
         left = timeout - (time.monotonic() - started)
-        if left <= 0:
-            raise ExportTimeout(_too_slow(timeout)) from None
-        source = to_dot(board, splines=FALLBACK_SPLINES, **options)
         try:
-            output = run_graphviz(source, fmt, layout, left)
+            if left <= 0:
+                raise ExportTimeout(_too_slow(timeout))
+            return run_graphviz(source, fmt, ["-Kneato", "-n2"], left)
         except ExportTimeout:
             raise ExportTimeout(_too_slow(timeout)) from None
-    return titles_by_id(clean_svg(output), board) if fmt == "svg" else output
+
+    try:
+        output = run(source)
+    except GraphvizFailed:
+        # The orthogonal router fails on some inputs; the retry routes polylines around
+        # the cards (straight lines on large boards), within what is left of the limit.
+        fallback = fallback_splines(board)
+        output = run(to_dot(board, splines=fallback, **options))
+    return clean_svg(output, tooltips(board, findings), fit) if fmt == "svg" else output
+
+
+def fallback_splines(board: Board) -> str:
+    """How links are routed when the orthogonal router fails on `board`."""
+    return FALLBACK_SPLINES if len(board.nodes) <= POLYLINE_LIMIT else LARGE_FALLBACK_SPLINES
+
+
+def _too_slow(timeout: float) -> str:
+    unit = "second" if timeout == 1 else "seconds"
+    return f"the layout took longer than {timeout:g} {unit}"

@@ -221,6 +221,8 @@ def edge_refusal(board: Board, edge: Edge) -> str | None:
     for end, node in (("source", source), ("target", target)):
         if node is None:
             return f"{end} component {getattr(edge, end)!r} does not exist"
+    if source is None or target is None:  # for the type checker: refused just above
+        return None
     if edge.source == edge.target:
         return "a component cannot connect to itself"
     if any(e.source == edge.source and e.target == edge.target for e in board.edges):
@@ -302,20 +304,6 @@ def _batch(board: Board, op: dict[str, Any]) -> Board:
 def _import(board: Board, op: dict[str, Any]) -> Board:
     """Replace the whole board with a checked board document (framework.md §3)."""
     return parse(op.get("document"))
-
-
-def touched_ids(op: dict[str, Any]) -> set[str]:
-    """Ids of the components and edges an (already applied) operation touches."""
-    name = op.get("op")
-    if name == "batch":
-        return set().union(*(touched_ids(inner) for inner in op["ops"]))
-    if name == "add_node":
-        return {op["node"]["id"]}
-    if name == "add_edge":
-        return {op["edge"]["id"], op["edge"]["source"], op["edge"]["target"]}
-    if name in ("update_node", "move_node", "delete_node", "update_edge", "delete_edge"):
-        return {op["id"]}
-    return set()
 
 
 # The fields each operation is made of; `normalise` keeps these and drops the rest.

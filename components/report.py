@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from components.catalogue import COMPONENT_TYPES
 from components.document import Board
@@ -28,7 +29,7 @@ class StepCoverage:
     components: int
     findings: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "number": self.number,
             "title": self.title,
@@ -63,7 +64,7 @@ class Report:
         ]
         return [group for group in grouped if group[2]]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "passed": self.passed,
             "level": self.level,
@@ -96,7 +97,7 @@ def findings_unchanged(before: Board, after: Board) -> bool:
         and len(before.nodes) == len(after.nodes)
         and all(
             a.id == b.id and a.type == b.type and a.label == b.label and a.props == b.props
-            for a, b in zip(before.nodes, after.nodes)
+            for a, b in zip(before.nodes, after.nodes, strict=True)
         )
     )
 
@@ -108,14 +109,14 @@ def _coverage(
     if design is not None and design.unique_ids:
         # Notes have no step, so counting the design's components by type is enough.
         for type_id, count in Counter(design.kinds).items():
-            step = STEP_OF[type_id]
-            if step:
-                per_step_components[step] += count
+            step_key = STEP_OF[type_id]
+            if step_key:
+                per_step_components[step_key] += count
     else:
         for node in board.nodes:
-            step = STEP_OF[node.type]
-            if step:
-                per_step_components[step] += 1
+            step_key = STEP_OF[node.type]
+            if step_key:
+                per_step_components[step_key] += 1
     blocking = {step.key: 0 for step in STEPS}
     for finding in findings:
         if finding.step and finding.severity != "info":

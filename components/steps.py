@@ -52,4 +52,3 @@ STEPS: tuple[Step, ...] = (
 )
 
 STEP_KEYS: tuple[str, ...] = tuple(step.key for step in STEPS)
-STEPS_BY_KEY: dict[str, Step] = {step.key: step for step in STEPS}

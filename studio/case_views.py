@@ -116,7 +116,8 @@ def reveal(request: HttpRequest, board: Board, item: str) -> HttpResponse:
 @interviewer_only
 def reference_svg(request: HttpRequest, board: Board) -> HttpResponse:
     try:
-        svg = render_export(study_for(board).reference, "svg", layout="drawn", legend=True)
+        # Laid out as the editor's auto-layout would, and scaled to fit where it opens.
+        svg = render_export(study_for(board).reference, "svg", layout="auto", legend=True, fit=True)
     except ExportError as exc:
         return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
     response = HttpResponse(svg, content_type="image/svg+xml")

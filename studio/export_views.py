@@ -74,15 +74,17 @@ def export(request: HttpRequest, board: Board, role: str, fmt: str) -> HttpRespo
         if layout not in LAYOUTS:
             raise BadQuery(f"layout must be one of {', '.join(LAYOUTS)}")
         revision = _revision(request, board)
-        legend, with_findings, download = (
-            _flag(request, name) for name in ("legend", "findings", "download")
+        legend, with_findings, download, fit = (
+            _flag(request, name) for name in ("legend", "findings", "download", "fit")
         )
     except BadQuery as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     document = document_at(board, revision) if revision else board.to_document()
     findings = validate(document) if with_findings else None
     try:
-        body = render_export(document, fmt, layout=layout, legend=legend, findings=findings)
+        body = render_export(
+            document, fmt, layout=layout, legend=legend, findings=findings, fit=fit
+        )
     except ExportError as exc:
         return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
@@ -127,7 +129,7 @@ def session_report_markdown(request: HttpRequest, board: Board, role: str) -> Ht
 @require_GET
 @with_board
 def layout(request: HttpRequest, board: Board, role: str) -> HttpResponse:
-    """Auto-layout positions (Graphviz dot, left to right) for the editor to apply."""
+    """Auto-layout positions (components/layout.py) for the editor to apply."""
     try:
         positions = auto_positions(board.to_document())
     except ExportError as exc:
@@ -149,11 +151,12 @@ def replay_frame(request: HttpRequest, board: Board, role: str, revision: int) -
         raise Http404("No such revision.")
     document = document_at(board, revision)
     operation = board.operations.get(revision=revision)
+    report = validate(document)
     context = {
         "board": board,
         "revision": revision,
         "operation": operation,
-        "report": validate(document),
+        "report": report,
         "document": document,
         "steps": STEPS,
     }
@@ -164,7 +167,7 @@ def replay_frame(request: HttpRequest, board: Board, role: str, revision: int) -
                 "at": operation.created_at.isoformat(),
                 "author": operation.author,
                 "board": document.to_dict(),
-                "report": context["report"].to_dict(),
+                "report": report.to_dict(),
             }
         )
     return render(request, "partials/replay_frame.html", context)

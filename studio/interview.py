@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from components import case_studies
 from components.steps import STEPS
 from studio.models import Board
 
@@ -28,7 +29,7 @@ SPLIT_MINUTES = {
 MIN_DURATION, MAX_DURATION = 60, 4 * 60 * 60
 MAX_PRIVATE_NOTES = 20_000
 MAX_COMMENT = 2_000
-SCORES = (1, 2, 3, 4)
+SCORES = case_studies.SCORES
 
 
 class InterviewError(ValueError):

@@ -1,8 +1,11 @@
 """A board, its operation log, and who may do what on it.
 
-The board row holds the current document (nodes and edges), its worksheet notes and
-its revision; `Operation` rows are the ordered log that produced it. The invariant
-"document == operations applied in order" is what replay and resync rely on.
+The board row holds a snapshot of the document (`document`, as it was at
+`snapshot_revision`), the current title, level and worksheet notes, and the current
+revision; `Operation` rows are the ordered log that produced it. An edit writes only its
+log row and the revision; the snapshot is rewritten every so often (studio.live.engine),
+so the current document is the snapshot with the operations after it replayed. The
+invariant "document == operations applied in order" is what replay and resync rely on.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.db import models
 
 from components.document import DEFAULT_LEVEL, LEVELS, Edge, Node, empty_notes
 from components.document import Board as Document
+from components.operations import apply_all
 
 ROLES = ("interviewer", "candidate", "viewer")
 EDITING_ROLES = frozenset({"interviewer", "candidate"})
@@ -36,6 +40,7 @@ class Board(models.Model):
     notes = models.JSONField(default=empty_notes)
     document = models.JSONField(default=empty_document)
     revision = models.PositiveIntegerField(default=0)
+    snapshot_revision = models.PositiveIntegerField(default=0)  # `document` is as of this
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -62,23 +67,41 @@ class Board(models.Model):
         return self.title or self.public_id
 
     def to_document(self) -> Document:
-        """The board in the domain's form (trusted: it was checked when written)."""
-        return Document(
-            title=self.title,
-            level=self.level,
-            notes={**empty_notes(), **self.notes},
-            nodes=[Node(**n) for n in self.document.get("nodes", [])],
-            edges=[Edge(**e) for e in self.document.get("edges", [])],
+        """The board in the domain's form at `revision`: the snapshot, with the operations
+        logged after it replayed (trusted: they were checked when written)."""
+        snap = self.document
+        document = Document(
+            title=snap.get("title", self.title),
+            level=snap.get("level", self.level),
+            notes={**empty_notes(), **snap.get("notes", self.notes)},
+            nodes=[Node(**n) for n in snap.get("nodes", [])],
+            edges=[Edge(**e) for e in snap.get("edges", [])],
         )
+        if self.snapshot_revision < self.revision:
+            tail = self.operations.filter(
+                revision__gt=self.snapshot_revision, revision__lte=self.revision
+            ).order_by("revision")
+            document = apply_all(document, [row.op for row in tail])
+        return document
 
-    def store_document(self, document: Document) -> None:
+    def store_document(self, document: Document, revision: int) -> None:
+        """Make `document` (the board at `revision`) the snapshot and the current state."""
         self.title = document.title
         self.level = document.level
         self.notes = dict(document.notes)
-        self.document = {
-            "nodes": [n.to_dict() for n in document.nodes],
-            "edges": [e.to_dict() for e in document.edges],
-        }
+        self.document = snapshot_of(document)
+        self.revision = self.snapshot_revision = revision
+
+
+def snapshot_of(document: Document) -> dict:
+    """What `Board.document` holds: the whole document, so replay can start from it."""
+    return {
+        "title": document.title,
+        "level": document.level,
+        "notes": dict(document.notes),
+        "nodes": [n.to_dict() for n in document.nodes],
+        "edges": [e.to_dict() for e in document.edges],
+    }
 
 
 class Operation(models.Model):

@@ -1,9 +1,12 @@
 """Board services: creation, role links, and the ordered application of operations.
 
-All writes to a board's document go through `apply`, which takes a row lock on the
-board (PostgreSQL `SELECT ... FOR UPDATE`; SQLite serialises writers with IMMEDIATE
-transactions), applies the operation to the current document, stores it with the next
-revision and commits. Broadcasting happens after commit, in the consumer.
+Edits are ordered in one of two ways (settings.LIVE_ORDERING). With one process (the
+embedded default) studio.live.engine orders them in memory and commits them in groups.
+With several processes, `apply` takes a row lock on the board (PostgreSQL
+`SELECT ... FOR UPDATE`), applies the operation to the current document, stores its log
+row with the next revision and commits; broadcasting happens after commit, in the
+consumer. Either way an edit writes its log row and the revision, not the whole document:
+that is snapshotted every SNAPSHOT_EVERY revisions (studio.models.Board.to_document).
 """
 
 from __future__ import annotations
@@ -11,18 +14,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from components.document import Board as Document
 from components.operations import OperationError, apply_all, apply_operation
-from studio.models import ROLES, Board, Operation
+from studio.models import ROLES, Board, Operation, snapshot_of
 
 RESYNC_LIMIT = 500  # beyond this many missed operations a client gets a snapshot
-EDIT_FIELDS = ("public_id", "title", "level", "notes", "document", "revision", "updated_at")
+SNAPSHOT_EVERY = 100  # revisions between snapshots of the whole document
+EDIT_FIELDS = ("public_id", "title", "level", "revision", "snapshot_revision")
+CACHE_SIZE = 256  # boards whose latest document this process remembers
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,42 @@ class Applied:
             "at": self.at.isoformat(),
             "cid": self.cid,
         }
+
+
+def normalise_author(author: str) -> str:
+    return author[:80]
+
+
+class DocumentCache:
+    """The latest document this process wrote for each board, keyed by revision.
+
+    A revision number names one document for good (the log has one row per board and
+    revision), so a cached entry is either exactly the board at that revision or unused;
+    under the row lock `apply` uses it when the board is still at that revision, instead of
+    loading and replaying the snapshot.
+    """
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[str, tuple[int, Document]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, public_id: str, revision: int) -> Document | None:
+        with self.lock:
+            found = self.entries.get(public_id)
+            if found is None or found[0] != revision:
+                return None
+            self.entries.move_to_end(public_id)
+            return found[1]
+
+    def put(self, public_id: str, revision: int, document: Document) -> None:
+        with self.lock:
+            self.entries[public_id] = (revision, document)
+            self.entries.move_to_end(public_id)
+            while len(self.entries) > CACHE_SIZE:
+                self.entries.popitem(last=False)
+
+
+documents = DocumentCache()
 
 
 def hash_token(token: str) -> str:
@@ -91,8 +135,7 @@ def create_board(
     with transaction.atomic():
         board = Board(case_study=case_study)
         tokens = {role: issue_token(board, role) for role in ROLES}
-        board.store_document(document)
-        board.revision = 1
+        board.store_document(document, revision=1)
         board.save()
         Operation.objects.create(
             board=board,
@@ -112,38 +155,35 @@ def rotate_token(board: Board, role: str) -> str:
 def apply(
     public_id: str, op: dict[str, Any], author: str, cid: str = "", *, can_set_level: bool = True
 ) -> tuple[Applied, Document, Document]:
-    """Apply `op` to the board as its next revision; raise OperationError if refused
-    (also when it changes the level and `can_set_level` is false: the level sets the bar
-    the candidate is held to, so only the interviewer moves it).
+    """Apply `op` to the board as its next revision under the board's row lock; raise
+    OperationError if refused (also when it changes the level and `can_set_level` is false:
+    the level sets the bar the candidate is held to, so only the interviewer moves it).
 
     Returns the stored operation and the documents before and after it. Raises
     Board.DoesNotExist.
     """
     with transaction.atomic():
-        # Only what an edit reads and writes: not the interviewer's notes, rubric or links.
+        # Only what an edit reads: the document itself only when this process does not
+        # already hold the board at its current revision.
         board = Board.objects.select_for_update().only(*EDIT_FIELDS).get(public_id=public_id)
-        current = board.to_document()
+        current = documents.get(public_id, board.revision) or board.to_document()
         document = apply_operation(current, op)
         if not can_set_level and document.level != current.level:
             raise OperationError("only the interviewer can change the board's level")
-        board.store_document(document)
-        board.revision += 1
-        # Write only the columns the operation changed (a move leaves the notes, which
-        # may be long, and the title alone).
-        changed = [
-            name
-            for name, before, after in (
-                ("title", current.title, document.title),
-                ("level", current.level, document.level),
-                ("notes", current.notes, document.notes),
-                ("document", (current.nodes, current.edges), (document.nodes, document.edges)),
-            )
-            if before != after
-        ]
-        board.save(update_fields=[*changed, "revision", "updated_at"])
+        revision = board.revision + 1
+        changes: dict[str, Any] = {"revision": revision, "updated_at": timezone.now()}
+        for name in ("title", "level", "notes"):
+            if getattr(current, name) != getattr(document, name):
+                value = getattr(document, name)
+                changes[name] = dict(value) if name == "notes" else value
+        if revision - board.snapshot_revision >= SNAPSHOT_EVERY:
+            changes["document"] = snapshot_of(document)
+            changes["snapshot_revision"] = revision
+        Board.objects.filter(pk=board.pk).update(**changes)
         stored = Operation.objects.create(
-            board=board, revision=board.revision, op=op, author=author[:80], cid=cid[:64]
+            board=board, revision=revision, op=op, author=normalise_author(author), cid=cid[:64]
         )
+    documents.put(public_id, revision, document)
     return (
         Applied(stored.revision, op, stored.author, stored.created_at, stored.cid),
         current,

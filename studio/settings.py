@@ -130,6 +130,12 @@ DATABASES = {
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Who orders a board's edits: "memory" (this process, the only one writing its database:
+# broadcast at once, acknowledged after a group commit) or "database" (the board's row
+# lock, for several processes). studio/live/engine.py explains both.
+LIVE_ORDERING = os.environ.get("LIVE_ORDERING") or ("database" if REDIS_URL else "memory")
+if LIVE_ORDERING not in ("memory", "database"):
+    raise ImproperlyConfigured('LIVE_ORDERING must be "memory" or "database"')
 REDIS_POOL_SIZE = int(os.environ.get("REDIS_POOL_SIZE", "20"))
 CHANNEL_LAYERS = {
     "default": {

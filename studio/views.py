@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from components.catalogue import CATEGORIES, catalogue_as_json, types_by_category
-from components.document import LEVELS, MAX_LABEL, DocumentError, parse
+from components.document import DEFAULT_LEVEL, LEVELS, MAX_LABEL, DocumentError, parse
 from components.document import Board as Document
 from components.report import validate
 from components.steps import STEPS
@@ -71,6 +71,7 @@ def render_home(request: HttpRequest, error: str = "", status: int = 200) -> Htt
         {
             "palette": palette(),
             "levels": LEVELS,
+            "default_level": DEFAULT_LEVEL,
             "recent": recent,
             "error": error,
             "max_title": MAX_LABEL,
@@ -104,7 +105,7 @@ def import_board(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         return render_home(request, "Choose a board JSON file to import.", status=400)
-    if upload.size > MAX_UPLOAD_BYTES:
+    if upload.size is None or upload.size > MAX_UPLOAD_BYTES:
         return render_home(
             request, "That file is over 5 MB; a board file is much smaller.", status=400
         )

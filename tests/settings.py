@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
 _saved = {name: os.environ.pop(name, None) for name in ("DATABASE_URL", "REDIS_URL")}
 try:
-    from studio.settings import *  # noqa: F401,F403
+    from studio.settings import *  # noqa: F403
     from studio.settings import BASE_DIR
 finally:
     for _name, _value in _saved.items():
@@ -22,7 +22,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "test.sqlite3",
+        "NAME": str(BASE_DIR / "test.sqlite3"),
         "CONN_MAX_AGE": None,
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",

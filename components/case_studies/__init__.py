@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from components.catalogue import COMPONENT_TYPES, NOTE
-from components.document import Board, DocumentError, parse
+from components.document import LEVELS, Board, DocumentError, parse
 from components.steps import STEP_KEYS
 
 DATA_DIR = Path(__file__).parent
 RUBRIC_FILE = "rubric.json"
 PROMPT_KEYS = ("goal", "scale", "latency", "details")
-LEVELS = ("mid", "senior", "staff")
-SCORES = (1, 2, 3, 4)
+SCORES = (1, 2, 3, 4)  # a rubric score per step, 1 (weak) to 4 (strong)
 MAX_ID = 64
 
 _STUDY_KEYS = ("slug", "title", "summary", "prompt", "questions", "hints", "reference")
@@ -158,7 +157,7 @@ def load_rubric(path: Path) -> dict[str, Any]:
     """Load and check a rubric file; raise CaseStudyError naming what is wrong."""
     path = Path(path)
     name = path.name
-    data = _read_json(path)
+    data: dict[str, Any] = _read_json(path)  # _check_keys refuses anything but an object
     _check_keys(data, _RUBRIC_KEYS, name, "")
     if data["levels"] != list(LEVELS):
         raise CaseStudyError(name, f"must be {json.dumps(list(LEVELS))}", "levels")
@@ -171,7 +170,7 @@ def load_rubric(path: Path) -> dict[str, Any]:
     scores = data["scores"]
     if not isinstance(scores, list) or len(scores) != len(SCORES):
         raise CaseStudyError(name, f"must be a list of {len(SCORES)} scores", "scores")
-    for index, (entry, expected) in enumerate(zip(scores, SCORES)):
+    for index, (entry, expected) in enumerate(zip(scores, SCORES, strict=True)):
         where = f"scores[{index}]"
         _check_keys(entry, _SCORE_KEYS, name, where)
         if entry["score"] != expected or type(entry["score"]) is not int:

@@ -17,12 +17,16 @@
 // connection.js, history.js, canvas.js (+ shapes.js, routing.js, viewport.js,
 // keyboard.js, label-editor.js), palette.js, inspector.js, worksheet.js, findings.js,
 // presence.js (+ toasts.js, follow.js, name.js), share.js, timer.js, menu.js (the Export
-// menu), panels.js (sidebar tabs, refresh guard).
+// menu), panels.js (sidebar tabs, refresh guard), hint.js (the notice line), board-meta.js
+// (title and level), toolbar.js, auto-layout.js, shortcuts.js (the keyboard).
 
 import { Canvas } from "./canvas.js";
 import { Connection } from "./connection.js";
-import { h, isTyping, readJSON } from "./dom.js";
+import { setupAutoLayout } from "./auto-layout.js";
+import { setupBoardMeta } from "./board-meta.js";
+import { h, readJSON } from "./dom.js";
 import { setupFindings } from "./findings.js";
+import { setupHint } from "./hint.js";
 import { Follow } from "./follow.js";
 import { History } from "./history.js";
 import { Inspector } from "./inspector.js";
@@ -32,12 +36,12 @@ import { setupPalette } from "./palette.js";
 import { keepPanelWhileInUse, setupTabs } from "./panels.js";
 import { Presence } from "./presence.js";
 import { setupShare } from "./share.js";
+import { setupShortcuts } from "./shortcuts.js";
 import { setupTimer } from "./timer.js";
+import { setupToolbar } from "./toolbar.js";
 import { Store } from "./store.js";
 import { Toasts } from "./toasts.js";
 import { Worksheet } from "./worksheet.js";
-
-const MAX_BATCH = 500;
 
 const $ = (id) => document.getElementById(id);
 
@@ -48,18 +52,10 @@ function main() {
   const editable = config.role !== "viewer";
   document.body.classList.toggle("is-readonly", !editable);
 
-  // --- notices (#hint) ----------------------------------------------------------------
-  const hintEl = $("hint");
-  let hintTimer = null;
-  const hint = (message, kind = "warning") => {
-    clearTimeout(hintTimer);
-    hintEl.textContent = message || "";
-    hintEl.dataset.kind = message ? kind : "";
-    if (message) hintTimer = setTimeout(() => hint(""), kind === "error" ? 12_000 : 8_000);
-  };
+  const hint = setupHint($("hint"));
 
   // --- state and transport ------------------------------------------------------------
-  const store = new Store();
+  const store = new Store({ maxBatch: catalogue.limits.batch });
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   const conn = new Connection({
     url: scheme + location.host + config.wsPath,
@@ -138,7 +134,7 @@ function main() {
     editable, auto: config.role === "viewer",
   });
 
-  setupBoardMeta({ store, edit, editable });
+  setupBoardMeta({ store, edit, editable, maxTitle: catalogue.limits.label });
   // The name is asked first; a new board's share links open once that prompt is closed
   // (one dialog at a time, see share.js). A new name is read by the server when a socket
   // connects: reconnect to use it.
@@ -161,162 +157,22 @@ function main() {
     canvas.el.focus({ preventScroll: true });
   });
 
-  // --- toolbar ------------------------------------------------------------------------
-  const undoBtn = $("undo");
-  const redoBtn = $("redo");
-  const layoutBtn = $("auto-layout");
-  const zoomLabel = $("zoom-level");
-  const syncHistory = () => {
-    undoBtn.disabled = !history.canUndo;
-    redoBtn.disabled = !history.canRedo;
-  };
-  history.onChange(syncHistory);
-  syncHistory();
-  undoBtn.addEventListener("click", () => history.undo());
-  redoBtn.addEventListener("click", () => history.redo());
-  $("zoom-in").addEventListener("click", () => canvas.zoomBy(1.2));
-  $("zoom-out").addEventListener("click", () => canvas.zoomBy(1 / 1.2));
-  $("zoom-fit").addEventListener("click", () => canvas.fit());
-  const showZoom = () => { if (zoomLabel) zoomLabel.textContent = `${Math.round(canvas.zoom * 100)}%`; };
-  canvas.addEventListener("transform", showZoom);
-  showZoom();
-  if (!editable) {
-    for (const el of [undoBtn, redoBtn, layoutBtn]) el.hidden = true;
-    if (undoBtn.parentElement.classList.contains("tool-group")) undoBtn.parentElement.hidden = true;
-  }
+  // --- toolbar, auto-layout, help, keyboard -------------------------------------------
+  setupToolbar({ history, canvas, editable });
+  const layout = setupAutoLayout({
+    url: config.layoutUrl, button: $("auto-layout"), store, edit, canvas, hint,
+    maxBatch: catalogue.limits.batch, editable,
+  });
 
-  const layout = async () => {
-    if (!editable || !config.layoutUrl || layoutBtn.disabled) return;
-    layoutBtn.disabled = true;
-    try {
-      const response = await fetch(config.layoutUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-      if (!response.ok) {
-        let reason = `the server answered ${response.status}`;
-        try {
-          const body = await response.json();
-          if (body && typeof body.error === "string") reason = body.error.replace(/^Auto-layout failed:\s*/i, "");
-        } catch { /* not JSON */ }
-        throw new Error(reason);
-      }
-      const { positions } = await response.json();
-      const view = store.view;
-      const ops = [];
-      for (const [id, p] of Object.entries(positions || {})) {
-        const node = view.nodes.get(id);
-        if (!node || !p || !Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
-        const x = Math.round(p.x);
-        const y = Math.round(p.y);
-        if (node.x !== x || node.y !== y) ops.push({ op: "move_node", id, x, y });
-      }
-      if (!ops.length) {
-        hint("Already arranged.", "info");
-        return;
-      }
-      if (ops.length > MAX_BATCH) {
-        hint(`Auto-layout moves at most ${MAX_BATCH} components at once.`, "error");
-        return;
-      }
-      edit(ops.length === 1 ? ops[0] : { op: "batch", ops });
-      requestAnimationFrame(() => canvas.fit());
-    } catch (err) {
-      hint(`Auto-layout failed: ${err.message}`, "error");
-    } finally {
-      layoutBtn.disabled = false;
-    }
-  };
-  if (!config.layoutUrl) layoutBtn.hidden = true;
-  layoutBtn.addEventListener("click", layout);
-
-  // --- help ---------------------------------------------------------------------------
   const help = $("help-dialog");
   const openHelp = () => {
     if (!help.open) help.showModal();
   };
   $("help-button").addEventListener("click", openHelp);
 
-  // --- keyboard -----------------------------------------------------------------------
-  const stage = $("stage");
-  document.addEventListener("keydown", (e) => {
-    if (e.defaultPrevented || document.querySelector("dialog[open]")) return;
-    const typing = isTyping(e.target);
-    const mod = e.ctrlKey || e.metaKey;
-    const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
-    if (mod && !e.altKey && (key === "z" || key === "y")) {
-      if (typing || !editable) return; // form fields keep their own undo
-      e.preventDefault();
-      if (key === "y" || e.shiftKey) history.redo();
-      else history.undo();
-      return;
-    }
-    if (typing) return;
-    const onCanvas = e.target === document.body || stage.contains(e.target);
-    if (mod) {
-      if (key === "a" && onCanvas) {
-        e.preventDefault();
-        canvas.select(canvas.graph.getElements().map((c) => c.id));
-      }
-      return;
-    }
-    switch (e.key) {
-      case "Delete":
-      case "Backspace":
-        if (onCanvas && canvas.selection.size) {
-          e.preventDefault();
-          canvas.deleteSelection();
-        }
-        break;
-      case "+":
-      case "=":
-        e.preventDefault();
-        canvas.zoomBy(1.2);
-        break;
-      case "-":
-      case "_":
-      case "−":
-        e.preventDefault();
-        canvas.zoomBy(1 / 1.2);
-        break;
-      case "f":
-      case "F":
-        e.preventDefault();
-        canvas.fit();
-        break;
-      case "l":
-      case "L":
-        if (config.layoutUrl && editable) {
-          e.preventDefault();
-          layout();
-        }
-        break;
-      case "?":
-        e.preventDefault();
-        openHelp();
-        break;
-      case "Escape":
-        canvas.clearSelection();
-        hint("");
-        break;
-      case "ArrowLeft":
-      case "ArrowRight":
-      case "ArrowUp":
-      case "ArrowDown": {
-        if (!onCanvas) break;
-        const step = e.shiftKey ? 40 : 8;
-        const [dx, dy] = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key];
-        if (canvas.nudge(dx, dy)) e.preventDefault();
-        break;
-      }
-      case "Enter":
-      case "F2":
-        if (onCanvas && canvas.selection.size === 1) {
-          e.preventDefault();
-          if (e.key === "F2") canvas.editLabel([...canvas.selection][0]);
-          else tabs.open("inspector-tab", true);
-        }
-        break;
-      default:
-        break;
-    }
+  setupShortcuts({
+    stage: $("stage"), canvas, history, editable, tabs, hint, openHelp,
+    layout: config.layoutUrl ? layout : null,
   });
 
   window.addEventListener("beforeunload", (e) => {
@@ -324,42 +180,6 @@ function main() {
   });
 
   conn.start();
-}
-
-/** Board title and level in the top bar: edits go out as update_board. */
-function setupBoardMeta({ store, edit, editable }) {
-  const title = $("board-title");
-  const level = $("board-level");
-  const suffix = " · MLSD Studio";
-  let shownTitle = title.value;
-  const saveTitle = () => {
-    const value = title.value.trim();
-    if (value === store.view.title) return;
-    if (value.length > 200) return;
-    edit({ op: "update_board", changes: { title: value } });
-  };
-  if (editable) {
-    title.addEventListener("change", saveTitle);
-    title.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") {
-        e.preventDefault();
-        title.blur();
-      } else if (e.key === "Escape") {
-        title.value = shownTitle;
-        title.blur();
-      }
-    });
-    level.addEventListener("change", () => {
-      if (level.value !== store.view.level) edit({ op: "update_board", changes: { level: level.value } });
-    });
-  }
-  store.addEventListener("change", () => {
-    const view = store.view;
-    shownTitle = view.title;
-    if (document.activeElement !== title && title.value !== view.title) title.value = view.title;
-    if (document.activeElement !== level && level.value !== view.level) level.value = view.level;
-    document.title = (view.title || "Untitled design") + suffix;
-  });
 }
 
 main();

@@ -12,6 +12,7 @@
 // installed on the class below: viewport.js (zoom, pan, follow mode's view), keyboard.js
 // (Tab selection, keyboard connect, announcements) and label-editor.js (in-place labels).
 
+import { connectionRefusal, typeInfo } from "./connections.js";
 import { docId, edgeKey, isNodeKey, nodeKey } from "./doc.js";
 import { h, newId } from "./dom.js";
 import { keyboardMethods } from "./keyboard.js";
@@ -22,18 +23,8 @@ import {
 import { Card, CARD_SIZE, cellNamespace, COLOURS, Flow, Note, NOTE_SIZE } from "./shapes.js";
 import { MIN_SCALE, viewportMethods } from "./viewport.js";
 
-// The sizes were canvas.js's own before shapes.js held them: still exported from here.
-export { CARD_SIZE, NOTE_SIZE };
-
 const joint = window.joint;
 const { dia } = joint;
-
-// Suggestions for the category pairs framework.md forbids outright.
-const WHY_NOT = {
-  "client>training": "log the client's events to an event stream or data lake, which training reads",
-  "data>client": "data stores do not answer clients; serve through an API gateway or a predictor",
-  "training>client": "deploy the model through a registry to a predictor that answers the client",
-};
 
 function clientPoint(evt) {
   const e = evt.originalEvent || evt;
@@ -198,7 +189,7 @@ export class Canvas extends EventTarget {
   }
 
   typeInfo(type) {
-    return this.catalogue.types[type] || { title: type, colour: "#64748b", category: "", targets: [] };
+    return typeInfo(this.catalogue, type);
   }
 
   makeNode(node) {
@@ -446,23 +437,7 @@ export class Canvas extends EventTarget {
 
   /** Why a connection from component `source` to `target` (ids) is not allowed, or "". */
   connectionRefusal(source, target) {
-    const view = this.store.view;
-    const from = view.nodes.get(source);
-    const to = view.nodes.get(target);
-    if (!from || !to) return "That component no longer exists.";
-    const a = this.typeInfo(from.type);
-    const b = this.typeInfo(to.type);
-    const nameA = from.label || a.title;
-    const nameB = to.label || b.title;
-    if (source === target) return "A component cannot connect to itself.";
-    for (const edge of view.edges.values()) {
-      if (edge.source === source && edge.target === target) {
-        return `${nameA} is already connected to ${nameB}.`;
-      }
-    }
-    if ((a.targets || []).includes(to.type)) return "";
-    const why = WHY_NOT[`${a.category}>${b.category}`];
-    return `${a.title} cannot connect to ${b.title}${why ? `: ${why}` : ""}.`;
+    return connectionRefusal(this.catalogue, this.store.view, source, target);
   }
 
   deleteSelection() {

@@ -43,6 +43,7 @@ export class Connection {
     this.lastSeen = 0;
     this.rtt = null;
     this.fatal = "";
+    this.epoch = ""; // from the server's welcome (see sync)
     this.listeners = new Set();
     window.addEventListener("online", () => this.retryNow());
     document.addEventListener("visibilitychange", () => {
@@ -65,7 +66,7 @@ export class Connection {
     let ws;
     try {
       ws = new WebSocket(this.url);
-    } catch (err) {
+    } catch {
       this.setState("offline");
       this.scheduleRetry();
       return;
@@ -76,7 +77,7 @@ export class Connection {
       if (ws !== this.ws) return;
       this.lastSeen = Date.now();
       this.setState("syncing");
-      this.sendFrame({ type: "sync", since: this.revision() });
+      this.sync(this.revision());
       this.startHeartbeat();
     });
     ws.addEventListener("message", (event) => {
@@ -94,6 +95,7 @@ export class Connection {
         this.render();
         return;
       }
+      if (frame.type === "welcome" && typeof frame.epoch === "string") this.epoch = frame.epoch;
       if (frame.type === "ack" || (frame.type === "error" && frame.cid != null)) {
         this.inflight.delete(frame.cid);
       }
@@ -198,7 +200,11 @@ export class Connection {
 
   /** Ask for what we missed since `since` (0: a full snapshot). */
   sync(since) {
-    return this.sendFrame({ type: "sync", since });
+    // The epoch names the run of the board our revisions came from: after a server
+    // restart the same number may name other edits, and the server answers a snapshot.
+    const frame = { type: "sync", since };
+    if (this.epoch) frame.epoch = this.epoch;
+    return this.sendFrame(frame);
   }
 
   /** Send a presence frame (cursor, select, viewport) only when live; never queued. */

@@ -32,6 +32,23 @@ export function fromBoard(board) {
   return doc;
 }
 
+/**
+ * The board JSON of a document, exactly as the server writes it (Board.to_dict in
+ * components/document.py): an edge's empty label and a node's empty props are left out.
+ */
+export function toBoard(doc) {
+  return {
+    format: "mlsd-studio/board", version: 1, title: doc.title, level: doc.level,
+    notes: { ...doc.notes },
+    nodes: [...doc.nodes.values()].map(nodeJSON),
+    edges: [...doc.edges.values()].map((edge) => {
+      const data = { id: edge.id, source: edge.source, target: edge.target };
+      if (edge.label) data.label = edge.label;
+      return data;
+    }),
+  };
+}
+
 export function cloneDoc(doc) {
   return {
     title: doc.title, level: doc.level, notes: { ...doc.notes },
@@ -40,13 +57,13 @@ export function cloneDoc(doc) {
 }
 
 /** A node or edge as plain JSON, the way operations carry it. */
-export function nodeJSON(node) {
+function nodeJSON(node) {
   const data = { id: node.id, type: node.type, label: node.label, x: node.x, y: node.y };
   if (Object.keys(node.props).length) data.props = { ...node.props };
   return data;
 }
 
-export function edgeJSON(edge) {
+function edgeJSON(edge) {
   return { id: edge.id, source: edge.source, target: edge.target, label: edge.label };
 }
 
@@ -283,4 +300,51 @@ export function seemsApplied(doc, op) {
     }
     default: return false;
   }
+}
+
+// --- reconciliation: pure functions the store (store.js) keeps its view with ----------
+
+/** view = `model` + our `pending` operations replayed on a copy, in order; those that no
+ * longer apply (someone deleted what they change) are left out. `model` is untouched. */
+export function replayPending(model, pending) {
+  const view = cloneDoc(model);
+  for (const op of pending) {
+    try {
+      applyOp(view, op);
+    } catch (err) {
+      if (!(err instanceof OpError)) throw err;
+    }
+  }
+  return view;
+}
+
+/** Keys ("n:<id>", "e:<id>", ...) an operation touches, judged from the op alone. */
+export function keysOf(op) {
+  const keys = new Set();
+  const visit = (one) => {
+    if (one.op === "batch") return one.ops.forEach(visit);
+    if (one.node) keys.add(nodeKey(one.node.id));
+    else if (one.edge) keys.add(edgeKey(one.edge.id));
+    else if (one.op.endsWith("_node")) keys.add(nodeKey(one.id));
+    else if (one.op.endsWith("_edge")) keys.add(edgeKey(one.id));
+    return undefined;
+  };
+  visit(op);
+  return keys;
+}
+
+/** Keys of the components and edges that differ between two documents, minus `skip`. */
+export function differences(a, b, skip = []) {
+  const keys = new Set();
+  const compare = (mapA, mapB, key) => {
+    for (const [id, item] of mapA) {
+      const other = mapB.get(id);
+      if (!other || JSON.stringify(other) !== JSON.stringify(item)) keys.add(key(id));
+    }
+    for (const id of mapB.keys()) if (!mapA.has(id)) keys.add(key(id));
+  };
+  compare(a.nodes, b.nodes, nodeKey);
+  compare(a.edges, b.edges, edgeKey);
+  for (const k of skip) keys.delete(k);
+  return keys;
 }

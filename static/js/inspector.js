@@ -4,8 +4,6 @@
 
 import { clear, h, sameJSON } from "./dom.js";
 
-const MAX_TEXT = 200;
-const MAX_ITEMS = 200;
 const MAX_INTEGER = 1_000_000_000;
 
 const PROP_TITLES = {
@@ -31,6 +29,9 @@ export class Inspector {
     this.root = root;
     this.store = store;
     this.catalogue = catalogue;
+    // The server's limits (catalogue_as_json): labels and prop texts, list lengths.
+    this.maxText = Math.min(catalogue.limits.label, catalogue.limits.prop_text);
+    this.maxItems = catalogue.limits.list_items;
     this.edit = edit;
     this.editable = editable;
     this.onDelete = onDelete;
@@ -214,7 +215,7 @@ export class Inspector {
 
   textField(name, title, get, commit, { allowEmpty = false, help = "", placeholder = "", clearable = false } = {}) {
     const input = h("input", {
-      type: "text", id: fieldId(name), name, maxlength: MAX_TEXT, placeholder: placeholder || (clearable ? "not set" : ""),
+      type: "text", id: fieldId(name), name, maxlength: this.maxText, placeholder: placeholder || (clearable ? "not set" : ""),
       disabled: !this.editable,
     });
     const { el, showError } = this.frame(name, title, input, help);
@@ -222,8 +223,8 @@ export class Inspector {
     const save = () => {
       const value = input.value;
       if (value === shown) return;
-      if (value.length > MAX_TEXT) {
-        showError(`At most ${MAX_TEXT} characters.`);
+      if (value.length > this.maxText) {
+        showError(`At most ${this.maxText} characters.`);
         return;
       }
       if (!allowEmpty && !value.trim()) {
@@ -324,7 +325,7 @@ export class Inspector {
     const word = LIST_WORDS[spec.name] || "item";
     const tags = h("ul", { class: "tags", "aria-label": title });
     const input = h("input", {
-      type: "text", id: fieldId(spec.name), name: spec.name, maxlength: MAX_TEXT,
+      type: "text", id: fieldId(spec.name), name: spec.name, maxlength: this.maxText,
       class: "tag-input", placeholder: `Add a ${word}, press Enter`, disabled: !this.editable,
     });
     const box = h("div", { class: "tag-box" }, tags, this.editable ? input : null);
@@ -350,16 +351,16 @@ export class Inspector {
           showError(e.key === "Enter" && input.value ? `A ${word} cannot be blank.` : "");
           return;
         }
-        if (value.length > MAX_TEXT) {
-          showError(`A ${word} is at most ${MAX_TEXT} characters.`);
+        if (value.length > this.maxText) {
+          showError(`A ${word} is at most ${this.maxText} characters.`);
           return;
         }
         if (list.includes(value)) {
           showError(`“${value}” is already listed.`);
           return;
         }
-        if (list.length >= MAX_ITEMS) {
-          showError(`At most ${MAX_ITEMS} ${word}s.`);
+        if (list.length >= this.maxItems) {
+          showError(`At most ${this.maxItems} ${word}s.`);
           return;
         }
         input.value = "";

@@ -15,7 +15,7 @@ const SKIPPED_KEY = "mlsd:name-skipped";
 const MAX_NAME = 40; // studio/sessions.py set_display_name
 
 /** Django's CSRF token: the csrftoken cookie, or the one htmx sends (body hx-headers). */
-export function csrfToken() {
+function csrfToken() {
   for (const part of document.cookie.split(";")) {
     const [key, ...value] = part.trim().split("=");
     if (key === "csrftoken") return decodeURIComponent(value.join("="));

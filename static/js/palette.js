@@ -3,7 +3,7 @@
 
 import { h } from "./dom.js";
 
-export const DRAG_TYPE = "application/x-mlsd-type";
+const DRAG_TYPE = "application/x-mlsd-type";
 
 /**
  * @param {object} opts

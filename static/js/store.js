@@ -18,47 +18,20 @@
 //   frame    {frame}                                       every frame, before handling
 
 import {
-  applyOp, canApply, cloneDoc, edgeKey, emptyDoc, fromBoard, nodeKey, OpError, seemsApplied,
+  applyOp, canApply, differences, emptyDoc, fromBoard, keysOf, OpError, replayPending, seemsApplied,
 } from "./doc.js";
 import { sameJSON } from "./dom.js";
 
 const NONE = new Set();
-const MAX_BATCH = 500; // operations in one batch (docs/protocol.md)
-
-/** Keys ("n:<id>", "e:<id>", ...) an operation touches, judged from the op alone. */
-function keysOf(op) {
-  const keys = new Set();
-  const visit = (one) => {
-    if (one.op === "batch") return one.ops.forEach(visit);
-    if (one.node) keys.add(nodeKey(one.node.id));
-    else if (one.edge) keys.add(edgeKey(one.edge.id));
-    else if (one.op.endsWith("_node")) keys.add(nodeKey(one.id));
-    else if (one.op.endsWith("_edge")) keys.add(edgeKey(one.id));
-    return undefined;
-  };
-  visit(op);
-  return keys;
-}
-
-/** Keys of the components and edges that differ between two documents, minus `skip`. */
-function differences(a, b, skip) {
-  const keys = new Set();
-  const compare = (mapA, mapB, key) => {
-    for (const [id, item] of mapA) {
-      const other = mapB.get(id);
-      if (!other || JSON.stringify(other) !== JSON.stringify(item)) keys.add(key(id));
-    }
-    for (const id of mapB.keys()) if (!mapA.has(id)) keys.add(key(id));
-  };
-  compare(a.nodes, b.nodes, nodeKey);
-  compare(a.edges, b.edges, edgeKey);
-  for (const k of skip) keys.delete(k);
-  return keys;
-}
 
 export class Store extends EventTarget {
-  constructor() {
+  /**
+   * @param {{maxBatch?: number}} limits operations in one batch: the catalogue's
+   *   limits.batch (without it, only the server refuses a batch that is too long)
+   */
+  constructor({ maxBatch = Infinity } = {}) {
     super();
+    this.maxBatch = maxBatch;
     this.model = emptyDoc();
     this.view = emptyDoc();
     this.revision = 0;
@@ -93,9 +66,9 @@ export class Store extends EventTarget {
    * ({cid, op}) or null when the edit cannot apply (the view is left as it was).
    */
   submit(op) {
-    if (op && op.op === "batch" && Array.isArray(op.ops) && op.ops.length > MAX_BATCH) {
+    if (op && op.op === "batch" && Array.isArray(op.ops) && op.ops.length > this.maxBatch) {
       this.emit("problem", {
-        message: `That change has ${op.ops.length} steps; at most ${MAX_BATCH} can be made at once.`,
+        message: `That change has ${op.ops.length} steps; at most ${this.maxBatch} can be made at once.`,
       });
       return null;
     }
@@ -312,15 +285,7 @@ export class Store extends EventTarget {
 
   /** view = model + our pending edits (those that no longer apply are left out). */
   rebuild(remoteKeys) {
-    const view = cloneDoc(this.model);
-    for (const edit of this.pending) {
-      try {
-        applyOp(view, edit.op);
-      } catch (err) {
-        if (!(err instanceof OpError)) throw err;
-      }
-    }
-    this.view = view;
+    this.view = replayPending(this.model, this.pending.map((edit) => edit.op));
     this.emit("change", { keys: null, remoteKeys, revision: this.revision });
   }
 

@@ -1,26 +1,34 @@
 """The live board: one WebSocket consumer per connection, one channel group per board.
 
-The consumer only parses, calls a service and broadcasts: `frames.parse` turns each
-client frame into a typed frame or refuses it (studio/live/frames.py, docs/protocol.md),
-`ratelimit.Limits` holds the connection to its limits, and edits are applied in order by
-`services.apply` (row lock, next revision, commit), acknowledged to the sender, then
-broadcast, with the new findings when they changed (studio.live.reports). Broadcasts go
-through the event loop's `studio.live.fanout.Hub`, which writes to this process's
-connections directly. The role comes from the HTTP session (set by a role link), never
-from the URL, and is checked against the link's current generation (studio.access).
+Frames are JSON objects with a "type"; docs/protocol.md lists every one with an example.
+Edits arrive as operations and are ordered one of two ways (studio/live/engine.py): in
+memory, broadcast at once and acknowledged to the sender after a group commit (one
+process, the default); or under the board's row lock, committed, acknowledged, then
+broadcast (several processes). The new findings travel with the operation when they
+changed (studio.live.reports). Broadcasts go through the event loop's
+`studio.live.fanout.Hub`, which writes to this process's connections directly.
+The role comes from the HTTP session (set by a role link), never from the URL.
+Each client frame is parsed and checked by `frames.parse` (studio/live/frames.py: one
+typed description of every frame), `ratelimit.Limits` holds the connection to its limits,
+and the role is checked against its link's current generation (studio.access).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
 import time
+from collections import deque
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import close_old_connections
 
 from components.operations import OperationError
 from studio.access import role_on
@@ -28,9 +36,11 @@ from studio.interview import timer_state
 from studio.live import frames, presence
 from studio.live.broadcast import event as make_event
 from studio.live.broadcast import group_name
+from studio.live.engine import BoardState, engine
 from studio.live.fanout import hub
 from studio.live.ratelimit import OPS_PER_SECOND, Limits
 from studio.live.reports import changed_report, report_at
+from studio.live.wire import DirectSocket, frame_of, text_frame
 from studio.models import EDITING_ROLES, Board
 from studio.services import apply, link_generation, operations_since
 from studio.sessions import display_name
@@ -72,9 +82,23 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         self.limits = Limits()
         self.me = me
+        # Own edits applied in memory and waiting for their commit, in order, and the
+        # other people's operations that must wait behind them (see on_op).
+        self.own: deque[tuple[int, asyncio.Future[None], str, str]] = deque()
+        self.held: list[tuple[int, str]] = []
+        self.delivering: asyncio.Task[None] | None = None
+        self.state: BoardState | None = None
+        if settings.LIVE_ORDERING == "memory":
+            try:
+                self.state = await engine().state(self.public_id)
+            except Board.DoesNotExist:
+                self._forget()
+                await self.close(code=4404)
+                return
         await self.hub.set_count(self.public_id, presence.count(self.public_id))
         await self.accept()
-        welcome = {"type": "welcome", "you": self.me, "role": self.role}
+        self.direct = DirectSocket.of(self.base_send)  # see studio/live/wire.py
+        welcome = {"type": "welcome", "you": self.me, "role": self.role, "epoch": self._epoch()}
         if self.role == "interviewer":
             welcome["timer"] = timer  # the countdown is the interviewer's alone
         await self._send(welcome)
@@ -88,6 +112,15 @@ class BoardConsumer(AsyncWebsocketConsumer):
             {"type": "presence.joined", "by": self.me["id"], "participant": self.me},
             reply_to=self.channel_name,
         )
+        # Who is here in this process, straight from its registry: listed after joining
+        # the group, so anyone who joins later is heard through its presence.joined.
+        # (Asking each of them to answer through the channel layer cost n² messages
+        # when many connect at once.)
+        for participant in presence.participants(self.public_id):
+            if participant["id"] != self.me["id"]:
+                await self._send(
+                    {"type": "presence.here", "by": participant["id"], "participant": participant}
+                )
 
     async def disconnect(self, code: int) -> None:
         me = getattr(self, "me", None)
@@ -106,6 +139,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
         count the other processes see. Synchronous and safe to call twice, so it also
         runs for a consumer cancelled before `disconnect` (Daphne cancels an application
         that outlives its socket by 10 s): no ghost stays listed or counted."""
+        delivering = getattr(self, "delivering", None)
+        if delivering is not None:
+            delivering.cancel()  # the commits go on; only this socket's acks are moot
         if not getattr(self, "_listed", False):
             return
         self._listed = False
@@ -126,7 +162,14 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     async def on_sync(self, frame: frames.Sync) -> None:
         """Send what the client missed since its revision: operations, or a snapshot."""
-        await self._send(await self._sync_frame(frame.since))
+        since = frame.since
+        if frame.epoch is not None and frame.epoch != self._epoch():
+            # The client's revisions came from another run of the board (the server
+            # restarted, or a commit failed): the same number may name other edits now.
+            since = 0
+        if self.state is not None:
+            return await self._send(self._sync_from_memory(self.state, since))
+        await self._send(await self._sync_frame(since))
 
     async def on_op(self, frame: frames.Op) -> None:
         cid = frame.cid
@@ -140,6 +183,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 code="rate_limited",
                 invalid=False,
             )
+        if self.state is not None:
+            return await self._op_in_memory(self.state, frame.op, cid)
         try:
             applied, report = await self._apply(frame.op, cid)
         except OperationError as exc:
@@ -153,6 +198,91 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if report is not None:
             out["report"] = report  # the findings changed: they travel with the op
         await self._broadcast(out)
+
+    async def _op_in_memory(self, state: BoardState, op: Any, cid: Any) -> None:
+        """Apply the edit in memory, broadcast it to the others at once, and send this
+        connection its acknowledgement and the operation once the edit is committed.
+
+        Until then, the others' later operations wait for this connection behind its own
+        (`held`), so it still receives every revision in order.
+        """
+        try:
+            applied, before, after, done = engine().submit(
+                state,
+                op,
+                self.me["name"],
+                cid if isinstance(cid, str) else "",
+                can_set_level=self.role == "interviewer",
+            )
+        except OperationError as exc:
+            return await self._refuse(cid, str(exc))
+        self.limits.note_valid()
+        report = changed_report(self.public_id, applied.revision, before, after)
+        frame = {"type": "op", "cid": cid, "by": self.me["id"], **applied.to_message()}
+        if report is not None:
+            frame["report"] = report
+        event = make_event(frame)
+        event["sender"], event["revision"] = self.channel_name, applied.revision
+        ack = frames.encode({"type": "ack", "cid": cid, "revision": applied.revision})
+        self.own.append((applied.revision, done, ack, event["text"]))
+        if self.delivering is None or self.delivering.done():
+            self.delivering = asyncio.get_running_loop().create_task(self._deliver_own())
+        try:
+            await self.hub.broadcast(group_name(self.public_id), event)
+        except Exception:
+            logger.warning("broadcast to board %s failed", self.public_id, exc_info=True)
+
+    async def _deliver_own(self) -> None:
+        """Acknowledge this connection's edits as their commits finish, in order."""
+        while self.own:
+            revision, done, ack, text = self.own[0]
+            try:
+                await done
+            except Exception:  # noqa: BLE001 - not durable: start again from the database
+                engine().forget(self.public_id)
+                self.own.clear()
+                self.held.clear()
+                await self._send(
+                    {
+                        "type": "error",
+                        "code": "not_saved",
+                        "message": "The server could not save the latest edits; "
+                        "reconnecting to send them again.",
+                    }
+                )
+                await self.close(code=1011)
+                return
+            self.own.popleft()
+            await self._send_text(ack)
+            await self._send_text(text)
+            await self._release_held()
+
+    async def _release_held(self) -> None:
+        """Send the others' operations that no longer wait behind one of ours."""
+        limit = self.own[0][0] if self.own else None
+        while self.held and (limit is None or self.held[0][0] < limit):
+            await self._send_text(self.held.pop(0)[1])
+
+    def _epoch(self) -> str:
+        """Names the run of the board the revisions come from (see on_sync)."""
+        return self.state.epoch if self.state is not None else "db"
+
+    def _sync_from_memory(self, state: BoardState, since: int) -> dict[str, Any]:
+        report = report_at(self.public_id, state.revision, state.document)
+        ops = state.since(since) if 0 < since <= state.revision else None
+        if ops is None:
+            return {
+                "type": "snapshot",
+                "revision": state.revision,
+                "board": state.document.to_dict(),
+                "report": report,
+            }
+        return {
+            "type": "ops",
+            "revision": state.revision,
+            "ops": [a.to_message() for a in ops],
+            "report": report,
+        }
 
     async def on_cursor(self, frame: frames.Cursor) -> None:
         if self.limits.allow_cursor():
@@ -200,8 +330,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
         mine = by == self.me["id"]
         if mine and kind in ("cursor", "selection", "viewport", "presence.joined"):
             return
-        await self.send(text_data=event["text"])
-        if kind == "presence.joined" and event.get("reply_to"):
+        if kind == "op" and "sender" in event:
+            if event["sender"] == self.channel_name:
+                return  # sent with its acknowledgement once committed (_deliver_own)
+            own = getattr(self, "own", None)
+            if own and event["revision"] > own[0][0]:
+                self.held.append((event["revision"], event["text"]))
+                return
+        if not (self.direct and self.direct.write(frame_of(event))):
+            await self.send(text_data=event["text"])
+        # Only a connection of another process answers a join: the joiner's own consumer
+        # lists this process's participants itself (see connect).
+        if kind == "presence.joined" and event.get("reply_to") and event.get("origin"):
             here = {"type": "presence.here", "by": self.me["id"], "participant": self.me}
             try:
                 await self.channel_layer.send(event["reply_to"], make_event(here))
@@ -222,7 +362,12 @@ class BoardConsumer(AsyncWebsocketConsumer):
     # --- helpers ----------------------------------------------------------------------------
 
     async def _send(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=frames.encode(frame))
+        await self._send_text(frames.encode(frame))
+
+    async def _send_text(self, text: str) -> None:
+        direct = getattr(self, "direct", None)
+        if not (direct and direct.write(text_frame(text))):
+            await self.send(text_data=text)
 
     async def _broadcast(
         self, frame: dict[str, Any], private: bool = False, reply_to: str | None = None
@@ -236,7 +381,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         event = make_event(frame, reply_to)
         try:
             await self.hub.broadcast(group_name(self.public_id, private), event)
-        except Exception:  # noqa: BLE001 - any layer failure must not drop the connection
+        except Exception:  # any layer failure must not drop the connection
             logger.warning(
                 "broadcast of %s to board %s failed", frame["type"], self.public_id, exc_info=True
             )
@@ -279,9 +424,14 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return None, "", "", person, None
         return role, link_generation(board, role), display_name(session), person, timer_state(board)
 
-    @database_sync_to_async
+    @sync_to_async(thread_sensitive=False)
     def _apply(self, op: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The applied operation, and the new report (None when it did not change)."""
+        """The applied operation, and the new report (None when it did not change).
+
+        Runs on a thread of a pool, not Channels' one database thread: each board's row
+        lock orders its edits, and a slow commit on one board does not hold up the others.
+        """
+        close_old_connections()
         applied, before, after = apply(
             self.public_id, op, self.me["name"], cid, can_set_level=self.role == "interviewer"
         )

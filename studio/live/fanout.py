@@ -135,7 +135,7 @@ class Hub:
             await self._publish_count(public_id)
             async with self._changing:
                 await self._discard([g for g in emptied if g not in self.rooms])
-        except Exception:  # noqa: BLE001 - the layer forgets on its own, counts expire
+        except Exception:  # the layer forgets on its own, counts expire
             logger.warning("clean-up after a connection left failed", exc_info=True)
 
     async def _discard(self, groups: list[str]) -> None:
@@ -211,7 +211,7 @@ class Hub:
         for member in list(self.rooms.get(group, {}).values()):
             try:
                 await member.board_event(event)
-            except Exception:  # noqa: BLE001 - one broken socket must not starve the rest
+            except Exception:  # one broken socket must not starve the rest
                 logger.warning("delivery to %s failed", member.channel_name, exc_info=True)
 
     async def _listen(self, channel: str) -> None:

@@ -50,6 +50,7 @@ class Ping:
 @dataclass(frozen=True)
 class Sync:
     since: int
+    epoch: str | None = None  # the run of the board the client's revisions come from
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,10 @@ def _sync(frame: dict[str, Any]) -> Sync:
     since = frame.get("since", 0)
     if type(since) is not int or not 0 <= since < 2**53:
         raise FrameError('"since" must be a revision number')
-    return Sync(since)
+    epoch = frame.get("epoch")
+    if epoch is not None and not (isinstance(epoch, str) and len(epoch) <= MAX_CID):
+        raise FrameError('"epoch" must be a short string')
+    return Sync(since, epoch)
 
 
 def _op(frame: dict[str, Any]) -> Op:

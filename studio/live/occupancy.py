@@ -67,7 +67,8 @@ class Shared:
             for field, value in entries.items():
                 if field == self.me:
                     continue
-                count, _, until = value.partition(b":")
+                text = value.decode() if isinstance(value, bytes) else value
+                count, _, until = text.partition(":")
                 if float(until) < now:
                     stale.append(field)
                 else:
@@ -75,7 +76,7 @@ class Shared:
             if stale:
                 await self.redis.hdel(key(public_id), *stale)
             return total
-        except Exception:  # noqa: BLE001 - Redis down: the limit falls back to this process
+        except Exception:  # Redis down: the limit falls back to this process
             logger.warning("occupancy of board %s unknown", public_id, exc_info=True)
             return 0
 
@@ -88,7 +89,7 @@ class Shared:
                     await pipe.execute()
             else:
                 await self.redis.hdel(key(public_id), self.me)
-        except Exception:  # noqa: BLE001 - counts are refreshed again in REFRESH seconds
+        except Exception:  # counts are refreshed again in REFRESH seconds
             logger.warning("occupancy of board %s not published", public_id, exc_info=True)
 
     async def close(self) -> None:

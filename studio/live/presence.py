@@ -1,8 +1,9 @@
 """Who is connected to which board, in this process.
 
 Each Daphne process counts its own connections (the per-board connection limit) and
-describes its participants; other processes' participants are learnt from the
-"presence.joined" / "presence.here" frames exchanged over the channel layer.
+describes its participants. A new connection is told who is here by its own consumer
+(one `presence.here` frame per participant of this process); the participants of other
+processes answer its "presence.joined" over the channel layer.
 """
 
 from __future__ import annotations
@@ -70,3 +71,8 @@ def leave(public_id: str, channel_name: str) -> None:
 
 def count(public_id: str) -> int:
     return len(_connections.get(public_id, {}))
+
+
+def participants(public_id: str) -> list[dict]:
+    """The participants connected to the board in this process."""
+    return list(_connections.get(public_id, {}).values())

@@ -184,7 +184,8 @@ def test_follow_mode_centres_the_leaders_view_in_a_smaller_window(
     candidate.mouse.up()
     lead = candidate.evaluate(VIEW)
     viewer.wait_for_function(
-        f"([x, y]) => {{ const v = ({VIEW})(); return Math.abs(v.x - x) < 0.5 && Math.abs(v.y - y) < 0.5; }}",
+        f"([x, y]) => {{ const v = ({VIEW})(); "
+        "return Math.abs(v.x - x) < 0.5 && Math.abs(v.y - y) < 0.5; }",
         arg=[lead["x"], lead["y"]],
     )
     seen = viewer.evaluate(VIEW)
@@ -251,7 +252,8 @@ def test_connections_go_around_components_and_pairs_run_side_by_side(
     samples = page.evaluate("""() => {
         const out = {};
         for (const id of ['e1', 'e2', 'e3']) {
-            const path = document.querySelector(`#canvas .joint-link[data-id="${id}"] [joint-selector="line"]`);
+            const path = document.querySelector(
+                `#canvas .joint-link[data-id="${id}"] [joint-selector="line"]`);
             const n = 40, length = path.getTotalLength();
             out[id] = Array.from({ length: n + 1 }, (_, i) => {
                 const p = path.getPointAtLength(length * i / n);

@@ -3,6 +3,7 @@ dialogs that fit, and lists that are not pretend buttons (the UX review's findin
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -18,6 +19,7 @@ from tests.browser.helpers import (
     set_name,
     wait_live,
 )
+from tests.conftest import DESIGNS
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +98,8 @@ def test_the_top_bar_never_overlaps_at_1024(page: Page, server_url: str) -> None
     page.evaluate("""() => {
       const timer = document.getElementById('timer');
       timer.hidden = false; timer.textContent = '44:42 · Requirements';
-      document.getElementById('conn-state').textContent = 'Offline · reconnecting… · 12 edits to send';
+      document.getElementById('conn-state').textContent =
+        'Offline · reconnecting… · 12 edits to send';
     }""")
     parts = [
         ".topbar .brand",
@@ -279,3 +282,20 @@ def test_home_catalogue_is_a_plain_list_and_start_buttons_line_up(
     for card, start in zip(page.evaluate(BOXES_JS, [".case-card"]), starts, strict=True):
         rows.setdefault(round(card["y"]), set()).add(round(start["y"]))
     assert all(len(tops) == 1 for tops in rows.values()), f"Start buttons do not line up: {rows}"
+
+
+def test_the_report_diagram_is_full_width_with_numbered_findings(
+    page: Page, server_url: str
+) -> None:
+    design = json.loads((DESIGNS / "video_recommendation_no_response.json").read_text())
+    public_id, _ = open_board(page, server_url, design)
+    page.set_viewport_size(LARGE)
+    page.goto(f"{server_url}/b/{public_id}/report")
+    image = page.locator("img.diagram")
+    expect(image).to_have_js_property("complete", True)
+    box = image.bounding_box()
+    assert box and box["width"] >= 0.95 * (LARGE["width"] - 48)  # wider than the text
+    assert box["x"] >= 0 and box["x"] + box["width"] <= LARGE["width"]
+    svg = page.request.get(f"{server_url}/b/{public_id}/export.svg?findings=1&legend=1").text()
+    assert "Findings" in svg and ">1</text>" in svg  # numbered badge and list
+    screenshot(page, "report-diagram-1440")

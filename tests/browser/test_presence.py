@@ -70,7 +70,8 @@ def pan(page: Page, dx: float, dy: float) -> None:
 # and a follower with another stage size shows the same centre).
 VIEW_CENTRE = """() => {
     const stage = document.getElementById('stage');
-    const { a, e, f } = document.querySelector('#canvas .joint-layers').transform.baseVal.consolidate().matrix;
+    const layers = document.querySelector('#canvas .joint-layers');
+    const { a, e, f } = layers.transform.baseVal.consolidate().matrix;
     return [(stage.clientWidth / 2 - e) / a, (stage.clientHeight / 2 - f) / a, a];
 }"""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,6 @@ from components.catalogue import (
     catalogue_as_json,
     category_of,
     connection_refusal,
-    is_connection_allowed,
     types_by_category,
 )
 from components.steps import STEP_KEYS
@@ -172,8 +172,8 @@ def test_roles():
 @pytest.mark.parametrize("source,target", _pairs("A"))
 def test_allowed_category_pairs_are_allowed_for_every_type_pair(source, target):
     assert connection_refusal(source, target) is None
-    assert is_connection_allowed(source, target)
     assert target in ALLOWED_CONNECTIONS[source]
+    assert target in allowed_targets(source)
 
 
 @pytest.mark.parametrize("source,target", _pairs("F"))
@@ -182,7 +182,7 @@ def test_forbidden_category_pairs_are_refused(source, target):
     assert refusal is not None
     assert COMPONENT_TYPES[source].title in refusal
     assert COMPONENT_TYPES[target].title in refusal
-    assert not is_connection_allowed(source, target)
+    assert target not in ALLOWED_CONNECTIONS.get(source, ())
     assert target not in allowed_targets(source)
 
 
@@ -195,10 +195,10 @@ def test_forbidden_pairs_explain_how_to_fix():
 def test_the_forbidden_pairs_the_rules_name():
     # connection-allowed (§4): client -> training, training/data -> client.
     for training in _types_in("training"):
-        assert not is_connection_allowed("client_app", training)
-        assert not is_connection_allowed(training, "client_app")
+        assert training not in ALLOWED_CONNECTIONS.get("client_app", ())
+        assert "client_app" not in ALLOWED_CONNECTIONS.get(training, ())
     for data in _types_in("data"):
-        assert not is_connection_allowed(data, "client_app")
+        assert "client_app" not in ALLOWED_CONNECTIONS.get(data, ())
 
 
 @pytest.mark.parametrize("other", sorted(FRAMEWORK_TYPES))
@@ -226,7 +226,7 @@ def test_dash_cells_are_decided_per_type():
 def test_unknown_types_are_refused_by_name():
     assert "warp_drive" in connection_refusal("warp_drive", "cache")
     assert "warp_drive" in connection_refusal("cache", "warp_drive")
-    assert not is_connection_allowed("warp_drive", "cache")
+    assert "cache" not in ALLOWED_CONNECTIONS.get("warp_drive", ())
 
 
 def test_allowed_connections_agree_with_refusal():
@@ -257,6 +257,30 @@ def test_catalogue_as_json_is_serialisable_and_complete():
         assert entry["targets"] == sorted(ALLOWED_CONNECTIONS[type_id])
         assert {p["name"] for p in entry["props"]} == set(FRAMEWORK_PROPS.get(type_id, {}))
     assert decoded["types"]["training_pipeline"]["props"][0]["choices"][0] == "classification"
+
+
+def test_the_browser_gets_limits_levels_scores_and_hints_from_here():
+    """One source of truth: what the editor checks before sending comes from Python."""
+    from components import document
+    from components.case_studies import SCORES
+    from components.operations import MAX_BATCH
+
+    data = catalogue_as_json()
+    assert data["limits"]["batch"] == MAX_BATCH
+    assert data["limits"]["label"] == document.MAX_LABEL
+    assert data["limits"]["list_items"] == document.MAX_LIST_ITEMS
+    assert data["levels"] == list(document.LEVELS) and data["scores"] == list(SCORES)
+    refused = connection_refusal("client_app", "training_pipeline")
+    assert refused is not None and refused.endswith(data["refusal_hints"]["client>training"])
+
+
+def test_no_browser_module_keeps_its_own_copy_of_a_limit():
+    """static/js reads limits from the catalogue JSON; a literal copy would drift."""
+    static = Path(__file__).resolve().parents[2] / "static" / "js"
+    for path in static.glob("*.js"):
+        text = path.read_text()
+        assert "MAX_BATCH =" not in text and "const LEVELS" not in text, path.name
+        assert "WHY_NOT" not in text, f"{path.name} keeps its own refusal hints"
 
 
 def test_docs_list_the_judged_dash_cells():

@@ -8,14 +8,17 @@ import shutil
 import stat
 import subprocess
 import xml.etree.ElementTree as ElementTree
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from components import export
+from components import drawing, export, graphviz
+from components.cards import card_geometry
 from components.catalogue import CATEGORIES, COMPONENT_TYPES
 from components.document import Board, Edge, Node, dump, parse
 from components.export import ExportError, html_text, quote, render, to_dot
+from components.layout import auto_positions
 from components.report import validate
 from components.rules import Finding
 from tests.conftest import load_design
@@ -58,30 +61,40 @@ def svg_texts(data: bytes) -> list[str]:
     return ["".join(t.itertext()) for t in svg_root(data).iter(f"{SVG}text")]
 
 
-def node_groups(data: bytes) -> dict[str, ElementTree.Element]:
-    groups = {}
-    for group in svg_root(data).iter(f"{SVG}g"):
-        if group.get("class") == "node":
-            groups[group.findtext(f"{SVG}title")] = group
-    return groups
+def node_groups(data: bytes, board: Board) -> dict[str, ElementTree.Element]:
+    """Each component's SVG group by board id (exports set the group id ``card<k>``)."""
+    groups = {g.get("id"): g for g in svg_root(data).iter(f"{SVG}g")}
+    return {node.id: groups[f"card{k}"] for k, node in enumerate(board.nodes)}
 
 
 def edge_groups(data: bytes) -> list[ElementTree.Element]:
     return [g for g in svg_root(data).iter(f"{SVG}g") if g.get("class") == "edge"]
 
 
-def shape_of(group: ElementTree.Element) -> ElementTree.Element:
-    """The node's outline: the first path or polygon in its group."""
-    return next(e for e in group if e.tag in (f"{SVG}path", f"{SVG}polygon"))
+def outline_of(group: ElementTree.Element) -> ElementTree.Element:
+    """The card's frame: the first path or polygon with a stroke in its group."""
+    return next(
+        e
+        for e in group.iter()
+        if e.tag in (f"{SVG}path", f"{SVG}polygon")
+        and e.get("stroke") not in (None, "none", "transparent")
+    )
 
 
 def centre(group: ElementTree.Element) -> tuple[float, float]:
-    shape = shape_of(group)
+    shape = outline_of(group)
     numbers = [
         float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", shape.get("d") or shape.get("points"))
     ]
     xs, ys = numbers[0::2], numbers[1::2]
     return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+
+
+def card_lines(node: Node) -> list[str]:
+    """The lines a card shows, as components/cards.py wraps them."""
+    title = COMPONENT_TYPES[node.type].title
+    card = card_geometry(node.label, title, node.type == "note")
+    return list(card.lines) + ([card.type_line] if card.type_line else [])
 
 
 def graphviz_json(source: str) -> dict:
@@ -145,19 +158,32 @@ def test_html_text_escapes_markup_backslashes_and_breaks_lines():
 @needs_graphviz
 @pytest.mark.parametrize("layout", ["drawn", "auto"])
 @pytest.mark.parametrize("name", DESIGNS)
-def test_svg_parses_and_holds_every_label(name, layout):
+def test_svg_parses_and_holds_every_label_wrapped_as_the_cards_say(name, layout):
     board = load_design(name)
     data = render(board, "svg", layout=layout, legend=True, findings=validate(board))
     texts = svg_texts(data)
+    groups = node_groups(data, board)
     for node in board.nodes:
-        assert node.label in texts, node.id
-        if node.type != "note":
-            assert COMPONENT_TYPES[node.type].title in texts, node.id
+        group_texts = ["".join(t.itertext()) for t in groups[node.id].iter(f"{SVG}text")]
+        lines = card_lines(node)
+        assert group_texts[: len(lines)] == lines, node.id
+        assert all(t.replace(",", "").isdigit() for t in group_texts[len(lines) :])  # badges
     for edge in board.edges:
         if edge.label:
             assert edge.label in texts, edge.id
     assert board.title in texts
-    assert set(node_groups(data)) >= {n.id for n in board.nodes}
+
+
+@needs_graphviz
+def test_a_long_label_wraps_onto_two_lines_in_a_wider_card():
+    label = "Real-time feature store (Redis, online)"
+    board = Board(nodes=[Node(id="a", type="feature_store", label=label)])
+    data = render(board, "svg")
+    texts = ["".join(t.itertext()) for t in node_groups(data, board)["a"].iter(f"{SVG}text")]
+    assert texts == ["Real-time feature", "store (Redis, online)", "Feature store"]
+    frame = outline_of(node_groups(data, board)["a"])
+    xs = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", frame.get("d"))[0::2]]
+    assert max(xs) - min(xs) == pytest.approx(card_geometry(label, "Feature store").width, abs=2)
 
 
 @needs_graphviz
@@ -181,11 +207,14 @@ def test_svg_is_plain_and_self_contained(layout):
 @pytest.mark.parametrize("layout", ["drawn", "auto"])
 def test_injection_labels_render_literally_in_svg(layout):
     board = injection_board()
-    texts = svg_texts(render(board, "svg", layout=layout))
-    for label in INJECTIONS:
-        # once on its component, once on the edge leaving it (the last has no edge)
-        expected = 2 if label != INJECTIONS[-1] else 1
-        assert texts.count(label) == expected, label
+    data = render(board, "svg", layout=layout)
+    groups = node_groups(data, board)
+    for node in board.nodes:
+        shown = ["".join(t.itertext()) for t in groups[node.id].iter(f"{SVG}text")]
+        assert shown == card_lines(node)
+    texts = svg_texts(data)
+    for edge in board.edges:
+        assert edge.label in texts  # edge labels are not wrapped
     assert board.title in texts
 
 
@@ -193,17 +222,16 @@ def test_injection_labels_render_literally_in_svg(layout):
 def test_injection_labels_stay_inside_their_dot_strings():
     board = injection_board()
     source = to_dot(board, layout="auto")
-    for label in INJECTIONS:
-        assert html_text(label) in source
+    for node in board.nodes:
+        for line in card_lines(node):
+            assert html_text(line) in source
     parsed = graphviz_json(source)
-    # Nothing was added: exactly our components and edges, each with its own label.
-    assert [o["name"] for o in parsed["objects"]] == [n.id for n in board.nodes]
+    # Nothing was added: exactly our components (generated names) and edges.
+    assert [o["name"] for o in parsed["objects"]] == [f"n{k}" for k in range(len(board.nodes))]
     assert len(parsed["edges"]) == len(board.edges)
-    assert [o["label"] for o in parsed["objects"]] == [
-        f'{html_text(n.label)}<BR/><FONT POINT-SIZE="9" COLOR="{export.SUBTITLE_COLOUR}">'
-        "Feature store</FONT>"
-        for n in board.nodes
-    ]
+    for node, obj in zip(board.nodes, parsed["objects"], strict=True):
+        for line in card_lines(node):
+            assert html_text(line) in obj["label"]
 
 
 @needs_graphviz
@@ -211,43 +239,42 @@ def test_line_breaks_become_line_breaks_never_raw_newlines_in_dot():
     board = Board(
         nodes=[
             Node(id="a", type="note", label="first line\nsecond line"),
-            Node(id="b", type="cache", label="x"),
+            Node(id="b", type="cache", label="x", x=300),
         ],
         edges=[Edge(id="e", source="a", target="b", label="one\ntwo")],
     )
     source = to_dot(board)
-    assert "first line<BR/>second line" in source and "one<BR/>two" in source
+    assert 'first line<BR ALIGN="LEFT"/>second line' in source
     assert all("first line" not in line or "second line" in line for line in source.splitlines())
     texts = svg_texts(render(board, "svg"))
-    assert {"first line", "second line", "one", "two"} <= set(texts)
+    assert {"first line", "second line", "one two"} <= set(texts)  # a link label is one line
 
 
 @needs_graphviz
-def test_awkward_ids_are_quoted_and_stay_distinct():
-    ids = ["node", "subgraph", "a\\", "a\\\\", 'b"c', "x\ny", "x\\ny", "-> z", "\x01"]
+def test_ids_never_reach_graphviz_and_awkward_ids_stay_distinct():
+    ids = ["node", "subgraph", "a\\", "a\\\\", 'b"c', "x\ny", "-> z", "\x01", "edge"]
     board = Board(
-        nodes=[Node(id=i, type="cache", label=f"L{k}") for k, i in enumerate(ids)],
+        nodes=[Node(id=i, type="cache", label=f"L{k}", x=200 * k) for k, i in enumerate(ids)],
         edges=[Edge(id=f"e{k}", source=ids[k], target=ids[k + 1]) for k in range(len(ids) - 1)],
     )
-    source = to_dot(board, layout="auto")
-    for node_id in ids:
-        assert f"  {quote(node_id)} [" in source
-    parsed = graphviz_json(source)
-    names = [o["name"] for o in parsed["objects"]]
-    assert len(names) == len(set(names)) == len(ids)
-    assert names == [export.graphviz_name(i) for i in ids]
-    assert len(parsed["edges"]) == len(ids) - 1
-    assert [f"L{k}" for k in range(len(ids))] == [
-        o["label"].split("<BR/>")[0] for o in parsed["objects"]
-    ]
-    svg_root(render(board, "svg", layout="auto"))  # still well-formed XML
+    for layout in ("drawn", "auto"):
+        source = to_dot(board, layout=layout)
+        parsed = graphviz_json(source)
+        assert [o["name"] for o in parsed["objects"]] == [f"n{k}" for k in range(len(ids))]
+        assert len(parsed["edges"]) == len(ids) - 1
+        for node_id in ids[:2] + ids[-1:]:
+            assert f'"{node_id}"' not in source
+        data = render(board, "svg", layout=layout)
+        titles = [t.text for t in svg_root(data).iter(f"{SVG}title")]
+        assert "L0 (Cache)" in titles and "L0 \u2192 L1" in titles  # tooltips are labels
+        assert not {"n0", "n1", "n0->n1"} & set(titles)
 
 
 @needs_graphviz
 def test_characters_xml_cannot_carry_are_replaced_not_passed_through():
     board = Board(nodes=[Node(id="a", type="cache", label="bell\x07 nul\x00 \ud800 end")])
     data = render(board, "svg")
-    assert "bell\ufffd nul\ufffd \ufffd end" in svg_texts(data)
+    assert "bell\ufffd nul\ufffd \ufffd" in " ".join(svg_texts(data))
 
 
 # --- layouts -----------------------------------------------------------------------------
@@ -256,17 +283,19 @@ def test_characters_xml_cannot_carry_are_replaced_not_passed_through():
 @needs_graphviz
 def test_drawn_layout_keeps_the_boards_positions():
     board = load_design("video_recommendation")
-    groups = node_groups(render(board, "svg", layout="drawn"))
+    groups = node_groups(render(board, "svg", layout="drawn"), board)
+    sizes = {
+        n.id: card_geometry(n.label, COMPONENT_TYPES[n.type].title, n.type == "note")
+        for n in board.nodes
+    }
     centres = {n.id: centre(groups[n.id]) for n in board.nodes}
     for a in board.nodes:
         for b in board.nodes:
-            if a.x < b.x:
-                assert centres[a.id][0] < centres[b.id][0], (a.id, b.id)
-            if a.y < b.y:  # the canvas y axis points down, and so does SVG's
-                assert centres[a.id][1] < centres[b.id][1], (a.id, b.id)
+            ax, ay = a.x + sizes[a.id].width / 2, a.y + sizes[a.id].height / 2
+            bx, by = b.x + sizes[b.id].width / 2, b.y + sizes[b.id].height / 2
             # one canvas pixel is one point: distances are kept, not just order
-            assert abs((centres[b.id][0] - centres[a.id][0]) - (b.x - a.x)) < 1.5
-            assert abs((centres[b.id][1] - centres[a.id][1]) - (b.y - a.y)) < 1.5
+            assert abs((centres[b.id][0] - centres[a.id][0]) - (bx - ax)) < 2.5, (a.id, b.id)
+            assert abs((centres[b.id][1] - centres[a.id][1]) - (by - ay)) < 2.5, (a.id, b.id)
 
 
 def test_drawn_dot_pins_positions_in_points_with_y_flipped():
@@ -274,67 +303,54 @@ def test_drawn_dot_pins_positions_in_points_with_y_flipped():
         nodes=[Node(id="a", type="cache", x=10, y=20), Node(id="b", type="cache", x=310, y=420)]
     )
     source = to_dot(board, layout="drawn")
-    w, h = export.CANVAS_NODE_WIDTH / 2, export.CANVAS_NODE_HEIGHT / 2
+    w, h = 150 / 2, 60 / 2
     assert f'pos="{10 + w:g},{-(20 + h):g}!"' in source
     assert f'pos="{310 + w:g},{-(420 + h):g}!"' in source
     assert 'layout="neato"' in source and "rankdir" not in source
 
 
 @needs_graphviz
-def test_auto_layout_runs_left_to_right_and_ignores_positions():
-    board = Board(
-        nodes=[
-            Node(id="c", type="client_app", x=900, y=0),
-            Node(id="g", type="api_gateway", x=500, y=0),
-            Node(id="r", type="ranking_service", x=0, y=0),
-        ],
-        edges=[Edge(id="1", source="c", target="g"), Edge(id="2", source="g", target="r")],
-    )
+def test_auto_exports_draw_the_cards_where_auto_layout_puts_them():
+    board = load_design("video_recommendation")
+    positions = auto_positions(board)
     source = to_dot(board, layout="auto")
-    assert 'rankdir="LR"' in source and "pos=" not in source
-    groups = node_groups(render(board, "svg", layout="auto"))
-    xs = [centre(groups[i])[0] for i in ("c", "g", "r")]
-    assert xs == sorted(xs) and xs[0] < xs[2]
-
-
-@needs_graphviz
-def test_large_auto_boards_get_the_speed_attributes_small_ones_do_not():
-    small = load_design("video_recommendation")
-    assert "nslimit" not in to_dot(small, layout="auto")
-    big = Board(nodes=[Node(id=f"n{i}", type="cache") for i in range(160)])
-    assert 'nslimit="2"' in to_dot(big, layout="auto")
-    assert "nslimit" not in to_dot(big, layout="drawn")
+    for k, node in enumerate(board.nodes):
+        card = card_geometry(node.label, COMPONENT_TYPES[node.type].title, node.type == "note")
+        x = positions[node.id]["x"] + card.width / 2
+        y = -(positions[node.id]["y"] + card.height / 2)
+        assert re.search(rf'  n{k} \[.*pos="{x:g},{y:g}!"', source), node.id
 
 
 # --- styling, legend, overlay ------------------------------------------------------------
 
 
 @needs_graphviz
-def test_components_are_rounded_boxes_in_their_category_colour_and_notes_are_yellow():
+def test_cards_are_white_with_their_category_stripe_and_notes_are_yellow():
     board = load_design("video_recommendation")
-    groups = node_groups(render(board, "svg"))
+    data = render(board, "svg")
+    groups = node_groups(data, board)
     for node in board.nodes:
-        shape = shape_of(groups[node.id])
+        fills = [e.get("fill") for e in groups[node.id].iter() if e.get("fill")]
         if node.type == "note":
-            assert shape.get("fill") == export.NOTE_FILL
+            assert drawing.NOTE_FILL in fills
         else:
             colour = CATEGORIES[COMPONENT_TYPES[node.type].category].colour
-            assert shape.get("fill") == colour and shape.get("stroke") == colour
-            assert shape.tag == f"{SVG}path"  # rounded corners are drawn as a path
-    assert 'shape="note"' in to_dot(board)
+            assert "white" in fills and colour in fills, node.id
+    families = {t.get("font-family") for t in svg_root(data).iter(f"{SVG}text")}
+    assert families == {drawing.SVG_FONT_FAMILY}
 
 
 def test_a_label_that_repeats_the_type_is_said_once():
     board = Board(
         nodes=[
             Node("a", "client_app", "Client app"),
-            Node("b", "client_app", "Web"),
-            Node("c", "cache", " CACHE "),
+            Node("b", "client_app", "Web", x=300),
+            Node("c", "cache", " CACHE ", x=600),
         ]
     )
     dot = to_dot(board)
-    assert dot.count("Client app") == 2  # "Web" + its type as subtitle, "Client app" once
-    assert "Web<BR/>" in dot and "Client app<BR/>" not in dot and "CACHE" not in dot
+    assert dot.count("Client app") == 2  # "Web" + its type line; "Client app" once
+    assert dot.count("CACHE") == 1 and "Cache" not in dot
 
 
 @needs_graphviz
@@ -357,47 +373,47 @@ def test_legend_lists_the_categories_used_and_only_when_asked(layout):
 
 
 @needs_graphviz
-def test_drawn_legend_sits_right_of_the_drawing():
-    board = load_design("video_recommendation")
-    groups = node_groups(render(board, "svg", legend=True))
-    legend_x = centre(groups["legend"])[0]
-    assert all(legend_x > centre(groups[n.id])[0] for n in board.nodes)
-
-
-def _stroke(group: ElementTree.Element) -> tuple[str, str | None]:
-    shape = shape_of(group)
-    return shape.get("stroke"), shape.get("stroke-width")
+def test_legend_and_findings_sit_right_of_the_drawing():
+    board = load_design("video_recommendation_no_response")
+    data = render(board, "svg", legend=True, findings=validate(board))
+    groups = {g.get("id"): g for g in svg_root(data).iter(f"{SVG}g")}
+    cards = node_groups(data, board)
+    right = max(centre(g)[0] for g in cards.values())
+    for panel in ("legend", "findings"):
+        texts = [float(t.get("x")) for t in groups[panel].iter(f"{SVG}text")]
+        assert min(texts) > right, panel
 
 
 @needs_graphviz
 @pytest.mark.parametrize("layout", ["drawn", "auto"])
-def test_findings_outline_errors_red_and_warnings_amber_error_wins(layout):
+def test_findings_are_numbered_on_the_cards_and_listed_with_their_messages(layout):
     board = load_design("video_recommendation")
     findings = [  # the error comes first, so a later warning must not overwrite it
-        Finding("r2", "error", None, "e", nodes=("gw", "rank"), edges=("e1",)),
-        Finding("r1", "warning", None, "w", nodes=("app", "gw"), edges=("e2", "e1")),
-        Finding("r3", "info", None, "i", nodes=("fs",)),
+        Finding("r2", "error", None, "gateway & ranker <broken>", nodes=("gw", "rank")),
+        Finding("r1", "warning", None, "app and gateway", nodes=("app", "gw"), edges=("e2",)),
+        Finding("r3", "info", None, "just so you know", nodes=("fs",)),
+        Finding("r4", "warning", None, "the whole design"),
     ]
-    groups = node_groups(render(board, "svg", layout=layout, findings=findings))
-    width = f"{export.OUTLINE_WIDTH}"
-    assert _stroke(groups["gw"]) == (export.ERROR_COLOUR, width)
-    assert _stroke(groups["rank"]) == (export.ERROR_COLOUR, width)
-    assert _stroke(groups["app"]) == (export.WARNING_COLOUR, width)
-    fs_colour = CATEGORIES["features"].colour
-    assert _stroke(groups["fs"])[0] == fs_colour  # info draws nothing
-    for node in board.nodes:
-        if node.id not in ("app", "gw", "rank"):
-            assert _stroke(groups[node.id])[0] not in (
-                export.ERROR_COLOUR,
-                export.WARNING_COLOUR,
-            ), node.id
+    data = render(board, "svg", layout=layout, findings=findings)
+    groups = node_groups(data, board)
+    strokes = {i: outline_of(g).get("stroke") for i, g in groups.items()}
+    assert strokes["gw"] == strokes["rank"] == drawing.ERROR_COLOUR
+    assert strokes["app"] == drawing.WARNING_COLOUR
+    assert strokes["fs"] not in (drawing.ERROR_COLOUR, drawing.WARNING_COLOUR)  # info: nothing
+    texts = svg_texts(data)
+    # badges: gw carries 1 and 2, rank 1, app 2
+    assert "1,2" in texts and texts.count("1") >= 2 and texts.count("2") >= 2
+    listed = " ".join(texts[texts.index("Findings") :])
+    assert "gateway & ranker <broken>" in listed and "app and gateway" in listed
+    assert "the whole design" in listed and "just so you know" not in listed
+    by_id = {n.id: n for n in board.nodes}
+    assert by_id["gw"].label in listed
     source = to_dot(board, layout=layout, findings=findings)
-    edge_lines = {
-        line.split(" [")[0].strip(): line for line in source.splitlines() if " -> " in line
-    }
-    assert export.ERROR_COLOUR in edge_lines['"app" -> "gw"']
-    assert export.WARNING_COLOUR in edge_lines['"gw" -> "cg"']
-    assert "penwidth" not in edge_lines['"cg" -> "vi"']
+    flagged = next(k for k, e in enumerate(board.edges) if e.id == "e2")
+    link = next(line for line in source.splitlines() if f'id="link{flagged}"' in line)
+    assert drawing.WARNING_COLOUR in link and 'penwidth="2.5"' in link
+    other = next(line for line in source.splitlines() if 'id="link0"' in line)
+    assert "penwidth" not in other or flagged == 0
 
 
 @needs_graphviz
@@ -406,11 +422,32 @@ def test_a_validation_report_outlines_the_components_it_names():
     report = validate(board)
     named = {n for f in report.findings if f.severity == "error" for n in f.nodes}
     assert named  # the fixture fails serving-loop
-    groups = node_groups(render(board, "svg", findings=report))
-    red = {node_id for node_id, g in groups.items() if _stroke(g)[0] == export.ERROR_COLOUR}
+    groups = node_groups(render(board, "svg", findings=report), board)
+    red = {i for i, g in groups.items() if outline_of(g).get("stroke") == drawing.ERROR_COLOUR}
     assert red == named
-    plain = node_groups(render(board, "svg"))
-    assert not any(_stroke(g)[0] == export.ERROR_COLOUR for g in plain.values())
+    plain = node_groups(render(board, "svg"), board)
+    assert not any(outline_of(g).get("stroke") == drawing.ERROR_COLOUR for g in plain.values())
+
+
+@needs_graphviz
+def test_the_drawing_is_cropped_to_its_content_with_a_margin():
+    board = load_design("video_recommendation")
+    far = Board(
+        title="",
+        nodes=[replace(n, x=n.x + 5000, y=n.y + 4000) for n in board.nodes],
+        edges=board.edges,
+    )
+    near = render(replace(board, title=""), "svg")
+    moved = render(far, "svg")
+    view = [float(v) for v in svg_root(moved).get("viewBox").split()]
+    near_view = [float(v) for v in svg_root(near).get("viewBox").split()]
+    assert view[2:] == pytest.approx(near_view[2:], abs=40)
+    cards = node_groups(moved, far)
+    xs = [centre(g)[0] for g in cards.values()]
+    assert min(xs) < 200  # no empty space kept between the origin and the drawing
+    png = render(far, "png")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width < 2500 and height < 2000
 
 
 # --- formats -----------------------------------------------------------------------------
@@ -481,13 +518,13 @@ def test_a_tiny_time_limit_on_a_large_board_raises_export_error():
 
 
 def test_a_hanging_graphviz_is_killed_at_the_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(export, "DOT_BINARY", fake_dot(tmp_path, "exec sleep 30"))
+    monkeypatch.setattr(graphviz, "DOT_BINARY", fake_dot(tmp_path, "exec sleep 30"))
     with pytest.raises(ExportError, match=r"^the layout took longer than 0\.5 seconds$"):
         render(load_design("video_recommendation"), "svg", timeout=0.5)
 
 
 def test_missing_graphviz_says_how_to_install_it(monkeypatch, tmp_path):
-    monkeypatch.setattr(export, "DOT_BINARY", str(tmp_path / "no-such-dot"))
+    monkeypatch.setattr(graphviz, "DOT_BINARY", str(tmp_path / "no-such-dot"))
     with pytest.raises(ExportError) as caught:
         render(load_design("video_recommendation"), "png")
     assert str(caught.value) == "Graphviz is not installed: apt-get install graphviz"
@@ -497,20 +534,20 @@ def test_missing_graphviz_says_how_to_install_it(monkeypatch, tmp_path):
 
 def test_a_failing_graphviz_is_reported_with_its_message(tmp_path, monkeypatch):
     monkeypatch.setattr(
-        export, "DOT_BINARY", fake_dot(tmp_path, "cat >/dev/null; echo 'Error: boom' >&2; exit 3")
+        graphviz, "DOT_BINARY", fake_dot(tmp_path, "cat >/dev/null; echo 'Error: boom' >&2; exit 3")
     )
     with pytest.raises(ExportError, match="^Graphviz failed: Error: boom$"):
         render(load_design("video_recommendation"), "svg", layout="auto")
 
 
-def test_drawn_layout_retries_with_straight_edges_when_routing_fails(tmp_path, monkeypatch):
+def test_routing_is_retried_around_the_cards_when_orthogonal_routing_fails(tmp_path, monkeypatch):
     log = tmp_path / "calls"
     body = (
         f'input=$(cat); echo call >> "{log}"\n'
         'case "$input" in *\'splines="ortho"\'*) echo "Error: ortho" >&2; exit 1;; esac\n'
         "printf '<svg xmlns=\"http://www.w3.org/2000/svg\"/>'"
     )
-    monkeypatch.setattr(export, "DOT_BINARY", fake_dot(tmp_path, body))
+    monkeypatch.setattr(graphviz, "DOT_BINARY", fake_dot(tmp_path, body))
     data = render(load_design("video_recommendation"), "svg", layout="drawn")
     assert svg_root(data).tag == f"{SVG}svg"
     assert log.read_text().count("call") == 2
@@ -529,19 +566,20 @@ def test_svg_with_forbidden_content_is_refused():
 
 
 def test_the_retry_keeps_to_the_original_time_limit(tmp_path, monkeypatch):
-    # ortho fails at once; the straight-line retry hangs: the limit named is the caller's
+    # ortho fails at once; the polyline retry hangs: the limit named is the caller's
     body = (
         "input=$(cat)\n"
         'case "$input" in *\'splines="ortho"\'*) echo "Error: ortho" >&2; exit 1;; esac\n'
         "exec sleep 30"
     )
-    monkeypatch.setattr(export, "DOT_BINARY", fake_dot(tmp_path, body))
+    monkeypatch.setattr(graphviz, "DOT_BINARY", fake_dot(tmp_path, body))
     with pytest.raises(export.ExportTimeout, match=r"^the layout took longer than 1 second$"):
         render(load_design("video_recommendation"), "svg", layout="drawn", timeout=1)
 
 
 @needs_graphviz
 def test_graphviz_never_sees_ids_so_entity_like_legacy_ids_still_export():
+    """Issue 13 item 5: legacy boards may hold entity-like ids; the SVG export works."""
     # Boards stored before ids were restricted may hold such ids (they are refused now).
     ids = ["&x;", "&#0;", "&#x1;", "&bogus;"]
     board = Board(
@@ -549,7 +587,13 @@ def test_graphviz_never_sees_ids_so_entity_like_legacy_ids_still_export():
         edges=[Edge(id="e0", source=ids[0], target=ids[1])],
     )
     data = render(board, "svg", layout="auto")
-    root = svg_root(data)  # well-formed: no undefined entity
-    titles = [t.text for t in root.iter(f"{SVG}title")]
-    assert set(ids) <= set(titles) and f"{ids[0]}->{ids[1]}" in titles
+    svg_root(data)  # well-formed: no undefined entity
+    assert not any(i.encode() in data for i in ids)  # never written raw
     assert render(board, "png", layout="auto").startswith(b"\x89PNG")
+
+
+def test_the_polyline_fallback_is_kept_for_boards_it_routes_quickly():
+    small = Board(nodes=[Node(id=f"n{i}", type="cache") for i in range(export.POLYLINE_LIMIT)])
+    large = Board(nodes=[Node(id=f"n{i}", type="cache") for i in range(export.POLYLINE_LIMIT + 1)])
+    assert export.fallback_splines(small) == "polyline"
+    assert export.fallback_splines(large) == "line"

@@ -133,7 +133,7 @@ def documents(
     """A valid board document (as decoded JSON): random types, random edges."""
     ids = draw(st.lists(NODE_IDS, min_size=min_nodes, max_size=max_nodes, unique=True))
     bodies = draw(st.lists(node, min_size=len(ids), max_size=len(ids)))
-    nodes = [{"id": node_id, **body} for node_id, body in zip(ids, bodies)]
+    nodes = [{"id": node_id, **body} for node_id, body in zip(ids, bodies, strict=True)]
     edges = []
     if ids:
         index = st.integers(0, len(ids) - 1)
@@ -614,7 +614,7 @@ def test_moves_and_titles_never_change_the_report(doc, positions, title):
     board = parse(doc)
     moved = copy.deepcopy(board)
     moved.title = title
-    for node, (x, y) in zip(moved.nodes, positions):
+    for node, (x, y) in zip(moved.nodes, positions, strict=False):  # any number of moves
         node.x, node.y = x, y
     assert findings_unchanged(board, moved)
     for level in LEVELS:

@@ -52,7 +52,7 @@ def daphne_pair(postgres_url, tmp_path):
     ports = [free_port(), free_port()]
     procs = [start_daphne(p, env, log_path=tmp_path / f"daphne-{p}.log") for p in ports]
     try:
-        for port, proc in zip(ports, procs):
+        for port, proc in zip(ports, procs, strict=True):
             wait_for_port(port, proc=proc)
         yield [f"http://127.0.0.1:{p}" for p in ports], procs, env
     finally:

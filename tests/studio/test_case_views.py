@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import xml.etree.ElementTree as ElementTree
 
 import pytest
 from channels.db import database_sync_to_async
@@ -91,6 +93,11 @@ def test_the_comparison_names_what_the_board_lacks(started):
     assert f'<a href="/b/{board.public_id}/case/reference.svg" target="_blank"' in panel
     svg = interviewer.get(f"/b/{board.public_id}/case/reference.svg")
     assert svg.status_code == 200 and svg.content.startswith(b"<?xml")
+    # Fitted (no fixed size: it scales to the window) and laid out by the auto-layout.
+    root = ElementTree.fromstring(svg.content)
+    assert root.get("viewBox") and root.get("width") is None and root.get("height") is None
+    titles = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert "Legend" in titles and not any(t and re.fullmatch(r"n\d+", t) for t in titles)
 
 
 def test_the_comparison_counts_what_the_board_has_of_a_type_the_reference_has_more_of(started):

@@ -52,8 +52,11 @@ def test_the_svg_export_is_plain_xml_with_every_label(board: Board):
     root = ElementTree.fromstring(svg)
     text = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
     for node in board.to_document().nodes:
-        assert node.label.split(" (")[0] in text
+        assert all(word in text for word in node.label.split())
     assert b"<script" not in svg
+    assert root.get("width")  # a download keeps its natural size...
+    fitted = client_as(board, "candidate").get(f"/b/{board.public_id}/export.svg?fit=1")
+    assert ElementTree.fromstring(fitted.content).get("width") is None  # ...fit=1 scales
 
 
 def test_the_json_export_imports_back_identically(board: Board, client: Client):

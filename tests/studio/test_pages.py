@@ -60,7 +60,8 @@ def test_importing_a_design_creates_the_board_as_drawn(client: Client):
 def test_a_refused_import_shows_the_validator_message_and_creates_nothing(client: Client, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(
-        '{"format": "mlsd-studio/board", "version": 1, "nodes": [{"id": "a", "type": "teleporter"}]}'
+        '{"format": "mlsd-studio/board", "version": 1, '
+        '"nodes": [{"id": "a", "type": "teleporter"}]}'
     )
     with open(bad, "rb") as handle:
         response = client.post("/boards/import", {"file": handle})

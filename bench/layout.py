@@ -1,0 +1,309 @@
+"""Benchmark the auto-layout's readability against plain ``dot -Grankdir=LR``.
+
+For the ten case-study reference designs and the three example designs: auto-layout each
+board (components.layout.auto_positions), draw it as the exports do (cards pinned where
+the layout put them, links routed orthogonally by Graphviz) and measure the drawing:
+
+- fit: the zoom at which the editor's "fit" shows the whole board in a 1440x900 window.
+  The canvas area is the window minus the sidebars, the top bar and the toolbar, read
+  from static/css (board.css --left, --right, --topbar; .toolbar height), minus the
+  56 px padding canvas.fit() keeps on each side; the zoom is capped at 1.
+- crossings: points where two links cross (links sharing an end are not counted there).
+- through: links passing through a card that is not one of their ends.
+- shared: pairs of links running along the same segment (overlapping for >= 10 px).
+- truncated: cards whose label is cut (components/cards.py).
+- aspect: width / height of the drawing's bounding box.
+
+The drawing measured is the "auto" export's (components/export.py): orthogonal links,
+or polylines around the cards where Graphviz's orthogonal router fails. The baseline is
+``dot -Grankdir=LR`` with the same card sizes and link labels, measured on dot's own
+drawing (splines). Run:  .venv/bin/python bench/layout.py [--json]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from components.cards import card_geometry  # noqa: E402
+from components.case_studies import load_all  # noqa: E402
+from components.catalogue import COMPONENT_TYPES, NOTE  # noqa: E402
+from components.document import Board, parse  # noqa: E402
+from components.export import fallback_splines, to_dot  # noqa: E402
+from components.graphviz import GraphvizFailed, attrs, fmt, run_graphviz  # noqa: E402
+from components.layout import auto_positions, card_size  # noqa: E402
+
+DESIGNS = ROOT / "tests" / "fixtures" / "designs"
+WINDOW = (1440, 900)
+FIT_PADDING = 56  # static/js/viewport.js fit()
+TARGETS = {"fit": 0.6, "through": 0, "truncated": 0, "crossing_ratio": 0.6, "aspect": (0.6, 2.2)}
+
+
+def canvas_area(window: tuple[int, int] = WINDOW) -> tuple[float, float]:
+    """The editor's stage size at `window`, from the CSS the page uses."""
+    css = (ROOT / "static" / "css" / "board.css").read_text()
+
+    def var(name: str) -> float:
+        match = re.search(rf"--{name}:\s*(\d+(?:\.\d+)?)px", css)
+        if not match:
+            raise SystemExit(f"board.css has no --{name}")
+        return float(match.group(1))
+
+    toolbar = re.search(r"\.toolbar\s*\{[^}]*?height:\s*(\d+)px", css)
+    bar = float(toolbar.group(1)) if toolbar else 44.0
+    return window[0] - var("left") - var("right"), window[1] - var("topbar") - bar
+
+
+def boards() -> list[tuple[str, Board]]:
+    result = [(s.slug, s.fresh_reference()) for s in load_all().values()]
+    for path in sorted(DESIGNS.glob("*.json")):
+        result.append((path.stem, parse(path.read_text())))
+    return result
+
+
+# --- drawing ---------------------------------------------------------------------------
+
+
+def _baseline_dot(board: Board) -> str:
+    size = {n.id: card_size(n) for n in board.nodes}
+    lines = ["digraph d {", '  graph [rankdir="LR"];', '  node [shape="box", fixedsize="true"];']
+    for k, node in enumerate(board.nodes):
+        w, h = size[node.id]
+        lines.append(f"  n{k} {attrs({'width': fmt(w / 72), 'height': fmt(h / 72)})};")
+    index = {n.id: k for k, n in enumerate(board.nodes)}
+    for edge in board.edges:
+        label = {"label": edge.label} if edge.label else {}
+        lines.append(f"  n{index[edge.source]} -> n{index[edge.target]} {attrs(label)};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+Point = tuple[float, float]
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _bezier(points: list[Point], steps: int = 8) -> list[Point]:
+    """A Graphviz B-spline (p0 c c p1 c c p2 ...) sampled into a polyline."""
+    out = [points[0]]
+    for i in range(0, len(points) - 3, 3):
+        p0, c1, c2, p1 = points[i : i + 4]
+        for s in range(1, steps + 1):
+            t = s / steps
+            u = 1 - t
+            out.append(
+                (
+                    u**3 * p0[0] + 3 * u * u * t * c1[0] + 3 * u * t * t * c2[0] + t**3 * p1[0],
+                    u**3 * p0[1] + 3 * u * u * t * c1[1] + 3 * u * t * t * c2[1] + t**3 * p1[1],
+                )
+            )
+    return out
+
+
+def _edge_path(pos: str) -> list[Point]:
+    parts = pos.split()
+    end = None
+    points: list[Point] = []
+    for part in parts:
+        if part.startswith("e,"):
+            x, y = part[2:].split(",")
+            end = (float(x), float(y))
+        elif part.startswith("s,"):
+            continue
+        else:
+            x, y = part.split(",")
+            points.append((float(x), float(y)))
+    path = _bezier(points)
+    if end:
+        path.append(end)
+    return path
+
+
+def read_drawing(data: dict[str, Any], board: Board) -> tuple[list[Rect], list[tuple]]:
+    """Card rectangles (board order) and (source, target, polyline) per link, in points."""
+    objects = data.get("objects", [])
+    rects: list[Rect] = []
+    by_name = {o["name"]: o for o in objects if "pos" in o}
+    for k in range(len(board.nodes)):
+        o = by_name[f"n{k}"]
+        x, y = (float(v) for v in o["pos"].split(","))
+        w, h = float(o["width"]) * 72 / 2, float(o["height"]) * 72 / 2
+        rects.append((x - w, y - h, x + w, y + h))
+    gvid = {o["_gvid"]: int(o["name"][1:]) for o in objects if re.fullmatch(r"n\d+", o["name"])}
+    links = []
+    for e in data.get("edges", []):
+        if "pos" in e and e["tail"] in gvid and e["head"] in gvid:
+            links.append((gvid[e["tail"]], gvid[e["head"]], _edge_path(e["pos"])))
+    return rects, links
+
+
+# --- metrics ---------------------------------------------------------------------------
+
+
+def _cross(a: Point, b: Point, c: Point, d: Point) -> Point | None:
+    """The proper intersection point of segments ab and cd, if any."""
+    r = (b[0] - a[0], b[1] - a[1])
+    s = (d[0] - c[0], d[1] - c[1])
+    den = r[0] * s[1] - r[1] * s[0]
+    if abs(den) < 1e-9:
+        return None
+    t = ((c[0] - a[0]) * s[1] - (c[1] - a[1]) * s[0]) / den
+    u = ((c[0] - a[0]) * r[1] - (c[1] - a[1]) * r[0]) / den
+    if 1e-6 < t < 1 - 1e-6 and 1e-6 < u < 1 - 1e-6:
+        return (a[0] + t * r[0], a[1] + t * r[1])
+    return None
+
+
+def _inside(p: Point, rect: Rect, pad: float = 0) -> bool:
+    return rect[0] - pad <= p[0] <= rect[2] + pad and rect[1] - pad <= p[1] <= rect[3] + pad
+
+
+def _segment_hits_rect(a: Point, b: Point, rect: Rect) -> bool:
+    """Does segment ab pass through the interior of `rect` (shrunk by 3 points)?"""
+    x0, y0, x1, y1 = rect[0] + 3, rect[1] + 3, rect[2] - 3, rect[3] - 3
+    if x0 >= x1 or y0 >= y1:
+        return False
+    t0, t1 = 0.0, 1.0
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    for p, q in ((-dx, a[0] - x0), (dx, x1 - a[0]), (-dy, a[1] - y0), (dy, y1 - a[1])):
+        if abs(p) < 1e-12:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return t1 - t0 > 1e-6
+
+
+def _overlap(a: Point, b: Point, c: Point, d: Point, tol: float = 1.5) -> float:
+    """Length over which two axis-parallel segments run on top of each other."""
+    if abs(a[1] - b[1]) < tol and abs(c[1] - d[1]) < tol and abs(a[1] - c[1]) < tol:
+        lo = max(min(a[0], b[0]), min(c[0], d[0]))
+        hi = min(max(a[0], b[0]), max(c[0], d[0]))
+        return max(0.0, hi - lo)
+    if abs(a[0] - b[0]) < tol and abs(c[0] - d[0]) < tol and abs(a[0] - c[0]) < tol:
+        lo = max(min(a[1], b[1]), min(c[1], d[1]))
+        hi = min(max(a[1], b[1]), max(c[1], d[1]))
+        return max(0.0, hi - lo)
+    return 0.0
+
+
+def measure(board: Board, data: dict[str, Any]) -> dict[str, Any]:
+    rects, links = read_drawing(data, board)
+    crossings = through = shared = 0
+    for i, (s1, t1, p1) in enumerate(links):
+        for k, rect in enumerate(rects):
+            if k in (s1, t1):
+                continue
+            if any(_segment_hits_rect(p1[j], p1[j + 1], rect) for j in range(len(p1) - 1)):
+                through += 1
+                break
+        for s2, t2, p2 in links[i + 1 :]:
+            ends = {s1, t1} & {s2, t2}
+            overlap = 0.0
+            for j in range(len(p1) - 1):
+                for m in range(len(p2) - 1):
+                    point = _cross(p1[j], p1[j + 1], p2[m], p2[m + 1])
+                    if point and not any(_inside(point, rects[e], 4) for e in ends):
+                        crossings += 1
+                    overlap += _overlap(p1[j], p1[j + 1], p2[m], p2[m + 1])
+            if overlap >= 10:
+                shared += 1
+    x0 = min(r[0] for r in rects)
+    y0 = min(r[1] for r in rects)
+    x1 = max(r[2] for r in rects)
+    y1 = max(r[3] for r in rects)
+    width, height = x1 - x0, y1 - y0
+    stage_w, stage_h = canvas_area()
+    fit = min(1.0, (stage_w - 2 * FIT_PADDING) / width, (stage_h - 2 * FIT_PADDING) / height)
+    truncated = sum(
+        card_geometry(n.label, COMPONENT_TYPES[n.type].title, n.type == NOTE).truncated
+        for n in board.nodes
+    )
+    return {
+        "components": len(board.nodes),
+        "fit": round(fit, 3),
+        "crossings": crossings,
+        "through": through,
+        "shared": shared,
+        "truncated": truncated,
+        "aspect": round(width / height, 2),
+        "size": [round(width), round(height)],
+    }
+
+
+def ours(board: Board) -> tuple[dict[str, Any], float]:
+    started = time.perf_counter()
+    positions = auto_positions(board)
+    elapsed = time.perf_counter() - started
+    # Drawn exactly as the "auto" export draws it (components/export.py).
+    try:
+        source = to_dot(board, layout="auto", positions=positions)
+        data = json.loads(run_graphviz(source, "json", ["-Kneato", "-n2"]))
+    except GraphvizFailed:
+        fallback = fallback_splines(board)
+        source = to_dot(board, layout="auto", positions=positions, splines=fallback)
+        data = json.loads(run_graphviz(source, "json", ["-Kneato", "-n2"]))
+    return measure(board, data), elapsed
+
+
+def baseline(board: Board) -> dict[str, Any]:
+    data = json.loads(run_graphviz(_baseline_dot(board), "json", ["-Kdot"]))
+    return measure(board, data)
+
+
+def main() -> None:
+    rows = []
+    for name, board in boards():
+        mine, elapsed = ours(board)
+        base = baseline(board)
+        rows.append((name, mine, base, elapsed))
+    if "--json" in sys.argv:
+        print(json.dumps([{"board": n, "ours": m, "baseline": b} for n, m, b, _ in rows]))
+        return
+    head = f"{'board':28} {'n':>3} {'fit':>5} {'cross':>5} {'thru':>4} {'shar':>4} "
+    head += f"{'trunc':>5} {'aspect':>6}"
+    print(head + "  | baseline fit cross thru shar aspect | cross ratio")
+    ratios = []
+    for name, m, b, _ in rows:
+        ratio = m["crossings"] / b["crossings"] if b["crossings"] else math.inf
+        ratios.append(ratio)
+        print(
+            f"{name[:28]:28} {m['components']:>3} {m['fit']:>5.2f} {m['crossings']:>5} "
+            f"{m['through']:>4} {m['shared']:>4} {m['truncated']:>5} {m['aspect']:>6.2f}  | "
+            f"{b['fit']:>12.2f} {b['crossings']:>5} {b['through']:>4} {b['shared']:>4} "
+            f"{b['aspect']:>6.2f} | {ratio:>5.2f}"
+        )
+    fits = [m["fit"] for _, m, _, _ in rows]
+    passed = {
+        "fit>=0.6": sum(m["fit"] >= TARGETS["fit"] for _, m, _, _ in rows),
+        "through=0": sum(m["through"] == 0 for _, m, _, _ in rows),
+        "aspect ok": sum(0.6 <= m["aspect"] <= 2.2 for _, m, _, _ in rows),
+        "cross<=60%": sum(r <= 0.6 for r in ratios),
+    }
+    total_m = sum(m["crossings"] for _, m, _, _ in rows)
+    total_b = sum(b["crossings"] for _, _, b, _ in rows)
+    print(
+        f"median fit {statistics.median(fits):.2f} (baseline "
+        f"{statistics.median(b['fit'] for _, _, b, _ in rows):.2f}); crossings {total_m} vs "
+        f"{total_b} ({total_m / max(1, total_b):.2f}x); median layout time "
+        f"{1000 * statistics.median(t for *_, t in rows):.0f} ms"
+    )
+    print(f"boards meeting each target (of {len(rows)}): {passed}")
+
+
+if __name__ == "__main__":
+    main()

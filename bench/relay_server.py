@@ -1,0 +1,50 @@
+"""A bare WebSocket relay: the baseline bench/relay.py measures the live board against.
+
+The shape of excalidraw-room (the relay behind Excalidraw's collaboration), written here
+on the `websockets` library: a client joins a room by its path (`/room/<name>`), and every
+message it sends is written, unchanged, to every other client of that room. No
+persistence, no validation, no acknowledgement, no presence: the least a live board can
+do. Each message is encoded once and its bytes written to every socket
+(`websockets.broadcast`).
+
+    python bench/relay_server.py PORT
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections import defaultdict
+
+from websockets.asyncio.server import ServerConnection, broadcast, serve
+
+rooms: defaultdict[str, set[ServerConnection]] = defaultdict(set)
+
+
+async def relay(socket: ServerConnection) -> None:
+    path = socket.request.path if socket.request else ""
+    if not path.startswith("/room/"):
+        await socket.close(code=4404)
+        return
+    room = rooms[path]
+    room.add(socket)
+    try:
+        async for message in socket:
+            broadcast([other for other in room if other is not socket], message)
+    finally:
+        room.discard(socket)
+        if not room:
+            rooms.pop(path, None)
+
+
+async def main(port: int) -> None:
+    stop = asyncio.get_running_loop().create_future()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set_result, None)
+    async with serve(relay, "127.0.0.1", port, max_size=2**20, compression=None):
+        await stop
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1])))

@@ -1,0 +1,210 @@
+"""How the exports draw cards, notes, finding badges, the legend and the findings list.
+
+Graphviz HTML-like labels that look like the canvas (static/js/shapes.js): a white card
+with a rounded frame and the category's colour as a stripe on its left edge, the label in
+bold on up to two lines and the type's title below it when it says something more, all
+sized and wrapped exactly as components/cards.py says. Every piece of user text passes
+through `html_text`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components.cards import (
+    FONT_FAMILY,
+    LABEL_SIZE,
+    NOTE_SIZE,
+    PAD_LEFT,
+    STRIPE,
+    TYPE_SIZE,
+    CardGeometry,
+    collapse,
+    text_width,
+)
+from components.graphviz import Html, fmt, html_text
+
+FONT = "DejaVu Sans"  # what Graphviz renders with; the SVG names the whole FONT_FAMILY
+SVG_FONT_FAMILY = FONT_FAMILY
+INK = "#1f2433"
+MUTED = "#64748b"
+FRAME = "#cbd2dd"
+NOTE_FILL = "#fef3c7"
+NOTE_BORDER = "#f3d36b"
+NOTE_INK = "#5b4510"
+EDGE_COLOUR = "#8b95a7"
+EDGE_LABEL_INK = "#374151"
+EDGE_LABEL_FRAME = "#dfe3ec"
+ERROR_COLOUR = "#dc2626"
+WARNING_COLOUR = "#b45309"
+SEVERITY_COLOUR = {"error": ERROR_COLOUR, "warning": WARNING_COLOUR}
+BADGE_SIZE = 18
+PANEL_TEXT_SIZE = 11
+PANEL_WIDTH = 300  # text width of the findings list, points
+
+
+def _lines(lines: tuple[str, ...] | list[str]) -> str:
+    return "".join(f'{html_text(line)}<BR ALIGN="LEFT"/>' for line in lines)
+
+
+def card_label(card: CardGeometry, colour: str) -> Html:
+    """A component card's content: the category's colour as a rounded bar down its left
+    edge, then the label (bold, up to two lines) and the type line, sized as `card`.
+
+    The card itself (white, rounded, framed) is the node's shape: see `card_style`.
+    """
+    text = f'<FONT POINT-SIZE="{fmt(LABEL_SIZE)}" COLOR="{INK}"><B>{_lines(card.lines)}</B></FONT>'
+    if card.type_line:
+        text += (
+            f'<FONT POINT-SIZE="{fmt(TYPE_SIZE)}" COLOR="{colour}">'
+            f"{_lines([card.type_line])}</FONT>"
+        )
+    inset, bar = 3, STRIPE - 1
+    height = card.height - 4  # inside the frame
+    return Html(
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0" FIXEDSIZE="TRUE" '
+        f'WIDTH="{card.width - 4}" HEIGHT="{height}"><TR>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="{inset}" HEIGHT="{height}"></TD>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="{bar}" HEIGHT="{height}"><TABLE BORDER="0" CELLSPACING="0" '
+        f'CELLPADDING="0"><TR><TD BGCOLOR="{colour}" STYLE="rounded" FIXEDSIZE="TRUE" '
+        f'WIDTH="{bar}" HEIGHT="{height - 14}"></TD></TR></TABLE></TD>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="{PAD_LEFT - inset - bar - 2}" HEIGHT="{height}"></TD>'
+        f'<TD ALIGN="LEFT" BALIGN="LEFT" FIXEDSIZE="TRUE" '
+        f'WIDTH="{card.width - PAD_LEFT - 2}" HEIGHT="{height}">{text}</TD>'
+        "</TR></TABLE>"
+    )
+
+
+def card_style(outline: str | None) -> dict[str, str]:
+    """The node attributes that draw a card: white, rounded, framed (or outlined)."""
+    return {
+        "style": "rounded,filled",
+        "fillcolor": "white",
+        "color": outline or FRAME,
+        "penwidth": "2.5" if outline else "1",
+    }
+
+
+def note_label(card: CardGeometry) -> Html:
+    """A sticky note's text from the top-left, wrapped as `card` says."""
+    text = _lines(card.lines) if card.lines else "&#160;"
+    return Html(
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="8" FIXEDSIZE="TRUE" '
+        f'WIDTH="{card.width - 4}" HEIGHT="{card.height - 4}"><TR>'
+        '<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP">'
+        f'<FONT POINT-SIZE="{fmt(NOTE_SIZE)}" COLOR="{NOTE_INK}">{text}</FONT></TD></TR></TABLE>'
+    )
+
+
+def note_style(outline: str | None) -> dict[str, str]:
+    return {
+        "style": "filled",
+        "fillcolor": NOTE_FILL,
+        "color": outline or NOTE_BORDER,
+        "penwidth": "2.5" if outline else "1",
+    }
+
+
+def edge_label(label: str) -> Html:
+    """A link's label on a white, framed tag, as on the canvas."""
+    return Html(
+        f'<TABLE BORDER="1" STYLE="rounded" COLOR="{EDGE_LABEL_FRAME}" BGCOLOR="white" '
+        'CELLBORDER="0" CELLPADDING="2" CELLSPACING="0"><TR><TD>'
+        f'<FONT POINT-SIZE="10" COLOR="{EDGE_LABEL_INK}">{html_text(collapse(label))}</FONT>'
+        "</TD></TR></TABLE>"
+    )
+
+
+def badge_text(numbers: list[int]) -> str:
+    return ",".join(str(n) for n in numbers)
+
+
+def badge_width(numbers: list[int]) -> float:
+    """A badge is a circle for one number, a pill for several."""
+    return max(BADGE_SIZE, text_width(badge_text(numbers), 10, "bold") + 10)
+
+
+def badge_label(numbers: list[int], colour: str) -> Html:
+    """The numbers of the findings naming a card, white on the severity's colour."""
+    return Html(
+        f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD BGCOLOR="{colour}" '
+        f'STYLE="rounded" FIXEDSIZE="TRUE" WIDTH="{fmt(badge_width(numbers))}" '
+        f'HEIGHT="{BADGE_SIZE}"><FONT POINT-SIZE="10" COLOR="white"><B>{badge_text(numbers)}'
+        "</B></FONT></TD></TR></TABLE>"
+    )
+
+
+def legend_label(entries: list[tuple[str, str]]) -> Html:
+    """A key of the categories used: (title, colour) pairs."""
+    rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
+    for title, colour in entries:
+        rows.append(
+            f'<TR><TD BGCOLOR="{colour}" WIDTH="16" HEIGHT="12" FIXEDSIZE="TRUE"></TD>'
+            f'<TD ALIGN="LEFT">{html_text(title)}</TD></TR>'
+        )
+    return Html(
+        f'<TABLE BORDER="1" STYLE="rounded" COLOR="{FRAME}" BGCOLOR="white" CELLBORDER="0" '
+        f'CELLSPACING="4" CELLPADDING="2"><TR><TD><TABLE BORDER="0" CELLSPACING="2" '
+        f'CELLPADDING="1">{"".join(rows)}</TABLE></TD></TR></TABLE>'
+    )
+
+
+def legend_size(entries: list[tuple[str, str]]) -> tuple[float, float]:
+    """An estimate of the legend's size in points, to place it beside the drawing."""
+    longest = max((text_width(t, 14) for t, _ in entries), default=0)
+    return 16 + 30 + max(longest, text_width("Legend", 14, "bold")), 24 + 22 * (len(entries) + 1)
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """One line of the findings list: its number, severity, what it concerns, message."""
+
+    number: int
+    severity: str
+    subject: str  # the components it names, by label; "" for the whole design
+    message: str
+
+
+def _wrapped(text: str, size: float, style: str = "regular") -> list[str]:
+    """`text` wrapped at spaces only (a message's "->" must not break), PANEL_WIDTH wide."""
+    lines: list[str] = []
+    for word in collapse(text).split(" "):
+        if lines and text_width(f"{lines[-1]} {word}", size, style) <= PANEL_WIDTH:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def findings_label(items: list[Numbered]) -> Html:
+    """The numbered findings, each beside a badge like the ones on the cards."""
+    rows = [
+        '<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="13"><B>Findings</B></FONT></TD></TR>'
+    ]
+    for item in items:
+        colour = SEVERITY_COLOUR.get(item.severity, MUTED)
+        text = ""
+        if item.subject:
+            text += f"<B>{_lines(_wrapped(item.subject, PANEL_TEXT_SIZE, 'bold'))}</B>"
+        text += _lines(_wrapped(item.message, PANEL_TEXT_SIZE))
+        rows.append(
+            f'<TR><TD VALIGN="TOP"><TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0">'
+            f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{BADGE_SIZE}" HEIGHT="{BADGE_SIZE}" '
+            f'BGCOLOR="{colour}" STYLE="rounded"><FONT POINT-SIZE="10" COLOR="white"><B>'
+            f"{item.number}</B></FONT></TD></TR></TABLE></TD>"
+            f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP"><FONT POINT-SIZE="{PANEL_TEXT_SIZE}" '
+            f'COLOR="{INK}">{text}</FONT></TD></TR>'
+        )
+    return Html(
+        f'<TABLE BORDER="1" STYLE="rounded" COLOR="{FRAME}" BGCOLOR="white" CELLBORDER="0" '
+        f'CELLSPACING="6" CELLPADDING="2">{"".join(rows)}</TABLE>'
+    )
+
+
+def findings_size(items: list[Numbered]) -> tuple[float, float]:
+    """An estimate of the findings list's size in points."""
+    lines = 0
+    for item in items:
+        lines += len(_wrapped(item.message, PANEL_TEXT_SIZE))
+        lines += len(_wrapped(item.subject, PANEL_TEXT_SIZE, "bold")) if item.subject else 0
+    return PANEL_WIDTH + BADGE_SIZE + 40, 40 + 14 * lines + 14 * len(items)

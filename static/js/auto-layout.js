@@ -1,0 +1,59 @@
+// Auto-layout: ask the server for Graphviz positions (components/layout.py) and send them
+// as one batch of moves, so one undo restores the drawing.
+
+/**
+ * @param {object} opts
+ * @param {string|null} opts.url the board's layout URL (none: the button is hidden)
+ * @param {HTMLButtonElement} opts.button #auto-layout
+ * @param {import("./store.js").Store} opts.store
+ * @param {(op: object) => unknown} opts.edit makes an undoable edit
+ * @param {import("./canvas.js").Canvas} opts.canvas
+ * @param {(message: string, kind?: string) => void} opts.hint
+ * @param {number} opts.maxBatch operations in one batch (the catalogue's limits.batch)
+ * @param {boolean} opts.editable
+ * @returns {() => Promise<void>} runs the layout (the L shortcut)
+ */
+export function setupAutoLayout({ url, button, store, edit, canvas, hint, maxBatch, editable }) {
+  const layout = async () => {
+    if (!editable || !url || button.disabled) return;
+    button.disabled = true;
+    try {
+      const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (!response.ok) {
+        let reason = `the server answered ${response.status}`;
+        try {
+          const body = await response.json();
+          if (body && typeof body.error === "string") reason = body.error.replace(/^Auto-layout failed:\s*/i, "");
+        } catch { /* not JSON */ }
+        throw new Error(reason);
+      }
+      const { positions } = await response.json();
+      const view = store.view;
+      const ops = [];
+      for (const [id, p] of Object.entries(positions || {})) {
+        const node = view.nodes.get(id);
+        if (!node || !p || !Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
+        const x = Math.round(p.x);
+        const y = Math.round(p.y);
+        if (node.x !== x || node.y !== y) ops.push({ op: "move_node", id, x, y });
+      }
+      if (!ops.length) {
+        hint("Already arranged.", "info");
+        return;
+      }
+      if (ops.length > maxBatch) {
+        hint(`Auto-layout moves at most ${maxBatch} components at once.`, "error");
+        return;
+      }
+      edit(ops.length === 1 ? ops[0] : { op: "batch", ops });
+      requestAnimationFrame(() => canvas.fit());
+    } catch (err) {
+      hint(`Auto-layout failed: ${err.message}`, "error");
+    } finally {
+      button.disabled = false;
+    }
+  };
+  if (!url) button.hidden = true;
+  button.addEventListener("click", layout);
+  return layout;
+}

@@ -1,0 +1,107 @@
+"""A broadcast frame encoded once and its bytes written to every socket.
+
+Why: sending one text frame to one connection the usual way goes through Channels'
+`send`, Daphne's `handle_reply`, and Autobahn's `sendMessage` (type assertions, traffic
+statistics, UTF-8 encoding, header building, and debug-log arguments it formats whether
+or not debug logging is on): most of the cost of each delivery (bench/relay.py). A
+server's WebSocket frame is not masked, so the bytes of a frame are the same for every
+recipient: `text_frame` builds them once per broadcast, and `DirectSocket.write` hands them
+to the connection's transport, sending at once when nothing is buffered. It writes only
+when Autobahn itself would send the frame as it is (connection open, no per-message
+compression, nothing queued before it) and answers False otherwise, so the caller sends
+the usual way; under any other server (the test communicator) there is no direct socket.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from typing import Any
+
+
+def text_frame(text: str) -> bytes:
+    """One final, unmasked text frame (RFC 6455 §5.2) carrying `text`."""
+    payload = text.encode("utf-8")
+    size = len(payload)
+    if size < 126:
+        header = struct.pack("!BB", 0x81, size)
+    elif size < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 126, size)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, size)
+    return header + payload
+
+
+def frame_of(event: dict[str, Any]) -> bytes:
+    """The event's frame bytes, built by the first recipient and shared by the rest."""
+    frame = event.get("frame")
+    if frame is None:
+        frame = event["frame"] = text_frame(event["text"])
+    return frame
+
+
+class DirectSocket:
+    """Writes ready-made frames to one Daphne connection's transport."""
+
+    def __init__(self, protocol: Any) -> None:
+        self.protocol = protocol
+
+    @classmethod
+    def of(cls, base_send: Any) -> DirectSocket | None:
+        """The direct socket behind a consumer's `base_send`, when Daphne serves it
+        (its send is `partial(server.handle_reply, protocol)`, under Channels' session
+        middleware's own `send`, which only acts on the accept); None otherwise."""
+        send = base_send
+        for _ in range(4):  # Channels' session middleware wraps it: InstanceSessionWrapper
+            if isinstance(send, functools.partial):
+                break
+            send = getattr(getattr(send, "__self__", None), "real_send", None)
+        if not isinstance(send, functools.partial) or not send.args:
+            return None
+        protocol = send.args[0]
+        needed = ("transport", "state", "STATE_OPEN", "send_queue", "_perMessageCompress")
+        if not all(hasattr(protocol, name) for name in needed):
+            return None
+        return cls(protocol)
+
+    def write(self, frame: bytes) -> bool:
+        """Write `frame`; False when it must go the usual way instead."""
+        protocol = self.protocol
+        if (
+            protocol.state != protocol.STATE_OPEN
+            or protocol._perMessageCompress is not None
+            or protocol.send_queue
+            or protocol.transport is None
+        ):
+            return False
+        transport = protocol.transport
+        if idle(transport):
+            # Try the send now, as asyncio's own transports do: Twisted would first ask
+            # the event loop to report the socket writable (two epoll calls and a loop
+            # turn per recipient). Only what the kernel does not take is buffered.
+            try:
+                sent = transport.socket.send(frame)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                return False  # the connection is going: let the usual path find out
+            if sent == len(frame):
+                return True
+            frame = frame[sent:]
+        transport.write(frame)
+        return True
+
+
+def idle(transport: Any) -> bool:
+    """True when a Twisted TCP transport has nothing waiting to be written (so a direct
+    send keeps the order of bytes on the socket)."""
+    try:
+        return (
+            transport.connected
+            and not transport.disconnecting
+            and not transport._tempDataBuffer
+            and transport.offset == len(transport.dataBuffer)
+            and transport.socket is not None
+        )
+    except AttributeError:  # not a plain TCP transport (TLS, a test double): buffer
+        return False
