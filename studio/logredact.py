@@ -57,8 +57,8 @@ def _patch_daphne_access_log() -> None:
             details = {**details, "path": redact(details["path"])}
         original(self, protocol, action, details)
 
-    AccessLogGenerator.__call__ = __call__  # type: ignore[method-assign]
-    AccessLogGenerator._redacts_tokens = True  # type: ignore[attr-defined]
+    AccessLogGenerator.__call__ = __call__
+    AccessLogGenerator._redacts_tokens = True
 
 
 def install() -> None:

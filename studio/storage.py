@@ -14,7 +14,7 @@ from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFiles
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
-_, _ALL = ManifestStaticFilesStorage._js_module_import_aggregation_patterns
+_, _ALL = ManifestStaticFilesStorage._js_module_import_aggregation_patterns  # type: ignore[attr-defined]
 # `import … from "./x.js";` and `import "./x.js";` only: we have no re-exports, and the
 # dynamic-import pattern would also rewrite JSDoc type references.
 _IMPORT_PATTERNS = (_ALL[0], _ALL[2])

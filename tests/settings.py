@@ -40,5 +40,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-STATIC_ROOT = None  # nothing collected: WhiteNoise serves the sources through the finders
+STATIC_ROOT = None  # type: ignore[assignment]  # nothing collected: WhiteNoise serves the sources through the finders
 WHITENOISE_USE_FINDERS = True

@@ -155,7 +155,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             frame = frames.parse(text_data if text_data is not None else (bytes_data or b""))
         except frames.FrameError as exc:
             return await self._refuse(exc.cid, str(exc))
-        await self.HANDLERS[type(frame)](self, frame)
+        handler: Any = self.HANDLERS[type(frame)]
+        await handler(self, frame)
 
     async def on_ping(self, frame: frames.Ping) -> None:
         await self._send({"type": "pong", "t": frame.t, "server_time": time.time()})

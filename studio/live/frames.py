@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
@@ -206,7 +207,8 @@ def _op(frame: dict[str, Any]) -> Op:
 
 
 def _cursor(frame: dict[str, Any]) -> Cursor:
-    x, y = frame.get("x"), frame.get("y")
+    x: Any = frame.get("x")
+    y: Any = frame.get("y")
     if not (_number(x) and _number(y)):
         raise FrameError('"x" and "y" must be numbers')
     return Cursor(x, y)
@@ -234,7 +236,7 @@ def _viewport(frame: dict[str, Any]) -> Viewport:
     return Viewport(out)
 
 
-_READERS = {
+_READERS: dict[str, Callable[[dict[str, Any]], ClientFrame]] = {
     "ping": _ping,
     "sync": _sync,
     "op": _op,
