@@ -86,7 +86,9 @@ def test_dot_with_options_matches_the_library():
         str(FAILING), "--format", "dot", "--layout", "auto", "--legend", "--findings"
     ).decode("utf-8")
     board = load_design("video_recommendation_no_response")
-    assert source == export.to_dot(board, layout="auto", legend=True, findings=validate(board))
+    assert source == export.to_dot(
+        board, layout="auto", legend=True, findings=validate(board)
+    )
     assert "Legend" in source and "Findings" in source
     assert ERROR_COLOUR in source  # serving-loop names the app and the ranker
     plain = call(str(FAILING), "--format", "dot").decode("utf-8")
