@@ -68,6 +68,7 @@ bench: dev-deps
 	$(PY) bench/export.py
 	$(PY) bench/cli.py
 	$(PY) bench/live.py
+	$(PY) bench/canvas.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache test-artifacts

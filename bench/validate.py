@@ -1,31 +1,33 @@
-"""Benchmark the validator on large synthetic designs.
+"""Benchmark the validator on large realistic designs.
 
 Run from the repository root:
 
     .venv/bin/python bench/validate.py
 
-Each synthetic board is made of copies of the example design
-tests/fixtures/designs/video_recommendation.json (every copy's ids prefixed with
-`c<k>-`), chained together by edges from copy k's data lake, event stream and profile
-store to copy k+1's. Boards are built as `Board` objects directly: the document parser
-caps boards at 2,000 components, and what is measured here is the validator, not the
-parser.
+Each board chains realistic designs: the example design
+(tests/fixtures/designs/video_recommendation.json) and the ten case-study reference
+designs (components/case_studies/), taken in turn, every copy's ids prefixed with
+`c<k>-`, until the board holds at least the size asked for (whole designs only, so the
+boards hold a few components more: their sizes are printed). Copy k's data lake (or
+event stream, object store, NoSQL store) feeds copy k+1's.
+Boards are built as `Board` objects directly: what is measured is the validator, not
+the parser.
 
 Two designs per size:
-- `passing`: the copies as they are; the board has no finding at all.
-- `failing`: every copy loses its re-ranking -> API gateway edge, so no answer travels
-  back to any client and `serving-loop` takes its per-client failing path.
+- `passing`: the copies as they are.
+- `failing`: no edge into any client app: no answer travels back, so `serving-loop`
+  takes its failing path.
 
 Printed: for each design and size, validate(board, "staff") timings (median and min of
 repeated runs after a warm-up, the sizes interleaved; wall-clock time, and the median
-CPU time of the process beside it) and the ratio of the 10,000 median to the 1,000
-median; the cost of building the DesignGraph alone; and a per-rule breakdown at 1,000
-components. Exits with status 1 when a target is missed (1,000 components: median
-<= 20 ms; median at 10,000 over median at 1,000 <= 12).
+CPU time of the process beside it) and the ratio of the 2,000 median to the 200 median;
+the cost of building the DesignGraph alone; and a per-rule breakdown at 2,000
+components. Exits with status 1 when a target is missed (200 components: median <= 5
+ms; 2,000 components: median <= 60 ms; 2,000 / 200 <= 15).
 
-Timings on a shared machine are noisy: when other work loads it, the 10,000-component
-runs suffer most (their data no longer fits in the processor's own cache), so a miss of
-the ratio with a high load average (see `uptime`) is worth a second run.
+Timings on a shared machine are noisy: when other work loads it, wall-clock times
+suffer most; the CPU column is the steadier figure, and a miss with a high load average
+(see `uptime`) is worth a second run.
 """
 
 from __future__ import annotations
@@ -39,57 +41,64 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from components.catalogue import connection_refusal  # noqa: E402
+import components.case_studies as case_studies  # noqa: E402
 from components.document import Board, Edge, Node, parse  # noqa: E402
 from components.graph import DesignGraph  # noqa: E402
 from components.report import validate  # noqa: E402
 from components.rules import profile  # noqa: E402
 
 EXAMPLE = ROOT / "tests" / "fixtures" / "designs" / "video_recommendation.json"
-SIZES = (100, 1_000, 10_000)
+SIZES = (200, 2_000)
 KINDS = ("passing", "failing")
 ROUNDS = 21  # timed runs of every size, interleaved (see time_interleaved)
 LEVEL = "staff"
 MIN_EDGES_PER_COMPONENT = 1.4
-# Nodes of the example linked from one copy to the next (same node, next copy):
-# data lake, event stream and NoSQL profile store, all allowed data -> data edges.
-CHAIN_NODES = ("lake", "events", "profiles")
-# The edge each copy loses in the failing design (re-ranking service -> API gateway).
-ANSWER_EDGE = ("rerank", "gw")
-TARGET_1K_MS = 20.0
-TARGET_RATIO = 12.0
+CHAIN_TYPES = ("data_lake", "event_stream", "object_store", "nosql_db")
+TARGET_SMALL_MS = 5.0
+TARGET_LARGE_MS = 60.0
+TARGET_RATIO = 15.0
 
 
 def load_example() -> Board:
     return parse(EXAMPLE.read_text())
 
 
+def templates() -> list[Board]:
+    """The realistic designs boards are made of: the example, then the case studies."""
+    studies = case_studies.load_all()
+    return [load_example(), *(studies[slug].reference for slug in sorted(studies))]
+
+
 def copy_prefix(k: int) -> str:
     return f"c{k}-"
 
 
-def synthetic_board(template: Board, size: int, *, failing: bool = False) -> Board:
-    """`size` components: copies of `template`, re-id'd per copy and chained."""
-    per_copy = len(template.nodes)
-    if size % per_copy:
-        raise ValueError(f"{size} components is not a whole number of {per_copy}-node copies")
-    copies = size // per_copy
-    types = {n.id: n.type for n in template.nodes}
-    for node_id in CHAIN_NODES:
-        refusal = connection_refusal(types[node_id], types[node_id])
-        assert refusal is None, f"chain edge {node_id} -> {node_id} refused: {refusal}"
+def _chain_node(board: Board) -> str:
+    for type_id in CHAIN_TYPES:
+        for node in board.nodes:
+            if node.type == type_id:
+                return node.id
+    raise ValueError(f"{board.title}: no data store to chain")
 
+
+def synthetic_board(size: int, *, failing: bool = False, designs=None) -> Board:
+    """`size` components: realistic designs in turn, re-id'd per copy and chained."""
+    designs = designs or templates()
     nodes: list[Node] = []
     edges: list[Edge] = []
-    for k in range(copies):
+    previous: str | None = None
+    k = 0
+    while len(nodes) < size:
+        template = designs[k % len(designs)]
         pre = copy_prefix(k)
+        types = {n.id: n.type for n in template.nodes}
         for n in template.nodes:
             nodes.append(
                 Node(
                     id=pre + n.id,
                     type=n.type,
                     label=n.label,
-                    x=n.x + 1_500 * k,
+                    x=n.x + 3_000 * k,
                     y=n.y,
                     props={
                         key: (list(value) if isinstance(value, list) else value)
@@ -98,19 +107,18 @@ def synthetic_board(template: Board, size: int, *, failing: bool = False) -> Boa
                 )
             )
         for e in template.edges:
-            if failing and (e.source, e.target) == ANSWER_EDGE:
+            if failing and types[e.target] == "client_app":
                 continue
             edges.append(
                 Edge(id=pre + e.id, source=pre + e.source, target=pre + e.target, label=e.label)
             )
-        if k + 1 < copies:
-            nxt = copy_prefix(k + 1)
-            for node_id in CHAIN_NODES:
-                edges.append(
-                    Edge(id=f"{pre}chain-{node_id}", source=pre + node_id, target=nxt + node_id)
-                )
-    title = f"{copies} chained copies of {template.title or 'the example'}"
-    return Board(title=title, level=LEVEL, notes=dict(template.notes), nodes=nodes, edges=edges)
+        chain = pre + _chain_node(template)
+        if previous:
+            edges.append(Edge(id=f"{pre}chain", source=previous, target=chain))
+        previous = chain
+        k += 1
+    title = f"{k} chained realistic designs"
+    return Board(title=title, level=LEVEL, notes=dict(designs[0].notes), nodes=nodes, edges=edges)
 
 
 def time_interleaved(jobs: dict, rounds: int) -> tuple[dict, dict]:
@@ -135,7 +143,7 @@ def time_interleaved(jobs: dict, rounds: int) -> tuple[dict, dict]:
 
 
 def check_board(board: Board, size: int, failing: bool) -> None:
-    assert len(board.nodes) == size, (len(board.nodes), size)
+    assert size <= len(board.nodes) < size + 40, (len(board.nodes), size)
     ratio = len(board.edges) / len(board.nodes)
     assert ratio >= MIN_EDGES_PER_COMPONENT, (
         f"{size} components: {ratio:.2f} edges per component, below {MIN_EDGES_PER_COMPONENT}"
@@ -143,18 +151,18 @@ def check_board(board: Board, size: int, failing: bool) -> None:
     report = validate(board, LEVEL)
     errors = {f.rule for f in report.findings if f.severity == "error"}
     if failing:
-        assert errors == {"serving-loop"}, errors
+        assert "serving-loop" in errors, errors
     else:
         assert report.passed, errors
 
 
 def main() -> int:
-    template = load_example()
+    designs = templates()
     started = time.perf_counter()
     boards = {}
     for kind in KINDS:
         for size in SIZES:
-            board = synthetic_board(template, size, failing=kind == "failing")
+            board = synthetic_board(size, failing=kind == "failing", designs=designs)
             check_board(board, size, kind == "failing")
             boards[(kind, size)] = board
     jobs = {
@@ -169,20 +177,23 @@ def main() -> int:
     )
     samples, cpu = time_interleaved(jobs, ROUNDS)
 
+    small, large = SIZES
     rows = []
     medians: dict[tuple[str, int], float] = {}
+    cpu_medians: dict[tuple[str, int], float] = {}
     for (kind, size), board in boards.items():
         timing = samples[("validate", kind, size)]
         medians[(kind, size)] = statistics.median(timing)
+        cpu_medians[(kind, size)] = statistics.median(cpu[("validate", kind, size)])
         rows.append(
             (
                 kind,
                 size,
                 len(board.edges),
-                len(board.edges) / size,
+                len(board.edges) / len(board.nodes),
                 medians[(kind, size)],
                 min(timing),
-                statistics.median(cpu[("validate", kind, size)]),
+                cpu_medians[(kind, size)],
                 len(timing),
             )
         )
@@ -201,15 +212,17 @@ def main() -> int:
         f"{'median ms':>10} {'min ms':>8} {'cpu ms':>8} {'runs':>5}"
     )
     for kind, size, n_edges, per, median, low, cpu_median, runs in rows:
+        count = len(boards[(kind, size)].nodes)
         print(
-            f"{kind:<8} {size:>10,} {n_edges:>7,} {per:>10.2f} {median:>10.2f} "
+            f"{kind:<8} {count:>10,} {n_edges:>7,} {per:>10.2f} {median:>10.2f} "
             f"{low:>8.2f} {cpu_median:>8.2f} {runs:>5}"
         )
     verdicts = []
     for kind in KINDS:
-        ratio = medians[(kind, 10_000)] / medians[(kind, 1_000)]
-        verdicts.append((kind, medians[(kind, 1_000)], ratio))
-        print(f"{kind}: median 10,000 / median 1,000 = {ratio:.2f}")
+        ratio = medians[(kind, large)] / medians[(kind, small)]
+        cpu_ratio = cpu_medians[(kind, large)] / cpu_medians[(kind, small)]
+        verdicts.append((kind, medians[(kind, small)], medians[(kind, large)], ratio))
+        print(f"{kind}: median {large:,} / median {small:,} = {ratio:.2f} (cpu {cpu_ratio:.2f})")
 
     print()
     print("DesignGraph(board) construction alone (passing design)")
@@ -220,22 +233,23 @@ def main() -> int:
     for kind in KINDS:
         print()
         print(
-            f"Per rule at 1,000 components ({kind} design), median ms over "
+            f"Per rule at {large:,} components ({kind} design), median ms over "
             f"{ROUNDS} runs; rules run in profile order on one DesignGraph, so a "
             "shared walk is charged to the first rule that needs it"
         )
-        _per_rule(boards[(kind, 1_000)], ROUNDS)
+        _per_rule(boards[(kind, large)], ROUNDS)
 
     print()
     ok = True
-    for kind, median_1k, ratio in verdicts:
-        fast = median_1k <= TARGET_1K_MS
+    for kind, median_small, median_large, ratio in verdicts:
+        fast = median_small <= TARGET_SMALL_MS and median_large <= TARGET_LARGE_MS
         linear = ratio <= TARGET_RATIO
         ok = ok and fast and linear
         print(
-            f"{kind}: 1,000 components {median_1k:.2f} ms (target <= {TARGET_1K_MS:g}) "
-            f"{'ok' if fast else 'MISSED'}; ratio {ratio:.2f} (target <= {TARGET_RATIO:g}) "
-            f"{'ok' if linear else 'MISSED'}"
+            f"{kind}: {small:,} components {median_small:.2f} ms (target <= "
+            f"{TARGET_SMALL_MS:g}), {large:,} components {median_large:.2f} ms (target <= "
+            f"{TARGET_LARGE_MS:g}) {'ok' if fast else 'MISSED'}; ratio {ratio:.2f} "
+            f"(target <= {TARGET_RATIO:g}) {'ok' if linear else 'MISSED'}"
         )
     print(f"total benchmark time {time.perf_counter() - started:.1f} s")
     return 0 if ok else 1

@@ -63,7 +63,27 @@ CATEGORIES: dict[str, Category] = {
 _FEATURES = PropSpec("features", "string_list", "Feature names this component reads or holds.")
 _REPLICAS = PropSpec("replicas", "integer", "Number of serving replicas.", minimum=1)
 _METRICS = PropSpec("metrics", "string_list", "Metric names, e.g. NDCG or CTR.")
-TASKS = ("classification", "regression", "ranking", "retrieval", "generation", "other")
+_REQUEST_FEATURES = PropSpec(
+    "features",
+    "string_list",
+    "Request-time features that arrive with the request (query text, device, the upload).",
+)
+_SERVED_MODEL = PropSpec(
+    "model",
+    "string",
+    "The model it serves when no training pipeline here trains it (pretrained or hosted).",
+)
+_SCHEDULE = PropSpec("schedule", "string", "When it runs, e.g. hourly.")
+TASKS = (
+    "classification",
+    "regression",
+    "ranking",
+    "retrieval",
+    "detection",
+    "segmentation",
+    "generation",
+    "other",
+)
 
 
 def _t(
@@ -81,6 +101,7 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "Client app",
             "The user-facing app or caller that sends requests and shows results.",
             "serving",
+            _REQUEST_FEATURES,
         ),
         _t(
             "event_stream",
@@ -150,6 +171,9 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "Embedding model",
             "Turns items, users or queries into embeddings.",
             "data",
+            _FEATURES,
+            _REPLICAS,
+            _SERVED_MODEL,
         ),
         _t(
             "vector_index",
@@ -165,6 +189,12 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "Trains a model.",
             "model",
             PropSpec("task", "choice", "The ML task the model solves.", choices=TASKS),
+            PropSpec(
+                "mode",
+                "choice",
+                "Batch (scheduled retraining) or online (continual updates).",
+                choices=("batch", "online"),
+            ),
             PropSpec("model", "string", "Model family or architecture."),
             _FEATURES,
         ),
@@ -190,6 +220,7 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "API gateway",
             "The entry point for online requests.",
             "serving",
+            _REQUEST_FEATURES,
         ),
         _t(
             "load_balancer",
@@ -206,6 +237,7 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "serving",
             _FEATURES,
             _REPLICAS,
+            _SERVED_MODEL,
         ),
         _t(
             "batch_scorer",
@@ -213,8 +245,9 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "Batch scorer",
             "Offline prediction on a schedule.",
             "serving",
-            PropSpec("schedule", "string", "When it runs, e.g. hourly."),
+            _SCHEDULE,
             _FEATURES,
+            _SERVED_MODEL,
         ),
         _t(
             "prediction_store",
@@ -246,6 +279,7 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "serving",
             _FEATURES,
             _REPLICAS,
+            _SERVED_MODEL,
         ),
         _t(
             "reranking_service",
@@ -291,20 +325,62 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "monitoring",
         ),
         _t("alerting", "monitoring", "Alerting", "Pages a person.", "monitoring"),
+        _t(
+            "backend_service",
+            "serving",
+            "Backend service",
+            "An application service that handles requests and calls the rest "
+            "(feed service, ad server, search service).",
+            "serving",
+            _REQUEST_FEATURES,
+        ),
+        _t(
+            "search_index",
+            "features",
+            "Search index",
+            "An inverted or text index (Elasticsearch, Lucene).",
+            "data",
+        ),
+        _t(
+            "data_validation",
+            "monitoring",
+            "Data validation",
+            "Schema and value checks on data before training or serving "
+            "(TFDV, Great Expectations).",
+            "data",
+        ),
+        _t(
+            "orchestrator",
+            "training",
+            "Orchestrator",
+            "Schedules and runs pipelines (Airflow, Kubeflow).",
+            "model",
+            _SCHEDULE,
+        ),
         _t("note", "annotation", "Note", "A free-text sticky note; the rules ignore it.", None),
     )
 }
 
 NOTE = "note"
 
-# Roles used by the rules (framework.md §2).
+# Roles used by the rules (framework.md §2, revision 2). These are the types that always
+# play the role; components/graph.py adds those that play it by their connections (an
+# embedding model that serves requests is a predictor; a holder type is a prediction
+# holder only when predictions are written into it).
 PREDICTORS = frozenset({"inference_service", "ranking_service", "batch_scorer"})
 DATA_SOURCES = frozenset(
     {"event_stream", "data_lake", "nosql_db", "object_store", "labeling", "feedback_collector"}
 )
-FEATURE_PROVIDERS = frozenset({"feature_store", "feature_pipeline"})
-# Always prediction holders; a nosql_db is one only when a batch_scorer writes into it.
-PREDICTION_STORES = frozenset({"prediction_store", "cache"})
+FEATURE_PROVIDERS = frozenset({"feature_store", "feature_pipeline", "embedding_model"})
+# Types that hold predictions when a predictor writes into them (or a holder fills them).
+HOLDER_TYPES = frozenset({"prediction_store", "cache", "nosql_db", "feature_store"})
+# Monitoring components that carry a control signal, not data: they end data walks.
+MONITORING_SIGNALS = frozenset(
+    {"retraining_trigger", "alerting", "metrics_dashboard", "ab_testing", "drift_monitor"}
+)
+# Types whose `features` are request-time features.
+REQUEST_FEATURE_TYPES = frozenset({"client_app", "api_gateway", "backend_service"})
+LABEL_SOURCES = frozenset({"labeling", "feedback_collector"})
 
 # Category pairs (source, target): True allowed, False forbidden. Pairs missing from this
 # table are the dashes of framework.md §2, decided per type in _JUDGED below.
@@ -324,6 +400,8 @@ _CATEGORY_PAIRS: dict[tuple[str, str], bool] = {
     ("features", "serving"): True,
     ("features", "monitoring"): True,
     ("training", "client"): False,
+    ("training", "data"): True,  # rev. 2: outputs written back (embeddings to a table)
+    ("training", "features"): True,  # rev. 2: learned embeddings become features
     ("training", "training"): True,
     ("training", "serving"): True,
     ("training", "monitoring"): True,
@@ -347,16 +425,14 @@ _JUDGED: dict[tuple[str, str], frozenset[str]] = {
     ("feature_store", "data"): frozenset({"data_lake"}),
     ("embedding_model", "data"): frozenset({"nosql_db", "object_store", "data_lake"}),
     ("vector_index", "data"): frozenset(),
-    # Model artefacts and evaluation results stored as data.
-    ("training_pipeline", "data"): frozenset({"object_store", "data_lake"}),
-    ("offline_evaluation", "data"): frozenset({"data_lake"}),
-    ("model_registry", "data"): frozenset({"object_store"}),
-    # Trained embedding models deployed into the feature layer.
-    ("training_pipeline", "features"): frozenset({"embedding_model", "vector_index"}),
-    ("model_registry", "features"): frozenset({"embedding_model", "vector_index"}),
+    ("search_index", "data"): frozenset(),
     # Engagement outcomes turned into features; client-side experiment assignment.
     ("feedback_collector", "features"): frozenset({"feature_pipeline", "feature_store"}),
     ("ab_testing", "client"): frozenset({"client_app"}),
+    # A validation step drawn inline passes on what it checks.
+    ("data_validation", "features"): frozenset({"feature_pipeline", "feature_store"}),
+    # An app that embeds its query (or photo) by calling the encoder directly.
+    ("client_app", "features"): frozenset({"embedding_model"}),
 }
 
 _REFUSAL_HINTS: dict[tuple[str, str], str] = {

@@ -1,258 +1,184 @@
-"""The design as a directed graph, plus the walks the rules share (framework.md §4).
+"""The design as a NetworkX directed graph, plus the roles and walks the rules share
+(framework.md §2 and §4, revision 2; docs/rules.md says how we read them).
 
-Every function here is linear in the size of the graph, or linear per provider or
-training pipeline over a bounded part of it, so validation stays near-linear on large
-boards: no per-node ancestor sets, no unbounded per-predictor walks, no cycle listing.
-
-The walks run over integer adjacency lists (node number -> neighbour numbers) and mark
-what they meet in byte arrays: on boards of thousands of components that keeps their
-memory small and their time linear (bench/validate.py measures it). Node ids stay the
-currency of the public methods; the dict views `succ` and `pred` and the NetworkX view
-`graph` of the same graph are built only when something asks for them.
+One `nx.DiGraph` is built per validation. Role-restricted walks run on
+`nx.subgraph_view` filters of it; questions of the form "which X reach which Y", asked
+for every node at once, are answered by one label pass over the condensation of a view
+(its strongly connected components in topological order, each component's label the
+union of its own seeds and its predecessors' labels). Every walk is a multi-source
+breadth-first search or such a pass, so validation stays linear in the board (bench/
+validate.py measures it): no walk per component over the whole graph, no cycle listing.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Hashable, Iterable
 from functools import cached_property
-from itertools import compress
+from typing import Any
 
 import networkx as nx
 
 from components.catalogue import (
     COMPONENT_TYPES,
     FEATURE_PROVIDERS,
+    HOLDER_TYPES,
+    MONITORING_SIGNALS,
     NOTE,
-    PREDICTION_STORES,
     PREDICTORS,
+    REQUEST_FEATURE_TYPES,
 )
 from components.document import Board, Node
 
-# The feature-source walk stops at these types (they are never walked through).
-FEATURE_WALK_STOPS = PREDICTORS | {"training_pipeline", "model_registry", "client_app"}
-# The model-source walk only passes through these types.
-MODEL_PLUMBING = frozenset({"model_registry", "offline_evaluation", "hyperparameter_tuning"})
 # Each type's category, looked up once instead of through the catalogue entry.
 CATEGORY_OF: dict[str, str] = {t.id: t.category for t in COMPONENT_TYPES.values()}
 SERVING_TYPES = frozenset(t for t, category in CATEGORY_OF.items() if category == "serving")
+DATA_TYPES = frozenset(t for t, category in CATEGORY_OF.items() if category == "data")
+FEATURE_TYPES = frozenset(t for t, category in CATEGORY_OF.items() if category == "features")
+# The model-source walk only passes through these types (rev. 2 adds the orchestrator).
+MODEL_PLUMBING = frozenset(
+    {"model_registry", "offline_evaluation", "hyperparameter_tuning", "orchestrator"}
+)
+# Our reading (docs/rules.md): model files in an object store that a predictor loads are
+# a model source too, so the model walk also passes object stores that a pipeline or
+# model plumbing writes into.
+MODEL_STORES = frozenset({"object_store"})
+# Types that are always predictors; an embedding model is one when it serves requests.
+FIXED_PREDICTORS = PREDICTORS
+# The feature-source walk ends at these types (and at every predictor).
+FEATURE_WALK_STOPS = (
+    FIXED_PREDICTORS | {"training_pipeline", "model_registry", "client_app"} | MONITORING_SIGNALS
+)
+# Data written by a predictor into one of these starts its prediction log.
+LOG_TYPES = frozenset({"event_stream", "data_lake"})
+
+Label = frozenset[Any]
 
 
-class Reach(AbstractSet):
-    """The nodes with a path (of length zero or more) from one of `ends` along
-    `adjacency`, as a read-only set of ids, worked out only as far as it is asked.
+def reach(view: nx.DiGraph, sources: Iterable[Hashable]) -> set[Any]:
+    """Every node of `view` with a path (of length zero or more) from one of `sources`
+    that lies in `view`: one multi-source breadth-first search."""
+    starts = [s for s in dict.fromkeys(sources) if s in view]
+    return {node for layer in nx.bfs_layers(view, starts) for node in layer} if starts else set()
 
-    `x in reach` first looks for a path locally, breadth first from x against the
-    direction of the walk, and stops at the nearest end: in a sound design the answer is
-    a few edges away. What a look learns serves the next ones (a node found to lead to an
-    end counts as an end; the nodes of a look that found nothing are skipped). All the
-    looks of one Reach share a budget of one visit per node and edge; past it, the whole
-    set is computed once (a linear walk) and answers the rest. Either way the answers are
-    exactly those of the full walk, and the cost stays linear. Iterating, `len`, `&` and
-    comparisons work as for a frozenset (`&` and the like return a plain set).
+
+def label_pass(graph: nx.DiGraph, seeds: Callable[[Any], Label]) -> dict[Any, Label]:
+    """For every node v of `graph`, the union of `seeds(u)` over every u with a path
+    u -> ... -> v in it (u = v included): one pass over its condensation.
+
+    `nx.strongly_connected_components` (Tarjan's algorithm) yields every component after
+    the components it reaches, so the reverse of its order is a topological order of the
+    condensation; the pass checks that as it goes and falls back on `nx.condensation`
+    and `nx.topological_sort` if a predecessor's label is ever missing. A component with
+    one labelled predecessor and no seed of its own shares that predecessor's frozenset,
+    so chains cost nothing per node. Give it a graph, not a filtered view: the pass reads
+    each adjacency a few times (DesignGraph.restricted makes one).
     """
+    components = list(nx.strongly_connected_components(graph))
+    components.reverse()
+    labels = _label_components(graph, components, seeds)
+    if labels is None:
+        dag = nx.condensation(graph, components)
+        order = [dag.nodes[c]["members"] for c in nx.topological_sort(dag)]
+        labels = _label_components(graph, order, seeds)
+        assert labels is not None  # a topological order always labels predecessors first
+    return labels
 
-    __slots__ = (
-        "_graph",
-        "_adjacency",
-        "_reverse",
-        "_starts",
-        "_ends",
-        "_dead",
-        "_mask",
-        "_budget",
-    )
 
-    def __init__(
-        self,
-        graph: DesignGraph,
-        adjacency: list[list[int]],
-        reverse: list[list[int]],
-        ends: Iterable[str],
-    ) -> None:
-        self._graph = graph
-        self._adjacency = adjacency  # the walk's direction
-        self._reverse = reverse  # the direction of the looks
-        index = graph.index
-        self._starts = [index[node_id] for node_id in ends]
-        # _ends: the ends, and the nodes looks found to lead to one; _dead: the nodes
-        # looks found to lead to none.
-        self._ends = bytearray(len(graph.ids))
-        for number in self._starts:
-            self._ends[number] = 1
-        self._dead = bytearray(len(graph.ids))
-        self._mask: bytearray | None = None  # the whole set, once computed
-        self._budget = len(graph.ids) + len(graph.board.edges) + 64
-
-    def __contains__(self, node_id: object) -> bool:
-        number = self._graph.index.get(node_id)  # type: ignore[call-overload]
-        if number is None:
-            return False
-        if self._mask is None:
-            found = self._look(number)
-            if found is not None:
-                return found
-        return self._whole()[number] == 1
-
-    def _look(self, start: int) -> bool | None:
-        """Whether `start` meets an end going against the walk; None past the budget."""
-        ends, dead = self._ends, self._dead
-        if ends[start]:
-            return True
-        if dead[start]:
-            return False
-        reverse = self._reverse
-        budget = self._budget
-        seen = {start}
-        frontier = [start]
-        while frontier:
-            ahead = []
-            for node in frontier:
-                near = reverse[node]
-                budget -= len(near) + 1
-                for nxt in near:
-                    if ends[nxt]:
-                        self._budget = budget
-                        ends[start] = 1
-                        return True
-                    if nxt not in seen and not dead[nxt]:
-                        seen.add(nxt)
-                        ahead.append(nxt)
-                if budget < 0:
-                    self._budget = budget
+def _label_components(
+    graph: nx.DiGraph, order: list[Any], seeds: Callable[[Any], Label]
+) -> dict[Any, Label] | None:
+    """The labels of `label_pass`, components taken in `order`; None if a component
+    comes before one of its predecessors."""
+    pred = graph.pred
+    labels: dict[Any, Label] = {}
+    empty: Label = frozenset()
+    for members in order:
+        parts = []
+        for node in members:
+            own = seeds(node)
+            if own:
+                parts.append(own)
+            for u in pred[node]:
+                if u in members:
+                    continue
+                if u not in labels:
                     return None
-            frontier = ahead
-        self._budget = budget
-        for node in seen:  # a whole region without an end
-            dead[node] = 1
-        return False
-
-    def _whole(self) -> bytearray:
-        if self._mask is None:
-            self._mask = _closure(self._adjacency, self._starts, len(self._graph.ids))
-        return self._mask
-
-    def __iter__(self) -> Iterator[str]:
-        return compress(self._graph.ids, self._whole())
-
-    def __len__(self) -> int:
-        return self._whole().count(1)
-
-    @classmethod
-    def _from_iterable(cls, items: Iterable[str]) -> set[str]:
-        return set(items)
-
-    def __repr__(self) -> str:
-        return f"Reach({sorted(self)!r})"
+                if labels[u]:
+                    parts.append(labels[u])
+        if not parts:
+            label = empty
+        elif len(parts) == 1:
+            label = parts[0]
+        else:
+            largest = max(parts, key=len)
+            label = largest.union(*(p for p in parts if p is not largest))
+            if len(label) == len(largest):
+                label = largest
+        for node in members:
+            labels[node] = label
+    return labels
 
 
 class DesignGraph:
-    """A board's components (notes left out) as a directed graph, with cached walks."""
+    """A board's components (notes left out) as a `nx.DiGraph`, with the roles of
+    framework.md §2 and the walks of §4 computed once, when a rule first asks."""
 
     def __init__(self, board: Board) -> None:
         self.board = board
         nodes: dict[str, Node] = {}
-        notes: list[str] = []
+        notes: set[str] = set()
         for node in board.nodes:
             if node.type == NOTE:
-                notes.append(node.id)
+                notes.add(node.id)
             else:
                 nodes[node.id] = node
         self.nodes = nodes
         # Whether every node of the board (notes too) has an id of its own. The document
         # parser ensures it; a Board built by hand may break it.
-        self.unique_ids = (
-            len(notes) + len(nodes) == len(board.nodes)
-            and len(set(notes)) == len(notes)
-            and not any(note_id in nodes for note_id in notes)
+        self.unique_ids = len(notes) + len(nodes) == len(board.nodes) and not (notes & nodes.keys())
+        self.types: dict[str, str] = {node_id: n.type for node_id, n in nodes.items()}
+        graph = nx.DiGraph()
+        graph.add_nodes_from(nodes)
+        graph.add_edges_from(
+            (e.source, e.target) for e in board.edges if e.source in nodes and e.target in nodes
         )
-        # Node numbers: ids[k] is node k, index[id] its number, kinds[k] its type.
-        self.ids: list[str] = list(nodes)
-        self.index: dict[str, int] = dict(zip(self.ids, range(len(self.ids))))
-        self.kinds: list[str] = [n.type for n in nodes.values()]
-        # out[k] / into[k]: numbers of the nodes node k has an edge to / from, in edge
-        # order (a repeated edge is listed again; the walks do not mind).
-        out: list[list[int]] = [[] for _ in self.ids]
-        into: list[list[int]] = [[] for _ in self.ids]
-        # edge_sources[e] / edge_targets[e]: the numbers of the ends of board.edges[e],
-        # or -1 for an end that is no component (a note, or a missing id).
-        number = self.index.get
-        self.edge_sources: list[int] = [number(e.source, -1) for e in board.edges]
-        self.edge_targets: list[int] = [number(e.target, -1) for e in board.edges]
-        ends = zip(self.edge_sources, self.edge_targets)
-        if -1 in self.edge_sources or -1 in self.edge_targets:
-            ends = ((s, t) for s, t in ends if s >= 0 and t >= 0)
-        for source, target in ends:
-            out[source].append(target)
-            into[target].append(source)
-        self.out = out
-        self.into = into
+        self.graph = graph
         self.by_type: dict[str, list[str]] = defaultdict(list)
-        for node_id, type_id in zip(self.ids, self.kinds):
+        for node_id, type_id in self.types.items():
             self.by_type[type_id].append(node_id)
 
-    # --- views --------------------------------------------------------------------------
-
-    @cached_property
-    def succ(self) -> dict[str, dict[str, None]]:
-        """Node id -> {successor id: None}, without repeats (a dict view for callers)."""
-        return self._adjacency(self.out)
-
-    @cached_property
-    def pred(self) -> dict[str, dict[str, None]]:
-        """Node id -> {predecessor id: None}, without repeats (a dict view for callers)."""
-        return self._adjacency(self.into)
-
-    def _adjacency(self, lists: list[list[int]]) -> dict[str, dict[str, None]]:
-        ids = self.ids
-        return {ids[k]: dict.fromkeys(ids[j] for j in near) for k, near in enumerate(lists)}
-
-    @cached_property
-    def graph(self) -> nx.DiGraph:
-        """The same graph as a NetworkX DiGraph (the rules themselves do not need it)."""
-        graph = nx.DiGraph()
-        graph.add_nodes_from(self.ids)
-        graph.add_edges_from(
-            (e.source, e.target)
-            for e in self.board.edges
-            if e.source in self.index and e.target in self.index
-        )
-        return graph
-
-    def successors(self, node_id: str) -> list[str]:
-        """The ids `node_id` has an edge to, without repeats, in edge order."""
-        ids = self.ids
-        return list(dict.fromkeys(ids[j] for j in self.out[self.index[node_id]]))
-
-    def predecessors(self, node_id: str) -> list[str]:
-        """The ids with an edge to `node_id`, without repeats, in edge order."""
-        ids = self.ids
-        return list(dict.fromkeys(ids[j] for j in self.into[self.index[node_id]]))
-
-    def degree(self, node_id: str) -> int:
-        """Incoming plus outgoing edges (each repeat and each end of a self-loop counted)."""
-        number = self.index[node_id]
-        return len(self.out[number]) + len(self.into[number])
-
-    def unconnected(self) -> list[str]:
-        """The ids of the components with no edge at all (to another component)."""
-        return [
-            node_id
-            for node_id, out, into in zip(self.ids, self.out, self.into)
-            if not out and not into
-        ]
+    # --- basics -------------------------------------------------------------------------
 
     def type_of(self, node_id: str) -> str:
-        return self.nodes[node_id].type
+        return self.types[node_id]
+
+    def category(self, node_id: str) -> str:
+        return CATEGORY_OF[self.types[node_id]]
 
     def of_types(self, types: Iterable[str]) -> list[str]:
         return [node_id for t in types for node_id in self.by_type.get(t, ())]
 
+    def successors(self, node_id: str) -> list[str]:
+        return list(self.graph.succ[node_id])
+
+    def predecessors(self, node_id: str) -> list[str]:
+        return list(self.graph.pred[node_id])
+
+    def unconnected(self) -> list[str]:
+        """The components with no edge at all (to another component)."""
+        return [n for n, degree in self.graph.degree if degree == 0]
+
+    def features(self, node_id: str) -> list[str] | None:
+        """The node's listed `features`, or None when it lists none."""
+        listed = self.nodes[node_id].props.get("features")
+        if not isinstance(listed, list):
+            return None
+        return [f for f in listed if isinstance(f, str)]
+
     def name(self, node_id: str) -> str:
         """How a message names a component: its label (or type title), quoted, plus its id
-        only when another component goes by the same name (ids mean nothing to people,
-        and the finding lists its components' ids anyway)."""
+        only when another component goes by the same name."""
         shown = self._shown_name(node_id)
         return f'"{shown}" ({node_id})' if self._shown_names[shown] > 1 else f'"{shown}"'
 
@@ -264,261 +190,397 @@ class DesignGraph:
     def _shown_names(self) -> Counter[str]:
         return Counter(self._shown_name(n) for n in self.nodes)
 
-    def category(self, node_id: str) -> str:
-        return CATEGORY_OF[self.nodes[node_id].type]
+    # --- views and walks ----------------------------------------------------------------
+
+    def view(self, passable: Iterable[str] | set[str] | frozenset[str]) -> nx.DiGraph:
+        """The subgraph of the given nodes (a live view, nothing copied)."""
+        keep = passable if isinstance(passable, set | frozenset) else set(passable)
+        return nx.subgraph_view(self.graph, filter_node=keep.__contains__)
+
+    def restricted(
+        self, keep: set[str] | frozenset[str], edge: Callable[[str, str], bool] | None = None
+    ) -> nx.DiGraph:
+        """A copy of the graph on `keep` (and, if given, only the edges `edge` accepts),
+        for the label passes, which read adjacencies several times."""
+        graph = nx.DiGraph()
+        graph.add_nodes_from(keep)
+        adjacency = self.graph.succ
+        graph.add_edges_from(
+            (u, v) for u in keep for v in adjacency[u] if v in keep and (edge is None or edge(u, v))
+        )
+        return graph
+
+    def seeded_pass(
+        self, passable: set[str] | frozenset[str], seeds: dict[str, Label]
+    ) -> dict[Any, Label]:
+        """`label_pass` over the nodes of `passable`, seeded with `seeds` (node -> label),
+        run only on the part the seeds reach (a walk on a view finds it): every other
+        node's label is empty, and is left out of the result."""
+        if not seeds:
+            return {}
+        region = reach(self.view(passable), seeds)
+        empty: Label = frozenset()
+        return label_pass(self.restricted(region), lambda n: seeds.get(n, empty))
+
+    @cached_property
+    def reverse(self) -> nx.DiGraph:
+        return self.graph.reverse(copy=False)
+
+    def near(
+        self, node: str, *, backward: bool = False, through: Callable[[str], bool] | None = None
+    ) -> set[str]:
+        """The nodes one or two edges from `node` (downstream, or upstream when
+        `backward`), the one between passing `through` if given. The rules look here
+        first: a sound design usually settles them within two edges, and a walk over the
+        whole graph is left for the boards that need it."""
+        adjacency = self.graph.pred if backward else self.graph.succ
+        first = adjacency[node]
+        found = set(first)
+        for middle in first:
+            if through is None or through(middle):
+                found.update(adjacency[middle])
+        return found
+
+    @cached_property
+    def data_view(self) -> nx.DiGraph:
+        """The graph without monitoring signals: data walks stop at them (rev. 2)."""
+        signals = self.signals
+        return nx.subgraph_view(self.graph, filter_node=lambda n: n not in signals)
+
+    @cached_property
+    def data_view_reversed(self) -> nx.DiGraph:
+        signals = self.signals
+        return nx.subgraph_view(self.reverse, filter_node=lambda n: n not in signals)
+
+    def reachable(self, sources: Iterable[str]) -> set[str]:
+        """Every node one of `sources` has a path (of length zero or more) to."""
+        return reach(self.graph, sources)
+
+    def reaching(self, targets: Iterable[str]) -> set[str]:
+        """Every node with a path (of length zero or more) to one of `targets`."""
+        return reach(self.reverse, targets)
+
+    def through(
+        self, sources: Iterable[str], passable: set[str] | frozenset[str], backward: bool = False
+    ) -> set[str]:
+        """Every node with a path from one of `sources` (to one, when `backward`) of length
+        one or more whose every node between the ends lies in `passable`."""
+        starts = set(sources)
+        graph = self.reverse if backward else self.graph
+        inner = reach(
+            nx.subgraph_view(graph, filter_node=lambda n: n in passable or n in starts), starts
+        )
+        adjacency = graph.adj
+        return {v for u in inner if u in passable or u in starts for v in adjacency[u]}
+
+    # --- roles (framework.md §2, rev. 2) ------------------------------------------------
+
+    @cached_property
+    def serving_nodes(self) -> frozenset[str]:
+        return frozenset(self.of_types(SERVING_TYPES))
+
+    @cached_property
+    def predictors(self) -> frozenset[str]:
+        """Inference, ranking and batch scorers, and every embedding model that serves
+        requests: a client app or a serving component has an edge into it (a client
+        reaching it through serving components has such an edge on the way)."""
+        found = set(self.of_types(FIXED_PREDICTORS))
+        pred = self.graph.pred
+        for model in self.by_type.get("embedding_model", ()):
+            if any(u in self.serving_nodes or self.types[u] == "client_app" for u in pred[model]):
+                found.add(model)
+        return frozenset(found)
+
+    @cached_property
+    def signals(self) -> frozenset[str]:
+        return frozenset(self.of_types(MONITORING_SIGNALS))
+
+    @cached_property
+    def data_nodes(self) -> frozenset[str]:
+        return frozenset(self.of_types(DATA_TYPES))
 
     @cached_property
     def prediction_holders(self) -> frozenset[str]:
-        """Prediction stores and caches, and NoSQL stores a batch scorer writes into."""
-        holders = set(self.of_types(PREDICTION_STORES))
-        for scorer in self.by_type.get("batch_scorer", ()):
-            holders.update(
-                self.ids[t] for t in self.out[self.index[scorer]] if self.kinds[t] == "nosql_db"
-            )
-        return frozenset(holders)
+        """Holder-type components a predictor writes into, directly or through serving
+        components, and those filled from another holder, directly or through data
+        components. A cache that only a gateway fills holds nothing."""
+        holder_types = HOLDER_TYPES
+        written = self.through(self.predictors, self.serving_nodes)
+        first = {n for n in written if self.types[n] in holder_types}
+        # Filled from a holder through data components and holders: one walk covers
+        # every chain (a holder-type component filled from a holder is a holder).
+        passable = self.data_nodes | set(self.of_types(holder_types))
+        filled = self.through(first, passable)
+        return frozenset(first | {n for n in filled if self.types[n] in holder_types})
 
     @cached_property
-    def components(self) -> frozenset[str]:
-        return frozenset(self.ids)
-
-    # --- walks --------------------------------------------------------------------------
-
-    def reaching(self, targets: Iterable[str]) -> Reach:
-        """Every node with a path (of length zero or more) to one of `targets`."""
-        return Reach(self, self.into, self.out, targets)
-
-    def reachable(self, sources: Iterable[str]) -> Reach:
-        """Every node one of `sources` has a path (of length zero or more) to."""
-        return Reach(self, self.out, self.into, sources)
+    def logged_by(self) -> dict[str, frozenset[str]]:
+        """Data component -> the predictors whose prediction log it belongs to: an event
+        stream or data lake a predictor writes into, by a direct edge or through serving
+        components (the ad server that logs the impression after the auction), and every
+        data component reached from it through data components."""
+        answers = self.serving_answers
+        pred = self.graph.pred
+        frozen: dict[str, Label] = {}
+        for log in self.of_types(LOG_TYPES):
+            found = [answers[u] for u in pred[log] if u in answers and answers[u]]
+            if found:
+                frozen[log] = frozenset().union(*found)
+        labels = self.seeded_pass(self.data_nodes, frozen)
+        return {node: label for node, label in labels.items() if label}
 
     @cached_property
-    def feature_sources(self) -> dict[str, frozenset[str]]:
-        """Feature sources of every walk-stopping node (predictors, pipelines, ...).
+    def serving_answers(self) -> dict[str, frozenset[str]]:
+        """Serving component or predictor -> the predictors whose answers pass through it
+        (it is one, or they reach it through serving components). An answer stops at
+        the API gateway or a load balancer: past them is the next request, and what a
+        service logs there is the raw request, not what a model served."""
+        entries = set(self.of_types({"api_gateway", "load_balancer"}))
+        nodes = (self.serving_nodes - entries) | self.predictors
+        return self.seeded_pass(nodes, {p: frozenset((p,)) for p in self.predictors})
 
-        The feature sources of X are the providers met walking upstream from X through
-        any component except predictors, training pipelines, registries and client apps.
-        Equivalently: provider p is a source of X when a path p -> ... -> X has no
-        walk-stopping component before X. We walk downstream from each provider instead,
-        which touches each provider's reach once rather than every node's ancestry.
-        """
-        out, ids, index, kinds = self.out, self.ids, self.index, self.kinds
-        sources: dict[int, set[str]] = defaultdict(set)
-        walked = [-1] * len(ids)  # walked[k] == w: node k was met by walk number w
-        for walk, provider in enumerate(self.of_types(FEATURE_PROVIDERS)):
-            start = index[provider]
-            walked[start] = walk
-            stack = [start]
-            while stack:
-                for nxt in out[stack.pop()]:
-                    if kinds[nxt] in FEATURE_WALK_STOPS:
-                        sources[nxt].add(provider)
-                    elif walked[nxt] != walk:
-                        walked[nxt] = walk
-                        stack.append(nxt)
-        return {ids[number]: frozenset(found) for number, found in sources.items()}
+    @cached_property
+    def request_corridor(self) -> frozenset[str]:
+        """What a request travels through: serving components, predictors, and the
+        vector and search indexes looked up on the way."""
+        return (
+            self.serving_nodes
+            | self.predictors
+            | frozenset(self.of_types({"vector_index", "search_index"}))
+        )
+
+    @cached_property
+    def prediction_logs(self) -> frozenset[str]:
+        return frozenset(self.logged_by)
+
+    @cached_property
+    def request_features_at(self) -> dict[str, frozenset[str]]:
+        """Client or serving component -> the request-time features that reach it: those
+        listed on client apps, gateways and backend services that reach it through
+        serving components, predictors and indexes (its own included)."""
+        own = {
+            n: frozenset(self.features(n) or ())
+            for n in self.of_types(REQUEST_FEATURE_TYPES)
+            if self.features(n)
+        }
+        if not own:
+            return {}
+        clients = set(self.by_type.get("client_app", ()))
+        region = reach(self.view(self.request_corridor | own.keys()), own)
+        graph = self.restricted(region, lambda u, v: v not in clients)
+        empty: Label = frozenset()
+        return label_pass(graph, lambda n: own.get(n, empty))
+
+    def request_features_of_predictor(self, predictor: str) -> frozenset[str]:
+        """Request-time features available to a predictor (reached through serving)."""
+        at = self.request_features_at
+        if predictor in at:
+            return at[predictor]
+        found: set[str] = set()
+        for u in self.graph.pred[predictor]:
+            found |= at.get(u, frozenset())
+        return frozenset(found)
+
+    @cached_property
+    def logged_request_features(self) -> dict[str, frozenset[str]]:
+        """Data component -> request-time features logged into it: a client or serving
+        component writes into it, directly or through data components, and carries
+        them (the logged source of framework.md §2)."""
+        at = self.request_features_at
+        if not at:
+            return {}
+        pred = self.graph.pred
+        own: dict[str, Label] = {}
+        for node in self.data_nodes:
+            carried = [at[u] for u in pred[node] if u in at and at[u]]
+            if carried:
+                own[node] = frozenset().union(*carried)
+        labels = self.seeded_pass(self.data_nodes, own)
+        return {node: label for node, label in labels.items() if label}
+
+    # --- feature sources (framework.md §4) ----------------------------------------------
+
+    @cached_property
+    def _feature_passable(self) -> frozenset[str]:
+        stops = self.predictors | set(self.of_types(FEATURE_WALK_STOPS))
+        return frozenset(self.graph) - stops
+
+    @cached_property
+    def _provider_labels(self) -> dict[str, Label]:
+        """Node of the feature walk -> the providers a walk up from just below it meets."""
+        passable = self._feature_passable
+        providers = set(self.of_types(FEATURE_PROVIDERS))
+        pred, succ = self.graph.pred, self.graph.succ
+        seeds: dict[str, set[Any]] = defaultdict(set)
+        for node in providers & passable:
+            seeds[node].add(node)
+        # Providers that end the walk (serving encoders) are still met: seed them into
+        # the nodes they feed.
+        for provider in providers - passable:
+            for v in succ[provider]:
+                if v in passable:
+                    seeds[v].update(u for u in pred[v] if u in providers and u not in passable)
+        return self.seeded_pass(passable, {n: frozenset(found) for n, found in seeds.items()})
+
+    @cached_property
+    def _log_labels(self) -> dict[str, Label]:
+        """Node of the feature walk -> the predictors whose prediction log a walk up from
+        just below it meets. Only the logs that can matter are followed: those of
+        predictors with a model source that reads no feature provider ("log and wait");
+        worked out only when a rule asks."""
+        waiting = {
+            p
+            for p, sources in self.model_sources.items()
+            if any(not self.feature_sources_of(t) for t in sources)
+        }
+        seeds = {
+            node: frozenset(found & waiting)
+            for node, found in self.logged_by.items()
+            if found & waiting
+        }
+        return self.seeded_pass(self._feature_passable, seeds)
+
+    @cached_property
+    def _request_labels(self) -> dict[str, Label]:
+        """Node of the feature walk -> the request-time features logged into a source a
+        walk up from just below it meets (worked out only when a rule asks)."""
+        return self.seeded_pass(self._feature_passable, self.logged_request_features)
+
+    def _walk_up(self, labels: dict[str, Label], node_id: str) -> set[Any]:
+        found: set[Any] = set()
+        for u in self.graph.pred[node_id]:
+            if u in labels:
+                found |= labels[u]
+        return found
 
     def feature_sources_of(self, node_id: str) -> frozenset[str]:
-        return self.feature_sources.get(node_id, frozenset())
+        """The feature providers met walking upstream from the node (framework.md §4)."""
+        found = self._walk_up(self._provider_labels, node_id)
+        providers = FEATURE_PROVIDERS
+        passable = self._feature_passable
+        types = self.types
+        found.update(
+            u for u in self.graph.pred[node_id] if u not in passable and types[u] in providers
+        )
+        return frozenset(found)
+
+    def logs_feeding(self, node_id: str) -> frozenset[str]:
+        """The predictors whose prediction log the node's feature walk meets."""
+        return frozenset(self._walk_up(self._log_labels, node_id))
+
+    def logged_features_feeding(self, node_id: str) -> frozenset[str]:
+        """The request-time features logged into a source the node's feature walk meets."""
+        return frozenset(self._walk_up(self._request_labels, node_id))
+
+    # --- model sources (framework.md §4) ------------------------------------------------
+
+    @cached_property
+    def plumbing_view(self) -> nx.DiGraph:
+        """Training pipelines, model plumbing and predictors, joined by the edges a model
+        travels along: out of a pipeline or plumbing, into plumbing or a predictor (a
+        small copy: the model walks run on it many times)."""
+        plumbing = set(self.of_types(MODEL_PLUMBING))
+        pipelines = set(self.by_type.get("training_pipeline", ()))
+        predictors = self.predictors
+        succ = self.graph.succ
+        writers = pipelines | plumbing
+        # Model files written by a pipeline, an evaluation or a registry.
+        plumbing |= {v for t in writers for v in succ[t] if self.types[v] in MODEL_STORES}
+        return self.restricted(
+            plumbing | pipelines | predictors,
+            lambda u, v: (u in plumbing or u in pipelines) and (v in plumbing or v in predictors),
+        )
+
+    def deployments_of(self, pipeline: str) -> set[str]:
+        """The predictors and embedding models (serving or not: a two-tower model's item
+        tower) that a pipeline's model reaches through model plumbing."""
+        plumbing = set(self.of_types(MODEL_PLUMBING))
+        ends = self.predictors | set(self.by_type.get("embedding_model", ()))
+        view = nx.subgraph_view(
+            self.graph,
+            filter_node=lambda n: n == pipeline or n in plumbing or n in ends,
+            filter_edge=lambda u, v: u not in ends,
+        )
+        return {n for n in reach(view, [pipeline]) if n in ends}
 
     @cached_property
     def model_sources(self) -> dict[str, frozenset[str]]:
-        """Model sources of every predictor.
-
-        A training pipeline T is a model source of predictor P when a path T -> ... -> P
-        passes only through registries, offline evaluations and hyperparameter tuning.
-        """
-        out, ids, index, kinds = self.out, self.ids, self.index, self.kinds
-        sources: dict[int, set[str]] = defaultdict(set)
-        for pipeline in self.by_type.get("training_pipeline", ()):
-            seen: set[int] = set()
-            stack = [index[pipeline]]
-            while stack:
-                for nxt in out[stack.pop()]:
-                    kind = kinds[nxt]
-                    if kind in PREDICTORS:
-                        sources[nxt].add(pipeline)
-                    elif kind in MODEL_PLUMBING and nxt not in seen:
-                        seen.add(nxt)
-                        stack.append(nxt)
-        return {ids[number]: frozenset(found) for number, found in sources.items()}
+        """Predictor -> the training pipelines that reach it through model plumbing."""
+        empty: Label = frozenset()
+        labels = label_pass(
+            self.plumbing_view,
+            lambda n: frozenset((n,)) if self.types[n] == "training_pipeline" else empty,
+        )
+        return {p: labels.get(p, empty) for p in self.predictors}
 
     def model_sources_of(self, predictor: str) -> frozenset[str]:
         return self.model_sources.get(predictor, frozenset())
 
     @cached_property
-    def scc_numbers(self) -> list[int]:
-        """For node k, the number of the strongly connected component it belongs to."""
-        return _strong_components(self.out)
+    def pretrained_registries(self) -> frozenset[str]:
+        """Model registries no training pipeline reaches through plumbing: they hold
+        pretrained or hosted models (our reading, docs/rules.md)."""
+        registries = self.by_type.get("model_registry", ())
+        if not registries:
+            return frozenset()
+        trained = reach(self.plumbing_view, self.by_type.get("training_pipeline", ()))
+        return frozenset(r for r in registries if r not in trained)
 
     @cached_property
-    def scc_index(self) -> dict[str, int]:
-        """The strongly connected component each node belongs to, as an index."""
-        return dict(zip(self.ids, self.scc_numbers))
+    def supplied_by_registry(self) -> frozenset[str]:
+        """Predictors a pretrained registry reaches through plumbing."""
+        return frozenset(
+            n for n in reach(self.plumbing_view, self.pretrained_registries) if n in self.predictors
+        )
 
-    def walk_back(self, start: str, allowed: frozenset[str] | set[str]) -> set[str]:
-        """Nodes in `allowed` with a path to `start` whose every node lies in `allowed`."""
-        return self.walk_back_from((start,), allowed)
+    @cached_property
+    def deployed_pipelines(self) -> frozenset[str]:
+        """Training pipelines whose model reaches serving: a predictor or a serving
+        component, through plumbing and feature-layer components (a retrieval tower
+        published to an index that candidate generation reads counts)."""
+        targets = self.predictors | self.serving_nodes
+        passable = frozenset(self.of_types(MODEL_PLUMBING | FEATURE_TYPES)) - targets
+        pipelines = set(self.by_type.get("training_pipeline", ()))
+        reaching = self.through(targets, passable, backward=True)
+        return frozenset(p for p in pipelines if p in reaching)
 
-    def walk_back_from(self, starts: Iterable[str], allowed: frozenset[str] | set[str]) -> set[str]:
-        """`walk_back` from several starts at once: the union of their walks."""
-        seen = self._walk_back(self._mask(allowed), [self.index[s] for s in starts])
-        return set(compress(self.ids, seen))
+    @cached_property
+    def _deploy_labels(self) -> dict[str, Label]:
+        """Predictor or embedding model -> the pipelines whose model reaches it through
+        model plumbing (a tower counts: an item encoder a pipeline deploys)."""
+        pipelines = set(self.by_type.get("training_pipeline", ()))
+        ends = self.predictors | set(self.by_type.get("embedding_model", ()))
+        plumbing = set(self.plumbing_view) - self.predictors - pipelines
+        graph = self.restricted(
+            plumbing | pipelines | ends,
+            lambda u, v: (u in plumbing or u in pipelines) and (v in plumbing or v in ends),
+        )
+        empty: Label = frozenset()
+        labels = label_pass(graph, lambda n: frozenset((n,)) if n in pipelines else empty)
+        return {n: labels[n] for n in ends if labels.get(n)}
 
-    def walk_from(self, starts: Iterable[str], allowed: Iterable[str]) -> set[str]:
-        """Nodes in `allowed` that one of `starts` has a path to whose every node after the
-        start lies in `allowed` (a start is included only when such a path returns to it)."""
-        passable = self._mask(allowed)
-        out = self.out
-        seen = bytearray(len(self.ids))
-        stack = [self.index[s] for s in starts]
-        while stack:
-            for nxt in out[stack.pop()]:
-                if passable[nxt] and not seen[nxt]:
-                    seen[nxt] = 1
-                    stack.append(nxt)
-        return set(compress(self.ids, seen))
+    @cached_property
+    def deployed_somewhere(self) -> frozenset[str]:
+        """Training pipelines whose model reaches a predictor or an embedding model: the
+        others' models go nowhere."""
+        return frozenset().union(*self._deploy_labels.values())
 
-    def returns_within_component(
-        self, starts: Iterable[str], allowed: Iterable[str], targets: Iterable[str]
-    ) -> bool:
-        """Whether some start s has a target t in its own strongly connected component
-        with a path t -> ... -> s whose every node but s lies in `allowed`; a target
-        outside `allowed` never counts.
+    @cached_property
+    def trained_encoders(self) -> frozenset[str]:
+        """Embedding models some training pipeline's model reaches through plumbing."""
+        return frozenset(n for n in self._deploy_labels if self.types[n] == "embedding_model")
 
-        Linear, however many starts: every node of a path from t to s lies in their
-        shared component, so one walk back from all the starts of a component, kept
-        inside it, finds exactly what the walks back from each of them would find.
-        """
-        index = self.index
-        passable = self._mask(allowed)
-        wanted = self._mask(targets)
-        starts = [index[s] for s in starts]
-        if not starts or not _meet(self._walk_back(passable, starts), wanted):
-            return False  # no target has such a path to any start, component or not
-        # Often the first start settles it: a target that walks back to it and that it
-        # reaches shares its component. One look from it (linear at worst, and done
-        # once), then the general method.
-        first = starts[0]
-        returning = self._walk_back(passable, [first])
-        if _meet(returning, wanted) and self._reaches(first, returning, wanted):
-            return True
-        component = self.scc_numbers
-        groups: dict[int, list[int]] = defaultdict(list)
-        for start in starts:
-            groups[component[start]].append(start)
-        into = self.into
-        seen = bytearray(len(self.ids))  # the walks stay in distinct components
-        for number, stack in groups.items():
-            while stack:
-                for prev in into[stack.pop()]:
-                    if passable[prev] and not seen[prev] and component[prev] == number:
-                        if wanted[prev]:
-                            return True
-                        seen[prev] = 1
-                        stack.append(prev)
-        return False
+    @cached_property
+    def model_source_set(self) -> frozenset[str]:
+        """Every training pipeline that is a model source of some predictor."""
+        return frozenset().union(*self.model_sources.values())
 
-    def _reaches(self, start: int, marked: bytearray, wanted: bytearray) -> bool:
-        """Whether `start` has a path to a node both `marked` and `wanted` (breadth first,
-        so a nearby node is found without walking the whole graph)."""
-        if marked[start] and wanted[start]:
-            return True
-        out = self.out
-        seen = bytearray(len(self.ids))
-        seen[start] = 1
-        frontier = [start]
-        while frontier:
-            ahead = []
-            for node in frontier:
-                for nxt in out[node]:
-                    if not seen[nxt]:
-                        if marked[nxt] and wanted[nxt]:
-                            return True
-                        seen[nxt] = 1
-                        ahead.append(nxt)
-            frontier = ahead
-        return False
+    @cached_property
+    def reader_ends(self) -> frozenset[str]:
+        """Client apps and predictors: what reads answers."""
+        return frozenset(self.of_types({"client_app"})) | self.predictors
 
-    def _mask(self, node_ids: Iterable[str]) -> bytearray:
-        mask = bytearray(len(self.ids))
-        index = self.index
-        for node_id in node_ids:
-            number = index.get(node_id)
-            if number is not None:
-                mask[number] = 1
-        return mask
-
-    def _walk_back(self, passable: bytearray, starts: list[int]) -> bytearray:
-        into = self.into
-        seen = bytearray(len(self.ids))
-        stack = list(starts)
-        while stack:
-            for prev in into[stack.pop()]:
-                if passable[prev] and not seen[prev]:
-                    seen[prev] = 1
-                    stack.append(prev)
-        return seen
-
-
-def _closure(adjacency: list[list[int]], starts: list[int], size: int) -> bytearray:
-    """The nodes reached from `starts` along `adjacency` (the starts included)."""
-    seen = bytearray(size)
-    stack = list(starts)
-    for number in stack:
-        seen[number] = 1
-    pop, push = stack.pop, stack.append
-    while stack:
-        for nxt in adjacency[pop()]:
-            if not seen[nxt]:
-                seen[nxt] = 1
-                push(nxt)
-    return seen
-
-
-def _meet(first: bytearray, second: bytearray) -> bool:
-    """Whether two node masks of the same design share a node."""
-    return int.from_bytes(first, "little") & int.from_bytes(second, "little") != 0
-
-
-def _strong_components(out: list[list[int]]) -> list[int]:
-    """Tarjan's algorithm without recursion: node k -> number of its strong component."""
-    size = len(out)
-    unseen = -1
-    order = [unseen] * size  # discovery number
-    low = [0] * size
-    component = [unseen] * size
-    path: list[int] = []  # Tarjan's stack: discovered nodes not yet given a component
-    counter = 0
-    found = 0
-    for root in range(size):
-        if order[root] != unseen:
-            continue
-        order[root] = low[root] = counter
-        counter += 1
-        path.append(root)
-        work = [(root, iter(out[root]))]
-        while work:
-            node, pending = work[-1]
-            for nxt in pending:
-                if order[nxt] == unseen:
-                    order[nxt] = low[nxt] = counter
-                    counter += 1
-                    path.append(nxt)
-                    work.append((nxt, iter(out[nxt])))
-                    break
-                if component[nxt] == unseen and order[nxt] < low[node]:
-                    low[node] = order[nxt]
-            else:
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    if low[node] < low[parent]:
-                        low[parent] = low[node]
-                if low[node] == order[node]:
-                    while True:
-                        member = path.pop()
-                        component[member] = found
-                        if member == node:
-                            break
-                    found += 1
-    return component
+    @cached_property
+    def reaching_readers(self) -> set[str]:
+        """Every node with a path to a client app or a predictor."""
+        return self.reaching(self.reader_ends)

@@ -108,7 +108,7 @@ def _coverage(
     per_step_components = {step.key: 0 for step in STEPS}
     if design is not None and design.unique_ids:
         # Notes have no step, so counting the design's components by type is enough.
-        for type_id, count in Counter(design.kinds).items():
+        for type_id, count in Counter(design.types.values()).items():
             step_key = STEP_OF[type_id]
             if step_key:
                 per_step_components[step_key] += count

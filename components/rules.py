@@ -1,30 +1,34 @@
-"""The validator's rules (framework.md §4): data with stable ids, one function each.
+"""The validator's rules (framework.md §4, revision 2): data with stable ids, one
+function each.
 
 Adding a rule is one function decorated with `@rule(...)`: the decorator records its id,
 severity, step and the lowest level whose profile runs it. A check receives the
-`DesignGraph` and returns findings; an empty list means the rule holds.
+`DesignGraph` and returns findings; an empty list means the rule holds. Every message
+names the component to change (its ids go in `nodes`, so the board highlights them) and
+says how to fix it. docs/rules.md describes each rule and where we read the spec.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import repeat
-from operator import add, eq, mul
 from typing import Literal
 
+import networkx as nx
+
 from components.catalogue import (
-    ALLOWED_CONNECTIONS,
     COMPONENT_TYPES,
     DATA_SOURCES,
-    FEATURE_PROVIDERS,
-    PREDICTORS,
+    LABEL_SOURCES,
     connection_refusal,
 )
-from components.document import Edge
-from components.graph import SERVING_TYPES, DesignGraph
+from components.feature_check import feature_consistency_issue
+from components.graph import DesignGraph, reach
+from components.metrics import SUGGESTIONS, fits, is_online, normalise_metric
+
+__all__ = ["RULES", "Finding", "Issue", "Rule", "normalise_metric", "profile", "rule"]
 
 Severity = Literal["error", "warning", "info"]
 LEVEL_ORDER = {"mid": 0, "senior": 1, "staff": 2}
@@ -44,7 +48,7 @@ class Finding:
         """The rule's short name for people ("A serving loop exists")."""
         return RULES[self.rule].title
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "rule": self.rule,
             "severity": self.severity,
@@ -89,7 +93,9 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: Severity, step: str | None, level: str, title: str):
+def rule(
+    rule_id: str, severity: Severity, step: str | None, level: str, title: str
+) -> Callable[[Check], Check]:
     """Register a check as the rule `rule_id`."""
 
     def register(check: Check) -> Check:
@@ -99,8 +105,59 @@ def rule(rule_id: str, severity: Severity, step: str | None, level: str, title: 
     return register
 
 
-def _names(design: DesignGraph, node_ids) -> str:
+def _names(design: DesignGraph, node_ids: Iterable[str]) -> str:
     return ", ".join(design.name(n) for n in sorted(node_ids))
+
+
+def _pipelines(design: DesignGraph) -> list[str]:
+    return design.by_type.get("training_pipeline", [])
+
+
+# Words in a predictor's label that say its model comes from outside ("Hosted LLM (vendor
+# API)", "Pretrained CLIP"): a strong interviewer reads the label too.
+OUTSIDE_MODEL_WORDS = frozenset(
+    {
+        "hosted",
+        "vendor",
+        "pretrained",
+        "pre-trained",
+        "off-the-shelf",
+        "frozen",
+        "third-party",
+        "external",
+        "foundation",
+        "llm",
+        "gpt",
+        "openai",
+        "claude",
+        "gemini",
+    }
+)
+
+
+# Words that say the opposite: the board's own training produces the model.
+OWN_MODEL_WORDS = frozenset(
+    {"fine-tuned", "finetuned", "fine-tune", "trained", "in-house", "custom", "our", "own"}
+)
+
+
+def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
+    """Whether a predictor's model comes from outside the board (docs/rules.md,
+    interpretations): a label that says hosted or pretrained, a registry no pipeline
+    trains into, a pretrained encoder (when the board trains no encoder), or a model
+    named in its `model` setting, unless a pipeline of the board trains a model that
+    goes nowhere (a name like "GBDT" does not say whose model it is)."""
+    node = design.nodes[predictor]
+    words = set(re.findall(r"[a-z][a-z-]*", node.label.lower()))
+    if words & OUTSIDE_MODEL_WORDS and not words & OWN_MODEL_WORDS:
+        return True
+    if predictor in design.supplied_by_registry:
+        return True
+    if design.type_of(predictor) == "embedding_model" and not design.trained_encoders:
+        return True
+    named = node.props.get("model")
+    dead_ends = set(design.by_type.get("training_pipeline", ())) - design.deployed_somewhere
+    return isinstance(named, str) and bool(named.strip()) and not dead_ends
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -108,18 +165,30 @@ def _names(design: DesignGraph, node_ids) -> str:
 
 @rule("training-loop", "error", "model", "mid", "A training loop exists")
 def training_loop(design: DesignGraph) -> list[Issue]:
-    """Some training pipeline has a data source upstream of it, and a path from it to a
-    model registry or a predictor."""
-    pipelines = design.by_type.get("training_pipeline", [])
+    """Some training pipeline has a data source upstream of it along a path with no
+    monitoring signal in it, and a path from it to a model registry or a predictor."""
+    pipelines = _pipelines(design)
     if not pipelines:
+        predictors = design.predictors
+        if predictors and all(_served_elsewhere(design, p) for p in predictors):
+            return []  # every model is pretrained or hosted: nothing of ours to train
         return [
             Issue(
                 "There is no training loop: add a training pipeline fed by a data source "
                 "(event stream, data lake, ...) that writes to a model registry."
             )
         ]
-    fed = design.reachable(design.of_types(DATA_SOURCES))
-    delivers = design.reaching(design.of_types(PREDICTORS | {"model_registry"}))
+    signals = design.signals
+    deliverers = design.predictors | set(design.of_types({"model_registry"}))
+    data_types = DATA_SOURCES
+    for p in pipelines:  # the usual drawing settles it within two edges
+        upstream = design.near(p, backward=True, through=lambda n: n not in signals)
+        if any(design.type_of(u) in data_types and u not in signals for u in upstream) and any(
+            v in deliverers for v in design.near(p)
+        ):
+            return []
+    fed = reach(design.data_view, design.of_types(DATA_SOURCES))
+    delivers = design.reaching(deliverers)
     if any(p in fed and p in delivers for p in pipelines):
         return []
     problems = []
@@ -127,6 +196,7 @@ def training_loop(design: DesignGraph) -> list[Issue]:
         problems.append(
             "no data source (event stream, data lake, NoSQL store, object store, "
             "labeling or feedback collector) feeds it"
+            + (" (a retraining trigger is a signal, not data)" if design.signals else "")
         )
     if not any(p in delivers for p in pipelines):
         problems.append("its model reaches neither a model registry nor a predictor")
@@ -142,7 +212,8 @@ def training_loop(design: DesignGraph) -> list[Issue]:
 @rule("serving-loop", "error", "serving", "mid", "A serving loop exists")
 def serving_loop(design: DesignGraph) -> list[Issue]:
     """Some client app has a path to a predictor or prediction holder, and from it a path
-    back to the same client through serving components and prediction holders only."""
+    back to the same client through serving components, prediction holders, vector and
+    search indexes only."""
     clients = design.by_type.get("client_app", [])
     if not clients:
         return [
@@ -151,11 +222,20 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
                 "predictor (through an API gateway) and whose answers come back."
             )
         ]
-    answerers = set(design.of_types(PREDICTORS)) | design.prediction_holders
-    corridor = set(design.of_types(SERVING_TYPES)) | design.prediction_holders
-    # A client is answered when some answerer in its strong component (the request reaches
-    # it) has a path back to it through the corridor.
-    if design.returns_within_component(clients, corridor, answerers):
+    answerers = design.predictors | design.prediction_holders
+    corridor = (
+        design.serving_nodes | answerers | set(design.of_types({"vector_index", "search_index"}))
+    )
+    # A path back from an answerer to a client it shares a strong component with: the
+    # client's request reaches the answerer, and the answer comes back. One walk back
+    # from every client, kept inside strong components, finds them all. The strong
+    # components of the serving corridor (with the clients) settle a sound design;
+    # those of the whole graph settle the rest.
+    client_set = set(clients)
+    corridor_graph = design.restricted(corridor | client_set)
+    if _answered(corridor_graph, client_set, corridor, answerers):
+        return []
+    if _answered(design.graph, client_set, corridor, answerers):
         return []
     reached = design.reachable(clients) & answerers
     if not reached:
@@ -169,7 +249,7 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
         ]
     # Name the missing hop when the answer gets as far as a component the client sends its
     # requests to (typically the API gateway): that component must answer the client.
-    answered_so_far = design.walk_from(reached, corridor) | set(reached)
+    answered_so_far = reach(design.view(corridor), reached) | reached
     hops = sorted(
         (hop, client)
         for client in clients
@@ -186,201 +266,151 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
             f"Answers from {_names(design, reached)} never travel back to the client: "
             f"{fix} (answers return the way requests came, e.g. ranking service -> "
             "API gateway -> client app).",
-            tuple(sorted(set(clients) | reached)),
+            tuple(sorted(client_set | reached)),
         )
     ]
+
+
+def _answered(
+    graph: nx.DiGraph,
+    clients: set[str],
+    corridor: AbstractSet[str],
+    answerers: AbstractSet[str],
+) -> bool:
+    """Whether an answerer has a path back to a client through the corridor, inside a
+    strong component of `graph` (so that client's requests reach it)."""
+    component: dict[str, int] = {}
+    for number, members in enumerate(nx.strongly_connected_components(graph)):
+        component.update(dict.fromkeys(members, number))
+    inside = nx.subgraph_view(
+        graph,
+        filter_node=lambda n: n in corridor or n in clients,
+        filter_edge=lambda u, v: u in corridor and component[u] == component[v],
+    )
+    returning = reach(inside.reverse(copy=False), clients)
+    return any(n in answerers for n in returning if n not in clients)
 
 
 @rule("model-deployed", "error", "serving", "mid", "Every predictor has a model")
 def model_deployed(design: DesignGraph) -> list[Issue]:
     """Every predictor has at least one model source (a training pipeline reaching it
-    through registries, offline evaluations and hyperparameter tuning only)."""
+    through registries, evaluations, tuning and orchestrators only), or serves a model
+    from outside the board (see `_served_elsewhere`)."""
     return [
         Issue(
             f"{design.name(p)} has no trained model: connect a training pipeline to it, "
-            "directly or through a model registry.",
+            "directly or through a model registry (or, if it serves a pretrained or hosted "
+            "model, name that model in its `model` setting).",
             (p,),
         )
-        for p in sorted(design.of_types(PREDICTORS))
-        if not design.model_sources_of(p)
+        for p in sorted(design.predictors)
+        if not design.model_sources_of(p) and not _served_elsewhere(design, p)
     ]
 
 
 @rule("feature-consistency", "error", "data", "mid", "Training and serving share features")
 def feature_consistency(design: DesignGraph) -> list[Issue]:
-    """For every predictor P and model source T of P: their feature sources share a
-    provider; T's listed features are all in P's list; and some shared feature store that
-    lists features lists every feature of T."""
+    """For every predictor P with a model source: for at least one model source T of P,
+    training and serving share their features (components/feature_check.py)."""
     issues = []
-    for predictor in sorted(design.of_types(PREDICTORS)):
-        serving_sources = design.feature_sources_of(predictor)
-        for pipeline in sorted(design.model_sources_of(predictor)):
-            issue = _feature_issue(design, pipeline, predictor, serving_sources)
-            if issue:
-                issues.append(issue)
+    for predictor in sorted(design.predictors):
+        sources = sorted(design.model_sources_of(predictor))
+        found = []
+        for pipeline in sources:
+            issue = feature_consistency_issue(design, pipeline, predictor)
+            if issue is None:
+                break
+            found.append(issue)
+        else:
+            if found:
+                best = min(found, key=lambda i: i.rank)
+                message = best.message
+                if len(sources) > 1:
+                    others = _names(design, [s for s in sources if s != best.pipeline])
+                    message += (
+                        f" (It may serve a model from {others} instead, through the shared "
+                        "registry; none of them shares features with it either.)"
+                    )
+                issues.append(Issue(message, best.nodes))
     return issues
-
-
-def _feature_issue(
-    design: DesignGraph, pipeline: str, predictor: str, serving_sources: frozenset[str]
-) -> Issue | None:
-    involved = (pipeline, predictor)
-    shared = design.feature_sources_of(pipeline) & serving_sources
-    if not shared:
-        return Issue(
-            f"Training {design.name(pipeline)} and serving {design.name(predictor)} "
-            "read no common feature source, so their features can drift apart "
-            "(training/serving skew): feed both from the same feature store.",
-            involved,
-        )
-    trained = _listed_features(design, pipeline)
-    served = _listed_features(design, predictor)
-    if trained is not None and served is not None:
-        serving_set = set(served)
-        missing = [f for f in trained if f not in serving_set]
-        if missing:
-            return Issue(
-                f"{design.name(predictor)} does not serve features its model was "
-                f"trained on by {design.name(pipeline)}: {', '.join(missing)}. Add "
-                "them to the predictor's features.",
-                involved,
-            )
-    stores = [
-        s
-        for s in shared
-        if design.type_of(s) == "feature_store" and _listed_features(design, s) is not None
-    ]
-    if trained and stores:
-        gaps = {s: _absent(trained, _listed_features(design, s)) for s in sorted(stores)}
-        best = min(gaps, key=lambda s: len(gaps[s]))
-        if gaps[best]:
-            return Issue(
-                f"No shared feature store holds every feature {design.name(pipeline)} "
-                f"trains on; {design.name(best)} lacks {', '.join(gaps[best])}. Add "
-                "them to the feature store.",
-                (*involved, best),
-            )
-    return None
-
-
-def _absent(wanted: list[str], listed: list[str]) -> list[str]:
-    present = set(listed)
-    return [f for f in wanted if f not in present]
-
-
-def _listed_features(design: DesignGraph, node_id: str) -> list[str] | None:
-    features = design.nodes[node_id].props.get("features")
-    return features if isinstance(features, list) else None
 
 
 @rule("batch-predictions-served", "error", "serving", "mid", "Batch predictions are served")
 def batch_predictions_served(design: DesignGraph) -> list[Issue]:
-    """Every batch scorer has a path to a prediction holder that has a path to a client."""
+    """Every batch scorer has a path to a prediction holder that has a path to a client
+    app or to a predictor (scores stacked as features are read)."""
     scorers = design.by_type.get("batch_scorer", [])
     if not scorers:
         return []
-    to_client = design.reaching(design.by_type.get("client_app", []))
-    served_holders = [h for h in design.prediction_holders if h in to_client]
-    feeds_served = design.reaching(served_holders)
-    return [
-        Issue(
-            f"Batch scorer {design.name(s)} writes predictions nobody reads: connect it to "
-            "a prediction store, cache or NoSQL store that a client reads through serving.",
-            (s,),
-        )
-        for s in sorted(scorers)
-        if s not in feeds_served
+    # An index a batch job fills with embeddings is read like a holder (our reading).
+    holders = design.prediction_holders | set(design.of_types({"vector_index", "search_index"}))
+    ends = design.reader_ends
+    rest = [
+        s
+        for s in scorers
+        if not any(h in holders and design.near(h) & ends for h in design.successors(s))
     ]
+    if not rest:
+        return []
+    readers = design.reaching_readers
+    served = [h for h in holders if h in readers]
+    feeds_served = design.reaching(served)
+    issues = []
+    for scorer in sorted(rest):
+        if scorer in feeds_served:
+            continue
+        written = sorted(h for h in design.reachable([scorer]) if h in holders)
+        if written:
+            message = (
+                f"Batch scorer {design.name(scorer)} writes its predictions into "
+                f"{_names(design, written)}, but nothing reads them on the way to a "
+                "client: connect the store to the serving path (e.g. store -> API gateway "
+                "or backend service -> client app), or to the predictor that uses them."
+            )
+            nodes = (scorer, *written)
+        else:
+            message = (
+                f"Batch scorer {design.name(scorer)} writes predictions nobody reads: "
+                "connect it to a prediction store, cache or NoSQL store that a client reads "
+                "through serving."
+            )
+            nodes = (scorer,)
+        issues.append(Issue(message, nodes))
+    return issues
 
 
 @rule("connection-allowed", "error", None, "mid", "Connections are allowed")
 def connection_allowed(design: DesignGraph) -> list[Issue]:
     """No self-loop, no second edge with the same source and target, and every edge a
     pair the catalogue allows."""
-    if _edges_all_clear(design):
-        return []
-    edges = design.board.edges
-    # Edge numbers of the first edge of each (source, target) pair, keyed by the pair's
-    # node numbers when both ends are components (the usual case, and the cheap one: the
-    # edge objects are not even read), by ids otherwise.
-    first_by_number: dict[int, int] = {}
-    first_by_id: dict[tuple[str, str], int] = {}
-    types: dict[str, str] | None = None  # every node's type, notes too, built if needed
-    size = len(design.ids)
-    kinds = design.kinds
-    if design.unique_ids:
-        ends = zip(design.edge_sources, design.edge_targets)
-    else:  # ids repeat: trust only the ids
-        ends = repeat((-1, -1), len(edges))
-    refused: list[tuple[int, str]] = []  # (edge number, reason)
-    for number, (source, target) in enumerate(ends):
-        if source >= 0 and target >= 0:
-            if source == target:
-                refused.append((number, _SELF_LOOP))
-                continue
-            known = len(first_by_number)
-            first = first_by_number.setdefault(source * size + target, number)
-            if len(first_by_number) == known:
-                refused.append((number, _repeat(edges[first])))
-            elif kinds[target] not in ALLOWED_CONNECTIONS.get(kinds[source], ()):
-                reason = _refusal(kinds[source], kinds[target])
-                if reason:
-                    refused.append((number, reason))
-            continue
-        edge = edges[number]
-        if edge.source == edge.target:
-            refused.append((number, _SELF_LOOP))
-            continue
-        known = len(first_by_id)
-        first = first_by_id.setdefault((edge.source, edge.target), number)
-        if len(first_by_id) == known:
-            refused.append((number, _repeat(edges[first])))
-            continue
-        if types is None:
-            types = {n.id: n.type for n in design.board.nodes}
-        reason = _refusal(types[edge.source], types[edge.target])
-        if reason:
-            refused.append((number, reason))
+    types = {n.id: n.type for n in design.board.nodes}  # notes too; last id wins
+    first: dict[tuple[str, str], str] = {}
+    refusals: dict[tuple[str, str], str | None] = {}
     issues = []
-    for number, reason in refused:
-        edge = edges[number]
-        issues.append(
-            Issue(
-                f'Edge "{edge.id}" {reason}. Remove it or route the flow '
-                "through an allowed component.",
-                (edge.source, edge.target),
-                (edge.id,),
+    for edge in design.board.edges:
+        pair = (edge.source, edge.target)
+        reason: str | None
+        if edge.source == edge.target:
+            reason = "connects a component to itself"
+        elif pair in first:
+            reason = f'repeats edge "{first[pair]}" between the same components'
+        else:
+            first[pair] = edge.id
+            kinds = (types.get(edge.source, "?"), types.get(edge.target, "?"))
+            if kinds not in refusals:
+                refusals[kinds] = connection_refusal(*kinds)
+            refusal = refusals[kinds]
+            reason = f"is not allowed: {refusal}" if refusal else None
+        if reason:
+            issues.append(
+                Issue(
+                    f'Edge "{edge.id}" {reason}. Remove it or route the flow '
+                    "through an allowed component.",
+                    pair,
+                    (edge.id,),
+                )
             )
-        )
     return issues
-
-
-def _edges_all_clear(design: DesignGraph) -> bool:
-    """Whether connection-allowed has nothing to say, found with whole-list operations
-    (the usual case on a large board); False means: go edge by edge."""
-    sources, targets = design.edge_sources, design.edge_targets
-    if not design.unique_ids or -1 in sources or -1 in targets:
-        return False  # ids repeat, or an edge touches a note
-    if any(map(eq, sources, targets)):
-        return False  # a self-loop
-    size = len(design.ids)
-    if len(set(map(add, map(mul, sources, repeat(size)), targets))) != len(sources):
-        return False  # a repeated (source, target) pair
-    kinds = design.kinds
-    type_pairs = set(zip(map(kinds.__getitem__, sources), map(kinds.__getitem__, targets)))
-    return all(target in ALLOWED_CONNECTIONS.get(source, ()) for source, target in type_pairs)
-
-
-_SELF_LOOP = "connects a component to itself"
-
-
-def _repeat(first: Edge) -> str:
-    return f'repeats edge "{first.id}" between the same components'
-
-
-def _refusal(source_type: str, target_type: str) -> str:
-    refusal = connection_refusal(source_type, target_type)
-    return f"is not allowed: {refusal}" if refusal else ""
 
 
 # --- warnings -----------------------------------------------------------------------------
@@ -401,11 +431,20 @@ LOGGING_SINKS = frozenset({"event_stream", "data_lake", "feedback_collector", "l
 @rule("feedback-loop", "warning", "monitoring", "senior", "Serving feeds training")
 def feedback_loop(design: DesignGraph) -> list[Issue]:
     """A client app or predictor has a path to an event stream, data lake, feedback
-    collector or labeling that has a path to a training pipeline."""
-    to_training = design.reaching(design.by_type.get("training_pipeline", []))
+    collector or labeling that has a path (with no monitoring signal on it: a retraining
+    trigger carries no data) to a training pipeline."""
+    origins = design.of_types({"client_app"}) + sorted(design.predictors)
+    signals = design.signals
+    pipelines = set(_pipelines(design))
+    for origin in origins:  # the usual drawing settles it within a few edges
+        for sink in design.near(origin):
+            if design.type_of(sink) in LOGGING_SINKS and any(
+                v in pipelines for v in design.near(sink, through=lambda n: n not in signals)
+            ):
+                return []
+    to_training = reach(design.data_view_reversed, pipelines)
     sinks = [s for s in design.of_types(LOGGING_SINKS) if s in to_training]
     feeding = design.reaching(sinks)
-    origins = design.of_types(PREDICTORS | {"client_app"})
     if any(o in feeding for o in origins):
         return []
     return [
@@ -420,9 +459,10 @@ def feedback_loop(design: DesignGraph) -> list[Issue]:
 
 @rule("drift-monitoring", "warning", "monitoring", "senior", "Drift is monitored")
 def drift_monitoring(design: DesignGraph) -> list[Issue]:
-    """Some drift monitor reads a predictor, feature provider or prediction holder, and has
-    a path to a retraining trigger, training pipeline or alerting."""
-    monitors = design.by_type.get("drift_monitor", [])
+    """Some drift monitor has an incoming edge from a predictor, feature provider,
+    prediction holder or prediction log, and a path to a retraining trigger, training
+    pipeline or alerting. The message says which half is missing."""
+    monitors = sorted(design.by_type.get("drift_monitor", []))
     if not monitors:
         return [
             Issue(
@@ -430,117 +470,103 @@ def drift_monitoring(design: DesignGraph) -> list[Issue]:
                 "triggers retraining or alerting."
             )
         ]
-    watched = set(design.of_types(PREDICTORS | FEATURE_PROVIDERS)) | design.prediction_holders
-    acting = design.reaching(
-        design.of_types({"retraining_trigger", "training_pipeline", "alerting"})
+    watched = (
+        design.predictors
+        | set(design.of_types({"feature_store", "feature_pipeline", "embedding_model"}))
+        | design.prediction_holders
     )
-    for monitor in monitors:
-        if any(p in watched for p in design.predecessors(monitor)) and monitor in acting:
-            return []
-    return [
-        Issue(
-            f"{_names(design, monitors)} does not close the loop: feed it from a "
-            "predictor, feature store or prediction store, and connect it to a retraining "
-            "trigger, training pipeline or alerting.",
-            tuple(sorted(monitors)),
+    reads = {m: any(p in watched for p in design.predecessors(m)) for m in monitors}
+    if not all(reads.values()):  # the prediction log, only when it matters
+        logs = design.prediction_logs
+        reads = {m: reads[m] or any(p in logs for p in design.predecessors(m)) for m in monitors}
+    actors = set(design.of_types({"retraining_trigger", "training_pipeline", "alerting"}))
+    acts = {m: bool(design.near(m) & actors) for m in monitors}
+    if not any(reads[m] and acts[m] for m in monitors):
+        acting = design.reaching(actors)
+        acts = {m: m in acting for m in monitors}
+    if any(reads[m] and acts[m] for m in monitors):
+        return []
+    parts = []
+    blind = [m for m in monitors if not reads[m]]
+    idle = [m for m in monitors if not acts[m]]
+    if blind:
+        parts.append(
+            f"{_names(design, blind)} reads nothing the model sees or says: feed it from "
+            "the predictor, the feature store, the prediction store or the prediction log"
         )
-    ]
+    if idle:
+        parts.append(
+            f"{_names(design, idle)} raises nothing: connect it to a retraining trigger, "
+            "the training pipeline or alerting"
+        )
+    message = "Drift is watched but the loop is open: " + "; ".join(parts) + "."
+    return [Issue(message, tuple(monitors))]
 
 
-TASK_METRICS: dict[str, frozenset[str]] = {
-    # NDCG@10, MRR@10, mAP@10 and HitRate@10 are the same metrics at a cutoff.
-    "ranking": frozenset(
-        {
-            "ndcg",
-            "mrr",
-            "map",
-            "recall@k",
-            "precision@k",
-            "hitrate",
-            "ndcg@k",
-            "mrr@k",
-            "map@k",
-            "hitrate@k",
-        }
-    ),
-    "classification": frozenset(
-        {"precision", "recall", "f1", "rocauc", "prauc", "accuracy", "logloss"}
-    ),
-    "regression": frozenset({"mae", "mse", "rmse", "mape"}),
-}
-TASK_METRICS["retrieval"] = TASK_METRICS["ranking"]
-ONLINE_METRICS = frozenset(
-    {"ctr", "conversionrate", "revenueperuser", "retention", "watchtime", "dwelltime", "engagement"}
-)
-
-
-# Common spellings of the same metric (after folding), read as the framework's name.
-METRIC_SYNONYMS = {
-    "auc": "rocauc",
-    "aucroc": "rocauc",
-    "auprc": "prauc",
-    "aucpr": "prauc",
-    "clickthroughrate": "ctr",
-    "crossentropy": "logloss",
-    "f1score": "f1",
-    "meanaverageprecision": "map",
-    "meanreciprocalrank": "mrr",
-}
-
-
-@lru_cache(maxsize=4096)  # boards repeat a handful of metric names many times
-def normalise_metric(name: str) -> str:
-    """Compare metric names case-, space-, hyphen- and underscore-insensitively, read
-    `recall@10` as `recall@k`, and common synonyms (AUC, click-through rate) as the
-    framework's names (extensions documented in docs/rules.md)."""
-    folded = re.sub(r"[\s_\-]+", "", name.lower())
-    folded = re.sub(r"@\d+$", "@k", folded)
-    return METRIC_SYNONYMS.get(folded, folded)
-
-
-def _metrics(design: DesignGraph, node_id: str) -> set[str]:
+def _metrics(design: DesignGraph, node_id: str) -> list[str]:
     metrics = design.nodes[node_id].props.get("metrics")
     if not isinstance(metrics, list):
-        return set()
-    return {normalise_metric(m) for m in metrics if isinstance(m, str)}
+        return []
+    return [m for m in metrics if isinstance(m, str) and m.strip()]
 
 
 @rule("offline-metrics", "warning", "evaluation", "senior", "Models are evaluated offline")
 def offline_metrics(design: DesignGraph) -> list[Issue]:
-    """Every training pipeline has a path to an offline evaluation listing metrics fit for
-    its task; a task with no metric family (generation, other, unset) accepts any metric."""
+    """Every training pipeline has a path to an offline evaluation that lists a metric fit
+    for its task (any metric for `other` or no task). The finding highlights the
+    evaluation to change, lists the metrics it saw and suggests fitting ones."""
     evaluations = design.by_type.get("offline_evaluation", [])
-    reach_cache: dict[frozenset[str] | None, set[str]] = {}
-    issues = []
-    for pipeline in sorted(design.by_type.get("training_pipeline", [])):
+    by_task: dict[str | None, list[str]] = {}
+    for pipeline in _pipelines(design):
         task = design.nodes[pipeline].props.get("task")
-        family = TASK_METRICS.get(task) if isinstance(task, str) else None
-        if family not in reach_cache:
-            fit = [
-                e
-                for e in evaluations
-                if (_metrics(design, e) & family if family else _metrics(design, e))
-            ]
-            reach_cache[family] = design.reaching(fit)
-        if pipeline in reach_cache[family]:
-            continue
-        wanted = f"{task} metrics such as {', '.join(sorted(family))}" if family else "metrics"
-        issues.append(
-            Issue(
-                f"{design.name(pipeline)} reaches no offline evaluation that lists "
-                f"{wanted}: connect it to an offline evaluation and list them in "
-                "its metrics.",
-                (pipeline,),
-            )
+        by_task.setdefault(task if isinstance(task, str) else None, []).append(pipeline)
+    issues = []
+    for task, pipelines in by_task.items():
+        fitting = {e for e in evaluations if any(fits(task, m) for m in _metrics(design, e))}
+        # The usual drawing settles it within two edges; walk only for the rest.
+        rest = [p for p in pipelines if not design.near(p) & fitting]
+        reaching = design.reaching(fitting) if rest and fitting else set()
+        for pipeline in sorted(rest):
+            if pipeline in reaching:
+                continue
+            issues.append(_offline_issue(design, pipeline, task))
+    return sorted(issues, key=lambda i: i.nodes)
+
+
+def _offline_issue(design: DesignGraph, pipeline: str, task: str | None) -> Issue:
+    # The evaluations of this model: those its model reaches through model plumbing.
+    near = sorted(
+        n
+        for n in reach(design.plumbing_view, [pipeline])
+        if design.type_of(n) == "offline_evaluation"
+    )
+    suggest = ", ".join(SUGGESTIONS.get(task or "", ()))
+    kind = f"a {task} model" if task and task in SUGGESTIONS else "this model"
+    if not near:
+        wanted = f" and list metrics such as {suggest}" if suggest else " and list its metrics"
+        return Issue(
+            f"{design.name(pipeline)} reaches no offline evaluation: connect it to an "
+            f"offline evaluation{wanted}.",
+            (pipeline,),
         )
-    return issues
+    seen = list(dict.fromkeys(m for e in near for m in _metrics(design, e)))  # as listed
+    saw = f"lists {', '.join(seen)}, none of which fits {kind}" if seen else "lists no metric"
+    add = f"add one such as {suggest}" if suggest else "list the metrics it computes"
+    return Issue(
+        f"{_names(design, near)} evaluating {design.name(pipeline)} {saw}: {add}.",
+        (*near, pipeline),
+    )
 
 
 @rule("cache-on-read-path", "warning", "serving", "senior", "Caches sit on a read path")
 def cache_on_read_path(design: DesignGraph) -> list[Issue]:
     """Every cache has an incoming and an outgoing edge and a path to a client app or a
     predictor."""
-    readers = design.reaching(design.of_types(PREDICTORS | {"client_app"}))
+    ends = design.reader_ends
+    caches = design.by_type.get("cache", [])
+    if all(design.predecessors(c) and design.near(c) & ends for c in caches):
+        return []
+    readers = design.reaching_readers
     return [
         Issue(
             f"Cache {design.name(c)} is not on a read path: connect what fills it and the "
@@ -552,79 +578,243 @@ def cache_on_read_path(design: DesignGraph) -> list[Issue]:
     ]
 
 
+@rule("evaluation-gates-deploy", "warning", "evaluation", "senior", "Evaluation gates deployment")
+def evaluation_gates_deploy(design: DesignGraph) -> list[Issue]:
+    """Every path by which a training pipeline's model reaches a predictor (through
+    registries, tuning and orchestrators) passes an offline evaluation. A registry counts
+    as gated for a pipeline when an evaluation of that pipeline's model writes into it
+    (the evaluation decides what the registry promotes)."""
+    view = design.plumbing_view
+    predictors = design.predictors
+    issues = []
+    for pipeline in sorted(_pipelines(design)):
+        region = reach(view, [pipeline])
+        if not any(n in predictors for n in region):
+            continue
+        evaluations = {n for n in region if design.type_of(n) == "offline_evaluation"}
+        gated = {
+            r
+            for e in evaluations
+            for r in design.successors(e)
+            if design.type_of(r) == "model_registry"
+        }
+        open_nodes = (region - evaluations - gated) | {pipeline}
+        open_view = nx.subgraph_view(view, filter_node=open_nodes.__contains__)
+        ungated = sorted(n for n in reach(open_view, [pipeline]) if n in predictors)
+        if ungated:
+            issues.append(
+                Issue(
+                    f"The model of {design.name(pipeline)} reaches {_names(design, ungated)} "
+                    "without passing an offline evaluation: put one on the way "
+                    "(training pipeline -> offline evaluation -> model registry) so no model "
+                    "ships unevaluated.",
+                    (pipeline, *ungated),
+                )
+            )
+    return issues
+
+
+@rule("retraining-closes-loop", "warning", "monitoring", "senior", "Retraining closes the loop")
+def retraining_closes_loop(design: DesignGraph) -> list[Issue]:
+    """Every retraining trigger has a path to a training pipeline (directly or through
+    orchestrators, tuning or data validation) whose model reaches serving."""
+    triggers = sorted(design.by_type.get("retraining_trigger", []))
+    if not triggers:
+        return []
+    relays = set(
+        design.of_types({"orchestrator", "hyperparameter_tuning", "data_validation"})
+    ) | set(triggers)
+    serving = design.model_source_set  # pipelines whose model reaches a predictor
+    issues = []
+    for trigger in triggers:
+        if any(n in serving for n in design.near(trigger, through=relays.__contains__)):
+            continue  # the usual drawing: the trigger starts a deployed pipeline directly
+        started = sorted(
+            n for n in design.through([trigger], relays) if design.type_of(n) == "training_pipeline"
+        )
+        if any(p in serving or p in design.deployed_pipelines for p in started):
+            continue
+        if started:
+            message = (
+                f"Retraining trigger {design.name(trigger)} restarts {_names(design, started)}, "
+                "whose model never reaches serving: connect that pipeline's model to the "
+                "registry or predictor that serves it."
+            )
+            nodes = (trigger, *started)
+        else:
+            message = (
+                f"Retraining trigger {design.name(trigger)} starts no training pipeline: "
+                "connect it to the pipeline it retrains (directly or through an "
+                "orchestrator)."
+            )
+            nodes = (trigger,)
+        issues.append(Issue(message, nodes))
+    return issues
+
+
+WATCHERS = ("drift_monitor", "metrics_dashboard", "alerting", "data_validation")
+
+
+@rule("monitoring-has-input", "warning", "monitoring", "senior", "Monitors watch something")
+def monitoring_has_input(design: DesignGraph) -> list[Issue]:
+    """Every drift monitor, metrics dashboard, alerting and data validation has an
+    incoming edge: a monitor that watches nothing is theatre. (One with no edge at all
+    is left to isolated-component, which says so already.)"""
+    return [
+        Issue(
+            f"{design.name(n)} watches nothing: connect what it should watch into it "
+            "(the predictions, features, data or metrics it checks).",
+            (n,),
+        )
+        for n in sorted(design.of_types(WATCHERS))
+        if not design.predecessors(n) and design.successors(n)  # isolated: said once, above
+    ]
+
+
 # --- info ---------------------------------------------------------------------------------
+
+SUPERVISED = ("classification", "regression", "ranking", "detection", "segmentation")
 
 
 @rule("labels-available", "info", "data", "senior", "Supervised training has labels")
 def labels_available(design: DesignGraph) -> list[Issue]:
-    """Every classification, regression or ranking pipeline has a labeling or feedback
-    collector upstream of it."""
-    labelled = design.reachable(design.of_types({"labeling", "feedback_collector"}))
-    return [
-        Issue(
-            f"{design.name(p)} learns a {design.nodes[p].props['task']} task but no labels "
-            "reach it: add a labeling source or a feedback collector upstream.",
-            (p,),
+    """Every supervised training pipeline has a label source upstream of it: labeling, a
+    feedback collector, or a client app whose outcomes reach it through data components
+    (with no monitoring signal on the way)."""
+    supervised = [p for p in _pipelines(design) if design.nodes[p].props.get("task") in SUPERVISED]
+    if not supervised:
+        return []
+    signals = design.signals
+    data = design.data_nodes
+
+    def labelled_nearby(p: str) -> bool:
+        for u in design.near(p, backward=True, through=lambda n: n not in signals):
+            if design.type_of(u) in LABEL_SOURCES:
+                return True
+        return any(
+            design.type_of(c) == "client_app"
+            for u in design.predecessors(p)
+            if u in data
+            for c in design.predecessors(u)
         )
-        for p in sorted(design.by_type.get("training_pipeline", []))
-        if design.nodes[p].props.get("task") in ("classification", "regression", "ranking")
-        and p not in labelled
-    ]
+
+    rest = [p for p in supervised if not labelled_nearby(p)]
+    if not rest:
+        return []
+    labelled = reach(design.data_view, design.of_types(LABEL_SOURCES))
+    labelled |= design.through(design.by_type.get("client_app", []), data)
+    issues = []
+    on_board = sorted(design.of_types(LABEL_SOURCES))
+    for pipeline in sorted(rest):
+        if pipeline in labelled:
+            continue
+        task = design.nodes[pipeline].props["task"]
+        if on_board:
+            message = (
+                f"{design.name(pipeline)} learns a {task} task, and {_names(design, on_board)} "
+                "is on the board, but its labels do not reach the pipeline: connect it "
+                "upstream of the pipeline (through the data it labels)."
+            )
+            nodes = (pipeline, *on_board)
+        else:
+            message = (
+                f"{design.name(pipeline)} learns a {task} task but no labels reach it: add a "
+                "labeling source or a feedback collector upstream, or log the client's "
+                "outcomes to the data it trains on."
+            )
+            nodes = (pipeline,)
+        issues.append(Issue(message, nodes))
+    return issues
 
 
 @rule("online-metrics", "info", "evaluation", "staff", "Online metrics are tracked")
 def online_metrics(design: DesignGraph) -> list[Issue]:
-    """Some A/B testing component lists an online metric and has an edge to or from a
-    serving component."""
-    tests = design.by_type.get("ab_testing", [])
+    """Some A/B testing component lists an online metric (any metric that is not an
+    offline one) and has an edge to or from a serving component or a client app."""
+    tests = sorted(design.by_type.get("ab_testing", []))
+    if not tests:
+        return [
+            Issue(
+                "No A/B test tracks an online metric: add an A/B testing component "
+                "connected to the serving path (or to the client app) and list the online "
+                "metrics it tracks (CTR, conversion rate, retention, watch time, ...)."
+            )
+        ]
+    tracking, wired = [], []
     for test in tests:
+        if any(is_online(m) for m in _metrics(design, test)):
+            tracking.append(test)
         neighbours = set(design.predecessors(test)) | set(design.successors(test))
-        if _metrics(design, test) & ONLINE_METRICS and any(
-            design.category(n) == "serving" for n in neighbours
-        ):
-            return []
-    return [
-        Issue(
-            "No A/B test tracks an online metric (CTR, conversion rate, revenue per user, "
-            "retention, watch time, dwell time, engagement) on the serving path: add an "
-            "A/B testing component connected to serving and list the metrics.",
-            tuple(sorted(tests)),
-        )
-    ]
+        if any(n in design.serving_nodes or design.type_of(n) == "client_app" for n in neighbours):
+            wired.append(test)
+    if set(tracking) & set(wired):
+        return []
+    parts = []
+    for test in tests:
+        if test not in tracking:
+            listed = _metrics(design, test)
+            saw = "lists no metric"
+            if listed:
+                saw = f"lists only offline metrics ({', '.join(listed)})"
+            parts.append(
+                f"{design.name(test)} {saw}: add an online one such as CTR or conversion rate"
+            )
+        if test not in wired:
+            parts.append(
+                f"{design.name(test)} is not connected to serving: connect it to the API "
+                "gateway, a serving component or the client app that assigns variants"
+            )
+    return [Issue("; ".join(parts) + ".", tuple(tests))]
 
 
-# Predictors whose catalogue entry declares `replicas` (on others it is an unknown prop,
-# which the rules ignore: framework.md §3).
-_REPLICATED = frozenset(t for t in PREDICTORS if "replicas" in COMPONENT_TYPES[t].props_by_name)
+# --- the project's own ----------------------------------------------------------------------
+
+
+def _replicas(design: DesignGraph, node_id: str) -> int:
+    value = design.nodes[node_id].props.get("replicas")
+    return value if type(value) is int else 1
 
 
 @rule("replicas-load-balanced", "warning", "serving", "staff", "Replicas sit behind a balancer")
 def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
-    """Every predictor with more than one replica has a load balancer or API gateway in
-    front of it: a path from it to the predictor through serving components only
-    (project extension; see docs/rules.md)."""
-    # Local, like the walks of §4: a gateway that reaches the predictor only round the
-    # training loop (client -> events -> training -> registry) spreads no requests over it.
+    """Every predictor with more than one replica is reached from a load balancer or API
+    gateway through serving components, unless it consumes a stream and no client reaches
+    it through serving components (an asynchronous consumer scales by partitions)."""
     replicated = [
         p
-        for p in sorted(design.of_types(_REPLICATED))
-        if type(design.nodes[p].props.get("replicas")) is int
-        and design.nodes[p].props["replicas"] > 1
+        for p in sorted(design.predictors)
+        if "replicas" in COMPONENT_TYPES[design.type_of(p)].props_by_name
+        and _replicas(design, p) > 1
     ]
     if not replicated:
         return []
-    fronted = design.walk_from(
-        design.of_types({"load_balancer", "api_gateway"}), design.of_types(SERVING_TYPES)
-    )
-    return [
-        Issue(
-            f"{design.name(p)} runs {design.nodes[p].props['replicas']} replicas but no "
-            "load balancer or API gateway spreads requests over them: put one in front.",
-            (p,),
-        )
+    balancers = set(design.of_types({"load_balancer", "api_gateway"}))
+    serving = design.serving_nodes
+    replicated = [
+        p
         for p in replicated
-        if p not in fronted
+        if not balancers & design.near(p, backward=True, through=serving.__contains__)
     ]
+    if not replicated:
+        return []
+    fronted = design.through(balancers, serving)
+    requested = design.through(design.by_type.get("client_app", []), serving)
+    streams = {"event_stream", "stream_processor"}
+    issues = []
+    for p in replicated:
+        if p in fronted:
+            continue
+        consumer = any(design.type_of(u) in streams for u in design.predecessors(p))
+        if consumer and p not in requested:
+            continue
+        issues.append(
+            Issue(
+                f"{design.name(p)} runs {_replicas(design, p)} replicas but no load balancer "
+                "or API gateway spreads requests over them: put one in front.",
+                (p,),
+            )
+        )
+    return issues
 
 
 def profile(level: str) -> list[Rule]:

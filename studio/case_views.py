@@ -9,7 +9,7 @@ fetches its own role's panel, so hidden text never travels to a candidate.
 
 from __future__ import annotations
 
-from collections import Counter
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,8 +22,9 @@ from components.document import Board as Document
 from components.export import ExportError
 from components.export import render as render_export
 from components.steps import STEPS
-from studio import case_library
+from studio import case_library, practice
 from studio.access import interviewer_only, with_board
+from studio.interview import timer_state
 from studio.live.broadcast import send_to_board
 from studio.models import Board
 from studio.views import render_home, start
@@ -59,11 +60,36 @@ def case_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     return render_panel(request, board, role)
 
 
+def comparison_rows(study: case_studies.CaseStudy, document: Document) -> list[tuple]:
+    """(step, components, connections) per step, for people: a component is (role title,
+    how many more the reference has, how many the board has, the reference's own type
+    titles when they differ from the role's); a connection is (source, target, the
+    reference's own "Type → Type" when the roles are wider than the types)."""
+    comparison = case_studies.compare(study.reference, document)
+    rows = []
+    for s in STEPS:
+        components = []
+        for m in comparison[s.key]["missing_components"]:
+            title = case_studies.role_title(m["role"])
+            suggest = ", ".join(COMPONENT_TYPES[t].title for t in m["suggest"])
+            components.append((title, m["count"], m["have"], "" if suggest == title else suggest))
+        connections: list[Any] = []
+        for c in comparison[s.key]["missing_connections"]:
+            source, target = (case_studies.role_title(r) for r in (c["source"], c["target"]))
+            types = " → ".join(COMPONENT_TYPES[t].title for t in c["suggest"])
+            connections.append((source, target, "" if types == f"{source} → {target}" else types))
+        rows.append((s, components, connections))
+    return rows
+
+
 def render_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     study = study_for(board)
     revealed = set(board.revealed)
     interviewer = role == "interviewer"
-    questions = [q for q in study.questions if interviewer or q["id"] in revealed]
+    practising = practice.is_practising(board, role)
+    # A practising person sees every question (answers stay hidden until they ask) and
+    # takes hints step by step; everyone else sees what the interviewer revealed.
+    questions = [q for q in study.questions if interviewer or practising or q["id"] in revealed]
     hints = [
         (s, [h for h in study.hints.get(s.key, ()) if interviewer or h["id"] in revealed])
         for s in STEPS
@@ -75,27 +101,24 @@ def render_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
         "revealed": revealed,
         "questions": questions,
         "hints": [(s, h) for s, h in hints if h],
+        "practising": practising,
     }
-    if interviewer:
-        document = board.to_document()
-        comparison = case_studies.compare(study.reference, document)
-        have = Counter(node.type for node in document.nodes)
-        # (title, how many more the reference has, how many the board has): "Training
-        # pipeline (1 of 2)" when the board has one but the reference has two.
-        context["comparison"] = [
+    if practising:
+        following = practice.next_hints(study, revealed)
+        context["practice_hints"] = [
             (
                 s,
-                [
-                    (COMPONENT_TYPES[m["type"]].title, m["count"], have[m["type"]])
-                    for m in comparison[s.key]["missing_components"]
-                ],
-                [
-                    (COMPONENT_TYPES[c["source"]].title, COMPONENT_TYPES[c["target"]].title)
-                    for c in comparison[s.key]["missing_connections"]
-                ],
+                [h for h in study.hints[s.key] if h["id"] in revealed],
+                following[s.key],
+                sum(1 for h in study.hints[s.key] if h["id"] not in revealed),
             )
             for s in STEPS
         ]
+        context["finished"] = practice.is_finished(board)
+        context["timer"] = timer_state(board)
+    if interviewer:
+        context["comparison"] = comparison_rows(study, board.to_document())
+        context["acknowledged"] = study.acknowledged
     return render(request, "partials/case.html", context)
 
 
@@ -115,9 +138,13 @@ def reveal(request: HttpRequest, board: Board, item: str) -> HttpResponse:
 @require_GET
 @interviewer_only
 def reference_svg(request: HttpRequest, board: Board) -> HttpResponse:
+    return reference_response(study_for(board))
+
+
+def reference_response(study: case_studies.CaseStudy) -> HttpResponse:
     try:
         # Laid out as the editor's auto-layout would, and scaled to fit where it opens.
-        svg = render_export(study_for(board).reference, "svg", layout="auto", legend=True, fit=True)
+        svg = render_export(study.reference, "svg", layout="auto", legend=True, fit=True)
     except ExportError as exc:
         return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
     response = HttpResponse(svg, content_type="image/svg+xml")

@@ -19,7 +19,9 @@ from components.export import render as render_export
 from components.layout import auto_positions
 from components.report import validate
 from components.steps import STEPS
+from studio import practice
 from studio.access import with_board
+from studio.case_views import comparison_rows, study_for
 from studio.models import Board
 from studio.services import document_at
 
@@ -108,6 +110,16 @@ def report_context(board: Board, role: str) -> dict:
     if role == "interviewer":
         context["rubric"] = [(s, board.rubric.get(s.key, {})) for s in STEPS]
         context["private_notes"] = board.private_notes
+    if practice.is_practising(board, role) and practice.is_finished(board):
+        # Only the practising person, only after finishing: a candidate in a shared
+        # session (and a board shared later) never gets this section.
+        study = study_for(board)
+        context["practice"] = {
+            "reveals": practice.reveals(board, study),
+            "hints_taken": sum(1 for r in board.practice_log if r["kind"] == "hint"),
+            "steps": practice.review_steps(board, study),
+            "comparison": comparison_rows(study, document),
+        }
     return context
 
 

@@ -13,16 +13,19 @@ from django.views.decorators.http import require_GET, require_POST
 from components import case_studies
 from components.report import validate
 from components.steps import STEPS
-from studio import interview
+from studio import case_library, interview
 from studio.access import interviewer_only
 from studio.live.broadcast import send_to_board
 from studio.models import Board
 
 
 def panel_context(board: Board) -> dict:
-    """Scores, the level's expectations per step, and where the findings suggest looking."""
+    """Scores, the level's expectations per step, the case study's must-hits, red flags
+    and follow-ups for that step at the board's level, and where the findings suggest
+    looking."""
     report = validate(board.to_document())
     rubric = case_studies.rubric()
+    study = case_library.get(board.case_study) if board.case_study else None
     looks: dict[str, list[str]] = {s.key: [] for s in STEPS}
     for finding in report.findings:
         signal = rubric["signals"].get(finding.rule)
@@ -38,6 +41,7 @@ def panel_context(board: Board) -> dict:
                 "comment": board.rubric.get(s.key, {}).get("comment", ""),
                 "expected": rubric["steps"][s.key][board.level],
                 "looks": looks[s.key],
+                "material": study.material(board.level, s.key) if study else {},
             }
             for s in STEPS
         ],

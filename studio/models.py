@@ -55,6 +55,13 @@ class Board(models.Model):
     case_study = models.CharField(max_length=64, blank=True)
     revealed = models.JSONField(default=list)  # ids of revealed hints and answers
 
+    # Practice mode (studio/practice.py): one person alone, no role links until shared.
+    practice = models.BooleanField(default=False)
+    # Each reveal the person made: [{"item", "kind", "at" (ISO time), "elapsed" (s)}].
+    practice_log = models.JSONField(default=list)
+    practice_finished_at = models.DateTimeField(null=True, blank=True)
+    self_assessment = models.JSONField(default=dict)  # {step: 1-4}
+
     # Countdown shared by everyone: running since timer_started_at, plus timer_elapsed.
     timer_duration = models.PositiveIntegerField(default=DEFAULT_TIMER_SECONDS)
     timer_started_at = models.DateTimeField(null=True, blank=True)

@@ -2,7 +2,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from studio import api, case_views, export_views, interviewer_views, views
+from studio import api, case_views, export_views, interviewer_views, practice_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("boards/new", views.create_board, name="create_board"),
     path("boards/import", views.import_board, name="import_board"),
     path("cases/<str:slug>/start", case_views.start_case, name="start_case"),
+    path("cases/<str:slug>/practice", practice_views.start, name="start_practice"),
     path("name", views.set_name, name="set_name"),
     path("join/<str:public_id>/<str:token>/", views.join, name="join"),
     path("b/<str:public_id>/", views.board_page, name="board"),
@@ -38,6 +39,25 @@ urlpatterns = [
     path("b/<str:public_id>/case", case_views.case_panel, name="case_panel"),
     path("b/<str:public_id>/case/reveal/<str:item>", case_views.reveal, name="case_reveal"),
     path("b/<str:public_id>/case/reference.svg", case_views.reference_svg, name="case_reference"),
+    path(
+        "b/<str:public_id>/practice/reveal/<str:item>",
+        practice_views.reveal,
+        name="practice_reveal",
+    ),
+    path("b/<str:public_id>/practice/timer", practice_views.timer, name="practice_timer"),
+    path("b/<str:public_id>/practice/finish", practice_views.finish, name="practice_finish"),
+    path("b/<str:public_id>/practice/review", practice_views.review, name="practice_review"),
+    path(
+        "b/<str:public_id>/practice/reference.svg",
+        practice_views.reference_svg,
+        name="practice_reference",
+    ),
+    path(
+        "b/<str:public_id>/practice/assess/<str:step>",
+        practice_views.assess,
+        name="practice_assess",
+    ),
+    path("b/<str:public_id>/practice/share", practice_views.share, name="practice_share"),
     path("api/boards", api.create_board, name="api_create_board"),
     path("api/boards/<str:public_id>", api.get_board, name="api_board"),
 ]

@@ -150,8 +150,11 @@ def board_page(request: HttpRequest, board: Board, role: str) -> HttpResponse:
             else None,
             "name": display_name(request.session),
             "report": validate(board.to_document()),
-            # The countdown is the interviewer's alone: a candidate never sees it.
-            "timer_json": json.dumps(timer_state(board)) if role == "interviewer" else "",
+            # The countdown is the interviewer's alone (a candidate never sees it), or the
+            # practising person's own on a practice board.
+            "timer_json": json.dumps(timer_state(board))
+            if role == "interviewer" or board.practice
+            else "",
             "config": {
                 "publicId": board.public_id,
                 "role": role,

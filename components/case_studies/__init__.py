@@ -2,7 +2,9 @@
 
 Each problem is one JSON file beside this module (`<slug>.json`): the prompt the
 interviewer reads out, clarifying questions with the interviewer's answers, hints per
-step, and a reference design in the board format. `rubric.json` holds what each level is
+step, a reference design in the board format, the findings the reference knowingly keeps
+(each with the reason), and the interviewer's material per level (must-hit signals, red
+flags, follow-up questions, each tied to a step). `rubric.json` holds what each level is
 expected to show per step, the meaning of scores 1-4, and where an interviewer should look
 when a validator rule fires. docs/case_studies.md describes the format.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,11 @@ SCORES = (1, 2, 3, 4)  # a rubric score per step, 1 (weak) to 4 (strong)
 MAX_ID = 64
 
 _STUDY_KEYS = ("slug", "title", "summary", "prompt", "questions", "hints", "reference")
+# Optional keys: a team's own studies may leave them out (they default to empty).
+_OPTIONAL_KEYS = ("acknowledged", "interviewer")
+_ACK_KEYS = ("rule", "why")
+MATERIAL_KINDS = ("must_hit", "red_flags", "follow_ups")
+_MATERIAL_ITEM_KEYS = ("step", "text")
 _QUESTION_KEYS = ("id", "question", "answer")
 _HINT_KEYS = ("id", "text")
 _RUBRIC_KEYS = ("levels", "steps", "scores", "signals")
@@ -57,6 +64,10 @@ class CaseStudy:
     hints: step key -> ({"id", "text"}, ...), every step present, in step order; a step's
     hints go from general to specific.
     reference: the model answer as a Board (level "staff").
+    acknowledged: ({"rule", "why"}, ...): validator findings the reference keeps on purpose
+    (a simplification the rule cannot see through), shown to the interviewer with the why.
+    interviewer: level -> kind ("must_hit", "red_flags", "follow_ups") -> ({"step", "text"},
+    ...). Interviewer-only until a practice session ends; empty for studies without it.
     """
 
     slug: str
@@ -66,6 +77,16 @@ class CaseStudy:
     questions: tuple[dict[str, str], ...]
     hints: dict[str, tuple[dict[str, str], ...]]
     reference: Board
+    acknowledged: tuple[dict[str, str], ...] = ()
+    interviewer: dict[str, dict[str, tuple[dict[str, str], ...]]] = field(default_factory=dict)
+
+    def material(self, level: str, step: str | None = None) -> dict[str, list[str]]:
+        """The interviewer's material for `level` (optionally one step): kind -> texts."""
+        by_kind = self.interviewer.get(level, {})
+        return {
+            kind: [i["text"] for i in by_kind.get(kind, ()) if step is None or i["step"] == step]
+            for kind in MATERIAL_KINDS
+        }
 
     def fresh_reference(self) -> Board:
         """A private copy of the reference board, safe to edit."""
@@ -83,6 +104,11 @@ class CaseStudy:
         }
         if with_reference:
             data["reference"] = self.reference.to_dict()
+            data["acknowledged"] = [dict(a) for a in self.acknowledged]
+            data["interviewer"] = {
+                level: {kind: [dict(i) for i in items] for kind, items in kinds.items()}
+                for level, kinds in self.interviewer.items()
+            }
         return data
 
 
@@ -136,7 +162,7 @@ def load_file(path: Path) -> CaseStudy:
 
 def from_dict(data: Any, name: str = "case study") -> CaseStudy:
     """Check decoded case-study data (a file's, or a stored copy); `name` is for messages."""
-    _check_keys(data, _STUDY_KEYS, name, "")
+    _check_keys(data, _STUDY_KEYS, name, "", optional=_OPTIONAL_KEYS)
     slug = _text(data["slug"], name, "slug")
     try:
         reference = parse(data["reference"])
@@ -150,6 +176,8 @@ def from_dict(data: Any, name: str = "case study") -> CaseStudy:
         questions=_questions(data["questions"], name),
         hints=_hints(data["hints"], name),
         reference=reference,
+        acknowledged=_acknowledged(data.get("acknowledged", []), name),
+        interviewer=_material(data.get("interviewer", {}), name),
     )
 
 
@@ -202,14 +230,16 @@ def _read_json(path: Path) -> Any:
         ) from None
 
 
-def _check_keys(data: Any, keys: tuple[str, ...], name: str, where: str) -> None:
-    """`data` is an object with exactly `keys`."""
+def _check_keys(
+    data: Any, keys: tuple[str, ...], name: str, where: str, optional: tuple[str, ...] = ()
+) -> None:
+    """`data` is an object with exactly `keys`, and perhaps some of `optional`."""
     if not isinstance(data, dict):
         raise CaseStudyError(name, "must be a JSON object", where)
     missing = [k for k in keys if k not in data]
     if missing:
         raise CaseStudyError(name, f'missing key "{missing[0]}"', where)
-    unknown = sorted(set(data) - set(keys))
+    unknown = sorted(set(data) - set(keys) - set(optional))
     if unknown:
         raise CaseStudyError(name, f'unknown key "{unknown[0]}"', where)
 
@@ -286,6 +316,53 @@ def _hints(value: Any, name: str) -> dict[str, tuple[dict[str, str], ...]]:
     return hints
 
 
+def _acknowledged(value: Any, name: str) -> tuple[dict[str, str], ...]:
+    from components.rules import RULES  # here: the rules module is heavier than the loader
+
+    if not isinstance(value, list):
+        raise CaseStudyError(name, "must be a list", "acknowledged")
+    known = set(RULES)
+    items = []
+    for index, item in enumerate(value):
+        where = f"acknowledged[{index}]"
+        _check_keys(item, _ACK_KEYS, name, where)
+        rule = _text(item["rule"], name, f"{where}.rule")
+        if rule not in known:
+            raise CaseStudyError(name, f'unknown rule "{rule}"', f"{where}.rule")
+        items.append({"rule": rule, "why": _line(item["why"], name, f"{where}.why")})
+    return tuple(items)
+
+
+def _material(value: Any, name: str) -> dict[str, dict[str, tuple[dict[str, str], ...]]]:
+    """Interviewer material: absent, or every level with every kind, each a non-empty list
+    of {"step", "text"}."""
+    if value == {}:
+        return {}
+    _check_keys(value, LEVELS, name, "interviewer")
+    material: dict[str, dict[str, tuple[dict[str, str], ...]]] = {}
+    for level in LEVELS:
+        _check_keys(value[level], MATERIAL_KINDS, name, f"interviewer.{level}")
+        material[level] = {}
+        for kind in MATERIAL_KINDS:
+            where = f"interviewer.{level}.{kind}"
+            items = value[level][kind]
+            if not isinstance(items, list) or not items:
+                raise CaseStudyError(name, "must be a non-empty list", where)
+            checked = []
+            for index, item in enumerate(items):
+                _check_keys(item, _MATERIAL_ITEM_KEYS, name, f"{where}[{index}]")
+                if item["step"] not in STEP_KEYS:
+                    raise CaseStudyError(
+                        name,
+                        f"step must be one of {', '.join(STEP_KEYS)}",
+                        f"{where}[{index}].step",
+                    )
+                text = _line(item["text"], name, f"{where}[{index}].text")
+                checked.append({"step": item["step"], "text": text})
+            material[level][kind] = tuple(checked)
+    return material
+
+
 # --- ids ----------------------------------------------------------------------------------
 
 
@@ -301,35 +378,87 @@ def question_ids(study: CaseStudy) -> list[str]:
 
 # --- comparing a candidate's board with the reference -------------------------------------
 
+# Roles the comparison matches by: any member stands for any other, so a board with an
+# inference service is not "missing" the reference's ranking service. Every other type
+# stands for itself. An embedding model that serves requests (framework rev. 2) is a
+# predictor; otherwise it is a feature provider (a shared encoder).
+ROLE_TITLES = {"predictor": "Predictor", "feature_provider": "Feature provider"}
+_PREDICTOR_TYPES = ("inference_service", "ranking_service", "batch_scorer")
+_FEATURE_PROVIDER_TYPES = ("feature_store", "feature_pipeline", "embedding_model")
+_REQUEST_SIDE = ("client_app",)
+
+
+def roles(board: Board) -> dict[str, str]:
+    """Node id -> the role it is compared by: "predictor", "feature_provider" or its type.
+
+    Notes and unknown types are left out.
+    """
+    types = {node.id: node.type for node in board.nodes}
+    serving_inputs: set[str] = set()
+    for edge in board.edges:
+        source = types.get(edge.source)
+        if source in COMPONENT_TYPES and (
+            source in _REQUEST_SIDE or COMPONENT_TYPES[source].category == "serving"
+        ):
+            serving_inputs.add(edge.target)
+    found = {}
+    for node_id, type_id in types.items():
+        if type_id not in COMPONENT_TYPES or type_id == NOTE:
+            continue
+        if type_id in _PREDICTOR_TYPES or (
+            type_id == "embedding_model" and node_id in serving_inputs
+        ):
+            found[node_id] = "predictor"
+        elif type_id in _FEATURE_PROVIDER_TYPES:
+            found[node_id] = "feature_provider"
+        else:
+            found[node_id] = type_id
+    return found
+
+
+def role_title(role: str) -> str:
+    """A role's name for people: "Predictor", or the catalogue title of a plain type."""
+    return ROLE_TITLES.get(role) or COMPONENT_TYPES[role].title
+
 
 def compare(reference: Board, candidate: Board) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """What the reference design has that the candidate's board lacks, by step.
+    """What the reference design has that the candidate's board lacks, by step and by role.
 
-    Returns {step: {"missing_components": [{"type", "count"}],
-                    "missing_connections": [{"source", "target"}]}} for all seven steps.
-    A component type is missing when the reference has more components of it than the
-    candidate (`count` is the shortfall); it is filed under the catalogue's step of the
-    type. A connection is a (source type, target type) pair of a reference edge; it is
-    missing when no candidate edge joins components of those two types, and is filed under
-    the step of its target type. Notes are ignored; extra components or connections in the
-    candidate cost nothing. Pure: neither board is modified.
+    Returns {step: {"missing_components": [{"role", "count", "have", "suggest"}],
+                    "missing_connections": [{"source", "target", "suggest"}]}} for all
+    seven steps. Components are matched by role (`roles()`): a role is missing when the
+    reference has more components in it than the candidate (`count` is the shortfall,
+    `have` what the board has); `suggest` names the reference's own types for it (for a
+    plain type, just that type). It is filed under the step of the reference's first
+    component of that role. A connection is a (source role, target role) pair of a
+    reference edge; it is missing when no candidate edge joins components of those two
+    roles, and is filed under the step of its target's type, with the reference's
+    (source type, target type) as `suggest`. Notes are ignored; extra components or
+    connections in the candidate cost nothing. Pure: neither board is modified.
     """
     result: dict[str, dict[str, list[dict[str, Any]]]] = {
         step: {"missing_components": [], "missing_connections": []} for step in STEP_KEYS
     }
-    wanted = _type_counts(reference)
-    present = _type_counts(candidate)
-    for type_id in COMPONENT_TYPES:  # catalogue order
-        shortfall = wanted[type_id] - present[type_id]
+    ref_roles, cand_roles = roles(reference), roles(candidate)
+    ref_types = {node.id: node.type for node in reference.nodes}
+    wanted: dict[str, list[str]] = {}  # role -> the reference's types in it, catalogue order
+    counts: Counter[str] = Counter(ref_roles.values())
+    present: Counter[str] = Counter(cand_roles.values())
+    for type_id in COMPONENT_TYPES:
+        for node_id, role in ref_roles.items():
+            if ref_types[node_id] == type_id and type_id not in wanted.setdefault(role, []):
+                wanted[role].append(type_id)
+    for role, types in wanted.items():
+        shortfall = counts[role] - present[role]
         if shortfall > 0:
-            result[_step_of(type_id)]["missing_components"].append(
-                {"type": type_id, "count": shortfall}
+            result[_step_of(types[0])]["missing_components"].append(
+                {"role": role, "count": shortfall, "have": present[role], "suggest": types}
             )
-    drawn = set(_type_pairs(candidate))
-    for source, target in _type_pairs(reference):
+    drawn = {pair for pair, _ in _role_pairs(candidate, cand_roles)}
+    for (source, target), (source_type, target_type) in _role_pairs(reference, ref_roles):
         if (source, target) not in drawn:
-            result[_step_of(target)]["missing_connections"].append(
-                {"source": source, "target": target}
+            result[_step_of(target_type)]["missing_connections"].append(
+                {"source": source, "target": target, "suggest": [source_type, target_type]}
             )
     return result
 
@@ -340,17 +469,16 @@ def _step_of(type_id: str) -> str:
     return step
 
 
-def _type_counts(board: Board) -> Counter[str]:
-    return Counter(node.type for node in board.nodes if node.type != NOTE)
-
-
-def _type_pairs(board: Board) -> list[tuple[str, str]]:
-    """The (source type, target type) pairs of a board's edges, first seen first, once each;
-    edges touching a note or an absent or unknown component are left out."""
+def _role_pairs(
+    board: Board, node_roles: dict[str, str]
+) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+    """The (source role, target role) pairs of a board's edges, first seen first, once
+    each, with the types of the first edge seen; edges touching a note or an absent or
+    unknown component are left out."""
     types = {node.id: node.type for node in board.nodes}
-    pairs: dict[tuple[str, str], None] = {}
+    pairs: dict[tuple[str, str], tuple[str, str]] = {}
     for edge in board.edges:
-        source, target = types.get(edge.source), types.get(edge.target)
-        if source in COMPONENT_TYPES and target in COMPONENT_TYPES and NOTE not in (source, target):
-            pairs[(source, target)] = None
-    return list(pairs)
+        source, target = node_roles.get(edge.source), node_roles.get(edge.target)
+        if source and target and (source, target) not in pairs:
+            pairs[(source, target)] = (types[edge.source], types[edge.target])
+    return list(pairs.items())

@@ -16,6 +16,12 @@
 export function setupAutoLayout({ url, button, store, edit, canvas, hint, maxBatch, editable }) {
   const layout = async () => {
     if (!editable || !url || button.disabled) return;
+    // Every component moves in one batch: a board over the limit is refused here, before
+    // a round trip to the server (which would refuse it too).
+    if (store.view.nodes.size > maxBatch) {
+      hint(`Auto-layout arranges at most ${maxBatch} components at once; this board has ${store.view.nodes.size}.`, "error");
+      return;
+    }
     button.disabled = true;
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });

@@ -38,5 +38,7 @@ export function setupBoardMeta({ store, edit, editable, maxTitle }) {
     if (document.activeElement !== title && title.value !== view.title) title.value = view.title;
     if (document.activeElement !== level && level.value !== view.level) level.value = view.level;
     document.title = (view.title || "Untitled design") + suffix;
+    const heading = document.getElementById("board-heading"); // the page's h1 (visually hidden)
+    if (heading) heading.textContent = view.title || "Untitled design";
   });
 }

@@ -18,22 +18,24 @@
 // keyboard.js, label-editor.js), palette.js, inspector.js, worksheet.js, findings.js,
 // presence.js (+ toasts.js, follow.js, name.js), share.js, timer.js, menu.js (the Export
 // menu), panels.js (sidebar tabs, refresh guard), hint.js (the notice line), board-meta.js
-// (title and level), toolbar.js, auto-layout.js, shortcuts.js (the keyboard).
+// (title and level), toolbar.js, auto-layout.js, shortcuts.js (the keyboard), outline.js
+// (the Outline tab: the diagram as text, docs/accessibility.md).
 
 import { Canvas } from "./canvas.js";
 import { Connection } from "./connection.js";
 import { setupAutoLayout } from "./auto-layout.js";
 import { setupBoardMeta } from "./board-meta.js";
-import { h, readJSON } from "./dom.js";
+import { h, readJSON, returnFocus } from "./dom.js";
 import { setupFindings } from "./findings.js";
 import { setupHint } from "./hint.js";
 import { Follow } from "./follow.js";
 import { History } from "./history.js";
 import { Inspector } from "./inspector.js";
+import { Outline } from "./outline.js";
 import { setupMenu } from "./menu.js";
 import { setupName } from "./name.js";
 import { setupPalette } from "./palette.js";
-import { keepPanelWhileInUse, setupTabs } from "./panels.js";
+import { keepPanelWhileInUse, setupSidebarToggles, setupTabs } from "./panels.js";
 import { Presence } from "./presence.js";
 import { setupShare } from "./share.js";
 import { setupShortcuts } from "./shortcuts.js";
@@ -118,6 +120,7 @@ function main() {
 
   const inspector = new Inspector({
     root: $("inspector"), store, catalogue, edit, editable, onDelete: () => canvas.deleteSelection(),
+    onSelect: (keys) => canvas.select(keys),
   });
   canvas.addEventListener("selection", (e) => inspector.show(e.detail.keys));
 
@@ -149,6 +152,12 @@ function main() {
     if (e.detail.frame.type === "case.revealed") document.body.dispatchEvent(new Event("case-changed"));
   });
   const tabs = setupTabs();
+  new Outline({
+    tree: $("outline"), panel: $("outline-tab"), empty: $("outline-empty"), store, canvas, catalogue, editable,
+    onOpen: () => tabs.open("inspector-tab", true),
+  });
+  // Hiding a sidebar keeps the diagram where it was on screen: the stage grows to one side.
+  const sidebars = setupSidebarToggles({ around: (change) => canvas.keepScreenPlace(change) });
   for (const menu of document.querySelectorAll("details.menu")) setupMenu(menu);
   for (const panel of [$("case"), $("interviewer")]) if (panel) keepPanelWhileInUse(panel);
   // "Skip to canvas": focus the canvas itself (the link's #canvas would also scroll).
@@ -165,13 +174,17 @@ function main() {
   });
 
   const help = $("help-dialog");
+  // A closed dialog gives the focus back to its opener (or to these), never to <body>.
+  returnFocus(help, () => $("help-button"));
+  returnFocus($("name-dialog"), () => canvas.el);
+  if ($("share-dialog")) returnFocus($("share-dialog"), () => $("share-button"));
   const openHelp = () => {
     if (!help.open) help.showModal();
   };
   $("help-button").addEventListener("click", openHelp);
 
   setupShortcuts({
-    stage: $("stage"), canvas, history, editable, tabs, hint, openHelp,
+    stage: $("stage"), canvas, history, editable, tabs, hint, openHelp, sidebars,
     layout: config.layoutUrl ? layout : null,
   });
 

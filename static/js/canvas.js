@@ -18,13 +18,24 @@ import { h, newId } from "./dom.js";
 import { keyboardMethods } from "./keyboard.js";
 import { labelEditorMethods } from "./label-editor.js";
 import {
-  anchorNamespace, CONNECTOR, Rerouter, ROUTER, routerNamespace, setPairOffset,
+  ANCHOR, anchorNamespace, CONNECTION_POINT, CONNECTOR, placeLabels, ROUTER, Router, routerNamespace,
 } from "./routing.js";
+import { Cards } from "./cards.js";
 import { Card, CARD_SIZE, cellNamespace, COLOURS, Flow, Note, NOTE_SIZE } from "./shapes.js";
 import { MIN_SCALE, viewportMethods } from "./viewport.js";
 
 const joint = window.joint;
 const { dia } = joint;
+
+// Boards of this many components mount only the cells in view (cellVisible()).
+const CULL_FROM = 150;
+// Below this zoom, cards are drawn simply (no type line, handles or shadows).
+const FAR_ZOOM = 0.4;
+// Below this zoom, text would be under 3 px tall: cards and connections lose their text.
+const TINY_ZOOM = 0.24;
+
+// The rule whose finding waits while a component is fresh (components/rules.py).
+const ISOLATED = "isolated-component";
 
 function clientPoint(evt) {
   const e = evt.originalEvent || evt;
@@ -48,6 +59,8 @@ export class Canvas extends EventTarget {
     this.el = el;
     this.stage = stage;
     this.catalogue = catalogue;
+    // Card sizes and line breaks from the shared width table (components/cards.py).
+    this.cards = catalogue.cards ? new Cards(catalogue.cards) : null;
     this.store = store;
     this.editable = editable;
     this.edit = edit;
@@ -55,6 +68,10 @@ export class Canvas extends EventTarget {
     this.rendered = new Map(); // cell id -> node/edge object last drawn
     this.selection = new Set(); // cell ids ("n:<id>", "e:<id>")
     this.status = new Map(); // cell id -> "error" | "warning"
+    this.report = null; // the last report, to outline again when `fresh` changes
+    // Components added here a moment ago: not outlined as isolated while the person may
+    // still be connecting them (until they select something else).
+    this.fresh = new Set();
     this.remote = new Map(); // participant id -> {keys: Set, colour}
     this.dragging = new Set(); // cell ids moved by a gesture in progress
     this.drag = null;
@@ -83,8 +100,8 @@ export class Canvas extends EventTarget {
       multiLinks: false,
       snapLinks: { radius: 24 },
       markAvailable: false,
-      defaultAnchor: { name: "center" },
-      defaultConnectionPoint: { name: "bbox" },
+      defaultAnchor: ANCHOR,
+      defaultConnectionPoint: CONNECTION_POINT,
       routerNamespace,
       anchorNamespace,
       defaultRouter: ROUTER,
@@ -92,13 +109,17 @@ export class Canvas extends EventTarget {
       // The link being drawn follows the pointer straight: routing it on every mouse move
       // would be wasted work (and jumpy).
       defaultLink: () => new Flow({
-        temp: true, router: { name: "normal" },
+        temp: true, router: { name: "normal" }, source: { anchor: { name: "center" } },
         attrs: { line: { stroke: COLOURS.accent, strokeDasharray: "6 4" } },
       }),
       highlighting: {
         connecting: { name: "addClass", options: { className: "is-drop-target" } },
         default: { name: "addClass", options: { className: "is-highlighted" } },
       },
+      // Big boards mount only the cells in (or near) view: see cellVisible(). A cell's view
+      // is made when it first comes into view (lazyInitialize).
+      viewManagement: { lazyInitialize: true, disposeHidden: false },
+      cellVisibility: (cell) => this.cellVisible(cell),
       interactive: (view) => {
         if (!this.editable) return false;
         if (view.model.isLink()) {
@@ -119,9 +140,18 @@ export class Canvas extends EventTarget {
       },
     });
 
-    // Connections that a dragged component comes to cross, or no longer blocks, are
-    // routed again (routing.js).
-    this.rerouter = new Rerouter(this.graph, this.paper);
+    // Orthogonal routing with ports and lanes (routing.js): while a component is dragged
+    // only its own connections are routed again (JointJS does that); the rest once, on
+    // the drop (settle()).
+    this.router = new Router(this.graph, this.paper, this.dragging);
+    this.graph.router = this.router;
+    this.labelFrame = 0;
+    this.culling = false; // set by render() for big boards
+    this.viewArea = null; // what is on screen, in canvas coordinates, with a margin
+    this.viewFrame = 0;
+    // The drawing is hidden from assistive technology: the Outline tab (outline.js) is its
+    // text alternative, and the live region announces what the keyboard does here.
+    for (const child of el.children) child.setAttribute("aria-hidden", "true");
 
     this.bindPaper();
     this.bindStage();
@@ -134,6 +164,17 @@ export class Canvas extends EventTarget {
   render(view = this.store.view) {
     const { graph, paper } = this;
     paper.freeze();
+    let moved = false; // the geometry changed: every connection is routed again
+    // New cells are added together (the graph sorts its cells on each add).
+    const added = [];
+    // Decided before the cells are drawn, so a big board draws only what is in view.
+    const culling = view.nodes.size >= CULL_FROM;
+    if (culling !== this.culling) {
+      this.culling = culling;
+      this.uncull = !culling; // mount what was left out
+      if (!this.viewArea) this.measureView();
+      this.viewChanged();
+    }
     try {
       const seen = new Set();
       for (const node of view.nodes.values()) {
@@ -141,14 +182,17 @@ export class Canvas extends EventTarget {
         seen.add(key);
         const cell = graph.getCell(key);
         if (!cell) {
-          graph.addCell(this.makeNode(node));
+          added.push(this.makeNode(node));
+          moved = true;
         } else if (this.rendered.get(key) !== node) {
-          this.updateNode(cell, node, this.rendered.get(key));
+          const previous = this.rendered.get(key);
+          if (!previous || previous.x !== node.x || previous.y !== node.y || previous.label !== node.label) moved = true;
+          this.updateNode(cell, node, previous);
         }
         this.rendered.set(key, node);
       }
-      const pairs = new Set();
-      for (const edge of view.edges.values()) pairs.add(`${edge.source}\n${edge.target}`);
+      if (added.length) graph.addCells(added.splice(0));
+      const newEdges = new Map();
       for (const edge of view.edges.values()) {
         const key = edgeKey(edge.id);
         seen.add(key);
@@ -157,19 +201,23 @@ export class Canvas extends EventTarget {
         if (cell && previous && (previous.source !== edge.source || previous.target !== edge.target)) {
           cell.remove();
         }
-        if (!graph.getCell(key)) {
-          graph.addCell(this.makeEdge(edge));
+        if (!graph.getCell(key) && !newEdges.has(key)) {
+          newEdges.set(key, this.makeEdge(edge));
+          moved = true;
         } else if (previous !== edge) {
+          if (!previous || previous.label !== edge.label) moved = true;
           this.setEdgeLabel(graph.getCell(key), edge.label);
         }
-        setPairOffset(graph.getCell(key), edge, pairs.has(`${edge.target}\n${edge.source}`));
         this.rendered.set(key, edge);
       }
+      if (newEdges.size) graph.addCells([...newEdges.values()]);
       for (const cell of graph.getCells()) {
         if (cell.get("temp") || seen.has(cell.id)) continue;
         this.rendered.delete(cell.id);
         cell.remove();
+        moved = true;
       }
+      if (moved) this.router.settle();
       for (const key of this.rendered.keys()) if (!seen.has(key)) this.rendered.delete(key);
       let lost = false;
       for (const key of [...this.selection]) {
@@ -183,9 +231,66 @@ export class Canvas extends EventTarget {
     } finally {
       paper.unfreeze();
     }
+    if (moved) this.scheduleLabels();
     if (this.editor && !graph.getCell(this.editor.key)) this.closeEditor(false, true);
     this.el.dataset.nodes = String(view.nodes.size);
     this.el.dataset.edges = String(view.edges.size);
+  }
+
+  /**
+   * Whether a cell is mounted (drawn in the DOM). On boards of CULL_FROM components or
+   * more, only the cells in view (with a margin) are: drawing SVG for cards off screen was
+   * most of the time a big board took to draw and to pan. Cells being dragged, and the
+   * link being drawn, always are.
+   */
+  cellVisible(cell) {
+    if (!this.culling || !this.viewArea || cell.get("temp") || this.dragging.has(cell.id)) return true;
+    if (cell.isElement()) return this.viewArea.intersect(cell.getBBox()) !== null;
+    const source = this.graph.getCell(cell.source().id);
+    const target = this.graph.getCell(cell.target().id);
+    if (!source || !target) return true;
+    if (this.dragging.has(source.id) || this.dragging.has(target.id)) return true;
+    // A route stays near the box around its two cards (a "C" goes a little outside it).
+    return this.viewArea.intersect(source.getBBox().union(target.getBBox()).inflate(160)) !== null;
+  }
+
+  /** What is on screen (with a margin), in canvas coordinates; returns the zoom. */
+  measureView() {
+    const { a, e, f } = this.paper.matrix();
+    const { width, height } = this.stageSize();
+    const margin = 120 / a;
+    this.viewArea = new joint.g.Rect(-e / a - margin, -f / a - margin, width / a + 2 * margin, height / a + 2 * margin);
+    return a;
+  }
+
+  /** The view moved or was resized: once a frame, mount what came into view and unmount
+   * what left it, and draw simple cards when zoomed far out. */
+  viewChanged() {
+    if (this.viewFrame) return;
+    this.viewFrame = requestAnimationFrame(() => {
+      this.viewFrame = 0;
+      const a = this.measureView();
+      this.stage.classList.toggle("is-far", a < FAR_ZOOM);
+      this.stage.classList.toggle("is-tiny", a < TINY_ZOOM);
+      if (this.culling || this.uncull) this.paper.updateCellsVisibility();
+      this.uncull = false;
+    });
+  }
+
+  /** Place the connections' labels off the other connections, once the routes settle. */
+  scheduleLabels() {
+    if (this.labelFrame) return;
+    this.labelFrame = requestAnimationFrame(() => {
+      this.labelFrame = 0;
+      placeLabels(this.graph, this.paper, (text, size) => this.textWidth(text, size));
+    });
+  }
+
+  /** The width of `text` at `size` px, from the shared width table (cards.js) when there
+   * is one, else a fair estimate. */
+  textWidth(text, size) {
+    if (this.cards) return this.cards.width(text, size, "regular");
+    return String(text).length * size * 0.56;
   }
 
   typeInfo(type) {
@@ -202,13 +307,53 @@ export class Canvas extends EventTarget {
     });
     cell.attr({
       body: node.type === "note" ? {} : { fill: info.colour },
-      kind: { text: info.title, fill: info.colour },
-      handle: node.type === "note" ? {} : { stroke: info.colour },
-      label: { text: this.nodeText(node), opacity: node.label || node.type !== "note" ? 1 : 0.55 },
-      tip: { text: this.tooltip(node) },
+      kind: { fill: info.colour },
+      ...(node.type === "note" ? {} : Object.fromEntries(["handle", "handleLeft", "handleTop", "handleBottom"]
+        .map((selector) => [selector, { stroke: info.colour }]))),
       root: { "data-id": node.id, "data-kind": node.type },
     });
+    this.setNodeText(cell, node);
     return cell;
+  }
+
+  /** The card's size, lines and type line (cards.js), its tooltip and its aria name. */
+  setNodeText(cell, node) {
+    const info = this.typeInfo(node.type);
+    const note = node.type === "note";
+    const text = this.nodeText(node);
+    const attrs = {
+      label: { opacity: node.label || !note ? 1 : 0.55 },
+      tip: { text: this.tooltip(node) },
+    };
+    if (this.cards) {
+      const geometry = this.cards.geometry(note ? text : node.label || "", info.title, note);
+      const ys = geometry.line_ys;
+      cell.resize(geometry.width, geometry.height);
+      const family = this.catalogue.cards.font_family;
+      attrs.label = {
+        ...attrs.label, text: geometry.lines.join("\n"), y: (ys[0] + ys[ys.length - 1]) / 2,
+        x: this.catalogue.cards.pad_left, fontFamily: family,
+      };
+      attrs.kind = {
+        text: geometry.type_line || "", y: geometry.type_y ?? 0, fontFamily: family,
+        display: geometry.type_line ? "inline" : "none",
+      };
+      attrs.root = { "data-truncated": geometry.truncated ? "true" : "false", "data-lines": String(ys.length) };
+    } else {
+      attrs.label = { ...attrs.label, text };
+      attrs.kind = { text: info.title };
+    }
+    cell.attr(attrs);
+  }
+
+  /** A component's card size (cards.js), for placing new ones. */
+  nodeSize(node) {
+    const cell = node.id && this.graph.getCell(nodeKey(node.id));
+    if (cell) return cell.size();
+    if (!this.cards) return node.type === "note" ? NOTE_SIZE : CARD_SIZE;
+    const note = node.type === "note";
+    const { width, height } = this.cards.geometry(note ? this.nodeText(node) : node.label || "", this.typeInfo(node.type).title, note);
+    return { width, height };
   }
 
   tooltip(node) {
@@ -226,12 +371,7 @@ export class Canvas extends EventTarget {
       const pos = cell.position();
       if (pos.x !== node.x || pos.y !== node.y) cell.position(node.x, node.y);
     }
-    if (!previous || previous.label !== node.label) {
-      cell.attr({
-        label: { text: this.nodeText(node), opacity: node.label || node.type !== "note" ? 1 : 0.55 },
-        tip: { text: this.tooltip(node) },
-      });
-    }
+    if (!previous || previous.label !== node.label) this.setNodeText(cell, node);
   }
 
   makeEdge(edge) {
@@ -246,18 +386,32 @@ export class Canvas extends EventTarget {
   }
 
   setEdgeLabel(link, label) {
-    link.labels(label ? [{ attrs: { labelText: { text: label } } }] : []);
+    if (!label) {
+      link.labels([]);
+      return;
+    }
+    const width = Math.ceil(this.textWidth(label, 11)) + 12;
+    link.labels([{
+      attrs: {
+        labelText: { text: label },
+        labelBody: { x: -width / 2, y: -10, width, height: 20 },
+      },
+    }]);
   }
 
-  /** Outline components with findings: errors red, warnings amber. */
+  /** Outline components with findings: errors red, warnings amber. A component just added
+   * (this.fresh) is not outlined as isolated yet. */
   setReport(report) {
+    this.report = report;
     const status = new Map();
     const rank = { error: 2, warning: 1 };
     for (const finding of (report && report.findings) || []) {
       const level = rank[finding.severity];
       if (!level) continue;
+      const calm = finding.rule === ISOLATED;
       for (const id of finding.nodes || []) {
         const key = nodeKey(id);
+        if (calm && this.fresh.has(key)) continue;
         if ((rank[status.get(key)] || 0) < level) status.set(key, finding.severity);
       }
       for (const id of finding.edges || []) {
@@ -297,7 +451,9 @@ export class Canvas extends EventTarget {
     }
     cell.attr({
       selection: { stroke: selected ? COLOURS.accent : "transparent" },
-      status: { stroke: status ? COLOURS[status] : "transparent" },
+      // One ring at a time: a selected card shows the selection's (its flag still tells
+      // the finding's level).
+      status: { stroke: status && !selected ? COLOURS[status] : "transparent" },
       remote: { stroke: remote || "transparent" },
       flag: { display: status ? "inline" : "none" },
       flagDot: { fill: status ? COLOURS[status] : "transparent" },
@@ -327,6 +483,15 @@ export class Canvas extends EventTarget {
   }
 
   setSelection(next) {
+    // Selecting something else ends a fresh component's grace.
+    let calmed = false;
+    for (const key of [...this.fresh]) {
+      if (!next.has(key)) {
+        this.fresh.delete(key);
+        calmed = true;
+      }
+    }
+    if (calmed && this.report) this.setReport(this.report);
     const changed = new Set([...this.selection, ...next]);
     const same = next.size === this.selection.size && [...next].every((k) => this.selection.has(k));
     this.selection = next;
@@ -392,7 +557,7 @@ export class Canvas extends EventTarget {
   freeSpot(x, y, size) {
     const gap = 24;
     const boxes = [...this.store.view.nodes.values()].map((n) => {
-      const s = n.type === "note" ? NOTE_SIZE : CARD_SIZE;
+      const s = this.nodeSize(n);
       return { x: n.x, y: n.y, width: s.width, height: s.height };
     });
     const free = (px, py) => !boxes.some((b) => px < b.x + b.width + gap && px + size.width + gap > b.x
@@ -425,13 +590,14 @@ export class Canvas extends EventTarget {
     if (!this.editable) return null;
     const info = this.catalogue.types[type];
     if (!info) return null;
-    const size = type === "note" ? NOTE_SIZE : CARD_SIZE;
+    const size = this.nodeSize({ type, label: type === "note" ? "" : info.title });
     const [x, y] = [at.x - size.width / 2, at.y - size.height / 2];
     const spot = avoid ? this.freeSpot(x, y, size) : { x: Math.round(x / 8) * 8, y: Math.round(y / 8) * 8 };
     const id = newId(type === "note" ? "note" : "n");
     const node = { id, type, label: type === "note" ? "" : info.title, x: spot.x, y: spot.y };
     if (!this.edit({ op: "add_node", node })) return null;
     this.select([nodeKey(id)]);
+    this.fresh.add(nodeKey(id));
     return id;
   }
 
@@ -488,6 +654,7 @@ export class Canvas extends EventTarget {
       if (!drag.moved && (dx || dy)) {
         drag.moved = true;
         for (const k of drag.start.keys()) this.dragging.add(k);
+        this.router.invalidate(); // the index leaves the cards in motion out
         this.stage.classList.add("is-dragging");
       }
       for (const [k, pos] of drag.start) {
@@ -635,6 +802,7 @@ export class Canvas extends EventTarget {
       const cell = this.graph.getCell(key);
       if (!cell) continue;
       if (!this.nudging.start.has(key)) this.nudging.start.set(key, cell.position());
+      if (!this.dragging.has(key)) this.router.invalidate();
       this.dragging.add(key);
       const p = cell.position();
       cell.position(p.x + dx, p.y + dy);

@@ -28,6 +28,24 @@ function append(el, children) {
   }
 }
 
+/**
+ * When a modal dialog closes, give the focus back to what opened it (or to `fallback()`
+ * when it opened by itself, e.g. on page load), never to <body>.
+ */
+export function returnFocus(dialog, fallback = () => null) {
+  let opener = null;
+  const outside = (el) => el && el !== document.body && !dialog.contains(el) ? el : null;
+  dialog.addEventListener("beforetoggle", (e) => {
+    if (e.newState === "open") opener = outside(document.activeElement);
+  });
+  dialog.addEventListener("close", () => {
+    const target = opener?.isConnected && opener.getClientRects().length ? opener : fallback();
+    opener = null;
+    if (outside(document.activeElement) && document.activeElement !== target) return;
+    target?.focus({ preventScroll: true });
+  });
+}
+
 export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
 }

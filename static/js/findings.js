@@ -15,7 +15,8 @@ import { h } from "./dom.js";
 export function setupFindings({ panel, tab, store, canvas }) {
   let badge = null;
   if (tab) {
-    badge = h("span", { class: "tab-count", hidden: true });
+    // Always in place (invisible at zero), so the tabs never move when the count changes.
+    badge = h("span", { class: "tab-count is-zero", "aria-hidden": "true" });
     tab.append(badge);
   }
 
@@ -25,8 +26,10 @@ export function setupFindings({ panel, tab, store, canvas }) {
     if (badge) {
       const count = (report.findings || []).filter((f) => f.severity !== "info").length;
       const errors = (report.findings || []).some((f) => f.severity === "error");
-      badge.textContent = String(count);
-      badge.hidden = count === 0;
+      badge.textContent = count > 99 ? "99+" : String(count);
+      badge.classList.toggle("is-zero", count === 0);
+      if (count) badge.removeAttribute("aria-hidden");
+      else badge.setAttribute("aria-hidden", "true");
       badge.classList.toggle("tab-count-error", errors);
       badge.setAttribute("aria-label", `${count} to fix`);
     }
@@ -63,18 +66,11 @@ export function setupFindings({ panel, tab, store, canvas }) {
     }
   });
 
+  // Findings are buttons: Enter and Space click them.
   panel.addEventListener("click", (e) => {
     const finding = e.target.closest?.(".finding");
     if (finding && panel.contains(finding)) activate(finding);
   });
-  panel.addEventListener("keydown", (e) => {
-    if (e.key !== "Enter" && e.key !== " ") return;
-    const finding = e.target.closest?.(".finding");
-    if (!finding) return;
-    e.preventDefault();
-    activate(finding);
-  });
-
   // Keep keyboard focus on the same finding across an htmx swap of the panel.
   let focused = null;
   panel.addEventListener("htmx:beforeSwap", () => {

@@ -123,7 +123,11 @@ export class Follow {
     this.person = p.person || null;
     this.pillName.textContent = p.name;
     this.pill.hidden = false;
-    this.pill.style.setProperty("--c", p.colour || "#64748b");
+    const colour = p.colour || "#64748b";
+    this.pill.style.setProperty("--c", colour);
+    const ink = inkOn(colour);
+    this.pill.style.setProperty("--c-ink", ink.text);
+    this.pill.style.setProperty("--c-stop", ink.stop);
     this.stage.style.setProperty("--follow", p.colour || "#64748b");
     this.stage.classList.add("is-following");
     this.presence.setFollowing(p.id);
@@ -158,4 +162,39 @@ export class Follow {
     }
     this.pause();
   }
+}
+
+// --- text colour on a person's colour (WCAG 2 contrast) ------------------------------------
+
+const channel = (v) => {
+  const c = v / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+};
+const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+const contrast = (a, b) => {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+};
+const rgb = (hex) => {
+  const m = /^#?([0-9a-f]{6})$/i.exec(hex.trim());
+  const n = m ? parseInt(m[1], 16) : 0x64748b;
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+};
+const over = (base, top, alpha) => base.map((v, i) => Math.round(v * (1 - alpha) + top[i] * alpha));
+
+/**
+ * The pill's text colour and its Stop button's background for a person's colour: white
+ * on a darkened button or near-black on a lightened one, whichever keeps the weaker of
+ * the two contrasts (label on the colour, Stop on its button) higher. Participants'
+ * colours come from the server, so nothing here assumes they are dark.
+ */
+export function inkOn(hex) {
+  const bg = rgb(hex);
+  const white = [255, 255, 255];
+  const dark = [17, 24, 39];
+  const light = Math.min(contrast(white, bg), contrast(white, over(bg, [0, 0, 0], 0.18)));
+  const ink = Math.min(contrast(dark, bg), contrast(dark, over(bg, white, 0.35)));
+  return light >= ink
+    ? { text: "#ffffff", stop: "rgba(0, 0, 0, .18)" }
+    : { text: "#111827", stop: "rgba(255, 255, 255, .35)" };
 }

@@ -1,4 +1,4 @@
-// The notice line under the toolbar (#hint): one message at a time, gone after a while.
+// The notice strip under the canvas (#hint): one message at a time, gone after a while.
 
 /**
  * @param {HTMLElement} el #hint

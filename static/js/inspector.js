@@ -2,6 +2,7 @@
 // the selected connection, edited against the catalogue's props schema. Each change sends
 // one update with only the changed field; invalid input shows a message and sends nothing.
 
+import { edgeKey } from "./doc.js";
 import { clear, h, sameJSON } from "./dom.js";
 
 const MAX_INTEGER = 1_000_000_000;
@@ -24,8 +25,10 @@ export class Inspector {
    * @param {(op: object) => unknown} opts.edit
    * @param {boolean} opts.editable
    * @param {() => void} opts.onDelete removes the selection
+   * @param {(keys: string[]) => void} [opts.onSelect] selects cells on the canvas
    */
-  constructor({ root, store, catalogue, edit, editable, onDelete }) {
+  constructor({ root, store, catalogue, edit, editable, onDelete, onSelect = () => {} }) {
+    this.onSelect = onSelect;
     this.root = root;
     this.store = store;
     this.catalogue = catalogue;
@@ -143,9 +146,12 @@ export class Inspector {
     if (this.editable) this.root.append(h("div", { class: "insp-actions" }, this.deleteButton("Delete component")));
   }
 
-  /** Where the selected component sends to and receives from (read-only summary). */
+  /** Where the selected component sends to and receives from: each connection is a
+   * button that selects it (so a keyboard can reach, inspect and delete a connection). */
   drawConnections(id) {
     if (!this.connections) return;
+    const active = document.activeElement;
+    const focused = this.connections.contains(active) ? active.dataset.edge + active.dataset.side : null;
     clear(this.connections);
     const view = this.store.view;
     const name = (nid) => {
@@ -154,14 +160,29 @@ export class Inspector {
     };
     const out = [];
     const inc = [];
+    const pick = (edge) => {
+      this.onSelect([edgeKey(edge.id)]);
+      this.root.querySelector(".insp-title")?.focus();
+    };
     for (const e of view.edges.values()) {
-      if (e.source === id) out.push(name(e.target) + (e.label ? ` (${e.label})` : ""));
-      if (e.target === id) inc.push(name(e.source) + (e.label ? ` (${e.label})` : ""));
+      if (e.source === id) out.push([e, name(e.target) + (e.label ? ` (${e.label})` : "")]);
+      if (e.target === id) inc.push([e, name(e.source) + (e.label ? ` (${e.label})` : "")]);
     }
     const list = (title, items) => h("div", { class: "insp-link-group" },
       h("span", { class: "field-title" }, title),
-      items.length ? h("ul", {}, items.map((t) => h("li", {}, t))) : h("p", { class: "muted" }, "nothing yet"));
+      items.length
+        ? h("ul", { "aria-label": title }, items.map(([edge, text]) => h("li", {},
+          h("button", {
+            type: "button", class: "insp-link", title: "Select this connection", onclick: () => pick(edge),
+            dataset: { edge: edge.id, side: title },
+          }, text))))
+        : h("p", { class: "muted" }, "nothing yet"));
     this.connections.append(list("Sends to", out), list("Receives from", inc));
+    // A redraw (any edit on the board) keeps the keyboard on the same connection.
+    if (focused) {
+      [...this.connections.querySelectorAll(".insp-link")]
+        .find((b) => b.dataset.edge + b.dataset.side === focused)?.focus({ preventScroll: true });
+    }
   }
 
   showEdge(id) {
@@ -175,7 +196,7 @@ export class Inspector {
     this.root.append(h("div", { class: "insp-head" },
       h("span", { class: "insp-swatch insp-swatch-edge", "aria-hidden": "true" }),
       h("div", {},
-        h("h3", { class: "insp-title" }, "Connection"),
+        h("h3", { class: "insp-title", tabindex: -1 }, "Connection"),
         h("p", { class: "insp-sub muted" }, `${name(edge.source)} → ${name(edge.target)}`))));
     const form = h("form", { class: "insp-form", autocomplete: "off", onsubmit: (e) => e.preventDefault() });
     this.root.append(form);

@@ -17,7 +17,7 @@ export const keyboardMethods = {
     this.live = h("div", { class: "canvas-live", role: "status", "aria-live": "polite" });
     const about = h("p", { id: "canvas-keys", hidden: true },
       "Tab and Shift+Tab select components. Enter opens the inspector, F2 edits the label. "
-      + "C connects the selected component to another.");
+      + "C connects the selected component to another. The Outline tab lists the diagram as text.");
     this.stage.append(this.live, about);
     this.el.setAttribute("aria-describedby", "canvas-keys");
 

@@ -22,14 +22,30 @@ export function setupPalette({ root, search, canvas, editable, hint }) {
   if (!editable) {
     search.after(h("p", { class: "readonly-note" }, "You are viewing this board: editing is off."));
   }
+  // One Tab stop (WAI-ARIA roving tabindex): the current item has tabindex 0, the others
+  // -1; Up/Down/Home/End move within the palette, Tab leaves it.
+  const keys = h("p", { id: "palette-keys", hidden: true },
+    editable ? "Enter adds it in the middle of the canvas. Up and Down arrows move through the palette."
+      : "Up and Down arrows move through the palette.");
+  root.append(keys);
   for (const item of items) {
-    item.setAttribute("aria-label", `${item.textContent.trim()}: press Enter to add to the canvas`);
+    item.setAttribute("aria-describedby", "palette-keys");
     if (!editable) {
       item.draggable = false;
       item.setAttribute("aria-disabled", "true");
-      item.setAttribute("aria-label", item.textContent.trim());
     }
   }
+  const visible = () => items.filter((i) => !i.closest(".palette-entry")?.hidden && !i.hidden);
+  let current = null;
+  const rove = (item) => {
+    current = item || null;
+    for (const i of items) i.tabIndex = i === current ? 0 : -1;
+  };
+  rove(items[0]);
+  root.addEventListener("focusin", (e) => {
+    const item = e.target.closest?.(".palette-item");
+    if (item && item !== current) rove(item);
+  });
 
   search.addEventListener("input", () => {
     const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
@@ -37,13 +53,15 @@ export function setupPalette({ root, search, canvas, editable, hint }) {
     for (const item of items) {
       const text = item.dataset.search || item.textContent.toLowerCase();
       const match = words.every((w) => text.includes(w));
-      item.hidden = !match;
+      const entry = item.closest(".palette-entry") || item;
+      entry.hidden = !match;
       if (match) shown += 1;
     }
     for (const group of groups) {
-      group.hidden = !group.querySelector(".palette-item:not([hidden])");
+      group.hidden = !group.querySelector(".palette-entry:not([hidden])");
     }
     empty.hidden = shown > 0;
+    if (!current || !visible().includes(current)) rove(visible()[0]);
   });
   search.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && search.value) {
@@ -51,7 +69,7 @@ export function setupPalette({ root, search, canvas, editable, hint }) {
       search.dispatchEvent(new Event("input"));
     } else if (e.key === "ArrowDown") {
       e.preventDefault();
-      items.find((i) => !i.hidden)?.focus();
+      visible()[0]?.focus();
     }
   });
 
@@ -66,11 +84,11 @@ export function setupPalette({ root, search, canvas, editable, hint }) {
       }
       const id = canvas.addComponent(item.dataset.type, canvas.centre(), { avoid: true });
       if (id) hint(`Added ${item.textContent.trim()} in the middle of the canvas.`, "info");
-    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+    } else if (["ArrowDown", "ArrowUp", "Home", "End"].includes(e.key)) {
       e.preventDefault();
-      const visible = items.filter((i) => !i.hidden);
-      const at = visible.indexOf(item) + (e.key === "ArrowDown" ? 1 : -1);
-      if (at >= 0 && at < visible.length) visible[at].focus();
+      const shown = visible();
+      const at = { ArrowDown: shown.indexOf(item) + 1, ArrowUp: shown.indexOf(item) - 1, Home: 0, End: shown.length - 1 }[e.key];
+      if (at >= 0 && at < shown.length) shown[at].focus();
       else if (at < 0) search.focus();
     }
   });

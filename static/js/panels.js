@@ -81,5 +81,58 @@ export function setupTabs() {
   }
   const current = tabs.find((t) => t.classList.contains("active")) || tabs[0];
   if (current) open(current.dataset.tab);
+  // One row: with every label if they fit, icons otherwise (board.css). Measured with the
+  // labels on whenever the strip's width changes (a resize, a collapsed sidebar).
+  const strip = document.querySelector(".tabs");
+  if (strip && window.ResizeObserver) {
+    const fit = () => {
+      strip.classList.remove("is-compact");
+      if (strip.scrollWidth > strip.clientWidth + 1) strip.classList.add("is-compact");
+    };
+    new ResizeObserver(fit).observe(strip);
+    fit();
+  }
   return { open };
+}
+
+const SIDEBARS_KEY = "mlsd.sidebars";
+
+/**
+ * The toolbar's sidebar toggles: hide the palette (left) or the side panels (right) to give
+ * the canvas their room. The choice is remembered in this browser (localStorage) for every
+ * board. A change runs inside `around(change)` (the canvas keeps the diagram in place).
+ */
+export function setupSidebarToggles({ around = (change) => change() } = {}) {
+  const body = document.body;
+  const buttons = { left: $("toggle-left"), right: $("toggle-right") };
+  const names = { left: "the palette", right: "the side panels" };
+  let saved = {};
+  try {
+    saved = JSON.parse(localStorage.getItem(SIDEBARS_KEY) || "{}") || {};
+  } catch { /* unreadable or blocked: start with both shown */ }
+  const apply = (side, hidden) => {
+    body.classList.toggle(`hide-${side}`, hidden);
+    const button = buttons[side];
+    if (!button) return;
+    button.setAttribute("aria-expanded", hidden ? "false" : "true");
+    const label = `${hidden ? "Show" : "Hide"} ${names[side]}`;
+    button.setAttribute("aria-label", label);
+    button.title = `${label} (${side === "left" ? "[" : "]"})`;
+  };
+  const set = (side, hidden) => {
+    around(() => apply(side, hidden));
+    saved[side] = hidden;
+    try {
+      localStorage.setItem(SIDEBARS_KEY, JSON.stringify(saved));
+    } catch { /* private mode: not remembered */ }
+  };
+  for (const side of ["left", "right"]) {
+    apply(side, saved[side] === true);
+    buttons[side]?.addEventListener("click", () => set(side, !body.classList.contains(`hide-${side}`)));
+  }
+  return {
+    toggle(side) {
+      set(side, !body.classList.contains(`hide-${side}`));
+    },
+  };
 }

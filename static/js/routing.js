@@ -1,133 +1,480 @@
-// How connections are drawn between components: straight unless a component is in the
-// way, side by side when A->B and B->A both exist, and routed again when a component is
-// dragged across one. canvas.js gives the namespaces and defaults below to its paper,
-// calls setPairOffset() while it renders, and starts a Rerouter on its graph.
-
-import { nodeKey } from "./doc.js";
+// How connections are drawn between components: orthogonal, leaving and entering each card
+// on the side that faces the other end, spread over that side (ports) so that two
+// connections never share an end point (A->B and B->A run side by side), with the middle
+// segments of parallel connections in lanes of their own, and never through a card.
+//
+// The plan of a connection (which side it leaves and enters, and the shape of its path) is
+// made from the cards' boxes alone, so it is cheap and the same for every client:
+//   1. the sides facing each other (left/right when the cards are further apart across
+//      than down, else top/bottom), joined by a "Z": out, along a lane, in;
+//   2. if a card is in the way: the same Z with its middle moved across the corridor,
+//      the other pair of facing sides, then a "C" around the outside of both cards
+//      (right, left, top, bottom, further out if need be; the shortest that is clear);
+//   3. if every one is blocked, the one through the fewest cards. (JointJS's manhattan
+//      search was tried: it measures the cards in the DOM and cost seconds on big boards.)
+// Cards are looked up in a spatial index (a grid of 256 px buckets), rebuilt only when the
+// board's geometry is settled (a render, a drop): while a card is dragged, only its own
+// connections are routed again (JointJS does that), against the index plus the cards in
+// motion; every connection is routed again once, on the drop (canvas.js calls settle()).
+//
+// canvas.js gives the paper routerNamespace/anchorNamespace/connectionPointNamespace and
+// the defaults below, and keeps a Router for its graph.
 
 const joint = window.joint;
+const { g } = joint;
 
-// Connections go around the components in their way. A connection whose straight line
-// between its two components crosses no other component is drawn straight, as before;
-// one that would cross a component is routed around it by JointJS's manhattan router
-// (orthogonal, A* over a 16 px grid, components padded by 12 px, rounded corners). Only
-// blocked connections pay for the search. Measured in Chromium on 200 components and 300
-// connections laid out left to right, medians: a full render takes 0.57 s (0.49 s with no
-// router, 0.68 s with manhattan on every connection); re-routing every connection after
-// all components moved takes 0.09 s (0.03 s; 0.20 s). A search gives up after 400 steps
-// and falls back to the plain orthogonal route rather than freeze a crowded board.
-export const ROUTER = { name: "avoid", args: { step: 16, padding: 12, maximumLoops: 400 } };
-export const CONNECTOR = { name: "rounded", args: { radius: 8 } };
-// A->B and B->A both drawn: each runs in its own lane, this far to the right of the line
-// between the two components' centres (see laneAnchor), so the two arrows are side by side.
-const PAIR_OFFSET = 7;
+// Gap kept between a path and the cards it passes, and the length of the stub by which a
+// path leaves a card before turning.
+const CLEAR = 10;
+const STUB = 22;
+// Ports on one side are this far apart (a pair must read as two lines), lanes this far.
+const PORT_GAP = 16;
+const LANE_GAP = 10;
+const BUCKET = 256;
 
-/** True when the straight line from the link's source anchor to its target anchor passes
- * through a component other than its two ends (with a few pixels to spare). */
-function blocked(linkView) {
-  const a = linkView.sourceAnchor;
-  const b = linkView.targetAnchor;
-  const graph = linkView.paper.model;
-  if (!a || !b) return false;
-  const line = new joint.g.Line(a, b);
-  const ends = [linkView.model.source().id, linkView.model.target().id];
-  for (const element of graph.findElementsInArea(line.bbox().inflate(4))) {
-    if (ends.includes(element.id)) continue;
-    const box = element.getBBox().inflate(4);
-    if (box.containsPoint(a) || box.containsPoint(b) || box.intersectionWithLine(line)) return true;
+export const ROUTER = { name: "lanes" };
+export const ANCHOR = { name: "port" };
+export const CONNECTION_POINT = { name: "anchor" };
+export const CONNECTOR = { name: "rounded", args: { radius: 6 } };
+
+const HORIZONTAL = { left: true, right: true };
+const OUTWARD = { left: [-1, 0], right: [1, 0], top: [0, -1], bottom: [0, 1] };
+
+/** The point of `box` in the middle of `side`. */
+function sidePoint(box, side) {
+  switch (side) {
+    case "left": return new g.Point(box.x, box.y + box.height / 2);
+    case "right": return new g.Point(box.x + box.width, box.y + box.height / 2);
+    case "top": return new g.Point(box.x + box.width / 2, box.y);
+    default: return new g.Point(box.x + box.width / 2, box.y + box.height);
   }
-  return false;
 }
 
-/** The "avoid" router: straight (through the link's own vertices) unless that line is
- * blocked, else manhattan. */
-function avoidRouter(vertices, args, linkView) {
-  if (vertices.length || !linkView.model.target().id || !blocked(linkView)) return vertices;
-  return joint.routers.manhattan(vertices, args, linkView);
-}
-
-/**
- * The "lane" anchor: the element's centre moved `args.offset` pixels to the right of the
- * direction from the link's source centre to its target centre, at both ends. A->B and
- * B->A go in opposite directions, so each keeps to its own side.
- */
-function laneAnchor(view, _magnet, _ref, args, endType, linkView) {
-  const graph = linkView.paper.model;
-  const source = graph.getCell(linkView.model.source().id);
-  const target = graph.getCell(linkView.model.target().id);
-  const mine = view.model.getBBox().center();
-  if (!source || !target) return mine;
-  const from = source.getBBox().center();
-  const to = target.getBBox().center();
-  const length = from.distance(to) || 1;
-  const offset = args.offset || 0;
-  return mine.offset((from.y - to.y) / length * offset, (to.x - from.x) / length * offset);
-}
-
-// The paper's router and anchor names: JointJS's own, plus ours.
-export const routerNamespace = { ...joint.routers, avoid: avoidRouter };
-export const anchorNamespace = { ...joint.anchors, lane: laneAnchor };
-
-/** Draw A->B beside B->A: while both exist, their ends use the lane anchor. */
-export function setPairOffset(link, edge, paired) {
-  if (Boolean(link.get("paired")) === paired) return;
-  link.set("paired", paired);
-  const anchor = paired ? { name: "lane", args: { offset: PAIR_OFFSET } } : undefined;
-  link.source(anchor ? { id: nodeKey(edge.source), anchor } : { id: nodeKey(edge.source) });
-  link.target(anchor ? { id: nodeKey(edge.target), anchor } : { id: nodeKey(edge.target) });
-}
-
-/**
- * Routes connections again when a component moves. JointJS re-routes only the connections
- * that end at it; once a frame, the others that now cross it (straight ones whose line
- * meets its box) or may no longer need to go around it (routed ones whose detour's box
- * meets its old or new box) are routed again, so no connection is left drawn through a
- * component moved onto it, nor bent around one that has gone.
- */
-export class Rerouter {
-  constructor(graph, paper) {
-    this.graph = graph;
-    this.paper = paper;
-    // What moved since the last frame: the boxes it left and entered, and its ids (the
-    // connections that end at it are JointJS's to re-route).
-    this.pending = { rects: [], ids: new Set(), frame: 0 };
-    graph.on("change:position", (cell) => this.noteMove(cell));
-  }
-
-  noteMove(cell) {
-    if (!cell.isElement()) return;
-    const pad = ROUTER.args.padding + 4;
-    const { width, height } = cell.size();
-    const now = cell.position();
-    const before = cell.previous("position") || now;
-    const { rects, ids } = this.pending;
-    rects.push(new joint.g.Rect(now.x, now.y, width, height).inflate(pad));
-    rects.push(new joint.g.Rect(before.x, before.y, width, height).inflate(pad));
-    ids.add(cell.id);
-    if (!this.pending.frame) this.pending.frame = requestAnimationFrame(() => this.rerouteAround());
-  }
-
-  rerouteAround() {
-    const { rects, ids } = this.pending;
-    this.pending = { rects: [], ids: new Set(), frame: 0 };
-    if (!rects.length) return;
-    const crosses = (a, b) => {
-      const seg = new joint.g.Rect(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.abs(a.x - b.x), Math.abs(a.y - b.y));
-      return rects.some((r) => r.intersect(seg));
-    };
-    for (const link of this.graph.getLinks()) {
-      if (link.get("temp") || ids.has(link.source().id) || ids.has(link.target().id)) continue;
-      const view = this.paper.findViewByModel(link);
-      if (!view || !view.sourcePoint || !view.targetPoint) continue;
-      const route = view.route || [];
-      if (route.length) {
-        // A detour encloses what it goes around: look at its whole box, so that it
-        // straightens again once that component has moved away.
-        const box = new joint.g.Polyline([view.sourcePoint, ...route, view.targetPoint]).bbox().inflate(1);
-        if (rects.some((r) => r.intersect(box))) view.requestConnectionUpdate();
-      } else if (crosses(view.sourcePoint, view.targetPoint)) {
-        view.requestConnectionUpdate();
+/** A uniform grid of the cards' boxes, to find the cards near a segment quickly. */
+class SpatialIndex {
+  constructor(elements, skip) {
+    this.buckets = new Map();
+    for (const element of elements) {
+      if (skip.has(element.id)) continue;
+      const box = element.getBBox();
+      for (let i = Math.floor(box.x / BUCKET); i <= Math.floor((box.x + box.width) / BUCKET); i += 1) {
+        for (let j = Math.floor(box.y / BUCKET); j <= Math.floor((box.y + box.height) / BUCKET); j += 1) {
+          const key = `${i},${j}`;
+          let list = this.buckets.get(key);
+          if (!list) this.buckets.set(key, (list = []));
+          list.push({ id: element.id, box });
+        }
       }
     }
+  }
+
+  /** Entries whose box may meet `rect`. */
+  near(rect) {
+    const out = new Set();
+    for (let i = Math.floor(rect.x / BUCKET); i <= Math.floor((rect.x + rect.width) / BUCKET); i += 1) {
+      for (let j = Math.floor(rect.y / BUCKET); j <= Math.floor((rect.y + rect.height) / BUCKET); j += 1) {
+        for (const entry of this.buckets.get(`${i},${j}`) || []) out.add(entry);
+      }
+    }
+    return out;
+  }
+}
+
+/** The bounding box of the axis-parallel segment a-b, thickened by `pad`. */
+function segmentRect(a, b, pad) {
+  return new g.Rect(Math.min(a.x, b.x) - pad, Math.min(a.y, b.y) - pad,
+    Math.abs(a.x - b.x) + 2 * pad, Math.abs(a.y - b.y) + 2 * pad);
+}
+
+/**
+ * The routing state of one graph: the spatial index, each connection's plan (cached
+ * until the geometry changes), and the lanes.
+ */
+export class Router {
+  /**
+   * @param {joint.dia.Graph} graph
+   * @param {joint.dia.Paper} paper
+   * @param {Set<string>} moving ids of the cards being dragged (their boxes change every
+   *   frame: never cached, never indexed)
+   */
+  constructor(graph, paper, moving) {
+    this.graph = graph;
+    this.paper = paper;
+    this.moving = moving;
+    this.epoch = 0;
+    this.index = null;
+    this.sides = new Map(); // link id -> {epoch, plan}
+    this.lanes = null; // {epoch, byLink: Map(link id -> offset)}
+    this.stats = { plans: 0 };
+    graph.on("add remove change:source change:target", () => this.invalidate());
+  }
+
+  /** The geometry changed (a render, a drop): plans, index and lanes are made again. */
+  invalidate() {
+    this.epoch += 1;
+    this.index = null;
+  }
+
+  /** Route every connection again (after a drop or a render that moved cards). */
+  settle() {
+    this.invalidate();
+    const { paper } = this;
+    for (const link of this.graph.getLinks()) {
+      if (link.get("temp")) continue;
+      const view = paper.findViewByModel(link);
+      if (view) view.requestConnectionUpdate();
+    }
+  }
+
+  spatial() {
+    if (!this.index) this.index = new SpatialIndex(this.graph.getElements(), this.moving);
+    return this.index;
+  }
+
+  /** True when the axis-parallel segment a-b passes through a card other than `ends`. */
+  blocked(a, b, ends) {
+    const rect = segmentRect(a, b, CLEAR / 2);
+    const hit = (box, id) => !ends.includes(id) && box.intersect(rect);
+    for (const { id, box } of this.spatial().near(rect)) if (hit(box, id)) return true;
+    for (const id of this.moving) {
+      const cell = this.graph.getCell(id);
+      if (cell && hit(cell.getBBox(), id)) return true;
+    }
+    return false;
+  }
+
+  /** How many cards `rect` overlaps. */
+  cardsUnder(rect) {
+    let count = 0;
+    for (const { box } of this.spatial().near(rect)) if (box.intersect(rect)) count += 1;
+    return count;
+  }
+
+  /** How many segments of the path pass through a card (counting stops at `enough`). */
+  hits(points, ends, enough = Infinity) {
+    let count = 0;
+    for (let i = 1; i < points.length && count < enough; i += 1) {
+      if (this.blocked(points[i - 1], points[i], ends)) count += 1;
+    }
+    return count;
+  }
+
+  /**
+   * Which sides a connection leaves and enters, and its shape ("z" or "c", and how far its
+   * middle is moved: `shift`):
+   * from the two cards' boxes only (without ports or lanes).
+   */
+  plan(link) {
+    const s = this.graph.getCell(link.source().id);
+    const t = this.graph.getCell(link.target().id);
+    if (!s || !t) return null;
+    const fresh = !this.moving.has(s.id) && !this.moving.has(t.id);
+    const cached = this.sides.get(link.id);
+    if (fresh && cached && cached.epoch === this.epoch) return cached.plan;
+    this.stats.plans += 1;
+    const a = s.getBBox();
+    const b = t.getBBox();
+    const ends = [s.id, t.id];
+    const gx = Math.max(b.x - (a.x + a.width), a.x - (b.x + b.width));
+    const gy = Math.max(b.y - (a.y + a.height), a.y - (b.y + b.height));
+    const across = {
+      source: b.center().x >= a.center().x ? "right" : "left",
+      target: b.center().x >= a.center().x ? "left" : "right",
+    };
+    const down = {
+      source: b.center().y >= a.center().y ? "bottom" : "top",
+      target: b.center().y >= a.center().y ? "top" : "bottom",
+    };
+    // In order of preference: the facing sides joined by a Z (its middle segment moved
+    // across the corridor if a card is in the way), the other facing sides, then a C
+    // around the outside of both cards, further out if need be. The first clear one wins;
+    // if none is, the one through the fewest cards.
+    const candidates = [];
+    const zs = gx >= gy ? [across, down] : [down, across];
+    for (const sides of zs) {
+      const horizontal = HORIZONTAL[sides.source];
+      const room = horizontal ? gx : gy;
+      if (room < 2 * CLEAR) continue;
+      candidates.push({ ...sides, shape: "z", shift: 0 });
+      const steps = Math.min(6, Math.floor(room / 2 / (2 * CLEAR)));
+      for (let k = 1; k <= steps; k += 1) {
+        const d = (k * (room / 2 - CLEAR)) / steps;
+        candidates.push({ ...sides, shape: "z", shift: -d }, { ...sides, shape: "z", shift: d });
+      }
+    }
+    const cs = [];
+    for (const side of ["right", "left", "bottom", "top"]) {
+      for (const shift of [0, 2 * STUB, 5 * STUB]) cs.push({ source: side, target: side, shape: "c", shift });
+    }
+    let chosen = null;
+    let fewest = Infinity;
+    for (const candidate of candidates) {
+      const points = this.points(candidate, sidePoint(a, candidate.source), sidePoint(b, candidate.target), a, b, 0);
+      const hits = this.hits(points, ends, fewest);
+      if (!hits) {
+        [chosen, fewest] = [candidate, 0];
+        break;
+      }
+      if (hits < fewest) [chosen, fewest] = [candidate, hits];
+    }
+    if (fewest) {
+      // No clear Z: the shortest clear C, if there is one.
+      let best = null;
+      for (const candidate of cs) {
+        const points = this.points(candidate, sidePoint(a, candidate.source), sidePoint(b, candidate.target), a, b, 0);
+        const hits = this.hits(points, ends, fewest);
+        const length = polylineLength(points);
+        if (!hits && (!best || length < best.length)) best = { candidate, length };
+        else if (hits < fewest) [chosen, fewest] = [candidate, hits];
+      }
+      if (best) chosen = best.candidate;
+    }
+    if (fresh) this.sides.set(link.id, { epoch: this.epoch, plan: chosen });
+    return chosen;
+  }
+
+  /** The corner points of a planned path from port p to port q (cards a, b). */
+  points(plan, p, q, a, b, lane) {
+    if (plan.shape === "z") {
+      if (HORIZONTAL[plan.source]) {
+        if (Math.abs(p.y - q.y) < 1) return [p, q];
+        const mid = (p.x + q.x) / 2 + lane + (plan.shift || 0);
+        return [p, new g.Point(mid, p.y), new g.Point(mid, q.y), q];
+      }
+      if (Math.abs(p.x - q.x) < 1) return [p, q];
+      const mid = (p.y + q.y) / 2 + lane + (plan.shift || 0);
+      return [p, new g.Point(p.x, mid), new g.Point(q.x, mid), q];
+    }
+    if (plan.shape === "c") {
+      const [dx, dy] = OUTWARD[plan.source];
+      const pad = STUB + Math.abs(lane) + (plan.shift || 0);
+      if (dx) {
+        const x = dx > 0 ? Math.max(a.x + a.width, b.x + b.width) + pad : Math.min(a.x, b.x) - pad;
+        return [p, new g.Point(x, p.y), new g.Point(x, q.y), q];
+      }
+      const y = dy > 0 ? Math.max(a.y + a.height, b.y + b.height) + pad : Math.min(a.y, b.y) - pad;
+      return [p, new g.Point(p.x, y), new g.Point(q.x, y), q];
+    }
+    return [p, q];
+  }
+
+  /**
+   * The port of `link` at its `end` ("source" | "target"): the middle of the planned side,
+   * moved along it by the connection's place among those using that side, ordered by where
+   * their other ends are (so they do not cross), ties by id (so a pair keeps its order at
+   * both ends).
+   */
+  port(link, end) {
+    const plan = this.plan(link);
+    const element = this.graph.getCell(link[end]().id);
+    if (!element) return null;
+    const box = element.getBBox();
+    if (!plan) return box.center();
+    const side = plan[end];
+    const horizontal = HORIZONTAL[side];
+    const users = [];
+    for (const other of this.graph.getConnectedLinks(element)) {
+      if (other.get("temp")) continue;
+      const otherPlan = other.id === link.id ? plan : this.plan(other);
+      if (!otherPlan) continue;
+      const ends = [];
+      if (other.source().id === element.id && otherPlan.source === side) ends.push("target");
+      if (other.target().id === element.id && otherPlan.target === side) ends.push("source");
+      for (const far of ends) {
+        const cell = this.graph.getCell(other[far]().id);
+        if (!cell) continue;
+        const c = cell.getBBox().center();
+        users.push({ id: other.id, end: far, at: horizontal ? c.y : c.x });
+      }
+    }
+    users.sort((u, v) => u.at - v.at || (u.id < v.id ? -1 : u.id > v.id ? 1 : 0)
+      || (u.end < v.end ? -1 : 1));
+    const far = end === "source" ? "target" : "source";
+    const index = users.findIndex((u) => u.id === link.id && u.end === far);
+    const count = users.length;
+    const length = horizontal ? box.height : box.width;
+    const gap = Math.min(PORT_GAP, (length - 8) / Math.max(1, count));
+    const shift = count > 1 && index >= 0 ? (index - (count - 1) / 2) * gap : 0;
+    const point = sidePoint(box, side);
+    return horizontal ? point.offset(0, shift) : point.offset(shift, 0);
+  }
+
+  /**
+   * The lane offset of a connection's middle segment: connections whose middle segments
+   * would run along the same line (the same corridor between two columns or rows of
+   * cards) and overlap are spread across it. Computed for the whole board once per settled
+   * geometry; a connection being dragged keeps the middle of its corridor.
+   */
+  lane(link) {
+    if (this.moving.size && (this.moving.has(link.source().id) || this.moving.has(link.target().id))) return 0;
+    if (!this.lanes || this.lanes.epoch !== this.epoch) this.lanes = { epoch: this.epoch, byLink: this.makeLanes() };
+    return this.lanes.byLink.get(link.id) || 0;
+  }
+
+  makeLanes() {
+    const groups = new Map();
+    for (const link of this.graph.getLinks()) {
+      if (link.get("temp")) continue;
+      const plan = this.plan(link);
+      if (!plan) continue;
+      const s = this.graph.getCell(link.source().id);
+      const t = this.graph.getCell(link.target().id);
+      const a = s.getBBox();
+      const b = t.getBBox();
+      const p = sidePoint(a, plan.source);
+      const q = sidePoint(b, plan.target);
+      let along;
+      let span;
+      let room;
+      if (plan.shape === "z") {
+        const horizontal = HORIZONTAL[plan.source];
+        if (horizontal ? Math.abs(p.y - q.y) < 1 : Math.abs(p.x - q.x) < 1) continue;
+        along = (horizontal ? (p.x + q.x) / 2 : (p.y + q.y) / 2) + (plan.shift || 0);
+        span = horizontal ? [Math.min(p.y, q.y), Math.max(p.y, q.y)] : [Math.min(p.x, q.x), Math.max(p.x, q.x)];
+        room = (horizontal ? Math.abs(q.x - p.x) : Math.abs(q.y - p.y)) / 2 - 6;
+      } else {
+        const [dx] = OUTWARD[plan.source];
+        const points = this.points(plan, p, q, a, b, 0);
+        along = dx ? points[1].x : points[1].y;
+        span = dx ? [Math.min(p.y, q.y), Math.max(p.y, q.y)] : [Math.min(p.x, q.x), Math.max(p.x, q.x)];
+        room = 4 * LANE_GAP;
+      }
+      const key = `${plan.shape}${HORIZONTAL[plan.source] ? "h" : "v"}${Math.round(along / 6)}`;
+      let list = groups.get(key);
+      if (!list) groups.set(key, (list = []));
+      list.push({ id: link.id, span, room, c: plan.shape === "c" });
+    }
+    const byLink = new Map();
+    for (const list of groups.values()) {
+      if (list.length < 2) continue;
+      // Lanes are handed out to overlapping spans only (interval colouring, by start).
+      list.sort((u, v) => u.span[0] - v.span[0] || (u.id < v.id ? -1 : 1));
+      const ends = []; // lane index -> end of the last span in it
+      const lanes = [];
+      for (const item of list) {
+        let lane = ends.findIndex((end) => end < item.span[0] - 4);
+        if (lane < 0) lane = ends.length;
+        ends[lane] = item.span[1];
+        lanes.push(lane);
+      }
+      const count = ends.length;
+      if (count < 2) continue;
+      list.forEach((item, i) => {
+        const gap = Math.max(3, Math.min(LANE_GAP, (2 * item.room) / count));
+        byLink.set(item.id, item.c ? lanes[i] * gap : (lanes[i] - (count - 1) / 2) * gap);
+      });
+    }
+    return byLink;
+  }
+
+  /** The router: the planned corners between the two ports. */
+  route(vertices, linkView) {
+    const link = linkView.model;
+    if (vertices.length || link.get("temp") || !link.target().id) return vertices;
+    const plan = this.plan(link);
+    const s = this.graph.getCell(link.source().id);
+    const t = this.graph.getCell(link.target().id);
+    if (!plan || !s || !t) return vertices;
+    const p = linkView.sourceAnchor;
+    const q = linkView.targetAnchor;
+    const points = this.points(plan, p, q, s.getBBox(), t.getBBox(), this.lane(link));
+    return points.slice(1, -1);
+  }
+}
+
+function polylineLength(points) {
+  let total = 0;
+  for (let i = 1; i < points.length; i += 1) total += points[i - 1].distance(points[i]);
+  return total;
+}
+
+/**
+ * The paper's namespaces: JointJS's routers and anchors plus ours ("lanes", "port"),
+ * which ask the Router of the link's graph (`graph.router`, set by canvas.js).
+ */
+function lanesRouter(vertices, _args, linkView) {
+  const router = linkView.paper.model.router;
+  return router ? router.route(vertices, linkView) : vertices;
+}
+
+function portAnchor(view, _magnet, _ref, _args, endType, linkView) {
+  const router = linkView.paper.model.router;
+  const link = linkView.model;
+  const fallback = view.model.getBBox().center();
+  if (!router || link.get("temp") || !link.target().id) return fallback;
+  return router.port(link, endType) || fallback;
+}
+
+export const routerNamespace = { ...joint.routers, lanes: lanesRouter };
+export const anchorNamespace = { ...joint.anchors, port: portAnchor };
+
+/**
+ * Put each link's label where it covers no other connection and no card: the first of a
+ * few places along the link (middle first) that is clear, else the middle. Labels are
+ * few; only mounted links are looked at.
+ */
+export function placeLabels(graph, paper, width) {
+  const links = graph.getLinks().filter((l) => !l.get("temp"));
+  const labelled = links.filter((l) => l.labels().length);
+  if (!labelled.length) return;
+  // The connections' segments, in buckets of a grid (as the cards are).
+  const buckets = new Map();
+  const bucketsOf = (rect, fn) => {
+    for (let i = Math.floor(rect.x / BUCKET); i <= Math.floor((rect.x + rect.width) / BUCKET); i += 1) {
+      for (let j = Math.floor(rect.y / BUCKET); j <= Math.floor((rect.y + rect.height) / BUCKET); j += 1) fn(`${i},${j}`);
+    }
+  };
+  for (const link of links) {
+    const view = paper.findViewByModel(link);
+    if (!view || !view.sourcePoint || !view.targetPoint) continue;
+    const points = [view.sourcePoint, ...(view.route || []), view.targetPoint];
+    for (let i = 1; i < points.length; i += 1) {
+      const segment = { id: link.id, box: segmentRect(points[i - 1], points[i], 0.5) };
+      bucketsOf(segment.box, (key) => {
+        let list = buckets.get(key);
+        if (!list) buckets.set(key, (list = []));
+        list.push(segment);
+      });
+    }
+  }
+  const crosses = (box, id) => {
+    let found = false;
+    bucketsOf(box, (key) => {
+      if (!found) found = (buckets.get(key) || []).some((s) => s.id !== id && s.box.intersect(box));
+    });
+    return found;
+  };
+  const router = graph.router;
+  for (const link of labelled) {
+    const view = paper.findViewByModel(link);
+    if (!view || !view.sourcePoint || !view.targetPoint) continue;
+    const text = link.label(0)?.attrs?.labelText?.text || "";
+    const w = width(text, 11) + 12;
+    const h = 20;
+    // Where the label may go: the middle of the path and a few places either side, then
+    // the middle of each segment, longest first (as a length along the path).
+    const points = [view.sourcePoint, ...(view.route || []), view.targetPoint];
+    const segments = [];
+    let run = 0;
+    for (let i = 1; i < points.length; i += 1) {
+      const length = points[i - 1].distance(points[i]);
+      segments.push({ length, at: run + length / 2, point: points[i - 1].lerp(points[i], 0.5) });
+      run += length;
+    }
+    segments.sort((u, v) => v.length - u.length);
+    const places = [0.5, 0.35, 0.65, 0.22, 0.78].map((ratio) => ({ distance: ratio, point: view.getPointAtRatio(ratio) }))
+      .concat(segments.map((seg) => ({ distance: Math.max(1.01, seg.at), point: seg.point })));
+    // The first clear place wins; else the least bad (a card hidden costs more than a line).
+    let best = null;
+    for (const place of places) {
+      if (!place.point) continue;
+      const box = new g.Rect(place.point.x - w / 2, place.point.y - h / 2, w, h);
+      const cost = 3 * (router ? router.cardsUnder(box) : 0) + (crosses(box, link.id) ? 1 : 0);
+      if (!best || cost < best.cost) best = { cost, distance: place.distance };
+      if (!cost) break;
+    }
+    if (!best) continue;
+    const current = link.label(0)?.position?.distance;
+    if (current !== best.distance) link.label(0, { position: { distance: best.distance } });
   }
 }

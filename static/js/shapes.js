@@ -4,8 +4,8 @@
 
 const { dia, shapes } = window.joint;
 
-// The server's exports and auto-layout assume components of 150 x 60 canvas pixels
-// (components/export.py CANVAS_NODE_WIDTH/HEIGHT): keep the cards that size.
+// The smallest card (components/cards.py MIN_WIDTH x MIN_HEIGHT): a card grows to fit its
+// label (cards.js gives each card its size and its lines; nothing is measured here).
 export const CARD_SIZE = { width: 150, height: 60 };
 export const NOTE_SIZE = { width: 150, height: 60 };
 
@@ -32,10 +32,21 @@ const RINGS = {
   status: { ...ring(3, 12), strokeWidth: 2.5 },
 };
 
+// Connection handles on all four sides (the right one keeps the name "handle"): a
+// connection may be started from any side; where it is drawn is routing.js's choice (the
+// side facing the other end).
 const HANDLE = {
   r: 6, cx: "calc(w)", cy: "calc(0.5*h)", fill: "#ffffff", strokeWidth: 2,
   magnet: true, cursor: "crosshair", class: "handle",
 };
+const HANDLES = {
+  handle: { ...HANDLE },
+  handleLeft: { ...HANDLE, cx: 0 },
+  handleTop: { ...HANDLE, cx: "calc(0.5*w)", cy: 0 },
+  handleBottom: { ...HANDLE, cx: "calc(0.5*w)", cy: "calc(h)" },
+};
+const HANDLE_MARKUP = ["handleLeft", "handleTop", "handleBottom", "handle"]
+  .map((selector) => ({ tagName: "circle", selector }));
 
 const FLAG = {
   flag: { transform: "translate(calc(w), 0)", class: "flag", display: "none" },
@@ -71,14 +82,14 @@ export const Card = dia.Element.define("mlsd.Card", {
       stroke: "rgba(15, 23, 42, 0.14)", strokeWidth: 1, pointerEvents: "none",
     },
     label: {
-      x: 15, y: 23, fontSize: 12.5, fontWeight: 600, fill: COLOURS.ink, textVerticalAnchor: "middle",
-      textWrap: { width: -24, maxLineCount: 1, ellipsis: true }, pointerEvents: "none",
+      x: 15, y: 30, fontSize: 12.5, fontWeight: 700, lineHeight: 16, fill: COLOURS.ink,
+      textVerticalAnchor: "middle", pointerEvents: "none",
     },
     kind: {
-      x: 15, y: 41, fontSize: 10.5, fontWeight: 500, fill: "#64748b", textVerticalAnchor: "middle",
-      textWrap: { width: -24, maxLineCount: 1, ellipsis: true }, pointerEvents: "none",
+      x: 15, y: 41, fontSize: 10.5, fontWeight: 400, fill: "#64748b", textVerticalAnchor: "middle",
+      pointerEvents: "none",
     },
-    handle: { ...HANDLE },
+    ...HANDLES,
     ...FLAG,
   },
 }, {
@@ -89,7 +100,7 @@ export const Card = dia.Element.define("mlsd.Card", {
     { tagName: "rect", selector: "frame" },
     { tagName: "text", selector: "label" },
     { tagName: "text", selector: "kind" },
-    { tagName: "circle", selector: "handle" },
+    ...HANDLE_MARKUP,
     FLAG_MARKUP,
   ],
 });
@@ -105,10 +116,10 @@ export const Note = dia.Element.define("mlsd.Note", {
     },
     fold: { d: "M calc(w-14) calc(h) L calc(w) calc(h-14) L calc(w-14) calc(h-14) Z", fill: "#f7dc83" },
     label: {
-      x: 10, y: 8, fontSize: 12, lineHeight: 15, fill: "#5b4510", textVerticalAnchor: "top",
-      textWrap: { width: -20, height: -14, ellipsis: true }, pointerEvents: "none",
+      x: 15, y: 30, fontSize: 12, lineHeight: 15, fill: "#5b4510", textVerticalAnchor: "middle",
+      pointerEvents: "none",
     },
-    handle: { ...HANDLE, stroke: "#b7791f" },
+    ...Object.fromEntries(Object.entries(HANDLES).map(([k, v]) => [k, { ...v, stroke: "#b7791f" }])),
     ...FLAG,
   },
 }, {
@@ -117,7 +128,7 @@ export const Note = dia.Element.define("mlsd.Note", {
     { tagName: "rect", selector: "body" },
     { tagName: "path", selector: "fold" },
     { tagName: "text", selector: "label" },
-    { tagName: "circle", selector: "handle" },
+    ...HANDLE_MARKUP,
     FLAG_MARKUP,
   ],
 });
@@ -139,8 +150,10 @@ export const Flow = shapes.standard.Link.define("mlsd.Flow", {
         fill: "#374151", fontSize: 11, textAnchor: "middle", textVerticalAnchor: "middle",
         pointerEvents: "none",
       },
+      // Sized from the width table by canvas.js (labelSize): measuring each label's text
+      // (a "ref") was a large part of drawing a big board.
       labelBody: {
-        ref: "labelText", x: "calc(x-6)", y: "calc(y-3)", width: "calc(w+12)", height: "calc(h+6)",
+        x: -20, y: -10, width: 40, height: 20,
         rx: 6, ry: 6, fill: "#ffffff", stroke: "#dfe3ec", strokeWidth: 1,
       },
     },

@@ -13,8 +13,9 @@ import { isTyping } from "./dom.js";
  * @param {() => void} opts.openHelp
  * @param {{open: (id: string, focus: boolean) => void}} opts.tabs the sidebar tabs
  * @param {(message: string) => void} opts.hint
+ * @param {{toggle: (side: string) => void}} [opts.sidebars] the sidebar toggles ([ and ])
  */
-export function setupShortcuts({ stage, canvas, history, editable, layout, openHelp, tabs, hint }) {
+export function setupShortcuts({ stage, canvas, history, editable, layout, openHelp, tabs, hint, sidebars }) {
   document.addEventListener("keydown", (e) => {
     if (e.defaultPrevented || document.querySelector("dialog[open]")) return;
     const typing = isTyping(e.target);
@@ -39,7 +40,8 @@ export function setupShortcuts({ stage, canvas, history, editable, layout, openH
     switch (e.key) {
       case "Delete":
       case "Backspace":
-        if (onCanvas && canvas.selection.size) {
+        // Also from the inspector (a connection chosen in its Sends to / Receives from list).
+        if ((onCanvas || document.getElementById("inspector")?.contains(e.target)) && canvas.selection.size) {
           e.preventDefault();
           canvas.deleteSelection();
         }
@@ -70,6 +72,12 @@ export function setupShortcuts({ stage, canvas, history, editable, layout, openH
       case "?":
         e.preventDefault();
         openHelp();
+        break;
+      case "[":
+      case "]":
+        if (!sidebars) break;
+        e.preventDefault();
+        sidebars.toggle(e.key === "[" ? "left" : "right");
         break;
       case "Escape":
         canvas.clearSelection();

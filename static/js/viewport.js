@@ -3,7 +3,10 @@
 // methods (`this` is the Canvas; canvas.js installs them on its prototype): they share
 // its paper and stage, and live here so that canvas.js stays about drawing and gestures.
 
+// The zoom range. A fit may go further out (down to FIT_MIN_SCALE) so that a big board is
+// shown whole; zooming by hand stops at MIN_SCALE unless the view is already below it.
 export const MIN_SCALE = 0.2;
+export const FIT_MIN_SCALE = 0.02;
 const MAX_SCALE = 2.5;
 // The paper's translation is kept on a 1/64 px grid (invisible): follow mode sends the view
 // as a centre in canvas coordinates, and a follower with the same window size must land on
@@ -34,7 +37,8 @@ export const viewportMethods = {
   },
 
   zoomAt(scale, clientX, clientY) {
-    const next = Math.min(MAX_SCALE, Math.max(MIN_SCALE, scale));
+    const floor = Math.min(MIN_SCALE, this.zoom);
+    const next = Math.min(MAX_SCALE, Math.max(floor, scale));
     const point = this.paper.clientToLocalPoint(clientX, clientY);
     this.paper.scaleUniformAtPoint(next, point);
   },
@@ -51,7 +55,7 @@ export const viewportMethods = {
       return;
     }
     this.paper.transformToFitContent({
-      padding: 56, maxScale: 1, minScale: MIN_SCALE, useModelGeometry: true,
+      padding: 56, maxScale: 1, minScale: FIT_MIN_SCALE, useModelGeometry: true,
       horizontalAlign: "middle", verticalAlign: "middle",
     });
   },
@@ -62,7 +66,10 @@ export const viewportMethods = {
 
   /** The stage's size in CSS pixels (the paper is kept exactly this size). */
   stageSize() {
-    return { width: this.stage.clientWidth, height: this.stage.clientHeight };
+    // Kept by the resize observer: reading clientWidth here would force a layout of the
+    // whole drawing on every pan and zoom of a big board.
+    if (!this.stageBox) this.stageBox = { width: this.stage.clientWidth, height: this.stage.clientHeight };
+    return { ...this.stageBox };
   },
 
   /**
@@ -91,12 +98,26 @@ export const viewportMethods = {
       // The same window size gives the leader's scale back but for rounding: keep it exact.
       if (Math.abs(fit - scale) > scale * 1e-9) scale = fit;
     }
-    const s = Math.min(MAX_SCALE, Math.max(MIN_SCALE, scale));
+    const s = Math.min(MAX_SCALE, Math.max(FIT_MIN_SCALE, scale));
     const x = Math.max(-1e6, Math.min(1e6, box.x));
     const y = Math.max(-1e6, Math.min(1e6, box.y));
     const e = snapTranslate(width / 2 - x * s);
     const f = snapTranslate(height / 2 - y * s);
     this.paper.matrix({ a: s, b: 0, c: 0, d: s, e, f }, { source: "remote" });
+  },
+
+  /** Run `change` (which moves or resizes the stage) and keep the diagram where it was on
+   * the screen: the stage grows or shrinks around it. */
+  keepScreenPlace(change) {
+    const before = this.stage.getBoundingClientRect();
+    change();
+    const after = this.stage.getBoundingClientRect();
+    const dx = before.left - after.left;
+    const dy = before.top - after.top;
+    if (dx || dy) {
+      const { tx, ty } = this.paper.translate();
+      this.paper.translate(tx + dx, ty + dy);
+    }
   },
 
   /** Run `fn` (which may move the view) without it counting as the user's own move. */
@@ -111,7 +132,9 @@ export const viewportMethods = {
   },
 
   /**
-   * Keep the paper the size of the stage, zoom with the wheel, report the pointer (for
+   * Keep the paper the size of the stage, pan with the wheel or a trackpad (zoom with
+   * Ctrl+wheel or a pinch, which Chromium and Firefox report as a wheel with ctrlKey; Safari
+   * as gesture events), report the pointer (for
    * the others' view of our cursor), and keep the view's translation on its grid.
    */
   bindStage() {
@@ -125,6 +148,7 @@ export const viewportMethods = {
         return;
       }
       this.placeEditor();
+      this.viewChanged();
       const source = (data && data.source) || this.transformSource;
       this.dispatchEvent(new CustomEvent("transform", { detail: { source } }));
     });
@@ -132,8 +156,10 @@ export const viewportMethods = {
     // Keep the paper exactly the size of its box (the grid and hit areas follow it).
     const fitPaper = () => {
       const { width, height } = stage.getBoundingClientRect();
+      this.stageBox = { width: stage.clientWidth, height: stage.clientHeight };
       if (!width || !height) return;
       this.paper.setDimensions(Math.round(width), Math.round(height));
+      this.viewChanged();
       // Follow mode fits the leader's view to our size, and shares ours when it changes.
       this.dispatchEvent(new CustomEvent("resize", { detail: this.stageSize() }));
     };
@@ -141,9 +167,30 @@ export const viewportMethods = {
     fitPaper();
     stage.addEventListener("wheel", (e) => {
       e.preventDefault();
-      const factor = Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.0015));
-      this.zoomAt(this.zoom * factor, e.clientX, e.clientY);
+      // Lines or pages (a mouse wheel in some browsers) to pixels.
+      const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? stage.clientHeight : 1;
+      if (e.ctrlKey || e.metaKey) {
+        const factor = Math.exp(-e.deltaY * unit * 0.01);
+        this.zoomAt(this.zoom * factor, e.clientX, e.clientY);
+        return;
+      }
+      // Shift+wheel scrolls sideways on a mouse that has only one wheel.
+      let dx = e.deltaX * unit;
+      let dy = e.deltaY * unit;
+      if (e.shiftKey && !dx) [dx, dy] = [dy, 0];
+      const { tx, ty } = this.paper.translate();
+      this.paper.translate(tx - dx, ty - dy);
     }, { passive: false });
+    // Safari's pinch (gesture events; no ctrlKey wheel there).
+    let gestureStart = 0;
+    stage.addEventListener("gesturestart", (e) => {
+      e.preventDefault();
+      gestureStart = this.zoom;
+    });
+    stage.addEventListener("gesturechange", (e) => {
+      e.preventDefault();
+      if (gestureStart) this.zoomAt(gestureStart * e.scale, e.clientX, e.clientY);
+    });
     stage.addEventListener("pointermove", (e) => {
       const p = this.paper.clientToLocalPoint(e.clientX, e.clientY);
       this.dispatchEvent(new CustomEvent("pointer", { detail: { x: Math.round(p.x), y: Math.round(p.y) } }));

@@ -226,7 +226,7 @@ def test_zoom_fit_and_help(page: Page, server_url: str) -> None:
         assert stage["y"] <= box["y"] and box["y"] + box["height"] <= stage["y"] + stage["height"]
     expect(links(page)).to_have_count(2)
 
-    # Dragging empty space pans; the wheel zooms around the pointer.
+    # Dragging empty space pans; the wheel pans too, Ctrl+wheel zooms around the pointer.
     before = node(page, "gw").bounding_box()
     x, y = stage["x"] + stage["width"] - 30, stage["y"] + stage["height"] - 30
     page.mouse.move(x, y)
@@ -236,7 +236,14 @@ def test_zoom_fit_and_help(page: Page, server_url: str) -> None:
     after = node(page, "gw").bounding_box()
     assert (round(after["x"] - before["x"]), round(after["y"] - before["y"])) == (-100, -50)
     level = zoom.inner_text()
+    page.mouse.wheel(0, 120)
+    page.wait_for_timeout(100)
+    panned = node(page, "gw").bounding_box()
+    assert round(panned["y"] - after["y"]) == -120 and round(panned["x"] - after["x"]) == 0
+    expect(zoom).to_have_text(level)
+    page.keyboard.down("Control")
     page.mouse.wheel(0, -300)
+    page.keyboard.up("Control")
     expect(zoom).not_to_have_text(level)
     assert node(page, "gw").bounding_box()["width"] > after["width"]
 

@@ -64,7 +64,7 @@ def start_case_study(page: Page, base: str) -> str:
     close the share dialog that shows the new links; return the board URL."""
     page.goto(base + "/")
     set_name(page, base, "Ivy")
-    page.locator(".case-card").first.get_by_role("button", name="Start").click()
+    page.locator(".case-card").first.get_by_role("button", name="Interview").click()
     expect(page).to_have_url(BOARD_URL)
     close_share_links(page)
     wait_live(page)
@@ -74,7 +74,7 @@ def start_case_study(page: Page, base: str) -> str:
 def test_every_side_tab_is_readable_and_clickable(page: Page, server_url: str) -> None:
     start_case_study(page, server_url)
     tabs = page.locator(".tabs [role=tab]")
-    expect(tabs).to_have_count(5)  # Case, Findings, Inspector, Worksheet, Interviewer
+    expect(tabs).to_have_count(6)  # Case, Findings, Inspector, Worksheet, Outline, Interviewer
     for viewport in (SMALL, LARGE):
         page.set_viewport_size(viewport)
         strip = page.evaluate(BOXES_JS, [".tabs"])[0]
@@ -82,7 +82,7 @@ def test_every_side_tab_is_readable_and_clickable(page: Page, server_url: str) -
         for box in page.evaluate(BOXES_JS, [".tabs [role=tab]"]):
             assert _inside(box, strip), f"a tab sticks out of the strip at {viewport}: {box}"
             assert not box["clipped"], f"a tab label is clipped at {viewport}"
-        for name in ("Interviewer", "Worksheet", "Inspector", "Findings", "Case"):
+        for name in ("Interviewer", "Outline", "Worksheet", "Inspector", "Findings", "Case"):
             tab = page.get_by_role("tab", name=re.compile(f"^{name}"))
             tab.click()
             expect(tab).to_have_attribute("aria-selected", "true")
@@ -276,12 +276,51 @@ def test_home_catalogue_is_a_plain_list_and_start_buttons_line_up(
         page.locator(".catalogue [tabindex], .catalogue [role=button], .catalogue [draggable=true]")
     ).to_have_count(0)
     assert items.first.evaluate("(e) => getComputedStyle(e).cursor") == "default"
-    starts = page.evaluate(BOXES_JS, [".case-card button[type=submit]"])
-    assert len(starts) >= 4
+    # Each card has two start buttons (Practise, Interview) side by side.
+    practise = page.evaluate(BOXES_JS, [".case-card button[type=submit]:first-of-type"])
+    interview = page.evaluate(BOXES_JS, [".case-card button[type=submit]:last-of-type"])
+    assert len(practise) >= 4
     rows: dict[int, set[int]] = {}
-    for card, start in zip(page.evaluate(BOXES_JS, [".case-card"]), starts, strict=True):
-        rows.setdefault(round(card["y"]), set()).add(round(start["y"]))
+    cards = page.evaluate(BOXES_JS, [".case-card"])
+    for card, first, second in zip(cards, practise, interview, strict=True):
+        rows.setdefault(round(card["y"]), set()).update({round(first["y"]), round(second["y"])})
     assert all(len(tops) == 1 for tops in rows.values()), f"Start buttons do not line up: {rows}"
+
+
+def test_side_tabs_keep_one_row_and_do_not_move_when_the_count_changes(
+    page: Page, server_url: str
+) -> None:
+    """Issue 17: a two-digit findings count wrapped "Worksheet" to a second row and moved
+    the panel; the interviewer's six tabs (with the Outline) now keep one row at 1280 px
+    and above, and adding findings moves nothing."""
+    start_case_study(page, server_url)
+    tabs = page.locator(".tabs [role=tab]")
+    expect(tabs).to_have_count(6)  # Case, Findings, Inspector, Worksheet, Outline, Interviewer
+    page.get_by_role("tab", name=re.compile("^Worksheet")).click()
+
+    def layout() -> list[tuple[float, float]]:
+        boxes = page.evaluate(BOXES_JS, [".tabs [role=tab]", ".tab-panel.active"])
+        return [(round(b["x"]), round(b["y"])) for b in boxes]
+
+    for viewport in (LARGE, {"width": 1280, "height": 800}):
+        page.set_viewport_size(viewport)
+        strip = page.evaluate(BOXES_JS, [".tabs"])[0]
+        boxes = page.evaluate(BOXES_JS, [".tabs [role=tab]"])
+        assert len({round(b["y"]) for b in boxes}) == 1, f"the tabs take two rows at {viewport}"
+        for box in boxes:
+            assert _inside(box, strip), f"a tab sticks out of the strip at {viewport}: {box}"
+    before = layout()
+    badge = page.locator("#tab-findings .tab-count")
+    # Eleven components with nothing connected: a two-digit count of things to fix.
+    first = page.locator(".palette-item").first
+    first.focus()
+    for _ in range(11):
+        page.keyboard.press("Enter")
+        page.keyboard.press("ArrowDown")
+    expect(page.locator("#canvas .joint-element")).to_have_count(11)
+    expect(badge).to_have_text(re.compile(r"^\d\d$"))
+    assert layout() == before, "a tab or the panel moved when the findings count changed"
+    screenshot(page, "layout-tabs-1280")
 
 
 def test_the_report_diagram_is_full_width_with_numbered_findings(

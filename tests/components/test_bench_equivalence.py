@@ -1,11 +1,11 @@
-"""The validator's fast paths give the answers of plain, obviously-correct walks.
+"""The validator's NetworkX walks give the answers of plain, obviously-correct walks.
 
-components/graph.py answers "is x upstream of y" with budgeted local looks, finds
-answered clients per strongly connected component, and checks connections on node
-numbers; bench/validate.py times them on large boards. Here they are compared with
-straightforward reference versions (networkx and set-based breadth-first walks) on
-random boards, with the look budget as set and with it forced to run out at once, and
-the benchmark's synthetic boards are checked to give the findings their design implies.
+components/graph.py answers "which X reach which Y" with label passes over condensations
+and multi-source searches on views, finds answered clients per strongly connected
+component, and checks connections edge by edge; bench/validate.py times them on large
+boards. Here they are compared with naive per-node walks (tests/components/naive.py) on
+random boards, and the benchmark's boards are checked to give the findings their design
+implies.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from components.catalogue import COMPONENT_TYPES, NOTE, PREDICTORS, connection_refusal
+from components.catalogue import COMPONENT_TYPES, NOTE, connection_refusal
 from components.document import Board, Edge, Node
-from components.graph import SERVING_TYPES, DesignGraph, Reach
+from components.graph import DesignGraph
 from components.report import validate
 from components.rules import Issue, connection_allowed, serving_loop
+from tests.components.naive import Naive
 
 TYPES = sorted(COMPONENT_TYPES)
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "validate.py"
@@ -70,64 +71,53 @@ def closure(graph: nx.DiGraph, starts, *, backward: bool) -> set[str]:
     return seen
 
 
-@pytest.mark.parametrize("budget", [None, 0])
-def test_reach_answers_like_a_full_walk(budget):
+def test_predictors_holders_and_walks_match_naive_walks():
+    for board in boards(150, seed=2):
+        design = DesignGraph(board)
+        naive = Naive(board)
+        predictors = naive.predictors()
+        assert design.predictors == predictors
+        assert design.prediction_holders == naive.holders()
+        for node in design.graph:
+            if node in predictors or design.type_of(node) == "training_pipeline":
+                assert design.feature_sources_of(node) == naive.feature_sources(node)
+            if node in predictors:
+                assert design.model_sources_of(node) == naive.model_sources(node)
+
+
+def test_reach_and_through_match_plain_walks():
     rng = random.Random(3)
     for board in boards(100, seed=1):
         design = DesignGraph(board)
         graph = reference_graph(board)
         ids = list(graph.nodes)
+        naive = Naive(board)
         for backward in (False, True):
             ends = rng.sample(ids, rng.randint(0, min(4, len(ids))))
             expected = closure(graph, ends, backward=backward)
-            reach = design.reaching(ends) if backward else design.reachable(ends)
-            if budget is not None:
-                reach._budget = budget
-            asked = ids * 2
-            rng.shuffle(asked)
-            assert {x for x in asked if x in reach} == expected
-            assert "no such node" not in reach
-            assert set(reach) == expected and len(reach) == len(expected)
-            assert isinstance(reach, Reach)
-
-
-def test_strong_components_match_networkx():
-    for board in boards(150, seed=2):
-        design = DesignGraph(board)
-        ours: dict[int, set[str]] = {}
-        for node_id, number in design.scc_index.items():
-            ours.setdefault(number, set()).add(node_id)
-        theirs = nx.strongly_connected_components(reference_graph(board))
-        assert sorted(map(sorted, ours.values())) == sorted(map(sorted, theirs))
+            found = design.reaching(ends) if backward else design.reachable(ends)
+            assert found == expected
+            passable = set(rng.sample(ids, len(ids) // 2))
+            expected = set()
+            for end in ends:
+                expected |= naive.walk(end, passable.__contains__, backward=backward)
+            assert design.through(ends, passable, backward=backward) == expected
 
 
 def reference_serving_loop(board: Board) -> list[Issue]:
     """serving-loop as framework.md §4 words it, one client at a time."""
+    design = DesignGraph(board)
+    naive = Naive(board)
     graph = reference_graph(board)
-    types = {n.id: n.type for n in board.nodes if n.type != NOTE}
-    clients = [n for n in graph if types[n] == "client_app"]
+    clients = [n for n in graph if naive.types[n] == "client_app"]
     if not clients:
-        return serving_loop(DesignGraph(board))  # the no-client message: nothing to walk
-    holders = {n for n in graph if types[n] in ("prediction_store", "cache")}
-    holders |= {
-        t
-        for s in graph
-        if types[s] == "batch_scorer"
-        for t in graph.successors(s)
-        if types[t] == "nosql_db"
-    }
-    answerers = {n for n in graph if types[n] in PREDICTORS} | holders
-    corridor = {n for n in graph if types[n] in SERVING_TYPES} | holders
-    component = {}
-    for number, members in enumerate(nx.strongly_connected_components(graph)):
-        component.update(dict.fromkeys(members, number))
+        return serving_loop(design)  # the no-client message: nothing to walk
+    if naive.serving_loop_holds():
+        return []
+    answerers = naive.predictors() | naive.holders()
     reached: set[str] = set()
     for client in clients:
-        back = closure(graph.subgraph(corridor | {client}), [client], backward=True)
-        if any(component[h] == component[client] for h in back & answerers):
-            return []
         reached |= closure(graph, [client], backward=False) & answerers
-    design = DesignGraph(board)
     names = ", ".join(design.name(n) for n in sorted(reached or clients))
     if not reached:
         return [
@@ -160,6 +150,10 @@ def serving_board(rng: random.Random) -> Board:
         "candidate_generation",
         "event_stream",
         "load_balancer",
+        "embedding_model",
+        "vector_index",
+        "feature_store",
+        "data_lake",
     ]
     size = rng.randint(2, 16)
     nodes = [Node(id=f"n{k}", type=rng.choice(kinds)) for k in range(size)]
@@ -225,19 +219,16 @@ def load_bench():
 
 def test_benchmark_boards_give_the_findings_of_their_design():
     bench = load_bench()
-    example = bench.load_example()
-    assert validate(example, "staff").findings == ()
-    for size in (100, 1_000):
-        passing = bench.synthetic_board(example, size)
-        failing = bench.synthetic_board(example, size, failing=True)
+    designs = bench.templates()
+    assert validate(designs[0], "staff").findings == ()
+    for size in bench.SIZES[:1]:
+        passing = bench.synthetic_board(size, designs=designs)
+        failing = bench.synthetic_board(size, failing=True, designs=designs)
         for board in (passing, failing):
-            assert len(board.nodes) == size
-            assert len(board.edges) / size >= bench.MIN_EDGES_PER_COMPONENT
+            assert size <= len(board.nodes) < size + 40
+            assert len(board.edges) / len(board.nodes) >= bench.MIN_EDGES_PER_COMPONENT
         for level in ("mid", "senior", "staff"):
-            assert validate(passing, level).findings == ()
-            findings = validate(failing, level).findings
-            assert [f.rule for f in findings] == ["serving-loop"]
-            copies = size // len(example.nodes)
-            assert findings[0].nodes == tuple(
-                sorted(f"c{k}-{n}" for k in range(copies) for n in ("app", "rank"))
-            )
+            report = validate(passing, level)
+            assert [f.rule for f in report.findings if f.severity != "info"] == []
+            errors = {f.rule for f in validate(failing, level).findings if f.severity == "error"}
+            assert "serving-loop" in errors

@@ -13,8 +13,10 @@ from components.catalogue import (
     COMPONENT_TYPES,
     DATA_SOURCES,
     FEATURE_PROVIDERS,
-    PREDICTION_STORES,
+    HOLDER_TYPES,
+    MONITORING_SIGNALS,
     PREDICTORS,
+    REQUEST_FEATURE_TYPES,
     allowed_targets,
     catalogue_as_json,
     category_of,
@@ -56,21 +58,40 @@ FRAMEWORK_TYPES = {
     "feedback_collector": "monitoring",
     "retraining_trigger": "monitoring",
     "alerting": "monitoring",
+    # rev. 2
+    "backend_service": "serving",
+    "search_index": "features",
+    "data_validation": "monitoring",
+    "orchestrator": "training",
     "note": "annotation",
 }
 
 # framework.md §2 props column: type id -> {prop: kind}.
 FRAMEWORK_PROPS = {
+    "client_app": {"features": "string_list"},
     "feature_pipeline": {"mode": "choice", "features": "string_list"},
     "feature_store": {"features": "string_list"},
-    "training_pipeline": {"task": "choice", "model": "string", "features": "string_list"},
+    "embedding_model": {"features": "string_list", "replicas": "integer"},
+    "training_pipeline": {
+        "task": "choice",
+        "mode": "choice",
+        "model": "string",
+        "features": "string_list",
+    },
     "offline_evaluation": {"metrics": "string_list"},
+    "api_gateway": {"features": "string_list"},
     "inference_service": {"features": "string_list", "replicas": "integer"},
     "batch_scorer": {"schedule": "string", "features": "string_list"},
     "cache": {"ttl_seconds": "integer"},
     "ranking_service": {"features": "string_list", "replicas": "integer"},
     "ab_testing": {"metrics": "string_list"},
+    "backend_service": {"features": "string_list"},
+    "orchestrator": {"schedule": "string"},
 }
+# The project's extension (docs/rules.md): a predictor may name the pretrained or hosted
+# model it serves when no training pipeline on the board trains it.
+for _type in ("inference_service", "ranking_service", "batch_scorer", "embedding_model"):
+    FRAMEWORK_PROPS[_type] = {**FRAMEWORK_PROPS[_type], "model": "string"}
 
 # framework.md §2 category table: "allowed", "forbidden" or "-" (the catalogue's call).
 _ROWS = ["client", "data", "features", "training", "serving", "monitoring"]
@@ -78,7 +99,7 @@ _TABLE = """
 client     -  A  -  F  A  A
 data       F  A  A  A  A  A
 features   -  -  A  A  A  A
-training   F  -  -  A  A  A
+training   F  A  A  A  A  A
 serving    A  A  A  -  A  A
 monitoring -  A  -  A  A  A
 """
@@ -145,9 +166,12 @@ def test_prop_choices():
         "regression",
         "ranking",
         "retrieval",
+        "detection",
+        "segmentation",
         "generation",
         "other",
     }
+    assert set(specs["mode"].choices) == {"batch", "online"}
     assert set(COMPONENT_TYPES["feature_pipeline"].props_by_name["mode"].choices) == {
         "batch",
         "streaming",
@@ -165,8 +189,17 @@ def test_roles():
         "labeling",
         "feedback_collector",
     }
-    assert FEATURE_PROVIDERS == {"feature_store", "feature_pipeline"}
-    assert PREDICTION_STORES == {"prediction_store", "cache"}
+    # rev. 2: a shared encoder is shared preprocessing.
+    assert FEATURE_PROVIDERS == {"feature_store", "feature_pipeline", "embedding_model"}
+    assert HOLDER_TYPES == {"prediction_store", "cache", "nosql_db", "feature_store"}
+    assert MONITORING_SIGNALS == {
+        "retraining_trigger",
+        "alerting",
+        "metrics_dashboard",
+        "ab_testing",
+        "drift_monitor",
+    }
+    assert REQUEST_FEATURE_TYPES == {"client_app", "api_gateway", "backend_service"}
 
 
 @pytest.mark.parametrize("source,target", _pairs("A"))
@@ -215,8 +248,10 @@ def test_dash_cells_are_decided_per_type():
     assert connection_refusal("feature_store", "event_stream") is not None
     assert connection_refusal("ab_testing", "client_app") is None
     assert connection_refusal("alerting", "client_app") is not None
-    assert connection_refusal("model_registry", "embedding_model") is None
-    assert connection_refusal("model_registry", "feature_store") is not None
+    assert connection_refusal("client_app", "embedding_model") is None
+    assert connection_refusal("client_app", "feature_store") is not None
+    assert connection_refusal("data_validation", "feature_pipeline") is None
+    assert connection_refusal("data_validation", "vector_index") is not None
     # Dashes with no judged exception stay closed.
     assert connection_refusal("client_app", "client_app") is not None
     assert connection_refusal("inference_service", "training_pipeline") is not None

@@ -61,7 +61,9 @@ def test_no_response_example_names_the_app_and_the_predictors_reached():
 def test_skew_example_names_training_and_serving():
     (finding,) = validate(load_design("video_recommendation_skew")).findings
     assert finding.severity == "error" and finding.step == "data"
-    assert finding.nodes == ("train", "rank")
+    # The pair first, then the providers each side reads (rev. 2: highlight what to change).
+    assert finding.nodes[:2] == ("train", "rank")
+    assert set(finding.nodes[2:]) == {"fpb", "fps", "fpt", "fs"}
     assert '"Ranker training"' in finding.message and '"Ranker"' in finding.message
     assert "(train)" not in finding.message  # ids only when two components share a name
 

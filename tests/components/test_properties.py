@@ -487,61 +487,7 @@ def test_operations_refuse_cleanly_and_never_mutate(doc, data):
         board = result
 
 
-# --- the optimised walks against naive transcriptions of framework.md §4 ---------------------
-
-
-def _upstream(board: Board, start: str, passable) -> set[str]:
-    """Nodes met walking upstream from `start`, continuing only through `passable` ones."""
-    types = {n.id: n.type for n in board.nodes if n.type != "note"}
-    preds: dict[str, list[str]] = {n: [] for n in types}
-    for e in board.edges:
-        if e.source in types and e.target in types:
-            preds[e.target].append(e.source)
-    met, frontier = set(), [start]
-    walked = {start}
-    while frontier:
-        for prev in preds[frontier.pop()]:
-            met.add(prev)
-            if prev not in walked and passable(types[prev]):
-                walked.add(prev)
-                frontier.append(prev)
-    return met
-
-
-def _naive_serving_loop(board: Board) -> bool:
-    types = {n.id: n.type for n in board.nodes if n.type != "note"}
-    succ: dict[str, set[str]] = {n: set() for n in types}
-    for e in board.edges:
-        if e.source in types and e.target in types:
-            succ[e.source].add(e.target)
-    holders = {n for n, t in types.items() if t in ("prediction_store", "cache")}
-    holders |= {
-        m
-        for n, t in types.items()
-        if t == "batch_scorer"
-        for m in succ[n]
-        if types[m] == "nosql_db"
-    }
-    answerers = holders | {
-        n for n, t in types.items() if t in ("inference_service", "ranking_service", "batch_scorer")
-    }
-    corridor = holders | {n for n, t in types.items() if COMPONENT_TYPES[t].category == "serving"}
-
-    def reach(start, allowed):
-        seen, stack = set(), [start]
-        while stack:
-            for nxt in succ[stack.pop()]:
-                if nxt not in seen:
-                    seen.add(nxt)
-                    if allowed(nxt):
-                        stack.append(nxt)
-        return seen
-
-    for client in (n for n, t in types.items() if t == "client_app"):
-        for answerer in reach(client, lambda n: True) & answerers:
-            if client in reach(answerer, lambda n: n in corridor):
-                return True
-    return False
+# --- the NetworkX walks against naive transcriptions of framework.md §2 and §4 -------------
 
 
 @settings(
@@ -552,40 +498,21 @@ def _naive_serving_loop(board: Board) -> bool:
 @given(wired_documents())
 def test_walks_match_the_framework_definitions(doc):
     from components.graph import DesignGraph
+    from tests.components.naive import Naive
 
     board = parse(doc)
     design = DesignGraph(board)
-    stops = {
-        "inference_service",
-        "ranking_service",
-        "batch_scorer",
-        "training_pipeline",
-        "model_registry",
-        "client_app",
-    }
-    plumbing = {"model_registry", "offline_evaluation", "hyperparameter_tuning"}
+    naive = Naive(board)
+    predictors = naive.predictors()
+    assert design.predictors == predictors
+    assert design.prediction_holders == naive.holders()
     for node in board.nodes:
-        if node.type in (
-            "inference_service",
-            "ranking_service",
-            "batch_scorer",
-            "training_pipeline",
-        ):
-            expected = {
-                m
-                for m in _upstream(board, node.id, lambda t: t not in stops)
-                if design.type_of(m) in ("feature_store", "feature_pipeline")
-            }
-            assert design.feature_sources_of(node.id) == expected, node.id
-        if node.type in ("inference_service", "ranking_service", "batch_scorer"):
-            expected = {
-                m
-                for m in _upstream(board, node.id, lambda t: t in plumbing)
-                if design.type_of(m) == "training_pipeline"
-            }
-            assert design.model_sources_of(node.id) == expected, node.id
+        if node.id in predictors or node.type == "training_pipeline":
+            assert design.feature_sources_of(node.id) == naive.feature_sources(node.id), node.id
+        if node.id in predictors:
+            assert design.model_sources_of(node.id) == naive.model_sources(node.id), node.id
     holds = not RULES["serving-loop"].findings(design)
-    assert holds == _naive_serving_loop(board)
+    assert holds == naive.serving_loop_holds()
 
 
 @settings(

@@ -11,6 +11,7 @@ import pytest
 
 from components.document import Board, Edge, Node
 from components.graph import DesignGraph
+from components.metrics import offline_names
 from components.report import validate
 from components.rules import RULES, normalise_metric, profile
 from tests.conftest import build, finding_ids, rule_findings
@@ -31,6 +32,10 @@ EXPECTED = {
     "labels-available": ("info", "data", "senior"),
     "online-metrics": ("info", "evaluation", "staff"),
     "replicas-load-balanced": ("warning", "serving", "staff"),
+    # rev. 2
+    "evaluation-gates-deploy": ("warning", "evaluation", "senior"),
+    "retraining-closes-loop": ("warning", "monitoring", "senior"),
+    "monitoring-has-input": ("warning", "monitoring", "senior"),
 }
 
 ERRORS = {r for r, (severity, _, _) in EXPECTED.items() if severity == "error"}
@@ -40,6 +45,9 @@ SENIOR_EXTRAS = {
     "offline-metrics",
     "cache-on-read-path",
     "labels-available",
+    "evaluation-gates-deploy",
+    "retraining-closes-loop",
+    "monitoring-has-input",
 }
 
 
@@ -200,8 +208,18 @@ def test_serving_loop_through_a_prediction_store_and_a_cache():
         build(nodes, [("batch", "ps"), ("app", "gw"), ("gw", "ps"), ("ps", "gw"), ("gw", "app")]),
         "serving-loop",
     )
-    holds(
+    # rev. 2: a cache nothing but the client fills holds no predictions; one a
+    # predictor fills does.
+    fails(
         build({"app": "client_app", "cache": "cache"}, [("app", "cache"), ("cache", "app")]),
+        "serving-loop",
+        "app",
+    )
+    holds(
+        build(
+            {"app": "client_app", "cache": "cache", "batch": "batch_scorer"},
+            [("batch", "cache"), ("app", "cache"), ("cache", "app")],
+        ),
         "serving-loop",
     )
     # The answer may come back through a cache in front of the predictor.
@@ -492,13 +510,28 @@ def test_feature_consistency_fails_without_a_shared_source():
         "feature-consistency",
         "train",
         "inf",
+        "fp",
+        "fs",
     )
     assert "skew" in finding.message and '"Training pipeline"' in finding.message
     assert '"Inference service"' in finding.message
 
 
-def test_feature_consistency_fails_without_any_feature_source():
-    fails(serve({}, []), "feature-consistency", "train", "inf")
+def test_feature_consistency_without_any_feature_source():
+    # rev. 2: both read the raw input (no store or pipeline on either side) and the
+    # predictor serves every listed feature: no shared provider is needed.
+    holds(serve({}, []), "feature-consistency")
+    holds(
+        serve({}, [], props={"train": {"features": ["q"]}, "inf": {"features": ["q"]}}),
+        "feature-consistency",
+    )
+    # A feature the model trains on that the predictor does not list is still skew.
+    fails(
+        serve({}, [], props={"train": {"features": ["q", "x"]}, "inf": {"features": ["q"]}}),
+        "feature-consistency",
+        "train",
+        "inf",
+    )
 
 
 def test_feature_consistency_is_local_in_a_cycle():
@@ -509,7 +542,7 @@ def test_feature_consistency_is_local_in_a_cycle():
         {"fs": "feature_store", "fp": "feature_pipeline"},
         [("fs", "rank"), ("events", "fp"), ("fp", "train")],
     )
-    fails(board, "feature-consistency", "train", "rank")
+    fails(board, "feature-consistency", "train", "rank", "fp", "fs")
     design = DesignGraph(board)
     assert design.feature_sources_of("train") == {"fp"}
     assert design.feature_sources_of("rank") == {"fs"}
@@ -671,7 +704,23 @@ def test_feature_consistency_one_finding_per_unshared_model_source():
         },
         [("t1", "reg"), ("t2", "reg"), ("reg", "inf"), ("fs", "t1"), ("fs", "inf"), ("fp", "t2")],
     )
-    fails(board, "feature-consistency", "t2", "inf")
+    # rev. 2: a registry shared by two pipelines; inf is assumed to serve t1's model,
+    # which shares its features. Only when no model source shares them is it skew.
+    holds(board, "feature-consistency")
+    board = build(
+        {
+            "t1": "training_pipeline",
+            "t2": "training_pipeline",
+            "reg": "model_registry",
+            "inf": "inference_service",
+            "fs": "feature_store",
+            "fp": "feature_pipeline",
+            "fp2": "feature_pipeline",
+        },
+        [("t1", "reg"), ("t2", "reg"), ("reg", "inf"), ("fp2", "t1"), ("fs", "inf"), ("fp", "t2")],
+    )
+    finding = fails(board, "feature-consistency", "t1", "inf", "fp2", "fs")
+    assert '"Training pipeline" (t2)' in finding.message
 
 
 # --- batch-predictions-served ---------------------------------------------------------------
@@ -722,8 +771,11 @@ def test_batch_predictions_served_fails_when_nobody_reads():
         build({"batch": "batch_scorer", "ps": "prediction_store"}, [("batch", "ps")]),
         "batch-predictions-served",
         "batch",
+        "ps",
     )
     assert '"Batch scorer"' in finding.message
+    # rev. 2: it never says the scores go nowhere when a store is in plain sight.
+    assert '"Prediction store"' in finding.message and "nobody" not in finding.message
 
 
 def test_batch_predictions_served_needs_a_holder():
@@ -908,10 +960,11 @@ def test_feedback_loop_needs_a_logging_sink():
     ],
 )
 def test_drift_monitoring_holds(watched, action):
+    # rev. 2: a store or cache holds predictions when a predictor writes into it.
     holds(
         build(
-            {"w": watched, "drift": "drift_monitor", "act": action},
-            [("w", "drift"), ("drift", "act")],
+            {"w": watched, "drift": "drift_monitor", "act": action, "batch": "batch_scorer"},
+            [("w", "drift"), ("drift", "act"), ("batch", "w")],
         ),
         "drift-monitoring",
     )
@@ -1057,19 +1110,19 @@ def test_offline_metrics_path_may_be_indirect():
     "task,metrics",
     [
         ("ranking", ["accuracy"]),
-        ("classification", ["NDCG"]),
         ("regression", ["F1"]),
         ("retrieval", []),
         ("ranking", None),
         ("generation", []),
         (None, None),
-        ("classification", ["precision@k"]),
+        ("classification", ["MAE"]),
     ],
 )
 def test_offline_metrics_fails_for_unfit_metrics(task, metrics):
-    finding = fails(evaluated(task, metrics), "offline-metrics", "train")
+    # rev. 2: the finding highlights the evaluation to change, then the pipeline.
+    finding = fails(evaluated(task, metrics), "offline-metrics", "eval", "train")
     if task in ("ranking", "retrieval"):
-        assert "ndcg" in finding.message
+        assert "NDCG" in finding.message
 
 
 def test_offline_metrics_fails_without_evaluation():
@@ -1089,19 +1142,20 @@ def test_offline_metrics_per_pipeline_task():
         {"rank": "training_pipeline", "clf": "training_pipeline", "eval": "offline_evaluation"},
         [("rank", "eval"), ("clf", "eval")],
         props={
-            "rank": {"task": "ranking"},
+            "rank": {"task": "regression"},
             "clf": {"task": "classification"},
-            "eval": {"metrics": ["NDCG"]},
+            "eval": {"metrics": ["MAE"]},
         },
     )
-    fails(board, "offline-metrics", "clf")
+    fails(board, "offline-metrics", "eval", "clf")
 
 
 def test_metric_name_normalisation():
-    assert normalise_metric("ROC-AUC") == normalise_metric("roc_auc") == "rocauc"
-    assert normalise_metric("Recall@10") == "recall@k"
-    assert normalise_metric("Conversion Rate") == "conversionrate"
-    assert normalise_metric("  Watch-time ") == "watchtime"
+    # rev. 2: names are read as words, cut-offs dropped (components/metrics.py).
+    assert normalise_metric("ROC-AUC") == normalise_metric("roc_auc") == "roc auc"
+    assert normalise_metric("Recall@10") == "recall"
+    assert normalise_metric("Conversion Rate") == "conversion rate"
+    assert normalise_metric("  Watch-time ") == "watch time"
 
 
 # --- cache-on-read-path ---------------------------------------------------------------------
@@ -1254,12 +1308,21 @@ def test_online_metrics_fails_without_an_online_metric():
 def test_online_metrics_fails_off_the_serving_path():
     fails(
         build(
+            {"lake": "data_lake", "ab": "ab_testing", "dash": "metrics_dashboard"},
+            [("lake", "ab"), ("ab", "dash")],
+            props={"ab": {"metrics": ["CTR"]}},
+        ),
+        "online-metrics",
+        "ab",
+    )
+    # rev. 2: client-side assignment counts (the app talks to the A/B test directly).
+    holds(
+        build(
             {"app": "client_app", "ab": "ab_testing", "dash": "metrics_dashboard"},
             [("app", "ab"), ("ab", "dash")],
             props={"ab": {"metrics": ["CTR"]}},
         ),
         "online-metrics",
-        "ab",
     )
 
 
@@ -1361,7 +1424,7 @@ def test_validate_runs_the_profile_of_the_level():
     staff = set(finding_ids(validate(empty, "staff")))
     assert mid == {"training-loop", "serving-loop", "isolated-component"}
     assert senior == mid | {"feedback-loop", "drift-monitoring", "cache-on-read-path"}
-    assert staff == senior | {"online-metrics"}
+    assert staff == senior | {"online-metrics"}  # a lone cache: no monitor, trigger or eval
 
 
 def test_validate_defaults_to_the_boards_level():
@@ -1529,19 +1592,17 @@ def test_docs_describe_every_rule_with_its_metadata():
 @pytest.mark.parametrize(
     "written, read",
     [
-        ("AUC", "rocauc"),
-        ("ROC AUC", "rocauc"),
-        ("AUC-PR", "prauc"),
-        ("Click-through rate", "ctr"),
-        ("cross_entropy", "logloss"),
-        ("F1 score", "f1"),
-        ("Mean Reciprocal Rank", "mrr"),
-        ("NDCG@10", "ndcg@k"),
-        ("watch time", "watchtime"),
+        ("AUC", "ROC-AUC"),
+        ("ROC AUC", "ROC-AUC"),
+        ("AUC-PR", "PR-AUC"),
+        ("cross_entropy", "log loss"),
+        ("F1 score", "F1"),
+        ("Mean Reciprocal Rank", "MRR"),
+        ("NDCG@10", "NDCG"),
     ],
 )
 def test_metric_synonyms_are_read_as_the_framework_names(written, read):
-    assert normalise_metric(written) == read
+    assert read in offline_names(written)
 
 
 def test_an_auc_metric_satisfies_a_classification_pipeline():
@@ -1555,6 +1616,6 @@ def test_an_auc_metric_satisfies_a_classification_pipeline():
     board = build(nodes, edges, props={"t": {"task": "classification"}, "ev": {"metrics": ["AUC"]}})
     assert "offline-metrics" not in {f.rule for f in validate(board, "senior").findings}
     board = build(
-        nodes, edges, props={"t": {"task": "classification"}, "ev": {"metrics": ["NDCG"]}}
+        nodes, edges, props={"t": {"task": "classification"}, "ev": {"metrics": ["RMSE"]}}
     )
     assert "offline-metrics" in {f.rule for f in validate(board, "senior").findings}

@@ -152,3 +152,18 @@ def test_a_bad_case_study_file_is_refused_and_changes_nothing(tmp_path):
     with pytest.raises(CommandError, match="broken.json.*unknown component type"):
         call_command("load_case_studies", str(tmp_path))
     assert not CaseStudy.objects.filter(slug="broken").exists()
+
+
+def test_the_comparison_matches_by_role_and_names_the_reference_types(started):
+    board, interviewer = started
+    services.apply(
+        board.public_id,
+        {"op": "add_node", "node": {"id": "inf", "type": "inference_service"}},
+        "test",
+    )
+    panel = interviewer.get(f"/b/{board.public_id}/case").content.decode()
+    # The inference service stands for one of the reference's two predictors (the
+    # ranker and the user tower that serves requests); their types are suggested.
+    assert "Predictor (1 of 2)" in panel
+    assert "(the reference uses Embedding model, Ranking service)" in panel
+    assert "Ranking service (" not in panel

@@ -133,6 +133,6 @@ def test_findings_panel_groups_findings_by_step(client: Client):
     panel = client.get(url + "findings").content.decode()
     assert "Does not pass" in panel
     assert "3. Data" in panel and "feature-consistency" in panel
-    assert 'data-nodes="train rank"' in panel
+    assert 'data-nodes="train rank fpb fps fpt fs"' in panel  # rev. 2: the stores too
     staff = client.get(url + "findings?level=mid").content.decode()
     assert "at mid level" in staff

@@ -1,0 +1,186 @@
+"""feature-consistency for one (training pipeline, predictor) pair (framework.md §4,
+rev. 2): do training and serving see the same features?
+
+The pair is sound when their feature sources share a provider (a feature store, a
+feature pipeline, a shared encoder), when the pipeline learns from the predictor's own
+prediction log ("log and wait"), when both see the same request-time features, or when
+neither reads a store or pipeline and the predictor serves every feature the pipeline
+lists (both read the raw input). Two different stores on the two sides are skew whatever
+else is shared. Then the listed features must be served, and a shared store that lists
+features must hold the trained ones. docs/rules.md explains the reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+
+from components.graph import DesignGraph
+
+STORES = frozenset({"feature_store", "feature_pipeline"})
+
+
+@dataclass(frozen=True)
+class FeatureIssue:
+    message: str
+    nodes: tuple[str, ...]
+    pipeline: str
+    rank: tuple[int, int]  # lower is closer to sound: picks the model source to report
+
+
+def _names(design: DesignGraph, node_ids: Iterable[str]) -> str:
+    return ", ".join(design.name(n) for n in sorted(node_ids))
+
+
+def feature_consistency_issue(
+    design: DesignGraph, pipeline: str, predictor: str
+) -> FeatureIssue | None:
+    """What is wrong with the features of `pipeline` as served by `predictor`, or None."""
+    trained_from = design.feature_sources_of(pipeline)
+    served_from = design.feature_sources_of(predictor)
+    if not trained_from and predictor in design.logs_feeding(pipeline):
+        return None  # log and wait: training reads exactly what the predictor served
+    types = design.types
+    stores_t = {s for s in trained_from if types[s] in STORES}
+    stores_p = {s for s in served_from if types[s] in STORES}
+    trained = design.features(pipeline)
+    served = design.features(predictor)
+    rt_p = design.request_features_of_predictor(predictor)
+    recomputed = {f for s in stores_t for f in design.features(s) or ()}
+    shared = trained_from & served_from
+    raw = (
+        not stores_t
+        and not stores_p
+        and not (trained_from and served_from)
+        and (trained is None or (served is not None and set(trained) <= set(served)))
+    )
+    involved = (pipeline, predictor)
+    rt_t: frozenset[str] = frozenset()
+    rt_shared: frozenset[str] = frozenset()
+    if not shared and not raw and rt_p and not (stores_t and stores_p):
+        rt_t = design.logged_features_feeding(pipeline) - recomputed
+        rt_shared = rt_t & rt_p
+    if not (shared or raw or rt_shared):
+        return _no_shared_source(design, pipeline, predictor, stores_t, stores_p, trained, served)
+    if not shared and not raw and trained and all(design.features(s) is not None for s in stores_t):
+        # Only the request is shared: every feature training lists must come from the
+        # logged request or a store of its own, or it is recomputed some other way.
+        unsourced = [f for f in trained if f not in rt_t and f not in recomputed]
+        if unsourced:
+            where = f" (serving reads them from {_names(design, stores_p)})" if stores_p else ""
+            return FeatureIssue(
+                f"Training {design.name(pipeline)} lists {', '.join(unsourced)}, but nothing it "
+                f"reads provides them{where}: feed it from the same feature store as "
+                f"{design.name(predictor)}, so both see the same values.",
+                (pipeline, predictor, *sorted(stores_p)),
+                pipeline,
+                (1, len(unsourced)),
+            )
+    if trained is not None and served is not None:
+        serving_set = set(served) | rt_p
+        missing = [f for f in trained if f not in serving_set]
+        if missing and types[predictor] == "embedding_model":
+            # One tower of a model whose other towers serve the rest of its features.
+            for tower in design.deployments_of(pipeline):
+                serving_set.update(design.features(tower) or ())
+            missing = [f for f in trained if f not in serving_set]
+        if missing:
+            return FeatureIssue(
+                f"{design.name(predictor)} does not serve features its model was trained on "
+                f"by {design.name(pipeline)}: {', '.join(missing)}. Add them to the "
+                f"predictor's features{_shared_instead(design, shared, rt_shared)}.",
+                involved,
+                pipeline,
+                (0, len(missing)),
+            )
+    listing = sorted(
+        s for s in shared if types[s] == "feature_store" and design.features(s) is not None
+    )
+    if trained and listing:
+        needed = [f for f in trained if f not in rt_p]
+        gaps = {s: [f for f in needed if f not in set(design.features(s) or ())] for s in listing}
+        best = min(listing, key=lambda s: len(gaps[s]))
+        if gaps[best] and not rt_t:  # logged request-time features need no store either
+            rt_t = design.logged_features_feeding(pipeline) - recomputed
+            gaps = {s: [f for f in gaps[s] if f not in rt_t] for s in listing}
+            best = min(listing, key=lambda s: len(gaps[s]))
+        if gaps[best]:
+            return FeatureIssue(
+                f"No shared feature store holds every feature {design.name(pipeline)} "
+                f"trains on; {design.name(best)} lacks {', '.join(gaps[best])}. Add them to "
+                "the feature store (request-time features need not be stored).",
+                (*involved, best),
+                pipeline,
+                (0, len(gaps[best])),
+            )
+    return None
+
+
+def _shared_instead(
+    design: DesignGraph, shared: AbstractSet[str], rt_shared: AbstractSet[str]
+) -> str:
+    """What the two sides already share, when it is not a feature store (so the fix is
+    to the predictor's list, not a new store)."""
+    encoders = sorted(s for s in shared if design.type_of(s) not in STORES)
+    if shared and not encoders:
+        return ""
+    if encoders:
+        return f" (training and serving already share {_names(design, encoders)})"
+    if rt_shared:
+        return (
+            " (training and serving already share the request-time features "
+            f"{', '.join(sorted(rt_shared))}, logged at serving time)"
+        )
+    return " (both read the raw input; no feature store is needed for that)"
+
+
+def _no_shared_source(
+    design: DesignGraph,
+    pipeline: str,
+    predictor: str,
+    stores_t: set[str],
+    stores_p: set[str],
+    trained: list[str] | None,
+    served: list[str] | None,
+) -> FeatureIssue:
+    t, p = design.name(pipeline), design.name(predictor)
+    if stores_t and stores_p:
+        fix = (
+            f"training {t} reads {_names(design, stores_t)} but serving {p} reads "
+            f"{_names(design, stores_p)}: feed both from the same feature store"
+        )
+        nodes = (pipeline, predictor, *sorted(stores_t | stores_p))
+    elif stores_t:
+        fix = (
+            f"training {t} reads {_names(design, stores_t)}, which serving {p} never "
+            "reads: read the same features at serving time (online store), or train on "
+            "what the predictor logs"
+        )
+        nodes = (pipeline, predictor, *sorted(stores_t))
+    elif stores_p:
+        fix = (
+            f"serving {p} reads {_names(design, stores_p)}, which training {t} never "
+            "reads: train from the same store (its offline side)"
+        )
+        nodes = (pipeline, predictor, *sorted(stores_p))
+    elif trained is not None and (served is None or not set(trained) <= set(served)):
+        listed = ", ".join(f for f in trained if served is None or f not in set(served))
+        fix = (
+            f"{p} does not list {listed}, which {t} trains on: add them to the predictor's "
+            "features, or feed both from one feature store"
+        )
+        nodes = (pipeline, predictor)
+    else:
+        fix = (
+            f"training {t} and serving {p} read different encoders: share one encoder, or "
+            "feed both from the same feature store"
+        )
+        nodes = (pipeline, predictor)
+    return FeatureIssue(
+        f"Training and serving read no common feature source, so their features can drift "
+        f"apart (training/serving skew): {fix}.",
+        nodes,
+        pipeline,
+        (1, 0),
+    )

@@ -1,0 +1,100 @@
+"""Naive transcriptions of framework.md §2 and §4 (revision 2): one plain walk per node,
+no views, no condensation. Slow and obviously right; components/graph.py must agree
+with them on random boards (test_properties.py, test_bench_equivalence.py)."""
+
+from __future__ import annotations
+
+from components.catalogue import COMPONENT_TYPES, NOTE
+from components.document import Board
+
+FIXED_PREDICTORS = {"inference_service", "ranking_service", "batch_scorer"}
+PROVIDERS = {"feature_store", "feature_pipeline", "embedding_model"}
+SIGNALS = {"retraining_trigger", "alerting", "metrics_dashboard", "ab_testing", "drift_monitor"}
+PLUMBING = {"model_registry", "offline_evaluation", "hyperparameter_tuning", "orchestrator"}
+HOLDER_TYPES = {"prediction_store", "cache", "nosql_db", "feature_store"}
+
+
+class Naive:
+    def __init__(self, board: Board) -> None:
+        self.types = {n.id: n.type for n in board.nodes if n.type != NOTE}
+        self.succ: dict[str, set[str]] = {n: set() for n in self.types}
+        self.pred: dict[str, set[str]] = {n: set() for n in self.types}
+        for e in board.edges:
+            if e.source in self.types and e.target in self.types:
+                self.succ[e.source].add(e.target)
+                self.pred[e.target].add(e.source)
+
+    def category(self, node: str) -> str:
+        return COMPONENT_TYPES[self.types[node]].category
+
+    def walk(self, start: str, passable, *, backward: bool = False) -> set[str]:
+        """Nodes met from `start` (length one or more), going on only through passable."""
+        step = self.pred if backward else self.succ
+        met, walked, frontier = set(), {start}, [start]
+        while frontier:
+            for nxt in step[frontier.pop()]:
+                met.add(nxt)
+                if nxt not in walked and passable(nxt):
+                    walked.add(nxt)
+                    frontier.append(nxt)
+        return met
+
+    def predictors(self) -> set[str]:
+        found = {n for n, t in self.types.items() if t in FIXED_PREDICTORS}
+        for n, t in self.types.items():
+            if t == "embedding_model" and any(
+                self.category(u) in ("serving", "client") for u in self.pred[n]
+            ):
+                found.add(n)
+        return found
+
+    def holders(self) -> set[str]:
+        first = set()
+        for p in self.predictors():
+            first |= {
+                n
+                for n in self.walk(p, lambda n: self.category(n) == "serving")
+                if self.types[n] in HOLDER_TYPES
+            }
+        found = set(first)
+        for h in first:
+            found |= {
+                n
+                for n in self.walk(
+                    h, lambda n: self.category(n) == "data" or self.types[n] in HOLDER_TYPES
+                )
+                if self.types[n] in HOLDER_TYPES
+            }
+        return found
+
+    def feature_sources(self, node: str) -> set[str]:
+        predictors = self.predictors()
+        stops = {"training_pipeline", "model_registry", "client_app"} | SIGNALS
+
+        def passable(n: str) -> bool:
+            return n not in predictors and self.types[n] not in stops
+
+        return {m for m in self.walk(node, passable, backward=True) if self.types[m] in PROVIDERS}
+
+    def model_sources(self, node: str) -> set[str]:
+        return {
+            m
+            for m in self.walk(node, lambda n: self.types[n] in PLUMBING, backward=True)
+            if self.types[m] == "training_pipeline"
+        }
+
+    def serving_loop_holds(self) -> bool:
+        predictors = self.predictors()
+        holders = self.holders()
+        answerers = predictors | holders
+        corridor = (
+            holders
+            | predictors
+            | {n for n in self.types if self.category(n) == "serving"}
+            | {n for n, t in self.types.items() if t in ("vector_index", "search_index")}
+        )
+        for client in (n for n, t in self.types.items() if t == "client_app"):
+            for answerer in self.walk(client, lambda n: True) & answerers:
+                if client in self.walk(answerer, lambda n: n in corridor):
+                    return True
+        return False

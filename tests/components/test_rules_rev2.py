@@ -1,0 +1,788 @@
+"""Every clause framework.md marks "rev. 2", on tiny hand-built boards: each gets a board
+where it holds and one where it fails, plus the pitfalls a reviewer found in an earlier
+attempt (docs/rules.md, "Interpretations and extensions")."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.catalogue import COMPONENT_TYPES, catalogue_as_json, connection_refusal
+from components.graph import DesignGraph
+from components.metrics import fits, is_online, offline_names
+from components.report import validate
+from tests.components.test_rules import fails, holds
+from tests.conftest import build, rule_findings
+
+# --- roles ----------------------------------------------------------------------------------
+
+
+def visual_search(**props):
+    """Query encoder -> ANN index -> filter -> back to the app."""
+    return build(
+        {
+            "app": "client_app",
+            "gw": "api_gateway",
+            "enc": "embedding_model",
+            "idx": "vector_index",
+            "filter": "reranking_service",
+        },
+        [
+            ("app", "gw"),
+            ("gw", "enc"),
+            ("enc", "idx"),
+            ("idx", "filter"),
+            ("filter", "gw"),
+            ("gw", "app"),
+        ],
+        props=props,
+    )
+
+
+def test_an_embedding_model_that_serves_requests_is_a_predictor():
+    board = visual_search()
+    assert DesignGraph(board).predictors == {"enc"}
+    holds(board, "serving-loop")  # a vector index may sit on the way back
+    # Fed by a data store only, it is a feature provider, not a predictor.
+    offline = build(
+        {"app": "client_app", "lake": "data_lake", "enc": "embedding_model", "idx": "vector_index"},
+        [("lake", "enc"), ("enc", "idx"), ("app", "lake")],
+    )
+    assert DesignGraph(offline).predictors == frozenset()
+    fails(offline, "serving-loop", "app")
+
+
+def test_a_search_index_may_sit_on_the_way_back():
+    board = build(
+        {
+            "app": "client_app",
+            "svc": "backend_service",
+            "enc": "embedding_model",
+            "idx": "search_index",
+        },
+        [("app", "svc"), ("svc", "enc"), ("enc", "idx"), ("idx", "svc"), ("svc", "app")],
+    )
+    holds(board, "serving-loop")
+    # A data store on the way back is not: it answers nobody.
+    board = build(
+        {
+            "app": "client_app",
+            "svc": "backend_service",
+            "enc": "embedding_model",
+            "lake": "data_lake",
+        },
+        [("app", "svc"), ("svc", "enc"), ("enc", "lake"), ("lake", "svc"), ("svc", "app")],
+    )
+    fails(board, "serving-loop", "app", "enc")
+
+
+def test_an_async_classifier_updating_a_status_store_answers():
+    nodes = {
+        "app": "client_app",
+        "gw": "api_gateway",
+        "events": "event_stream",
+        "clf": "inference_service",
+        "status": "nosql_db",
+    }
+    edges = [
+        ("app", "events"),
+        ("events", "clf"),
+        ("app", "gw"),
+        ("gw", "status"),
+        ("status", "gw"),
+        ("gw", "app"),
+    ]
+    holds(build(nodes, [*edges, ("clf", "status")]), "serving-loop")
+    assert "status" in DesignGraph(build(nodes, [*edges, ("clf", "status")])).prediction_holders
+    fails(build(nodes, edges), "serving-loop", "app", "clf")
+
+
+def test_holders_filled_from_a_holder_through_data_components():
+    nodes = {
+        "batch": "batch_scorer",
+        "ps": "prediction_store",
+        "etl": "batch_etl",
+        "cdn": "cache",
+        "gw": "api_gateway",
+        "app": "client_app",
+    }
+    board = build(
+        nodes,
+        [
+            ("batch", "ps"),
+            ("ps", "etl"),
+            ("etl", "cdn"),
+            ("app", "gw"),
+            ("gw", "cdn"),
+            ("cdn", "gw"),
+            ("gw", "app"),
+        ],
+    )
+    assert {"ps", "cdn"} <= DesignGraph(board).prediction_holders
+    holds(board, "serving-loop")
+    # The same cache filled only by the gateway holds nothing (a serving-loop error).
+    board = build(
+        nodes, [("batch", "ps"), ("app", "gw"), ("gw", "cdn"), ("cdn", "gw"), ("gw", "app")]
+    )
+    assert "cdn" not in DesignGraph(board).prediction_holders
+    fails(board, "serving-loop", "app")
+
+
+def test_scores_stacked_as_features_are_read():
+    nodes = {"batch": "batch_scorer", "fs": "feature_store", "rank": "ranking_service"}
+    holds(build(nodes, [("batch", "fs"), ("fs", "rank")]), "batch-predictions-served")
+    fails(build(nodes, [("batch", "fs")]), "batch-predictions-served", "batch", "fs")
+
+
+def test_monitoring_signals_end_data_walks():
+    # A retraining trigger is no data: it does not feed training.
+    nodes = {
+        "lake": "data_lake",
+        "drift": "drift_monitor",
+        "trig": "retraining_trigger",
+        "train": "training_pipeline",
+        "reg": "model_registry",
+    }
+    board = build(
+        nodes, [("lake", "drift"), ("drift", "trig"), ("trig", "train"), ("train", "reg")]
+    )
+    finding = fails(board, "training-loop", "train")
+    assert "signal" in finding.message
+    holds(build(nodes, [("lake", "train"), ("trig", "train"), ("train", "reg")]), "training-loop")
+    # Nor does it carry features: a store behind a drift monitor is no feature source.
+    board = build(
+        {
+            "fs": "feature_store",
+            "drift": "drift_monitor",
+            "trig": "retraining_trigger",
+            "train": "training_pipeline",
+        },
+        [("fs", "drift"), ("drift", "trig"), ("trig", "train")],
+    )
+    assert DesignGraph(board).feature_sources_of("train") == frozenset()
+    # A validation step drawn inline passes on what it checks.
+    board = build(
+        {"fs": "feature_store", "dv": "data_validation", "train": "training_pipeline"},
+        [("fs", "dv"), ("dv", "train")],
+    )
+    assert DesignGraph(board).feature_sources_of("train") == {"fs"}
+
+
+def test_a_model_source_through_an_orchestrator():
+    board = build(
+        {"train": "training_pipeline", "orch": "orchestrator", "inf": "inference_service"},
+        [("train", "orch"), ("orch", "inf")],
+    )
+    assert DesignGraph(board).model_sources_of("inf") == {"train"}
+    holds(board, "model-deployed")
+    fails(build({"inf": "inference_service"}, []), "model-deployed", "inf")
+
+
+# --- feature-consistency --------------------------------------------------------------------
+
+
+def shared_registry(t1_source: str, t2_source: str):
+    """Two pipelines into one registry that serves one ranker, which reads the store."""
+    return build(
+        {
+            "fs": "feature_store",
+            "fp": "feature_pipeline",
+            "t1": "training_pipeline",
+            "t2": "training_pipeline",
+            "reg": "model_registry",
+            "rank": "ranking_service",
+        },
+        [
+            (t1_source, "t1"),
+            (t2_source, "t2"),
+            ("t1", "reg"),
+            ("t2", "reg"),
+            ("reg", "rank"),
+            ("fs", "rank"),
+        ],
+    )
+
+
+def test_a_shared_registry_needs_one_sound_model_source():
+    holds(shared_registry("fs", "fp"), "feature-consistency")
+    finding = fails(shared_registry("fp", "fp"), "feature-consistency", "t1", "rank", "fp", "fs")
+    # It names the other candidate instead of prescribing one pipeline's fix as the truth.
+    assert '"Training pipeline" (t2)' in finding.message
+
+
+def log_and_wait(train_sources=(), **props):
+    nodes = {
+        "app": "client_app",
+        "gw": "api_gateway",
+        "rank": "ranking_service",
+        "log": "event_stream",
+        "lake": "data_lake",
+        "train": "training_pipeline",
+        "reg": "model_registry",
+        "fp": "feature_pipeline",
+    }
+    edges = [
+        ("app", "gw"),
+        ("gw", "rank"),
+        ("rank", "gw"),
+        ("gw", "app"),
+        ("rank", "log"),
+        ("log", "lake"),
+        ("lake", "train"),
+        ("train", "reg"),
+        ("reg", "rank"),
+        *train_sources,
+    ]
+    return build(nodes, edges, props=props)
+
+
+def test_log_and_wait_is_not_skew():
+    props = {"train": {"features": ["a", "b"]}, "rank": {"features": ["a"]}}
+    board = log_and_wait(**props)
+    assert DesignGraph(board).logs_feeding("train") == {"rank"}
+    holds(board, "feature-consistency")  # the listed-features checks do not apply
+    # With a feature pipeline of its own, training reads the log for labels only, and the
+    # ordinary checks apply: serving reads nothing the pipeline computes.
+    fails(log_and_wait([("fp", "train")], **props), "feature-consistency", "train", "rank", "fp")
+
+
+def request_time(store_lists: list[str]):
+    nodes = {
+        "app": "client_app",
+        "gw": "api_gateway",
+        "rank": "ranking_service",
+        "events": "event_stream",
+        "train": "training_pipeline",
+        "reg": "model_registry",
+        "fs": "feature_store",
+    }
+    edges = [
+        ("app", "gw"),
+        ("gw", "rank"),
+        ("rank", "gw"),
+        ("gw", "app"),
+        ("gw", "events"),
+        ("events", "train"),
+        ("fs", "train"),
+        ("train", "reg"),
+        ("reg", "rank"),
+    ]
+    props = {
+        "gw": {"features": ["query_text"]},
+        "fs": {"features": store_lists},
+        "train": {"features": ["query_text", "user_age"]},
+        "rank": {"features": ["user_age"]},
+    }
+    return build(nodes, edges, props=props)
+
+
+def test_request_time_features_are_not_skew():
+    board = request_time(["user_age"])
+    design = DesignGraph(board)
+    assert design.request_features_of_predictor("rank") == {"query_text"}
+    assert design.logged_features_feeding("train") == {"query_text"}
+    # Serving does not read the store but both see the query: shared, and query_text is
+    # available to the ranker at request time.
+    holds(board, "feature-consistency")
+    # Training recomputes the query feature from the store offline: that is skew.
+    fails(request_time(["user_age", "query_text"]), "feature-consistency", "train", "rank", "fs")
+
+
+def test_request_time_features_on_a_client_and_a_backend_service():
+    board = build(
+        {"app": "client_app", "svc": "backend_service", "inf": "inference_service"},
+        [("app", "svc"), ("svc", "inf")],
+        props={"app": {"features": ["device"]}, "svc": {"features": ["placement"]}},
+    )
+    assert DesignGraph(board).request_features_of_predictor("inf") == {"device", "placement"}
+    board = build(
+        {"app": "client_app", "lake": "data_lake", "inf": "inference_service"},
+        [("app", "lake"), ("lake", "inf")],
+        props={"app": {"features": ["device"]}},
+    )
+    assert DesignGraph(board).request_features_of_predictor("inf") == frozenset()
+
+
+def encoders(serving_encoder: str):
+    nodes = {
+        "lake": "data_lake",
+        "enc": "embedding_model",
+        "enc2": "embedding_model",
+        "train": "training_pipeline",
+        "reg": "model_registry",
+        "rank": "ranking_service",
+    }
+    edges = [
+        ("lake", "enc"),
+        ("lake", "enc2"),
+        ("enc", "train"),
+        (serving_encoder, "rank"),
+        ("train", "reg"),
+        ("reg", "rank"),
+    ]
+    return build(nodes, edges)
+
+
+def test_a_shared_encoder_is_shared_preprocessing():
+    holds(encoders("enc"), "feature-consistency")
+    finding = fails(encoders("enc2"), "feature-consistency", "train", "rank")
+    assert "encoder" in finding.message
+
+
+def test_a_serving_tower_reading_another_store_is_still_skew():
+    # Pitfall (1): relaxing the listed-features check keeps the shared-source check.
+    nodes = {
+        "fs": "feature_store",
+        "profiles": "feature_store",
+        "train": "training_pipeline",
+        "reg": "model_registry",
+        "gw": "api_gateway",
+        "tower": "embedding_model",
+    }
+    edges = [("fs", "train"), ("train", "reg"), ("reg", "tower"), ("gw", "tower")]
+    props = {"train": {"features": ["q"]}, "tower": {"features": ["q"]}}
+    fails(
+        build(nodes, [*edges, ("profiles", "tower")], props=props),
+        "feature-consistency",
+        "train",
+        "tower",
+        "fs",
+        "profiles",
+    )
+    holds(build(nodes, [*edges, ("fs", "tower")], props=props), "feature-consistency")
+
+
+def test_two_towers_split_the_features_of_one_model():
+    nodes = {
+        "fs": "feature_store",
+        "train": "training_pipeline",
+        "reg": "model_registry",
+        "gw": "api_gateway",
+        "qtower": "embedding_model",
+        "itower": "embedding_model",
+    }
+    edges = [
+        ("fs", "train"),
+        ("train", "reg"),
+        ("reg", "qtower"),
+        ("reg", "itower"),
+        ("gw", "qtower"),
+        ("fs", "qtower"),
+        ("fs", "itower"),
+    ]
+    props = {
+        "train": {"features": ["query", "item_title"]},
+        "qtower": {"features": ["query"]},
+        "itower": {"features": ["item_title"]},
+    }
+    holds(build(nodes, edges, props=props), "feature-consistency")
+    props["itower"] = {"features": []}
+    finding = fails(build(nodes, edges, props=props), "feature-consistency", "train", "qtower")
+    assert "item_title" in finding.message
+
+
+def test_the_message_says_what_is_shared_when_the_fix_is_not_a_store():
+    board = encoders("enc")
+    board.nodes[[n.id for n in board.nodes].index("train")].props["features"] = ["emb", "x"]
+    board.nodes[[n.id for n in board.nodes].index("rank")].props["features"] = ["emb"]
+    (finding,) = rule_findings(board, "feature-consistency")
+    assert (
+        "already share" in finding.message
+        and "encoder" not in finding.message.split("already share")[0]
+    )
+    assert '"Embedding model" (enc)' in finding.message
+
+
+# --- connections ----------------------------------------------------------------------------
+
+
+def test_training_may_write_features_and_data_back():
+    assert connection_refusal("training_pipeline", "feature_store") is None
+    assert connection_refusal("training_pipeline", "nosql_db") is None
+    holds(
+        build({"t": "training_pipeline", "fs": "feature_store"}, [("t", "fs")]),
+        "connection-allowed",
+    )
+    fails(
+        build({"t": "training_pipeline", "app": "client_app"}, [("t", "app")]),
+        "connection-allowed",
+        "t",
+        "app",
+    )
+
+
+def test_new_types_are_in_the_catalogue_and_its_json():
+    data = catalogue_as_json()
+    for type_id, category in (
+        ("backend_service", "serving"),
+        ("search_index", "features"),
+        ("data_validation", "monitoring"),
+        ("orchestrator", "training"),
+    ):
+        assert COMPONENT_TYPES[type_id].category == category
+        assert data["types"][type_id]["colour"] == data["categories"][category]["colour"]
+    tasks = next(p for p in data["types"]["training_pipeline"]["props"] if p["name"] == "task")
+    assert {"detection", "segmentation"} <= set(tasks["choices"])
+    mode = next(p for p in data["types"]["training_pipeline"]["props"] if p["name"] == "mode")
+    assert mode["choices"] == ["batch", "online"]
+
+
+def test_stream_consumers_are_not_told_to_add_a_balancer():
+    nodes = {"events": "event_stream", "clf": "inference_service", "app": "client_app"}
+    props = {"clf": {"replicas": 4}}
+    holds(
+        build(nodes, [("app", "events"), ("events", "clf")], props=props), "replicas-load-balanced"
+    )
+    # Also called straight from the app: a request path with no balancer.
+    fails(
+        build(nodes, [("events", "clf"), ("app", "clf")], props=props),
+        "replicas-load-balanced",
+        "clf",
+    )
+
+
+# --- metrics --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written, known",
+    [
+        ("NDCG@10", "NDCG"),
+        ("ROC-AUC per head", "ROC-AUC"),
+        ("log loss (calibrated)", "log loss"),
+        ("Normalized Entropy", "normalized entropy"),
+        ("NE", "normalized entropy"),
+        ("mAP@0.5", "mAP"),
+        ("box AP", "AP"),
+        ("mIoU", "IoU"),
+        ("WAPE", "WAPE"),
+        ("sMAPE", "sMAPE"),
+        ("pinball loss (p90)", "pinball loss"),
+        ("quantile loss", "pinball loss"),
+        ("ECE", "calibration"),
+    ],
+)
+def test_metric_names_match_as_words(written, known):
+    assert known in offline_names(written)
+
+
+def test_words_not_substrings():
+    assert offline_names("mapping quality") == frozenset()  # "map" is not a word in it
+    assert offline_names("auction win rate") == frozenset()
+
+
+@pytest.mark.parametrize(
+    "task, metric",
+    [
+        ("classification", "normalized entropy"),
+        ("classification", "NDCG@10"),  # a pointwise classifier that ranks
+        ("ranking", "log loss"),
+        ("detection", "mAP@0.5"),
+        ("segmentation", "mIoU"),
+        ("regression", "WAPE"),
+        ("regression", "pinball loss"),
+        ("generation", "ROUGE-L"),
+        ("other", "anything at all"),
+    ],
+)
+def test_vocabularies_grow(task, metric):
+    assert fits(task, metric)
+
+
+def test_unfit_metrics_still_fail():
+    assert not fits("regression", "ROC-AUC")
+    assert not fits("detection", "NDCG")
+    assert not fits("classification", "RMSE")
+
+
+@pytest.mark.parametrize(
+    "metric, online",
+    [
+        ("CTR", True),
+        ("auction win rate", True),
+        ("accepted invitations per user", True),
+        ("prevalence", True),
+        ("precision of the feed as users rate it", False),
+        ("NDCG@10", False),
+        ("ROC-AUC per head", False),
+    ],
+)
+def test_online_metrics_are_anything_not_offline(metric, online):
+    assert is_online(metric) == online
+
+
+def ab_board(metrics):
+    return build(
+        {"gw": "api_gateway", "ab": "ab_testing"},
+        [("gw", "ab")],
+        props={"ab": {"metrics": metrics}},
+    )
+
+
+def test_an_online_metric_on_an_ab_test():
+    holds(ab_board(["auction win rate"]), "online-metrics")
+    finding = fails(ab_board(["NDCG@10"]), "online-metrics", "ab")
+    # It never asks for an A/B test that exists: it asks for an online metric on it.
+    assert "add an A/B testing" not in finding.message and "online one" in finding.message
+
+
+# --- the three new rules --------------------------------------------------------------------
+
+
+def gated(edges):
+    nodes = {
+        "t": "training_pipeline",
+        "ev": "offline_evaluation",
+        "reg": "model_registry",
+        "inf": "inference_service",
+        "t2": "training_pipeline",
+    }
+    return build(nodes, edges, props={"ev": {"metrics": ["AUC"]}})
+
+
+def test_evaluation_gates_deploy():
+    holds(gated([("t", "ev"), ("ev", "reg"), ("reg", "inf")]), "evaluation-gates-deploy")
+    fails(gated([("t", "reg"), ("reg", "inf")]), "evaluation-gates-deploy", "t", "inf")
+    # A registry an evaluation of this model writes into is gated, even if the model is
+    # also written straight into it (the evaluation decides what is promoted).
+    holds(
+        gated([("t", "reg"), ("t", "ev"), ("ev", "reg"), ("reg", "inf")]), "evaluation-gates-deploy"
+    )
+
+
+def test_evaluation_of_another_model_does_not_gate():
+    # Pitfall (2): the evaluation writing into the registry evaluates t2, not t.
+    board = gated([("t", "reg"), ("t2", "ev"), ("ev", "reg"), ("reg", "inf")])
+    fails(board, "evaluation-gates-deploy", "t", "inf")
+
+
+def test_retraining_closes_loop():
+    nodes = {
+        "trig": "retraining_trigger",
+        "orch": "orchestrator",
+        "t": "training_pipeline",
+        "reg": "model_registry",
+        "inf": "inference_service",
+    }
+    holds(
+        build(nodes, [("trig", "orch"), ("orch", "t"), ("t", "reg"), ("reg", "inf")]),
+        "retraining-closes-loop",
+    )
+    fails(
+        build(nodes, [("trig", "orch"), ("t", "reg"), ("reg", "inf")]),
+        "retraining-closes-loop",
+        "trig",
+    )
+    finding = fails(
+        build(nodes, [("trig", "t"), ("t", "reg")]), "retraining-closes-loop", "trig", "t"
+    )
+    assert "never reaches serving" in finding.message
+
+
+def test_retraining_of_a_retrieval_tower_closes_the_loop():
+    # Pitfall (6): two stages, each with its own pipeline; the retrieval model reaches
+    # candidate generation through its item tower and the index.
+    nodes = {
+        "trig": "retraining_trigger",
+        "t_ret": "training_pipeline",
+        "t_rank": "training_pipeline",
+        "reg": "model_registry",
+        "tower": "embedding_model",
+        "idx": "vector_index",
+        "cg": "candidate_generation",
+        "rank": "ranking_service",
+    }
+    edges = [
+        ("trig", "t_ret"),
+        ("trig", "t_rank"),
+        ("t_ret", "tower"),
+        ("tower", "idx"),
+        ("idx", "cg"),
+        ("cg", "rank"),
+        ("t_rank", "reg"),
+        ("reg", "rank"),
+    ]
+    holds(build(nodes, edges), "retraining-closes-loop")
+    holds(build(nodes, [e for e in edges if e != ("trig", "t_rank")]), "retraining-closes-loop")
+
+
+def test_monitoring_has_input():
+    nodes = {"inf": "inference_service", "dash": "metrics_dashboard", "alert": "alerting"}
+    holds(build(nodes, [("inf", "dash"), ("dash", "alert")]), "monitoring-has-input")
+    fails(build(nodes, [("dash", "alert"), ("alert", "inf")]), "monitoring-has-input", "dash")
+
+
+# --- messages a candidate can act on --------------------------------------------------------
+
+
+def test_offline_metrics_names_the_evaluation_and_suggests():
+    board = build(
+        {"t": "training_pipeline", "ev": "offline_evaluation"},
+        [("t", "ev")],
+        props={"t": {"task": "regression"}, "ev": {"metrics": ["ROC-AUC", "F1"]}},
+    )
+    finding = fails(board, "offline-metrics", "ev", "t")
+    assert "ROC-AUC, F1" in finding.message and "MAE" in finding.message
+    assert "rocauc" not in finding.message and "@k" not in finding.message
+
+
+def test_drift_monitoring_says_which_half_is_missing():
+    nodes = {
+        "inf": "inference_service",
+        "drift": "drift_monitor",
+        "alert": "alerting",
+        "lake": "data_lake",
+    }
+    blind = fails(
+        build(nodes, [("lake", "drift"), ("drift", "alert")]), "drift-monitoring", "drift"
+    )
+    assert "reads nothing" in blind.message and "raises nothing" not in blind.message
+    idle = fails(build(nodes, [("inf", "drift")]), "drift-monitoring", "drift")
+    assert "raises nothing" in idle.message and "reads nothing" not in idle.message
+    # A prediction log (calibration needs the joined labels) is something to watch.
+    holds(
+        build(
+            {**nodes, "log": "event_stream"}, [("inf", "log"), ("log", "drift"), ("drift", "alert")]
+        ),
+        "drift-monitoring",
+    )
+
+
+def test_labels_available_never_contradicts_a_visible_label_source():
+    nodes = {"lab": "labeling", "t": "training_pipeline", "lake": "data_lake"}
+    props = {"t": {"task": "detection"}}
+    holds(build(nodes, [("lab", "lake"), ("lake", "t")], props=props), "labels-available")
+    finding = fails(
+        build(nodes, [("lake", "t"), ("t", "lab")], props=props), "labels-available", "t", "lab"
+    )
+    assert '"Labeling" is on the board' in finding.message
+    # Clicks joined to impressions are labels: the app's outcomes reach training.
+    holds(
+        build(
+            {"app": "client_app", "events": "event_stream", "t": "training_pipeline"},
+            [("app", "events"), ("events", "t")],
+            props=props,
+        ),
+        "labels-available",
+    )
+
+
+# --- pitfall (4): a hosted model, no training pipeline of ours ------------------------------
+
+
+def rag(**props):
+    return build(
+        {
+            "app": "client_app",
+            "svc": "backend_service",
+            "enc": "embedding_model",
+            "idx": "vector_index",
+            "llm": "inference_service",
+            "docs": "object_store",
+        },
+        [
+            ("app", "svc"),
+            ("svc", "enc"),
+            ("enc", "idx"),
+            ("idx", "svc"),
+            ("svc", "llm"),
+            ("llm", "svc"),
+            ("svc", "app"),
+            ("docs", "enc"),
+        ],
+        props=props,
+    )
+
+
+def test_a_rag_design_with_a_hosted_llm():
+    report = validate(rag(llm={"model": "hosted LLM (API)"}), "mid")
+    assert report.passed, [f.message for f in report.findings]
+    # Without saying so, the LLM has no model: the message says how to say so.
+    finding = fails(rag(), "model-deployed", "llm")
+    assert "`model`" in finding.message
+    # A registry no pipeline trains into holds pretrained models: it is a model source.
+    board = rag()
+    board.nodes.append(type(board.nodes[0])("reg", "model_registry"))
+    board.edges.append(type(board.edges[0])("e-reg", "reg", "llm"))
+    holds(board, "model-deployed")
+
+
+# --- refinements found on the realistic corpus ------------------------------------------------
+
+
+def test_an_outside_model_is_never_claimed_while_a_pipeline_goes_nowhere():
+    # The named model (or an "LLM" label) is the one the board's own dead-end pipeline
+    # trains: naming it is not deploying it.
+    extra = {"t": "training_pipeline", "ev": "offline_evaluation"}
+    board = rag(llm={"model": "GBDT"})
+    board.nodes.extend(type(board.nodes[0])(i, t) for i, t in extra.items())
+    board.edges.append(type(board.edges[0])("e-t", "t", "ev"))
+    finding = fails(board, "model-deployed", "llm")
+    assert "`model`" in finding.message
+    # A label that says the model is ours is no outside model either.
+    board = rag()
+    board.nodes[[n.id for n in board.nodes].index("llm")].label = "LLM reranker (fine-tuned)"
+    fails(board, "model-deployed", "llm")
+    # A label that says hosted is believed even beside an experiment that goes nowhere.
+    board.nodes[[n.id for n in board.nodes].index("llm")].label = "Hosted LLM (vendor API)"
+    board.nodes.extend(type(board.nodes[0])(i, t) for i, t in extra.items())
+    board.edges.append(type(board.edges[0])("e-t", "t", "ev"))
+    holds(board, "model-deployed")
+
+
+def test_an_untrained_query_tower_beside_a_trained_item_tower():
+    board = visual_search()
+    assert not rule_findings(board, "model-deployed")  # a pretrained encoder
+    extra = {"t": "training_pipeline", "reg": "model_registry", "item": "embedding_model"}
+    board.nodes.extend(type(board.nodes[0])(i, t) for i, t in extra.items())
+    board.edges.extend(
+        type(board.edges[0])(f"x{k}", s, t)
+        for k, (s, t) in enumerate([("t", "reg"), ("reg", "item"), ("item", "idx")])
+    )
+    fails(board, "model-deployed", "enc")  # the two towers embed into different spaces
+
+
+def test_answers_stop_at_the_gateway():
+    # What the payment service logs after the gateway is the raw request, not a
+    # prediction log of the scorer behind it.
+    nodes = {
+        "gw": "api_gateway",
+        "pay": "backend_service",
+        "scorer": "inference_service",
+        "rules": "reranking_service",
+        "txn": "event_stream",
+    }
+    edges = [("gw", "pay"), ("pay", "scorer"), ("scorer", "rules"), ("rules", "gw"), ("pay", "txn")]
+    assert DesignGraph(build(nodes, edges)).prediction_logs == frozenset()
+    edges[-1] = ("rules", "txn")  # logged by the last serving step: a prediction log
+    assert DesignGraph(build(nodes, edges)).prediction_logs == {"txn"}
+
+
+def test_only_the_request_shared_needs_every_trained_feature_sourced():
+    nodes = {
+        "gw": "api_gateway",
+        "scorer": "inference_service",
+        "fs": "feature_store",
+        "txn": "event_stream",
+        "train": "training_pipeline",
+        "reg": "model_registry",
+    }
+    edges = [
+        ("gw", "scorer"),
+        ("gw", "txn"),
+        ("txn", "train"),
+        ("fs", "scorer"),
+        ("train", "reg"),
+        ("reg", "scorer"),
+    ]
+    props = {
+        "gw": {"features": ["amount"]},
+        "fs": {"features": ["velocity_1h"]},
+        "scorer": {"features": ["amount", "velocity_1h"]},
+        "train": {"features": ["amount"]},
+    }
+    holds(build(nodes, edges, props=props), "feature-consistency")
+    props["train"] = {"features": ["amount", "velocity_1h"]}
+    finding = fails(
+        build(nodes, edges, props=props), "feature-consistency", "train", "scorer", "fs"
+    )
+    assert "velocity_1h" in finding.message
