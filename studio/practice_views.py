@@ -50,6 +50,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     for role in ("interviewer", "candidate", "viewer"):
         setattr(board, f"{role}_token_hash", "")  # no links until it is shared
     board.save()
+    request.session.cycle_key()  # a role is granted: no planted session gains it (fixation)
     grant_role(request.session, board.public_id, practice.PRACTICE_ROLE)
     return redirect("board", board.public_id)
 
@@ -136,7 +137,10 @@ def share(request: HttpRequest, public_id: str) -> HttpResponse:
     """Make role links now; the person becomes the board's interviewer and sees them."""
     board = practice_board(request, public_id)
     tokens = practice.share(board)
-    grant_role(request.session, public_id, "interviewer")
+    request.session.cycle_key()
+    grant_role(
+        request.session, public_id, "interviewer", services.token_generation(tokens["interviewer"])
+    )
     request.session[f"links:{public_id}"] = links_for(request, board, tokens)
     url = reverse("board", args=[public_id])
     if request.headers.get("HX-Request"):
