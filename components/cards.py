@@ -89,9 +89,7 @@ _PIECE = re.compile(r"[^/-]*[/-]+|[^/-]+")
 @lru_cache(maxsize=1)
 def font_widths() -> dict[str, dict[str, int]]:
     """The width tables by style ("regular", "bold"): character -> advance in 1/1000 em."""
-    widths: dict[str, dict[str, int]] = json.loads(FONT_FILE.read_text(encoding="utf-8"))[
-        "widths"
-    ]
+    widths: dict[str, dict[str, int]] = json.loads(FONT_FILE.read_text(encoding="utf-8"))["widths"]
     return widths
 
 
