@@ -49,6 +49,7 @@ dev-deps: $(VENV)/.installed-dev node_modules/.installed-dev graphviz
 
 run: deps
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py collectstatic --noinput -v 0
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: dev-deps chromium

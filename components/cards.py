@@ -89,7 +89,8 @@ _PIECE = re.compile(r"[^/-]*[/-]+|[^/-]+")
 @lru_cache(maxsize=1)
 def font_widths() -> dict[str, dict[str, int]]:
     """The width tables by style ("regular", "bold"): character -> advance in 1/1000 em."""
-    return json.loads(FONT_FILE.read_text(encoding="utf-8"))["widths"]
+    widths: dict[str, dict[str, int]] = json.loads(FONT_FILE.read_text(encoding="utf-8"))["widths"]
+    return widths
 
 
 def text_width(text: str, size: float, style: str = "regular") -> float:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +30,19 @@ MAX_NOTE = 20_000
 MAX_PROP_TEXT = 200
 MAX_LIST_ITEMS = 200
 MAX_COORD = 1_000_000
+MAX_PROP_INTEGER = 10**12
+# Props no catalogue type defines (framework.md §3 keeps them): flat strings only, a few
+# per component, so a board cannot be inflated through them.
+MAX_UNKNOWN_PROPS = 20
+MAX_PROP_NAME = 64
+# Serialized sizes, in UTF-8 bytes: one component as compact JSON, and the whole board
+# as its canonical export (`dump`). Import, the API and every operation enforce both, and
+# the board limit sits below the 5 MB upload limit, so an export always imports back.
+MAX_COMPONENT_BYTES = 16 * 1024
+MAX_BOARD_BYTES = 4 * 1024 * 1024
+# Ids of components and edges: letters, digits and - _ . : only (no markup, no entities,
+# nothing a DOT, SVG or Markdown writer must escape).
+ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]+")
 
 _TOP_KEYS = frozenset(
     {"format", "version", "title", "level", "notes", "nodes", "edges", "case_study"}
@@ -174,8 +186,15 @@ def parse(source: object) -> Board:
     nodes = _parse_nodes(data.get("nodes", []))
     edges = _parse_edges(data.get("edges", []), {n.id for n in nodes})
     case_study = check_case_slug(data.get("case_study", ""))
-    return Board(
-        title=title, level=level, notes=notes, nodes=nodes, edges=edges, case_study=case_study
+    return check_board_size(
+        Board(
+            title=title,
+            level=level,
+            notes=notes,
+            nodes=nodes,
+            edges=edges,
+            case_study=case_study,
+        )
     )
 
 
@@ -230,9 +249,15 @@ def check_text(value: Any, path: str, limit: int) -> str:
 
 
 def check_id(value: Any, path: str) -> str:
+    """A component or edge id: 1-64 of the characters A-Z a-z 0-9 - _ . : only."""
     if not isinstance(value, str) or not value:
         raise DocumentError(f"must be a non-empty string, got {_show(value)}", path)
-    return check_text(value, path, MAX_ID)
+    check_text(value, path, MAX_ID)
+    if not ID_PATTERN.fullmatch(value):
+        raise DocumentError(
+            f"{_show(value)} is not a valid id: use only letters, digits and - _ . :", path
+        )
+    return value
 
 
 def check_coordinate(value: Any, path: str) -> float:
@@ -251,41 +276,80 @@ def check_type(value: Any, path: str) -> str:
 
 
 def check_props(type_id: str, props: Any, path: str) -> dict[str, Any]:
-    """Check the known props of `type_id`; unknown keys are kept (framework.md §3)."""
+    """Check props against the catalogue's schema of `type_id`.
+
+    Known props follow their spec. Unknown keys are kept (framework.md §3) only as flat
+    strings of at most MAX_PROP_TEXT characters, at most MAX_UNKNOWN_PROPS of them: no
+    nesting, so nothing an importer or an operation sends can grow a board's export
+    beyond its own size.
+    """
     if not isinstance(props, dict):
         raise DocumentError(f"must be an object, got {_kind(props)}", path)
     specs = COMPONENT_TYPES[type_id].props_by_name
+    unknown = 0
     for name, value in props.items():
         spec = specs.get(name)
         if spec is not None:
             check_prop(spec, value, f"{path}.{name}")
-        else:
-            _check_plain_json(value, f"{path}.{name}")
+            continue
+        unknown += 1
+        check_unknown_prop(type_id, name, value, f"{path}.{name}")
+        if unknown > MAX_UNKNOWN_PROPS:
+            raise DocumentError(
+                f"has more than {MAX_UNKNOWN_PROPS} props the catalogue does not define", path
+            )
     return dict(props)
 
 
-def _check_plain_json(value: Any, path: str) -> None:
-    """Unknown props are kept as they are, so they must dump back to valid JSON."""
-    try:
-        json.dumps(value, allow_nan=False)
-    except (ValueError, TypeError, RecursionError):
-        raise DocumentError("must be plain JSON (finite numbers only)", path) from None
-    for text in _strings_in(value):
-        check_text(text, path, len(text))
+def check_unknown_prop(type_id: str, name: str, value: Any, path: str) -> str:
+    """An unknown prop: a short name and a flat string (the only form kept)."""
+    check_text(name, path, MAX_PROP_NAME)
+    if not isinstance(value, str):
+        known = ", ".join(COMPONENT_TYPES[type_id].props_by_name) or "none"
+        raise DocumentError(
+            f"is not a prop of {type_id} (its props: {known}); other props are kept "
+            f"only as text, got {_kind(value)}",
+            path,
+        )
+    return check_text(value, path, MAX_PROP_TEXT)
 
 
-def _strings_in(value: Any) -> Iterator[str]:
-    """Every string (keys included) inside a plain JSON value."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+def component_size(node: Node) -> int:
+    """A component's serialized size: UTF-8 bytes of its compact JSON."""
+    return len(json.dumps(node.to_dict(), ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def check_component_size(node: Node, path: str) -> Node:
+    size = component_size(node)
+    if size > MAX_COMPONENT_BYTES:
+        raise DocumentError(
+            f"is {size} bytes as JSON; a component may take at most {MAX_COMPONENT_BYTES}",
+            path,
+        )
+    return node
+
+
+def board_size(board: Board) -> int:
+    """The UTF-8 size of the board's canonical export (`dump`).
+
+    The compact form is measured first (fast, in C); the indented export adds at most
+    a few bytes of line break and indent per value, under 8 times the compact size
+    whatever the content, so only a board past MAX_BOARD_BYTES / 8 compact is dumped
+    in full to be measured exactly.
+    """
+    compact = len(json.dumps(board.to_dict(), ensure_ascii=False, separators=(",", ":")).encode())
+    if compact * 8 <= MAX_BOARD_BYTES:
+        return compact
+    return len(dump(board).encode())
+
+
+def check_board_size(board: Board) -> Board:
+    size = board_size(board)
+    if size > MAX_BOARD_BYTES:
+        raise DocumentError(
+            f"the board would take {size} bytes as JSON; the limit is {MAX_BOARD_BYTES}"
+        )
+    return board
 
 
 def check_prop(spec: PropSpec, value: Any, path: str) -> Any:
@@ -302,6 +366,8 @@ def check_prop(spec: PropSpec, value: Any, path: str) -> Any:
             raise DocumentError(f"must be a whole number, got {_show(value)}", path)
         if spec.minimum is not None and value < spec.minimum:
             raise DocumentError(f"must be at least {spec.minimum}, got {value}", path)
+        if abs(value) > MAX_PROP_INTEGER:
+            raise DocumentError(f"must lie within ±{MAX_PROP_INTEGER}, got {_show(value)}", path)
         return value
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise DocumentError(f"must be a list of strings, got {_show(value)}", path)
@@ -321,7 +387,7 @@ def parse_node(data: Any, path: str) -> Node:
     if unknown:
         raise DocumentError(f'unknown key "{unknown[0]}"', where)
     type_id = check_type(data.get("type"), f"{where}.type")
-    return Node(
+    node = Node(
         id=node_id,
         type=type_id,
         label=check_text(data.get("label", ""), f"{where}.label", MAX_LABEL),
@@ -329,6 +395,7 @@ def parse_node(data: Any, path: str) -> Node:
         y=check_coordinate(data.get("y", 0), f"{where}.y"),
         props=check_props(type_id, data.get("props", {}), f"{where}.props"),
     )
+    return check_component_size(node, where)
 
 
 def parse_edge(data: Any, path: str) -> Edge:

@@ -244,13 +244,13 @@ def to_dot(
         top = min(top, y) if top is not None else y
 
     for number, edge in enumerate(board.edges):
-        values: dict[str, Any] = {}
+        values = {}
         if edge.label:
             # An external label: placed beside its link where it overlaps no card, if it can.
             values["xlabel"] = edge_label(edge.label)
-        severity = edge_outline.get(edge.id)
-        if severity:
-            values.update({"color": SEVERITY_COLOUR[severity], "penwidth": "2.5"})
+        edge_severity = edge_outline.get(edge.id)
+        if edge_severity:
+            values.update({"color": SEVERITY_COLOUR[edge_severity], "penwidth": "2.5"})
         values["id"] = f"link{number}"
         lines.append(
             f"  {node_name(index[edge.source])} -> {node_name(index[edge.target])} {attrs(values)};"
@@ -338,7 +338,7 @@ def clean_svg(svg: bytes, tips: dict[str, str] | None = None, fit: bool = False)
         text = _SVG_SIZE.sub(r"\1", text, count=1)
     if tips:
 
-        def title(match: re.Match) -> str:
+        def title(match: re.Match[str]) -> str:
             tip = tips.get(html.unescape(match.group(1)))
             return match.group(0) if tip is None else f"<title>{html.escape(tip, False)}</title>"
 

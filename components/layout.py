@@ -22,9 +22,9 @@ pair stays side by side. Cards have the size components/cards.py gives them.
 Measured (bench/layout.py, docs/benchmarks.md): on the ten case-study references and the
 three example designs this gives a two-dimensional drawing (aspect 1.3–1.9 instead of
 3.9–10 for plain ``rankdir=LR``) that the editor fits at a median zoom of 0.69 instead of
-0.24, at the cost of more crossings than the one-row strip (391 against 46). Bands as hard rank rows (``rank=same``) were tried first: far more
-crossings and wider drawings, because every link between non-adjacent rows is routed
-through the rows between.
+0.24, at the cost of more crossings than the one-row strip (391 against 46). Bands as
+hard rank rows (``rank=same``) were tried first: far more crossings and wider drawings,
+because every link between non-adjacent rows is routed through the rows between.
 
 Graphviz never sees a board id: nodes are named ``n0``, ``n1``, … in board order.
 """

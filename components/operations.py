@@ -23,7 +23,10 @@ from components.document import (
     DocumentError,
     Edge,
     Node,
+    check_board_size,
+    check_component_size,
     check_coordinate,
+    check_id,
     check_level,
     check_prop,
     check_text,
@@ -70,7 +73,21 @@ SERVER_ONLY = frozenset({"import"})
 
 
 def apply_operation(board: Board, op: Any) -> Board:
-    """Return the board with `op` applied, or raise OperationError naming the problem."""
+    """Return the board with `op` applied, or raise OperationError naming the problem.
+
+    The result is held to the same serialized-size limit as an imported board
+    (components.document.MAX_BOARD_BYTES), so whatever an edit makes exports and
+    imports back.
+    """
+    result = _apply_one(board, op)
+    try:
+        return check_board_size(result)
+    except DocumentError as exc:
+        raise OperationError(str(exc)) from None
+
+
+def _apply_one(board: Board, op: Any) -> Board:
+    """`apply_operation` without the board size check (a batch checks once, at its end)."""
     if not isinstance(op, dict):
         raise OperationError("an operation is a JSON object")
     name = op.get("op")
@@ -84,16 +101,29 @@ def apply_operation(board: Board, op: Any) -> Board:
 
 
 def apply_all(board: Board, ops: list[dict[str, Any]]) -> Board:
-    """Apply operations in order (a replay of the log)."""
+    """Apply operations in order (a replay of the log); the size is checked at the end."""
     for op in ops:
-        board = apply_operation(board, op)
-    return board
+        board = _apply_one(board, op)
+    try:
+        return check_board_size(board)
+    except DocumentError as exc:
+        raise OperationError(str(exc)) from None
+
+
+def _refuse_invalid_id(value: Any) -> None:
+    """Name the problem when an id that matched nothing is not even a valid id. (Lookups
+    come first: a board stored before ids were restricted keeps its ids editable.)"""
+    try:
+        check_id(value, "id")
+    except DocumentError as exc:
+        raise OperationError(str(exc)) from None
 
 
 def _node_index(board: Board, node_id: Any) -> int:
     for index, node in enumerate(board.nodes):
         if node.id == node_id:
             return index
+    _refuse_invalid_id(node_id)
     raise OperationError(
         f"component {node_id!r} does not exist (it may have just been deleted by someone else)"
     )
@@ -103,6 +133,7 @@ def _edge_index(board: Board, edge_id: Any) -> int:
     for index, edge in enumerate(board.edges):
         if edge.id == edge_id:
             return index
+    _refuse_invalid_id(edge_id)
     raise OperationError(
         f"edge {edge_id!r} does not exist (it may have just been deleted by someone else)"
     )
@@ -158,7 +189,10 @@ def _update_node(board: Board, op: dict[str, Any]) -> Board:
                 props[key] = check_prop(specs[key], value, f"props.{key}")
             else:
                 raise OperationError(f"{COMPONENT_TYPES[node.type].title} has no prop {key!r}")
-    return _with_node(board, index, replace(node, label=label, props=props))
+    updated = check_component_size(
+        replace(node, label=label, props=props), f"component {node.id!r}"
+    )
+    return _with_node(board, index, updated)
 
 
 @_applies("move_node")
@@ -260,7 +294,7 @@ def _batch(board: Board, op: dict[str, Any]) -> Board:
             # Clients may not send these; a batch must not smuggle one past that check.
             raise OperationError(f"a batch cannot contain {inner['op']!r}")
         try:
-            board = apply_operation(board, inner)
+            board = _apply_one(board, inner)
         except OperationError as exc:
             raise OperationError(f"operation {position + 1} of the batch: {exc}") from None
     return board
@@ -270,3 +304,38 @@ def _batch(board: Board, op: dict[str, Any]) -> Board:
 def _import(board: Board, op: dict[str, Any]) -> Board:
     """Replace the whole board with a checked board document (framework.md §3)."""
     return parse(op.get("document"))
+
+
+# The fields each operation is made of; `normalise` keeps these and drops the rest.
+OPERATION_FIELDS: dict[str, tuple[str, ...]] = {
+    "add_node": ("node",),
+    "update_node": ("id", "changes"),
+    "move_node": ("id", "x", "y"),
+    "delete_node": ("id",),
+    "add_edge": ("edge",),
+    "update_edge": ("id", "changes"),
+    "delete_edge": ("id",),
+    "update_notes": ("step", "text"),
+    "update_board": ("changes",),
+    "batch": ("ops",),
+    "import": ("document",),
+}
+
+
+def normalise(op: Any) -> Any:
+    """`op` reduced to its operation's known fields (a batch's operations too).
+
+    Unknown keys sent by a client are dropped here, before the operation is applied,
+    logged or broadcast, so they can neither be stored nor reach other connections.
+    What is not an operation object is returned as it is, for `apply_operation` to
+    refuse with its own message.
+    """
+    if not isinstance(op, dict) or not isinstance(op.get("op"), str):
+        return op
+    fields = OPERATION_FIELDS.get(op["op"])
+    if fields is None:
+        return op
+    clean = {"op": op["op"], **{key: op[key] for key in fields if key in op}}
+    if op["op"] == "batch" and isinstance(clean.get("ops"), list):
+        clean["ops"] = [normalise(inner) for inner in clean["ops"]]
+    return clean

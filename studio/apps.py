@@ -30,5 +30,8 @@ class StudioConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from studio import logredact
+
+        logredact.install()  # before the first request: no role token in any log
         post_migrate.connect(load_shipped_case_studies, sender=self)
         request_finished.connect(close_request_connections)

@@ -1,8 +1,9 @@
-"""ASGI entry point: HTTP through Django (static files included), WebSockets to consumers.
+"""ASGI entry point: HTTP through Django, WebSockets to consumers.
 
-Static files are served by Django's ASGIStaticFilesHandler so that a bare `daphne`
-process (the scale-out setup, the benchmarks) serves the canvas library and our own JS
-without a separate web server.
+Static files are served by WhiteNoise's middleware (studio/settings.py), inside Django,
+so a bare `daphne` process (the scale-out setup, the benchmarks) serves the canvas
+library and our own JS, compressed, long-cached and with the same security headers as
+every page. WebSockets are accepted only from the site's own origin (studio.live.origins).
 """
 
 import os
@@ -13,20 +14,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from studio.live import daphne_tuning  # noqa: E402
+from studio.live.origins import SameOriginValidator  # noqa: E402
 from studio.live.routing import websocket_urlpatterns  # noqa: E402
 
 daphne_tuning.apply()  # cheaper socket writes and connects under Daphne (see the module)
 
 application = ProtocolTypeRouter(
     {
-        "http": ASGIStaticFilesHandler(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
-            SessionMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "http": django_asgi_app,
+        "websocket": SameOriginValidator(SessionMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -23,10 +23,11 @@ from components.export import ExportError
 from components.export import render as render_export
 from components.steps import STEPS
 from studio import case_library, practice
+from studio.access import interviewer_only, with_board
 from studio.interview import timer_state
 from studio.live.broadcast import send_to_board
 from studio.models import Board
-from studio.views import _start, board_for, render_home
+from studio.views import render_home, start
 
 
 def study_for(board: Board) -> case_studies.CaseStudy:
@@ -50,14 +51,14 @@ def start_case(request: HttpRequest, slug: str) -> HttpResponse:
     level = request.POST.get("level", "senior")
     if level not in LEVELS:
         return render_home(request, f"Unknown level {level!r}.", status=400)
-    return _start(
+    return start(
         request, Document(title=study.title, level=level, case_study=slug), case_study=slug
     )
 
 
 @require_GET
-def case_panel(request: HttpRequest, public_id: str) -> HttpResponse:
-    board, role = board_for(request, public_id)
+@with_board
+def case_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     return render_panel(request, board, role)
 
 
@@ -124,25 +125,21 @@ def render_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
 
 
 @require_POST
-def reveal(request: HttpRequest, public_id: str, item: str) -> HttpResponse:
-    board, role = board_for(request, public_id)
-    if role != "interviewer":
-        raise Http404()
+@interviewer_only
+def reveal(request: HttpRequest, board: Board, item: str) -> HttpResponse:
     study = study_for(board)
     if item not in item_ids(study):
         return HttpResponse("Unknown question or hint.", status=400)
     if item not in board.revealed:
         board.revealed = [*board.revealed, item]
         board.save(update_fields=["revealed", "updated_at"])
-        send_to_board(public_id, {"type": "case.revealed"})
-    return render_panel(request, board, role)
+        send_to_board(board.public_id, {"type": "case.revealed"})
+    return render_panel(request, board, "interviewer")
 
 
 @require_GET
-def reference_svg(request: HttpRequest, public_id: str) -> HttpResponse:
-    board, role = board_for(request, public_id)
-    if role != "interviewer":
-        raise Http404()
+@interviewer_only
+def reference_svg(request: HttpRequest, board: Board) -> HttpResponse:
     return reference_response(study_for(board))
 
 

@@ -20,10 +20,10 @@ from components.layout import auto_positions
 from components.report import validate
 from components.steps import STEPS
 from studio import practice
+from studio.access import with_board
 from studio.case_views import comparison_rows, study_for
 from studio.models import Board
 from studio.services import document_at
-from studio.views import board_for
 
 CONTENT_TYPES = {
     "svg": "image/svg+xml",
@@ -39,41 +39,58 @@ def file_stem(board: Board) -> str:
     return stem or "board"
 
 
+class BadQuery(ValueError):
+    """A query value that is not what the view accepts: answered 400 with the message."""
+
+
+# ASCII digits only (str.isdigit also accepts "²"), and few enough for int() to be cheap.
+_REVISION = re.compile(r"[0-9]{1,10}")
+
+
 def _revision(request: HttpRequest, board: Board) -> int | None:
     raw = request.GET.get("revision")
     if raw is None:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= board.revision:
+    if not _REVISION.fullmatch(raw):
+        raise BadQuery("revision must be a whole number (digits 0-9)")
+    if not 1 <= int(raw) <= board.revision:
         raise Http404("No such revision.")
     return int(raw)
 
 
+def _flag(request: HttpRequest, name: str) -> bool:
+    """An on/off query value: absent, "0" or "1"."""
+    raw = request.GET.get(name, "0")
+    if raw not in ("0", "1"):
+        raise BadQuery(f"{name} must be 0 or 1")
+    return raw == "1"
+
+
 @require_GET
-def export(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
-    board, _ = board_for(request, public_id)
+@with_board
+def export(request: HttpRequest, board: Board, role: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("Unknown format.")
     layout = request.GET.get("layout", "drawn")
-    if layout not in LAYOUTS:
-        return HttpResponse(
-            f"layout must be one of {', '.join(LAYOUTS)}", status=400, content_type="text/plain"
+    try:
+        if layout not in LAYOUTS:
+            raise BadQuery(f"layout must be one of {', '.join(LAYOUTS)}")
+        revision = _revision(request, board)
+        legend, with_findings, download, fit = (
+            _flag(request, name) for name in ("legend", "findings", "download", "fit")
         )
-    revision = _revision(request, board)
+    except BadQuery as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     document = document_at(board, revision) if revision else board.to_document()
-    findings = validate(document) if request.GET.get("findings") == "1" else None
+    findings = validate(document) if with_findings else None
     try:
         body = render_export(
-            document,
-            fmt,
-            layout=layout,
-            legend=request.GET.get("legend") == "1",
-            findings=findings,
-            fit=request.GET.get("fit") == "1",
+            document, fmt, layout=layout, legend=legend, findings=findings, fit=fit
         )
     except ExportError as exc:
         return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    if request.GET.get("download") == "1":
+    if download:
         response["Content-Disposition"] = f'attachment; filename="{file_stem(board)}.{fmt}"'
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
@@ -107,14 +124,14 @@ def report_context(board: Board, role: str) -> dict:
 
 
 @require_GET
-def session_report(request: HttpRequest, public_id: str) -> HttpResponse:
-    board, role = board_for(request, public_id)
+@with_board
+def session_report(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     return render(request, "report.html", report_context(board, role))
 
 
 @require_GET
-def session_report_markdown(request: HttpRequest, public_id: str) -> HttpResponse:
-    board, role = board_for(request, public_id)
+@with_board
+def session_report_markdown(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     text = render_to_string("report.md", report_context(board, role))
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{file_stem(board)}-report.md"'
@@ -122,9 +139,9 @@ def session_report_markdown(request: HttpRequest, public_id: str) -> HttpRespons
 
 
 @require_GET
-def layout(request: HttpRequest, public_id: str) -> HttpResponse:
+@with_board
+def layout(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     """Auto-layout positions (components/layout.py) for the editor to apply."""
-    board, _ = board_for(request, public_id)
     try:
         positions = auto_positions(board.to_document())
     except ExportError as exc:
@@ -133,15 +150,15 @@ def layout(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def replay(request: HttpRequest, public_id: str) -> HttpResponse:
-    board, role = board_for(request, public_id)
+@with_board
+def replay(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     return render(request, "replay.html", {"board": board, "role": role})
 
 
 @require_GET
-def replay_frame(request: HttpRequest, public_id: str, revision: int) -> HttpResponse:
+@with_board
+def replay_frame(request: HttpRequest, board: Board, role: str, revision: int) -> HttpResponse:
     """The board at `revision` (its first `revision` operations replayed) and its findings."""
-    board, _ = board_for(request, public_id)
     if not 1 <= revision <= board.revision:
         raise Http404("No such revision.")
     document = document_at(board, revision)

@@ -6,7 +6,7 @@ cannot leak through a guessed URL.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,16 +14,9 @@ from components import case_studies
 from components.report import validate
 from components.steps import STEPS
 from studio import case_library, interview
+from studio.access import interviewer_only
 from studio.live.broadcast import send_to_board
 from studio.models import Board
-from studio.views import board_for
-
-
-def interviewer_board(request: HttpRequest, public_id: str) -> Board:
-    board, role = board_for(request, public_id)
-    if role != "interviewer":
-        raise Http404("No such panel.")
-    return board
 
 
 def panel_context(board: Board) -> dict:
@@ -59,14 +52,14 @@ def panel_context(board: Board) -> dict:
 
 
 @require_GET
-def panel(request: HttpRequest, public_id: str) -> HttpResponse:
-    board = interviewer_board(request, public_id)
+@interviewer_only
+def panel(request: HttpRequest, board: Board) -> HttpResponse:
     return render(request, "partials/interviewer.html", panel_context(board))
 
 
 @require_POST
-def timer(request: HttpRequest, public_id: str) -> HttpResponse:
-    board = interviewer_board(request, public_id)
+@interviewer_only
+def timer(request: HttpRequest, board: Board) -> HttpResponse:
     duration = request.POST.get("minutes")
     try:
         seconds = int(float(duration) * 60) if duration else None
@@ -77,13 +70,13 @@ def timer(request: HttpRequest, public_id: str) -> HttpResponse:
     except interview.InterviewError as exc:
         return HttpResponse(str(exc), status=400)
     state = interview.timer_state(board)
-    send_to_board(public_id, {"type": "timer", "timer": state}, private=True)
+    send_to_board(board.public_id, {"type": "timer", "timer": state}, private=True)
     return HttpResponse(status=204)
 
 
 @require_POST
-def private_notes(request: HttpRequest, public_id: str) -> HttpResponse:
-    board = interviewer_board(request, public_id)
+@interviewer_only
+def private_notes(request: HttpRequest, board: Board) -> HttpResponse:
     try:
         interview.save_private_notes(board, request.POST.get("private_notes", ""))
     except interview.InterviewError as exc:
@@ -92,8 +85,8 @@ def private_notes(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_POST
-def score(request: HttpRequest, public_id: str, step: str) -> HttpResponse:
-    board = interviewer_board(request, public_id)
+@interviewer_only
+def score(request: HttpRequest, board: Board, step: str) -> HttpResponse:
     try:
         interview.save_score(
             board, step, request.POST.get("score"), request.POST.get("comment", "")

@@ -16,12 +16,13 @@ from components import case_studies
 from components.document import LEVELS
 from components.document import Board as Document
 from studio import case_library, practice, services
+from studio.access import board_for, links_for
 from studio.case_views import comparison_rows, reference_response, render_panel, study_for
 from studio.interview import InterviewError, control_timer, elapsed_seconds, timer_state
 from studio.live.broadcast import send_to_board
 from studio.models import Board
 from studio.sessions import display_name, grant_role
-from studio.views import board_for, links_for, render_home
+from studio.views import render_home
 
 
 def practice_board(request: HttpRequest, public_id: str, *, finished: bool = False) -> Board:
@@ -49,6 +50,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     for role in ("interviewer", "candidate", "viewer"):
         setattr(board, f"{role}_token_hash", "")  # no links until it is shared
     board.save()
+    request.session.cycle_key()  # a role is granted: no planted session gains it (fixation)
     grant_role(request.session, board.public_id, practice.PRACTICE_ROLE)
     return redirect("board", board.public_id)
 
@@ -135,7 +137,10 @@ def share(request: HttpRequest, public_id: str) -> HttpResponse:
     """Make role links now; the person becomes the board's interviewer and sees them."""
     board = practice_board(request, public_id)
     tokens = practice.share(board)
-    grant_role(request.session, public_id, "interviewer")
+    request.session.cycle_key()
+    grant_role(
+        request.session, public_id, "interviewer", services.token_generation(tokens["interviewer"])
+    )
     request.session[f"links:{public_id}"] = links_for(request, board, tokens)
     url = reverse("board", args=[public_id])
     if request.headers.get("HX-Request"):

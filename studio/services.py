@@ -108,6 +108,17 @@ def link_token(board: Board, role: str, seed: str) -> str:
     return base64.urlsafe_b64encode(mac.digest()[:24]).decode()
 
 
+def link_generation(board: Board, role: str) -> str:
+    """The generation of `role`'s current link: a fingerprint of its token hash, which
+    changes when the link is rotated (studio.access compares grants against it)."""
+    return getattr(board, _token_field(role))[:16]
+
+
+def token_generation(token: str) -> str:
+    """The generation a link token belongs to (equals `link_generation` while current)."""
+    return hash_token(token)[:16]
+
+
 def issue_token(board: Board, role: str) -> str:
     """A new link token for `role` (the old one stops working). Its hash is kept to check
     links, and the random seed it was derived from so that `current_tokens` can show it

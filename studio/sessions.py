@@ -1,7 +1,10 @@
 """What the browser session remembers: roles per board, the person's name and id.
 
 A role link stores the role here and redirects to the clean board URL, so neither the
-page nor the WebSocket ever carries a token.
+page nor the WebSocket ever carries a token. Each grant also records the generation of
+the link it came from (`link`, a fingerprint of that link's token hash): rotating a link
+changes its generation, and studio.access then takes the role back from every session
+that joined through the old one.
 """
 
 from __future__ import annotations
@@ -21,18 +24,35 @@ def board_role(session: Any, public_id: str) -> str | None:
     return role if role in ROLES else None
 
 
-def grant_role(session: Any, public_id: str, role: str) -> None:
-    """Remember `role` on a board; a stronger role is never downgraded by a weaker link."""
+def board_grant(session: Any, public_id: str) -> tuple[str | None, str]:
+    """The role on a board and the generation of the link that granted it ("" when the
+    grant predates generations)."""
+    entry = session.get("boards", {}).get(public_id)
+    role = board_role(session, public_id)
+    link = entry.get("link", "") if isinstance(entry, dict) and role else ""
+    return role, link if isinstance(link, str) else ""
+
+
+def grant_role(session: Any, public_id: str, role: str, link: str = "") -> None:
+    """Remember `role` on a board, from the link of generation `link`; a stronger role is
+    never downgraded by a weaker link."""
     boards = dict(session.get("boards", {}))
-    current = board_role(session, public_id)
+    current, current_link = board_grant(session, public_id)
     if current is not None and ROLES.index(current) < ROLES.index(role):
-        role = current
-    boards[public_id] = {"role": role, "opened": time.time()}
+        role, link = current, current_link
+    boards[public_id] = {"role": role, "link": link, "opened": time.time()}
     if len(boards) > MAX_REMEMBERED_BOARDS:
         oldest = sorted(boards, key=lambda k: boards[k]["opened"])
         for key in oldest[: len(boards) - MAX_REMEMBERED_BOARDS]:
             del boards[key]
     session["boards"] = boards
+
+
+def revoke_role(session: Any, public_id: str) -> None:
+    """Forget the role on a board (its link was rotated)."""
+    boards = dict(session.get("boards", {}))
+    if boards.pop(public_id, None) is not None:
+        session["boards"] = boards
 
 
 def touch_board(session: Any, public_id: str) -> None:

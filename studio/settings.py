@@ -1,10 +1,11 @@
 """Settings for MLSD Studio, read from the environment.
 
 Embedded default: SQLite and the in-memory channel layer, one Daphne process.
-SQLITE_PATH moves the SQLite file. Scale-out: DATABASE_URL selects PostgreSQL and
-REDIS_URL selects channels_redis's pub/sub layer. DEBUG is off unless DJANGO_DEBUG=1
-(`make run` sets it); with DEBUG off, DJANGO_SECRET_KEY is required. docs/deploy.md lists
-every variable.
+SQLITE_PATH moves the SQLite file. Scale-out: DATABASE_URL selects PostgreSQL and REDIS_URL
+selects channels_redis's pub/sub layer. DEBUG is off unless DJANGO_DEBUG=1 (`make run`
+sets it); with DEBUG off, DJANGO_SECRET_KEY is required, at least 32 characters.
+Behind an HTTPS proxy: DJANGO_PROXY_SSL_HEADER and DJANGO_HTTPS (HSTS, secure cookies).
+docs/deploy.md lists every variable.
 """
 
 from __future__ import annotations
@@ -23,11 +24,17 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+MIN_SECRET_KEY = 32
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-debug"
+elif len(SECRET_KEY) < MIN_SECRET_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY must be at least {MIN_SECRET_KEY} characters when DJANGO_DEBUG "
+        "is off (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+    )
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -37,12 +44,31 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# Origins allowed to open a board's WebSocket (scheme://host[:port]); empty: the site's
+# own origin only, as the request reached it (studio.live.origins).
+ALLOWED_ORIGINS = [
+    o.strip() for o in os.environ.get("DJANGO_ALLOWED_ORIGINS", "").split(",") if o.strip()
+]
+
+# Behind a proxy that terminates TLS: the header it sets on HTTPS requests, e.g.
+# DJANGO_PROXY_SSL_HEADER=X-Forwarded-Proto (only when the proxy always sets or strips
+# it: a client could send it too). Requests then count as HTTPS: https:// role links.
+_PROXY_HEADER = os.environ.get("DJANGO_PROXY_SSL_HEADER", "").strip()
+if _PROXY_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_HEADER.upper().replace("-", "_"), "https")
+# DJANGO_HTTPS=1: the site is served over HTTPS only: HSTS, secure cookies, and plain
+# HTTP redirected (unless the proxy already does it: DJANGO_SSL_REDIRECT=0).
+HTTPS = env_bool("DJANGO_HTTPS")
+if HTTPS:
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=True)
 
 INSTALLED_APPS = [
     "daphne",
+    "whitenoise.runserver_nostatic",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
-    "django.contrib.staticfiles",
+    "studio.storage.StaticFilesConfig",  # django.contrib.staticfiles, minus unused files
     "channels",
     "django_htmx",
     "studio",
@@ -50,11 +76,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages compressed (the board page embeds the catalogue: 52 KB -> ~10 KB). Django's
+    # GZipMiddleware pads each response at random against BREACH, and CSRF tokens are
+    # masked per response. Static files arrive precompressed from WhiteNoise.
+    "django.middleware.gzip.GZipMiddleware",
     "studio.middleware.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Static files answer here, after the middleware above has added its headers (CSP,
+    # nosniff, Referrer-Policy, X-Frame-Options, HSTS) and before sessions are loaded.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "studio.middleware.FriendlyNotFoundMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -116,7 +150,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES")
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -131,7 +165,15 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# `manage.py collectstatic` writes hashed, compressed copies (studio.storage); WhiteNoise
+# serves them with a year's cache. With DEBUG on, files are served from the sources.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "studio.storage.StaticStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/joint", BASE_DIR / "node_modules" / "@joint" / "core" / "dist"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +19,9 @@ from components.document import Board as Document
 from components.report import validate
 from components.steps import STEPS
 from studio import case_library, services
+from studio.access import interviewer_only, links_for, with_board
 from studio.interview import timer_state
+from studio.live.broadcast import send_to_board
 from studio.models import ROLES, Board
 from studio.sessions import (
     board_role,
@@ -46,19 +48,12 @@ def palette() -> list[dict]:
     ]
 
 
-def board_for(request: HttpRequest, public_id: str) -> tuple[Board, str]:
-    """The board and the session's role on it, or 404 without a role."""
-    role = board_role(request.session, public_id)
-    if role is None:
-        raise Http404("No board here, or you have no link to it.")
-    return get_object_or_404(Board, public_id=public_id), role
-
-
-def links_for(request: HttpRequest, board: Board, tokens: dict[str, str]) -> dict[str, str]:
-    return {
-        role: request.build_absolute_uri(reverse("join", args=[board.public_id, token]))
-        for role, token in tokens.items()
-    }
+def grant_from_link(request: HttpRequest, board: Board, role: str, token: str) -> None:
+    """Give this browser `role` on `board` from a link token. The session key is cycled
+    first: a session someone else planted (or saw) before the link was opened must not be
+    the one that gains the role (session fixation)."""
+    request.session.cycle_key()
+    grant_role(request.session, board.public_id, role, services.token_generation(token))
 
 
 @require_GET
@@ -86,11 +81,12 @@ def render_home(request: HttpRequest, error: str = "", status: int = 200) -> Htt
     )
 
 
-def _start(request: HttpRequest, document: Document, case_study: str = "") -> HttpResponse:
+def start(request: HttpRequest, document: Document, case_study: str = "") -> HttpResponse:
+    """Create a board, make this browser its interviewer and open it."""
     board, tokens = services.create_board(
         document, author=display_name(request.session), case_study=case_study
     )
-    grant_role(request.session, board.public_id, "interviewer")
+    grant_from_link(request, board, "interviewer", tokens["interviewer"])
     request.session[f"links:{board.public_id}"] = links_for(request, board, tokens)
     return redirect("board", board.public_id)
 
@@ -101,7 +97,7 @@ def create_board(request: HttpRequest) -> HttpResponse:
     level = request.POST.get("level", "senior")
     if level not in LEVELS:
         return render_home(request, f"Unknown level {level!r}.", status=400)
-    return _start(request, Document(title=title, level=level))
+    return start(request, Document(title=title, level=level))
 
 
 @require_POST
@@ -122,7 +118,7 @@ def import_board(request: HttpRequest) -> HttpResponse:
     # A case board keeps its Case tab if that case study exists on this server.
     known = bool(document.case_study) and case_library.get(document.case_study) is not None
     document.case_study = document.case_study if known else ""
-    return _start(request, document, case_study=document.case_study)
+    return start(request, document, case_study=document.case_study)
 
 
 def imported_title(title: str) -> str:
@@ -139,15 +135,16 @@ def imported_title(title: str) -> str:
 def join(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
     board = Board.objects.filter(public_id=public_id).first()
     role = services.role_for_token(board, token) if board else None
-    if role is None:
+    if board is None or role is None:
         return render(request, "link_invalid.html", status=404)
-    grant_role(request.session, public_id, role)
+    grant_from_link(request, board, role, token)
     return redirect("board", public_id)
 
 
 @require_GET
-def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    board, role = board_for(request, public_id)
+@with_board
+def board_page(request: HttpRequest, board: Board, role: str) -> HttpResponse:
+    public_id = board.public_id
     touch_board(request.session, public_id)
     # A stable person id for the board's socket (studio/live/consumers.py reads "pid"): the
     # same colour, and no "left"/"joined" notices, when this browser reconnects.
@@ -193,21 +190,42 @@ def board_page(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def findings_panel(request: HttpRequest, public_id: str) -> HttpResponse:
-    board, _ = board_for(request, public_id)
-    level = request.GET.get("level")
-    report = validate(board.to_document(), level if level in LEVELS else None)
+@with_board
+def findings_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
+    level = request.GET.get("level") or None
+    if level is not None and level not in LEVELS:
+        return HttpResponse(
+            f"level must be one of {', '.join(LEVELS)}",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    report = validate(board.to_document(), level)
     return render(
         request, "partials/findings.html", {"report": report, "board": board, "steps": STEPS}
     )
 
 
 @require_POST
-def rotate_link(request: HttpRequest, public_id: str, role: str) -> HttpResponse:
-    board, my_role = board_for(request, public_id)
-    if my_role != "interviewer" or role not in ROLES:
+@interviewer_only
+def rotate_link(request: HttpRequest, board: Board, role: str) -> HttpResponse:
+    """A new link for `role`; the old one stops working, and so does every grant made
+    through it: those sessions lose the role at their next request, and their open
+    sockets are closed (4403) on every process."""
+    if role not in ROLES:
         raise Http404()
     token = services.rotate_token(board, role)
+    generation = services.token_generation(token)
+    if role == "interviewer":  # whoever rotates keeps the role, on the new generation
+        grant_role(request.session, board.public_id, role, generation)
+    send_to_board(
+        board.public_id,
+        {
+            "type": "links.revoked",
+            "role": role,
+            "generation": generation,
+            "keep": participant_id(request.session),
+        },
+    )
     links = links_for(request, board, {role: token})
     return render(request, "partials/link.html", {"role": role, "url": links[role], "board": board})
 

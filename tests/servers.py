@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +27,41 @@ PYTHON = str(VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable))
 
 # Variables that would point a child server at shared services; tests opt back in.
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL")
+# A throwaway key long enough for DEBUG off (studio/settings.py refuses shorter ones).
+TEST_SECRET_KEY = "test-secret-key-for-child-servers-only-0123456789"
+
+_collected: Path | None = None
+
+
+def collected_static() -> Path:
+    """A STATIC_ROOT filled by `collectstatic` (hashed, compressed files, as in
+    production), made once per test process and shared by every server it starts."""
+    global _collected
+    if _collected is None:
+        root = Path(tempfile.mkdtemp(prefix="mlsd-static-"))
+        env = dict(os.environ)
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "studio.settings",
+                "DJANGO_SECRET_KEY": TEST_SECRET_KEY,
+                "DJANGO_DEBUG": "0",
+                "DJANGO_STATIC_ROOT": str(root),
+            }
+        )
+        for name in SERVICE_VARIABLES:
+            env.pop(name, None)
+        result = subprocess.run(
+            [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"collectstatic failed:\n{result.stdout}\n{result.stderr}")
+        _collected = root
+    return _collected
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -42,8 +78,9 @@ def server_env(
     keep_services: bool = False,
 ) -> dict[str, str]:
     """The environment for a child Django process: production-like settings (DEBUG off),
-    a throwaway secret key, SQLite at `sqlite_path` unless `extra` selects a database,
-    and no DATABASE_URL/REDIS_URL inherited unless `keep_services` is true."""
+    a throwaway secret key, static files collected as in production, SQLite at
+    `sqlite_path` unless `extra` selects a database, and no DATABASE_URL/REDIS_URL
+    inherited unless `keep_services` is true."""
     env = dict(os.environ)
     if not keep_services:
         for name in SERVICE_VARIABLES:
@@ -51,8 +88,9 @@ def server_env(
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "studio.settings",
-            "DJANGO_SECRET_KEY": "test",
+            "DJANGO_SECRET_KEY": TEST_SECRET_KEY,
             "DJANGO_DEBUG": "0",
+            "DJANGO_STATIC_ROOT": str(collected_static()),
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -34,3 +34,11 @@ DATABASES = {
 }
 CHANNEL_LAYERS = {"default": {"BACKEND": "studio.live.layers.SweepingInMemoryChannelLayer"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Pages rendered by the test client link static files by their plain names (no manifest
+# to build); the served, hashed files are tested against real servers (tests/servers.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_ROOT = None  # type: ignore[assignment]  # nothing collected: WhiteNoise serves the sources through the finders
+WHITENOISE_USE_FINDERS = True

@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from components import export, graphviz
+from components.document import dump
 from components.drawing import ERROR_COLOUR
 from components.report import validate
-from components.document import dump
 from tests.conftest import DESIGNS, load_design
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,9 +86,7 @@ def test_dot_with_options_matches_the_library():
         str(FAILING), "--format", "dot", "--layout", "auto", "--legend", "--findings"
     ).decode("utf-8")
     board = load_design("video_recommendation_no_response")
-    assert source == export.to_dot(
-        board, layout="auto", legend=True, findings=validate(board)
-    )
+    assert source == export.to_dot(board, layout="auto", legend=True, findings=validate(board))
     assert "Legend" in source and "Findings" in source
     assert ERROR_COLOUR in source  # serving-loop names the app and the ranker
     plain = call(str(FAILING), "--format", "dot").decode("utf-8")

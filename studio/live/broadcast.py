@@ -28,7 +28,7 @@ def event(frame: dict[str, Any], reply_to: str | None = None) -> dict[str, Any]:
         "kind": frame["type"],
         "by": frame.get("by"),
         "reply_to": reply_to,
-        "text": json.dumps(frame),
+        "text": json.dumps(frame, allow_nan=False),  # never NaN or Infinity on the wire
     }
 
 

@@ -8,6 +8,9 @@ broadcast (several processes). The new findings travel with the operation when t
 changed (studio.live.reports). Broadcasts go through the event loop's
 `studio.live.fanout.Hub`, which writes to this process's connections directly.
 The role comes from the HTTP session (set by a role link), never from the URL.
+Each client frame is parsed and checked by `frames.parse` (studio/live/frames.py: one
+typed description of every frame), `ratelimit.Limits` holds the connection to its limits,
+and the role is checked against its link's current generation (studio.access).
 """
 
 from __future__ import annotations
@@ -27,51 +30,30 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import close_old_connections
 
-from components.operations import SERVER_ONLY, OperationError
+from components.operations import OperationError
+from studio.access import role_on
 from studio.interview import timer_state
-from studio.live import presence
+from studio.live import frames, presence
 from studio.live.broadcast import event as make_event
 from studio.live.broadcast import group_name
 from studio.live.engine import BoardState, engine
 from studio.live.fanout import hub
+from studio.live.ratelimit import OPS_PER_SECOND, Limits
 from studio.live.reports import changed_report, report_at
 from studio.live.wire import DirectSocket, frame_of, text_frame
 from studio.models import EDITING_ROLES, Board
-from studio.services import apply, operations_since
-from studio.sessions import board_role, display_name
+from studio.services import apply, link_generation, operations_since
+from studio.sessions import display_name
 
 logger = logging.getLogger(__name__)
 
-MAX_FRAME_BYTES = 64 * 1024
 MAX_CONNECTIONS_PER_BOARD = 50
-OPS_PER_SECOND = 30
-OPS_BURST = 60
-ABUSE_LIMIT = 200  # refused frames in a row before the connection is closed
-CURSOR_INTERVAL = 1 / 30
-
-
-class TokenBucket:
-    """Allows `rate` events a second on average, bursts of `burst`."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, burst
-        self.tokens = float(burst)
-        self.stamp = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.public_id: str = self.scope["url_route"]["kwargs"]["public_id"]
-        self.role, name, person, timer = await self._admission()
+        self.role, self.generation, name, person, timer = await self._admission()
         self.group = group_name(self.public_id)
         if self.role is None or timer is None:
             await self.close(code=4403)
@@ -98,9 +80,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             )
             await self.close(code=4429)
             return
-        self.bucket = TokenBucket(OPS_PER_SECOND, OPS_BURST)
-        self.refusals = 0
-        self.last_cursor = 0.0
+        self.limits = Limits()
         self.me = me
         # Own edits applied in memory and waiting for their commit, in order, and the
         # other people's operations that must wait behind them (see on_op).
@@ -171,35 +151,20 @@ class BoardConsumer(AsyncWebsocketConsumer):
     # --- incoming frames ------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        raw = text_data if text_data is not None else (bytes_data or b"")
-        size = len(raw.encode() if isinstance(raw, str) else raw)
-        if size > MAX_FRAME_BYTES:
-            return await self._refuse(
-                None, f"frame of {size} bytes is over the {MAX_FRAME_BYTES}-byte limit"
-            )
         try:
-            frame = json.loads(raw)
-        except (ValueError, RecursionError):
-            return await self._refuse(None, "frame is not valid JSON")
-        if not isinstance(frame, dict):
-            return await self._refuse(None, "frame must be a JSON object")
-        handler = (
-            self.HANDLERS.get(frame.get("type")) if isinstance(frame.get("type"), str) else None
-        )
-        if handler is None:
-            return await self._refuse(frame.get("cid"), f"unknown frame type {frame.get('type')!r}")
+            frame = frames.parse(text_data if text_data is not None else (bytes_data or b""))
+        except frames.FrameError as exc:
+            return await self._refuse(exc.cid, str(exc))
+        handler: Any = self.HANDLERS[type(frame)]
         await handler(self, frame)
 
-    async def on_ping(self, frame: dict[str, Any]) -> None:
-        await self._send({"type": "pong", "t": frame.get("t"), "server_time": time.time()})
+    async def on_ping(self, frame: frames.Ping) -> None:
+        await self._send({"type": "pong", "t": frame.t, "server_time": time.time()})
 
-    async def on_sync(self, frame: dict[str, Any]) -> None:
+    async def on_sync(self, frame: frames.Sync) -> None:
         """Send what the client missed since its revision: operations, or a snapshot."""
-        since = frame.get("since", 0)
-        if type(since) is not int or since < 0:
-            return await self._refuse(frame.get("cid"), '"since" must be a revision number')
-        epoch = frame.get("epoch")
-        if isinstance(epoch, str) and epoch != self._epoch():
+        since = frame.since
+        if frame.epoch is not None and frame.epoch != self._epoch():
             # The client's revisions came from another run of the board (the server
             # restarted, or a commit failed): the same number may name other edits now.
             since = 0
@@ -207,34 +172,33 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return await self._send(self._sync_from_memory(self.state, since))
         await self._send(await self._sync_frame(since))
 
-    async def on_op(self, frame: dict[str, Any]) -> None:
-        cid = frame.get("cid")
+    async def on_op(self, frame: frames.Op) -> None:
+        cid = frame.cid
         if self.role not in EDITING_ROLES:
             return await self._refuse(cid, "viewers cannot edit this board")
-        if not self.bucket.take():
+        if not self.limits.allow_op():
+            # Slowed, not held against the client: only invalid frames count toward 4408.
             return await self._refuse(
                 cid,
                 f"too many operations: at most {OPS_PER_SECOND} a second; slow down",
                 code="rate_limited",
+                invalid=False,
             )
-        op = frame.get("op")
-        if isinstance(op, dict) and isinstance(op.get("op"), str) and op["op"] in SERVER_ONLY:
-            return await self._refuse(cid, f"operation {op['op']!r} cannot be sent by a client")
         if self.state is not None:
-            return await self._op_in_memory(self.state, op, cid)
+            return await self._op_in_memory(self.state, frame.op, cid)
         try:
-            applied, report = await self._apply(op, cid if isinstance(cid, str) else "")
+            applied, report = await self._apply(frame.op, cid)
         except OperationError as exc:
             return await self._refuse(cid, str(exc))
         except Board.DoesNotExist:
             await self._refuse(cid, "this board no longer exists")
             return await self.close(code=4404)
-        self.refusals = 0
+        self.limits.note_valid()
         await self._send({"type": "ack", "cid": cid, "revision": applied["revision"]})
-        frame = {"type": "op", "cid": cid, "by": self.me["id"], **applied}
+        out = {"type": "op", "cid": cid, "by": self.me["id"], **applied}
         if report is not None:
-            frame["report"] = report  # the findings changed: they travel with the op
-        await self._broadcast(frame)
+            out["report"] = report  # the findings changed: they travel with the op
+        await self._broadcast(out)
 
     async def _op_in_memory(self, state: BoardState, op: Any, cid: Any) -> None:
         """Apply the edit in memory, broadcast it to the others at once, and send this
@@ -253,14 +217,14 @@ class BoardConsumer(AsyncWebsocketConsumer):
             )
         except OperationError as exc:
             return await self._refuse(cid, str(exc))
-        self.refusals = 0
+        self.limits.note_valid()
         report = changed_report(self.public_id, applied.revision, before, after)
         frame = {"type": "op", "cid": cid, "by": self.me["id"], **applied.to_message()}
         if report is not None:
             frame["report"] = report
         event = make_event(frame)
         event["sender"], event["revision"] = self.channel_name, applied.revision
-        ack = json.dumps({"type": "ack", "cid": cid, "revision": applied.revision})
+        ack = frames.encode({"type": "ack", "cid": cid, "revision": applied.revision})
         self.own.append((applied.revision, done, ack, event["text"]))
         if self.delivering is None or self.delivering.done():
             self.delivering = asyncio.get_running_loop().create_task(self._deliver_own())
@@ -321,45 +285,25 @@ class BoardConsumer(AsyncWebsocketConsumer):
             "report": report,
         }
 
-    async def on_cursor(self, frame: dict[str, Any]) -> None:
-        now = time.monotonic()
-        x, y = frame.get("x"), frame.get("y")
-        if now - self.last_cursor < CURSOR_INTERVAL or not all(
-            type(v) in (int, float) for v in (x, y)
-        ):
-            return
-        self.last_cursor = now
-        await self._broadcast({"type": "cursor", "by": self.me["id"], "x": x, "y": y})
+    async def on_cursor(self, frame: frames.Cursor) -> None:
+        if self.limits.allow_cursor():
+            await self._broadcast(
+                {"type": "cursor", "by": self.me["id"], "x": frame.x, "y": frame.y}
+            )
 
-    async def on_select(self, frame: dict[str, Any]) -> None:
-        ids = frame.get("ids")
-        if (
-            not isinstance(ids, list)
-            or len(ids) > 500
-            or not all(isinstance(i, str) and len(i) <= 64 for i in ids)
-        ):
-            return await self._refuse(frame.get("cid"), '"ids" must be a list of ids')
-        await self._broadcast({"type": "selection", "by": self.me["id"], "ids": ids})
+    async def on_select(self, frame: frames.Select) -> None:
+        await self._broadcast({"type": "selection", "by": self.me["id"], "ids": frame.ids})
 
-    async def on_viewport(self, frame: dict[str, Any]) -> None:
-        box = frame.get("box")
-        if not isinstance(box, dict) or not all(
-            type(box.get(k)) in (int, float) for k in ("x", "y", "zoom")
-        ):
-            return await self._refuse(frame.get("cid"), '"box" needs numbers x, y and zoom')
-        out = {k: box[k] for k in ("x", "y", "zoom")}
-        for k in ("w", "h"):  # optional: the sender's visible size in canvas units
-            if type(box.get(k)) in (int, float) and 0 < box[k] < 1e7:
-                out[k] = box[k]
-        await self._broadcast({"type": "viewport", "by": self.me["id"], "box": out})
+    async def on_viewport(self, frame: frames.Viewport) -> None:
+        await self._broadcast({"type": "viewport", "by": self.me["id"], "box": frame.box})
 
     HANDLERS = {
-        "ping": on_ping,
-        "sync": on_sync,
-        "op": on_op,
-        "cursor": on_cursor,
-        "select": on_select,
-        "viewport": on_viewport,
+        frames.Ping: on_ping,
+        frames.Sync: on_sync,
+        frames.Op: on_op,
+        frames.Cursor: on_cursor,
+        frames.Select: on_select,
+        frames.Viewport: on_viewport,
     }
 
     async def dispatch(self, message: dict[str, Any]) -> None:
@@ -382,6 +326,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         """Forward a frame another connection broadcast; answer joins with our presence.
         Also the handler of the direct channel-layer message `presence.here`."""
         kind, by = event["kind"], event["by"]
+        if kind == "links.revoked":
+            return await self._links_revoked(json.loads(event["text"]))
         mine = by == self.me["id"]
         if mine and kind in ("cursor", "selection", "viewport", "presence.joined"):
             return
@@ -404,10 +350,20 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 # flooded; it misses one presence.here, but this connection must live on.
                 logger.warning("presence.here on board %s dropped: %r", self.public_id, exc)
 
+    async def _links_revoked(self, notice: dict[str, Any]) -> None:
+        """A link of this connection's role was rotated: a connection that joined through
+        the old link is closed (4403); the person who rotated it keeps theirs."""
+        if notice.get("role") != self.role or notice.get("generation") == self.generation:
+            return
+        if notice.get("keep") == self.me["person"]:
+            self.generation = notice.get("generation", "")
+            return
+        await self.close(code=4403)
+
     # --- helpers ----------------------------------------------------------------------------
 
     async def _send(self, frame: dict[str, Any]) -> None:
-        await self._send_text(json.dumps(frame))
+        await self._send_text(frames.encode(frame))
 
     async def _send_text(self, text: str) -> None:
         direct = getattr(self, "direct", None)
@@ -431,8 +387,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 "broadcast of %s to board %s failed", frame["type"], self.public_id, exc_info=True
             )
 
-    async def _refuse(self, cid: Any, message: str, code: str = "refused") -> None:
-        self.refusals = getattr(self, "refusals", 0) + 1
+    async def _refuse(
+        self, cid: Any, message: str, code: str = "refused", invalid: bool = True
+    ) -> None:
+        """An `error` frame to the sender; an invalid frame also counts toward closing
+        the connection (4408, studio.live.ratelimit.ABUSE_LIMIT)."""
         await self._send(
             {
                 "type": "error",
@@ -441,24 +400,30 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 "message": message,
             }
         )
-        if self.refusals >= ABUSE_LIMIT:
+        limits = getattr(self, "limits", None)
+        if invalid and limits is not None and limits.note_invalid():
             await self.close(code=4408)
 
     @database_sync_to_async
-    def _admission(self) -> tuple[str | None, str, str, dict[str, Any] | None]:
-        """Role, display name and person id from the session (loading it hits the DB),
-        and the board's timer, None when the board does not exist: one trip to the
-        database thread per connection instead of three (performance only)."""
+    def _admission(self) -> tuple[str | None, str, str, str, dict[str, Any] | None]:
+        """Role (checked against its link's current generation), that generation, display
+        name and person id from the session (loading it hits the DB), and the board's
+        timer, None when the board does not exist: one trip to the database thread per
+        connection instead of three (performance only)."""
         session = self.scope.get("session")
         if session is None:
-            return None, "", "", None
-        role = board_role(session, self.public_id)
+            return None, "", "", "", None
         person = session.get("pid") or secrets.token_hex(6)
         try:
-            timer = timer_state(Board.objects.get(public_id=self.public_id)) if role else None
+            board = Board.objects.get(public_id=self.public_id)
         except Board.DoesNotExist:
-            timer = None
-        return role, display_name(session), person, timer
+            return None, "", "", person, None
+        role = role_on(session, board)
+        if session.modified:
+            session.save()
+        if role is None:
+            return None, "", "", person, None
+        return role, link_generation(board, role), display_name(session), person, timer_state(board)
 
     @sync_to_async(thread_sensitive=False)
     def _apply(self, op: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -106,15 +106,73 @@ def test_defaults():
     assert (node.label, node.x, node.y, node.props) == ("", 0, 0, {})
 
 
-def test_unknown_props_keys_are_kept():
+def test_unknown_props_are_kept_as_short_flat_strings():
     data = _with_prop(0, "owner", "risk team")
-    data["nodes"][2]["props"] = {"backend": {"kind": "mlflow", "tags": [1, 2]}}
+    data["nodes"][2]["props"] = {"backend": "mlflow"}
     board = parse(data)
     assert board.node("api").props["owner"] == "risk team"
-    assert board.node("reg").props == {"backend": {"kind": "mlflow", "tags": [1, 2]}}
+    assert board.node("reg").props == {"backend": "mlflow"}
     again = parse(dump(board))
     assert again.node("api").props["owner"] == "risk team"
-    assert again.node("reg").props["backend"]["tags"] == [1, 2]
+    assert again.node("reg").props["backend"] == "mlflow"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"kind": "mlflow"}, [1, 2], ["a"], 3, True, None, "x" * 201],
+)
+def test_unknown_props_that_are_not_short_strings_are_refused(value):
+    error = _refused(_with_prop(2, "backend", value))
+    assert '"reg"' in str(error) and "backend" in str(error)
+
+
+def test_a_deeply_nested_unknown_prop_is_refused_not_kept():
+    deep: object = "x"
+    for _ in range(900):
+        deep = {"a": deep}
+    error = _refused(_with_prop(2, "junk", deep))
+    assert "junk" in str(error) and "only as text" in str(error)
+
+
+def test_too_many_unknown_props_are_refused():
+    data = _doc()
+    data["nodes"][2]["props"] = {f"p{i}": "v" for i in range(21)}
+    assert "more than 20" in str(_refused(data))
+    data["nodes"][2]["props"] = {f"p{i}": "v" for i in range(20)}
+    assert len(parse(data).node("reg").props) == 20
+
+
+def test_component_and_board_size_limits():
+    from components.document import MAX_BOARD_BYTES, MAX_COMPONENT_BYTES, board_size
+
+    data = _doc()
+    data["nodes"][0]["props"] = {
+        "features": ["f" * 200] * 100  # 20 KB: each item is valid, the component is not
+    }
+    error = _refused(data)
+    assert '"api"' in str(error) and str(MAX_COMPONENT_BYTES) in str(error)
+    # A board of components each under the limit, whose export would pass the board limit.
+    nodes = [
+        {"id": f"n{i}", "type": "feature_store", "props": {"features": ["f" * 190] * 70}}
+        for i in range(400)
+    ]
+    error = _refused(_doc(nodes=nodes, edges=[]))
+    assert str(MAX_BOARD_BYTES) in str(error)
+    ok = parse(_doc(nodes=nodes[:250], edges=[]))
+    text = dump(ok)
+    assert board_size(ok) == len(text.encode()) <= MAX_BOARD_BYTES
+    assert parse(text) == ok  # the export imports back
+
+
+@pytest.mark.parametrize("bad", ["&x;", "&#0;", "&#x1;", "&bogus;", "a b", "<n>", 'a"', "é", "a/b"])
+def test_ids_outside_the_safe_set_are_refused(bad):
+    error = _refused(_doc(nodes=[{"id": bad, "type": "cache"}], edges=[]))
+    assert "not a valid id" in str(error) and "letters, digits" in str(error)
+
+
+def test_ids_may_use_letters_digits_and_dash_underscore_dot_colon():
+    board = parse(_doc(nodes=[{"id": "Aa-0_.:z", "type": "cache"}], edges=[]))
+    assert board.nodes[0].id == "Aa-0_.:z"
 
 
 def test_limits_are_inclusive():
@@ -396,7 +454,7 @@ def test_lists_of_objects(key, value):
 
 
 def test_unknown_prop_with_non_finite_number():
-    # Kept unknown props must still dump to valid JSON (no NaN / Infinity).
+    # Unknown props are strings: numbers, finite or not, are refused.
     for value in (float("nan"), float("inf"), [1, {"deep": -float("inf")}]):
         error = _refused(_with_prop(2, "weight", value))
         assert '"reg"' in str(error) and "weight" in str(error)

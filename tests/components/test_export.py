@@ -577,6 +577,21 @@ def test_the_retry_keeps_to_the_original_time_limit(tmp_path, monkeypatch):
         render(load_design("video_recommendation"), "svg", layout="drawn", timeout=1)
 
 
+@needs_graphviz
+def test_graphviz_never_sees_ids_so_entity_like_legacy_ids_still_export():
+    """Issue 13 item 5: legacy boards may hold entity-like ids; the SVG export works."""
+    # Boards stored before ids were restricted may hold such ids (they are refused now).
+    ids = ["&x;", "&#0;", "&#x1;", "&bogus;"]
+    board = Board(
+        nodes=[Node(id=i, type="cache", label=f"L{k}") for k, i in enumerate(ids)],
+        edges=[Edge(id="e0", source=ids[0], target=ids[1])],
+    )
+    data = render(board, "svg", layout="auto")
+    svg_root(data)  # well-formed: no undefined entity
+    assert not any(i.encode() in data for i in ids)  # never written raw
+    assert render(board, "png", layout="auto").startswith(b"\x89PNG")
+
+
 def test_the_polyline_fallback_is_kept_for_boards_it_routes_quickly():
     small = Board(nodes=[Node(id=f"n{i}", type="cache") for i in range(export.POLYLINE_LIMIT)])
     large = Board(nodes=[Node(id=f"n{i}", type="cache") for i in range(export.POLYLINE_LIMIT + 1)])

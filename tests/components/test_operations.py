@@ -493,3 +493,24 @@ def test_operations_on_a_parsed_example_do_not_touch_it():
             pass
     assert dump(example) == text
     assert parse(text) == example
+
+
+def test_legacy_ids_stay_editable_but_new_ones_must_be_safe():
+    from components.document import Board as Doc
+    from components.document import Node as N
+
+    legacy = Doc(nodes=[N(id="é x", type="cache")])
+    moved = apply_operation(legacy, {"op": "move_node", "id": "é x", "x": 1, "y": 2})
+    assert moved.nodes[0].x == 1
+    with pytest.raises(OperationError, match="not a valid id"):
+        apply_operation(legacy, {"op": "add_node", "node": {"id": "&x;", "type": "cache"}})
+    with pytest.raises(OperationError, match="not a valid id"):
+        apply_operation(legacy, {"op": "delete_node", "id": "&gone;"})
+
+
+def test_normalise_drops_unknown_fields_everywhere():
+    from components.operations import normalise
+
+    op = {"op": "batch", "junk": 1, "ops": [{"op": "move_node", "id": "a", "x": 1, "y": 2, "z": 3}]}
+    assert normalise(op) == {"op": "batch", "ops": [{"op": "move_node", "id": "a", "x": 1, "y": 2}]}
+    assert normalise("x") == "x" and normalise({"op": "nope", "a": 1}) == {"op": "nope", "a": 1}

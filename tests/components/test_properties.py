@@ -69,7 +69,7 @@ def prop_value(spec: PropSpec):
     return st.lists(st.sampled_from(pool) | short_text, max_size=5)
 
 
-# Keys that are no prop of any type: kept as unknown props.
+# Keys that are no prop of any type: kept as unknown props (short flat strings only).
 UNKNOWN_PROP_KEYS = st.sampled_from(["owner", "zz", "notes 2", "ΔΔ", ""])
 
 
@@ -84,7 +84,7 @@ PROPS: dict[str, st.SearchStrategy[dict]] = {
         st.fixed_dictionaries(
             {}, optional={spec.name: prop_value(spec) for spec in COMPONENT_TYPES[t].props}
         ),
-        st.dictionaries(UNKNOWN_PROP_KEYS, json_value, max_size=1),
+        st.dictionaries(UNKNOWN_PROP_KEYS, label_text, max_size=1),
     ).map(_merge)
     for t in TYPES
 }
@@ -118,7 +118,7 @@ CORE_TYPES = [
 ]
 ANY_NODE = st.sampled_from(TYPES).flatmap(NODE_BODIES.__getitem__)
 CORE_NODE = st.sampled_from(CORE_TYPES).flatmap(NODE_BODIES.__getitem__)
-NODE_IDS = st.text(STORABLE, min_size=1, max_size=8)
+NODE_IDS = st.text("abcXYZ019-_.:", min_size=1, max_size=8)
 TOP_OPTIONAL = {
     "level": st.sampled_from(LEVELS),
     "title": label_text,

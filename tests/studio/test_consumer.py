@@ -12,7 +12,8 @@ from channels.layers import get_channel_layer
 
 from components.document import dump
 from studio.live import presence
-from studio.live.consumers import MAX_FRAME_BYTES, OPS_BURST
+from studio.live.frames import MAX_FRAME_BYTES
+from studio.live.ratelimit import OPS_BURST
 from studio.models import Board
 from studio.services import document_at
 from tests.studio.conftest import make_board, receive_until, ws_client
@@ -177,7 +178,7 @@ async def test_a_frame_over_64_kib_is_refused():
 
 async def test_operations_are_rate_limited(monkeypatch):
     # A near-zero refill rate makes the burst the exact budget, whatever the machine's speed.
-    monkeypatch.setattr("studio.live.consumers.OPS_PER_SECOND", 0.001)
+    monkeypatch.setattr("studio.live.ratelimit.OPS_PER_SECOND", 0.001)
     board = await new_board()
     async with ws_client(board.public_id, "candidate") as client:
         for n in range(OPS_BURST + 5):
@@ -385,7 +386,7 @@ async def test_a_refused_connection_leaves_the_published_count_right(monkeypatch
 
 
 async def test_sustained_abuse_closes_the_connection(monkeypatch):
-    monkeypatch.setattr("studio.live.consumers.ABUSE_LIMIT", 5)
+    monkeypatch.setattr("studio.live.ratelimit.ABUSE_LIMIT", 5)
     board = await new_board()
     async with ws_client(board.public_id, "candidate") as client:
         for _ in range(5):

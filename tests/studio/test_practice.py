@@ -68,6 +68,21 @@ def test_a_practice_board_has_no_links_and_the_person_edits_as_candidate(practis
     assert 'id="timer"' in page  # their own timer
 
 
+def test_starting_or_sharing_practice_gives_the_browser_a_new_session_key(client: Client):
+    """A role is granted both times: a session planted before must not gain it."""
+    client.get("/")
+    client.session.save()
+    planted = client.cookies["sessionid"].value
+    response = client.post(f"/cases/{SLUG}/practice", {"level": "senior"})
+    assert response.status_code == 302
+    started = client.cookies["sessionid"].value
+    assert started != planted
+    public_id = response.url.strip("/").split("/")[-1]
+    assert client.post(f"/b/{public_id}/practice/share").status_code in (204, 302)
+    assert client.cookies["sessionid"].value != started
+    assert client.get(f"/b/{public_id}/").status_code == 200  # the new key keeps the role
+
+
 def test_practice_start_refuses_unknown_study_and_level(client: Client):
     assert client.post("/cases/teleportation/practice").status_code == 404
     assert client.post(f"/cases/{SLUG}/practice", {"level": "guru"}).status_code == 400

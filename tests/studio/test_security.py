@@ -42,23 +42,32 @@ def test_debug_is_off_by_default_and_a_secret_key_is_then_required():
     assert refused.returncode != 0 and "DJANGO_SECRET_KEY must be set" in refused.stderr
     production = settings_value(
         "settings.DEBUG, settings.ALLOWED_HOSTS",
-        DJANGO_SECRET_KEY="s3cret",
+        DJANGO_SECRET_KEY="s3cret-" + "k" * 32,
         DJANGO_ALLOWED_HOSTS="studio.example",
     )
     assert production.stdout.strip() == "False ['studio.example']"
 
 
+@pytest.mark.parametrize("key", ["x", " " * 40, "short-key-of-31-characters-abcd"])
+def test_a_short_or_blank_secret_key_is_refused_with_debug_off(key):
+    refused = settings_value("settings.DEBUG", DJANGO_SECRET_KEY=key)
+    assert refused.returncode != 0
+    assert "DJANGO_SECRET_KEY must be" in refused.stderr
+    accepted = settings_value("settings.DEBUG", DJANGO_SECRET_KEY=key, DJANGO_DEBUG="1")
+    assert accepted.stdout.strip() == "True"
+
+
 def test_services_are_selected_by_the_environment():
     chosen = settings_value(
         "settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND']",
-        DJANGO_SECRET_KEY="x",
+        DJANGO_SECRET_KEY="x" * 40,
         DATABASE_URL="postgres://u@db:5432/mlsd",
         REDIS_URL="redis://cache:6379/0",
     )
     assert "postgresql" in chosen.stdout and "RedisPubSubChannelLayer" in chosen.stdout
     default = settings_value(
         "settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND']",
-        DJANGO_SECRET_KEY="x",
+        DJANGO_SECRET_KEY="x" * 40,
     )
     assert "sqlite3" in default.stdout and "SweepingInMemoryChannelLayer" in default.stdout
 
