@@ -104,8 +104,10 @@ def _token_field(role: str) -> str:
 def link_token(board: Board, role: str, seed: str) -> str:
     """The link token for `role` derived from `seed` with the server's key (SECRET_KEY):
     HMAC-SHA256 over the board, the role and the seed, 192 bits in URL-safe base64."""
-    mac = salted_hmac("studio.services.link_token", f"{board.public_id}:{role}:{seed}")
-    return base64.urlsafe_b64encode(mac.digest()[:24]).decode()
+    mac = salted_hmac(
+        "studio.services.link_token", f"{board.public_id}:{role}:{seed}", algorithm="sha256"
+    )
+    return base64.urlsafe_b64encode(mac.digest()[:24]).decode()  # 32 characters, no padding
 
 
 def link_generation(board: Board, role: str) -> str:
