@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["node_modules/", "staticfiles/", "test-artifacts/"] },
+  { ignores: ["node_modules/", "staticfiles/", "test-artifacts/", ".venv/"] },
   js.configs.recommended,
   {
     files: ["static/js/**/*.js"],
