@@ -20,46 +20,17 @@ from components.catalogue import COMPONENT_TYPES
 from components.document import Board, load_json, parse
 from components.report import Report, validate
 from components.rules import RULES
+from tests.fixtures.realistic.generate import PROFILE, SEVERITY
 
 CORPUS = Path(__file__).parent.parent / "fixtures" / "realistic"
 EXPECTED: list[dict] = json.loads((CORPUS / "expected.json").read_text())
 BY_BOARD = {entry["board"]: entry for entry in EXPECTED}
 
-# framework.md §4 (revision 2): each rule's severity, and the rules each level's profile
-# runs. Written out here so the corpus checks the validator against the spec, not itself.
-SPEC_SEVERITY = {
-    "training-loop": "error",
-    "serving-loop": "error",
-    "model-deployed": "error",
-    "feature-consistency": "error",
-    "batch-predictions-served": "error",
-    "connection-allowed": "error",
-    "isolated-component": "warning",
-    "feedback-loop": "warning",
-    "drift-monitoring": "warning",
-    "offline-metrics": "warning",
-    "cache-on-read-path": "warning",
-    "labels-available": "info",
-    "online-metrics": "info",
-    "evaluation-gates-deploy": "warning",
-    "retraining-closes-loop": "warning",
-    "monitoring-has-input": "warning",
-    "replicas-load-balanced": "warning",
-}
-_MID = {r for r, s in SPEC_SEVERITY.items() if s == "error"} | {"isolated-component"}
-_SENIOR = _MID | {
-    "feedback-loop",
-    "drift-monitoring",
-    "offline-metrics",
-    "cache-on-read-path",
-    "labels-available",
-    "evaluation-gates-deploy",
-    "retraining-closes-loop",
-    "monitoring-has-input",
-}
-SPEC_PROFILE = {"mid": _MID, "senior": _SENIOR, "staff": set(SPEC_SEVERITY)}
+# framework.md §4 (revision 2): each rule's severity and the rules each level's profile
+# runs, written out once in the corpus's generator (not read from components/) so the
+# corpus checks the validator against the spec, not against itself: SEVERITY, PROFILE.
 # The verdicts are revision 2's; a validator without its rules is not judged by them.
-REVISION_2 = set(SPEC_SEVERITY) <= set(RULES)
+REVISION_2 = set(SEVERITY) <= set(RULES)
 
 
 # Boards the validator is known to get wrong, and why: a sound board it fails (an expected
@@ -86,7 +57,7 @@ def load(entry: dict, *, judged: bool = True) -> Board:
     """Parse a corpus board; skip (naming them) if it needs types this catalogue lacks,
     or, when it is to be judged, if the validator does not implement revision 2."""
     if judged and not REVISION_2:
-        missing = ", ".join(sorted(set(SPEC_SEVERITY) - set(RULES)))
+        missing = ", ".join(sorted(set(SEVERITY) - set(RULES)))
         pytest.skip(f"the validator implements revision 1 (no {missing})")
     data = load_json((CORPUS / entry["board"]).read_text())
     missing = sorted({n["type"] for n in data["nodes"]} - set(COMPONENT_TYPES))
@@ -119,10 +90,10 @@ def test_verdict_is_coherent_with_the_spec(entry):
     data = json.loads((CORPUS / entry["board"]).read_text())
     assert entry["level"] == data["level"]
     assert entry["must_not_error"] == entry["sound"]
-    profile = SPEC_PROFILE[entry["level"]]
+    profile = PROFILE[entry["level"]]
     for rule_id in entry["must_flag"] + entry.get("must_not_flag", []):
         assert rule_id in profile, f"{rule_id} does not run at {entry['level']}"
-    blocking = [r for r in entry["must_flag"] if SPEC_SEVERITY[r] == "error"]
+    blocking = [r for r in entry["must_flag"] if SEVERITY[r] == "error"]
     if entry["sound"]:
         assert not blocking
     else:  # an unsound board names its error, unless no rule of the spec can see the flaw
@@ -160,7 +131,7 @@ def test_weak_board_gets_each_flaw(entry):
     for rule_id in entry["must_flag"]:
         found = findings_of(report, rule_id)
         assert found, f"{entry['board']}: no {rule_id} finding ({entry['why']})"
-        assert {f.severity for f in found} == {SPEC_SEVERITY[rule_id]}
+        assert {f.severity for f in found} == {SEVERITY[rule_id]}
 
 
 @dataclass
