@@ -43,14 +43,26 @@ def item_ids(study: case_studies.CaseStudy) -> set[str]:
     }
 
 
-@require_POST
-def start_case(request: HttpRequest, slug: str) -> HttpResponse:
+def chosen_study(
+    request: HttpRequest, slug: str
+) -> tuple[case_studies.CaseStudy, str] | HttpResponse:
+    """The case study and level a home-page form chose, or the home page saying what was
+    wrong (interviews and practice sessions start from the same form)."""
     study = case_library.get(slug)
     if study is None:
         return render_home(request, "Unknown case study.", status=404)
     level = request.POST.get("level", "senior")
     if level not in LEVELS:
         return render_home(request, f"Unknown level {level!r}.", status=400)
+    return study, level
+
+
+@require_POST
+def start_case(request: HttpRequest, slug: str) -> HttpResponse:
+    chosen = chosen_study(request, slug)
+    if isinstance(chosen, HttpResponse):
+        return chosen
+    study, level = chosen
     return start(
         request, Document(title=study.title, level=level, case_study=slug), case_study=slug
     )

@@ -13,16 +13,20 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from components import case_studies
-from components.document import LEVELS
 from components.document import Board as Document
-from studio import case_library, practice, services
+from studio import practice, services
 from studio.access import board_for, links_for
-from studio.case_views import comparison_rows, reference_response, render_panel, study_for
+from studio.case_views import (
+    chosen_study,
+    comparison_rows,
+    reference_response,
+    render_panel,
+    study_for,
+)
 from studio.interview import InterviewError, control_timer, elapsed_seconds, timer_state
 from studio.live.broadcast import send_to_board
 from studio.models import Board
 from studio.sessions import display_name, grant_role
-from studio.views import render_home
 
 
 def practice_board(request: HttpRequest, public_id: str, *, finished: bool = False) -> Board:
@@ -35,12 +39,10 @@ def practice_board(request: HttpRequest, public_id: str, *, finished: bool = Fal
 @require_POST
 def start(request: HttpRequest, slug: str) -> HttpResponse:
     """A practice board for `slug` at the chosen level, with no role links."""
-    study = case_library.get(slug)
-    if study is None:
-        return render_home(request, "Unknown case study.", status=404)
-    level = request.POST.get("level", "senior")
-    if level not in LEVELS:
-        return render_home(request, f"Unknown level {level!r}.", status=400)
+    chosen = chosen_study(request, slug)
+    if isinstance(chosen, HttpResponse):
+        return chosen
+    study, level = chosen
     board, _ = services.create_board(
         Document(title=study.title, level=level),
         author=display_name(request.session),
