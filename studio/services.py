@@ -33,6 +33,7 @@ RESYNC_LIMIT = 500  # beyond this many missed operations a client gets a snapsho
 SNAPSHOT_EVERY = 100  # revisions between snapshots of the whole document
 EDIT_FIELDS = ("public_id", "title", "level", "revision", "snapshot_revision")
 CACHE_SIZE = 256  # boards whose latest document this process remembers
+CATCH_UP_LIMIT = 20  # operations a cached document is brought forward by, at most
 
 
 @dataclass(frozen=True)
@@ -63,22 +64,19 @@ class DocumentCache:
     """The latest document this process wrote for each board, keyed by revision.
 
     A revision number names one document for good (the log has one row per board and
-    revision), so a cached entry is either exactly the board at that revision or unused;
-    under the row lock `apply` uses it when the board is still at that revision, instead of
-    loading and replaying the snapshot.
+    revision), so a cached entry is exactly the board at that revision; under the row lock
+    `apply` starts from it (current_document) instead of loading and replaying the
+    snapshot.
     """
 
     def __init__(self) -> None:
         self.entries: OrderedDict[str, tuple[int, Document]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, public_id: str, revision: int) -> Document | None:
+    def latest(self, public_id: str) -> tuple[int, Document] | None:
+        """The newest (revision, document) this process holds for the board, if any."""
         with self.lock:
-            found = self.entries.get(public_id)
-            if found is None or found[0] != revision:
-                return None
-            self.entries.move_to_end(public_id)
-            return found[1]
+            return self.entries.get(public_id)
 
     def put(self, public_id: str, revision: int, document: Document) -> None:
         with self.lock:
@@ -197,7 +195,7 @@ def apply(
         # Only what an edit reads: the document itself only when this process does not
         # already hold the board at its current revision.
         board = Board.objects.select_for_update().only(*EDIT_FIELDS).get(public_id=public_id)
-        current = documents.get(public_id, board.revision) or board.to_document()
+        current = current_document(board)
         document = apply_operation(current, op)
         if not can_set_level and document.level != current.level:
             raise OperationError("only the interviewer can change the board's level")
@@ -220,6 +218,34 @@ def apply(
         current,
         document,
     )
+
+
+def current_document(board: Board) -> Document:
+    """The board's document at its current revision (call under its row lock).
+
+    This process's cached copy when it is current; when other processes wrote since (with
+    several processes each edit usually lands on the other one), the cached copy brought
+    up to date with the few operations logged after it; otherwise the snapshot with the
+    log replayed (Board.to_document), which also loads the snapshot and replays up to
+    SNAPSHOT_EVERY operations.
+    """
+    cached = documents.latest(board.public_id)
+    if cached is not None:
+        revision, document = cached
+        if revision == board.revision:
+            return document
+        behind = board.revision - revision
+        if 0 < behind <= CATCH_UP_LIMIT:
+            ops = list(
+                Operation.objects.filter(
+                    board=board, revision__gt=revision, revision__lte=board.revision
+                )
+                .order_by("revision")
+                .values_list("op", flat=True)
+            )
+            if len(ops) == behind:  # the log holds every revision in between
+                return apply_all(document, ops)
+    return board.to_document()
 
 
 def operations_since(board: Board, revision: int) -> list[Applied] | None:
