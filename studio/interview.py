@@ -29,7 +29,6 @@ SPLIT_MINUTES = {
 MIN_DURATION, MAX_DURATION = 60, 4 * 60 * 60
 MAX_PRIVATE_NOTES = 20_000
 MAX_COMMENT = 2_000
-SCORES = case_studies.SCORES
 
 
 class InterviewError(ValueError):
@@ -99,15 +98,10 @@ def save_score(board: Board, step: str, score: Any, comment: str) -> None:
     """Score one step 1-4 (or clear it with an empty score) with a comment."""
     if step not in SPLIT_MINUTES:
         raise InterviewError(f"unknown step {step!r}")
-    if score in (None, ""):
-        value = None
-    else:
-        try:
-            value = int(score)
-        except (TypeError, ValueError):
-            value = 0
-        if value not in SCORES:
-            raise InterviewError("a score is 1, 2, 3 or 4")
+    try:
+        value = case_studies.read_score(score)
+    except ValueError as exc:
+        raise InterviewError(str(exc)) from None
     if len(comment) > MAX_COMMENT:
         raise InterviewError(f"a comment is limited to {MAX_COMMENT} characters")
     board.rubric = {**board.rubric, step: {"score": value, "comment": comment}}

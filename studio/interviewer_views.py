@@ -46,7 +46,7 @@ def panel_context(board: Board) -> dict:
             for s in STEPS
         ],
         "score_meanings": rubric["scores"],
-        "scores": interview.SCORES,
+        "scores": case_studies.SCORES,
         "timer": interview.timer_state(board),
     }
 

@@ -23,7 +23,6 @@ from studio import interview, services
 from studio.models import ROLES, Board
 
 PRACTICE_ROLE = "candidate"  # what the person practising holds on their own board
-SCORES = (1, 2, 3, 4)
 
 
 class PracticeError(ValueError):
@@ -105,15 +104,13 @@ def assess(board: Board, step: str, score: Any) -> None:
         raise PracticeError("finish the session before assessing it")
     if step not in STEP_KEYS:
         raise PracticeError(f"unknown step {step!r}")
-    if score in (None, ""):
+    try:
+        value = case_studies.read_score(score)
+    except ValueError as exc:
+        raise PracticeError(str(exc)) from None
+    if value is None:
         board.self_assessment = {k: v for k, v in board.self_assessment.items() if k != step}
     else:
-        try:
-            value = int(score)
-        except (TypeError, ValueError):
-            value = 0
-        if value not in SCORES:
-            raise PracticeError("a score is 1, 2, 3 or 4")
         board.self_assessment = {**board.self_assessment, step: value}
     board.save(update_fields=["self_assessment", "updated_at"])
 

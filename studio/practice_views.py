@@ -105,7 +105,7 @@ def review_context(board: Board) -> dict:
         "comparison": comparison_rows(study, board.to_document()),
         "reveals": practice.reveals(board, study),
         "acknowledged": study.acknowledged,
-        "scores": practice.SCORES,
+        "scores": case_studies.SCORES,
         "score_meanings": case_studies.rubric()["scores"],
         "timer": timer_state(board),
         "used": practice.minutes(elapsed_seconds(board)),

@@ -32,6 +32,21 @@ PROMPT_KEYS = ("goal", "scale", "latency", "details")
 SCORES = (1, 2, 3, 4)  # a rubric score per step, 1 (weak) to 4 (strong)
 MAX_ID = 64
 
+
+def read_score(value: Any) -> int | None:
+    """A score as a form or a frame sends it ("3", 3), or None for an empty one (clears
+    the score); ValueError naming the allowed scores for anything else."""
+    if value in (None, ""):
+        return None
+    try:
+        score = int(value)
+    except (TypeError, ValueError):
+        score = 0
+    if score not in SCORES:
+        raise ValueError("a score is 1, 2, 3 or 4")
+    return score
+
+
 _STUDY_KEYS = ("slug", "title", "summary", "prompt", "questions", "hints", "reference")
 # Optional keys: a team's own studies may leave them out (they default to empty).
 _OPTIONAL_KEYS = ("acknowledged", "interviewer")
