@@ -38,10 +38,9 @@ def read_score(value: Any) -> int | None:
     the score); ValueError naming the allowed scores for anything else."""
     if value in (None, ""):
         return None
-    try:
-        score = int(value)
-    except (TypeError, ValueError):
-        score = 0
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    score = value if type(value) is int else 0  # not 2.5 read as 2, nor True as 1
     if score not in SCORES:
         raise ValueError("a score is 1, 2, 3 or 4")
     return score

@@ -565,3 +565,16 @@ def test_compare_is_pure():
     before = dump(reference), dump(candidate)
     compare(reference, candidate)
     assert (dump(reference), dump(candidate)) == before
+
+
+@pytest.mark.parametrize(
+    ("sent", "score"), [("3", 3), (1, 1), (" 4 ", 4), ("", None), (None, None)]
+)
+def test_read_score_takes_form_and_frame_values(sent, score):
+    assert case_studies.read_score(sent) == score
+
+
+@pytest.mark.parametrize("sent", ["0", "5", "two", 2.5, [], "3.0", True])
+def test_read_score_refuses_anything_else(sent):
+    with pytest.raises(ValueError, match="1, 2, 3 or 4"):
+        case_studies.read_score(sent)
