@@ -107,8 +107,11 @@ function main() {
     document.body.dataset.synced = "true";
     if (!fitted) {
       fitted = true;
-      // Following someone who already shared their view: show it rather than ours.
-      if (!follow.apply()) canvas.automatically(() => canvas.fit());
+      // Once the canvas holds the whole board (a big one is made in slices). Following
+      // someone who already shared their view: show it rather than ours.
+      canvas.whenComplete(() => {
+        if (!follow.apply()) canvas.automatically(() => canvas.fit());
+      });
     }
   });
   store.addEventListener("problem", (e) => hint(e.detail.message, "error"));
