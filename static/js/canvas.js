@@ -190,6 +190,8 @@ export class Canvas extends EventTarget {
     const staged = fresh >= STAGE_FROM || this.drawing;
     const deadline = staged ? performance.now() + MOUNT_SLICE : Infinity;
     let behind = false; // cells left for the next slice
+    let made = 0; // at least one cell a slice, however long the checks took
+    const late = () => made > 0 && performance.now() > deadline;
     paper.freeze();
     let moved = false; // the geometry changed: every connection is routed again
     // New cells are added together (the graph sorts its cells on each add).
@@ -210,10 +212,11 @@ export class Canvas extends EventTarget {
         seen.add(key);
         const cell = graph.getCell(key);
         if (!cell) {
-          if (performance.now() > deadline) {
+          if (late()) {
             behind = true;
             continue;
           }
+          made += 1;
           added.push(this.makeNode(node));
           addedKeys.add(key);
           moved = true;
@@ -236,11 +239,12 @@ export class Canvas extends EventTarget {
           cell.remove();
         }
         if (!graph.getCell(key) && !newEdges.has(key)) {
-          if (waitsFor(edge.source) || waitsFor(edge.target) || performance.now() > deadline) {
+          if (waitsFor(edge.source) || waitsFor(edge.target) || late()) {
             behind = true;
             this.rendered.delete(key);
             continue;
           }
+          made += 1;
           newEdges.set(key, this.makeEdge(edge));
           moved = true;
         } else if (previous !== edge) {
