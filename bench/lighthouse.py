@@ -39,7 +39,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import free_port, server_env, stop, wait_for_port  # noqa: E402
+from tests.servers import (  # noqa: E402
+    collect_static_of,
+    free_port,
+    server_env,
+    stop,
+    wait_for_port,
+)
 
 LIGHTHOUSE = "lighthouse@12.8.2"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -136,25 +142,12 @@ def summary(report: dict) -> dict:
     return row
 
 
-def collect_static(directory: Path, root: Path) -> None:
-    """`collectstatic` of the checkout in `directory` into `root` (hashed, compressed)."""
-    env = {**server_env(), "DJANGO_STATIC_ROOT": str(root)}
-    python = str(directory / ".venv" / "bin" / "python")
-    subprocess.run(
-        [python, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=directory,
-        env=env,
-        check=True,
-        timeout=300,
-    )
-
-
 def serve(directory: Path, workdir: Path) -> tuple[subprocess.Popen, str]:
     """A Daphne process serving the checkout in `directory` (SQLite and, for another
     checkout than this one, collected static files in `workdir`); returns it and its URL."""
     env = server_env(sqlite_path=workdir / "bench.sqlite3")
     if directory != ROOT:
-        collect_static(directory, workdir / "static")
+        collect_static_of(directory, workdir / "static")
         env["DJANGO_STATIC_ROOT"] = str(workdir / "static")
     python = str(directory / ".venv" / "bin" / "python")
     subprocess.run(
