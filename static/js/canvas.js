@@ -217,7 +217,8 @@ export class Canvas extends EventTarget {
             continue;
           }
           made += 1;
-          added.push(this.makeNode(node));
+          // Styled now, so that the time it takes counts in this slice.
+          added.push(this.restyle(this.makeNode(node)));
           addedKeys.add(key);
           moved = true;
         } else if (this.rendered.get(key) !== node) {
@@ -245,7 +246,7 @@ export class Canvas extends EventTarget {
             continue;
           }
           made += 1;
-          newEdges.set(key, this.makeEdge(edge));
+          newEdges.set(key, this.restyle(this.makeEdge(edge)));
           moved = true;
         } else if (previous !== edge) {
           if (!previous || previous.label !== edge.label) moved = true;
@@ -535,14 +536,14 @@ export class Canvas extends EventTarget {
     return null;
   }
 
-  /** Selection, finding and presence outlines of one cell. */
+  /** Selection, finding and presence outlines of one cell; returns the cell. */
   restyle(cell) {
     const key = cell.id;
     const selected = this.selection.has(key);
     const status = this.status.get(key) || null;
     const remote = this.remoteColour(key);
     const style = `${selected}|${status}|${remote}`;
-    if (cell.get("styled") === style) return;
+    if (cell.get("styled") === style) return cell;
     cell.set("styled", style, { silent: true });
     if (cell.isLink()) {
       let stroke = COLOURS.line;
@@ -550,7 +551,7 @@ export class Canvas extends EventTarget {
       if (remote) stroke = remote;
       if (selected) stroke = COLOURS.accent;
       cell.attr("line", { stroke, strokeWidth: selected || status ? 2.5 : 1.75 });
-      return;
+      return cell;
     }
     cell.attr({
       selection: { stroke: selected ? COLOURS.accent : "transparent" },
@@ -563,6 +564,7 @@ export class Canvas extends EventTarget {
       flagText: { text: status === "error" ? "✕" : "!" },
       root: { "data-status": status || "", "data-selected": selected ? "true" : "false" },
     });
+    return cell;
   }
 
   // --- selection ----------------------------------------------------------------------

@@ -38,6 +38,11 @@ export function nextTask(fn) {
   else setTimeout(fn, 0);
 }
 
+/** A promise kept in the next task (`await nextTaskDone()` splits work into tasks). */
+export function nextTaskDone() {
+  return new Promise((resolve) => nextTask(resolve));
+}
+
 /**
  * When a modal dialog closes, give the focus back to what opened it (or to `fallback()`
  * when it opened by itself, e.g. on page load), never to <body>.
