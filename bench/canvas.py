@@ -6,7 +6,8 @@ of blocks, each chained to the previous by its event stream. Each board is opene
 1440 x 900 window of Debian's Chromium (Playwright) served by a Daphne process on a throwaway
 SQLite file, and measured, medians of --runs (3) fresh page loads:
 
-- load: from navigation start to the board drawn and fitted (the page's own clock,
+- load: from navigation start to the board drawn (every view, #canvas[data-drawing] gone)
+  and fitted (the page's own clock,
   performance.now(), after two animation frames);
 - fit: whether every component lies inside the canvas after the first fit, and the zoom;
 - drag: one component, zoomed to 100 % around it with Ctrl+wheel, dragged along 60 pointer
@@ -88,6 +89,9 @@ FIT_CHECK = """(nodes) => {
 def make_server(directory: Path, workdir: Path) -> tuple[subprocess.Popen, str]:
     """A Daphne process serving the checkout in `directory` on a fresh SQLite file."""
     env = servers.server_env(sqlite_path=workdir / "bench.sqlite3")
+    if directory != ROOT:  # that checkout's own static files (hashed, collected)
+        servers.collect_static_of(directory, workdir / "static")
+        env["DJANGO_STATIC_ROOT"] = str(workdir / "static")
     python = directory / ".venv" / "bin" / "python"
     subprocess.run(
         [str(python), "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -141,7 +145,8 @@ def measure_once(browser, base: str, url: str, boxes: list, wheel_pans: bool) ->
         page.goto(url)
         page.wait_for_function(
             "(n) => document.body.dataset.synced === 'true'"
-            " && document.getElementById('canvas').dataset.nodes === String(n)",
+            " && document.getElementById('canvas').dataset.nodes === String(n)"
+            " && !document.getElementById('canvas').dataset.drawing",
             arg=len(boxes),
             timeout=LOAD_TIMEOUT_MS,
         )

@@ -6,13 +6,20 @@ board page is audited as its interviewer (the session cookie is passed to Lighth
 Lighthouse's two standard configurations: mobile (the default: a mid-range phone, slow 4G
 and a 4x slower CPU, simulated) and desktop (--preset=desktop). Each is run --runs times;
 the medians are printed, with the opportunities Lighthouse names (render-blocking
-resources, compression, caching, unused JavaScript).
+resources, compression, caching, unused JavaScript) and the main thread's long tasks of the
+last run (the scripts they belong to and their simulated length).
+
+With --baseline DIR (a checkout of another commit, e.g. `git worktree add /tmp/base main`
+with .venv and node_modules symlinked), a second server runs from that directory, with its
+own collected static files, and the two take turns run by run, so that a change in the
+machine's load hits both alike; each run's score and the load average are printed.
 
 Lighthouse comes from npm through npx, pinned (LIGHTHOUSE below; 12.x runs on Node 20, the
 13.x line wants Node 22); Chromium is Debian's (/usr/bin/chromium, CHROME_PATH). Not a
 test: scores move with the machine's load, so compare runs made on the same machine.
 
 Run from the repository root:  .venv/bin/python bench/lighthouse.py [--runs 3] [--json out.json]
+    [--baseline /tmp/base] [--forms mobile,desktop]
 """
 
 from __future__ import annotations
@@ -32,7 +39,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import free_port, migrate, server_env, start_daphne, stop, wait_for_port  # noqa: E402
+from tests.servers import (  # noqa: E402
+    collect_static_of,
+    free_port,
+    server_env,
+    stop,
+    wait_for_port,
+)
 
 LIGHTHOUSE = "lighthouse@12.8.2"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -110,6 +123,11 @@ def summary(report: dict) -> dict:
             "savings_bytes": details.get("overallSavingsBytes"),
             "savings_ms": details.get("overallSavingsMs"),
         }
+    tasks = (audits.get("long-tasks", {}).get("details") or {}).get("items", [])
+    row["long_tasks"] = [
+        {"start": t.get("startTime", 0), "duration": t.get("duration", 0), "url": t.get("url", "")}
+        for t in tasks
+    ]
     lcp = (audits.get("largest-contentful-paint-element", {}).get("details") or {}).get("items", [])
     nodes = [i.get("node", {}) for table in lcp for i in table.get("items", []) if i.get("node")]
     row["lcp_element"] = nodes[0].get("selector", "") if nodes else ""
@@ -124,62 +142,129 @@ def summary(report: dict) -> dict:
     return row
 
 
+def serve(directory: Path, workdir: Path) -> tuple[subprocess.Popen, str]:
+    """A Daphne process serving the checkout in `directory` (SQLite and, for another
+    checkout than this one, collected static files in `workdir`); returns it and its URL."""
+    env = server_env(sqlite_path=workdir / "bench.sqlite3")
+    if directory != ROOT:
+        collect_static_of(directory, workdir / "static")
+        env["DJANGO_STATIC_ROOT"] = str(workdir / "static")
+    python = str(directory / ".venv" / "bin" / "python")
+    subprocess.run(
+        [python, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=directory,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    port = free_port()
+    proc = subprocess.Popen(
+        [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "studio.asgi:application"],
+        cwd=directory,
+        env=env,
+        stdout=open(workdir / "daphne.log", "ab"),  # the child keeps its own descriptor
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    wait_for_port(port, proc=proc, timeout=60)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def report_form(form: str, rows: list[dict]) -> None:
+    med = {
+        k: statistics.median(r[k] for r in rows)
+        for k in ("performance", "accessibility", *METRICS.values())
+    }
+    print(
+        f"{form:8} performance {med['performance']:.0f}"
+        f" ({', '.join(str(r['performance']) for r in rows)})"
+        f"  accessibility {med['accessibility']:.0f}"
+        f"  FCP {med['FCP'] / 1000:.2f} s  LCP {med['LCP'] / 1000:.2f} s"
+        f"  TBT {med['TBT']:.0f} ms  CLS {med['CLS']:.3f}  SI {med['SI'] / 1000:.2f} s"
+    )
+    last = rows[-1]
+    print(f"    LCP element: {last['lcp_element'] or '?'}")
+    for key in OPPORTUNITIES:
+        o = last[key]
+        extra = []
+        if o["savings_bytes"]:
+            extra.append(f"{o['savings_bytes'] / 1024:.0f} KiB")
+        if o["savings_ms"]:
+            extra.append(f"{o['savings_ms']:.0f} ms")
+        if key == "total-byte-weight" and o["value"]:
+            extra.append(f"{o['value'] / 1024:.0f} KiB in all")
+        print(f"    {key:28} score {o['score']}  {' · '.join(extra)}")
+    print("    long tasks (last run, start / length in ms, script):")
+    for task in last["long_tasks"] or [{"url": "none"}]:
+        if "duration" in task:
+            print(f"      {task['start']:7.0f} {task['duration']:6.0f}  {task['url']}")
+        else:
+            print("      none")
+    failures = {k: v for r in rows for k, v in r["a11y_failures"].items()}
+    print(f"    accessibility audits failed: {'none' if not failures else ''}")
+    for audit, nodes in sorted(failures.items()):
+        print(f"      {audit}: {', '.join(nodes)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write every run's summary here")
+    parser.add_argument("--baseline", type=Path, help="a checkout to compare with, run by run")
+    parser.add_argument("--forms", default=",".join(FORMS), help="mobile,desktop")
     args = parser.parse_args()
+    forms = [f for f in args.forms.split(",") if f]
     if not shutil.which("npx"):
         print("npx is missing: install Node.js (npm) to run Lighthouse.", file=sys.stderr)
         return 2
     if not Path(CHROMIUM).exists():
         print(f"no Chromium at {CHROMIUM} (set CHROMIUM)", file=sys.stderr)
         return 2
+    targets = [("this", ROOT)]
+    if args.baseline:
+        targets.append(("baseline", args.baseline.resolve()))
+    runs: dict[str, dict[str, list[dict]]] = {name: {} for name, _ in targets}
     with tempfile.TemporaryDirectory() as tmp:
-        env = server_env(sqlite_path=Path(tmp) / "bench.sqlite3")
-        migrate(env)
-        port = free_port()
-        proc = start_daphne(port, env, log_path=Path(tmp) / "daphne.log")
+        procs = []
         try:
-            wait_for_port(port, proc=proc)
-            url, cookie = make_board(f"http://127.0.0.1:{port}")
-            print(f"board page: {url} ({LIGHTHOUSE}, {args.runs} runs each, medians)")
-            runs: dict[str, list[dict]] = {}
-            for form in FORMS:
+            pages = {}
+            for name, directory in targets:
+                workdir = Path(tmp) / name
+                workdir.mkdir()
+                proc, base = serve(directory, workdir)
+                procs.append(proc)
+                pages[name] = make_board(base)
+                print(f"{name}: {directory} -> {pages[name][0]}")
+            print(f"{LIGHTHOUSE}, {args.runs} runs each, taking turns; medians")
+            for form in forms:
                 for n in range(args.runs):
-                    report = lighthouse(url, cookie, form, Path(tmp) / f"{form}-{n}.json")
-                    runs.setdefault(form, []).append(summary(report))
+                    for name, _ in targets:
+                        url, cookie = pages[name]
+                        out = Path(tmp) / f"{name}-{form}-{n}.json"
+                        report = lighthouse(url, cookie, form, out)
+                        row = summary(report)
+                        row["load"] = load_average()
+                        runs[name].setdefault(form, []).append(row)
+                        print(
+                            f"  {form} run {n + 1} {name:8} performance {row['performance']:3d}"
+                            f"  TBT {row['TBT']:5.0f} ms  LCP {row['LCP'] / 1000:.2f} s"
+                            f"  (load average {row['load']:.2f})",
+                            flush=True,
+                        )
         finally:
-            stop(proc)
-    for form, rows in runs.items():
-        med = {
-            k: statistics.median(r[k] for r in rows)
-            for k in ("performance", "accessibility", *METRICS.values())
-        }
-        print(
-            f"{form:8} performance {med['performance']:.0f}"
-            f"  accessibility {med['accessibility']:.0f}"
-            f"  FCP {med['FCP'] / 1000:.2f} s  LCP {med['LCP'] / 1000:.2f} s"
-            f"  TBT {med['TBT']:.0f} ms  CLS {med['CLS']:.3f}  SI {med['SI'] / 1000:.2f} s"
-        )
-        last = rows[-1]
-        print(f"    LCP element: {last['lcp_element'] or '?'}")
-        for key in OPPORTUNITIES:
-            o = last[key]
-            extra = []
-            if o["savings_bytes"]:
-                extra.append(f"{o['savings_bytes'] / 1024:.0f} KiB")
-            if o["savings_ms"]:
-                extra.append(f"{o['savings_ms']:.0f} ms")
-            if key == "total-byte-weight" and o["value"]:
-                extra.append(f"{o['value'] / 1024:.0f} KiB in all")
-            print(f"    {key:28} score {o['score']}  {' · '.join(extra)}")
-        failures = {k: v for r in rows for k, v in r["a11y_failures"].items()}
-        print(f"    accessibility audits failed: {'none' if not failures else ''}")
-        for audit, nodes in sorted(failures.items()):
-            print(f"      {audit}: {', '.join(nodes)}")
+            for proc in procs:
+                stop(proc)
+    for name, _ in targets:
+        if len(targets) > 1:
+            print(f"== {name}")
+        for form, rows in runs[name].items():
+            report_form(form, rows)
     if args.json:
-        args.json.write_text(json.dumps(runs, indent=2))
+        args.json.write_text(json.dumps(runs if len(targets) > 1 else runs["this"], indent=2))
     return 0
 
 

@@ -64,6 +64,22 @@ def collected_static() -> Path:
     return _collected
 
 
+def collect_static_of(directory: Path, root: Path) -> None:
+    """`collectstatic` of another checkout (its own .venv) into `root`, for a benchmark
+    that serves that checkout next to this one: set DJANGO_STATIC_ROOT to `root` in that
+    server's environment (server_env() points at this checkout's files)."""
+    env = server_env()
+    env["DJANGO_STATIC_ROOT"] = str(root)
+    subprocess.run(
+        [str(directory / ".venv" / "bin" / "python"), "manage.py", "collectstatic"]
+        + ["--noinput", "-v", "0"],
+        cwd=directory,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that nothing listens on right now (the OS picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

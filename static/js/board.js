@@ -27,7 +27,7 @@ import { Connection } from "./connection.js";
 import { setupAutoLayout } from "./auto-layout.js";
 import { setupBoardMeta } from "./board-meta.js";
 import { setupCaseNotice } from "./case-notice.js";
-import { h, readJSON, returnFocus } from "./dom.js";
+import { h, nextTaskDone, readJSON, returnFocus } from "./dom.js";
 import { setupFindings } from "./findings.js";
 import { setupHint } from "./hint.js";
 import { Follow } from "./follow.js";
@@ -49,7 +49,9 @@ import { Worksheet } from "./worksheet.js";
 
 const $ = (id) => document.getElementById(id);
 
-function main() {
+// Three tasks, not one long one: the page answers between making the store, making the
+// canvas (JointJS's paper) and wiring the panels. Nothing arrives before conn.start().
+async function main() {
   const config = readJSON("board-config");
   const catalogue = readJSON("catalogue-data");
   if (!config || !catalogue || !window.joint) return;
@@ -75,6 +77,7 @@ function main() {
   const edit = (op) => (editable ? history.edit(op) : null);
 
   // --- canvas -------------------------------------------------------------------------
+  await nextTaskDone();
   const canvas = new Canvas({
     el: $("canvas"),
     stage: $("stage"),
@@ -107,8 +110,11 @@ function main() {
     document.body.dataset.synced = "true";
     if (!fitted) {
       fitted = true;
-      // Following someone who already shared their view: show it rather than ours.
-      if (!follow.apply()) canvas.automatically(() => canvas.fit());
+      // Once the canvas holds the whole board (a big one is made in slices). Following
+      // someone who already shared their view: show it rather than ours.
+      canvas.whenComplete(() => {
+        if (!follow.apply()) canvas.automatically(() => canvas.fit());
+      });
     }
   });
   store.addEventListener("problem", (e) => hint(e.detail.message, "error"));
@@ -118,6 +124,7 @@ function main() {
   });
 
   // --- panels -------------------------------------------------------------------------
+  await nextTaskDone();
   setupPalette({ root: document.querySelector(".sidebar-left"), search: $("palette-search"), canvas, editable, hint });
 
   const inspector = new Inspector({

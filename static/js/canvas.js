@@ -14,7 +14,7 @@
 
 import { connectionRefusal, typeInfo } from "./connections.js";
 import { docId, edgeKey, isNodeKey, nodeKey } from "./doc.js";
-import { h, newId } from "./dom.js";
+import { h, newId, nextTask } from "./dom.js";
 import { keyboardMethods } from "./keyboard.js";
 import { labelEditorMethods } from "./label-editor.js";
 import {
@@ -33,6 +33,12 @@ const CULL_FROM = 150;
 const FAR_ZOOM = 0.4;
 // Below this zoom, text would be under 3 px tall: cards and connections lose their text.
 const TINY_ZOOM = 0.24;
+// A render that adds this many cells at once (opening a board, a paste) makes and draws
+// them in slices of at most about MOUNT_SLICE ms, in separate tasks, rather than in one
+// long task that would keep the page from answering (drawing a card takes 2-3 ms on a
+// laptop, four times that on a phone): see render().
+const STAGE_FROM = 12;
+const MOUNT_SLICE = 6;
 
 // The rule whose finding waits while a component is fresh (components/rules.py).
 const ISOLATED = "isolated-component";
@@ -74,6 +80,12 @@ export class Canvas extends EventTarget {
     this.fresh = new Set();
     this.remote = new Map(); // participant id -> {keys: Set, colour}
     this.dragging = new Set(); // cell ids moved by a gesture in progress
+    // A staged render (see render()): cells still to make, views still to draw.
+    this.behind = false;
+    this.waiting = new Set(); // ids of cells in the graph whose views wait to be drawn
+    this.drawing = false;
+    this.drawTask = false;
+    this.onComplete = []; // whenComplete()
     this.drag = null;
     this.pan = null;
     this.band = null;
@@ -160,13 +172,31 @@ export class Canvas extends EventTarget {
 
   // --- drawing ------------------------------------------------------------------------
 
-  /** Reconcile the graph with the view document. */
+  /**
+   * Reconcile the graph with the view document.
+   *
+   * A render that would add STAGE_FROM cells or more (opening a board, a big paste or
+   * undo) is staged, so that no task keeps the page busy for long: it makes new cells
+   * until MOUNT_SLICE ms have passed and leaves the rest to the tasks that follow (a
+   * connection waits for its two components), and the views of the cells it made are
+   * drawn after it, a slice at a time (drawSlice()). Until the board is whole,
+   * #canvas[data-drawing] is set; whenComplete() runs what needs every cell (the first fit).
+   */
   render(view = this.store.view) {
     const { graph, paper } = this;
+    let fresh = 0;
+    for (const node of view.nodes.values()) if (!graph.getCell(nodeKey(node.id))) fresh += 1;
+    for (const edge of view.edges.values()) if (!graph.getCell(edgeKey(edge.id))) fresh += 1;
+    const staged = fresh >= STAGE_FROM || this.drawing;
+    const deadline = staged ? performance.now() + MOUNT_SLICE : Infinity;
+    let behind = false; // cells left for the next slice
+    let made = 0; // at least one cell a slice, however long the checks took
+    const late = () => made > 0 && performance.now() > deadline;
     paper.freeze();
     let moved = false; // the geometry changed: every connection is routed again
     // New cells are added together (the graph sorts its cells on each add).
     const added = [];
+    const addedKeys = new Set();
     // Decided before the cells are drawn, so a big board draws only what is in view.
     const culling = view.nodes.size >= CULL_FROM;
     if (culling !== this.culling) {
@@ -182,7 +212,14 @@ export class Canvas extends EventTarget {
         seen.add(key);
         const cell = graph.getCell(key);
         if (!cell) {
-          added.push(this.makeNode(node));
+          if (late()) {
+            behind = true;
+            continue;
+          }
+          made += 1;
+          // Styled now, so that the time it takes counts in this slice.
+          added.push(this.restyle(this.makeNode(node)));
+          addedKeys.add(key);
           moved = true;
         } else if (this.rendered.get(key) !== node) {
           const previous = this.rendered.get(key);
@@ -191,7 +228,8 @@ export class Canvas extends EventTarget {
         }
         this.rendered.set(key, node);
       }
-      if (added.length) graph.addCells(added.splice(0));
+      // A component of the view not made yet (staged): its connections wait for it.
+      const waitsFor = (id) => view.nodes.has(id) && !addedKeys.has(nodeKey(id)) && !graph.getCell(nodeKey(id));
       const newEdges = new Map();
       for (const edge of view.edges.values()) {
         const key = edgeKey(edge.id);
@@ -202,7 +240,13 @@ export class Canvas extends EventTarget {
           cell.remove();
         }
         if (!graph.getCell(key) && !newEdges.has(key)) {
-          newEdges.set(key, this.makeEdge(edge));
+          if (waitsFor(edge.source) || waitsFor(edge.target) || late()) {
+            behind = true;
+            this.rendered.delete(key);
+            continue;
+          }
+          made += 1;
+          newEdges.set(key, this.restyle(this.makeEdge(edge)));
           moved = true;
         } else if (previous !== edge) {
           if (!previous || previous.label !== edge.label) moved = true;
@@ -210,6 +254,12 @@ export class Canvas extends EventTarget {
         }
         this.rendered.set(key, edge);
       }
+      // Staged: the views of the new cells are drawn by drawSlice(), after this task.
+      if (staged) {
+        for (const cell of added) this.waiting.add(cell.id);
+        for (const cell of newEdges.values()) this.waiting.add(cell.id);
+      }
+      if (added.length) graph.addCells(added.splice(0));
       if (newEdges.size) graph.addCells([...newEdges.values()]);
       for (const cell of graph.getCells()) {
         if (cell.get("temp") || seen.has(cell.id)) continue;
@@ -231,10 +281,62 @@ export class Canvas extends EventTarget {
     } finally {
       paper.unfreeze();
     }
+    this.behind = behind;
     if (moved) this.scheduleLabels();
     if (this.editor && !graph.getCell(this.editor.key)) this.closeEditor(false, true);
     this.el.dataset.nodes = String(view.nodes.size);
     this.el.dataset.edges = String(view.edges.size);
+    if (behind || this.waiting.size) this.scheduleDrawing();
+    if (!behind) this.completed();
+  }
+
+  /** Go on with a staged render in the next task. */
+  scheduleDrawing() {
+    if (!this.drawing) {
+      this.drawing = true;
+      this.el.dataset.drawing = "true";
+    }
+    if (this.drawTask) return;
+    this.drawTask = true;
+    nextTask(() => {
+      this.drawTask = false;
+      this.drawSlice();
+    });
+  }
+
+  /** One slice of a staged render: make more cells, or else draw waiting cells'
+   * views (components first, then their connections, as they were made) for at most
+   * MOUNT_SLICE ms. A cell out of view on a big board stays unmounted (cellVisible()). */
+  drawSlice() {
+    if (this.behind) {
+      this.render();
+      return;
+    }
+    const start = performance.now();
+    for (const id of this.waiting) {
+      this.waiting.delete(id);
+      const cell = this.graph.getCell(id);
+      if (cell) this.paper.updateCellVisibility(cell);
+      if (performance.now() - start > MOUNT_SLICE) break;
+    }
+    if (this.waiting.size) {
+      this.scheduleDrawing();
+      return;
+    }
+    this.drawing = false;
+    delete this.el.dataset.drawing;
+    this.scheduleLabels();
+  }
+
+  /** Run `fn` once the graph holds every cell of the view: now, or when a staged render
+   * has made the last of them (their views may still be drawn after). */
+  whenComplete(fn) {
+    if (this.behind) this.onComplete.push(fn);
+    else fn();
+  }
+
+  completed() {
+    for (const fn of this.onComplete.splice(0)) fn();
   }
 
   /**
@@ -244,7 +346,9 @@ export class Canvas extends EventTarget {
    * link being drawn, always are.
    */
   cellVisible(cell) {
-    if (!this.culling || !this.viewArea || cell.get("temp") || this.dragging.has(cell.id)) return true;
+    if (cell.get("temp") || this.dragging.has(cell.id)) return true;
+    if (this.waiting.has(cell.id)) return false;
+    if (!this.culling || !this.viewArea) return true;
     if (cell.isElement()) return this.viewArea.intersect(cell.getBBox()) !== null;
     const source = this.graph.getCell(cell.source().id);
     const target = this.graph.getCell(cell.target().id);
@@ -432,14 +536,14 @@ export class Canvas extends EventTarget {
     return null;
   }
 
-  /** Selection, finding and presence outlines of one cell. */
+  /** Selection, finding and presence outlines of one cell; returns the cell. */
   restyle(cell) {
     const key = cell.id;
     const selected = this.selection.has(key);
     const status = this.status.get(key) || null;
     const remote = this.remoteColour(key);
     const style = `${selected}|${status}|${remote}`;
-    if (cell.get("styled") === style) return;
+    if (cell.get("styled") === style) return cell;
     cell.set("styled", style, { silent: true });
     if (cell.isLink()) {
       let stroke = COLOURS.line;
@@ -447,7 +551,7 @@ export class Canvas extends EventTarget {
       if (remote) stroke = remote;
       if (selected) stroke = COLOURS.accent;
       cell.attr("line", { stroke, strokeWidth: selected || status ? 2.5 : 1.75 });
-      return;
+      return cell;
     }
     cell.attr({
       selection: { stroke: selected ? COLOURS.accent : "transparent" },
@@ -460,6 +564,7 @@ export class Canvas extends EventTarget {
       flagText: { text: status === "error" ? "✕" : "!" },
       root: { "data-status": status || "", "data-selected": selected ? "true" : "false" },
     });
+    return cell;
   }
 
   // --- selection ----------------------------------------------------------------------

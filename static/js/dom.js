@@ -29,6 +29,21 @@ function append(el, children) {
 }
 
 /**
+ * Run `fn` in a task of its own, soon: the browser may paint and handle input first (the
+ * way to split long work into short tasks). scheduler.postTask where there is one (it is
+ * not slowed down as nested timers are), else a zero timeout.
+ */
+export function nextTask(fn) {
+  if (globalThis.scheduler?.postTask) globalThis.scheduler.postTask(fn, { priority: "user-visible" });
+  else setTimeout(fn, 0);
+}
+
+/** A promise kept in the next task (`await nextTaskDone()` splits work into tasks). */
+export function nextTaskDone() {
+  return new Promise((resolve) => nextTask(resolve));
+}
+
+/**
  * When a modal dialog closes, give the focus back to what opened it (or to `fallback()`
  * when it opened by itself, e.g. on page load), never to <body>.
  */
