@@ -15,12 +15,6 @@ weakened so that they do not push the bands into one long strip:
 - a link back "upstream" (serving logs to data, monitoring triggers training) does not
   constrain the columns at all (``constraint=false``).
 
-A board whose layout is too big for the editor to show at 60% in a 1440×900 window
-(``FIT_BOX``) is laid out again with the links between one pair of bands unconstrained
-(``RELAXATIONS``), which lets those bands share columns; harmful-content-detection, whose
-chain data → features → training → serving → monitoring spans nine columns, fits with
-data → features relaxed.
-
 Every link still takes part in dot's crossing minimisation, which orders the bands and
 the cards inside them. A two-way pair (a → b and b → a) is laid out as one link, so the
 pair stays side by side. Cards have the size components/cards.py gives them.
@@ -28,8 +22,10 @@ pair stays side by side. Cards have the size components/cards.py gives them.
 Measured (bench/layout.py, docs/benchmarks.md): on the ten case-study references and the
 three example designs this gives a two-dimensional drawing (aspect 1.2–1.9 instead of
 4.6–14 for plain ``rankdir=LR``) that the editor fits at a median zoom of 0.61 instead of
-0.22, at the cost of more crossings than the one-row strip (449 against 90; drawn the
-way our exports draw, the strip's layout has 131). Bands as
+0.22, at the cost of more crossings than the one-row strip (450 against 90; drawn the
+way our exports draw, the strip's layout has 131). Laying a board that is too big for
+the editor out again with one pair of bands unconstrained was tried and taken back: it
+fit one more board but knotted others (docs/benchmarks.md). Bands as
 hard rank rows (``rank=same``) were tried first: far more crossings and wider drawings,
 because every link between non-adjacent rows is routed through the rows between.
 
@@ -39,20 +35,12 @@ Graphviz never sees a board id: nodes are named ``n0``, ``n1``, … in board ord
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from components.cards import card_geometry
 from components.catalogue import COMPONENT_TYPES, NOTE
 from components.document import Board, Node
-from components.graphviz import (
-    DEFAULT_TIMEOUT,
-    ExportError,
-    ExportTimeout,
-    attrs,
-    fmt,
-    run_graphviz,
-)
+from components.graphviz import DEFAULT_TIMEOUT, ExportError, attrs, fmt, run_graphviz
 
 MARGIN = 40  # canvas pixels between the layout and the origin
 NODESEP = 0.3  # inches between cards in a column
@@ -71,21 +59,6 @@ BAND_OF = {
 }
 BANDS = ("serving", "data", "features", "monitoring", "training")  # the order written
 FLOW = {"data": 0, "features": 1, "training": 2, "serving": 3, "monitoring": 4}
-
-# The box a layout should fit in, in canvas pixels: what the editor shows at 60% zoom in a
-# 1440x900 window (its stage is 880x804, less 56 px of padding on each side; bench/layout.py
-# reads the stage from static/css). A layout wider or taller than this is made again with
-# the downstream links between one pair of bands unconstrained, each pair in this order,
-# until one fits; if none does, the one that fits best is kept. A board that fits the
-# first time is laid out once (most do: 12 of the 13 boards of bench/layout.py).
-FIT_BOX = (1280, 1150)
-RELAXATIONS: tuple[frozenset[tuple[str, str]], ...] = (
-    frozenset({("data", "features")}),
-    frozenset({("features", "training")}),
-    frozenset({("training", "serving")}),
-)
-RELAX_LIMIT = 60  # components: larger boards never fit FIT_BOX, so are laid out once
-Point = tuple[float, float]
 
 # Speed-ups for large boards: fewer network-simplex and crossing-minimisation iterations.
 # From 150 components: about 1.7x faster at 200, with a few more crossings; from 800 the
@@ -119,24 +92,16 @@ def bands(board: Board) -> dict[str, str | None]:
     return result
 
 
-def _edge_constraint(
-    source_band: str | None, target_band: str | None, relax: frozenset[tuple[str, str]]
-) -> dict[str, str]:
+def _edge_constraint(source_band: str | None, target_band: str | None) -> dict[str, str]:
     if source_band == target_band:
         return {}
     if source_band is None or target_band is None or FLOW[target_band] < FLOW[source_band]:
         return {"constraint": "false"}
-    if (source_band, target_band) in relax:
-        return {"constraint": "false"}
     return {"minlen": "0"}
 
 
-def layout_dot(board: Board, relax: frozenset[tuple[str, str]] = frozenset()) -> str:
-    """The board as the DOT that dot lays out (see the module docstring).
-
-    `relax`: pairs of bands whose downstream links do not constrain the columns (for a
-    board too big for the editor's window, see `RELAXATIONS`).
-    """
+def layout_dot(board: Board) -> str:
+    """The board as the DOT that dot lays out (see the module docstring)."""
     band = bands(board)
     graph: dict[str, Any] = {
         "rankdir": "LR",
@@ -174,7 +139,7 @@ def layout_dot(board: Board, relax: frozenset[tuple[str, str]] = frozenset()) ->
         if len(pair) < 2 or pair in laid:
             continue  # a two-way pair is laid out as one link, and a loop not at all
         laid.add(pair)
-        values = _edge_constraint(band[edge.source], band[edge.target], relax)
+        values = _edge_constraint(band[edge.source], band[edge.target])
         suffix = f" {attrs(values)}" if values else ""
         lines.append(
             f"  {node_name(index[edge.source])} -> {node_name(index[edge.target])}{suffix};"
@@ -183,19 +148,8 @@ def layout_dot(board: Board, relax: frozenset[tuple[str, str]] = frozenset()) ->
     return "\n".join(lines) + "\n"
 
 
-Positions = dict[str, dict[str, float]]
-
-
-def _read(output: bytes) -> dict[str, Any]:
-    try:
-        data: dict[str, Any] = json.loads(output)
-    except ValueError as exc:
-        raise ExportError(f"could not read Graphviz's layout: {exc}") from None
-    return data
-
-
-def _frame(board: Board, data: dict[str, Any]) -> tuple[dict[str, tuple[float, float]], Point]:
-    """Card centres by node id (y down) and the shift that puts the layout at MARGIN."""
+def positions_from_json(board: Board, data: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Top-left canvas positions by node id from dot's json output, shifted to MARGIN."""
     try:
         centres = {o["name"]: o["pos"] for o in data.get("objects", []) if "pos" in o}
         found = {}
@@ -207,56 +161,26 @@ def _frame(board: Board, data: dict[str, Any]) -> tuple[dict[str, tuple[float, f
     except (ValueError, KeyError, AttributeError) as exc:
         raise ExportError(f"could not read Graphviz's layout: {exc}") from None
     if not found:
-        return {}, (0.0, 0.0)
+        return {}
     size = {node.id: card_size(node) for node in board.nodes}
     left = min(x - size[i][0] / 2 for i, (x, _) in found.items())
     top = min(y - size[i][1] / 2 for i, (_, y) in found.items())
-    return found, (MARGIN - left, MARGIN - top)
-
-
-def positions_from_json(board: Board, data: dict[str, Any]) -> Positions:
-    """Top-left canvas positions by node id from dot's json output, shifted to MARGIN."""
-    found, (dx, dy) = _frame(board, data)
-    size = {node.id: card_size(node) for node in board.nodes}
     return {
-        i: {"x": round(dx + x - size[i][0] / 2), "y": round(dy + y - size[i][1] / 2)}
+        i: {
+            "x": round(MARGIN + x - size[i][0] / 2 - left),
+            "y": round(MARGIN + y - size[i][1] / 2 - top),
+        }
         for i, (x, y) in found.items()
     }
 
 
-def _fit(board: Board, positions: Positions) -> float:
-    """How much of FIT_BOX the layout's bounding box leaves (>= 1: it fits)."""
-    size = {node.id: card_size(node) for node in board.nodes}
-    width = max(p["x"] + size[i][0] for i, p in positions.items()) - MARGIN
-    height = max(p["y"] + size[i][1] for i, p in positions.items()) - MARGIN
-    return min(FIT_BOX[0] / width, FIT_BOX[1] / height)
-
-
-def _lay_out(board: Board, timeout: float) -> Positions:
-    """The positions, relaxed (RELAXATIONS) while the board is too big to fit FIT_BOX."""
-    started = time.monotonic()
-    output = run_graphviz(layout_dot(board), "json0", ["-Kdot"], timeout)
-    positions = positions_from_json(board, _read(output))
-    if len(board.nodes) > RELAX_LIMIT or not positions:
-        return positions
-    best = (_fit(board, positions), positions)
-    for relax in RELAXATIONS:
-        left = timeout - (time.monotonic() - started)
-        if best[0] >= 1 or left < timeout / 2:
-            break  # it fits; or keep what fits best rather than run out of time
-        try:
-            output = run_graphviz(layout_dot(board, relax), "json0", ["-Kdot"], left)
-        except ExportTimeout:
-            break
-        positions = positions_from_json(board, _read(output))
-        fit = _fit(board, positions)
-        if fit > best[0]:
-            best = (fit, positions)
-    return best[1]
-
-
-def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> Positions:
+def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> dict[str, dict[str, float]]:
     """Top-left canvas positions by node id, as the layout described above places them."""
     if not board.nodes:
         return {}
-    return _lay_out(board, timeout)
+    output = run_graphviz(layout_dot(board), "json0", ["-Kdot"], timeout)
+    try:
+        data = json.loads(output)
+    except ValueError as exc:
+        raise ExportError(f"could not read Graphviz's layout: {exc}") from None
+    return positions_from_json(board, data)
