@@ -132,11 +132,14 @@ def edge_label(label: str) -> Html:
     )
 
 
-def svg_link_label(number: int, label: str, tip: str, x: float, y: float) -> str:
-    """A link label's tag as SVG, centred at (`x`, `y`) (the SVG's user units): the
-    canvas's tag (static/js/shapes.js: white, rounded, framed), for exports that place the
-    labels after Graphviz has drawn the links. `tip` is its tooltip."""
-    width, height = link_label_size(label)
+def svg_link_label(
+    number: int, label: str, tip: str, box: tuple[float, float, float, float]
+) -> str:
+    """A link label's tag as SVG, centred at (`x`, `y`) and `width` x `height` (`box`, in
+    the SVG's user units): the canvas's tag (static/js/shapes.js: white, rounded, framed),
+    for exports that place the labels after Graphviz has drawn the links. `tip` is its
+    tooltip."""
+    x, y, width, height = box
     text = html.escape(xml_safe(collapse(label)), quote=False)
     return (
         f'<g id="label{number}" class="label">\n<title>{html.escape(xml_safe(tip), quote=False)}'
@@ -200,8 +203,11 @@ class Numbered:
 
 def _wrapped(text: str, size: float, style: str = "regular") -> list[str]:
     """`text` wrapped at spaces only (a message's "->" must not break), PANEL_WIDTH wide."""
+    text = collapse(text)
+    if text_width(text, size, style) <= PANEL_WIDTH:
+        return [text]
     lines: list[str] = []
-    for word in collapse(text).split(" "):
+    for word in text.split(" "):
         if lines and text_width(f"{lines[-1]} {word}", size, style) <= PANEL_WIDTH:
             lines[-1] += f" {word}"
         else:
@@ -270,3 +276,69 @@ def link_list_size(items: list[Numbered]) -> tuple[float, float]:
         lines += len(_wrapped(item.message, PANEL_TEXT_SIZE))
         lines += len(_wrapped(item.subject, PANEL_TEXT_SIZE, "bold"))
     return PANEL_WIDTH + LINK_LABEL_HEIGHT + 40, 40 + 14 * lines + 16 * len(items)
+
+
+def svg_link_list(items: list[Numbered], x: float, y: float) -> tuple[str, float, float]:
+    """The link label list (see `link_list_label`) as SVG, its top-left corner at (`x`,
+    `y`), for an SVG whose drawing is already made; with its width and height."""
+    pad, gap, line = 10.0, 8.0, 14.0
+    tag_width = max(link_label_size(str(item.number))[0] for item in items)
+    text_x = x + pad + tag_width + 8
+    parts: list[str] = []
+    widths = [text_width("Link labels", 13, "bold")]
+    cursor = y + pad + 13
+    parts.append(_svg_text(x + pad, cursor, "Link labels", 13, INK, bold=True))
+    cursor += gap
+    for item in items:
+        tag_w, tag_h = link_label_size(str(item.number))
+        parts.append(
+            f'<rect x="{fmt(x + pad)}" y="{fmt(cursor)}" width="{fmt(tag_w)}" '
+            f'height="{fmt(tag_h)}" rx="6" ry="6" fill="white" stroke="{EDGE_LABEL_FRAME}"/>\n'
+        )
+        parts.append(
+            _svg_text(
+                x + pad + tag_w / 2,
+                cursor + tag_h / 2 + LINK_LABEL_SIZE * 0.36,
+                str(item.number),
+                LINK_LABEL_SIZE,
+                EDGE_LABEL_INK,
+                anchor="middle",
+            )
+        )
+        row = cursor + 11
+        for text, bold in [(t, True) for t in _wrapped(item.subject, PANEL_TEXT_SIZE, "bold")] + [
+            (t, False) for t in _wrapped(item.message, PANEL_TEXT_SIZE)
+        ]:
+            parts.append(_svg_text(text_x, row, text, PANEL_TEXT_SIZE, INK, bold=bold))
+            widths.append(
+                text_x - x - pad + text_width(text, PANEL_TEXT_SIZE, "bold" if bold else "regular")
+            )
+            row += line
+        cursor = max(row - 11 + 2, cursor + tag_h) + gap
+    width = max(widths) + 2 * pad
+    height = cursor - y + pad - gap
+    frame = (
+        f'<rect x="{fmt(x)}" y="{fmt(y)}" width="{fmt(width)}" height="{fmt(height)}" rx="8" '
+        f'ry="8" fill="white" stroke="{FRAME}"/>\n'
+    )
+    markup = (
+        f'<g id="links" class="node">\n<title>Link labels</title>\n{frame}{"".join(parts)}</g>\n'
+    )
+    return markup, width, height
+
+
+def _svg_text(
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    colour: str,
+    bold: bool = False,
+    anchor: str = "start",
+) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    content = html.escape(xml_safe(text), quote=False)
+    return (
+        f'<text text-anchor="{anchor}" x="{fmt(x)}" y="{fmt(y)}" font-family="{FONT}"{weight} '
+        f'font-size="{fmt(size)}" fill="{colour}">{content}</text>\n'
+    )

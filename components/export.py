@@ -25,8 +25,10 @@ result must parse as XML with no script, foreignObject, event attribute or href.
 
 from __future__ import annotations
 
+import bisect
 import html
 import json
+import math
 import re
 import time
 import xml.etree.ElementTree as ElementTree
@@ -62,6 +64,7 @@ from components.drawing import (
     note_label,
     note_style,
     svg_link_label,
+    svg_link_list,
 )
 from components.graphviz import (
     DEFAULT_TIMEOUT,
@@ -104,6 +107,7 @@ FALLBACK_SPLINES = "polyline"
 POLYLINE_LIMIT = 30
 LARGE_FALLBACK_SPLINES = "line"
 PANEL_GAP = 56  # points between the drawing and the legend / findings list
+PANEL_SPACING = 24  # points between two panels
 PAD_INCHES = 0.4  # the margin around the drawing
 BOUNDS_SLACK = 8  # points a link label may reach past the drawing, into its margin
 
@@ -296,13 +300,13 @@ def to_dot(
         pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
         panel = {"label": legend_label(entries), "pos": pos, "id": "legend", **PANEL}
         lines.append(f"  legend {attrs(panel)};")
-        panel_top += height + 24
+        panel_top += height + PANEL_SPACING
     if listed:
         width, height = findings_size(listed)
         pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
         panel = {"label": findings_label(listed), "pos": pos, "id": "findings", **PANEL}
         lines.append(f"  findings {attrs(panel)};")
-        panel_top += height + 24
+        panel_top += height + PANEL_SPACING
     if link_list:
         width, height = link_list_size(link_list)
         pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
@@ -437,10 +441,10 @@ def render(
             raise ExportTimeout(_too_slow(timeout)) from None
 
     # A picture with link labels is drawn in two steps: Graphviz routes the links (no
-    # labels), then the labels are placed along them (components/labels.py) and written
-    # into Graphviz's SVG. A PNG, or an SVG with labels too long for their place (a
-    # numbered tag on the link, the text listed beside the drawing), is drawn again with
-    # the links pinned as routed.
+    # labels), then the labels are placed along them (components/labels.py). An SVG gets
+    # them written into Graphviz's drawing, with the list of the labels drawn as numbered
+    # tags (no room along their link) beside it; a PNG is drawn again by Graphviz with the
+    # links pinned as routed and the labels, tags and list where they were placed.
     placing = any(edge.label for edge in board.edges)
     options["link_labels"] = not placing
     first = "json0" if placing and fmt == "png" else fmt
@@ -459,16 +463,12 @@ def render(
     plan = plan_labels(board, routed, positions_of(board, layout, positions), findings)
     if plan is None:
         return clean_svg(svg, tips, fit) if fmt == "svg" else run(to_dot(board, **options), fmt, [])
-    if fmt == "svg" and not plan.tagged:
-        return clean_svg(_with_labels(svg, board, plan, plan.offset), tips, fit)
-    options.update(routes=plan.routes, link_list=plan.listed(board))
-    if fmt == "png":
-        options["label_spots"] = {n: (p.x, -p.y) for n, p in plan.placed.items()}
-        options["label_tags"] = plan.tagged
-        return run(to_dot(board, **options), "png", [])
-    svg, again = _split_json(run(to_dot(board, **options), "svg", ["-Tjson0"]))
-    offset = _offset(board, again, positions_of(board, layout, positions))
-    return clean_svg(_with_labels(svg, board, plan, offset) if offset else svg, tips, fit)
+    if fmt == "svg":
+        return clean_svg(_with_labels(svg, board, plan), tips, fit)
+    options.update(routes=plan.source_routes(), link_list=plan.listed(board))
+    options["label_spots"] = {n: (p.x, -p.y) for n, p in plan.placed.items()}
+    options["label_tags"] = plan.tagged
+    return run(to_dot(board, **options), "png", [])
 
 
 def positions_of(board: Board, layout: str, positions: Positions | None) -> Positions:
@@ -486,12 +486,17 @@ def positions_of(board: Board, layout: str, positions: Positions | None) -> Posi
 @dataclass
 class LabelPlan:
     """Where the link labels go, in canvas coordinates (y down, the cards' positions), and
-    the routes Graphviz gave the links (``pos`` values in the DOT source's points)."""
+    the routes Graphviz gave the links."""
 
     placed: dict[int, labels.Placed]
     tagged: set[int]  # links whose label is a numbered tag, listed beside the drawing
-    routes: dict[int, str]
+    routes: dict[int, str]  # as Graphviz wrote them, moved by `offset`
     offset: Point  # the first drawing's SVG coordinates minus canvas coordinates
+    list_at: Point  # where the list of tagged labels goes (its top-left corner)
+
+    def source_routes(self) -> dict[int, str]:
+        """The routes in the DOT source's points, to pin them in a second drawing."""
+        return {n: _shifted(pos, self.offset[0], -self.offset[1]) for n, pos in self.routes.items()}
 
     def listed(self, board: Board) -> list[Numbered]:
         """The tagged labels, numbered from 1 in board order."""
@@ -507,7 +512,7 @@ class LabelPlan:
     def text(self, board: Board, link: int) -> str:
         """What the tag of `link` says: its label, or its number in the list."""
         if link in self.tagged:
-            return str(sorted(self.tagged).index(link) + 1)
+            return str(bisect.bisect_left(sorted(self.tagged), link) + 1)
         return board.edges[link].label
 
 
@@ -570,11 +575,16 @@ def plan_labels(
     _, numbers = number_findings(board, findings)
     badges = {f"n{k}": numbers[node.id] for k, node in enumerate(board.nodes) if node.id in numbers}
     obstacles: list[labels.Rect] = []
+    right, top, below = -math.inf, math.inf, -math.inf
     for item in routed.get("objects", []):
         if "pos" not in item or "width" not in item:
             continue
         width, height = float(item["width"]) * 72, float(item["height"]) * 72
         obstacles.append(box(*_point(item["pos"]), width, height))
+        if item.get("name") in ("legend", "findings"):
+            below = max(below, obstacles[-1][3] + PANEL_SPACING)
+        else:
+            right, top = max(right, obstacles[-1][2]), min(top, obstacles[-1][1])
         if "xlp" in item and item.get("name") in badges:
             badge = badge_width(badges[item["name"]])
             obstacles.append(box(*_point(item["xlp"]), badge, BADGE_SIZE))
@@ -589,7 +599,7 @@ def plan_labels(
         if name.startswith("link") and "pos" in item:
             number = int(name[4:])
             routes[number] = [(x - ox, y - oy) for x, y in labels.route_points(item["pos"])]
-            pinned[number] = _shifted(item["pos"], ox, -oy)
+            pinned[number] = item["pos"]
     sizes = {
         number: link_label_size(edge.label)
         for number, edge in enumerate(board.edges)
@@ -601,27 +611,69 @@ def plan_labels(
         x0, y0, x1, y1 = (float(v) for v in routed["bb"].split(","))
         slack = BOUNDS_SLACK
         bounds = (x0 - ox - slack, -y1 - oy - slack, x1 - ox + slack, -y0 - oy + slack)
-    placed, tagged = labels.place_or_number(routes, sizes, tags, obstacles, bounds)
-    return LabelPlan(placed, tagged, pinned, offset)
+    placed, tagged = labels.place_labels(routes, sizes, obstacles, bounds, tags)
+    return LabelPlan(placed, tagged, pinned, offset, (right + PANEL_GAP, max(top, below)))
 
 
-def _with_labels(svg: bytes, board: Board, plan: LabelPlan, offset: Point) -> bytes:
-    """Graphviz's SVG with the link labels written on top, where they were placed."""
+def _with_labels(svg: bytes, board: Board, plan: LabelPlan) -> bytes:
+    """Graphviz's SVG with the link labels written on top where they were placed, and
+    the list of the labels drawn as tags right of the drawing (the SVG grown to hold it)."""
     if not plan.placed:
         return svg
+    ox, oy = plan.offset
     names = [display_name(node) for node in board.nodes]
     index = {node.id: k for k, node in enumerate(board.nodes)}
     tags = []
     for number, spot in sorted(plan.placed.items()):
         edge = board.edges[number]
         tip = f"{names[index[edge.source]]} \u2192 {names[index[edge.target]]}: {edge.label}"
-        x, y = spot.x + offset[0], spot.y + offset[1]
-        tags.append(svg_link_label(number, plan.text(board, number), tip, x, y))
+        box = (spot.x + ox, spot.y + oy, spot.width, spot.height)
+        tags.append(svg_link_label(number, plan.text(board, number), tip, box))
+    if plan.tagged:
+        x, y = plan.list_at[0] + ox, plan.list_at[1] + oy
+        markup, width, height = svg_link_list(plan.listed(board), x, y)
+        tags.append(markup)
+        svg = _grown_svg(svg, x + width, y + height)
     # The graph's group closes just before the end of the document.
     end = svg.rfind(b"</g>")
     if end < 0:
         return svg
     return svg[:end] + "".join(tags).encode("utf-8") + svg[end:]
+
+
+_SVG_HEAD = re.compile(
+    rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="[^"]*"(.*?)'
+    rb'transform="scale\(1 1\) rotate\(0\) translate\(([-\d.]+) ([-\d.]+)\)">(.*?)'
+    rb'<polygon fill="white" stroke="transparent" points="[^"]*"/>',
+    re.S,
+)
+
+
+def _grown_svg(svg: bytes, right: float, bottom: float) -> bytes:
+    """Graphviz's SVG made large enough to show the point (`right`, `bottom`) of its
+    drawing with the margin: its size, view box and white background grow right and down."""
+    match = _SVG_HEAD.search(svg)
+    if not match:
+        return svg
+    width, height = float(match.group(1)), float(match.group(2))
+    tx, ty = float(match.group(4)), float(match.group(5))
+    margin = PAD_INCHES * 72
+    grown_width = max(width, right + tx + margin)
+    grown_height = max(height, bottom + ty + margin)
+    if (grown_width, grown_height) == (width, height):
+        return svg
+    x0, y0 = fmt(-tx), fmt(-ty)
+    x1, y1 = fmt(grown_width - tx), fmt(grown_height - ty)
+    points = f"{x0},{y1} {x0},{y0} {x1},{y0} {x1},{y1} {x0},{y1}"
+    head = (
+        f'<svg width="{math.ceil(grown_width)}pt" height="{math.ceil(grown_height)}pt"\n'
+        f' viewBox="0.00 0.00 {grown_width:.2f} {grown_height:.2f}"'.encode()
+        + match.group(3)
+        + f'transform="scale(1 1) rotate(0) translate({fmt(tx)} {fmt(ty)})">'.encode()
+        + match.group(6)
+        + f'<polygon fill="white" stroke="transparent" points="{points}"/>'.encode()
+    )
+    return svg[: match.start()] + head + svg[match.end() :]
 
 
 def _shifted(pos: str, dx: float, dy: float) -> str:
