@@ -31,7 +31,9 @@ STEP = 12.0  # points between the places tried along a route, at least
 PER_ROUTE = 11  # points tried along a route, spread from its middle, at most
 PLACES_BUDGET = 500  # points tried along all the routes, at most (but MIN_PER_ROUTE each)
 MIN_PER_ROUTE = 4
-TAG_DENSITY = 2  # a tag, small, is tried at this many times as many places, closer together
+# A tag, small, is tried at this many times as many places, closer together (but on
+# boards with too many labels for PER_ROUTE places each, at as many as a label).
+TAG_DENSITY = 2
 LONGEST = 3  # and the middles of its longest pieces
 BESIDE = 3.0  # what a place beside the link costs against one on it
 OFF_MIDDLE = 6.0  # what the far end of a route costs against its middle
@@ -310,6 +312,7 @@ def place_labels(
     # Fewer places along each route when there are many labels: the time stays in
     # proportion to the board (bench/export.py), the big boards lose a little.
     per_route = max(MIN_PER_ROUTE, min(PER_ROUTE, PLACES_BUDGET // max(1, len(sizes))))
+    tag_density = TAG_DENSITY if per_route == PER_ROUTE else 1
     ends = {
         link: [(x - 4, y - 4, x + 4, y + 4) for x, y in (route[0], route[-1])]
         for link, route in routes.items()
@@ -377,7 +380,7 @@ def place_labels(
         if best is None and tag_sizes is not None and tagging:
             # No clear place: the small tag, in the least bad place for it.
             width, height = tag_sizes[link]
-            best = best_place(link, width, height, dense=TAG_DENSITY)
+            best = best_place(link, width, height, dense=tag_density)
             tagged.add(link)
         if best is None:
             continue
