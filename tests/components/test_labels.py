@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 import shutil
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
 import pytest
 
-from components import export, labels
+from components import drawing, export, labels
 from components.case_studies import load_all
 from components.document import Board, Edge, Node
 from components.drawing import link_label_size
@@ -203,3 +204,11 @@ def test_a_label_with_no_clear_place_takes_its_tag_in_the_least_bad_place():
     placed, tagged = labels.place_labels(routes, {0: (80, 20)}, cards, None, {0: (19, 20)})
     assert tagged == {0}
     assert placed[0].width == 19 and placed[0].clear
+
+
+def test_the_tag_has_the_canvas_size():
+    # static/js/canvas.js setEdgeLabel sizes the canvas's tag; the exports copy it.
+    canvas = (Path(__file__).resolve().parents[2] / "static" / "js" / "canvas.js").read_text()
+    size, pad, height = drawing.LINK_LABEL_SIZE, drawing.LINK_LABEL_PAD, drawing.LINK_LABEL_HEIGHT
+    assert f"Math.ceil(this.textWidth(label, {size})) + {pad};" in canvas
+    assert f"y: -{height // 2}, width, height: {height} }}" in canvas
