@@ -13,6 +13,14 @@ the layout put them, links routed orthogonally by Graphviz) and measure the draw
 - shared: pairs of links running along the same segment (overlapping for >= 10 px).
 - truncated: cards whose label is cut (components/cards.py).
 - aspect: width / height of the drawing's bounding box.
+- link labels, read from the exported SVG itself (components.export.render): "on card",
+  labels whose box overlaps a card, a finding badge or a panel; "on label", pairs of
+  labels that overlap; "on link", labels whose box lies on a link other than their own
+  (box against the link's polyline and arrowhead); "away", labels more than
+  `LABEL_REACH` points from their own link. Measured on the "auto" export, and totalled
+  over the 13 boards for the "drawn" export and for both layouts with legend and findings.
+  The baseline's labels are dot's own (``label``, placed as part of its layout), their
+  boxes estimated from the text (dot's JSON gives only their centre).
 
 The drawing measured is the "auto" export's (components/export.py): cards pinned where
 the layout put them, links routed orthogonally by Graphviz, or as polylines around the
@@ -38,17 +46,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from components.cards import card_geometry  # noqa: E402
+from components.cards import card_geometry, text_width  # noqa: E402
 from components.case_studies import load_all  # noqa: E402
 from components.catalogue import COMPONENT_TYPES, NOTE  # noqa: E402
 from components.document import Board, parse  # noqa: E402
-from components.export import fallback_splines, to_dot  # noqa: E402
+from components.drawing import EDGE_LABEL_FRAME, SEVERITY_COLOUR  # noqa: E402
+from components.export import fallback_splines, render, to_dot  # noqa: E402
 from components.graphviz import GraphvizFailed, attrs, fmt, run_graphviz  # noqa: E402
 from components.layout import auto_positions, card_size, positions_from_json  # noqa: E402
+from components.report import validate  # noqa: E402
 
 DESIGNS = ROOT / "tests" / "fixtures" / "designs"
 WINDOW = (1440, 900)
 FIT_PADDING = 56  # static/js/viewport.js fit()
+LABEL_REACH = 8  # points: a label farther than this from its own link is "away"
 TARGETS = {"fit": 0.6, "through": 0, "truncated": 0, "crossing_ratio": 0.6, "aspect": (0.6, 2.2)}
 
 
@@ -249,6 +260,158 @@ def measure(board: Board, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# --- link labels ---------------------------------------------------------------------
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+LABEL_KEYS = ("on_card", "on_label", "on_link", "away", "tags")
+# A label drawn as a numbered tag: its text is a number (components/export.py).
+TAG = re.compile(rb'class="label">\n<title>[^<]*</title>\n<rect[^>]*/>\n<text[^>]*>\d+</text>')
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", text)]
+
+
+def _shape_box(element: Any) -> Rect | None:
+    """The bounding box of an SVG path, polygon or rect, in the SVG's user units."""
+    tag = element.tag.rsplit("}", 1)[-1]
+    if tag == "rect":
+        x, y = float(element.get("x")), float(element.get("y"))
+        return (x, y, x + float(element.get("width")), y + float(element.get("height")))
+    values = _numbers(element.get("d") or element.get("points") or "")
+    if tag not in ("path", "polygon") or len(values) < 4:
+        return None
+    xs, ys = values[0::2], values[1::2]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def read_svg(svg: bytes) -> tuple[list[Rect], dict[int, list[list[Point]]], dict[int, Rect]]:
+    """Obstacles (cards, badges, panels), each link's polylines (route and arrowhead) and
+    each link label's box, read from an exported SVG, keyed by the link's number."""
+    import xml.etree.ElementTree as ElementTree
+
+    root = ElementTree.fromstring(svg)
+    obstacles: list[Rect] = []
+    links: dict[int, list[list[Point]]] = {}
+    labels: dict[int, Rect] = {}
+    badge_fills = set(SEVERITY_COLOUR.values())
+    for group in root.iter(f"{SVG_NS}g"):
+        gid = group.get("id") or ""
+        shapes = [e for e in group if e.tag.rsplit("}", 1)[-1] in ("path", "polygon", "rect")]
+        match = re.fullmatch(r"(link|label)(\d+)", gid)
+        if gid.startswith("card") and shapes:
+            obstacles.extend(
+                box
+                for k, e in enumerate(shapes)
+                if (k == 0 or e.get("fill") in badge_fills) and (box := _shape_box(e))
+            )
+        elif gid in ("legend", "findings"):
+            boxes = [b for e in shapes if (b := _shape_box(e))]
+            if boxes:
+                obstacles.append(
+                    (
+                        min(b[0] for b in boxes),
+                        min(b[1] for b in boxes),
+                        max(b[2] for b in boxes),
+                        max(b[3] for b in boxes),
+                    )
+                )
+        elif match:
+            number = int(match.group(2))
+            for e in shapes:
+                if e.get("stroke") == EDGE_LABEL_FRAME:
+                    box = _shape_box(e)
+                    if box:
+                        labels[number] = box
+                elif match.group(1) == "link" and e.tag.endswith("path"):
+                    values = _numbers(e.get("d") or "")
+                    points = list(zip(values[0::2], values[1::2], strict=False))
+                    links.setdefault(number, []).append(_bezier(points))
+                elif match.group(1) == "link" and e.tag.endswith("polygon"):
+                    values = _numbers(e.get("points") or "")
+                    links.setdefault(number, []).append(
+                        list(zip(values[0::2], values[1::2], strict=False))
+                    )
+    return obstacles, links, labels
+
+
+def _boxes_overlap(a: Rect, b: Rect, tol: float = 0.5) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > tol and min(a[3], b[3]) - max(a[1], b[1]) > tol
+
+
+def _segment_box_distance(a: Point, b: Point, box: Rect) -> float:
+    """Distance from segment ab to `box` (0 when it touches or crosses it), sampled."""
+    best = math.inf
+    steps = max(1, int(math.hypot(b[0] - a[0], b[1] - a[1]) / 2))
+    for s in range(steps + 1):
+        t = s / steps
+        x, y = a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
+        dx = max(box[0] - x, 0.0, x - box[2])
+        dy = max(box[1] - y, 0.0, y - box[3])
+        best = min(best, math.hypot(dx, dy))
+    return best
+
+
+def _lies_on(lines: list[list[Point]], box: Rect) -> bool:
+    """Does any of `lines` run through `box` (shrunk by half a point)?"""
+    # _segment_hits_rect shrinks the box it is given by 3 points.
+    grown = (box[0] - 2.5, box[1] - 2.5, box[2] + 2.5, box[3] + 2.5)
+    return any(
+        _segment_hits_rect(line[j], line[j + 1], grown)
+        for line in lines
+        for j in range(len(line) - 1)
+    )
+
+
+def label_counts(
+    obstacles: list[Rect], links: dict[int, list[list[Point]]], labels: dict[int, Rect]
+) -> dict[str, int]:
+    """The label measures of one drawing (see the module docstring)."""
+    counts = dict.fromkeys(LABEL_KEYS, 0)
+    items = sorted(labels.items())
+    for i, (number, box) in enumerate(items):
+        counts["on_card"] += any(_boxes_overlap(box, o) for o in obstacles)
+        counts["on_label"] += sum(_boxes_overlap(box, other) for _, other in items[i + 1 :])
+        counts["on_link"] += any(
+            _lies_on(lines, box) for other, lines in links.items() if other != number
+        )
+        own = links.get(number, [])
+        reach = min(
+            (
+                _segment_box_distance(line[j], line[j + 1], box)
+                for line in own
+                for j in range(len(line) - 1)
+            ),
+            default=math.inf,
+        )
+        counts["away"] += reach > LABEL_REACH
+    return counts
+
+
+def export_labels(board: Board, layout: str, findings: bool = False) -> dict[str, int]:
+    """The label measures of the SVG export (`findings`: with legend and findings), and
+    how many labels are drawn as numbered tags (their text listed beside the drawing)."""
+    extra: dict[str, Any] = {"legend": True, "findings": validate(board)} if findings else {}
+    svg = render(board, "svg", layout=layout, **extra)
+    counts = label_counts(*read_svg(svg))
+    counts["tags"] = len(TAG.findall(svg))
+    return counts
+
+
+def baseline_labels(board: Board, data: dict[str, Any]) -> dict[str, int]:
+    """The label measures of plain dot's own drawing: boxes estimated around ``lp``."""
+    rects, links = read_drawing(data, board)
+    lines = {i: [path] for i, (_, _, path) in enumerate(links)}
+    labels: dict[int, Rect] = {}
+    # dot's edges come in board order (see _baseline_dot).
+    for i, (edge, e) in enumerate(zip(board.edges, data.get("edges", []), strict=False)):
+        if "lp" in e and edge.label:
+            x, y = (float(v) for v in e["lp"].split(","))
+            w, h = text_width(edge.label, 14) + 4, 19.0
+            labels[i] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+    return label_counts(rects, lines, labels)
+
+
 def pinned_drawing(board: Board, positions: dict[str, dict[str, float]]) -> dict[str, Any]:
     """Cards at `positions`, drawn as the exports draw them (components/export.py): links
     routed orthogonally by Graphviz around the pinned cards, polylines where that fails."""
@@ -266,25 +429,42 @@ def ours(board: Board) -> tuple[dict[str, Any], float]:
     positions = auto_positions(board)
     elapsed = time.perf_counter() - started
     # Drawn exactly as the "auto" export draws it (components/export.py).
-    return measure(board, pinned_drawing(board, positions)), elapsed
+    measured = measure(board, pinned_drawing(board, positions))
+    measured["labels"] = export_labels(board, "auto")
+    return measured, elapsed
 
 
 def baseline(board: Board) -> tuple[dict[str, Any], int]:
     """Plain dot's drawing, and the crossings of its layout drawn as our exports draw."""
     data = json.loads(run_graphviz(_baseline_dot(board), "json", ["-Kdot"]))
     pinned = pinned_drawing(board, positions_from_json(board, data))
-    return measure(board, data), measure(board, pinned)["crossings"]
+    measured = measure(board, data)
+    measured["labels"] = baseline_labels(board, data)
+    return measured, measure(board, pinned)["crossings"]
 
 
 def main() -> None:
     rows = []
     pinned = {}
+    variants = {"drawn": ("drawn", False), "auto+findings": ("auto", True)}
+    variants["drawn+findings"] = ("drawn", True)
+    others: dict[str, dict[str, int]] = {v: dict.fromkeys(LABEL_KEYS, 0) for v in variants}
     for name, board in boards():
         mine, elapsed = ours(board)
         base, pinned[name] = baseline(board)
         rows.append((name, mine, base, elapsed))
+        for variant, (layout, findings) in variants.items():
+            for key, value in export_labels(board, layout, findings).items():
+                others[variant][key] += value
     if "--json" in sys.argv:
-        print(json.dumps([{"board": n, "ours": m, "baseline": b} for n, m, b, _ in rows]))
+        print(
+            json.dumps(
+                {
+                    "boards": [{"board": n, "ours": m, "baseline": b} for n, m, b, _ in rows],
+                    "labels": others,
+                }
+            )
+        )
         return
     head = f"{'board':28} {'n':>3} {'fit':>5} {'cross':>5} {'thru':>4} {'shar':>4} "
     head += f"{'trunc':>5} {'aspect':>6}"
@@ -319,6 +499,28 @@ def main() -> None:
         f"baseline's layout drawn as our exports draw (cards pinned, Graphviz routing): "
         f"{sum(pinned.values())} crossings"
     )
+    print()
+    labelled = sum(1 for _, b in boards() for e in b.edges if e.label)
+    print(
+        f"link labels ({labelled} on the 13 boards): on card / on label / on link / away / "
+        "drawn as numbered tags"
+    )
+    print(f"{'board':28} {'ours (auto export)':>22}  | {'baseline (dot)':>18}")
+    totals = {"ours": dict.fromkeys(LABEL_KEYS, 0), "baseline": dict.fromkeys(LABEL_KEYS, 0)}
+    for name, m, b, _ in rows:
+        for side, counts in (("ours", m["labels"]), ("baseline", b["labels"])):
+            for key in LABEL_KEYS:
+                totals[side][key] += counts[key]
+        print(f"{name[:28]:28} {_label_cells(m['labels']):>22}  | {_label_cells(b['labels']):>18}")
+    print(
+        f"{'total':28} {_label_cells(totals['ours']):>22}  | {_label_cells(totals['baseline']):>18}"
+    )
+    for variant, counts in others.items():
+        print(f"{'total, ' + variant + ' export':28} {_label_cells(counts):>22}")
+
+
+def _label_cells(counts: dict[str, int]) -> str:
+    return " / ".join(str(counts[key]) for key in LABEL_KEYS)
 
 
 if __name__ == "__main__":

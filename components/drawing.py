@@ -9,6 +9,8 @@ through `html_text`.
 
 from __future__ import annotations
 
+import html
+import math
 from dataclasses import dataclass
 
 from components.cards import (
@@ -22,7 +24,7 @@ from components.cards import (
     collapse,
     text_width,
 )
-from components.graphviz import Html, fmt, html_text
+from components.graphviz import Html, fmt, html_text, xml_safe
 
 FONT = "DejaVu Sans"  # what Graphviz renders with; the SVG names the whole FONT_FAMILY
 SVG_FONT_FAMILY = FONT_FAMILY
@@ -41,6 +43,10 @@ SEVERITY_COLOUR = {"error": ERROR_COLOUR, "warning": WARNING_COLOUR}
 BADGE_SIZE = 18
 PANEL_TEXT_SIZE = 11
 PANEL_WIDTH = 300  # text width of the findings list, points
+# A link label's tag, as the canvas draws it (static/js/canvas.js, shapes.js).
+LINK_LABEL_SIZE = 11
+LINK_LABEL_PAD = 12
+LINK_LABEL_HEIGHT = 20
 
 
 def _lines(lines: tuple[str, ...] | list[str]) -> str:
@@ -105,13 +111,43 @@ def note_style(outline: str | None) -> dict[str, str]:
     }
 
 
+def link_label_size(label: str) -> tuple[float, float]:
+    """A link label's tag, as the canvas sizes it (static/js/canvas.js `setEdgeLabel`):
+    the text at 11 px plus 12, by 20."""
+    return (
+        math.ceil(text_width(collapse(label), LINK_LABEL_SIZE)) + LINK_LABEL_PAD,
+        LINK_LABEL_HEIGHT,
+    )
+
+
 def edge_label(label: str) -> Html:
-    """A link's label on a white, framed tag, as on the canvas."""
+    """A link's label on a white, framed tag of the canvas's size, its text centred."""
+    width, height = link_label_size(label)
     return Html(
         f'<TABLE BORDER="1" STYLE="rounded" COLOR="{EDGE_LABEL_FRAME}" BGCOLOR="white" '
-        'CELLBORDER="0" CELLPADDING="2" CELLSPACING="0"><TR><TD>'
-        f'<FONT POINT-SIZE="10" COLOR="{EDGE_LABEL_INK}">{html_text(collapse(label))}</FONT>'
-        "</TD></TR></TABLE>"
+        'CELLBORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="{fmt(width - 2)}" HEIGHT="{fmt(height - 2)}">'
+        f'<FONT POINT-SIZE="{fmt(LINK_LABEL_SIZE)}" COLOR="{EDGE_LABEL_INK}">'
+        f"{html_text(collapse(label))}</FONT></TD></TR></TABLE>"
+    )
+
+
+def svg_link_label(
+    number: int, label: str, tip: str, box: tuple[float, float, float, float]
+) -> str:
+    """A link label's tag as SVG, centred at (`x`, `y`) and `width` x `height` (`box`, in
+    the SVG's user units): the canvas's tag (static/js/shapes.js: white, rounded, framed),
+    for exports that place the labels after Graphviz has drawn the links. `tip` is its
+    tooltip."""
+    x, y, width, height = box
+    text = html.escape(xml_safe(collapse(label)), quote=False)
+    return (
+        f'<g id="label{number}" class="label">\n<title>{html.escape(xml_safe(tip), quote=False)}'
+        f'</title>\n<rect x="{fmt(x - width / 2)}" y="{fmt(y - height / 2)}" '
+        f'width="{fmt(width)}" height="{fmt(height)}" rx="6" ry="6" fill="white" '
+        f'stroke="{EDGE_LABEL_FRAME}"/>\n<text text-anchor="middle" x="{fmt(x)}" '
+        f'y="{fmt(y + LINK_LABEL_SIZE * 0.36)}" font-family="{FONT}" '
+        f'font-size="{fmt(LINK_LABEL_SIZE)}" fill="{EDGE_LABEL_INK}">{text}</text>\n</g>\n'
     )
 
 
@@ -167,8 +203,11 @@ class Numbered:
 
 def _wrapped(text: str, size: float, style: str = "regular") -> list[str]:
     """`text` wrapped at spaces only (a message's "->" must not break), PANEL_WIDTH wide."""
+    text = collapse(text)
+    if text_width(text, size, style) <= PANEL_WIDTH:
+        return [text]
     lines: list[str] = []
-    for word in collapse(text).split(" "):
+    for word in text.split(" "):
         if lines and text_width(f"{lines[-1]} {word}", size, style) <= PANEL_WIDTH:
             lines[-1] += f" {word}"
         else:
@@ -208,3 +247,98 @@ def findings_size(items: list[Numbered]) -> tuple[float, float]:
         lines += len(_wrapped(item.message, PANEL_TEXT_SIZE))
         lines += len(_wrapped(item.subject, PANEL_TEXT_SIZE, "bold")) if item.subject else 0
     return PANEL_WIDTH + BADGE_SIZE + 40, 40 + 14 * lines + 14 * len(items)
+
+
+def link_list_label(items: list[Numbered]) -> Html:
+    """The labels that did not fit along their links, each after the numbered tag that
+    stands for it on the drawing: the link's ends (the subject) and the label."""
+    rows = [
+        '<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="13"><B>Link labels</B></FONT></TD></TR>'
+    ]
+    for item in items:
+        text = f"<B>{_lines(_wrapped(item.subject, PANEL_TEXT_SIZE, 'bold'))}</B>"
+        text += _lines(_wrapped(item.message, PANEL_TEXT_SIZE))
+        rows.append(
+            f'<TR><TD VALIGN="TOP">{edge_label(str(item.number))}</TD>'
+            f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP"><FONT POINT-SIZE="{PANEL_TEXT_SIZE}" '
+            f'COLOR="{INK}">{text}</FONT></TD></TR>'
+        )
+    return Html(
+        f'<TABLE BORDER="1" STYLE="rounded" COLOR="{FRAME}" BGCOLOR="white" CELLBORDER="0" '
+        f'CELLSPACING="6" CELLPADDING="2">{"".join(rows)}</TABLE>'
+    )
+
+
+def link_list_size(items: list[Numbered]) -> tuple[float, float]:
+    """An estimate of the link label list's size in points."""
+    lines = 0
+    for item in items:
+        lines += len(_wrapped(item.message, PANEL_TEXT_SIZE))
+        lines += len(_wrapped(item.subject, PANEL_TEXT_SIZE, "bold"))
+    return PANEL_WIDTH + LINK_LABEL_HEIGHT + 40, 40 + 14 * lines + 16 * len(items)
+
+
+def svg_link_list(items: list[Numbered], x: float, y: float) -> tuple[str, float, float]:
+    """The link label list (see `link_list_label`) as SVG, its top-left corner at (`x`,
+    `y`), for an SVG whose drawing is already made; with its width and height."""
+    pad, gap, line = 10.0, 8.0, 14.0
+    tag_width = max(link_label_size(str(item.number))[0] for item in items)
+    text_x = x + pad + tag_width + 8
+    parts: list[str] = []
+    widths = [text_width("Link labels", 13, "bold")]
+    cursor = y + pad + 13
+    parts.append(_svg_text(x + pad, cursor, "Link labels", 13, INK, bold=True))
+    cursor += gap
+    for item in items:
+        tag_w, tag_h = link_label_size(str(item.number))
+        parts.append(
+            f'<rect x="{fmt(x + pad)}" y="{fmt(cursor)}" width="{fmt(tag_w)}" '
+            f'height="{fmt(tag_h)}" rx="6" ry="6" fill="white" stroke="{EDGE_LABEL_FRAME}"/>\n'
+        )
+        parts.append(
+            _svg_text(
+                x + pad + tag_w / 2,
+                cursor + tag_h / 2 + LINK_LABEL_SIZE * 0.36,
+                str(item.number),
+                LINK_LABEL_SIZE,
+                EDGE_LABEL_INK,
+                anchor="middle",
+            )
+        )
+        row = cursor + 11
+        for text, bold in [(t, True) for t in _wrapped(item.subject, PANEL_TEXT_SIZE, "bold")] + [
+            (t, False) for t in _wrapped(item.message, PANEL_TEXT_SIZE)
+        ]:
+            parts.append(_svg_text(text_x, row, text, PANEL_TEXT_SIZE, INK, bold=bold))
+            widths.append(
+                text_x - x - pad + text_width(text, PANEL_TEXT_SIZE, "bold" if bold else "regular")
+            )
+            row += line
+        cursor = max(row - 11 + 2, cursor + tag_h) + gap
+    width = max(widths) + 2 * pad
+    height = cursor - y + pad - gap
+    frame = (
+        f'<rect x="{fmt(x)}" y="{fmt(y)}" width="{fmt(width)}" height="{fmt(height)}" rx="8" '
+        f'ry="8" fill="white" stroke="{FRAME}"/>\n'
+    )
+    markup = (
+        f'<g id="links" class="node">\n<title>Link labels</title>\n{frame}{"".join(parts)}</g>\n'
+    )
+    return markup, width, height
+
+
+def _svg_text(
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    colour: str,
+    bold: bool = False,
+    anchor: str = "start",
+) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    content = html.escape(xml_safe(text), quote=False)
+    return (
+        f'<text text-anchor="{anchor}" x="{fmt(x)}" y="{fmt(y)}" font-family="{FONT}"{weight} '
+        f'font-size="{fmt(size)}" fill="{colour}">{content}</text>\n'
+    )

@@ -25,17 +25,23 @@ result must parse as XML with no script, foreignObject, event attribute or href.
 
 from __future__ import annotations
 
+import bisect
 import html
+import json
+import math
 import re
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from components.cards import card_geometry, collapse
+from components import labels
+from components.cards import card_geometry, collapse, text_width
 from components.catalogue import CATEGORIES, COMPONENT_TYPES, NOTE
 from components.document import Board, Node, dump
 from components.drawing import (
+    BADGE_SIZE,
     EDGE_COLOUR,
     FONT,
     INK,
@@ -44,6 +50,7 @@ from components.drawing import (
     Numbered,
     badge_label,
     badge_text,
+    badge_width,
     card_label,
     card_style,
     edge_label,
@@ -51,8 +58,13 @@ from components.drawing import (
     findings_size,
     legend_label,
     legend_size,
+    link_label_size,
+    link_list_label,
+    link_list_size,
     note_label,
     note_style,
+    svg_link_label,
+    svg_link_list,
 )
 from components.graphviz import (
     DEFAULT_TIMEOUT,
@@ -95,9 +107,12 @@ FALLBACK_SPLINES = "polyline"
 POLYLINE_LIMIT = 30
 LARGE_FALLBACK_SPLINES = "line"
 PANEL_GAP = 56  # points between the drawing and the legend / findings list
+PANEL_SPACING = 24  # points between two panels
 PAD_INCHES = 0.4  # the margin around the drawing
+BOUNDS_SLACK = 8  # points a link label may reach past the drawing, into its margin
 
 Positions = dict[str, dict[str, float]]
+Point = tuple[float, float]
 PANEL = {"shape": "plain", "fixedsize": "false"}
 
 
@@ -155,6 +170,11 @@ def to_dot(
     splines: str | None = None,
     max_inches: float | None = None,
     positions: Positions | None = None,
+    link_labels: bool = True,
+    routes: dict[int, str] | None = None,
+    label_spots: dict[int, Point] | None = None,
+    label_tags: set[int] | None = None,
+    link_list: list[Numbered] | None = None,
 ) -> str:
     """The board as Graphviz DOT source, cards placed per `layout` ("drawn" or "auto").
 
@@ -162,6 +182,13 @@ def to_dot(
     numbers and lists what they name. `splines` overrides the link routing (default
     DRAWN_SPLINES); `max_inches` scales a larger drawing down to fit (Graphviz `size`).
     `positions` (top-left canvas positions by id) saves recomputing an auto layout.
+
+    Link labels are external labels that Graphviz places (the DOT format), or, without
+    `link_labels`, left out (the first pass of a picture). `routes` (Graphviz ``pos``
+    values by link number, in this source's points) pins the links as already routed, and
+    `label_spots` puts their labels at those centres (the second pass of a PNG), as
+    numbered tags for the links in `label_tags`; `link_list` lists what those tags stand
+    for beside the drawing.
     """
     if layout not in LAYOUTS:
         raise ExportError(f'unknown layout "{layout}"; layouts are {", ".join(LAYOUTS)}')
@@ -245,7 +272,15 @@ def to_dot(
 
     for number, edge in enumerate(board.edges):
         values = {}
-        if edge.label:
+        if routes is not None and number in routes:
+            values["pos"] = routes[number]
+            spot = (label_spots or {}).get(number)
+            if spot and edge.label:
+                tags = sorted(label_tags or ())
+                text = str(tags.index(number) + 1) if number in tags else edge.label
+                values["label"] = edge_label(text)
+                values["lp"] = f"{fmt(spot[0])},{fmt(spot[1])}"
+        elif edge.label and link_labels:
             # An external label: placed beside its link where it overlaps no card, if it can.
             values["xlabel"] = edge_label(edge.label)
         edge_severity = edge_outline.get(edge.id)
@@ -265,12 +300,18 @@ def to_dot(
         pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
         panel = {"label": legend_label(entries), "pos": pos, "id": "legend", **PANEL}
         lines.append(f"  legend {attrs(panel)};")
-        panel_top += height + 24
+        panel_top += height + PANEL_SPACING
     if listed:
         width, height = findings_size(listed)
         pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
         panel = {"label": findings_label(listed), "pos": pos, "id": "findings", **PANEL}
         lines.append(f"  findings {attrs(panel)};")
+        panel_top += height + PANEL_SPACING
+    if link_list:
+        width, height = link_list_size(link_list)
+        pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
+        panel = {"label": link_list_label(link_list), "pos": pos, "id": "links", **PANEL}
+        lines.append(f"  links {attrs(panel)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -296,6 +337,7 @@ def tooltips(board: Board, findings: Any = None) -> dict[str, str]:
     _, numbers = number_findings(board, findings)
     names = [display_name(node) for node in board.nodes]
     tips = {"board": collapse(board.title) or "Board", "legend": "Legend", "findings": "Findings"}
+    tips["links"] = "Link labels"
     for k, node in enumerate(board.nodes):
         title = COMPONENT_TYPES[node.type].title
         tips[node_name(k)] = names[k] if names[k] == title else f"{names[k]} ({title})"
@@ -385,28 +427,263 @@ def render(
     }
     if fmt == "png":
         options["max_inches"] = PNG_MAX_INCHES
-    source = to_dot(board, **options)
     if fmt == "dot":
-        return source.encode("utf-8")
+        return to_dot(board, **options).encode("utf-8")
 
-    def run(source: str) -> bytes:
+    def run(source: str, output: str, flags: list[str]) -> bytes:
         """Graphviz with what is left of the time limit; a timeout names the whole limit."""
         left = timeout - (time.monotonic() - started)
         try:
             if left <= 0:
                 raise ExportTimeout(_too_slow(timeout))
-            return run_graphviz(source, fmt, ["-Kneato", "-n2"], left)
+            return run_graphviz(source, output, ["-Kneato", "-n2", *flags], left)
         except ExportTimeout:
             raise ExportTimeout(_too_slow(timeout)) from None
 
+    # A picture with link labels is drawn in two steps: Graphviz routes the links (no
+    # labels), then the labels are placed along them (components/labels.py). An SVG gets
+    # them written into Graphviz's drawing, with the list of the labels drawn as numbered
+    # tags (no room along their link) beside it; a PNG is drawn again by Graphviz with the
+    # links pinned as routed and the labels, tags and list where they were placed.
+    placing = any(edge.label for edge in board.edges)
+    options["link_labels"] = not placing
+    first = "json0" if placing and fmt == "png" else fmt
+    flags = ["-Tjson0"] if placing and fmt == "svg" else []
     try:
-        output = run(source)
+        output = run(to_dot(board, **options), first, flags)
     except GraphvizFailed:
         # The orthogonal router fails on some inputs; the retry routes polylines around
         # the cards (straight lines on large boards), within what is left of the limit.
-        fallback = fallback_splines(board)
-        output = run(to_dot(board, splines=fallback, **options))
-    return clean_svg(output, tooltips(board, findings), fit) if fmt == "svg" else output
+        options["splines"] = fallback_splines(board)
+        output = run(to_dot(board, **options), first, flags)
+    tips = tooltips(board, findings)
+    if not placing:
+        return clean_svg(output, tips, fit) if fmt == "svg" else output
+    svg, routed = _split_json(output) if fmt == "svg" else (b"", _parse_json(output))
+    plan = plan_labels(board, routed, positions_of(board, layout, positions), findings)
+    if plan is None:
+        return clean_svg(svg, tips, fit) if fmt == "svg" else run(to_dot(board, **options), fmt, [])
+    if fmt == "svg":
+        return clean_svg(_with_labels(svg, board, plan), tips, fit)
+    options.update(routes=plan.source_routes(), link_list=plan.listed(board))
+    options["label_spots"] = {n: (p.x, -p.y) for n, p in plan.placed.items()}
+    options["label_tags"] = plan.tagged
+    return run(to_dot(board, **options), "png", [])
+
+
+def positions_of(board: Board, layout: str, positions: Positions | None) -> Positions:
+    """The top-left canvas position of every card, as `to_dot` places them."""
+    if positions is not None:
+        return positions
+    if layout == "auto":
+        return auto_positions(board)
+    return {node.id: {"x": node.x, "y": node.y} for node in board.nodes}
+
+
+# --- link labels -----------------------------------------------------------------------
+
+
+@dataclass
+class LabelPlan:
+    """Where the link labels go, in canvas coordinates (y down, the cards' positions), and
+    the routes Graphviz gave the links."""
+
+    placed: dict[int, labels.Placed]
+    tagged: set[int]  # links whose label is a numbered tag, listed beside the drawing
+    routes: dict[int, str]  # as Graphviz wrote them, moved by `offset`
+    offset: Point  # the first drawing's SVG coordinates minus canvas coordinates
+    list_at: Point  # where the list of tagged labels goes (its top-left corner)
+
+    def source_routes(self) -> dict[int, str]:
+        """The routes in the DOT source's points, to pin them in a second drawing."""
+        return {n: _shifted(pos, self.offset[0], -self.offset[1]) for n, pos in self.routes.items()}
+
+    def listed(self, board: Board) -> list[Numbered]:
+        """The tagged labels, numbered from 1 in board order."""
+        names = [display_name(node) for node in board.nodes]
+        index = {node.id: k for k, node in enumerate(board.nodes)}
+        items = []
+        for number, link in enumerate(sorted(self.tagged), start=1):
+            edge = board.edges[link]
+            subject = f"{names[index[edge.source]]} \u2192 {names[index[edge.target]]}"
+            items.append(Numbered(number, "", subject, collapse(edge.label)))
+        return items
+
+    def text(self, board: Board, link: int) -> str:
+        """What the tag of `link` says: its label, or its number in the list."""
+        if link in self.tagged:
+            return str(bisect.bisect_left(sorted(self.tagged), link) + 1)
+        return board.edges[link].label
+
+
+def _parse_json(data: bytes) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _split_json(output: bytes) -> tuple[bytes, dict[str, Any] | None]:
+    """Graphviz's SVG and, after it, its JSON (``-Tsvg -Tjson0`` in one run)."""
+    end = output.rfind(b"</svg>")
+    if end < 0:
+        return output, None
+    end += len(b"</svg>")
+    return output[:end] + b"\n", _parse_json(output[end:])
+
+
+def _box(x: float, y: float, width: float, height: float) -> labels.Rect:
+    return (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+
+
+def _point(text: str) -> Point:
+    x, y = text.split(",")
+    return float(x), float(y)
+
+
+def _offset(board: Board, routed: dict[str, Any] | None, positions: Positions) -> Point | None:
+    """How far Graphviz moved the drawing (it starts it at 0, 0), in SVG coordinates: the
+    first card's centre in its output less the same centre on the canvas."""
+    if not routed or not board.nodes:
+        return None
+    first = next((o for o in routed.get("objects", []) if o.get("name") == "n0"), None)
+    if first is None or "pos" not in first:
+        return None
+    node = board.nodes[0]
+    card = card_geometry(node.label, COMPONENT_TYPES[node.type].title, node.type == NOTE)
+    x, y = _point(first["pos"])
+    return (
+        x - (positions[node.id]["x"] + card.width / 2),
+        -y - (positions[node.id]["y"] + card.height / 2),
+    )
+
+
+def plan_labels(
+    board: Board, routed: dict[str, Any] | None, positions: Positions, findings: Any = None
+) -> LabelPlan | None:
+    """Where each link label goes on Graphviz's routed drawing (its ``json0`` output)."""
+    offset = _offset(board, routed, positions)
+    if routed is None or offset is None:
+        return None
+    ox, oy = offset
+
+    def box(x: float, y: float, width: float, height: float) -> labels.Rect:
+        """A box around a Graphviz point (y up), in canvas coordinates."""
+        return _box(x - ox, -y - oy, width, height)
+
+    _, numbers = number_findings(board, findings)
+    badges = {f"n{k}": numbers[node.id] for k, node in enumerate(board.nodes) if node.id in numbers}
+    obstacles: list[labels.Rect] = []
+    right, top, below = -math.inf, math.inf, -math.inf
+    for item in routed.get("objects", []):
+        if "pos" not in item or "width" not in item:
+            continue
+        width, height = float(item["width"]) * 72, float(item["height"]) * 72
+        obstacles.append(box(*_point(item["pos"]), width, height))
+        if item.get("name") in ("legend", "findings"):
+            below = max(below, obstacles[-1][3] + PANEL_SPACING)
+        else:
+            right, top = max(right, obstacles[-1][2]), min(top, obstacles[-1][1])
+        if "xlp" in item and item.get("name") in badges:
+            badge = badge_width(badges[item["name"]])
+            obstacles.append(box(*_point(item["xlp"]), badge, BADGE_SIZE))
+    if "lp" in routed and board.title:
+        # The title: its width estimated (Graphviz gives its centre only).
+        width = text_width(collapse(board.title), 18, "bold") + 8
+        obstacles.append(box(*_point(routed["lp"]), width, 26))
+    routes: dict[int, list[Point]] = {}
+    pinned: dict[int, str] = {}
+    for item in routed.get("edges", []):
+        name = str(item.get("id", ""))
+        if name.startswith("link") and "pos" in item:
+            number = int(name[4:])
+            routes[number] = [(x - ox, y - oy) for x, y in labels.route_points(item["pos"])]
+            pinned[number] = item["pos"]
+    sizes = {
+        number: link_label_size(edge.label)
+        for number, edge in enumerate(board.edges)
+        if edge.label and number in routes
+    }
+    tags = {number: link_label_size(str(len(sizes))) for number in sizes}
+    bounds = None
+    if "bb" in routed:
+        x0, y0, x1, y1 = (float(v) for v in routed["bb"].split(","))
+        slack = BOUNDS_SLACK
+        bounds = (x0 - ox - slack, -y1 - oy - slack, x1 - ox + slack, -y0 - oy + slack)
+    placed, tagged = labels.place_labels(routes, sizes, obstacles, bounds, tags)
+    return LabelPlan(placed, tagged, pinned, offset, (right + PANEL_GAP, max(top, below)))
+
+
+def _with_labels(svg: bytes, board: Board, plan: LabelPlan) -> bytes:
+    """Graphviz's SVG with the link labels written on top where they were placed, and
+    the list of the labels drawn as tags right of the drawing (the SVG grown to hold it)."""
+    if not plan.placed:
+        return svg
+    ox, oy = plan.offset
+    names = [display_name(node) for node in board.nodes]
+    index = {node.id: k for k, node in enumerate(board.nodes)}
+    tags = []
+    for number, spot in sorted(plan.placed.items()):
+        edge = board.edges[number]
+        tip = f"{names[index[edge.source]]} \u2192 {names[index[edge.target]]}: {edge.label}"
+        box = (spot.x + ox, spot.y + oy, spot.width, spot.height)
+        tags.append(svg_link_label(number, plan.text(board, number), tip, box))
+    if plan.tagged:
+        x, y = plan.list_at[0] + ox, plan.list_at[1] + oy
+        markup, width, height = svg_link_list(plan.listed(board), x, y)
+        tags.append(markup)
+        svg = _grown_svg(svg, x + width, y + height)
+    # The graph's group closes just before the end of the document.
+    end = svg.rfind(b"</g>")
+    if end < 0:
+        return svg
+    return svg[:end] + "".join(tags).encode("utf-8") + svg[end:]
+
+
+_SVG_HEAD = re.compile(
+    rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="[^"]*"(.*?)'
+    rb'transform="scale\(1 1\) rotate\(0\) translate\(([-\d.]+) ([-\d.]+)\)">(.*?)'
+    rb'<polygon fill="white" stroke="transparent" points="[^"]*"/>',
+    re.S,
+)
+
+
+def _grown_svg(svg: bytes, right: float, bottom: float) -> bytes:
+    """Graphviz's SVG made large enough to show the point (`right`, `bottom`) of its
+    drawing with the margin: its size, view box and white background grow right and down."""
+    match = _SVG_HEAD.search(svg)
+    if not match:
+        return svg
+    width, height = float(match.group(1)), float(match.group(2))
+    tx, ty = float(match.group(4)), float(match.group(5))
+    margin = PAD_INCHES * 72
+    grown_width = max(width, right + tx + margin)
+    grown_height = max(height, bottom + ty + margin)
+    if (grown_width, grown_height) == (width, height):
+        return svg
+    x0, y0 = fmt(-tx), fmt(-ty)
+    x1, y1 = fmt(grown_width - tx), fmt(grown_height - ty)
+    points = f"{x0},{y1} {x0},{y0} {x1},{y0} {x1},{y1} {x0},{y1}"
+    head = (
+        f'<svg width="{math.ceil(grown_width)}pt" height="{math.ceil(grown_height)}pt"\n'
+        f' viewBox="0.00 0.00 {grown_width:.2f} {grown_height:.2f}"'.encode()
+        + match.group(3)
+        + f'transform="scale(1 1) rotate(0) translate({fmt(tx)} {fmt(ty)})">'.encode()
+        + match.group(6)
+        + f'<polygon fill="white" stroke="transparent" points="{points}"/>'.encode()
+    )
+    return svg[: match.start()] + head + svg[match.end() :]
+
+
+def _shifted(pos: str, dx: float, dy: float) -> str:
+    """A Graphviz edge ``pos`` moved by (-dx, -dy)."""
+    parts = []
+    for part in pos.split():
+        prefix = part[:2] if part.startswith(("e,", "s,")) else ""
+        x, y = _point(part[len(prefix) :])
+        parts.append(f"{prefix}{fmt(x - dx)},{fmt(y - dy)}")
+    return " ".join(parts)
 
 
 def fallback_splines(board: Board) -> str:
