@@ -80,6 +80,11 @@ NOTE_STYLE = "regular"
 NOTE_SIZE = 12
 NOTE_LINE = 15
 NOTE_MAX_LINES = 6
+# A link label's tag: text size, horizontal padding (both sides together) and height, as
+# the canvas draws it (static/js/canvas.js reads these from cards_as_json) and the exports.
+LINK_LABEL_SIZE = 11
+LINK_LABEL_PAD = 12
+LINK_LABEL_HEIGHT = 20
 
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -276,5 +281,6 @@ def cards_as_json() -> dict[str, Any]:
             "line": NOTE_LINE,
             "max_lines": NOTE_MAX_LINES,
         },
+        "link_label": {"size": LINK_LABEL_SIZE, "pad": LINK_LABEL_PAD, "height": LINK_LABEL_HEIGHT},
         "widths": font_widths(),
     }

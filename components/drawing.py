@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from components.cards import (
     FONT_FAMILY,
     LABEL_SIZE,
+    LINK_LABEL_HEIGHT,
+    LINK_LABEL_PAD,
+    LINK_LABEL_SIZE,
     NOTE_SIZE,
     PAD_LEFT,
     STRIPE,
@@ -43,10 +46,6 @@ SEVERITY_COLOUR = {"error": ERROR_COLOUR, "warning": WARNING_COLOUR}
 BADGE_SIZE = 18
 PANEL_TEXT_SIZE = 11
 PANEL_WIDTH = 300  # text width of the findings list, points
-# A link label's tag, as the canvas draws it (static/js/canvas.js, shapes.js).
-LINK_LABEL_SIZE = 11
-LINK_LABEL_PAD = 12
-LINK_LABEL_HEIGHT = 20
 
 
 def _lines(lines: tuple[str, ...] | list[str]) -> str:

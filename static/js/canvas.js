@@ -494,11 +494,12 @@ export class Canvas extends EventTarget {
       link.labels([]);
       return;
     }
-    const width = Math.ceil(this.textWidth(label, 11)) + 12;
+    const { size, pad, height } = this.cards.c.link_label; // the exports' tags too
+    const width = Math.ceil(this.textWidth(label, size)) + pad;
     link.labels([{
       attrs: {
         labelText: { text: label },
-        labelBody: { x: -width / 2, y: -10, width, height: 20 },
+        labelBody: { x: -width / 2, y: -height / 2, width, height },
       },
     }]);
   }

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from components import drawing, export, labels
+from components.cards import cards_as_json
 from components.case_studies import load_all
 from components.document import Board, Edge, Node
 from components.drawing import link_label_size
@@ -206,9 +207,14 @@ def test_a_label_with_no_clear_place_takes_its_tag_in_the_least_bad_place():
     assert placed[0].width == 19 and placed[0].clear
 
 
-def test_the_tag_has_the_canvas_size():
-    # static/js/canvas.js setEdgeLabel sizes the canvas's tag; the exports copy it.
+def test_the_tag_size_reaches_the_canvas_from_one_place():
+    # The canvas reads the tag's size from the catalogue JSON (cards_as_json), so the
+    # exports' tags and the canvas's cannot drift apart.
+    assert cards_as_json()["link_label"] == {
+        "size": drawing.LINK_LABEL_SIZE,
+        "pad": drawing.LINK_LABEL_PAD,
+        "height": drawing.LINK_LABEL_HEIGHT,
+    }
     canvas = (Path(__file__).resolve().parents[2] / "static" / "js" / "canvas.js").read_text()
-    size, pad, height = drawing.LINK_LABEL_SIZE, drawing.LINK_LABEL_PAD, drawing.LINK_LABEL_HEIGHT
-    assert f"Math.ceil(this.textWidth(label, {size})) + {pad};" in canvas
-    assert f"y: -{height // 2}, width, height: {height} }}" in canvas
+    assert "this.cards.c.link_label" in canvas
+    assert "textWidth(label, 11)" not in canvas
