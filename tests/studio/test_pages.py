@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,7 +14,7 @@ from studio import services
 from studio.models import Board, Operation
 from studio.views import imported_title
 from tests.conftest import DESIGNS
-from tests.studio.conftest import client_as
+from tests.studio.conftest import client_as, make_board
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +182,22 @@ def test_findings_panel_groups_findings_by_step(client: Client):
     assert 'data-nodes="train rank fpb fps fpt fs"' in panel  # rev. 2: the stores too
     staff = client.get(url + "findings?level=mid").content.decode()
     assert "at mid level" in staff
+
+
+def test_no_template_comment_spans_lines():
+    # Django's {# #} comment ends at the line's end: one spanning lines is printed on the
+    # page as text. Longer comments use {% comment %}.
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    open_comments = [
+        f"{path.relative_to(templates)}:{number}"
+        for path in templates.rglob("*.html")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert open_comments == []
+
+
+def test_the_board_page_prints_no_template_syntax(client: Client):
+    board, _ = make_board()
+    page = client_as(board, "interviewer").get(f"/b/{board.public_id}/").content.decode()
+    assert "{#" not in page and "#}" not in page and "{%" not in page
