@@ -329,3 +329,18 @@ def test_screenshots_of_a_real_design(page: Page, server_url: str) -> None:
         expect(links(page)).to_have_count(len(design["edges"]))
         page.keyboard.press("f")
         screenshot(page, f"canvas-design-{name}")
+
+
+def test_a_link_label_tag_has_the_size_the_exports_give_it(page: Page, server_url: str) -> None:
+    # One size for the tag on the canvas and in the exports (components/cards.py).
+    from components.cards import LINK_LABEL_HEIGHT
+    from components.drawing import link_label_size
+
+    board = two_cards("Tag")
+    board["edges"] = [{"id": "e1", "source": "gw", "target": "svc", "label": "features"}]
+    page.set_viewport_size(LARGE)
+    open_board(page, server_url, board)
+    body = page.locator('#canvas [data-id="e1"] rect[joint-selector="labelBody"]').first
+    expect(body).to_have_attribute("height", str(LINK_LABEL_HEIGHT))
+    width = float(body.get_attribute("width") or 0)
+    assert (width, LINK_LABEL_HEIGHT) == link_label_size("features")
