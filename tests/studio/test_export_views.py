@@ -150,3 +150,13 @@ def test_auto_layout_places_every_component_left_to_right(board: Board):
     # The request enters on the left and flows right: app before gateway before ranker.
     assert positions["app"]["x"] < positions["gw"]["x"] < positions["rank"]["x"]
     assert all(p["x"] >= 0 and p["y"] >= 0 for p in positions.values())
+
+
+@pytest.mark.parametrize(
+    ("design", "badges"), [("video_recommendation", False), ("video_recommendation_skew", True)]
+)
+def test_the_report_explains_badges_only_when_the_diagram_has_findings(db, design, badges):
+    board, _ = make_board(design)
+    html = client_as(board, "viewer").get(f"/b/{board.public_id}/report").content.decode()
+    assert ("Numbered badges on the components" in html) is badges
+    assert "Click the diagram to open it on its own." in html
