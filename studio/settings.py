@@ -16,6 +16,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from studio.headers import static_file_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -75,6 +77,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Static files answer first, with the headers studio.middleware.static_file_headers
+    # gives them (scripts and stylesheets need no page headers), before sessions are loaded.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Pages compressed (the board page embeds the catalogue: 52 KB -> ~10 KB). Django's
     # GZipMiddleware pads each response at random against BREACH, and CSRF tokens are
@@ -82,9 +87,6 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "studio.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Static files answer here, after the middleware above has added its headers (CSP,
-    # nosniff, Referrer-Policy, X-Frame-Options, HSTS) and before sessions are loaded.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "studio.middleware.FriendlyNotFoundMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,6 +175,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "studio.storage.StaticStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [
     BASE_DIR / "static",

@@ -12,7 +12,7 @@ from django.test import Client
 
 from components.document import parse
 from studio import services
-from studio.middleware import POLICY
+from studio.headers import POLICY
 from tests.conftest import DESIGNS
 from tests.studio.conftest import session_cookie
 
