@@ -372,7 +372,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--sizes", default="10,50,200", type=lambda s: [int(v) for v in s.split(",")]
+        "--sizes",
+        default="10,50,200",
+        type=lambda s: [int(v) for v in s.split(",") if v],
+        help='client counts ("" for the connect storm alone)',
     )
     parser.add_argument("--ops", default="move,rename", type=lambda s: s.split(","))
     parser.add_argument("--rounds", type=int, default=3)

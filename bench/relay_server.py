@@ -5,7 +5,8 @@ on the `websockets` library: a client joins a room by its path (`/room/<name>`),
 message it sends is written, unchanged, to every other client of that room. No
 persistence, no validation, no acknowledgement, no presence: the least a live board can
 do. Each message is encoded once and its bytes written to every socket
-(`websockets.broadcast`).
+(`websockets.broadcast`). It listens with Node's default backlog (511), as excalidraw-room
+does.
 
     python bench/relay_server.py PORT
 """
@@ -42,7 +43,9 @@ async def main(port: int) -> None:
     stop = asyncio.get_running_loop().create_future()
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set_result, None)
-    async with serve(relay, "127.0.0.1", port, max_size=2**20, compression=None):
+    # backlog: Node's default for `server.listen`, which excalidraw-room keeps (asyncio's
+    # would be 100, dropping handshakes of a 200-client storm: docs/benchmarks.md).
+    async with serve(relay, "127.0.0.1", port, max_size=2**20, compression=None, backlog=511):
         await stop
 
 

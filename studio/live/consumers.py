@@ -33,7 +33,7 @@ from django.db import close_old_connections
 from components.operations import OperationError
 from studio.access import role_on
 from studio.interview import timer_state
-from studio.live import frames, presence
+from studio.live import admission, frames, presence
 from studio.live.broadcast import event as make_event
 from studio.live.broadcast import group_name
 from studio.live.engine import BoardState, engine
@@ -108,19 +108,17 @@ class BoardConsumer(AsyncWebsocketConsumer):
             [group_name(self.public_id, True)] if self.role == "interviewer" else []
         ):
             await self.hub.join(group, self)
-        await self._broadcast(
-            {"type": "presence.joined", "by": self.me["id"], "participant": self.me},
-            reply_to=self.channel_name,
-        )
+        joined = {"type": "presence.joined", "by": self.me["id"], "participant": self.me}
+        try:  # batched with the joins that follow closely (studio.live.fanout.Hub.announce)
+            await self.hub.announce(self.group, self, make_event(joined, self.channel_name))
+        except Exception:  # any layer failure must not drop the connection
+            logger.warning("presence of board %s not announced", self.public_id, exc_info=True)
         # Who is here in this process, straight from its registry: listed after joining
         # the group, so anyone who joins later is heard through its presence.joined.
         # (Asking each of them to answer through the channel layer cost n² messages
-        # when many connect at once.)
-        for participant in presence.participants(self.public_id):
-            if participant["id"] != self.me["id"]:
-                await self._send(
-                    {"type": "presence.here", "by": participant["id"], "participant": participant}
-                )
+        # when many connect at once.) Each participant's frame is encoded once, and all
+        # of them go out in one write.
+        await self._send_texts(presence.here_frames(self.public_id, but=self.channel_name))
 
     async def disconnect(self, code: int) -> None:
         me = getattr(self, "me", None)
@@ -350,6 +348,14 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 # flooded; it misses one presence.here, but this connection must live on.
                 logger.warning("presence.here on board %s dropped: %r", self.public_id, exc)
 
+    async def board_events(self, events: list[dict[str, Any]]) -> None:
+        """Several joins of this process's connections at once (the hub batches them):
+        one write for all of them."""
+        if self.direct and self.direct.write(b"".join(frame_of(e) for e in events)):
+            return
+        for event in events:
+            await self.send(text_data=event["text"])
+
     async def _links_revoked(self, notice: dict[str, Any]) -> None:
         """A link of this connection's role was rotated: a connection that joined through
         the old link is closed (4403); the person who rotated it keeps theirs."""
@@ -368,6 +374,16 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def _send_text(self, text: str) -> None:
         direct = getattr(self, "direct", None)
         if not (direct and direct.write(text_frame(text))):
+            await self.send(text_data=text)
+
+    async def _send_texts(self, texts: list[str]) -> None:
+        """Several frames to this connection in one write."""
+        if not texts:
+            return
+        direct = getattr(self, "direct", None)
+        if direct and direct.write(b"".join(map(text_frame, texts))):
+            return
+        for text in texts:
             await self.send(text_data=text)
 
     async def _broadcast(
@@ -409,13 +425,14 @@ class BoardConsumer(AsyncWebsocketConsumer):
         """Role (checked against its link's current generation), that generation, display
         name and person id from the session (loading it hits the DB), and the board's
         timer, None when the board does not exist: one trip to the database thread per
-        connection instead of three (performance only)."""
+        connection instead of three, and the board's few columns read once per process
+        (studio.live.admission; performance only)."""
         session = self.scope.get("session")
         if session is None:
             return None, "", "", "", None
         person = session.get("pid") or secrets.token_hex(6)
         try:
-            board = Board.objects.get(public_id=self.public_id)
+            board = admission.board(self.public_id)
         except Board.DoesNotExist:
             return None, "", "", person, None
         role = role_on(session, board)

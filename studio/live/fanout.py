@@ -14,12 +14,22 @@ exists to tell, so a broadcast sends no layer message at all.
 
 The hub also publishes how many connections each board has here (studio.live.occupancy), so
 the per-board connection limit counts every process's.
+
+Joins are announced in batches (`announce`): when many people connect at once (a network
+blip, a class opening its boards), each join announced to everyone already there is n²
+frames and as many socket writes. A join is delivered at once when the board announced
+none in the last ANNOUNCE_WINDOW seconds; the joins that follow within the window go out
+together at its end, one write per connection for all of them. Each connection still gets
+every join announced after it joined the group, its own excepted, in order, and anything
+else broadcast to the group waits for the pending joins (a `presence.left` never overtakes
+its `presence.joined`). The other processes are told of each join at once, as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
 import weakref
 from typing import Any, Protocol
@@ -30,9 +40,13 @@ from studio.live.occupancy import REFRESH, Alone, Occupancy, occupancy_for
 
 logger = logging.getLogger(__name__)
 
+ANNOUNCE_WINDOW = 0.02  # seconds: joins of one board announced together (see `announce`)
+
 
 class Member(Protocol):
-    """What a hub needs of a connection (studio.live.consumers.BoardConsumer)."""
+    """What a hub needs of a connection (studio.live.consumers.BoardConsumer). A member
+    may also take several events in one call, `async def board_events(events)`, which
+    `announce` uses for a batch of joins (one write for all of them)."""
 
     channel_name: str
 
@@ -57,6 +71,14 @@ class Hub:
         self._changing = asyncio.Lock()  # joins and leaves, one at a time
         self._counting = asyncio.Lock()  # count publishes, in order
         self._pending: set[asyncio.Task[None]] = set()  # clean-ups after `forget`
+        # Joins waiting to be announced, by group: (sequence, joiner's channel, event); the
+        # sequence number each member had when it joined the group; when each group last
+        # announced joins, and the timers of the batches waiting for the window's end.
+        self._sequence = 0
+        self._announcing: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
+        self._joined_at: dict[tuple[str, str], int] = {}
+        self._announced_at: dict[str, float] = {}
+        self._announce_timers: dict[str, asyncio.TimerHandle] = {}
 
     # --- connection counts --------------------------------------------------------------------
 
@@ -101,13 +123,18 @@ class Hub:
                     self._stop()
                 raise
             self.rooms.setdefault(group, {})[member.channel_name] = member
+            self._joined_at[(group, member.channel_name)] = self._sequence
 
     async def leave(self, group: str, member: Member) -> None:
         async with self._changing:
             room = self.rooms.get(group)
-            if room is None or room.pop(member.channel_name, None) is None or room:
+            if room is None or room.pop(member.channel_name, None) is None:
+                return
+            self._joined_at.pop((group, member.channel_name), None)
+            if room:
                 return
             del self.rooms[group]
+            self._emptied(group)
             await self._discard([group])
 
     def forget(self, member: Member, public_id: str, count: int) -> None:
@@ -118,8 +145,10 @@ class Hub:
         for group, room in list(self.rooms.items()):
             if room.get(member.channel_name) is member:
                 del room[member.channel_name]
+                self._joined_at.pop((group, member.channel_name), None)
                 if not room:
                     del self.rooms[group]
+                    self._emptied(group)
                     emptied.append(group)
         self._note_count(public_id, count)
         try:
@@ -205,9 +234,70 @@ class Hub:
         if self._last_send is task:
             self._last_send = None
 
+    async def announce(self, group: str, member: Member, event: dict[str, Any]) -> None:
+        """Broadcast `member`'s join (`event`, a `presence.joined`) to the group, batched
+        with the joins that follow it closely (see the module's docstring): the other
+        processes at once, this process's connections at once or at the window's end."""
+        sending = None
+        if self._has_peers():
+            sending = self._publish(group, {**event, "group": group, "origin": self.id})
+        self._sequence += 1
+        self._announcing.setdefault(group, []).append((self._sequence, member.channel_name, event))
+        if group not in self._announce_timers:
+            loop = asyncio.get_running_loop()
+            wait = self._announced_at.get(group, -math.inf) + ANNOUNCE_WINDOW - loop.time()
+            if wait <= 0:
+                await self._announce(group)
+            else:
+                self._announce_timers[group] = loop.call_later(wait, self._announce_later, group)
+        if sending is not None:
+            await asyncio.shield(sending)
+
+    def _announce_later(self, group: str) -> None:
+        self._announce_timers.pop(group, None)
+        task = asyncio.get_running_loop().create_task(self._announce(group))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _announce(self, group: str) -> None:
+        """Deliver the group's waiting joins: to each member, in one batch, those queued
+        after it joined the group, except its own."""
+        timer = self._announce_timers.pop(group, None)
+        if timer is not None:
+            timer.cancel()
+        queued = self._announcing.pop(group, None)
+        if not queued:
+            return
+        self._announced_at[group] = asyncio.get_running_loop().time()
+        for member in list(self.rooms.get(group, {}).values()):
+            since = self._joined_at.get((group, member.channel_name), 0)
+            events = [e for n, by, e in queued if n > since and by != member.channel_name]
+            if not events:
+                continue
+            try:
+                batch = getattr(member, "board_events", None)
+                if batch is not None:
+                    await batch(events)
+                else:
+                    for event in events:
+                        await member.board_event(event)
+            except Exception:  # one broken socket must not starve the rest
+                logger.warning("delivery to %s failed", member.channel_name, exc_info=True)
+
+    def _emptied(self, group: str) -> None:
+        """The group has no connection here any more: drop its join batches."""
+        self._announcing.pop(group, None)
+        self._announced_at.pop(group, None)
+        timer = self._announce_timers.pop(group, None)
+        if timer is not None:
+            timer.cancel()
+
     async def deliver(self, group: str, event: dict[str, Any]) -> None:
         """Hand `event` to each connection of `group` on this loop; one that fails (it is
-        closing) is logged and the others still get it."""
+        closing) is logged and the others still get it. Joins still waiting to be
+        announced go first."""
+        if group in self._announcing:
+            await self._announce(group)
         for member in list(self.rooms.get(group, {}).values()):
             try:
                 await member.board_event(event)

@@ -9,6 +9,7 @@ processes answer its "presence.joined" over the channel layer.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections import defaultdict
 
@@ -29,6 +30,7 @@ PALETTE = (
 )
 
 _connections: dict[str, dict[str, dict]] = defaultdict(dict)
+_here: dict[str, str] = {}  # channel name -> its participant's `presence.here` frame (JSON)
 
 
 def colour_for(person: str, taken: frozenset[str] | set[str] = frozenset()) -> str:
@@ -58,13 +60,17 @@ def join(public_id: str, channel_name: str, role: str, name: str, person: str) -
         "colour": same or colour_for(person, {p["colour"] for p in here}),
     }
     _connections[public_id][channel_name] = participant
+    _here[channel_name] = json.dumps(
+        {"type": "presence.here", "by": participant["id"], "participant": participant}
+    )
     return participant
 
 
 def leave(public_id: str, channel_name: str) -> None:
     board = _connections.get(public_id)
     if board is not None:
-        board.pop(channel_name, None)
+        if board.pop(channel_name, None) is not None:
+            _here.pop(channel_name, None)
         if not board:
             del _connections[public_id]
 
@@ -76,3 +82,9 @@ def count(public_id: str) -> int:
 def participants(public_id: str) -> list[dict]:
     """The participants connected to the board in this process."""
     return list(_connections.get(public_id, {}).values())
+
+
+def here_frames(public_id: str, but: str) -> list[str]:
+    """The `presence.here` frame of each participant connected to the board in this
+    process but the connection `but`, each encoded once when it joined."""
+    return [_here[channel] for channel in _connections.get(public_id, {}) if channel != but]

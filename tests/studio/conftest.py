@@ -52,6 +52,13 @@ async def ws_client(
 ):
     """A connected WebSocket client holding `role` on the board (None: no role)."""
     cookie = await database_sync_to_async(session_cookie)(public_id, role, name) if role else ""
+    async with ws_cookie(public_id, cookie, origin) as communicator:
+        yield communicator
+
+
+@asynccontextmanager
+async def ws_cookie(public_id: str, cookie: str, origin: str = "http://testserver"):
+    """A connected WebSocket client sending `cookie` (a session's, from session_cookie)."""
     headers = [(b"origin", origin.encode()), (b"host", b"testserver")]
     if cookie:
         headers.append((b"cookie", cookie.encode()))

@@ -11,12 +11,19 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from components.document import dump
+from studio import interview, services
 from studio.live import presence
 from studio.live.frames import MAX_FRAME_BYTES
 from studio.live.ratelimit import OPS_BURST
 from studio.models import Board
 from studio.services import document_at
-from tests.studio.conftest import make_board, receive_until, ws_client
+from tests.studio.conftest import (
+    make_board,
+    receive_until,
+    session_cookie,
+    ws_client,
+    ws_cookie,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,6 +52,40 @@ async def test_a_session_without_a_role_is_refused():
     async with ws_client(board.public_id, None) as client:
         assert client.connected_ok is False
         assert client.close_code == 4403
+
+
+async def test_a_session_is_refused_once_its_link_is_rotated_after_it_connected():
+    """Admission keeps a board's link generations in memory (studio.live.admission): a
+    rotation must still refuse the old link's sessions at their next connect."""
+    board = await new_board()
+    cookie = await database_sync_to_async(session_cookie)(board.public_id, "candidate")
+    async with ws_cookie(board.public_id, cookie) as before:
+        assert before.connected_ok  # the grant is recorded on the link's generation
+    async with ws_cookie(board.public_id, cookie) as again:
+        assert again.connected_ok  # the generations come from memory now
+
+    @database_sync_to_async
+    def rotate() -> None:
+        services.rotate_token(Board.objects.get(pk=board.pk), "candidate")
+
+    await rotate()
+    async with ws_cookie(board.public_id, cookie) as after:
+        assert after.connected_ok is False and after.close_code == 4403
+
+
+async def test_an_interviewer_connecting_after_the_countdown_started_sees_it_running():
+    board = await new_board()
+    async with ws_client(board.public_id, "interviewer") as first:
+        assert (await receive_until(first, "welcome"))["timer"]["running"] is False
+
+    @database_sync_to_async
+    def start() -> None:
+        interview.control_timer(Board.objects.get(pk=board.pk), "start", 1800)
+
+    await start()
+    async with ws_client(board.public_id, "interviewer") as second:
+        timer = (await receive_until(second, "welcome"))["timer"]
+        assert timer["running"] is True and timer["duration"] == 1800
 
 
 async def test_a_foreign_origin_is_refused():
@@ -241,6 +282,29 @@ async def test_presence_is_announced_and_answered():
             assert (cursor["x"], cursor["y"]) == (10, 20)
         left = await receive_until(grace, "presence.left")
         assert left["participant"]["name"] == "Ada"
+
+
+async def test_people_connecting_at_once_each_learn_of_everyone_else():
+    """Joins close together are announced in batches (studio.live.fanout.Hub.announce):
+    still, every connection hears of every other one, by `presence.here` or
+    `presence.joined`, and of nobody twice by `presence.joined` nor of itself."""
+    board = await new_board()
+    async with contextlib.AsyncExitStack() as stack:
+        clients = await asyncio.gather(
+            *(stack.enter_async_context(ws_client(board.public_id, "viewer")) for _ in range(8))
+        )
+        welcomes = [await receive_until(c, "welcome") for c in clients]
+        ids = {w["you"]["id"] for w in welcomes}
+        assert len(ids) == 8
+        for client, welcome in zip(clients, welcomes, strict=True):
+            me, known, announced = welcome["you"]["id"], set(), []
+            while known != ids - {me}:
+                frame = json.loads(await client.receive_from(timeout=3))
+                if frame["type"] in ("presence.here", "presence.joined"):
+                    known.add(frame["participant"]["id"])
+                if frame["type"] == "presence.joined":
+                    announced.append(frame["participant"]["id"])
+            assert me not in known and len(announced) == len(set(announced))
 
 
 async def test_a_viewport_carries_its_visible_size_only_when_it_is_sane():

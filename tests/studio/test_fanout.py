@@ -267,3 +267,66 @@ async def test_a_hub_lets_go_of_its_last_send(registry):
     assert here._last_send is None
     await here.leave("board.x", a)
     await there.leave("board.x", b)
+
+
+class BatchMember(Member):
+    """A connection that takes a batch of events at once, recording each batch."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.batches: list[list[str]] = []
+
+    async def board_events(self, events: list[dict[str, Any]]) -> None:
+        self.batches.append([event["text"] for event in events])
+        self.got.extend(events)
+
+
+def joined(name: str) -> dict[str, Any]:
+    return {"type": "board.event", "kind": "presence.joined", "by": name, "text": f"+{name}"}
+
+
+async def test_joins_close_together_are_announced_in_one_batch_each_to_those_there_before():
+    hub = Hub(SweepingInMemoryChannelLayer())
+    early = BatchMember("early")
+    await hub.join("board.x", early)
+    members = [BatchMember(f"m{k}") for k in range(4)]
+    for member in members:
+        await hub.join("board.x", member)
+        await hub.announce("board.x", member, joined(member.channel_name))
+    # The first join went out at once (the board had announced none lately)...
+    assert early.batches == [["+m0"]]
+    # ...the others wait for the window's end, then go out together.
+    await asyncio.sleep(fanout.ANNOUNCE_WINDOW * 3)
+    assert early.batches == [["+m0"], ["+m1", "+m2", "+m3"]]
+    # Each member hears the joins after its own, in order, and never its own.
+    assert [texts(m) for m in members] == [["+m1", "+m2", "+m3"], ["+m2", "+m3"], ["+m3"], []]
+    assert [len(m.batches) for m in members] == [1, 1, 1, 0]
+
+
+async def test_a_broadcast_waits_for_the_joins_announced_before_it():
+    hub = Hub(SweepingInMemoryChannelLayer())
+    here, first, second = Member("here"), Member("first"), Member("second")  # no batches
+    for member in (here, first, second):
+        await hub.join("board.x", member)
+    await hub.announce("board.x", first, joined("first"))
+    await hub.announce("board.x", second, joined("second"))  # waits for the window
+    left = {"type": "board.event", "kind": "presence.left", "by": "second", "text": "-second"}
+    await hub.broadcast("board.x", left)
+    assert texts(here) == ["+first", "+second", "-second"]
+    assert texts(first) == ["+second", "-second"]
+    await asyncio.sleep(fanout.ANNOUNCE_WINDOW * 3)  # nothing is delivered twice
+    assert texts(here) == ["+first", "+second", "-second"]
+
+
+async def test_joins_waiting_for_a_board_that_empties_are_dropped():
+    hub = Hub(SweepingInMemoryChannelLayer())
+    a, b = Member("a"), Member("b")
+    await hub.join("board.x", a)
+    await hub.announce("board.x", a, joined("a"))
+    await hub.join("board.x", b)
+    await hub.announce("board.x", b, joined("b"))
+    hub.forget(a, "x", 1)
+    hub.forget(b, "x", 0)
+    await asyncio.sleep(fanout.ANNOUNCE_WINDOW * 3)
+    await settle()
+    assert a.got == b.got == [] and not hub._announcing and not hub._announce_timers
