@@ -53,6 +53,7 @@ from components.document import Board, parse  # noqa: E402
 from components.drawing import EDGE_LABEL_FRAME, SEVERITY_COLOUR  # noqa: E402
 from components.export import fallback_splines, render, to_dot  # noqa: E402
 from components.graphviz import GraphvizFailed, attrs, fmt, run_graphviz  # noqa: E402
+from components.labels import segment_inside  # noqa: E402
 from components.layout import auto_positions, card_size, positions_from_json  # noqa: E402
 from components.report import validate  # noqa: E402
 
@@ -186,21 +187,7 @@ def _segment_hits_rect(a: Point, b: Point, rect: Rect) -> bool:
     x0, y0, x1, y1 = rect[0] + 3, rect[1] + 3, rect[2] - 3, rect[3] - 3
     if x0 >= x1 or y0 >= y1:
         return False
-    t0, t1 = 0.0, 1.0
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    for p, q in ((-dx, a[0] - x0), (dx, x1 - a[0]), (-dy, a[1] - y0), (dy, y1 - a[1])):
-        if abs(p) < 1e-12:
-            if q < 0:
-                return False
-            continue
-        t = q / p
-        if p < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 > t1:
-            return False
-    return t1 - t0 > 1e-6
+    return segment_inside(a, b, (x0, y0, x1, y1)) > 1e-6
 
 
 def _overlap(a: Point, b: Point, c: Point, d: Point, tol: float = 1.5) -> float:

@@ -141,14 +141,15 @@ def _grown(r: Rect, by: float) -> Rect:
     return (r[0] - by, r[1] - by, r[2] + by, r[3] + by)
 
 
-def segment_crosses(a: Point, b: Point, r: Rect) -> bool:
-    """Does segment ab touch rectangle `r` (Liang-Barsky clipping)?"""
+def segment_inside(a: Point, b: Point, r: Rect) -> float:
+    """How much of segment ab lies in rectangle `r`, as a share of its length (0 when it
+    only touches `r`), or -1 when it misses `r` (Liang-Barsky clipping)."""
     t0, t1 = 0.0, 1.0
     dx, dy = b[0] - a[0], b[1] - a[1]
     for p, q in ((-dx, a[0] - r[0]), (dx, r[2] - a[0]), (-dy, a[1] - r[1]), (dy, r[3] - a[1])):
         if abs(p) < 1e-12:
             if q < 0:
-                return False
+                return -1.0
             continue
         t = q / p
         if p < 0:
@@ -156,8 +157,13 @@ def segment_crosses(a: Point, b: Point, r: Rect) -> bool:
         else:
             t1 = min(t1, t)
         if t0 > t1:
-            return False
-    return True
+            return -1.0
+    return t1 - t0
+
+
+def segment_crosses(a: Point, b: Point, r: Rect) -> bool:
+    """Does segment ab touch rectangle `r`?"""
+    return segment_inside(a, b, r) >= 0
 
 
 class _Grid:
