@@ -233,19 +233,29 @@ def findings_label(items: list[Numbered]) -> Html:
             f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP"><FONT POINT-SIZE="{PANEL_TEXT_SIZE}" '
             f'COLOR="{INK}">{text}</FONT></TD></TR>'
         )
+    return _panel(rows)
+
+
+def _panel(rows: list[str]) -> Html:
+    """The framed white table the findings and link label lists sit in."""
     return Html(
         f'<TABLE BORDER="1" STYLE="rounded" COLOR="{FRAME}" BGCOLOR="white" CELLBORDER="0" '
         f'CELLSPACING="6" CELLPADDING="2">{"".join(rows)}</TABLE>'
     )
 
 
-def findings_size(items: list[Numbered]) -> tuple[float, float]:
-    """An estimate of the findings list's size in points."""
+def _text_lines(items: list[Numbered]) -> int:
+    """How many lines a list's items take: the subject (bold), then the message."""
     lines = 0
     for item in items:
         lines += len(_wrapped(item.message, PANEL_TEXT_SIZE))
         lines += len(_wrapped(item.subject, PANEL_TEXT_SIZE, "bold")) if item.subject else 0
-    return PANEL_WIDTH + BADGE_SIZE + 40, 40 + 14 * lines + 14 * len(items)
+    return lines
+
+
+def findings_size(items: list[Numbered]) -> tuple[float, float]:
+    """An estimate of the findings list's size in points."""
+    return PANEL_WIDTH + BADGE_SIZE + 40, 40 + 14 * _text_lines(items) + 14 * len(items)
 
 
 def link_list_label(items: list[Numbered]) -> Html:
@@ -262,19 +272,12 @@ def link_list_label(items: list[Numbered]) -> Html:
             f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP"><FONT POINT-SIZE="{PANEL_TEXT_SIZE}" '
             f'COLOR="{INK}">{text}</FONT></TD></TR>'
         )
-    return Html(
-        f'<TABLE BORDER="1" STYLE="rounded" COLOR="{FRAME}" BGCOLOR="white" CELLBORDER="0" '
-        f'CELLSPACING="6" CELLPADDING="2">{"".join(rows)}</TABLE>'
-    )
+    return _panel(rows)
 
 
 def link_list_size(items: list[Numbered]) -> tuple[float, float]:
     """An estimate of the link label list's size in points."""
-    lines = 0
-    for item in items:
-        lines += len(_wrapped(item.message, PANEL_TEXT_SIZE))
-        lines += len(_wrapped(item.subject, PANEL_TEXT_SIZE, "bold"))
-    return PANEL_WIDTH + LINK_LABEL_HEIGHT + 40, 40 + 14 * lines + 16 * len(items)
+    return PANEL_WIDTH + LINK_LABEL_HEIGHT + 40, 40 + 14 * _text_lines(items) + 16 * len(items)
 
 
 def svg_link_list(items: list[Numbered], x: float, y: float) -> tuple[str, float, float]:
