@@ -294,24 +294,18 @@ def to_dot(
     # The legend and the findings list, top-aligned right of the drawing.
     panel_x = (right or 0) + PANEL_GAP
     panel_top = top or 0
+    panels: list[tuple[str, tuple[float, float], Any]] = []
     if legend and used:
         entries = [(CATEGORIES[c].title, CATEGORIES[c].colour) for c in CATEGORIES if c in used]
-        width, height = legend_size(entries)
-        pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
-        panel = {"label": legend_label(entries), "pos": pos, "id": "legend", **PANEL}
-        lines.append(f"  legend {attrs(panel)};")
-        panel_top += height + PANEL_SPACING
+        panels.append(("legend", legend_size(entries), legend_label(entries)))
     if listed:
-        width, height = findings_size(listed)
-        pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
-        panel = {"label": findings_label(listed), "pos": pos, "id": "findings", **PANEL}
-        lines.append(f"  findings {attrs(panel)};")
-        panel_top += height + PANEL_SPACING
+        panels.append(("findings", findings_size(listed), findings_label(listed)))
     if link_list:
-        width, height = link_list_size(link_list)
+        panels.append(("links", link_list_size(link_list), link_list_label(link_list)))
+    for name, (width, height), label in panels:  # stacked right of the drawing
         pos = f"{fmt(panel_x + width / 2)},{fmt(-(panel_top + height / 2))}!"
-        panel = {"label": link_list_label(link_list), "pos": pos, "id": "links", **PANEL}
-        lines.append(f"  links {attrs(panel)};")
+        lines.append(f"  {name} {attrs({'label': label, 'pos': pos, 'id': name, **PANEL})};")
+        panel_top += height + PANEL_SPACING
     lines.append("}")
     return "\n".join(lines) + "\n"
 
