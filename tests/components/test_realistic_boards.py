@@ -37,7 +37,13 @@ REVISION_2 = set(SEVERITY) <= set(RULES)
 # failure of test_sound_board_gets_no_error) or a flawed board whose flaw it misses (of
 # test_weak_board_gets_each_flaw). Strict: once the validator agrees, the entry must go.
 # Keep it short: each is a bug to fix in the rules or, after review, in expected.json.
-KNOWN_DISAGREEMENTS: dict[str, str] = {}
+KNOWN_DISAGREEMENTS: dict[str, str] = {
+    "food_eta_chained_strong.json": "feature-consistency clause 3 wants the store to hold "
+    "prep_time_estimate, the upstream prep model's answer, which training reads from the "
+    "quote log exactly as served",
+    "churn_uplift_reverse_etl.json": "serving-loop and batch-predictions-served: scores in a "
+    "warehouse table reverse-ETL'd into the CRM (a backend service) reach no prediction holder",
+}
 
 
 def _param(entry: dict, *, sound_test: bool):
