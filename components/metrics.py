@@ -59,6 +59,13 @@ OFFLINE_SPELLINGS: dict[str, tuple[str, ...]] = {
     "WER": ("wer", "word error rate"),
     "CER": ("cer", "character error rate"),
     "chrF": ("chrf", "chrf++", "comet", "ter"),
+    "CIDEr": ("cider",),
+    "SPICE": ("spice",),
+    "METEOR": ("meteor",),
+    # Uplift (treatment-effect) models: not bare "uplift", which on an A/B test is the
+    # online effect being measured ("conversion uplift").
+    "Qini": ("qini", "qini coefficient", "qini curve", "auuc", "area under the uplift curve"),
+    "uplift at k": ("uplift at k", "uplift in top decile", "top decile uplift", "uplift curve"),
 }
 
 _RANKING = ("NDCG", "MRR", "mAP", "recall", "precision", "hit rate", "ROC-AUC")
@@ -73,6 +80,8 @@ _CLASSIFICATION = (
     "normalized entropy",
     "calibration",
     "Brier score",
+    "Qini",
+    "uplift at k",
 )
 _DETECTION = ("mAP", "AP", "IoU", "Dice", "precision", "recall", "F1")
 # Task -> the canonical metrics fit for it; a task missing here accepts any metric.
@@ -96,6 +105,9 @@ TASK_METRICS: dict[str, tuple[str, ...]] = {
         "WER",
         "CER",
         "chrF",
+        "CIDEr",
+        "SPICE",
+        "METEOR",
     ),
 }
 # What the offline-metrics message suggests per task (a few, most common first).

@@ -481,6 +481,12 @@ def test_words_not_substrings():
         ("regression", "WAPE"),
         ("regression", "pinball loss"),
         ("generation", "ROUGE-L"),
+        ("generation", "CIDEr"),  # captioning
+        ("generation", "SPICE"),
+        ("generation", "METEOR"),
+        ("classification", "Qini coefficient"),  # uplift models
+        ("classification", "AUUC"),
+        ("classification", "uplift in top decile"),
         ("other", "anything at all"),
     ],
 )
@@ -504,6 +510,9 @@ def test_unfit_metrics_still_fail():
         ("precision of the feed as users rate it", False),
         ("NDCG@10", False),
         ("ROC-AUC per head", False),
+        ("conversion uplift", True),  # the effect an A/B test measures, not a model metric
+        ("uplift", True),
+        ("Qini coefficient", False),
     ],
 )
 def test_online_metrics_are_anything_not_offline(metric, online):
