@@ -303,7 +303,9 @@ class DesignGraph:
     def prediction_holders(self) -> frozenset[str]:
         """Holder-type components a predictor writes into, directly or through serving
         components, and those filled from another holder, directly or through data
-        components. A cache that only a gateway fills holds nothing."""
+        components; and the serving components (not gateways or balancers) that a batch
+        scorer's output reaches through data components only. A cache that only a
+        gateway fills holds nothing."""
         holder_types = HOLDER_TYPES
         written = self.through(self.predictors, self.serving_nodes)
         first = {n for n in written if self.types[n] in holder_types}
@@ -311,7 +313,16 @@ class DesignGraph:
         # every chain (a holder-type component filled from a holder is a holder).
         passable = self.data_nodes | set(self.of_types(holder_types))
         filled = self.through(first, passable)
-        return frozenset(first | {n for n in filled if self.types[n] in holder_types})
+        holders = first | {n for n in filled if self.types[n] in holder_types}
+        # Our reading (docs/rules.md): batch scores copied through data components into a
+        # serving component (a scores table, reverse ETL, the CRM's contact fields) are
+        # held by that component, which serves them.
+        scorers = self.by_type.get("batch_scorer", [])
+        if scorers:
+            entries = set(self.of_types({"api_gateway", "load_balancer"}))
+            copied = self.through(scorers, self.data_nodes)
+            holders |= {n for n in copied if n in self.serving_nodes and n not in entries}
+        return frozenset(holders)
 
     @cached_property
     def logged_by(self) -> dict[str, frozenset[str]]:

@@ -65,6 +65,14 @@ class Naive:
                 )
                 if self.types[n] in HOLDER_TYPES
             }
+        # Batch scores copied through data components into a serving component.
+        for scorer in (n for n, t in self.types.items() if t == "batch_scorer"):
+            found |= {
+                n
+                for n in self.walk(scorer, lambda n: self.category(n) == "data")
+                if self.category(n) == "serving"
+                and self.types[n] not in ("api_gateway", "load_balancer")
+            }
         return found
 
     def feature_sources(self, node: str) -> set[str]:

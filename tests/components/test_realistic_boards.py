@@ -41,8 +41,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "food_eta_chained_strong.json": "feature-consistency clause 3 wants the store to hold "
     "prep_time_estimate, the upstream prep model's answer, which training reads from the "
     "quote log exactly as served",
-    "churn_uplift_reverse_etl.json": "serving-loop and batch-predictions-served: scores in a "
-    "warehouse table reverse-ETL'd into the CRM (a backend service) reach no prediction holder",
 }
 
 

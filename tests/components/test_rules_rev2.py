@@ -127,6 +127,33 @@ def test_holders_filled_from_a_holder_through_data_components():
     fails(board, "serving-loop", "app")
 
 
+def test_batch_scores_copied_into_a_crm_are_held_there():
+    # Reverse ETL: scores table (a warehouse) -> sync job -> the CRM's contact fields,
+    # which the marketer's UI reads. The CRM holds the scores.
+    nodes = {
+        "batch": "batch_scorer",
+        "table": "data_lake",
+        "sync": "batch_etl",
+        "crm": "backend_service",
+        "ui": "client_app",
+    }
+    edges = [("batch", "table"), ("table", "sync"), ("sync", "crm"), ("ui", "crm"), ("crm", "ui")]
+    board = build(nodes, edges)
+    assert "crm" in DesignGraph(board).prediction_holders
+    holds(board, "serving-loop")
+    holds(board, "batch-predictions-served")
+    # A scores table that nothing copies onward is read by nobody.
+    unread = build(nodes, [("batch", "table"), ("ui", "crm"), ("crm", "ui")])
+    assert "crm" not in DesignGraph(unread).prediction_holders
+    fails(unread, "batch-predictions-served", "batch")
+    # Only batch scores: an online predictor's log copied to a service answers nothing.
+    online = build(
+        {**nodes, "batch": "inference_service"},
+        [*edges],
+    )
+    assert "crm" not in DesignGraph(online).prediction_holders
+
+
 def test_scores_stacked_as_features_are_read():
     nodes = {"batch": "batch_scorer", "fs": "feature_store", "rank": "ranking_service"}
     holds(build(nodes, [("batch", "fs"), ("fs", "rank")]), "batch-predictions-served")
