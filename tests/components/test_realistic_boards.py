@@ -41,6 +41,24 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "food_eta_chained_strong.json": "feature-consistency clause 3 wants the store to hold "
     "prep_time_estimate, the upstream prep model's answer, which training reads from the "
     "quote log exactly as served",
+    # Second batch B (held out): sound boards failed.
+    "payment_anomaly_alert_only.json": "serving-loop: no client app; the scorer's answer is the "
+    "page to the risk channel, whose confirm/dismiss buttons feed the verdicts back",
+    "wake_word_ota_rollout.json": "model-deployed: the model walk stops at the OTA rollout service "
+    "(a backend service) between the registry and the on-device model",
+    "send_time_shadow_challenger.json": "batch-predictions-served: a challenger scored in shadow "
+    "is read only by a dashboard, on purpose; the production scorer serves the client",
+    "hotel_search_ml_platform.json": "training-loop, model-deployed: training drawn as one ML "
+    "platform box (orchestrator) fed by labels and features, deploying the ranker",
+    "code_review_self_hosted_weights.json": "training-loop, model-deployed: open weights loaded "
+    "from an object store no pipeline writes are not read as a model from outside the board",
+    # Second batch B (held out): flaws missed.
+    "invoice_extraction_finetune_not_deployed.json": "model-deployed: 'pretrained' in the label is "
+    "believed although the board's fine-tune is a dead end (the spec believes only hosted/vendor)",
+    "wake_word_frontend_skew.json": "feature-consistency: the shared registry lets the verifier's "
+    "pipeline 'fit' the on-device model (its input is a request-time feature of the device)",
+    "sponsored_search_offline_relevance.json": "feature-consistency: a batch job on the log counts "
+    "as prediction log, so log-and-wait skips the check of a feature only training has",
 }
 
 
