@@ -514,6 +514,9 @@ def test_words_not_substrings():
         ("classification", "Qini coefficient"),  # uplift models
         ("classification", "AUUC"),
         ("classification", "uplift in top decile"),
+        ("classification", "false reject rate @ 1 FA / 48 h"),  # wake words
+        ("classification", "false accepts per hour"),
+        ("classification", "EER"),
         ("other", "anything at all"),
     ],
 )
