@@ -135,6 +135,13 @@ OUTSIDE_MODEL_WORDS = frozenset(
 )
 
 
+# Of those, the words that say the model runs elsewhere (believed even beside a pipeline
+# of the board whose model goes nowhere).
+HOSTED_MODEL_WORDS = frozenset(
+    {"hosted", "vendor", "third-party", "external", "openai", "claude", "gemini", "gpt"}
+)
+
+
 # Words that say the opposite: the board's own training produces the model.
 OWN_MODEL_WORDS = frozenset(
     {"fine-tuned", "finetuned", "fine-tune", "trained", "in-house", "custom", "our", "own"}
@@ -148,15 +155,18 @@ def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
     named in its `model` setting, unless a pipeline of the board trains a model that
     goes nowhere (a name like "GBDT" does not say whose model it is)."""
     node = design.nodes[predictor]
+    dead_ends = set(design.by_type.get("training_pipeline", ())) - design.deployed_somewhere
     words = set(re.findall(r"[a-z][a-z-]*", node.label.lower()))
     if words & OUTSIDE_MODEL_WORDS and not words & OWN_MODEL_WORDS:
-        return True
+        # While a pipeline of the board trains a model that goes nowhere, "pretrained" may
+        # well be that model's starting point: only a hosted or vendor model is believed.
+        if not dead_ends or words & HOSTED_MODEL_WORDS:
+            return True
     if predictor in design.supplied_by_registry:
         return True
     if design.type_of(predictor) == "embedding_model" and not design.trained_encoders:
         return True
     named = node.props.get("model")
-    dead_ends = set(design.by_type.get("training_pipeline", ())) - design.deployed_somewhere
     return isinstance(named, str) and bool(named.strip()) and not dead_ends
 
 

@@ -53,8 +53,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "code_review_self_hosted_weights.json": "training-loop, model-deployed: open weights loaded "
     "from an object store no pipeline writes are not read as a model from outside the board",
     # Second batch B (held out): flaws missed.
-    "invoice_extraction_finetune_not_deployed.json": "model-deployed: 'pretrained' in the label is "
-    "believed although the board's fine-tune is a dead end (the spec believes only hosted/vendor)",
     "wake_word_frontend_skew.json": "feature-consistency: the shared registry lets the verifier's "
     "pipeline 'fit' the on-device model (its input is a request-time feature of the device)",
     "sponsored_search_offline_relevance.json": "feature-consistency: a batch job on the log counts "

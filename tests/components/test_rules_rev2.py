@@ -766,6 +766,13 @@ def test_an_outside_model_is_never_claimed_while_a_pipeline_goes_nowhere():
     board.nodes.extend(type(board.nodes[0])(i, t) for i, t in extra.items())
     board.edges.append(type(board.edges[0])("e-t", "t", "ev"))
     holds(board, "model-deployed")
+    # "Pretrained" is not: it may be the dead-end fine-tune's starting point.
+    board.nodes[[n.id for n in board.nodes].index("llm")].label = "Pretrained extractor"
+    fails(board, "model-deployed", "llm")
+    # Without the dead end, "pretrained" is believed.
+    alone = rag()
+    alone.nodes[[n.id for n in alone.nodes].index("llm")].label = "Pretrained extractor"
+    holds(alone, "model-deployed")
 
 
 def test_an_untrained_query_tower_beside_a_trained_item_tower():
