@@ -43,6 +43,9 @@ MODEL_PLUMBING = frozenset(
 # a model source too, so the model walk also passes object stores that a pipeline or
 # model plumbing writes into.
 MODEL_STORES = frozenset({"object_store"})
+# Likewise a backend service a pipeline, an evaluation or a registry writes into delivers
+# the model on (an over-the-air rollout service pushing each release to devices).
+MODEL_DELIVERY = frozenset({"backend_service"})
 # Types that are always predictors; an embedding model is one when it serves requests.
 FIXED_PREDICTORS = PREDICTORS
 # The feature-source walk ends at these types (and at every predictor).
@@ -495,8 +498,10 @@ class DesignGraph:
         predictors = self.predictors
         succ = self.graph.succ
         writers = pipelines | plumbing
-        # Model files written by a pipeline, an evaluation or a registry.
-        plumbing |= {v for t in writers for v in succ[t] if self.types[v] in MODEL_STORES}
+        # Model files written by a pipeline, an evaluation or a registry, and the services
+        # that roll its releases out.
+        carriers = MODEL_STORES | MODEL_DELIVERY
+        plumbing |= {v for t in writers for v in succ[t] if self.types[v] in carriers}
         return self.restricted(
             plumbing | pipelines | predictors,
             lambda u, v: (u in plumbing or u in pipelines) and (v in plumbing or v in predictors),

@@ -85,9 +85,18 @@ class Naive:
         return {m for m in self.walk(node, passable, backward=True) if self.types[m] in PROVIDERS}
 
     def model_sources(self, node: str) -> set[str]:
+        writers = {n for n, t in self.types.items() if t in PLUMBING or t == "training_pipeline"}
+        # Object stores (model files) and backend services (rollouts) a writer writes into.
+        carriers = {
+            n
+            for n, t in self.types.items()
+            if t in ("object_store", "backend_service") and self.pred[n] & writers
+        }
         return {
             m
-            for m in self.walk(node, lambda n: self.types[n] in PLUMBING, backward=True)
+            for m in self.walk(
+                node, lambda n: self.types[n] in PLUMBING or n in carriers, backward=True
+            )
             if self.types[m] == "training_pipeline"
         }
 

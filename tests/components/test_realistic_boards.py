@@ -44,8 +44,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     # Second batch B (held out): sound boards failed.
     "payment_anomaly_alert_only.json": "serving-loop: no client app; the scorer's answer is the "
     "page to the risk channel, whose confirm/dismiss buttons feed the verdicts back",
-    "wake_word_ota_rollout.json": "model-deployed: the model walk stops at the OTA rollout service "
-    "(a backend service) between the registry and the on-device model",
     "send_time_shadow_challenger.json": "batch-predictions-served: a challenger scored in shadow "
     "is read only by a dashboard, on purpose; the production scorer serves the client",
     "hotel_search_ml_platform.json": "training-loop, model-deployed: training drawn as one ML "

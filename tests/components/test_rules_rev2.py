@@ -775,6 +775,27 @@ def test_an_outside_model_is_never_claimed_while_a_pipeline_goes_nowhere():
     holds(alone, "model-deployed")
 
 
+def test_a_release_rolled_out_by_a_service_reaches_the_device_model():
+    nodes = {
+        "app": "client_app",
+        "device": "inference_service",
+        "t": "training_pipeline",
+        "reg": "model_registry",
+        "ota": "backend_service",
+    }
+    edges = [("app", "device"), ("device", "app"), ("t", "reg"), ("reg", "ota")]
+    holds(build(nodes, [*edges, ("ota", "device")]), "model-deployed")
+    assert DesignGraph(build(nodes, [*edges, ("ota", "device")])).model_sources_of("device") == {
+        "t"
+    }
+    # A service the registry does not write into carries no model.
+    fails(
+        build(nodes, [("app", "device"), ("device", "app"), ("t", "reg"), ("ota", "device")]),
+        "model-deployed",
+        "device",
+    )
+
+
 def test_an_untrained_query_tower_beside_a_trained_item_tower():
     board = visual_search()
     assert not rule_findings(board, "model-deployed")  # a pretrained encoder
