@@ -151,7 +151,8 @@ OWN_MODEL_WORDS = frozenset(
 def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
     """Whether a predictor's model comes from outside the board (docs/rules.md,
     interpretations): a label that says hosted or pretrained, a registry no pipeline
-    trains into, a pretrained encoder (when the board trains no encoder), or a model
+    trains into, model files in an object store nothing writes into, a pretrained
+    encoder (when the board trains no encoder), or a model
     named in its `model` setting, unless a pipeline of the board trains a model that
     goes nowhere (a name like "GBDT" does not say whose model it is)."""
     node = design.nodes[predictor]
@@ -164,10 +165,26 @@ def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
             return True
     if predictor in design.supplied_by_registry:
         return True
+    if not dead_ends and any(
+        _weights_from_outside(design, u) for u in design.predecessors(predictor)
+    ):
+        return True
     if design.type_of(predictor) == "embedding_model" and not design.trained_encoders:
         return True
     named = node.props.get("model")
     return isinstance(named, str) and bool(named.strip()) and not dead_ends
+
+
+# Words in an object store's label that say it holds a model's files.
+WEIGHTS_WORDS = frozenset({"weights", "checkpoint", "checkpoints", "model", "models", "artifacts"})
+
+
+def _weights_from_outside(design: DesignGraph, node: str) -> bool:
+    """An object store that nothing on the board writes into and whose label says it
+    holds model files ("Model weights (S3)"): open weights downloaded from outside."""
+    if design.type_of(node) != "object_store" or design.predecessors(node):
+        return False
+    return bool(set(re.findall(r"[a-z][a-z-]*", design.nodes[node].label.lower())) & WEIGHTS_WORDS)
 
 
 # --- errors -------------------------------------------------------------------------------

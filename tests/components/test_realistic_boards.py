@@ -48,8 +48,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "is read only by a dashboard, on purpose; the production scorer serves the client",
     "hotel_search_ml_platform.json": "training-loop, model-deployed: training drawn as one ML "
     "platform box (orchestrator) fed by labels and features, deploying the ranker",
-    "code_review_self_hosted_weights.json": "training-loop, model-deployed: open weights loaded "
-    "from an object store no pipeline writes are not read as a model from outside the board",
     # Second batch B (held out): flaws missed.
     "wake_word_frontend_skew.json": "feature-consistency: the shared registry lets the verifier's "
     "pipeline 'fit' the on-device model (its input is a request-time feature of the device)",

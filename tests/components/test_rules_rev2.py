@@ -775,6 +775,23 @@ def test_an_outside_model_is_never_claimed_while_a_pipeline_goes_nowhere():
     holds(alone, "model-deployed")
 
 
+def test_open_weights_loaded_from_an_object_store_are_a_model_from_outside():
+    def weights(label, writer=False):
+        board = rag()
+        board.nodes.append(type(board.nodes[0])("s3", "object_store", label))
+        board.edges.append(type(board.edges[0])("e-s3", "s3", "llm"))
+        if writer:
+            board.nodes.append(type(board.nodes[0])("etl", "batch_etl"))
+            board.edges.append(type(board.edges[0])("e-etl", "etl", "s3"))
+        return board
+
+    holds(weights("Model weights (S3)"), "model-deployed")
+    holds(weights("Model weights (S3)"), "training-loop")
+    # A store of something else, or one something on the board fills, is not weights.
+    fails(weights("Documents (S3)"), "model-deployed", "llm")
+    fails(weights("Model weights (S3)", writer=True), "model-deployed", "llm")
+
+
 def test_a_release_rolled_out_by_a_service_reaches_the_device_model():
     nodes = {
         "app": "client_app",
