@@ -459,10 +459,21 @@ LOGGING_SINKS = frozenset({"event_stream", "data_lake", "feedback_collector", "l
 def feedback_loop(design: DesignGraph) -> list[Issue]:
     """A client app or predictor has a path to an event stream, data lake, feedback
     collector or labeling that has a path (with no monitoring signal on it: a retraining
-    trigger carries no data) to a training pipeline."""
+    trigger carries no data) to a training pipeline; on a board with no training pipeline
+    whose every model comes from outside, to an offline evaluation instead."""
     origins = design.of_types({"client_app"}) + sorted(design.predictors)
     signals = design.signals
     pipelines = set(_pipelines(design))
+    target = "the training pipeline"
+    if (
+        not pipelines
+        and design.predictors
+        and all(_served_elsewhere(design, p) for p in design.predictors)
+    ):
+        # Nothing of ours to train (hosted or open-weights models): what serving logs
+        # should reach the offline evaluation (a golden set sampled from the log).
+        pipelines = set(design.by_type.get("offline_evaluation", ()))
+        target = "the offline evaluation (for example a golden set sampled from the log)"
     for origin in origins:  # the usual drawing settles it within a few edges
         for sink in design.near(origin):
             if design.type_of(sink) in LOGGING_SINKS and any(
@@ -478,7 +489,7 @@ def feedback_loop(design: DesignGraph) -> list[Issue]:
         Issue(
             "Nothing that happens at serving time becomes training data: log the "
             "client's interactions or the predictions to an event stream, data lake or "
-            "feedback collector that feeds the training pipeline.",
+            f"feedback collector that feeds {target}.",
             tuple(sorted(origins)),
         )
     ]

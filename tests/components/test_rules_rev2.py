@@ -792,6 +792,20 @@ def test_open_weights_loaded_from_an_object_store_are_a_model_from_outside():
     fails(weights("Model weights (S3)", writer=True), "model-deployed", "llm")
 
 
+def test_with_only_outside_models_the_log_feeds_the_evaluation():
+    board = rag(llm={"model": "hosted LLM (API)"})
+    board.nodes.extend(
+        type(board.nodes[0])(i, t)
+        for i, t in {"log": "data_lake", "gold": "labeling", "ev": "offline_evaluation"}.items()
+    )
+    edge = type(board.edges[0])
+    board.edges.extend([edge("x1", "app", "log"), edge("x2", "log", "gold")])
+    finding = fails(board, "feedback-loop", "app", "enc", "llm")
+    assert "offline evaluation" in finding.message
+    board.edges.append(edge("x3", "gold", "ev"))
+    holds(board, "feedback-loop")
+
+
 def test_a_release_rolled_out_by_a_service_reaches_the_device_model():
     nodes = {
         "app": "client_app",
