@@ -377,6 +377,7 @@ class DesignGraph:
             for n in self.of_types(REQUEST_FEATURE_TYPES)
             if self.features(n)
         }
+        own.update(self._chained_inputs)
         if not own:
             return {}
         clients = set(self.by_type.get("client_app", ()))
@@ -384,6 +385,29 @@ class DesignGraph:
         graph = self.restricted(region, lambda u, v: v not in clients)
         empty: Label = frozenset()
         return label_pass(graph, lambda n: own.get(n, empty))
+
+    @cached_property
+    def _chained_inputs(self) -> dict[str, frozenset[str]]:
+        """Predictor fed by another predictor (directly or through a serving component)
+        -> the features it lists that no feature store or pipeline lists: the upstream
+        model's answer (a prep-time estimate fed to the delivery-time model) arrives with
+        the request, like a request-time feature (our reading, docs/rules.md)."""
+        predictors = self.predictors
+        stored: set[str] = set()
+        for store in self.of_types({"feature_store", "feature_pipeline"}):
+            stored.update(self.features(store) or ())
+        found = {}
+        serving = self.serving_nodes
+        for q in predictors:
+            listed = self.features(q)
+            if not listed:
+                continue
+            upstream = self.near(q, backward=True, through=lambda n: n in serving)
+            if any(u in predictors and u != q for u in upstream):
+                inputs = frozenset(listed) - stored
+                if inputs:
+                    found[q] = inputs
+        return found
 
     def request_features_of_predictor(self, predictor: str) -> frozenset[str]:
         """Request-time features available to a predictor (reached through serving)."""

@@ -38,9 +38,6 @@ REVISION_2 = set(SEVERITY) <= set(RULES)
 # test_weak_board_gets_each_flaw). Strict: once the validator agrees, the entry must go.
 # Keep it short: each is a bug to fix in the rules or, after review, in expected.json.
 KNOWN_DISAGREEMENTS: dict[str, str] = {
-    "food_eta_chained_strong.json": "feature-consistency clause 3 wants the store to hold "
-    "prep_time_estimate, the upstream prep model's answer, which training reads from the "
-    "quote log exactly as served",
     # Second batch B (held out): sound boards failed.
     "payment_anomaly_alert_only.json": "serving-loop: no client app; the scorer's answer is the "
     "page to the risk channel, whose confirm/dismiss buttons feed the verdicts back",

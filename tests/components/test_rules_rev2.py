@@ -329,6 +329,57 @@ def test_request_time_features_on_a_client_and_a_backend_service():
     assert DesignGraph(board).request_features_of_predictor("inf") == frozenset()
 
 
+def chained(delivery_features, train_features):
+    """A prep-time model's estimate fed to a delivery-time model; the service logs the
+    quote with its inputs, and delivery training reads that log."""
+    nodes = {
+        "app": "client_app",
+        "svc": "backend_service",
+        "prep": "inference_service",
+        "dlv": "inference_service",
+        "fs": "feature_store",
+        "log": "event_stream",
+        "train": "training_pipeline",
+        "reg": "model_registry",
+    }
+    edges = [
+        ("app", "svc"),
+        ("svc", "prep"),
+        ("prep", "dlv"),
+        ("dlv", "svc"),
+        ("svc", "app"),
+        ("fs", "prep"),
+        ("fs", "dlv"),
+        ("svc", "log"),
+        ("log", "train"),
+        ("fs", "train"),
+        ("train", "reg"),
+        ("reg", "dlv"),
+    ]
+    props = {
+        "fs": {"features": ["kitchen_load"]},
+        "dlv": {"features": delivery_features},
+        "train": {"features": train_features},
+    }
+    return build(nodes, edges, props=props)
+
+
+def test_a_chained_model_input_arrives_with_the_request():
+    board = chained(["prep_estimate", "kitchen_load"], ["prep_estimate", "kitchen_load"])
+    design = DesignGraph(board)
+    assert "prep_estimate" in design.request_features_of_predictor("dlv")
+    assert "kitchen_load" not in design.request_features_of_predictor("dlv")  # stored
+    assert "prep_estimate" in design.logged_features_feeding("train")
+    holds(board, "feature-consistency")
+    # Training on a feature serving never has (the actual prep time) is still skew.
+    fails(
+        chained(["prep_estimate", "kitchen_load"], ["actual_prep", "kitchen_load"]),
+        "feature-consistency",
+        "train",
+        "dlv",
+    )
+
+
 def encoders(serving_encoder: str):
     nodes = {
         "lake": "data_lake",
