@@ -383,10 +383,14 @@ def batch_predictions_served(design: DesignGraph) -> list[Issue]:
     served = [h for h in holders if h in readers]
     feeds_served = design.reaching(served)
     issues = []
+    clients = design.by_type.get("client_app", [])
+    answering = design.reaching(clients) & design.predictors if clients else set()
     for scorer in sorted(rest):
         if scorer in feeds_served:
             continue
         written = sorted(h for h in design.reachable([scorer]) if h in holders)
+        if _in_shadow(design, scorer, written, answering):
+            continue
         if written:
             message = (
                 f"Batch scorer {design.name(scorer)} writes its predictions into "
@@ -404,6 +408,20 @@ def batch_predictions_served(design: DesignGraph) -> list[Issue]:
             nodes = (scorer,)
         issues.append(Issue(message, nodes))
     return issues
+
+
+SHADOW_READERS = frozenset({"metrics_dashboard", "offline_evaluation", "drift_monitor"})
+
+
+def _in_shadow(
+    design: DesignGraph, scorer: str, written: list[str], answering: AbstractSet[str]
+) -> bool:
+    """A challenger scored in shadow (our reading, docs/rules.md): its predictions go into
+    a holder that a dashboard, an evaluation or a drift monitor reads, on purpose, while
+    another predictor answers the clients."""
+    if not any(p != scorer for p in answering):
+        return False
+    return any(design.type_of(v) in SHADOW_READERS for h in written for v in design.successors(h))
 
 
 @rule("connection-allowed", "error", None, "mid", "Connections are allowed")

@@ -41,8 +41,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     # Second batch B (held out): sound boards failed.
     "payment_anomaly_alert_only.json": "serving-loop: no client app; the scorer's answer is the "
     "page to the risk channel, whose confirm/dismiss buttons feed the verdicts back",
-    "send_time_shadow_challenger.json": "batch-predictions-served: a challenger scored in shadow "
-    "is read only by a dashboard, on purpose; the production scorer serves the client",
     "hotel_search_ml_platform.json": "training-loop, model-deployed: training drawn as one ML "
     "platform box (orchestrator) fed by labels and features, deploying the ranker",
     # Second batch B (held out): flaws missed.

@@ -154,6 +154,29 @@ def test_batch_scores_copied_into_a_crm_are_held_there():
     assert "crm" not in DesignGraph(online).prediction_holders
 
 
+def test_a_challenger_scored_in_shadow_is_read_by_its_dashboard():
+    nodes = {
+        "app": "client_app",
+        "gw": "api_gateway",
+        "live": "inference_service",
+        "shadow": "batch_scorer",
+        "ps": "prediction_store",
+        "dash": "metrics_dashboard",
+    }
+    edges = [("app", "gw"), ("gw", "live"), ("live", "gw"), ("gw", "app"), ("shadow", "ps")]
+    holds(build(nodes, [*edges, ("ps", "dash")]), "batch-predictions-served")
+    # Read by nothing at all: an error still.
+    fails(build(nodes, edges), "batch-predictions-served", "shadow", "ps")
+    # With no other predictor answering the clients, a dashboard is not serving.
+    alone = {k: v for k, v in nodes.items() if k != "live"}
+    fails(
+        build(alone, [("app", "gw"), ("gw", "app"), ("shadow", "ps"), ("ps", "dash")]),
+        "batch-predictions-served",
+        "shadow",
+        "ps",
+    )
+
+
 def test_scores_stacked_as_features_are_read():
     nodes = {"batch": "batch_scorer", "fs": "feature_store", "rank": "ranking_service"}
     holds(build(nodes, [("batch", "fs"), ("fs", "rank")]), "batch-predictions-served")
