@@ -243,6 +243,8 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
     search indexes only."""
     clients = design.by_type.get("client_app", [])
     if not clients:
+        if _answers_by_alert(design):
+            return []
         return [
             Issue(
                 "There is no serving loop: add a client app whose requests reach a "
@@ -296,6 +298,21 @@ def serving_loop(design: DesignGraph) -> list[Issue]:
             tuple(sorted(client_set | reached)),
         )
     ]
+
+
+def _answers_by_alert(design: DesignGraph) -> bool:
+    """A board with no client app whose answer is a page (our reading, docs/rules.md): a
+    predictor writes into an alerting component whose people's verdicts come back (a path
+    from it to a feedback collector or labeling), as anomaly detection is drawn."""
+    verdicts = set(design.of_types({"feedback_collector", "labeling"}))
+    if not verdicts:
+        return False
+    for alert in design.by_type.get("alerting", ()):
+        if any(u in design.predictors for u in design.predecessors(alert)) and (
+            design.reachable([alert]) & verdicts
+        ):
+            return True
+    return False
 
 
 def _answered(

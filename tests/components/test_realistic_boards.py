@@ -39,8 +39,6 @@ REVISION_2 = set(SEVERITY) <= set(RULES)
 # Keep it short: each is a bug to fix in the rules or, after review, in expected.json.
 KNOWN_DISAGREEMENTS: dict[str, str] = {
     # Second batch B (held out): sound boards failed.
-    "payment_anomaly_alert_only.json": "serving-loop: no client app; the scorer's answer is the "
-    "page to the risk channel, whose confirm/dismiss buttons feed the verdicts back",
     "hotel_search_ml_platform.json": "training-loop, model-deployed: training drawn as one ML "
     "platform box (orchestrator) fed by labels and features, deploying the ranker",
     # Second batch B (held out): flaws missed.

@@ -75,6 +75,27 @@ def test_a_search_index_may_sit_on_the_way_back():
     fails(board, "serving-loop", "app", "enc")
 
 
+def test_with_no_client_app_a_page_acted_on_is_the_answer():
+    nodes = {
+        "events": "event_stream",
+        "scorer": "inference_service",
+        "page": "alerting",
+        "buttons": "feedback_collector",
+    }
+    edges = [("events", "scorer"), ("scorer", "page")]
+    holds(build(nodes, [*edges, ("page", "buttons")]), "serving-loop")
+    # A page nobody answers is not a serving loop; nor is a drift page.
+    fails(build(nodes, edges), "serving-loop")
+    drift = {**nodes, "drift": "drift_monitor"}
+    fails(
+        build(
+            drift,
+            [("events", "scorer"), ("scorer", "drift"), ("drift", "page"), ("page", "buttons")],
+        ),
+        "serving-loop",
+    )
+
+
 def test_an_async_classifier_updating_a_status_store_answers():
     nodes = {
         "app": "client_app",
