@@ -23,6 +23,7 @@ from components.catalogue import (
     COMPONENT_TYPES,
     FEATURE_PROVIDERS,
     HOLDER_TYPES,
+    LABEL_SOURCES,
     MONITORING_SIGNALS,
     NOTE,
     PREDICTORS,
@@ -513,12 +514,27 @@ class DesignGraph:
     # --- model sources (framework.md §4) ------------------------------------------------
 
     @cached_property
+    def trainers(self) -> frozenset[str]:
+        """What trains models: the training pipelines; on a board with none, the
+        orchestrators that data, features or labels feed directly (one "ML platform" box
+        that trains and deploys, our reading: docs/rules.md)."""
+        pipelines = self.by_type.get("training_pipeline", [])
+        if pipelines:
+            return frozenset(pipelines)
+        fed = DATA_TYPES | FEATURE_TYPES | LABEL_SOURCES
+        return frozenset(
+            o
+            for o in self.by_type.get("orchestrator", ())
+            if any(self.types[u] in fed for u in self.graph.pred[o])
+        )
+
+    @cached_property
     def plumbing_view(self) -> nx.DiGraph:
         """Training pipelines, model plumbing and predictors, joined by the edges a model
         travels along: out of a pipeline or plumbing, into plumbing or a predictor (a
         small copy: the model walks run on it many times)."""
         plumbing = set(self.of_types(MODEL_PLUMBING))
-        pipelines = set(self.by_type.get("training_pipeline", ()))
+        pipelines = set(self.trainers)
         predictors = self.predictors
         succ = self.graph.succ
         writers = pipelines | plumbing
@@ -549,7 +565,7 @@ class DesignGraph:
         empty: Label = frozenset()
         labels = label_pass(
             self.plumbing_view,
-            lambda n: frozenset((n,)) if self.types[n] == "training_pipeline" else empty,
+            lambda n: frozenset((n,)) if n in self.trainers else empty,
         )
         return {p: labels.get(p, empty) for p in self.predictors}
 
@@ -563,7 +579,7 @@ class DesignGraph:
         registries = self.by_type.get("model_registry", ())
         if not registries:
             return frozenset()
-        trained = reach(self.plumbing_view, self.by_type.get("training_pipeline", ()))
+        trained = reach(self.plumbing_view, self.trainers)
         return frozenset(r for r in registries if r not in trained)
 
     @cached_property
@@ -580,7 +596,7 @@ class DesignGraph:
         published to an index that candidate generation reads counts)."""
         targets = self.predictors | self.serving_nodes
         passable = frozenset(self.of_types(MODEL_PLUMBING | FEATURE_TYPES)) - targets
-        pipelines = set(self.by_type.get("training_pipeline", ()))
+        pipelines = set(self.trainers)
         reaching = self.through(targets, passable, backward=True)
         return frozenset(p for p in pipelines if p in reaching)
 
@@ -588,7 +604,7 @@ class DesignGraph:
     def _deploy_labels(self) -> dict[str, Label]:
         """Predictor or embedding model -> the pipelines whose model reaches it through
         model plumbing (a tower counts: an item encoder a pipeline deploys)."""
-        pipelines = set(self.by_type.get("training_pipeline", ()))
+        pipelines = set(self.trainers)
         ends = self.predictors | set(self.by_type.get("embedding_model", ()))
         plumbing = set(self.plumbing_view) - self.predictors - pipelines
         graph = self.restricted(

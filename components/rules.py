@@ -110,7 +110,7 @@ def _names(design: DesignGraph, node_ids: Iterable[str]) -> str:
 
 
 def _pipelines(design: DesignGraph) -> list[str]:
-    return design.by_type.get("training_pipeline", [])
+    return sorted(design.trainers)
 
 
 # Words in a predictor's label that say its model comes from outside ("Hosted LLM (vendor
@@ -156,7 +156,7 @@ def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
     named in its `model` setting, unless a pipeline of the board trains a model that
     goes nowhere (a name like "GBDT" does not say whose model it is)."""
     node = design.nodes[predictor]
-    dead_ends = set(design.by_type.get("training_pipeline", ())) - design.deployed_somewhere
+    dead_ends = set(design.trainers) - design.deployed_somewhere
     words = set(re.findall(r"[a-z][a-z-]*", node.label.lower()))
     if words & OUTSIDE_MODEL_WORDS and not words & OWN_MODEL_WORDS:
         # While a pipeline of the board trains a model that goes nowhere, "pretrained" may
@@ -552,7 +552,7 @@ def drift_monitoring(design: DesignGraph) -> list[Issue]:
     if not all(reads.values()):  # the prediction log, only when it matters
         logs = design.prediction_logs
         reads = {m: reads[m] or any(p in logs for p in design.predecessors(m)) for m in monitors}
-    actors = set(design.of_types({"retraining_trigger", "training_pipeline", "alerting"}))
+    actors = set(design.of_types({"retraining_trigger", "alerting"})) | design.trainers
     acts = {m: bool(design.near(m) & actors) for m in monitors}
     if not any(reads[m] and acts[m] for m in monitors):
         acting = design.reaching(actors)
@@ -702,9 +702,7 @@ def retraining_closes_loop(design: DesignGraph) -> list[Issue]:
     for trigger in triggers:
         if any(n in serving for n in design.near(trigger, through=relays.__contains__)):
             continue  # the usual drawing: the trigger starts a deployed pipeline directly
-        started = sorted(
-            n for n in design.through([trigger], relays) if design.type_of(n) == "training_pipeline"
-        )
+        started = sorted(n for n in design.through([trigger], relays) if n in design.trainers)
         if any(p in serving or p in design.deployed_pipelines for p in started):
             continue
         if started:

@@ -12,6 +12,7 @@ PROVIDERS = {"feature_store", "feature_pipeline", "embedding_model"}
 SIGNALS = {"retraining_trigger", "alerting", "metrics_dashboard", "ab_testing", "drift_monitor"}
 PLUMBING = {"model_registry", "offline_evaluation", "hyperparameter_tuning", "orchestrator"}
 HOLDER_TYPES = {"prediction_store", "cache", "nosql_db", "feature_store"}
+LABELS = {"labeling", "feedback_collector"}
 
 
 class Naive:
@@ -84,8 +85,24 @@ class Naive:
 
         return {m for m in self.walk(node, passable, backward=True) if self.types[m] in PROVIDERS}
 
+    def trainers(self) -> set[str]:
+        pipelines = {n for n, t in self.types.items() if t == "training_pipeline"}
+        if pipelines:
+            return pipelines
+        # No training pipeline: an orchestrator fed data, features or labels trains.
+        return {
+            n
+            for n, t in self.types.items()
+            if t == "orchestrator"
+            and any(
+                self.category(u) in ("data", "features") or self.types[u] in LABELS
+                for u in self.pred[n]
+            )
+        }
+
     def model_sources(self, node: str) -> set[str]:
-        writers = {n for n, t in self.types.items() if t in PLUMBING or t == "training_pipeline"}
+        trainers = self.trainers()
+        writers = {n for n, t in self.types.items() if t in PLUMBING} | trainers
         # Object stores (model files) and backend services (rollouts) a writer writes into.
         carriers = {
             n
@@ -97,7 +114,7 @@ class Naive:
             for m in self.walk(
                 node, lambda n: self.types[n] in PLUMBING or n in carriers, backward=True
             )
-            if self.types[m] == "training_pipeline"
+            if m in trainers
         }
 
     def serving_loop_holds(self) -> bool:

@@ -38,9 +38,6 @@ REVISION_2 = set(SEVERITY) <= set(RULES)
 # test_weak_board_gets_each_flaw). Strict: once the validator agrees, the entry must go.
 # Keep it short: each is a bug to fix in the rules or, after review, in expected.json.
 KNOWN_DISAGREEMENTS: dict[str, str] = {
-    # Second batch B (held out): sound boards failed.
-    "hotel_search_ml_platform.json": "training-loop, model-deployed: training drawn as one ML "
-    "platform box (orchestrator) fed by labels and features, deploying the ranker",
     # Second batch B (held out): flaws missed.
     "wake_word_frontend_skew.json": "feature-consistency: the shared registry lets the verifier's "
     "pipeline 'fit' the on-device model (its input is a request-time feature of the device)",

@@ -901,6 +901,30 @@ def test_with_only_outside_models_the_log_feeds_the_evaluation():
     holds(board, "feedback-loop")
 
 
+def test_one_ml_platform_box_trains_when_no_pipeline_is_drawn():
+    nodes = {
+        "app": "client_app",
+        "rank": "ranking_service",
+        "fs": "feature_store",
+        "labels": "labeling",
+        "platform": "orchestrator",
+    }
+    edges = [("app", "rank"), ("rank", "app"), ("fs", "rank"), ("fs", "platform")]
+    board = build(nodes, [*edges, ("labels", "platform"), ("platform", "rank")])
+    assert DesignGraph(board).trainers == {"platform"}
+    holds(board, "training-loop")
+    holds(board, "model-deployed")
+    # Beside a training pipeline, an orchestrator only schedules it.
+    board = build(
+        {**nodes, "t": "training_pipeline"},
+        [*edges, ("labels", "platform"), ("platform", "t"), ("platform", "rank")],
+    )
+    assert DesignGraph(board).trainers == {"t"}
+    # An orchestrator nothing feeds data trains nothing.
+    unfed = [("app", "rank"), ("rank", "app"), ("fs", "rank"), ("platform", "rank")]
+    assert DesignGraph(build(nodes, unfed)).trainers == set()
+
+
 def test_a_release_rolled_out_by_a_service_reaches_the_device_model():
     nodes = {
         "app": "client_app",
