@@ -69,8 +69,8 @@ def load(entry: dict, *, judged: bool = True) -> Board:
     """Parse a corpus board; skip (naming them) if it needs types this catalogue lacks,
     or, when it is to be judged, if the validator does not implement revision 2."""
     if judged and not REVISION_2:
-        missing = ", ".join(sorted(set(SEVERITY) - set(RULES)))
-        pytest.skip(f"the validator implements revision 1 (no {missing})")
+        absent = ", ".join(sorted(set(SEVERITY) - set(RULES)))
+        pytest.skip(f"the validator implements revision 1 (no {absent})")
     data = load_json((CORPUS / entry["board"]).read_text())
     missing = sorted({n["type"] for n in data["nodes"]} - set(COMPONENT_TYPES))
     if missing:
