@@ -89,13 +89,15 @@ class LiveClient:
     async def send(self, frame: dict[str, Any]) -> None:
         await self.socket.send(json.dumps(frame))
 
-    async def next(self, frame_type: str, timeout: float = 10) -> dict[str, Any]:
-        """The next frame of `frame_type` (others are kept in `frames`)."""
+    async def next(self, frame_type: str, timeout: float = 10, *also: str) -> dict[str, Any]:
+        """The next frame of `frame_type` or of one of `also` (others are kept in
+        `frames`)."""
+        wanted = {frame_type, *also}
         async with asyncio.timeout(timeout):
             while True:
                 frame = json.loads(await self.socket.recv())
                 self.frames.append(frame)
-                if frame["type"] == frame_type:
+                if frame["type"] in wanted:
                     return frame
 
     async def close(self) -> None:
