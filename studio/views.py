@@ -184,6 +184,7 @@ def board_page(request: HttpRequest, board: Board, role: str) -> HttpResponse:
                 "nameUrl": reverse("set_name"),
                 "layoutUrl": reverse("layout", args=[public_id]),
                 "name": display_name(request.session),
+                "practice": board.practice,
             },
         },
     )

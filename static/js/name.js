@@ -6,6 +6,7 @@
 // tab or window must not ask again either). Clicking your own avatar opens the dialog to
 // change the name. The server reads the name when a socket connects, so a saved name is
 // followed by a reconnect (everyone's list then shows it).
+// A practice board does not ask on load (nobody else is there; the avatar still opens it).
 // The prompt shown on load reports when it is answered (`done`), so that the page opens
 // its next dialog (a new board's share links) only then: two modal dialogs opened on load
 // would be closed together by a single Escape (Chromium groups dialogs opened without a
@@ -131,7 +132,8 @@ export function setupName({ dialog, config, onSaved }) {
     }
   });
 
-  if (!config.name && !skipped()) open(true);
+  // A practice board has nobody else to tell the name to until it is shared.
+  if (!config.name && !skipped() && !config.practice) open(true);
   else firstClosed();
   return { open: () => open(false), done };
 }

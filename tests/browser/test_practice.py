@@ -153,3 +153,17 @@ def test_a_practice_board_turns_into_a_shared_board(page: Page, server_url: str)
     expect(page.locator("#my-role")).to_have_text("interviewer")
     expect(page.locator("#case .practice-tools")).to_have_count(0)
     expect(page.locator("#tab-interviewer")).to_be_visible()
+
+
+def test_practising_alone_does_not_ask_for_a_name(page: Page, server_url: str) -> None:
+    # Nobody else is on a practice board: the page goes straight to the board (the avatar
+    # still opens the name dialog for someone who wants to set one).
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(server_url + "/")
+    card = page.locator(".case-card", has_text=STUDY)
+    card.get_by_role("button", name="Practise").click()
+    expect(page).to_have_url(BOARD_URL)
+    wait_live(page)
+    expect(page.locator("#name-dialog")).not_to_have_attribute("open", "")
+    page.locator("#case").get_by_role("button", name="Start timer").click()  # not blocked
+    expect(page.locator("#timer")).to_have_attribute("data-state", "running")
