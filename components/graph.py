@@ -323,9 +323,9 @@ class DesignGraph:
         # held by that component, which serves them.
         scorers = self.by_type.get("batch_scorer", [])
         if scorers:
-            entries = set(self.of_types({"api_gateway", "load_balancer"}))
+            skip = set(self.of_types({"api_gateway", "load_balancer"})) | self.predictors
             copied = self.through(scorers, self.data_nodes)
-            holders |= {n for n in copied if n in self.serving_nodes and n not in entries}
+            holders |= {n for n in copied if n in self.serving_nodes and n not in skip}
         return frozenset(holders)
 
     @cached_property
@@ -398,12 +398,14 @@ class DesignGraph:
         for store in self.of_types({"feature_store", "feature_pipeline"}):
             stored.update(self.features(store) or ())
         found = {}
-        serving = self.serving_nodes
+        # The link between the two models: serving components, not a gateway or balancer
+        # (two unrelated models behind one gateway are not a chain).
+        links = self.serving_nodes - set(self.of_types({"api_gateway", "load_balancer"}))
         for q in predictors:
             listed = self.features(q)
             if not listed:
                 continue
-            upstream = self.near(q, backward=True, through=lambda n: n in serving)
+            upstream = self.near(q, backward=True, through=links.__contains__)
             if any(u in predictors and u != q for u in upstream):
                 inputs = frozenset(listed) - stored
                 if inputs:
@@ -441,7 +443,7 @@ class DesignGraph:
 
     @cached_property
     def _feature_passable(self) -> frozenset[str]:
-        stops = self.predictors | set(self.of_types(FEATURE_WALK_STOPS))
+        stops = self.predictors | set(self.of_types(FEATURE_WALK_STOPS)) | self.trainers
         return frozenset(self.graph) - stops
 
     @cached_property
@@ -516,12 +518,13 @@ class DesignGraph:
     @cached_property
     def trainers(self) -> frozenset[str]:
         """What trains models: the training pipelines; on a board with none, the
-        orchestrators that data, features or labels feed directly (one "ML platform" box
-        that trains and deploys, our reading: docs/rules.md)."""
+        orchestrators that features or labels feed directly (one "ML platform" box that
+        trains and deploys, our reading: docs/rules.md). Raw data alone does not make one:
+        Airflow moving a lake's files trains nothing."""
         pipelines = self.by_type.get("training_pipeline", [])
         if pipelines:
             return frozenset(pipelines)
-        fed = DATA_TYPES | FEATURE_TYPES | LABEL_SOURCES
+        fed = FEATURE_TYPES | LABEL_SOURCES
         return frozenset(
             o
             for o in self.by_type.get("orchestrator", ())
@@ -540,12 +543,23 @@ class DesignGraph:
         writers = pipelines | plumbing
         # Model files written by a pipeline, an evaluation or a registry, and the services
         # that roll its releases out.
-        carriers = MODEL_STORES | MODEL_DELIVERY
-        plumbing |= {v for t in writers for v in succ[t] if self.types[v] in carriers}
+        plumbing |= {v for t in writers for v in succ[t] if self._carries_models(v)}
         return self.restricted(
             plumbing | pipelines | predictors,
             lambda u, v: (u in plumbing or u in pipelines) and (v in plumbing or v in predictors),
         )
+
+    def _carries_models(self, node: str) -> bool:
+        """Model files in an object store, or a rollout service: a backend service off the
+        request path (no client or serving component sends to it; one that does is a
+        service polling the registry for its own use)."""
+        type_id = self.types[node]
+        if type_id in MODEL_STORES:
+            return True
+        if type_id not in MODEL_DELIVERY:
+            return False
+        serving = self.serving_nodes
+        return not any(u in serving or self.types[u] == "client_app" for u in self.graph.pred[node])
 
     def deployments_of(self, pipeline: str) -> set[str]:
         """The predictors and embedding models (serving or not: a two-tower model's item

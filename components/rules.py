@@ -427,18 +427,21 @@ def batch_predictions_served(design: DesignGraph) -> list[Issue]:
     return issues
 
 
-SHADOW_READERS = frozenset({"metrics_dashboard", "offline_evaluation", "drift_monitor"})
+SHADOW_READERS = frozenset({"metrics_dashboard", "offline_evaluation"})
 
 
 def _in_shadow(
     design: DesignGraph, scorer: str, written: list[str], answering: AbstractSet[str]
 ) -> bool:
     """A challenger scored in shadow (our reading, docs/rules.md): its predictions go into
-    a holder that a dashboard, an evaluation or a drift monitor reads, on purpose, while
-    another predictor answers the clients."""
+    a holder that a dashboard or an evaluation reads together with something else to
+    compare them with (the actual outcomes), while another predictor answers the clients."""
     if not any(p != scorer for p in answering):
         return False
-    return any(design.type_of(v) in SHADOW_READERS for h in written for v in design.successors(h))
+    compared = [
+        v for h in written for v in design.successors(h) if design.type_of(v) in SHADOW_READERS
+    ]
+    return any(u not in written for v in compared for u in design.predecessors(v))
 
 
 @rule("connection-allowed", "error", None, "mid", "Connections are allowed")

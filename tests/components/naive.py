@@ -73,15 +73,17 @@ class Naive:
                 for n in self.walk(scorer, lambda n: self.category(n) == "data")
                 if self.category(n) == "serving"
                 and self.types[n] not in ("api_gateway", "load_balancer")
+                and n not in self.predictors()
             }
         return found
 
     def feature_sources(self, node: str) -> set[str]:
         predictors = self.predictors()
+        trainers = self.trainers()
         stops = {"training_pipeline", "model_registry", "client_app"} | SIGNALS
 
         def passable(n: str) -> bool:
-            return n not in predictors and self.types[n] not in stops
+            return n not in predictors and n not in trainers and self.types[n] not in stops
 
         return {m for m in self.walk(node, passable, backward=True) if self.types[m] in PROVIDERS}
 
@@ -94,10 +96,7 @@ class Naive:
             n
             for n, t in self.types.items()
             if t == "orchestrator"
-            and any(
-                self.category(u) in ("data", "features") or self.types[u] in LABELS
-                for u in self.pred[n]
-            )
+            and any(self.category(u) == "features" or self.types[u] in LABELS for u in self.pred[n])
         }
 
     def model_sources(self, node: str) -> set[str]:
@@ -107,7 +106,12 @@ class Naive:
         carriers = {
             n
             for n, t in self.types.items()
-            if t in ("object_store", "backend_service") and self.pred[n] & writers
+            if self.pred[n] & writers
+            and (
+                t == "object_store"
+                or t == "backend_service"
+                and not any(self.category(u) in ("serving", "client") for u in self.pred[n])
+            )
         }
         return {
             m

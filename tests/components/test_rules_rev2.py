@@ -183,9 +183,19 @@ def test_a_challenger_scored_in_shadow_is_read_by_its_dashboard():
         "shadow": "batch_scorer",
         "ps": "prediction_store",
         "dash": "metrics_dashboard",
+        "opens": "event_stream",
+        "drift": "drift_monitor",
     }
     edges = [("app", "gw"), ("gw", "live"), ("live", "gw"), ("gw", "app"), ("shadow", "ps")]
-    holds(build(nodes, [*edges, ("ps", "dash")]), "batch-predictions-served")
+    # The dashboard compares the shadow's predictions with what happened.
+    holds(
+        build(nodes, [*edges, ("ps", "dash"), ("app", "opens"), ("opens", "dash")]),
+        "batch-predictions-served",
+    )
+    # A dashboard of the shadow's output alone compares nothing; a drift monitor watching
+    # the store is monitoring, not a reason to score.
+    fails(build(nodes, [*edges, ("ps", "dash")]), "batch-predictions-served", "shadow", "ps")
+    fails(build(nodes, [*edges, ("ps", "drift")]), "batch-predictions-served", "shadow", "ps")
     # Read by nothing at all: an error still.
     fails(build(nodes, edges), "batch-predictions-served", "shadow", "ps")
     # With no other predictor answering the clients, a dashboard is not serving.
@@ -1003,3 +1013,81 @@ def test_only_the_request_shared_needs_every_trained_feature_sourced():
         build(nodes, edges, props=props), "feature-consistency", "train", "scorer", "fs"
     )
     assert "velocity_1h" in finding.message
+
+
+# --- the readings above, held to their limits (found in review) ------------------------------
+
+
+def test_a_scorer_that_reads_and_writes_one_lake_holds_nothing():
+    nodes = {"app": "client_app", "gw": "api_gateway", "inf": "inference_service"}
+    nodes |= {"lake": "data_lake", "scorer": "batch_scorer"}
+    edges = [("app", "gw"), ("gw", "inf"), ("inf", "gw"), ("gw", "app")]
+    board = build(nodes, [*edges, ("lake", "scorer"), ("scorer", "lake")])
+    assert "scorer" not in DesignGraph(board).prediction_holders
+    fails(board, "batch-predictions-served", "scorer")
+
+
+def test_two_models_behind_one_gateway_are_not_a_chain():
+    nodes = {
+        "app": "client_app",
+        "gw": "api_gateway",
+        "fraud": "inference_service",
+        "rank": "ranking_service",
+        "fs": "feature_store",
+        "t": "training_pipeline",
+        "reg": "model_registry",
+    }
+    edges = [("app", "gw"), ("gw", "fraud"), ("fraud", "gw"), ("gw", "rank"), ("rank", "gw")]
+    edges += [("gw", "app"), ("fs", "rank"), ("fs", "t"), ("t", "reg"), ("reg", "rank")]
+    props = {
+        "fs": {"features": ["user_ctr"]},
+        "rank": {"features": ["user_ctr", "item_ctr"]},
+        "t": {"features": ["user_ctr", "item_ctr"]},
+    }
+    board = build(nodes, edges, props=props)
+    assert "item_ctr" not in DesignGraph(board).request_features_of_predictor("rank")
+    fails(board, "feature-consistency", "t", "rank", "fs")
+
+
+def test_an_orchestrator_moving_raw_data_trains_nothing():
+    nodes = {"app": "client_app", "gw": "api_gateway", "svc": "backend_service"}
+    nodes |= {"ps": "prediction_store", "lake": "data_lake", "orch": "orchestrator"}
+    nodes |= {"scorer": "batch_scorer"}
+    edges = [("app", "gw"), ("gw", "svc"), ("svc", "ps"), ("ps", "svc"), ("svc", "gw")]
+    edges += [("gw", "app"), ("app", "lake"), ("lake", "orch"), ("orch", "scorer")]
+    edges += [("lake", "scorer"), ("scorer", "ps")]
+    board = build(nodes, edges)
+    assert DesignGraph(board).trainers == set()
+    fails(board, "training-loop")
+
+
+def test_serving_does_not_read_trainings_store_through_the_platform_box():
+    nodes = {
+        "app": "client_app",
+        "rank": "ranking_service",
+        "offline": "feature_store",
+        "online": "feature_store",
+        "labels": "labeling",
+        "platform": "orchestrator",
+    }
+    edges = [("app", "rank"), ("rank", "app"), ("offline", "platform"), ("labels", "platform")]
+    edges += [("platform", "rank"), ("online", "rank")]
+    fails(build(nodes, edges), "feature-consistency", "platform", "rank", "offline", "online")
+
+
+def test_a_service_on_the_request_path_that_polls_the_registry_carries_no_model():
+    nodes = {
+        "app": "client_app",
+        "gw": "api_gateway",
+        "chat": "backend_service",
+        "llm": "inference_service",
+        "clf": "inference_service",
+        "t": "training_pipeline",
+        "reg": "model_registry",
+    }
+    edges = [("app", "gw"), ("gw", "chat"), ("chat", "llm"), ("llm", "chat"), ("chat", "gw")]
+    edges += [("gw", "app"), ("chat", "clf"), ("clf", "chat"), ("t", "reg"), ("reg", "clf")]
+    edges += [("reg", "chat")]
+    design = DesignGraph(build(nodes, edges, props={"llm": {"model": "gpt-4o"}}))
+    assert design.model_sources_of("llm") == frozenset()
+    assert design.model_sources_of("clf") == {"t"}
