@@ -284,6 +284,11 @@ class DesignGraph:
         return frozenset(self.of_types(SERVING_TYPES))
 
     @cached_property
+    def entry_points(self) -> frozenset[str]:
+        """API gateways and load balancers: where requests enter and answers leave."""
+        return frozenset(self.of_types({"api_gateway", "load_balancer"}))
+
+    @cached_property
     def predictors(self) -> frozenset[str]:
         """Inference, ranking and batch scorers, and every embedding model that serves
         requests: a client app or a serving component has an edge into it (a client
@@ -323,7 +328,7 @@ class DesignGraph:
         # held by that component, which serves them.
         scorers = self.by_type.get("batch_scorer", [])
         if scorers:
-            skip = set(self.of_types({"api_gateway", "load_balancer"})) | self.predictors
+            skip = self.entry_points | self.predictors
             copied = self.through(scorers, self.data_nodes)
             holders |= {n for n in copied if n in self.serving_nodes and n not in skip}
         return frozenset(holders)
@@ -350,8 +355,7 @@ class DesignGraph:
         (it is one, or they reach it through serving components). An answer stops at
         the API gateway or a load balancer: past them is the next request, and what a
         service logs there is the raw request, not what a model served."""
-        entries = set(self.of_types({"api_gateway", "load_balancer"}))
-        nodes = (self.serving_nodes - entries) | self.predictors
+        nodes = (self.serving_nodes - self.entry_points) | self.predictors
         return self.seeded_pass(nodes, {p: frozenset((p,)) for p in self.predictors})
 
     @cached_property
@@ -400,7 +404,7 @@ class DesignGraph:
         found = {}
         # The link between the two models: serving components, not a gateway or balancer
         # (two unrelated models behind one gateway are not a chain).
-        links = self.serving_nodes - set(self.of_types({"api_gateway", "load_balancer"}))
+        links = self.serving_nodes - self.entry_points
         for q in predictors:
             listed = self.features(q)
             if not listed:

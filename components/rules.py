@@ -148,6 +148,18 @@ OWN_MODEL_WORDS = frozenset(
 )
 
 
+def _label_words(label: str) -> set[str]:
+    """The words of a component's label, lower-case ("Pre-trained" stays one word)."""
+    return set(re.findall(r"[a-z][a-z-]*", label.lower()))
+
+
+def _all_models_from_outside(design: DesignGraph) -> bool:
+    """Whether the board has predictors and every one serves a model from outside the
+    board (hosted, pretrained, open weights): nothing of ours to train."""
+    predictors = design.predictors
+    return bool(predictors) and all(_served_elsewhere(design, p) for p in predictors)
+
+
 def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
     """Whether a predictor's model comes from outside the board (docs/rules.md,
     interpretations): a label that says hosted or pretrained, a registry no pipeline
@@ -157,7 +169,7 @@ def _served_elsewhere(design: DesignGraph, predictor: str) -> bool:
     goes nowhere (a name like "GBDT" does not say whose model it is)."""
     node = design.nodes[predictor]
     dead_ends = set(design.trainers) - design.deployed_somewhere
-    words = set(re.findall(r"[a-z][a-z-]*", node.label.lower()))
+    words = _label_words(node.label)
     if words & OUTSIDE_MODEL_WORDS and not words & OWN_MODEL_WORDS:
         # While a pipeline of the board trains a model that goes nowhere, "pretrained" may
         # well be that model's starting point: only a hosted or vendor model is believed.
@@ -184,7 +196,7 @@ def _weights_from_outside(design: DesignGraph, node: str) -> bool:
     holds model files ("Model weights (S3)"): open weights downloaded from outside."""
     if design.type_of(node) != "object_store" or design.predecessors(node):
         return False
-    return bool(set(re.findall(r"[a-z][a-z-]*", design.nodes[node].label.lower())) & WEIGHTS_WORDS)
+    return bool(_label_words(design.nodes[node].label) & WEIGHTS_WORDS)
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -196,8 +208,7 @@ def training_loop(design: DesignGraph) -> list[Issue]:
     monitoring signal in it, and a path from it to a model registry or a predictor."""
     pipelines = _pipelines(design)
     if not pipelines:
-        predictors = design.predictors
-        if predictors and all(_served_elsewhere(design, p) for p in predictors):
+        if _all_models_from_outside(design):
             return []  # every model is pretrained or hosted: nothing of ours to train
         return [
             Issue(
@@ -503,11 +514,7 @@ def feedback_loop(design: DesignGraph) -> list[Issue]:
     signals = design.signals
     pipelines = set(_pipelines(design))
     target = "the training pipeline"
-    if (
-        not pipelines
-        and design.predictors
-        and all(_served_elsewhere(design, p) for p in design.predictors)
-    ):
+    if not pipelines and _all_models_from_outside(design):
         # Nothing of ours to train (hosted or open-weights models): what serving logs
         # should reach the offline evaluation (a golden set sampled from the log).
         pipelines = set(design.by_type.get("offline_evaluation", ()))
@@ -862,7 +869,7 @@ def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
     ]
     if not replicated:
         return []
-    balancers = set(design.of_types({"load_balancer", "api_gateway"}))
+    balancers = design.entry_points
     serving = design.serving_nodes
     replicated = [
         p
