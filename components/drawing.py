@@ -139,14 +139,19 @@ def svg_link_label(
     for exports that place the labels after Graphviz has drawn the links. `tip` is its
     tooltip."""
     x, y, width, height = box
-    text = html.escape(xml_safe(collapse(label)), quote=False)
     return (
         f'<g id="label{number}" class="label">\n<title>{html.escape(xml_safe(tip), quote=False)}'
-        f'</title>\n<rect x="{fmt(x - width / 2)}" y="{fmt(y - height / 2)}" '
-        f'width="{fmt(width)}" height="{fmt(height)}" rx="6" ry="6" fill="white" '
-        f'stroke="{EDGE_LABEL_FRAME}"/>\n<text text-anchor="middle" x="{fmt(x)}" '
-        f'y="{fmt(y + LINK_LABEL_SIZE * 0.36)}" font-family="{FONT}" '
-        f'font-size="{fmt(LINK_LABEL_SIZE)}" fill="{EDGE_LABEL_INK}">{text}</text>\n</g>\n'
+        f"</title>\n{_svg_tag(x, y, width, height, collapse(label))}</g>\n"
+    )
+
+
+def _svg_tag(x: float, y: float, width: float, height: float, text: str) -> str:
+    """A tag centred at (`x`, `y`): the canvas's white, rounded, framed box and its text."""
+    return (
+        f'<rect x="{fmt(x - width / 2)}" y="{fmt(y - height / 2)}" width="{fmt(width)}" '
+        f'height="{fmt(height)}" rx="6" ry="6" fill="white" stroke="{EDGE_LABEL_FRAME}"/>\n'
+    ) + _svg_text(
+        x, y + LINK_LABEL_SIZE * 0.36, text, LINK_LABEL_SIZE, EDGE_LABEL_INK, anchor="middle"
     )
 
 
@@ -292,21 +297,9 @@ def svg_link_list(items: list[Numbered], x: float, y: float) -> tuple[str, float
     parts.append(_svg_text(x + pad, cursor, "Link labels", 13, INK, bold=True))
     cursor += gap
     for item in items:
-        tag_w, tag_h = link_label_size(str(item.number))
-        parts.append(
-            f'<rect x="{fmt(x + pad)}" y="{fmt(cursor)}" width="{fmt(tag_w)}" '
-            f'height="{fmt(tag_h)}" rx="6" ry="6" fill="white" stroke="{EDGE_LABEL_FRAME}"/>\n'
-        )
-        parts.append(
-            _svg_text(
-                x + pad + tag_w / 2,
-                cursor + tag_h / 2 + LINK_LABEL_SIZE * 0.36,
-                str(item.number),
-                LINK_LABEL_SIZE,
-                EDGE_LABEL_INK,
-                anchor="middle",
-            )
-        )
+        number = str(item.number)
+        tag_w, tag_h = link_label_size(number)
+        parts.append(_svg_tag(x + pad + tag_w / 2, cursor + tag_h / 2, tag_w, tag_h, number))
         row = cursor + 11
         for text, bold in [(t, True) for t in _wrapped(item.subject, PANEL_TEXT_SIZE, "bold")] + [
             (t, False) for t in _wrapped(item.message, PANEL_TEXT_SIZE)

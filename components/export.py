@@ -25,7 +25,6 @@ result must parse as XML with no script, foreignObject, event attribute or href.
 
 from __future__ import annotations
 
-import bisect
 import html
 import json
 import math
@@ -34,6 +33,7 @@ import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from components import labels
@@ -172,8 +172,7 @@ def to_dot(
     positions: Positions | None = None,
     link_labels: bool = True,
     routes: dict[int, str] | None = None,
-    label_spots: dict[int, Point] | None = None,
-    label_tags: set[int] | None = None,
+    label_spots: dict[int, tuple[Point, str]] | None = None,
     link_list: list[Numbered] | None = None,
 ) -> str:
     """The board as Graphviz DOT source, cards placed per `layout` ("drawn" or "auto").
@@ -186,9 +185,9 @@ def to_dot(
     Link labels are external labels that Graphviz places (the DOT format), or, without
     `link_labels`, left out (the first pass of a picture). `routes` (Graphviz ``pos``
     values by link number, in this source's points) pins the links as already routed, and
-    `label_spots` puts their labels at those centres (the second pass of a PNG), as
-    numbered tags for the links in `label_tags`; `link_list` lists what those tags stand
-    for beside the drawing.
+    `label_spots` puts their labels at those centres with the text given there, a label or
+    a numbered tag (the second pass of a PNG); `link_list` lists what those tags stand for
+    beside the drawing.
     """
     if layout not in LAYOUTS:
         raise ExportError(f'unknown layout "{layout}"; layouts are {", ".join(LAYOUTS)}')
@@ -276,10 +275,9 @@ def to_dot(
             values["pos"] = routes[number]
             spot = (label_spots or {}).get(number)
             if spot and edge.label:
-                tags = sorted(label_tags or ())
-                text = str(tags.index(number) + 1) if number in tags else edge.label
+                (x, y), text = spot
                 values["label"] = edge_label(text)
-                values["lp"] = f"{fmt(spot[0])},{fmt(spot[1])}"
+                values["lp"] = f"{fmt(x)},{fmt(y)}"
         elif edge.label and link_labels:
             # An external label: placed beside its link where it overlaps no card, if it can.
             values["xlabel"] = edge_label(edge.label)
@@ -460,8 +458,7 @@ def render(
     if fmt == "svg":
         return clean_svg(_with_labels(svg, board, plan), tips, fit)
     options.update(routes=plan.source_routes(), link_list=plan.listed(board))
-    options["label_spots"] = {n: (p.x, -p.y) for n, p in plan.placed.items()}
-    options["label_tags"] = plan.tagged
+    options["label_spots"] = {n: ((p.x, -p.y), plan.text(board, n)) for n, p in plan.placed.items()}
     return run(to_dot(board, **options), "png", [])
 
 
@@ -492,22 +489,29 @@ class LabelPlan:
         """The routes in the DOT source's points, to pin them in a second drawing."""
         return {n: _shifted(pos, self.offset[0], -self.offset[1]) for n, pos in self.routes.items()}
 
+    @cached_property
+    def tag_numbers(self) -> dict[int, int]:
+        """Tagged link -> its number in the list, from 1 in board order."""
+        return {link: k for k, link in enumerate(sorted(self.tagged), start=1)}
+
     def listed(self, board: Board) -> list[Numbered]:
         """The tagged labels, numbered from 1 in board order."""
-        names = [display_name(node) for node in board.nodes]
-        index = {node.id: k for k, node in enumerate(board.nodes)}
-        items = []
-        for number, link in enumerate(sorted(self.tagged), start=1):
-            edge = board.edges[link]
-            subject = f"{names[index[edge.source]]} \u2192 {names[index[edge.target]]}"
-            items.append(Numbered(number, "", subject, collapse(edge.label)))
-        return items
+        ends = link_ends(board)
+        return [
+            Numbered(number, "", ends[link], collapse(board.edges[link].label))
+            for link, number in self.tag_numbers.items()
+        ]
 
     def text(self, board: Board, link: int) -> str:
         """What the tag of `link` says: its label, or its number in the list."""
-        if link in self.tagged:
-            return str(bisect.bisect_left(sorted(self.tagged), link) + 1)
-        return board.edges[link].label
+        number = self.tag_numbers.get(link)
+        return board.edges[link].label if number is None else str(number)
+
+
+def link_ends(board: Board) -> list[str]:
+    """Each link (by number) named by its ends: "Ranker → API gateway"."""
+    names = {node.id: display_name(node) for node in board.nodes}
+    return [f"{names[edge.source]} \u2192 {names[edge.target]}" for edge in board.edges]
 
 
 def _parse_json(data: bytes) -> dict[str, Any] | None:
@@ -615,12 +619,10 @@ def _with_labels(svg: bytes, board: Board, plan: LabelPlan) -> bytes:
     if not plan.placed:
         return svg
     ox, oy = plan.offset
-    names = [display_name(node) for node in board.nodes]
-    index = {node.id: k for k, node in enumerate(board.nodes)}
+    ends = link_ends(board)
     tags = []
     for number, spot in sorted(plan.placed.items()):
-        edge = board.edges[number]
-        tip = f"{names[index[edge.source]]} \u2192 {names[index[edge.target]]}: {edge.label}"
+        tip = f"{ends[number]}: {board.edges[number].label}"
         box = (spot.x + ox, spot.y + oy, spot.width, spot.height)
         tags.append(svg_link_label(number, plan.text(board, number), tip, box))
     if plan.tagged:
