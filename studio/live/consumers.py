@@ -21,6 +21,7 @@ import logging
 import secrets
 import time
 from collections import deque
+from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -351,10 +352,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def board_events(self, events: list[dict[str, Any]]) -> None:
         """Several joins of this process's connections at once (the hub batches them):
         one write for all of them."""
-        if self.direct and self.direct.write(b"".join(frame_of(e) for e in events)):
-            return
-        for event in events:
-            await self.send(text_data=event["text"])
+        await self._write((frame_of(e) for e in events), [e["text"] for e in events])
 
     async def _links_revoked(self, notice: dict[str, Any]) -> None:
         """A link of this connection's role was rotated: a connection that joined through
@@ -372,16 +370,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
         await self._send_text(frames.encode(frame))
 
     async def _send_text(self, text: str) -> None:
-        direct = getattr(self, "direct", None)
-        if not (direct and direct.write(text_frame(text))):
-            await self.send(text_data=text)
+        await self._write(map(text_frame, (text,)), (text,))
 
     async def _send_texts(self, texts: list[str]) -> None:
         """Several frames to this connection in one write."""
-        if not texts:
-            return
+        if texts:
+            await self._write(map(text_frame, texts), texts)
+
+    async def _write(self, frames: Iterable[bytes], texts: Iterable[str]) -> None:
+        """Frames in one write to the socket (`frames`, their bytes, made only when there
+        is a direct socket: studio/live/wire.py), or else `texts` sent the usual way."""
         direct = getattr(self, "direct", None)
-        if direct and direct.write(b"".join(map(text_frame, texts))):
+        if direct and direct.write(b"".join(frames)):
             return
         for text in texts:
             await self.send(text_data=text)
