@@ -113,6 +113,11 @@ class Board:
     # The case study the board was started from (its slug), "" for none: an export keeps
     # it so that importing the board back restores its Case tab.
     case_study: str = ""
+    # The compact size board_size measured, kept so that an edit replacing one component
+    # or link measures only what it changed (components.operations): on the live path a
+    # drag's every move re-measured the whole board. Not part of the value; a Board is
+    # not changed in place once measured (edits make new ones).
+    measured_size: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def node(self, node_id: str) -> Node | None:
         return next((n for n in self.nodes if n.id == node_id), None)
@@ -332,15 +337,24 @@ def check_component_size(node: Node, path: str) -> Node:
 def board_size(board: Board) -> int:
     """The UTF-8 size of the board's canonical export (`dump`).
 
-    The compact form is measured first (fast, in C); the indented export adds at most
-    a few bytes of line break and indent per value, under 8 times the compact size
-    whatever the content, so only a board past MAX_BOARD_BYTES / 8 compact is dumped
-    in full to be measured exactly.
+    The compact form is measured first (fast, in C; or already known:
+    `Board.measured_size`); the indented export adds at most a few bytes of line break
+    and indent per value, under 8 times the compact size whatever the content, so only a
+    board past MAX_BOARD_BYTES / 8 compact is dumped in full to be measured exactly.
     """
-    compact = len(json.dumps(board.to_dict(), ensure_ascii=False, separators=(",", ":")).encode())
+    compact = board.measured_size
+    if compact is None:
+        compact = compact_size(board.to_dict())
     if compact * 8 <= MAX_BOARD_BYTES:
+        board.measured_size = compact
         return compact
     return len(dump(board).encode())
+
+
+def compact_size(value: Any) -> int:
+    """The UTF-8 size of `value` as compact JSON: a component's or link's share of its
+    board's compact size (it is written the same inside the board as alone)."""
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 def check_board_size(board: Board) -> Board:

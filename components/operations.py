@@ -30,6 +30,7 @@ from components.document import (
     check_level,
     check_prop,
     check_text,
+    compact_size,
     parse,
     parse_edge,
     parse_node,
@@ -152,9 +153,16 @@ def _changes(op: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
 
 
 def _with_node(board: Board, index: int, node: Node) -> Board:
+    """The board with its `index`-th component replaced by `node` (its measured size, if
+    known, carried over by the difference: components.document.board_size)."""
     nodes = list(board.nodes)
-    nodes[index] = node
-    return replace(board, nodes=nodes)
+    old, nodes[index] = nodes[index], node
+    result = replace(board, nodes=nodes)
+    if board.measured_size is not None:
+        result.measured_size = (
+            board.measured_size + compact_size(node.to_dict()) - compact_size(old.to_dict())
+        )
+    return result
 
 
 @_applies("add_node")

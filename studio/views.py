@@ -7,6 +7,7 @@ by creating the board); without one the answer is 404, so ids cannot be probed.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -113,11 +114,15 @@ def import_board(request: HttpRequest) -> HttpResponse:
         document = parse(upload.read())
     except DocumentError as exc:
         return render_home(request, f"{upload.name} was refused: {exc}", status=400)
-    # "(imported)": the copy is not mistaken for its original in "Your boards".
-    document.title = imported_title(document.title)
-    # A case board keeps its Case tab if that case study exists on this server.
+    # "(imported)": the copy is not mistaken for its original in "Your boards". A case
+    # board keeps its Case tab if that case study exists on this server. (A new Board,
+    # not changed in place: components.document.Board.measured_size.)
     known = bool(document.case_study) and case_library.get(document.case_study) is not None
-    document.case_study = document.case_study if known else ""
+    document = replace(
+        document,
+        title=imported_title(document.title),
+        case_study=document.case_study if known else "",
+    )
     return start(request, document, case_study=document.case_study)
 
 

@@ -514,3 +514,45 @@ def test_normalise_drops_unknown_fields_everywhere():
     op = {"op": "batch", "junk": 1, "ops": [{"op": "move_node", "id": "a", "x": 1, "y": 2, "z": 3}]}
     assert normalise(op) == {"op": "batch", "ops": [{"op": "move_node", "id": "a", "x": 1, "y": 2}]}
     assert normalise("x") == "x" and normalise({"op": "nope", "a": 1}) == {"op": "nope", "a": 1}
+
+
+def test_size_carried_by_difference_matches_a_fresh_measure() -> None:
+    """A move or an update of one component measures only its difference from the board's
+    known size (Board.measured_size); after a run of such edits, with labels and
+    coordinates whose JSON lengths change, the size is what measuring afresh gives."""
+    from components.document import board_size, compact_size
+
+    board = load_design("video_recommendation")
+    assert board_size(board) == compact_size(board.to_dict())
+    ids = [n.id for n in board.nodes]
+    edits: list[dict] = []
+    for k, node_id in enumerate(ids):
+        edits.append({"op": "move_node", "id": node_id, "x": -12345.678 * k, "y": 7})
+        label = "Ünïcode ✓ " * (k % 3) + "x" * k
+        edits.append({"op": "update_node", "id": node_id, "changes": {"label": label}})
+    for op in edits:
+        board = apply_operation(board, op)
+        assert board.measured_size is not None, op
+        fresh = compact_size(board.to_dict())
+        assert board_size(board) == fresh, op
+
+
+def test_size_limit_still_refuses_an_update_carried_by_difference() -> None:
+    """The carried size never lets an edit past the limit: the board measured before the
+    edit is refused an update whose export would be one byte over."""
+    from components import document
+
+    board = load_design("video_recommendation")
+    document.board_size(board)
+    assert board.measured_size is not None
+    op = {"op": "update_node", "id": board.nodes[0].id, "changes": {"label": "y" * 90}}
+    exact = len(dump(apply_operation(board, op)).encode())
+    limit = document.MAX_BOARD_BYTES
+    try:
+        document.MAX_BOARD_BYTES = exact - 1
+        with pytest.raises(OperationError, match="bytes as JSON"):
+            apply_operation(board, op)
+        document.MAX_BOARD_BYTES = exact
+        assert document.board_size(apply_operation(board, op)) == exact
+    finally:
+        document.MAX_BOARD_BYTES = limit
