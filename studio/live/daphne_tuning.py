@@ -1,10 +1,12 @@
-"""A measured change to how Autobahn (Daphne's WebSocket library) opens every socket.
+"""Measured changes to how Autobahn (Daphne's WebSocket library) opens and reads sockets.
 
 Found profiling bench/relay.py's connect storm (py-spy, docs/benchmarks.md): Autobahn
 pretty-prints its whole configuration for a debug log line as each WebSocket opens,
 whether or not debug logging is on (about a seventh of the CPU of admitting 200
-simultaneous connects). `pformat` there is made lazy: the text is built only if a debug
-message is ever rendered. Behaviour is unchanged.
+simultaneous connects). Likewise it colours the names of a method and a peer for a debug
+line on every read from a socket (`hltype`, `hlval`: cProfile of the live path). These
+are made lazy: the text is built only if a debug message is ever rendered. Behaviour is
+unchanged.
 
 (Writing frames to the socket at once instead of through Twisted's buffered write was
 measured too: it did not lower the CPU per delivery and broke handshakes, so it is not
@@ -22,7 +24,9 @@ application (studio.asgi, which calls `apply`) before it builds its endpoints.
 
 from __future__ import annotations
 
+import functools
 import pprint
+from collections.abc import Callable
 from typing import Any
 
 _applied = False
@@ -31,15 +35,15 @@ LISTEN_BACKLOG = 1024  # as many as Node's or nginx's default (511) and then som
 
 
 class _Lazy:
-    """Formats `value` with pprint only when the log line is actually rendered."""
+    """`render(*args)`, made only when the log line is actually rendered."""
 
-    __slots__ = ("value",)
+    __slots__ = ("render", "args")
 
-    def __init__(self, value: Any) -> None:
-        self.value = value
+    def __init__(self, render: Callable[..., Any], *args: Any) -> None:
+        self.render, self.args = render, args
 
     def __str__(self) -> str:
-        return pprint.pformat(self.value)
+        return str(self.render(*self.args))
 
     __repr__ = __str__
 
@@ -57,7 +61,12 @@ def apply() -> None:
         from autobahn.websocket import protocol as autobahn_protocol
     except ImportError:  # pragma: no cover - Daphne brings both
         return
-    autobahn_protocol.pformat = _Lazy  # type: ignore[assignment]
+    from autobahn.twisted import websocket as autobahn_twisted
+
+    autobahn_protocol.pformat = lazy(pprint.pformat)  # type: ignore[assignment]
+    for module in (autobahn_protocol, autobahn_twisted):
+        module.hltype = lazy(module.hltype)  # type: ignore[attr-defined]
+        module.hlval = lazy(module.hlval)  # type: ignore[attr-defined]
     try:
         from daphne import cli
     except ImportError:  # pragma: no cover
@@ -68,6 +77,11 @@ def apply() -> None:
         return [with_listen_backlog(d) for d in build(*args, **kwargs)]
 
     cli.build_endpoint_description_strings = with_backlog
+
+
+def lazy(render: Callable[..., Any]) -> Callable[..., _Lazy]:
+    """`render`, put off until its result is shown (see _Lazy)."""
+    return functools.partial(_Lazy, render)
 
 
 def with_listen_backlog(description: str) -> str:
