@@ -61,6 +61,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 # studio.live.consumers and in the frames the benchmark sends to the echo), so receipts are
 # matched without decoding the JSON in the client.
 OP_PREFIX = '{"type": "op", "cid": "'
+REPORT_PREFIX = '{"type": "report", "cid": "'  # the findings that follow an edit
 WELCOME_PREFIX = '{"type": "welcome"'
 ERROR_PREFIX = '{"type": "error"'
 
@@ -217,7 +218,9 @@ async def boards_with_cookies(
 class Recorder:
     """Everything the clients of one run saw; shared by their reader tasks."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = OP_PREFIX) -> None:
+        """`prefix`: the frames whose arrival is timed (an edit's, or its findings')."""
+        self.prefix = prefix
         self.frames = 0
         self.last_frame = time.perf_counter()
         self.errors: list[str] = []
@@ -235,8 +238,8 @@ class Recorder:
         now = time.perf_counter()
         self.frames += 1
         self.last_frame = now
-        if text.startswith(OP_PREFIX):
-            start = len(OP_PREFIX)
+        if text.startswith(self.prefix):
+            start = len(self.prefix)
             cid = text[start : text.find('"', start)]
             sent = self.sent.get(cid)
             if sent is None:

@@ -26,6 +26,8 @@ from websockets.exceptions import ConnectionClosed
 
 from bench.live_harness import (
     HOST,
+    OP_PREFIX,
+    REPORT_PREFIX,
     Client,
     Recorder,
     close_clients,
@@ -179,7 +181,8 @@ async def load_run(
     kind: str = "",
 ) -> LoadResult:
     result = LoadResult(target.label, n, op=kind)
-    recorder = Recorder()
+    # A findings-changing edit is timed until its findings arrive (the `report` frame).
+    recorder = Recorder(REPORT_PREFIX if kind == "findings" else OP_PREFIX)
     clients: list[Client] = []
     endpoints = await asyncio.to_thread(target.endpoints, n)
     try:

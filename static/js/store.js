@@ -110,8 +110,10 @@ export class Store extends EventTarget {
         break;
       case "op":
         this.onOp(frame);
-        // Findings travel with the op that changed them (older revisions' are ignored).
-        if (frame.report) this.setReport(frame.report, frame.revision);
+        break;
+      case "report":
+        // Findings follow the op that changed them (older revisions' are ignored).
+        this.setReport(frame.report, frame.revision);
         break;
       case "ack":
         this.onAck(frame);

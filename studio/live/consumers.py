@@ -4,9 +4,11 @@ Frames are JSON objects with a "type"; docs/protocol.md lists every one with an 
 Edits arrive as operations and are ordered one of two ways (studio/live/engine.py): in
 memory, broadcast at once and acknowledged to the sender after a group commit (one
 process, the default); or under the board's row lock, committed, acknowledged, then
-broadcast (several processes). The new findings travel with the operation when they
-changed (studio.live.reports). Broadcasts go through the event loop's
-`studio.live.fanout.Hub`, which writes to this process's connections directly.
+broadcast (several processes). When the findings changed, a `report` frame follows the
+operation (studio.live.reports), so the validator never holds an edit up. Under Daphne a
+frame is handled as soon as it is read (`_frame_read`, studio/live/eager.py), and
+broadcasts go through the event loop's `studio.live.fanout.Hub`, which writes to this
+process's connections directly.
 The role comes from the HTTP session (set by a role link), never from the URL.
 Each client frame is parsed and checked by `frames.parse` (studio/live/frames.py: one
 typed description of every frame), `ratelimit.Limits` holds the connection to its limits,
@@ -34,7 +36,7 @@ from django.db import close_old_connections
 from components.operations import OperationError
 from studio.access import role_on
 from studio.interview import timer_state
-from studio.live import admission, frames, presence
+from studio.live import admission, eager, frames, presence
 from studio.live.broadcast import event as make_event
 from studio.live.broadcast import group_name
 from studio.live.engine import BoardState, engine
@@ -89,6 +91,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.held: list[tuple[int, str]] = []
         self.delivering: asyncio.Task[None] | None = None
         self.state: BoardState | None = None
+        # Frames read from the socket and not handled yet, and whether they are being
+        # handled (one at a time, in order: see _frame_read).
+        self.inbox: deque[str] = deque()
+        self.reading: asyncio.Task[None] | bool = False
         if settings.LIVE_ORDERING == "memory":
             try:
                 self.state = await engine().state(self.public_id)
@@ -120,6 +126,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
         # when many connect at once.) Each participant's frame is encoded once, and all
         # of them go out in one write.
         await self._send_texts(presence.here_frames(self.public_id, but=self.channel_name))
+        early = self.direct.take_text(self._frame_read) if self.direct is not None else None
+        if early is not None:
+            # Frames are handled from here on as they are read (studio/live/eager.py),
+            # those that came during the welcome first.
+            self.inbox.extend(early)
+            if self.inbox:
+                self._read_inbox()
 
     async def disconnect(self, code: int) -> None:
         me = getattr(self, "me", None)
@@ -148,6 +161,35 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.hub.forget(self, self.public_id, presence.count(self.public_id))
 
     # --- incoming frames ------------------------------------------------------------------
+
+    def _frame_read(self, text: str) -> None:
+        """A text frame just read from Daphne's socket: handled now, in the read callback,
+        unless an earlier frame is still being handled (then it waits its turn). An edit
+        is thus ordered and broadcast without the hop through Daphne's queue and
+        Channels' dispatch loop (studio/live/eager.py)."""
+        self.inbox.append(text)
+        if not self.reading:
+            self._read_inbox()
+
+    def _read_inbox(self) -> None:
+        self.reading = True
+        task = eager.start(self._handle_inbox())
+        if task is not None:
+            self.reading = task  # the rest waits for a database trip or the layer
+
+    async def _handle_inbox(self) -> None:
+        try:
+            while self.inbox:
+                if not (self.direct is not None and self.direct.open):
+                    self.inbox.clear()  # closing: what is left cannot be answered
+                    break
+                await self.receive(text_data=self.inbox.popleft())
+        except Exception:  # as Channels would: log it and end the connection
+            logger.exception("frame on board %s failed", self.public_id)
+            self.inbox.clear()
+            await self.close(code=1011)
+        finally:
+            self.reading = False
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
@@ -194,17 +236,20 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return await self.close(code=4404)
         self.limits.note_valid()
         await self._send({"type": "ack", "cid": cid, "revision": applied["revision"]})
-        out = {"type": "op", "cid": cid, "by": self.me["id"], **applied}
-        if report is not None:
-            out["report"] = report  # the findings changed: they travel with the op
-        await self._broadcast(out)
+        await self._broadcast({"type": "op", "cid": cid, "by": self.me["id"], **applied})
+        if report is not None:  # the findings changed
+            await self._broadcast(
+                {"type": "report", "cid": cid, "revision": applied["revision"], "report": report}
+            )
 
     async def _op_in_memory(self, state: BoardState, op: Any, cid: Any) -> None:
         """Apply the edit in memory, broadcast it to the others at once, and send this
         connection its acknowledgement and the operation once the edit is committed.
 
         Until then, the others' later operations wait for this connection behind its own
-        (`held`), so it still receives every revision in order.
+        (`held`), so it still receives every revision in order. New findings follow the
+        edit in a `report` frame (`_report_after`): the edit is not held up by the
+        validator.
         """
         try:
             applied, before, after, done = engine().submit(
@@ -217,19 +262,36 @@ class BoardConsumer(AsyncWebsocketConsumer):
         except OperationError as exc:
             return await self._refuse(cid, str(exc))
         self.limits.note_valid()
-        report = changed_report(self.public_id, applied.revision, before, after)
         frame = {"type": "op", "cid": cid, "by": self.me["id"], **applied.to_message()}
-        if report is not None:
-            frame["report"] = report
-        event = make_event(frame)
-        event["sender"], event["revision"] = self.channel_name, applied.revision
+        event = self._ordered(make_event(frame), applied.revision)
         ack = frames.encode({"type": "ack", "cid": cid, "revision": applied.revision})
         self.own.append((applied.revision, done, ack, event["text"]))
         if self.delivering is None or self.delivering.done():
             self.delivering = asyncio.get_running_loop().create_task(self._deliver_own())
+        await self._broadcast_event(event)
+        await self._report_after(cid, applied.revision, before, after)
+
+    async def _report_after(self, cid: Any, revision: int, before: Any, after: Any) -> None:
+        """Send everyone the findings after the edit `cid` that made `revision`, if they
+        changed: to this connection at once (its view already shows the edit), to the
+        others in revision order like an operation (they may still be holding it back)."""
+        report = changed_report(self.public_id, revision, before, after)
+        if report is None:
+            return
+        frame = {"type": "report", "cid": cid, "revision": revision, "report": report}
+        event = self._ordered(make_event(frame), revision)
+        await self._send_text(event["text"])
+        await self._broadcast_event(event)
+
+    def _ordered(self, event: dict[str, Any], revision: int) -> dict[str, Any]:
+        """`event` marked as this connection's, for `revision`: see `_skips`."""
+        event["sender"], event["revision"] = self.channel_name, revision
+        return event
+
+    async def _broadcast_event(self, event: dict[str, Any]) -> None:
         try:
             await self.hub.broadcast(group_name(self.public_id), event)
-        except Exception:
+        except Exception:  # the edit is ordered; clients resync when they see a gap
             logger.warning("broadcast to board %s failed", self.public_id, exc_info=True)
 
     async def _deliver_own(self) -> None:
@@ -321,22 +383,45 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     # --- board events (handed over by the hub, studio.live.fanout) --------------------------------
 
-    async def board_event(self, event: dict[str, Any]) -> None:
-        """Forward a frame another connection broadcast; answer joins with our presence.
-        Also the handler of the direct channel-layer message `presence.here`."""
-        kind, by = event["kind"], event["by"]
-        if kind == "links.revoked":
-            return await self._links_revoked(json.loads(event["text"]))
-        mine = by == self.me["id"]
-        if mine and kind in ("cursor", "selection", "viewport", "presence.joined"):
-            return
-        if kind == "op" and "sender" in event:
+    def take_now(self, event: dict[str, Any]) -> bool:
+        """Deliver `event` now, without waiting, if all it needs is a write to this
+        connection's socket (or nothing); False when it needs `board_event`. The hub
+        tries this first for each connection: a broadcast is then one plain loop."""
+        kind = event["kind"]
+        if kind == "links.revoked" or (
+            kind == "presence.joined" and event.get("reply_to") and event.get("origin")
+        ):
+            return False
+        if self._passes_over(event):
+            return True
+        direct = self.direct
+        return direct is not None and direct.write(frame_of(event))
+
+    def _passes_over(self, event: dict[str, Any]) -> bool:
+        """True when `event` is not for this connection's socket now: its own cursor,
+        selection, view or join; its own edit or findings (sent with the acknowledgement
+        or already); or another's edit that must wait behind its own uncommitted ones
+        (kept in `held`, see _op_in_memory)."""
+        kind = event["kind"]
+        if kind in ("cursor", "selection", "viewport", "presence.joined"):
+            return bool(event["by"] == self.me["id"])
+        if kind in ("op", "report") and "sender" in event:
             if event["sender"] == self.channel_name:
-                return  # sent with its acknowledgement once committed (_deliver_own)
+                return True
             own = getattr(self, "own", None)
             if own and event["revision"] > own[0][0]:
                 self.held.append((event["revision"], event["text"]))
-                return
+                return True
+        return False
+
+    async def board_event(self, event: dict[str, Any]) -> None:
+        """Forward a frame another connection broadcast; answer joins with our presence.
+        Also the handler of the direct channel-layer message `presence.here`."""
+        kind = event["kind"]
+        if kind == "links.revoked":
+            return await self._links_revoked(json.loads(event["text"]))
+        if self._passes_over(event):
+            return
         if not (self.direct and self.direct.write(frame_of(event))):
             await self.send(text_data=event["text"])
         # Only a connection of another process answers a join: the joiner's own consumer

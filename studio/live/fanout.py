@@ -46,7 +46,9 @@ ANNOUNCE_WINDOW = 0.02  # seconds: joins of one board announced together (see `a
 class Member(Protocol):
     """What a hub needs of a connection (studio.live.consumers.BoardConsumer). A member
     may also take several events in one call, `async def board_events(events)`, which
-    `announce` uses for a batch of joins (one write for all of them)."""
+    `announce` uses for a batch of joins (one write for all of them), and an event at
+    once, `def take_now(event) -> bool` (False: it needs `board_event`), which `deliver`
+    tries first so that a broadcast is one plain loop of socket writes."""
 
     channel_name: str
 
@@ -300,6 +302,9 @@ class Hub:
             await self._announce(group)
         for member in list(self.rooms.get(group, {}).values()):
             try:
+                take_now = getattr(member, "take_now", None)
+                if take_now is not None and take_now(event):
+                    continue
                 await member.board_event(event)
             except Exception:  # one broken socket must not starve the rest
                 logger.warning("delivery to %s failed", member.channel_name, exc_info=True)

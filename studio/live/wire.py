@@ -1,4 +1,5 @@
-"""A broadcast frame encoded once and its bytes written to every socket.
+"""A broadcast frame encoded once and its bytes written to every socket; frames read
+handed straight to the consumer.
 
 Why: sending one text frame to one connection the usual way goes through Channels'
 `send`, Daphne's `handle_reply`, and Autobahn's `sendMessage` (type assertions, traffic
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import struct
+import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -63,6 +66,46 @@ class DirectSocket:
         if not all(hasattr(protocol, name) for name in needed):
             return None
         return cls(protocol)
+
+    def take_text(self, handler: Callable[[str], None]) -> list[str] | None:
+        """From now on, hand each text frame to `handler` as soon as it is read, instead
+        of queueing it for the consumer's dispatch loop (what Daphne's `onMessage` does
+        besides is kept: a muted socket drops it, and it counts as a sign of life).
+        Binary frames and the disconnect still go through the queue; a text frame read
+        once the close has begun is dropped (it could not be answered). Returns the text
+        frames already queued, in order, for the caller to handle first; None (and
+        nothing changed) when the protocol is not Daphne's WebSocket protocol."""
+        protocol = self.protocol
+        queue = getattr(protocol, "application_queue", None)
+        usual = getattr(protocol, "onMessage", None)
+        if queue is None or usual is None or not hasattr(protocol, "muted"):
+            return None
+        early: list[str] = []
+        others = []
+        while not queue.empty():
+            message = queue.get_nowait()
+            if message.get("type") == "websocket.receive" and message.get("text") is not None:
+                early.append(message["text"])
+            else:
+                others.append(message)
+        for message in others:
+            queue.put_nowait(message)
+
+        def on_message(payload: bytes, is_binary: bool) -> None:
+            if is_binary or protocol.muted:
+                return usual(payload, is_binary)
+            if not self.open:
+                return  # read after the close began: nothing can answer it any more
+            protocol.last_ping = time.time()
+            handler(payload.decode("utf8"))
+
+        protocol.onMessage = on_message
+        return early
+
+    @property
+    def open(self) -> bool:
+        """Whether the WebSocket is open (no close begun by either side)."""
+        return bool(self.protocol.state == self.protocol.STATE_OPEN)
 
     def write(self, frame: bytes) -> bool:
         """Write `frame`; False when it must go the usual way instead."""

@@ -44,6 +44,10 @@ def test_two_editors_see_each_other(page: Page, second_page: Page, server_url: s
     other.locator('.palette-item[data-type="cache"]').focus()
     other.keyboard.press("Enter")
     expect(nodes_of_type(page, "cache")).to_have_count(1)
+    # The findings that edit changed follow it (a `report` frame): the cache nobody
+    # connected yet is flagged for the person who did not just add it.
+    isolated = page.locator('#findings .finding[data-rule="isolated-component"]')
+    expect(isolated).to_have_count(1)
     drag_by(page, node(page, "svc"), 0, 120)
     wait_saved(page)
     moved = {n["id"]: n for n in api_board(page, server_url, public_id)["nodes"]}["svc"]
@@ -157,6 +161,10 @@ def test_edits_made_offline_are_sent_on_reconnect(page: Page, server_url: str) -
     page.locator('.palette-item[data-type="cache"]').focus()
     page.keyboard.press("Enter")
     expect(nodes_of_type(page, "cache")).to_have_count(1)
+    # The findings that edit changed follow it (a `report` frame): the cache nobody
+    # connected yet is flagged for the person who did not just add it.
+    isolated = page.locator('#findings .finding[data-rule="isolated-component"]')
+    expect(isolated).to_have_count(1)
     drag_by(page, node(page, "gw"), 0, 160)
     expect(page.locator("#conn-state")).to_contain_text("Offline — 2 edits waiting")
     screenshot(page, "09-offline")

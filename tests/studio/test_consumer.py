@@ -124,8 +124,8 @@ async def test_an_operation_is_acknowledged_broadcast_and_stored():
 
 
 async def test_findings_are_sent_only_when_they_change():
-    """A move and a rename leave this board's findings as they were: their op frames carry
-    no report. Deleting an edge breaks the serving loop: its op frame carries the report."""
+    """A move and a rename leave this board's findings as they were: no report follows
+    them. Deleting an edge breaks the serving loop: a `report` frame follows its op."""
     board = await new_board()
     async with (
         ws_client(board.public_id, "candidate") as alice,
@@ -136,16 +136,29 @@ async def test_findings_are_sent_only_when_they_change():
             alice, {"op": "update_node", "id": "rank", "changes": {"label": "Ranker v2"}}, cid="m2"
         )
         await send_op(alice, {"op": "delete_edge", "id": "e9"}, cid="m3")
-        ops = [await receive_until(bob, "op") for _ in range(3)]
-        assert [(f["revision"], "report" in f) for f in ops] == [(2, False), (3, False), (4, True)]
-        assert [f["rule"] for f in ops[-1]["report"]["findings"]] == ["serving-loop"]
+        seen = []
+        while not seen or seen[-1]["type"] != "report":
+            frame = json.loads(await bob.receive_from(timeout=3))
+            if frame["type"] in ("op", "report"):
+                seen.append(frame)
+        assert [(f["type"], f["revision"]) for f in seen] == [
+            ("op", 2),
+            ("op", 3),
+            ("op", 4),
+            ("report", 4),
+        ]
+        assert not any("report" in f for f in seen[:3])  # an op frame never carries one
+        assert seen[-1]["cid"] == "m3"  # the edit whose findings these are
+        assert [f["rule"] for f in seen[-1]["report"]["findings"]] == ["serving-loop"]
 
 
 async def test_a_deleted_edge_makes_the_findings_change():
+    """The editor gets the new findings too, without waiting for its acknowledgement."""
     board = await new_board()
     async with ws_client(board.public_id, "candidate") as client:
         await send_op(client, {"op": "delete_edge", "id": "e9"})
-        findings = await receive_until(client, "op")
+        findings = await receive_until(client, "report")
+        assert findings["revision"] == 2
         assert findings["report"]["passed"] is False
         assert [f["rule"] for f in findings["report"]["findings"]] == ["serving-loop"]
 

@@ -135,3 +135,55 @@ def test_a_socket_that_takes_nothing_buffers_everything():
     protocol.transport = FakeTransport(FakeSocket(takes=0))
     assert DirectSocket(protocol).write(b"abc")
     assert protocol.transport.buffered == [b"abc"]
+
+
+class FakeDaphneProtocol(FakeProtocol):
+    """The parts of Daphne's WebSocketProtocol that `take_text` replaces and keeps."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        super().__init__()
+        self.application_queue: asyncio.Queue = asyncio.Queue()
+        self.muted = False
+        self.last_ping = 0.0
+
+    def onMessage(self, payload: bytes, is_binary: bool) -> None:
+        if self.muted:
+            return
+        kind = "bytes" if is_binary else "text"
+        body = payload if is_binary else payload.decode()
+        self.application_queue.put_nowait({"type": "websocket.receive", kind: body})
+
+
+def test_frames_read_go_to_the_handler_in_order_and_the_queue_keeps_the_rest():
+    protocol = FakeDaphneProtocol()
+    queue = protocol.application_queue
+    queue.put_nowait({"type": "websocket.receive", "text": "early 1"})
+    queue.put_nowait({"type": "websocket.receive", "bytes": b"\x00"})
+    queue.put_nowait({"type": "websocket.receive", "text": "early 2"})
+    direct = DirectSocket.of(functools.partial(handle_reply, protocol))
+    assert direct is not None
+    handled: list[str] = []
+    assert direct.take_text(handled.append) == ["early 1", "early 2"]
+    assert [queue.get_nowait() for _ in range(queue.qsize())] == [
+        {"type": "websocket.receive", "bytes": b"\x00"}
+    ]
+    protocol.onMessage('{"type": "ping"} é'.encode(), False)
+    assert handled == ['{"type": "ping"} é'] and protocol.last_ping > 0
+    protocol.onMessage(b"\x01\x02", True)  # binary: queued as Daphne does
+    assert handled == ['{"type": "ping"} é']
+    assert queue.get_nowait() == {"type": "websocket.receive", "bytes": b"\x01\x02"}
+    protocol.state = 4  # closing: read too late to be answered, dropped
+    protocol.onMessage(b"late", False)
+    assert handled == ['{"type": "ping"} é'] and queue.empty()
+    protocol.state = protocol.STATE_OPEN
+    protocol.muted = True  # Daphne drops what a muted socket reads
+    protocol.onMessage(b"dropped", False)
+    assert handled == ['{"type": "ping"} é'] and queue.empty()
+
+
+def test_no_frame_handler_without_daphnes_queue():
+    protocol = FakeProtocol()
+    direct = DirectSocket.of(functools.partial(handle_reply, protocol))
+    assert direct is not None and direct.take_text(lambda text: None) is None
