@@ -6,6 +6,8 @@ without a CORS preflight; that, not a CSRF token, protects it from forged reques
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -57,7 +59,7 @@ def create_board(request: HttpRequest) -> HttpResponse:
         return error(f"board refused: {exc}", 400)
     # A case board's study comes along when this server has it (as on import, views.py).
     if document.case_study and case_library.get(document.case_study) is None:
-        document.case_study = ""
+        document = replace(document, case_study="")  # a new Board: see Board.measured_size
     board, tokens = services.create_board(
         document, author=display_name(request.session), case_study=document.case_study
     )

@@ -110,6 +110,8 @@ export class Store extends EventTarget {
         break;
       case "op":
         this.onOp(frame);
+        // With several server processes the findings an op changed travel inside it.
+        if (frame.report) this.setReport(frame.report, frame.revision);
         break;
       case "report":
         // Findings follow the op that changed them (older revisions' are ignored).
@@ -156,7 +158,9 @@ export class Store extends EventTarget {
     const remote = this.loaded ? differences(before, this.model, ours) : NONE;
     this.loaded = true;
     this.rebuild(remote);
-    if (frame.report) this.setReport(frame.report, frame.revision);
+    // The snapshot's findings are the server's: they replace any of a later revision
+    // (an edit the server never stored, when it restarted before committing it).
+    if (frame.report) this.setReport(frame.report, frame.revision, true);
     this.finishSync();
   }
 
@@ -291,8 +295,8 @@ export class Store extends EventTarget {
     this.emit("change", { keys: null, remoteKeys, revision: this.revision });
   }
 
-  setReport(report, revision) {
-    if (!report || revision < this.reportRevision) return;
+  setReport(report, revision, authoritative = false) {
+    if (!report || (!authoritative && revision < this.reportRevision)) return;
     this.report = report;
     this.reportRevision = revision;
     this.emit("report", { report, revision });

@@ -5,7 +5,8 @@ Edits arrive as operations and are ordered one of two ways (studio/live/engine.p
 memory, broadcast at once and acknowledged to the sender after a group commit (one
 process, the default); or under the board's row lock, committed, acknowledged, then
 broadcast (several processes). When the findings changed, a `report` frame follows the
-operation (studio.live.reports), so the validator never holds an edit up. Under Daphne a
+operation in memory ordering, so the validator never holds an edit up; in database ordering
+they travel inside the `op` (studio.live.reports). Under Daphne a
 frame is handled as soon as it is read (`_frame_read`, studio/live/eager.py), and
 broadcasts go through the event loop's `studio.live.fanout.Hub`, which writes to this
 process's connections directly.
@@ -93,7 +94,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.state: BoardState | None = None
         # Frames read from the socket and not handled yet, and whether they are being
         # handled (one at a time, in order: see _frame_read).
-        self.inbox: deque[str] = deque()
+        self.inbox: deque[str | bytes] = deque()
         self.reading: asyncio.Task[None] | bool = False
         if settings.LIVE_ORDERING == "memory":
             try:
@@ -126,7 +127,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         # when many connect at once.) Each participant's frame is encoded once, and all
         # of them go out in one write.
         await self._send_texts(presence.here_frames(self.public_id, but=self.channel_name))
-        early = self.direct.take_text(self._frame_read) if self.direct is not None else None
+        early = self.direct.take_frames(self._frame_read) if self.direct is not None else None
         if early is not None:
             # Frames are handled from here on as they are read (studio/live/eager.py),
             # those that came during the welcome first.
@@ -162,12 +163,12 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     # --- incoming frames ------------------------------------------------------------------
 
-    def _frame_read(self, text: str) -> None:
-        """A text frame just read from Daphne's socket: handled now, in the read callback,
+    def _frame_read(self, frame: str | bytes) -> None:
+        """A frame just read from Daphne's socket: handled now, in the read callback,
         unless an earlier frame is still being handled (then it waits its turn). An edit
         is thus ordered and broadcast without the hop through Daphne's queue and
         Channels' dispatch loop (studio/live/eager.py)."""
-        self.inbox.append(text)
+        self.inbox.append(frame)
         if not self.reading:
             self._read_inbox()
 
@@ -183,7 +184,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 if not (self.direct is not None and self.direct.open):
                     self.inbox.clear()  # closing: what is left cannot be answered
                     break
-                await self.receive(text_data=self.inbox.popleft())
+                frame = self.inbox.popleft()
+                if isinstance(frame, str):
+                    await self.receive(text_data=frame)
+                else:
+                    await self.receive(bytes_data=frame)
         except Exception:  # as Channels would: log it and end the connection
             logger.exception("frame on board %s failed", self.public_id)
             self.inbox.clear()
@@ -236,11 +241,12 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return await self.close(code=4404)
         self.limits.note_valid()
         await self._send({"type": "ack", "cid": cid, "revision": applied["revision"]})
-        await self._broadcast({"type": "op", "cid": cid, "by": self.me["id"], **applied})
-        if report is not None:  # the findings changed
-            await self._broadcast(
-                {"type": "report", "cid": cid, "revision": applied["revision"], "report": report}
-            )
+        out = {"type": "op", "cid": cid, "by": self.me["id"], **applied}
+        if report is not None:
+            # The findings changed. Here they were computed before the broadcast anyway,
+            # and inside the op one channel-layer message cannot lose half of it.
+            out["report"] = report
+        await self._broadcast(out)
 
     async def _op_in_memory(self, state: BoardState, op: Any, cid: Any) -> None:
         """Apply the edit in memory, broadcast it to the others at once, and send this

@@ -9,11 +9,18 @@ straight from the socket's read callback with `start`; only a frame that does wa
 database trip, a send through the channel layer) goes on as a task from where it stopped.
 (Python 3.12's `asyncio.eager_task_factory` does the same for every task; this project
 runs on 3.11.)
+
+The coroutine runs in a context of its own, copied from the caller's, and the task that
+finishes it runs in that same context: what it sets (asgiref's marker that a database
+call is under way, say) never leaks into the caller's, which Twisted reuses for every read
+of the socket. Until it first waits, `asyncio.current_task()` is None in it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import inspect
 from collections.abc import Coroutine, Generator
 from typing import Any
 
@@ -22,15 +29,34 @@ def start(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
     """Run `coro` now until it finishes (None) or first waits: then the rest runs as a
     task of the running loop, which is returned. Exceptions raised before the first wait
     propagate to the caller."""
+    context = contextvars.copy_context()
     try:
-        waiting_on = coro.send(None)
+        waiting_on = context.run(coro.send, None)
     except StopIteration:
         return None
-    return asyncio.get_running_loop().create_task(_finish(coro, waiting_on))
+    task = asyncio.get_running_loop().create_task(_finish(coro, waiting_on), context=context)
+    task.add_done_callback(lambda done: _cancelled_early(done, coro, waiting_on))
+    return task
 
 
 async def _finish(coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
     await _Resumed(coro, waiting_on)
+
+
+def _cancelled_early(
+    task: asyncio.Task[None], coro: Coroutine[Any, Any, None], waiting_on: Any
+) -> None:
+    """A task cancelled before its first step never handed the cancellation on: give it
+    to the coroutine (its `finally` blocks run) and cancel what it was waiting for."""
+    if not task.cancelled() or inspect.getcoroutinestate(coro) != inspect.CORO_SUSPENDED:
+        return
+    if isinstance(waiting_on, asyncio.Future):
+        waiting_on.cancel()
+    try:
+        coro.throw(asyncio.CancelledError())
+    except (StopIteration, asyncio.CancelledError):
+        return
+    coro.close()  # it would wait again: stop it there
 
 
 class _Resumed:

@@ -67,12 +67,12 @@ class DirectSocket:
             return None
         return cls(protocol)
 
-    def take_text(self, handler: Callable[[str], None]) -> list[str] | None:
-        """From now on, hand each text frame to `handler` as soon as it is read, instead
-        of queueing it for the consumer's dispatch loop (what Daphne's `onMessage` does
-        besides is kept: a muted socket drops it, and it counts as a sign of life).
-        Binary frames and the disconnect still go through the queue; a text frame read
-        once the close has begun is dropped (it could not be answered). Returns the text
+    def take_frames(self, handler: Callable[[str | bytes], None]) -> list[str | bytes] | None:
+        """From now on, hand each frame (text as str, binary as bytes) to `handler` as soon
+        as it is read, instead of queueing it for the consumer's dispatch loop (what
+        Daphne's `onMessage` does besides is kept: a muted socket drops it, and it counts
+        as a sign of life). Only the disconnect still goes through the queue; a frame read
+        once the close has begun is dropped (it could not be answered). Returns the
         frames already queued, in order, for the caller to handle first; None (and
         nothing changed) when the protocol is not Daphne's WebSocket protocol."""
         protocol = self.protocol
@@ -80,24 +80,25 @@ class DirectSocket:
         usual = getattr(protocol, "onMessage", None)
         if queue is None or usual is None or not hasattr(protocol, "muted"):
             return None
-        early: list[str] = []
+        early: list[str | bytes] = []
         others = []
         while not queue.empty():
             message = queue.get_nowait()
-            if message.get("type") == "websocket.receive" and message.get("text") is not None:
-                early.append(message["text"])
+            if message.get("type") == "websocket.receive":
+                text = message.get("text")
+                early.append(text if text is not None else message.get("bytes") or b"")
             else:
                 others.append(message)
         for message in others:
             queue.put_nowait(message)
 
         def on_message(payload: bytes, is_binary: bool) -> None:
-            if is_binary or protocol.muted:
+            if protocol.muted:
                 return usual(payload, is_binary)
             if not self.open:
                 return  # read after the close began: nothing can answer it any more
             protocol.last_ping = time.time()
-            handler(payload.decode("utf8"))
+            handler(payload if is_binary else payload.decode("utf8"))
 
         protocol.onMessage = on_message
         return early

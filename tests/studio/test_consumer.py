@@ -475,3 +475,62 @@ async def test_sustained_abuse_closes_the_connection(monkeypatch):
                 closed = output
                 break
         assert closed is not None and closed["code"] == 4408
+
+
+class ReadStraight:
+    """Stands in for Daphne's direct socket: frames are handed to the consumer from a
+    socket's read callback (`take_frames`), written back the usual way."""
+
+    open = True
+    handler = None
+
+    def take_frames(self, handler):
+        ReadStraight.handler = handler
+        return []
+
+    def write(self, frame: bytes) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("ordering", ["memory", "database"])
+async def test_frames_read_from_one_socket_callback_are_answered_every_time(
+    settings, monkeypatch, ordering
+):
+    """Twisted reads a socket in one callback with one context, reused for every read; a
+    frame whose handler waits for the database (a `sync` under database ordering) must not
+    leave anything behind in that context for the next one (studio/live/eager.py)."""
+    import socket
+
+    from studio.live import consumers
+
+    settings.LIVE_ORDERING = ordering
+    monkeypatch.setattr(consumers.DirectSocket, "of", classmethod(lambda cls, s: ReadStraight()))
+    board = await new_board()
+    loop = asyncio.get_running_loop()
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+
+    def read() -> None:
+        ReadStraight.handler(ours.recv(65536).decode())
+
+    answers = []
+    async with ws_client(board.public_id, "candidate") as client:
+        await receive_until(client, "welcome")
+        loop.add_reader(ours.fileno(), read)
+        try:
+            for _ in range(3):
+                theirs.send(json.dumps({"type": "sync", "since": 1}).encode())
+                while True:
+                    out = await client.receive_output(timeout=3)
+                    if out["type"] == "websocket.close":
+                        answers.append(("closed", out.get("code")))
+                        break
+                    frame = json.loads(out["text"])
+                    if frame["type"] in ("ops", "snapshot"):
+                        answers.append(frame["type"])
+                        break
+        finally:
+            loop.remove_reader(ours.fileno())
+            ours.close()
+            theirs.close()
+    assert answers == ["ops", "ops", "ops"]

@@ -69,3 +69,42 @@ async def test_cancelling_the_task_reaches_the_coroutine():
     with pytest.raises(asyncio.CancelledError):
         await task
     assert cleaned == ["finally"]
+
+
+async def test_a_task_cancelled_before_its_first_step_still_reaches_the_coroutine():
+    cleaned: list[str] = []
+    gate: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def waits() -> None:
+        try:
+            await gate
+        finally:
+            cleaned.append("finally")
+
+    task = eager.start(waits())
+    assert task is not None
+    task.cancel()  # before the task has run at all
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert cleaned == ["finally"] and gate.cancelled()
+
+
+async def test_what_the_coroutine_sets_in_its_context_stays_in_it():
+    """The caller's context (Twisted reuses one for every read of a socket) is not changed
+    by the coroutine, before or after it first waits; the rest sees what the start set."""
+    import contextvars
+
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="caller")
+    seen: list[str] = []
+
+    async def sets_and_waits() -> None:
+        marker.set("coroutine")
+        await asyncio.sleep(0)
+        seen.append(marker.get())
+        marker.set("later")
+
+    task = eager.start(sets_and_waits())
+    assert marker.get() == "caller"
+    assert task is not None
+    await task
+    assert seen == ["coroutine"] and marker.get() == "caller"

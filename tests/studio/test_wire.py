@@ -138,7 +138,7 @@ def test_a_socket_that_takes_nothing_buffers_everything():
 
 
 class FakeDaphneProtocol(FakeProtocol):
-    """The parts of Daphne's WebSocketProtocol that `take_text` replaces and keeps."""
+    """The parts of Daphne's WebSocketProtocol that `take_frames` replaces and keeps."""
 
     def __init__(self) -> None:
         import asyncio
@@ -162,28 +162,28 @@ def test_frames_read_go_to_the_handler_in_order_and_the_queue_keeps_the_rest():
     queue.put_nowait({"type": "websocket.receive", "text": "early 1"})
     queue.put_nowait({"type": "websocket.receive", "bytes": b"\x00"})
     queue.put_nowait({"type": "websocket.receive", "text": "early 2"})
+    queue.put_nowait({"type": "websocket.disconnect", "code": 1000})
     direct = DirectSocket.of(functools.partial(handle_reply, protocol))
     assert direct is not None
-    handled: list[str] = []
-    assert direct.take_text(handled.append) == ["early 1", "early 2"]
+    handled: list[str | bytes] = []
+    assert direct.take_frames(handled.append) == ["early 1", b"\x00", "early 2"]
     assert [queue.get_nowait() for _ in range(queue.qsize())] == [
-        {"type": "websocket.receive", "bytes": b"\x00"}
+        {"type": "websocket.disconnect", "code": 1000}  # the disconnect stays queued
     ]
     protocol.onMessage('{"type": "ping"} é'.encode(), False)
-    assert handled == ['{"type": "ping"} é'] and protocol.last_ping > 0
-    protocol.onMessage(b"\x01\x02", True)  # binary: queued as Daphne does
-    assert handled == ['{"type": "ping"} é']
-    assert queue.get_nowait() == {"type": "websocket.receive", "bytes": b"\x01\x02"}
+    protocol.onMessage(b"\x01\x02", True)  # binary: handed on as bytes, in order
+    assert handled == ['{"type": "ping"} é', b"\x01\x02"] and protocol.last_ping > 0
+    assert queue.empty()
     protocol.state = 4  # closing: read too late to be answered, dropped
     protocol.onMessage(b"late", False)
-    assert handled == ['{"type": "ping"} é'] and queue.empty()
+    assert len(handled) == 2 and queue.empty()
     protocol.state = protocol.STATE_OPEN
     protocol.muted = True  # Daphne drops what a muted socket reads
     protocol.onMessage(b"dropped", False)
-    assert handled == ['{"type": "ping"} é'] and queue.empty()
+    assert len(handled) == 2 and queue.empty()
 
 
 def test_no_frame_handler_without_daphnes_queue():
     protocol = FakeProtocol()
     direct = DirectSocket.of(functools.partial(handle_reply, protocol))
-    assert direct is not None and direct.take_text(lambda text: None) is None
+    assert direct is not None and direct.take_frames(lambda frame: None) is None
