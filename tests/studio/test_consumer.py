@@ -534,3 +534,18 @@ async def test_frames_read_from_one_socket_callback_are_answered_every_time(
             ours.close()
             theirs.close()
     assert answers == ["ops", "ops", "ops"]
+
+
+async def test_with_several_processes_the_findings_travel_inside_the_op(settings):
+    """Database ordering: one channel-layer message carries the edit and its findings, so
+    no process can get one without the other (docs/protocol.md)."""
+    settings.LIVE_ORDERING = "database"
+    board = await new_board()
+    async with (
+        ws_client(board.public_id, "candidate") as alice,
+        ws_client(board.public_id, "interviewer") as bob,
+    ):
+        await send_op(alice, {"op": "delete_edge", "id": "e9"}, cid="d1")
+        seen = await receive_until(bob, "op")
+        assert seen["cid"] == "d1"
+        assert [f["rule"] for f in seen["report"]["findings"]] == ["serving-loop"]
