@@ -290,15 +290,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
         await self._broadcast_event(event)
 
     def _ordered(self, event: dict[str, Any], revision: int) -> dict[str, Any]:
-        """`event` marked as this connection's, for `revision`: see `_skips`."""
+        """`event` marked as this connection's, for `revision`: see `_passes_over`."""
         event["sender"], event["revision"] = self.channel_name, revision
         return event
 
-    async def _broadcast_event(self, event: dict[str, Any]) -> None:
+    async def _broadcast_event(self, event: dict[str, Any], private: bool = False) -> None:
+        """Hand an encoded board event to the hub; a failure is logged (see _broadcast)."""
         try:
-            await self.hub.broadcast(group_name(self.public_id), event)
-        except Exception:  # the edit is ordered; clients resync when they see a gap
-            logger.warning("broadcast to board %s failed", self.public_id, exc_info=True)
+            await self.hub.broadcast(group_name(self.public_id, private), event)
+        except Exception:  # any layer failure must not drop the connection
+            logger.warning(
+                "broadcast of %s to board %s failed", event["kind"], self.public_id, exc_info=True
+            )
 
     async def _deliver_own(self) -> None:
         """Acknowledge this connection's edits as their commits finish, in order."""
@@ -393,15 +396,20 @@ class BoardConsumer(AsyncWebsocketConsumer):
         """Deliver `event` now, without waiting, if all it needs is a write to this
         connection's socket (or nothing); False when it needs `board_event`. The hub
         tries this first for each connection: a broadcast is then one plain loop."""
-        kind = event["kind"]
-        if kind == "links.revoked" or (
-            kind == "presence.joined" and event.get("reply_to") and event.get("origin")
-        ):
+        if event["kind"] == "links.revoked" or self._answers(event):
             return False
         if self._passes_over(event):
             return True
         direct = self.direct
         return direct is not None and direct.write(frame_of(event))
+
+    @staticmethod
+    def _answers(event: dict[str, Any]) -> bool:
+        """Whether `event` is a join from another process, which each connection here
+        answers with its own presence (`board_event`)."""
+        return bool(
+            event["kind"] == "presence.joined" and event.get("reply_to") and event.get("origin")
+        )
 
     def _passes_over(self, event: dict[str, Any]) -> bool:
         """True when `event` is not for this connection's socket now: its own cursor,
@@ -432,7 +440,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=event["text"])
         # Only a connection of another process answers a join: the joiner's own consumer
         # lists this process's participants itself (see connect).
-        if kind == "presence.joined" and event.get("reply_to") and event.get("origin"):
+        if self._answers(event):
             here = {"type": "presence.here", "by": self.me["id"], "participant": self.me}
             try:
                 await self.channel_layer.send(event["reply_to"], make_event(here))
@@ -486,13 +494,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         the operation is already committed and acknowledged, and clients recover what
         they missed through `sync` when they see the gap in revisions.
         """
-        event = make_event(frame, reply_to)
-        try:
-            await self.hub.broadcast(group_name(self.public_id, private), event)
-        except Exception:  # any layer failure must not drop the connection
-            logger.warning(
-                "broadcast of %s to board %s failed", frame["type"], self.public_id, exc_info=True
-            )
+        await self._broadcast_event(make_event(frame, reply_to), private)
 
     async def _refuse(
         self, cid: Any, message: str, code: str = "refused", invalid: bool = True
