@@ -42,7 +42,7 @@ No link loses its direction and no band its cluster. Measured (docs/benchmarks.m
 fits harmful-content-detection at 0.60 (0.53 before) with the same 40 crossings, leaves the
 twelve other boards of bench/layout.py as they were, and fits 122 of the 135 realistic
 boards (tests/fixtures/realistic) instead of 86, with as many crossings in total (2,684).
-A board that needs a retry takes 7–10 runs of dot (about 80 ms) instead of one. Laying a
+A board that needs a retry takes 7–10 runs of dot (about 65 ms) instead of one. Laying a
 too-big board out again with the links between a pair of bands unconstrained was tried
 before and taken back: it knotted the realistic search-ranking board, which this keeps in
 its rows. Changing the order of the flow for every board fits harmful-content-detection
@@ -64,6 +64,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from components.cards import MIN_HEIGHT, card_geometry
@@ -253,8 +254,11 @@ class Laid:
     options: LayoutOptions
     positions: Positions
 
+    @cached_property
     def boxes(self) -> dict[str, tuple[float, float, float, float]]:
-        """Each card's rectangle (left, top, right, bottom) in canvas pixels."""
+        """Each card's rectangle (left, top, right, bottom) in canvas pixels (measured once
+        per layout: every comparison of a retry reads it, and card sizes cost text
+        measuring)."""
         size = {node.id: card_size(node) for node in self.board.nodes}
         return {
             i: (p["x"], p["y"], p["x"] + size[i][0], p["y"] + size[i][1])
@@ -263,26 +267,27 @@ class Laid:
 
     def size(self) -> tuple[float, float]:
         """Width and height of the cards' bounding box."""
-        boxes = self.boxes().values()
+        boxes = self.boxes.values()
         return max(b[2] for b in boxes) - MARGIN, max(b[3] for b in boxes) - MARGIN
 
     def fits(self) -> bool:
         width, height = self.size()
         return width <= FIT_BOX[0] and height <= FIT_BOX[1]
 
+    @cached_property
     def centres(self) -> dict[str, Point]:
-        return {i: ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for i, b in self.boxes().items()}
+        return {i: ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for i, b in self.boxes.items()}
 
     def columns(self) -> dict[str, int]:
         """Each card's column (dot's rank), from 0 at the left."""
-        xs = {i: round(x) for i, (x, _) in self.centres().items()}
+        xs = {i: round(x) for i, (x, _) in self.centres.items()}
         order = sorted(set(xs.values()))
         return {i: order.index(x) for i, x in xs.items()}
 
     def serving_row(self) -> int:
         """How many links inside the serving band are drawn level (the loop as a row)."""
         band = bands(self.board)
-        centre = self.centres()
+        centre = self.centres
         return sum(
             abs(centre[s][1] - centre[t][1]) < MIN_HEIGHT / 3
             for s, t in laid_links(self.board)
@@ -292,8 +297,8 @@ class Laid:
     def straight(self) -> tuple[int, int]:
         """Crossings, and links through a card, with every link drawn straight between
         card centres: a cheap measure, without routing, of how tangled the placement is."""
-        centre = self.centres()
-        boxes = self.boxes()
+        centre = self.centres
+        boxes = self.boxes
         links = laid_links(self.board)
         crossings = through = 0
         for k, (s, t) in enumerate(links):
