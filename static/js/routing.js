@@ -143,11 +143,16 @@ export class Router {
     return false;
   }
 
+  /** The boxes of the cards `rect` overlaps. */
+  boxesUnder(rect) {
+    const boxes = [];
+    for (const { box } of this.spatial().near(rect)) if (box.intersect(rect)) boxes.push(box);
+    return boxes;
+  }
+
   /** How many cards `rect` overlaps. */
   cardsUnder(rect) {
-    let count = 0;
-    for (const { box } of this.spatial().near(rect)) if (box.intersect(rect)) count += 1;
-    return count;
+    return this.boxesUnder(rect).length;
   }
 
   /** How many segments of the path pass through a card (counting stops at `enough`). */
@@ -224,8 +229,11 @@ export class Router {
         const points = this.points(candidate, sidePoint(a, candidate.source), sidePoint(b, candidate.target), a, b, 0);
         const hits = this.hits(points, ends, fewest);
         const length = polylineLength(points);
-        if (!hits && (!best || length < best.length)) best = { candidate, length };
-        else if (hits < fewest) [chosen, fewest] = [candidate, hits];
+        // (A clear C never lowers `fewest`: counting stops there, so at 0 every later
+        // candidate would count as clear, however many cards it crosses.)
+        if (!hits) {
+          if (!best || length < best.length) best = { candidate, length };
+        } else if (hits < fewest) [chosen, fewest] = [candidate, hits];
       }
       if (best) chosen = best.candidate;
     }
@@ -445,6 +453,7 @@ export function placeLabels(graph, paper, width) {
     return found;
   };
   const router = graph.router;
+  const placed = []; // the boxes of the labels placed so far: the next ones keep off them
   for (const link of labelled) {
     const view = paper.findViewByModel(link);
     if (!view || !view.sourcePoint || !view.targetPoint) continue;
@@ -464,17 +473,83 @@ export function placeLabels(graph, paper, width) {
     segments.sort((u, v) => v.length - u.length);
     const places = [0.5, 0.35, 0.65, 0.22, 0.78].map((ratio) => ({ distance: ratio, point: view.getPointAtRatio(ratio) }))
       .concat(segments.map((seg) => ({ distance: Math.max(1.01, seg.at), point: seg.point })));
-    // The first clear place wins; else the least bad (a card hidden costs more than a line).
+    // The first clear place wins; else the least bad (a card hidden costs more than
+    // another label, which costs more than a line).
+    const cost = (box) => 3 * (router ? router.cardsUnder(box) : 0)
+      + (placed.some((other) => other.intersect(box)) ? 2 : 0) + (crosses(box, link.id) ? 1 : 0);
     let best = null;
     for (const place of places) {
       if (!place.point) continue;
       const box = new g.Rect(place.point.x - w / 2, place.point.y - h / 2, w, h);
-      const cost = 3 * (router ? router.cardsUnder(box) : 0) + (crosses(box, link.id) ? 1 : 0);
-      if (!best || cost < best.cost) best = { cost, distance: place.distance };
-      if (!cost) break;
+      const here = cost(box);
+      if (!best || here < best.cost) best = { cost: here, distance: place.distance, offset: null, box };
+      if (!here) break;
     }
     if (!best) continue;
-    const current = link.label(0)?.position?.distance;
-    if (current !== best.distance) link.label(0, { position: { distance: best.distance } });
+    // Nowhere on the link is clear (a short link between neighbouring cards: its label is
+    // wider than the gap): set the label just beside the cards it would hide, tied to its
+    // link by a leader line, rather than half under them.
+    if (best.cost >= 3 && router) {
+      const beside = besideCards(places, w, h, cost, router);
+      if (beside && beside.cost < best.cost) best = beside;
+    }
+    placed.push(best.box);
+    showLabelAt(link, best);
   }
+}
+
+const LABEL_CLEARANCE = 4; // px between a label set beside the cards and their edges
+const MAX_LEADER = 90; // px: further away a label no longer reads as its link's
+
+/**
+ * The best place for a w x h label beside the cards it would cover at one of `places`:
+ * above, below, left or right of them (or one label's height further, past a label set
+ * there already), at most MAX_LEADER from the link; the cheapest, then the nearest. Null
+ * when none is within reach.
+ */
+function besideCards(places, w, h, cost, router) {
+  let best = null;
+  for (const place of places) {
+    if (!place.point) continue;
+    const { x, y } = place.point;
+    const boxes = router.boxesUnder(new g.Rect(x - w / 2, y - h / 2, w, h));
+    if (!boxes.length) continue;
+    const top = Math.min(...boxes.map((b) => b.y));
+    const bottom = Math.max(...boxes.map((b) => b.y + b.height));
+    const left = Math.min(...boxes.map((b) => b.x));
+    const right = Math.max(...boxes.map((b) => b.x + b.width));
+    const pad = LABEL_CLEARANCE;
+    const up = top - pad - h / 2 - y;
+    const down = bottom + pad + h / 2 - y;
+    const offsets = [
+      { x: 0, y: up }, { x: 0, y: down },
+      { x: left - pad - w / 2 - x, y: 0 }, { x: right + pad + w / 2 - x, y: 0 },
+      { x: 0, y: up - h - 2 }, { x: 0, y: down + h + 2 },
+    ];
+    for (const offset of offsets) {
+      const away = Math.hypot(offset.x, offset.y);
+      if (away > MAX_LEADER) continue;
+      const box = new g.Rect(x + offset.x - w / 2, y + offset.y - h / 2, w, h);
+      const here = cost(box);
+      if (!best || here < best.cost || (here === best.cost && away < best.away)) {
+        best = { cost: here, distance: place.distance, offset, away, box };
+      }
+    }
+  }
+  return best;
+}
+
+/** Put the label at `place` (a distance along the link, maybe an offset off it with a
+ * leader line back to the link); nothing is changed when it is there already. */
+function showLabelAt(link, place) {
+  const label = link.label(0);
+  const offset = place.offset || { x: 0, y: 0 };
+  const now = label?.position || {};
+  const was = now.offset || { x: 0, y: 0 };
+  if (now.distance === place.distance && was.x === offset.x && was.y === offset.y) return;
+  const leader = place.offset ? `M 0 0 L ${-offset.x} ${-offset.y}` : "M 0 0";
+  link.label(0, {
+    position: { distance: place.distance, offset },
+    attrs: { labelLeader: { d: leader } },
+  });
 }

@@ -144,8 +144,17 @@ export const Flow = shapes.standard.Link.define("mlsd.Flow", {
   },
 }, {
   defaultLabel: {
-    markup: [{ tagName: "rect", selector: "labelBody" }, { tagName: "text", selector: "labelText" }],
+    markup: [
+      { tagName: "path", selector: "labelLeader" },
+      { tagName: "rect", selector: "labelBody" },
+      { tagName: "text", selector: "labelText" },
+    ],
     attrs: {
+      // From a label set beside the cards back to its link (routing.js placeLabels).
+      labelLeader: {
+        d: "M 0 0", fill: "none", stroke: "#9aa3b5", strokeWidth: 1, strokeDasharray: "3 2",
+        pointerEvents: "none",
+      },
       labelText: {
         fill: "#374151", fontSize: 11, textAnchor: "middle", textVerticalAnchor: "middle",
         pointerEvents: "none",

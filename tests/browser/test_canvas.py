@@ -344,3 +344,98 @@ def test_a_link_label_tag_has_the_size_the_exports_give_it(page: Page, server_ur
     expect(body).to_have_attribute("height", str(LINK_LABEL_HEIGHT))
     width = float(body.get_attribute("width") or 0)
     assert (width, LINK_LABEL_HEIGHT) == link_label_size("features")
+
+
+def test_a_label_too_wide_for_its_gap_sits_beside_the_cards_with_a_leader(
+    page: Page, server_url: str
+) -> None:
+    # Two cards 40 px apart in a row: "class scores" is wider than the gap, so anywhere on
+    # its link it would hide part of a card; it goes above or below them instead, with a
+    # leader line back to the link.
+    board = two_cards("Close neighbours")
+    board["nodes"][1]["x"] = 200 + 160 + 40
+    board["edges"] = [{"id": "e1", "source": "gw", "target": "svc", "label": "class scores"}]
+    page.set_viewport_size(LARGE)
+    open_board(page, server_url, board)
+    label = page.locator('#canvas [data-id="e1"] rect[joint-selector="labelBody"]').first
+    expect(label).to_be_visible()
+    leader = page.locator('#canvas [data-id="e1"] path[joint-selector="labelLeader"]').first
+    expect(leader).not_to_have_attribute("d", "M 0 0")
+    box = label.bounding_box()
+    assert box is not None
+    for card in ("gw", "svc"):
+        other = node(page, card).locator('rect[joint-selector="body"]').bounding_box()
+        assert other is not None
+        apart = (
+            box["x"] + box["width"] <= other["x"]
+            or other["x"] + other["width"] <= box["x"]
+            or box["y"] + box["height"] <= other["y"]
+            or other["y"] + other["height"] <= box["y"]
+        )
+        assert apart, f"the label {box} covers card {card} {other}"
+    screenshot(page, "canvas-label-beside-cards")
+
+
+def test_a_label_with_room_stays_on_its_link(page: Page, server_url: str) -> None:
+    board = two_cards("Room enough")
+    board["edges"] = [{"id": "e1", "source": "gw", "target": "svc", "label": "class scores"}]
+    page.set_viewport_size(LARGE)
+    open_board(page, server_url, board)
+    leader = page.locator('#canvas [data-id="e1"] path[joint-selector="labelLeader"]').first
+    expect(leader).to_have_attribute("d", "M 0 0")
+
+
+def path_points(d: str) -> list[tuple[float, float]]:
+    """The corners of a link's drawn path (its rounded corners' end points)."""
+    import re
+
+    points = []
+    for numbers in re.findall(r"[MLC]([^MLC]*)", d):
+        values = [float(v) for v in numbers.replace(",", " ").split()]
+        points.append((values[-2], values[-1]))
+    return points
+
+
+def crosses_box(points: list[tuple[float, float]], box: dict) -> bool:
+    """Whether the polyline through `points` (axis-parallel segments) passes through the
+    inside of `box` (x, y, width, height; 1 px in from its edges)."""
+    left, top = box["x"] + 1, box["y"] + 1
+    right, bottom = box["x"] + box["width"] - 1, box["y"] + box["height"] - 1
+    for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+        if max(x1, x2) >= left and min(x1, x2) <= right:
+            if max(y1, y2) >= top and min(y1, y2) <= bottom:
+                return True
+    return False
+
+
+def test_a_link_goes_around_a_card_between_its_ends(page: Page, server_url: str) -> None:
+    # Decisions above Safety on-call above the Actions dashboard, in one column (as the
+    # harmful-content reference is laid out): Decisions -> dashboard goes around on-call.
+    board = {
+        "title": "One column",
+        "nodes": [
+            {"id": "decisions", "type": "prediction_store", "label": "Decisions", "y": 42},
+            {"id": "alert", "type": "alerting", "label": "Safety on-call", "y": 642},
+            {"id": "dash", "type": "metrics_dashboard", "label": "Actions dashboard", "y": 724},
+        ],
+        "edges": [
+            {"id": "e1", "source": "decisions", "target": "dash"},
+            {"id": "e2", "source": "dash", "target": "alert"},
+        ],
+    }
+    for card in board["nodes"]:
+        card["x"] = 1166
+    page.set_viewport_size(LARGE)
+    open_board(page, server_url, board)
+    expect(links(page)).to_have_count(2)
+    line = page.locator('#canvas [data-id="e1"] path[joint-selector="line"]').first
+    points = path_points(line.get_attribute("d") or "")
+    assert len(points) >= 2
+    for card in ("decisions", "alert", "dash"):
+        box = {"x": 1166.0, "y": float(next(n["y"] for n in board["nodes"] if n["id"] == card))}
+        size = node(page, card).locator('rect[joint-selector="body"]')
+        box["width"] = float(size.get_attribute("width") or 0)
+        box["height"] = float(size.get_attribute("height") or 0)
+        inner = points[1:-1] if card in ("decisions", "dash") else points
+        # Its own cards only at its ends: the path between them stays outside all three.
+        assert not crosses_box(inner, box), f"e1 {points} passes through {card} {box}"
