@@ -351,10 +351,16 @@ def board_size(board: Board) -> int:
     return len(dump(board).encode())
 
 
+# Built once: json.dumps with options builds an encoder per call, on every edit's check.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def compact_size(value: Any) -> int:
     """The UTF-8 size of `value` as compact JSON: a component's or link's share of its
     board's compact size (it is written the same inside the board as alone)."""
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+    if type(value) in (int, float):
+        return len(repr(value))  # how json writes a number (its repr), without the encoder
+    return len(_COMPACT.encode(value).encode())
 
 
 def check_board_size(board: Board) -> Board:

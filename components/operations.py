@@ -152,16 +152,17 @@ def _changes(op: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
     return changes
 
 
-def _with_node(board: Board, index: int, node: Node) -> Board:
+def _with_node(board: Board, index: int, node: Node, grown: int | None = None) -> Board:
     """The board with its `index`-th component replaced by `node` (its measured size, if
-    known, carried over by the difference: components.document.board_size)."""
+    known, carried over by the difference, `grown` bytes when the caller knows it:
+    components.document.board_size)."""
     nodes = list(board.nodes)
     old, nodes[index] = nodes[index], node
     result = replace(board, nodes=nodes)
     if board.measured_size is not None:
-        result.measured_size = (
-            board.measured_size + compact_size(node.to_dict()) - compact_size(old.to_dict())
-        )
+        if grown is None:
+            grown = compact_size(node.to_dict()) - compact_size(old.to_dict())
+        result.measured_size = board.measured_size + grown
     return result
 
 
@@ -207,7 +208,10 @@ def _update_node(board: Board, op: dict[str, Any]) -> Board:
 def _move_node(board: Board, op: dict[str, Any]) -> Board:
     index = _node_index(board, op.get("id"))
     x, y = check_coordinate(op.get("x"), "x"), check_coordinate(op.get("y"), "y")
-    return _with_node(board, index, replace(board.nodes[index], x=x, y=y))
+    node = board.nodes[index]
+    # Only the coordinates change size: measured alone (a drag sends many moves).
+    grown = compact_size(x) + compact_size(y) - compact_size(node.x) - compact_size(node.y)
+    return _with_node(board, index, replace(node, x=x, y=y), grown)
 
 
 @_applies("delete_node")

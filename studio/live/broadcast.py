@@ -8,13 +8,13 @@ sends one channel-layer message that every hub delivers to its connections.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from studio.live.fanout import sync_event
+from studio.live.frames import encode
 
 
 def group_name(public_id: str, private: bool = False) -> str:
@@ -28,7 +28,7 @@ def event(frame: dict[str, Any], reply_to: str | None = None) -> dict[str, Any]:
         "kind": frame["type"],
         "by": frame.get("by"),
         "reply_to": reply_to,
-        "text": json.dumps(frame, allow_nan=False),  # never NaN or Infinity on the wire
+        "text": encode(frame),  # never NaN or Infinity on the wire
     }
 
 

@@ -88,7 +88,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.me = me
         # Own edits applied in memory and waiting for their commit, in order, and the
         # other people's operations that must wait behind them (see on_op).
-        self.own: deque[tuple[int, asyncio.Future[None], str, str]] = deque()
+        # This connection's edits awaiting their commit: revision, commit, cid, op text.
+        self.own: deque[tuple[int, asyncio.Future[None], Any, str]] = deque()
         self.held: list[tuple[int, str]] = []
         self.delivering: asyncio.Task[None] | None = None
         self.state: BoardState | None = None
@@ -270,11 +271,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.limits.note_valid()
         frame = {"type": "op", "cid": cid, "by": self.me["id"], **applied.to_message()}
         event = self._ordered(make_event(frame), applied.revision)
-        ack = frames.encode({"type": "ack", "cid": cid, "revision": applied.revision})
-        self.own.append((applied.revision, done, ack, event["text"]))
+        self.own.append((applied.revision, done, cid, event["text"]))  # before: see held
+        await self._broadcast_event(event)
         if self.delivering is None or self.delivering.done():
             self.delivering = asyncio.get_running_loop().create_task(self._deliver_own())
-        await self._broadcast_event(event)
         await self._report_after(cid, applied.revision, before, after)
 
     async def _report_after(self, cid: Any, revision: int, before: Any, after: Any) -> None:
@@ -306,7 +306,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def _deliver_own(self) -> None:
         """Acknowledge this connection's edits as their commits finish, in order."""
         while self.own:
-            revision, done, ack, text = self.own[0]
+            revision, done, cid, text = self.own[0]
             try:
                 await done
             except Exception:  # noqa: BLE001 - not durable: start again from the database
@@ -324,7 +324,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 await self.close(code=1011)
                 return
             self.own.popleft()
-            await self._send_text(ack)
+            await self._send_text(frames.encode({"type": "ack", "cid": cid, "revision": revision}))
             await self._send_text(text)
             await self._release_held()
 

@@ -115,6 +115,28 @@ def _refuse_constant(name: str) -> None:
     raise FrameError(f"{name} is not a JSON number; numbers must be finite")
 
 
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused when it overflows to infinity
+    (`1e999`): the decoder's hook, so no walk over the frame is needed for numbers."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise FrameError("numbers must be finite")
+    return number
+
+
+# One decoder and one encoder for every frame: `json.loads` and `json.dumps` with options
+# build a new one per call, a cost paid on every edit of the live path.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+_ENCODER = json.JSONEncoder(allow_nan=False)
+
+
+def might_hold_unstorable(text: str) -> bool:
+    """False when no string decoded from the JSON `text` can hold NUL or a surrogate: the
+    text has none itself and no `\\u` escape that could make one. Most frames (a drag's
+    moves) pass this and skip the walk of `check_values`."""
+    return "\\u" in text or _UNSTORABLE.search(text) is not None
+
+
 def check_values(value: Any) -> None:
     """Refuse any string (keys included) holding NUL or an unpaired surrogate, and any
     non-finite number, anywhere in a decoded frame. Iterative: nesting depth is bounded
@@ -159,14 +181,17 @@ def parse(raw: str | bytes) -> ClientFrame:
     if size > MAX_FRAME_BYTES:
         raise FrameError(f"frame of {size} bytes is over the {MAX_FRAME_BYTES}-byte limit")
     try:
-        frame = json.loads(raw, parse_constant=_refuse_constant)
+        if isinstance(raw, bytes):  # as json.loads reads bytes
+            raw = raw.decode(json.detect_encoding(raw), "surrogatepass")
+        frame = _DECODER.decode(raw)
     except FrameError:
         raise
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise FrameError("frame is not valid JSON") from None
     if not isinstance(frame, dict):
         raise FrameError("frame must be a JSON object")
-    check_values(frame)
+    if might_hold_unstorable(raw):
+        check_values(frame)
     cid = _cid(frame)
     kind = frame.get("type")
     reader = _READERS.get(kind) if isinstance(kind, str) else None
@@ -248,4 +273,4 @@ _READERS: dict[str, Callable[[dict[str, Any]], ClientFrame]] = {
 
 def encode(frame: dict[str, Any]) -> str:
     """JSON text of a server frame; ValueError rather than NaN or Infinity on the wire."""
-    return json.dumps(frame, allow_nan=False)
+    return _ENCODER.encode(frame)
