@@ -20,6 +20,8 @@
 // canvas.js gives the paper routerNamespace/anchorNamespace/connectionPointNamespace and
 // the defaults below, and keeps a Router for its graph.
 
+import { detour, detourPoints } from "./detour.js";
+
 const joint = window.joint;
 const { g } = joint;
 
@@ -236,13 +238,29 @@ export class Router {
         } else if (hits < fewest) [chosen, fewest] = [candidate, hits];
       }
       if (best) chosen = best.candidate;
+      else chosen = this.detour(a, b, s.id, t.id) || chosen;
     }
     if (fresh) this.sides.set(link.id, { epoch: this.epoch, plan: chosen });
     return chosen;
   }
 
+  /** A clear path around the cards between `a` and `b` (cards `sid`, `tid`), or null. */
+  detour(a, b, sid, tid) {
+    const region = a.clone().union(b).inflate(200);
+    const boxes = [...this.spatial().near(region)].map((entry) => entry.box);
+    for (const id of this.moving) {
+      const cell = this.graph.getCell(id);
+      if (cell && id !== sid && id !== tid) boxes.push(cell.getBBox());
+    }
+    // The two ends are obstacles too (their own boxes, even while dragged).
+    boxes.push(a, b);
+    const found = detour(a, b, boxes, { clear: CLEAR, stub: STUB });
+    return found && { source: found.source, target: found.target, shape: "path", corners: found.corners };
+  }
+
   /** The corner points of a planned path from port p to port q (cards a, b). */
   points(plan, p, q, a, b, lane) {
+    if (plan.shape === "path") return detourPoints(plan, p, q);
     if (plan.shape === "z") {
       if (HORIZONTAL[plan.source]) {
         if (Math.abs(p.y - q.y) < 1) return [p, q];
@@ -304,7 +322,25 @@ export class Router {
     const gap = Math.min(PORT_GAP, (length - 8) / Math.max(1, count));
     const shift = count > 1 && index >= 0 ? (index - (count - 1) / 2) * gap : 0;
     const point = sidePoint(box, side);
-    return horizontal ? point.offset(0, shift) : point.offset(shift, 0);
+    const moved = horizontal ? point.clone().offset(0, shift) : point.clone().offset(shift, 0);
+    // Spread along the side, the port can bring a line planned just clear of a card into
+    // it: then it keeps the middle of the side (sharing it beats crossing a card).
+    return shift && this.spoils(link, plan, end, moved) ? point : moved;
+  }
+
+  /** Whether the port `moved` at `end` makes the planned path cross a card it was clear of. */
+  spoils(link, plan, end, moved) {
+    const s = this.graph.getCell(link.source().id);
+    const t = this.graph.getCell(link.target().id);
+    if (!s || !t || plan.shape === "path") return false;
+    const a = s.getBBox();
+    const b = t.getBBox();
+    const p = sidePoint(a, plan.source);
+    const q = sidePoint(b, plan.target);
+    const ends = [s.id, t.id];
+    if (this.hits(this.points(plan, p, q, a, b, 0), ends, 1)) return false; // not clear anyway
+    const [p2, q2] = end === "source" ? [moved, q] : [p, moved];
+    return this.hits(this.points(plan, p2, q2, a, b, 0), ends, 1) > 0;
   }
 
   /**
@@ -324,7 +360,7 @@ export class Router {
     for (const link of this.graph.getLinks()) {
       if (link.get("temp")) continue;
       const plan = this.plan(link);
-      if (!plan) continue;
+      if (!plan || plan.shape === "path") continue; // a detour keeps its own lines
       const s = this.graph.getCell(link.source().id);
       const t = this.graph.getCell(link.target().id);
       const a = s.getBBox();
@@ -372,7 +408,28 @@ export class Router {
         byLink.set(item.id, item.c ? lanes[i] * gap : (lanes[i] - (count - 1) / 2) * gap);
       });
     }
+    // A lane must not push a line into a card the middle of the corridor was clear of:
+    // such an offset is halved until it is clear, or dropped.
+    for (const [id, offset] of byLink) {
+      const link = this.graph.getCell(id);
+      const hits = (lane) => this.laneHits(link, lane);
+      const base = hits(0);
+      let lane = offset;
+      while (lane && hits(lane) > base) lane = Math.abs(lane) < 2 ? 0 : lane / 2;
+      byLink.set(id, lane);
+    }
     return byLink;
+  }
+
+  /** How many cards `link` passes through with its middle segment moved by `lane`. */
+  laneHits(link, lane) {
+    const plan = this.plan(link);
+    const s = this.graph.getCell(link.source().id);
+    const t = this.graph.getCell(link.target().id);
+    const p = this.port(link, "source");
+    const q = this.port(link, "target");
+    if (!plan || !s || !t || !p || !q) return 0;
+    return this.hits(this.points(plan, p, q, s.getBBox(), t.getBBox(), lane), [s.id, t.id]);
   }
 
   /** The router: the planned corners between the two ports. */

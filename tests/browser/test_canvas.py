@@ -439,3 +439,58 @@ def test_a_link_goes_around_a_card_between_its_ends(page: Page, server_url: str)
         inner = points[1:-1] if card in ("decisions", "dash") else points
         # Its own cards only at its ends: the path between them stays outside all three.
         assert not crosses_box(inner, box), f"e1 {points} passes through {card} {box}"
+
+
+CARD_BOXES = """() => Object.fromEntries([...document.querySelectorAll('#canvas .joint-element')]
+    .map((e) => {
+        const at = /translate\\(([-\\d.]+),\\s*([-\\d.]+)\\)/.exec(e.getAttribute('transform'));
+        const body = e.querySelector('rect[joint-selector=body]');
+        return [e.dataset.id, { x: +at[1], y: +at[2], width: +body.getAttribute('width'),
+                                height: +body.getAttribute('height') }];
+    }))"""
+
+
+def links_through_cards(page: Page, edges: list[dict]) -> list[tuple[str, str]]:
+    """(link, card) for each card a drawn link passes through (its own two cards: anywhere
+    but at its ends), read from the canvas's SVG."""
+    boxes = page.evaluate(CARD_BOXES)
+    found = []
+    for edge in edges:
+        line = page.locator(f'#canvas [data-id="{edge["id"]}"] path[joint-selector="line"]')
+        points = path_points(line.first.get_attribute("d") or "")
+        for card, box in boxes.items():
+            inner = points[1:-1] if card in (edge["source"], edge["target"]) else points
+            if crosses_box(inner, box):
+                found.append((edge["id"], card))
+    return found
+
+
+REFERENCE_BOARDS = sorted(
+    p for p in (ROOT / "components/case_studies").glob("*.json") if p.stem != "rubric"
+) + sorted((ROOT / "tests/fixtures/designs").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", REFERENCE_BOARDS, ids=lambda p: p.stem)
+def test_no_link_runs_through_a_card_as_drawn_or_laid_out(
+    page: Page, server_url: str, path
+) -> None:
+    # The ten case-study references and the three example designs (bench/layout.py's
+    # boards), as their authors placed them and after Auto-layout.
+    data = json.loads(path.read_text())
+    drawn = data.get("reference", data)
+    design = {k: v for k, v in drawn.items() if k not in ("format", "version")}
+    page.set_viewport_size(LARGE)
+    open_board(page, server_url, {**design, "title": path.stem})
+    expect(links(page)).to_have_count(len(design["edges"]))
+    assert links_through_cards(page, design["edges"]) == []
+    before = page.evaluate(CARD_BOXES)
+    page.get_by_role("button", name="Auto-layout").click()
+    for _ in range(50):  # the server's layout arrives, then the cards move
+        if page.evaluate(CARD_BOXES) != before:
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("Auto-layout moved no card")
+    wait_saved(page)
+    page.wait_for_timeout(300)  # the routes settle on the next frames
+    assert links_through_cards(page, design["edges"]) == []
