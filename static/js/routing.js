@@ -238,7 +238,8 @@ export class Router {
         } else if (hits < fewest) [chosen, fewest] = [candidate, hits];
       }
       if (best) chosen = best.candidate;
-      else chosen = this.detour(a, b, s.id, t.id) || chosen;
+      // The search waits for the drop: a line in motion may cross a card for a moment.
+      else if (fresh) chosen = this.detour(a, b, s.id, t.id) || chosen;
     }
     if (fresh) this.sides.set(link.id, { epoch: this.epoch, plan: chosen });
     return chosen;
@@ -325,7 +326,8 @@ export class Router {
     const moved = horizontal ? point.clone().offset(0, shift) : point.clone().offset(shift, 0);
     // Spread along the side, the port can bring a line planned just clear of a card into
     // it: then it keeps the middle of the side (sharing it beats crossing a card).
-    return shift && this.spoils(link, plan, end, moved) ? point : moved;
+    const still = !this.moving.has(link.source().id) && !this.moving.has(link.target().id);
+    return shift && still && this.spoils(link, plan, end, moved) ? point : moved;
   }
 
   /** Whether the port `moved` at `end` makes the planned path cross a card it was clear of. */
