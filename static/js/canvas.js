@@ -157,6 +157,7 @@ export class Canvas extends EventTarget {
     // the drop (settle()).
     this.router = new Router(this.graph, this.paper, this.dragging);
     this.graph.router = this.router;
+    this.router.afterRetry = () => this.scheduleLabels();
     this.labelFrame = 0;
     this.culling = false; // set by render() for big boards
     this.viewArea = null; // what is on screen, in canvas coordinates, with a margin

@@ -67,17 +67,25 @@ class Heap {
   }
 }
 
+/** Whether the axis-parallel segment p-q passes through the inside of rect `r`. */
+function cuts(p, q, r) {
+  return Math.max(p.x, q.x) > r.x && Math.min(p.x, q.x) < r.x + r.width
+    && Math.max(p.y, q.y) > r.y && Math.min(p.y, q.y) < r.y + r.height;
+}
+
 /**
  * The cheapest clear orthogonal path from a side of box `a` to a side of box `b`, or
  * null. `obstacles` are the boxes to keep out of (the two ends included: a path leaves
- * and enters them only through its first and last `stub` px), `clear` the gap kept
- * from every card. Returns { source, target, corners }: the sides, and the corners
- * between the two side points (the first and last are the stubs' ends).
+ * and enters them only through its first and last `stub` px, which must be clear of the
+ * other cards), `clear` the gap kept from every card (half of it on each side of a line,
+ * as the router's own check does). Returns { source, target, corners }: the sides, and
+ * the corners between the two side points (the first and last are the stubs' ends).
  */
 export function detour(a, b, obstacles, { clear, stub }) {
   const region = a.clone().union(b).inflate(MARGIN);
   const near = obstacles.filter((box) => box.intersect(region));
-  const keepOut = near.map((box) => box.clone().inflate(clear / 2 - 1));
+  const keepOut = near.map((box) => box.clone().inflate(clear / 2));
+  const others = (own) => keepOut.filter((_, k) => !near[k].equals(own));
   const xs = new Set();
   const ys = new Set();
   for (const box of near) {
@@ -86,58 +94,87 @@ export function detour(a, b, obstacles, { clear, stub }) {
   }
   const starts = [];
   const goals = new Map(); // "x,y" -> side of b
+  const fromA = others(a);
+  const intoB = others(b);
   for (const side of SIDES) {
     const [dx, dy] = OUTWARD[side];
-    const s = sidePoint(a, side).offset(dx * stub, dy * stub);
-    const t = sidePoint(b, side).offset(dx * stub, dy * stub);
-    xs.add(s.x); ys.add(s.y); xs.add(t.x); ys.add(t.y);
-    starts.push({ side, point: s });
-    goals.set(`${t.x},${t.y}`, side);
+    const sa = sidePoint(a, side);
+    const sb = sidePoint(b, side);
+    const s = sa.clone().offset(dx * stub, dy * stub);
+    const t = sb.clone().offset(dx * stub, dy * stub);
+    // A stub runs from the card's edge: usable only if no other card is in its way.
+    if (!fromA.some((r) => cuts(sa, s, r))) {
+      xs.add(s.x); ys.add(s.y);
+      starts.push({ side, point: s });
+    }
+    if (!intoB.some((r) => cuts(t, sb, r))) {
+      xs.add(t.x); ys.add(t.y);
+      goals.set(`${t.x},${t.y}`, side);
+    }
   }
+  if (!starts.length || !goals.size) return null;
   const X = [...xs].filter((x) => x >= region.x && x <= region.x + region.width).sort((u, v) => u - v);
   const Y = [...ys].filter((y) => y >= region.y && y <= region.y + region.height).sort((u, v) => u - v);
   if (X.length > MAX_LINES || Y.length > MAX_LINES) return null;
+  const nx = X.length;
+  const ny = Y.length;
   const xi = new Map(X.map((x, i) => [x, i]));
   const yi = new Map(Y.map((y, i) => [y, i]));
   const inside = (x, y) => keepOut.some((r) => x > r.x && x < r.x + r.width && y > r.y && y < r.y + r.height);
-  const open = X.map((x) => Y.map((y) => !inside(x, y)));
-  // The step between neighbouring grid points is clear if its midpoint is (cards are
-  // boxes, and every box edge has a grid line on each side of it).
-  const clearStep = (x1, y1, x2, y2) => !inside((x1 + x2) / 2, (y1 + y2) / 2);
+  // Grid points and the steps between neighbours, tested once each when first reached (a
+  // step is clear if its midpoint is: every box edge has a grid line on each side of it).
+  const pointState = new Int8Array(nx * ny); // 0 unknown, 1 open, 2 inside a card
+  const openAt = (i, j) => {
+    const k = i * ny + j;
+    if (!pointState[k]) pointState[k] = inside(X[i], Y[j]) ? 2 : 1;
+    return pointState[k] === 1;
+  };
+  const stepState = new Int8Array(nx * ny * 2); // from (i, j): +x and +y steps
+  const stepOpen = (i, j, ni, nj) => {
+    const [bi, bj, axis] = ni !== i ? [Math.min(i, ni), j, 0] : [i, Math.min(j, nj), 1];
+    const k = (bi * ny + bj) * 2 + axis;
+    if (!stepState[k]) {
+      const mx = axis ? X[bi] : (X[bi] + X[bi + 1]) / 2;
+      const my = axis ? (Y[bj] + Y[bj + 1]) / 2 : Y[bj];
+      stepState[k] = inside(mx, my) ? 2 : 1;
+    }
+    return stepState[k] === 1;
+  };
   const STEPS = [[1, 0], [-1, 0], [0, 1], [0, -1]];
-  const best = new Map();
-  const from = new Map();
+  const state = (i, j, d) => (i * ny + j) * 4 + d;
+  const best = new Float64Array(nx * ny * 4).fill(Infinity);
+  const from = new Int32Array(nx * ny * 4).fill(-1);
+  const firstSide = new Map(); // start state -> side of a
   const heap = new Heap();
   for (const { side, point } of starts) {
     const i = xi.get(point.x);
     const j = yi.get(point.y);
-    if (i === undefined || j === undefined || !open[i][j]) continue;
+    if (i === undefined || j === undefined || !openAt(i, j)) continue;
     const d = STEPS.findIndex(([u, v]) => u === OUTWARD[side][0] && v === OUTWARD[side][1]);
-    const key = `${i},${j},${d}`;
-    best.set(key, stub);
-    from.set(key, { side });
+    const id = state(i, j, d);
+    best[id] = stub;
+    firstSide.set(id, side);
     heap.push([stub, i, j, d]);
   }
   while (heap.size) {
     const [cost, i, j, d] = heap.pop();
-    const key = `${i},${j},${d}`;
-    if (cost > best.get(key)) continue;
+    const id = state(i, j, d);
+    if (cost > best[id]) continue;
     const target = goals.get(`${X[i]},${Y[j]}`);
     // Arrive moving into the target's side (against its outward direction).
     if (target && STEPS[d][0] === -OUTWARD[target][0] && STEPS[d][1] === -OUTWARD[target][1]) {
-      return { target, ...unwind(from, key, X, Y) };
+      return { target, ...unwind(from, firstSide, id, X, Y, ny) };
     }
     for (let e = 0; e < 4; e += 1) {
       if (e === (d ^ 1)) continue; // no turning back
       const ni = i + STEPS[e][0];
       const nj = j + STEPS[e][1];
-      if (ni < 0 || nj < 0 || ni >= X.length || nj >= Y.length || !open[ni][nj]) continue;
-      if (!clearStep(X[i], Y[j], X[ni], Y[nj])) continue;
+      if (ni < 0 || nj < 0 || ni >= nx || nj >= ny || !openAt(ni, nj) || !stepOpen(i, j, ni, nj)) continue;
       const next = cost + Math.abs(X[ni] - X[i]) + Math.abs(Y[nj] - Y[j]) + (e === d ? 0 : BEND);
-      const nkey = `${ni},${nj},${e}`;
-      if (next < (best.get(nkey) ?? Infinity)) {
-        best.set(nkey, next);
-        from.set(nkey, { key });
+      const nid = state(ni, nj, e);
+      if (next < best[nid]) {
+        best[nid] = next;
+        from[nid] = id;
         heap.push([next, ni, nj, e]);
       }
     }
@@ -146,16 +183,15 @@ export function detour(a, b, obstacles, { clear, stub }) {
 }
 
 /** The path's corners (collinear points dropped) and its source side, from the search. */
-function unwind(from, key, X, Y) {
+function unwind(from, firstSide, id, X, Y, ny) {
   const points = [];
-  let at = key;
+  let at = id;
   let source = null;
-  while (at) {
-    const [i, j] = at.split(",").map(Number);
-    points.push(new g.Point(X[i], Y[j]));
-    const step = from.get(at);
-    source = step.side || source;
-    at = step.key;
+  while (at >= 0) {
+    const cell = Math.floor(at / 4);
+    points.push(new g.Point(X[Math.floor(cell / ny)], Y[cell % ny]));
+    if (from[at] < 0) source = firstSide.get(at);
+    at = from[at];
   }
   points.reverse();
   const corners = points.filter((p, k) => {
@@ -167,21 +203,34 @@ function unwind(from, key, X, Y) {
 }
 
 /**
- * The corners of a detour drawn from port p to port q (which may sit a little along their
- * sides from the side middles it was planned for): the first and last corners move with
- * them, so the first and last segments stay straight out of and into the cards.
+ * The corners of a detour drawn from port p to port q, which may sit a little along their
+ * sides from the side middles it was planned from: each stub moves with its port, and
+ * where that leaves two corners out of line an elbow is put between them, so every
+ * segment stays horizontal or vertical.
  */
 export function detourPoints(plan, p, q) {
+  const horizontal = (side) => side === "left" || side === "right";
   const corners = plan.corners.map((c) => new g.Point(c.x, c.y));
+  if (!corners.length) return [p, q];
   const first = corners[0];
   const last = corners[corners.length - 1];
-  const horizontal = (side) => side === "left" || side === "right";
-  // Move a corner and the one after (or before) it that shares the moved coordinate.
-  const align = (k, step, axis, value) => {
-    const old = corners[k][axis];
-    for (let m = k; m >= 0 && m < corners.length && corners[m][axis] === old; m += step) corners[m][axis] = value;
-  };
-  if (horizontal(plan.source)) align(0, 1, "y", p.y); else align(0, 1, "x", p.x);
-  if (horizontal(plan.target)) align(corners.length - 1, -1, "y", q.y); else align(corners.length - 1, -1, "x", q.x);
-  return [p, ...(first && last ? corners : []), q];
+  // The stubs' ends, moved along the sides as the ports are.
+  if (horizontal(plan.source)) first.y = p.y; else first.x = p.x;
+  if (corners.length > 1) {
+    if (horizontal(plan.target)) last.y = q.y; else last.x = q.x;
+  }
+  const out = [p];
+  let vertical = !horizontal(plan.source); // the direction of the segment into out's last
+  for (const point of [...corners, q]) {
+    const u = out[out.length - 1];
+    if (u.x !== point.x && u.y !== point.y) {
+      // Turn from the direction we came in: after a horizontal run, go vertical first.
+      out.push(vertical ? new g.Point(point.x, u.y) : new g.Point(u.x, point.y));
+      vertical = !vertical;
+    }
+    const v = out[out.length - 1];
+    if (v.x !== point.x || v.y !== point.y) vertical = v.x === point.x;
+    out.push(point);
+  }
+  return out;
 }

@@ -33,6 +33,7 @@ const STUB = 22;
 const PORT_GAP = 16;
 const LANE_GAP = 10;
 const BUCKET = 256;
+const SEARCH_BUDGET = 40; // ms of detour searches per settled geometry (see Router.detour)
 
 export const ROUTER = { name: "lanes" };
 export const ANCHOR = { name: "port" };
@@ -107,8 +108,11 @@ export class Router {
     this.index = null;
     this.sides = new Map(); // link id -> {epoch, plan}
     this.lanes = null; // {epoch, byLink: Map(link id -> offset)}
-    this.stats = { plans: 0 };
+    this.stats = { plans: 0, searches: 0 };
+    this.detours = new Map(); // link id -> {key: the boxes around it, plan} (see detour)
+    this.searched = { epoch: -1, ms: 0 };
     graph.on("add remove change:source change:target", () => this.invalidate());
+    graph.on("remove", (cell) => this.detours.delete(cell.id));
   }
 
   /** The geometry changed (a render, a drop): plans, index and lanes are made again. */
@@ -239,14 +243,20 @@ export class Router {
       }
       if (best) chosen = best.candidate;
       // The search waits for the drop: a line in motion may cross a card for a moment.
-      else if (fresh) chosen = this.detour(a, b, s.id, t.id) || chosen;
+      else if (fresh) chosen = this.detour(a, b, s.id, t.id, link.id) || chosen;
     }
     if (fresh) this.sides.set(link.id, { epoch: this.epoch, plan: chosen });
     return chosen;
   }
 
-  /** A clear path around the cards between `a` and `b` (cards `sid`, `tid`), or null. */
-  detour(a, b, sid, tid) {
+  /**
+   * A clear path around the cards between `a` and `b` (cards `sid`, `tid`), or null.
+   * Kept per link across changes while the cards around it stay where they were (a drop
+   * elsewhere does not search again), and at most SEARCH_BUDGET ms of searching per
+   * settled geometry: on a dense board the rest are found on the next settles, the least
+   * blocked Z or C standing in meanwhile.
+   */
+  detour(a, b, sid, tid, linkId) {
     const region = a.clone().union(b).inflate(200);
     const boxes = [...this.spatial().near(region)].map((entry) => entry.box);
     for (const id of this.moving) {
@@ -255,8 +265,28 @@ export class Router {
     }
     // The two ends are obstacles too (their own boxes, even while dragged).
     boxes.push(a, b);
+    const key = boxes.map((r) => `${r.x},${r.y},${r.width},${r.height}`).join(";");
+    const kept = this.detours.get(linkId);
+    if (kept && kept.key === key) return kept.plan;
+    if (this.searched.epoch !== this.epoch) this.searched = { epoch: this.epoch, ms: 0 };
+    if (this.searched.ms > SEARCH_BUDGET) {
+      // Out of time for now: route everything again shortly (kept detours cost nothing).
+      if (!this.retry && this.paper) {
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          this.settle();
+          if (this.afterRetry) this.afterRetry(); // the canvas places the labels again
+        }, 60);
+      }
+      return null;
+    }
+    const started = performance.now();
     const found = detour(a, b, boxes, { clear: CLEAR, stub: STUB });
-    return found && { source: found.source, target: found.target, shape: "path", corners: found.corners };
+    this.searched.ms += performance.now() - started;
+    this.stats.searches += 1;
+    const plan = found && { source: found.source, target: found.target, shape: "path", corners: found.corners };
+    this.detours.set(linkId, { key, plan });
+    return plan;
   }
 
   /** The corner points of a planned path from port p to port q (cards a, b). */

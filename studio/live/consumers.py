@@ -272,9 +272,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         frame = {"type": "op", "cid": cid, "by": self.me["id"], **applied.to_message()}
         event = self._ordered(make_event(frame), applied.revision)
         self.own.append((applied.revision, done, cid, event["text"]))  # before: see held
-        await self._broadcast_event(event)
         if self.delivering is None or self.delivering.done():
+            # Before the broadcast's await: a close during it must find the task to cancel.
             self.delivering = asyncio.get_running_loop().create_task(self._deliver_own())
+        await self._broadcast_event(event)
         await self._report_after(cid, applied.revision, before, after)
 
     async def _report_after(self, cid: Any, revision: int, before: Any, after: Any) -> None:

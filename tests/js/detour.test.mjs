@@ -86,3 +86,30 @@ test("the drawn ends stay straight when the ports move along their sides", () =>
   assert.deepEqual(points[points.length - 1], q);
   assertOrthogonal(points);
 });
+
+test("a straight detour drawn between ports at different heights gets an elbow, no diagonal", () => {
+  const straight = { source: "right", target: "left", shape: "path", corners: [{ x: 122, y: 28 }, { x: 378, y: 28 }] };
+  assertOrthogonal(detourPoints(straight, new g.Point(100, 20), new g.Point(400, 36)));
+  const one = { source: "right", target: "left", shape: "path", corners: [{ x: 122, y: 28 }] };
+  assertOrthogonal(detourPoints(one, new g.Point(100, 20), new g.Point(144, 36)));
+  // A card 4 px under the straight line: the search's path, drawn from spread ports.
+  const a = box(0, 0, 100, 56);
+  const b = box(400, 0, 100, 56);
+  const under = box(200, 32, 60, 40);
+  const found = detour(a, b, [a, b, under], OPTIONS);
+  assert.ok(found);
+  const points = detourPoints({ ...found, shape: "path" }, sidePoint(a, found.source).offset(0, -8),
+    sidePoint(b, found.target).offset(0, 8));
+  assertOrthogonal(points);
+});
+
+test("a stub is never drawn through a card next to its own", () => {
+  const a = box(0, 0, 100, 56);
+  const b = box(400, 0, 100, 56);
+  const small = box(104, 20, 10, 10); // 4 px off a's right side, on its middle
+  const found = detour(a, b, [a, b, small], OPTIONS);
+  assert.ok(found);
+  assert.notEqual(found.source, "right");
+  const points = drawn(a, b, found);
+  for (let i = 1; i < points.length; i += 1) assert.ok(!through(points[i - 1], points[i], small));
+});
