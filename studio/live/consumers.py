@@ -86,9 +86,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         self.limits = Limits()
         self.me = me
-        # Own edits applied in memory and waiting for their commit, in order, and the
-        # other people's operations that must wait behind them (see on_op).
-        # This connection's edits awaiting their commit: revision, commit, cid, op text.
+        # Own edits applied in memory and waiting for their commit, in order (revision,
+        # commit, cid, op text), and the other people's operations that must wait behind
+        # them (see _op_in_memory).
         self.own: deque[tuple[int, asyncio.Future[None], Any, str]] = deque()
         self.held: list[tuple[int, str]] = []
         self.delivering: asyncio.Task[None] | None = None

@@ -549,3 +549,31 @@ async def test_with_several_processes_the_findings_travel_inside_the_op(settings
         seen = await receive_until(bob, "op")
         assert seen["cid"] == "d1"
         assert [f["rule"] for f in seen["report"]["findings"]] == ["serving-loop"]
+
+
+async def test_a_connection_forgotten_during_its_broadcast_is_sent_no_acknowledgement(
+    monkeypatch,
+):
+    # A close that lands while the edit is being broadcast (the broadcast awaits) cancels
+    # the task that would acknowledge it: nothing is written to a connection that is gone.
+    # Simulated by forgetting the connection inside the broadcast (the socket itself stays
+    # open here, so a stray acknowledgement would arrive).
+    from studio.live.consumers import BoardConsumer
+
+    usual = BoardConsumer._broadcast_event
+
+    async def forget_then_broadcast(self, event, private=False):
+        if event["kind"] == "op":
+            self._forget()
+        await usual(self, event, private)
+
+    monkeypatch.setattr(BoardConsumer, "_broadcast_event", forget_then_broadcast)
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as alice:
+        await send_op(alice, {"op": "move_node", "id": "rank", "x": 900, "y": 40}, cid="m1")
+        frames = []
+        with contextlib.suppress(asyncio.TimeoutError):
+            while True:
+                frames.append(await alice.receive_json_from(timeout=1))
+        assert [f["type"] for f in frames if f["type"] in ("ack", "op")] == []
+    assert (await reload(board)).revision == 2  # the edit itself was still stored
