@@ -321,11 +321,13 @@ def check_unknown_prop(type_id: str, name: str, value: Any, path: str) -> str:
 
 def component_size(node: Node) -> int:
     """A component's serialized size: UTF-8 bytes of its compact JSON."""
-    return len(json.dumps(node.to_dict(), ensure_ascii=False, separators=(",", ":")).encode())
+    return compact_size(node.to_dict())
 
 
-def check_component_size(node: Node, path: str) -> Node:
-    size = component_size(node)
+def check_component_size(node: Node, path: str, size: int | None = None) -> Node:
+    """`node`, refused if its JSON is over MAX_COMPONENT_BYTES (`size`: already measured)."""
+    if size is None:
+        size = component_size(node)
     if size > MAX_COMPONENT_BYTES:
         raise DocumentError(
             f"is {size} bytes as JSON; a component may take at most {MAX_COMPONENT_BYTES}",

@@ -31,6 +31,7 @@ from components.document import (
     check_prop,
     check_text,
     compact_size,
+    component_size,
     parse,
     parse_edge,
     parse_node,
@@ -198,10 +199,10 @@ def _update_node(board: Board, op: dict[str, Any]) -> Board:
                 props[key] = check_prop(specs[key], value, f"props.{key}")
             else:
                 raise OperationError(f"{COMPONENT_TYPES[node.type].title} has no prop {key!r}")
-    updated = check_component_size(
-        replace(node, label=label, props=props), f"component {node.id!r}"
-    )
-    return _with_node(board, index, updated)
+    updated = replace(node, label=label, props=props)
+    size = component_size(updated)  # measured once: for the limit and the board's size
+    check_component_size(updated, f"component {node.id!r}", size)
+    return _with_node(board, index, updated, size - component_size(node))
 
 
 @_applies("move_node")

@@ -556,3 +556,22 @@ def test_size_limit_still_refuses_an_update_carried_by_difference() -> None:
         assert document.board_size(apply_operation(board, op)) == exact
     finally:
         document.MAX_BOARD_BYTES = limit
+
+
+def test_an_update_past_the_component_limit_is_refused(monkeypatch) -> None:
+    """An update is held to the component size limit, measured once for the limit and
+    the board's carried size: one byte over is refused, exactly at it is accepted."""
+    from components import document
+
+    board = load_design("video_recommendation")
+    document.board_size(board)  # measured: the update carries the size by difference
+    node = board.nodes[0]
+    op = {"op": "update_node", "id": node.id, "changes": {"label": node.label + "0123456789"}}
+    size = document.component_size(apply_operation(board, op).nodes[0])
+    monkeypatch.setattr(document, "MAX_COMPONENT_BYTES", size - 1)
+    with pytest.raises(OperationError, match="a component may take at most"):
+        apply_operation(board, op)
+    monkeypatch.setattr(document, "MAX_COMPONENT_BYTES", size)
+    after = apply_operation(board, op)
+    assert after.nodes[0].label == node.label + "0123456789"
+    assert after.measured_size == document.compact_size(after.to_dict())
