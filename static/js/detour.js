@@ -12,13 +12,16 @@
 const joint = window.joint;
 const { g } = joint;
 
-const OUTWARD = { left: [-1, 0], right: [1, 0], top: [0, -1], bottom: [0, 1] };
+/** The way out of a card through each side (shared with routing.js). */
+export const OUTWARD = { left: [-1, 0], right: [1, 0], top: [0, -1], bottom: [0, 1] };
 const SIDES = ["right", "left", "bottom", "top"];
 const BEND = 40; // px a bend costs: a longer path with fewer corners reads better
 const MARGIN = 160; // px of board searched beyond the two cards
 const MAX_LINES = 90; // grid lines per axis; beyond that the search is not tried
+const MAX_POPS = 8000; // grid states taken from the queue before a search gives up
 
-function sidePoint(box, side) {
+/** The point of `box` in the middle of `side` (a new point). */
+export function sidePoint(box, side) {
   switch (side) {
     case "left": return new g.Point(box.x, box.y + box.height / 2);
     case "right": return new g.Point(box.x + box.width, box.y + box.height / 2);
@@ -156,7 +159,8 @@ export function detour(a, b, obstacles, { clear, stub }) {
     firstSide.set(id, side);
     heap.push([stub, i, j, d]);
   }
-  while (heap.size) {
+  for (let pops = 0; heap.size; pops += 1) {
+    if (pops > MAX_POPS) return null; // too long a search for one link: give up on it
     const [cost, i, j, d] = heap.pop();
     const id = state(i, j, d);
     if (cost > best[id]) continue;

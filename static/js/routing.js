@@ -20,7 +20,7 @@
 // canvas.js gives the paper routerNamespace/anchorNamespace/connectionPointNamespace and
 // the defaults below, and keeps a Router for its graph.
 
-import { detour, detourPoints } from "./detour.js";
+import { detour, detourPoints, OUTWARD, sidePoint } from "./detour.js";
 
 const joint = window.joint;
 const { g } = joint;
@@ -34,6 +34,7 @@ const PORT_GAP = 16;
 const LANE_GAP = 10;
 const BUCKET = 256;
 const SEARCH_BUDGET = 40; // ms of detour searches per settled geometry (see Router.detour)
+const MAX_RETRIES = 5; // settles in a row for the searches put off by the budget
 
 export const ROUTER = { name: "lanes" };
 export const ANCHOR = { name: "port" };
@@ -41,17 +42,6 @@ export const CONNECTION_POINT = { name: "anchor" };
 export const CONNECTOR = { name: "rounded", args: { radius: 6 } };
 
 const HORIZONTAL = { left: true, right: true };
-const OUTWARD = { left: [-1, 0], right: [1, 0], top: [0, -1], bottom: [0, 1] };
-
-/** The point of `box` in the middle of `side`. */
-function sidePoint(box, side) {
-  switch (side) {
-    case "left": return new g.Point(box.x, box.y + box.height / 2);
-    case "right": return new g.Point(box.x + box.width, box.y + box.height / 2);
-    case "top": return new g.Point(box.x + box.width / 2, box.y);
-    default: return new g.Point(box.x + box.width / 2, box.y + box.height);
-  }
-}
 
 /** A uniform grid of the cards' boxes, to find the cards near a segment quickly. */
 class SpatialIndex {
@@ -111,6 +101,7 @@ export class Router {
     this.stats = { plans: 0, searches: 0 };
     this.detours = new Map(); // link id -> {key: the boxes around it, plan} (see detour)
     this.searched = { epoch: -1, ms: 0 };
+    this.retries = 0; // settles in a row run again for searches the budget put off
     graph.on("add remove change:source change:target", () => this.invalidate());
     graph.on("remove", (cell) => this.detours.delete(cell.id));
   }
@@ -122,7 +113,8 @@ export class Router {
   }
 
   /** Route every connection again (after a drop or a render that moved cards). */
-  settle() {
+  settle(retrying = false) {
+    if (!retrying) this.retries = 0;
     this.invalidate();
     const { paper } = this;
     for (const link of this.graph.getLinks()) {
@@ -271,11 +263,15 @@ export class Router {
     if (this.searched.epoch !== this.epoch) this.searched = { epoch: this.epoch, ms: 0 };
     if (this.searched.ms > SEARCH_BUDGET) {
       // Out of time for now: route everything again shortly (kept detours cost nothing).
-      if (!this.retry && this.paper) {
+      if (!this.retry && this.paper && this.retries < MAX_RETRIES) {
+        this.retries += 1;
         this.retry = setTimeout(() => {
           this.retry = null;
-          this.settle();
-          if (this.afterRetry) this.afterRetry(); // the canvas places the labels again
+          if (this.moving.size) this.retries -= 1; // not during a drag: at the drop
+          else {
+            this.settle(true);
+            if (this.afterRetry) this.afterRetry(); // the canvas places the labels again
+          }
         }, 60);
       }
       return null;
@@ -356,6 +352,8 @@ export class Router {
     const moved = horizontal ? point.clone().offset(0, shift) : point.clone().offset(shift, 0);
     // Spread along the side, the port can bring a line planned just clear of a card into
     // it: then it keeps the middle of the side (sharing it beats crossing a card).
+    // A detour's ports stay at the middle: its search checked only the stubs from there.
+    if (plan.shape === "path") return point;
     const still = !this.moving.has(link.source().id) && !this.moving.has(link.target().id);
     return shift && still && this.spoils(link, plan, end, moved) ? point : moved;
   }
