@@ -98,7 +98,7 @@ export class Router {
     this.index = null;
     this.sides = new Map(); // link id -> {epoch, plan}
     this.lanes = null; // {epoch, byLink: Map(link id -> offset)}
-    this.stats = { plans: 0, searches: 0 };
+    this.stats = { plans: 0 };
     this.detours = new Map(); // link id -> {key: the boxes around it, plan} (see detour)
     this.searched = { epoch: -1, ms: 0 };
     this.retries = 0; // settles in a row run again for searches the budget put off
@@ -279,7 +279,6 @@ export class Router {
     const started = performance.now();
     const found = detour(a, b, boxes, { clear: CLEAR, stub: STUB });
     this.searched.ms += performance.now() - started;
-    this.stats.searches += 1;
     const plan = found && { source: found.source, target: found.target, shape: "path", corners: found.corners };
     this.detours.set(linkId, { key, plan });
     return plan;
@@ -324,6 +323,8 @@ export class Router {
     const box = element.getBBox();
     if (!plan) return box.center();
     const side = plan[end];
+    // A detour's ports stay at the middle: its search checked only the stubs from there.
+    if (plan.shape === "path") return sidePoint(box, side);
     const horizontal = HORIZONTAL[side];
     const users = [];
     for (const other of this.graph.getConnectedLinks(element)) {
@@ -352,8 +353,6 @@ export class Router {
     const moved = horizontal ? point.clone().offset(0, shift) : point.clone().offset(shift, 0);
     // Spread along the side, the port can bring a line planned just clear of a card into
     // it: then it keeps the middle of the side (sharing it beats crossing a card).
-    // A detour's ports stay at the middle: its search checked only the stubs from there.
-    if (plan.shape === "path") return point;
     const still = !this.moving.has(link.source().id) && !this.moving.has(link.target().id);
     return shift && still && this.spoils(link, plan, end, moved) ? point : moved;
   }
@@ -362,7 +361,7 @@ export class Router {
   spoils(link, plan, end, moved) {
     const s = this.graph.getCell(link.source().id);
     const t = this.graph.getCell(link.target().id);
-    if (!s || !t || plan.shape === "path") return false;
+    if (!s || !t) return false;
     const a = s.getBBox();
     const b = t.getBBox();
     const p = sidePoint(a, plan.source);
@@ -441,8 +440,7 @@ export class Router {
     // A lane must not push a line into a card the middle of the corridor was clear of:
     // such an offset is halved until it is clear, or dropped.
     for (const [id, offset] of byLink) {
-      const link = this.graph.getCell(id);
-      const hits = (lane) => this.laneHits(link, lane);
+      const hits = this.laneHits(this.graph.getCell(id));
       const base = hits(0);
       let lane = offset;
       while (lane && hits(lane) > base) lane = Math.abs(lane) < 2 ? 0 : lane / 2;
@@ -451,15 +449,17 @@ export class Router {
     return byLink;
   }
 
-  /** How many cards `link` passes through with its middle segment moved by `lane`. */
-  laneHits(link, lane) {
+  /** For `link`, a function of a lane: how many cards the link passes through with its
+   * middle segment moved by that lane (its plan, ports and boxes looked up once). */
+  laneHits(link) {
     const plan = this.plan(link);
     const s = this.graph.getCell(link.source().id);
     const t = this.graph.getCell(link.target().id);
     const p = this.port(link, "source");
     const q = this.port(link, "target");
-    if (!plan || !s || !t || !p || !q) return 0;
-    return this.hits(this.points(plan, p, q, s.getBBox(), t.getBBox(), lane), [s.id, t.id]);
+    if (!plan || !s || !t || !p || !q) return () => 0;
+    const [a, b, ends] = [s.getBBox(), t.getBBox(), [s.id, t.id]];
+    return (lane) => this.hits(this.points(plan, p, q, a, b, lane), ends);
   }
 
   /** The router: the planned corners between the two ports. */
