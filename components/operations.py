@@ -153,17 +153,20 @@ def _changes(op: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
     return changes
 
 
-def _with_node(board: Board, index: int, node: Node, grown: int | None = None) -> Board:
+def _with_node(
+    board: Board, index: int, node: Node, grown: Callable[[], int] | None = None
+) -> Board:
     """The board with its `index`-th component replaced by `node` (its measured size, if
-    known, carried over by the difference, `grown` bytes when the caller knows it:
-    components.document.board_size)."""
+    known, carried over by the difference: components.document.board_size). `grown`, when
+    the caller can tell the difference more cheaply, is asked only if the size is known."""
     nodes = list(board.nodes)
     old, nodes[index] = nodes[index], node
     result = replace(board, nodes=nodes)
     if board.measured_size is not None:
-        if grown is None:
-            grown = compact_size(node.to_dict()) - compact_size(old.to_dict())
-        result.measured_size = board.measured_size + grown
+        difference = (
+            grown() if grown else compact_size(node.to_dict()) - compact_size(old.to_dict())
+        )
+        result.measured_size = board.measured_size + difference
     return result
 
 
@@ -202,7 +205,7 @@ def _update_node(board: Board, op: dict[str, Any]) -> Board:
     updated = replace(node, label=label, props=props)
     size = component_size(updated)  # measured once: for the limit and the board's size
     check_component_size(updated, f"component {node.id!r}", size)
-    return _with_node(board, index, updated, size - component_size(node))
+    return _with_node(board, index, updated, lambda: size - component_size(node))
 
 
 @_applies("move_node")
@@ -210,8 +213,10 @@ def _move_node(board: Board, op: dict[str, Any]) -> Board:
     index = _node_index(board, op.get("id"))
     x, y = check_coordinate(op.get("x"), "x"), check_coordinate(op.get("y"), "y")
     node = board.nodes[index]
-    # Only the coordinates change size: measured alone (a drag sends many moves).
-    grown = compact_size(x) + compact_size(y) - compact_size(node.x) - compact_size(node.y)
+
+    def grown() -> int:  # only the coordinates change size (a drag sends many moves)
+        return compact_size(x) + compact_size(y) - compact_size(node.x) - compact_size(node.y)
+
     return _with_node(board, index, replace(node, x=x, y=y), grown)
 
 
