@@ -331,16 +331,25 @@ def test_screenshots_of_a_real_design(page: Page, server_url: str) -> None:
         screenshot(page, f"canvas-design-{name}")
 
 
+def open_labelled_link(page: Page, server_url: str, label: str, scorer_x: int = 560):
+    """Gateway and Scorer (at `scorer_x`) joined by e1 labelled `label`, opened at 1440x900;
+    returns a function giving the part of e1's label with a JointJS selector."""
+    board = two_cards(f"Label {label} at {scorer_x}")
+    board["nodes"][1]["x"] = scorer_x
+    board["edges"] = [{"id": "e1", "source": "gw", "target": "svc", "label": label}]
+    page.set_viewport_size(LARGE)
+    open_board(page, server_url, board)
+    return lambda tag, part: (
+        page.locator(f'#canvas [data-id="e1"] {tag}[joint-selector="{part}"]').first
+    )
+
+
 def test_a_link_label_tag_has_the_size_the_exports_give_it(page: Page, server_url: str) -> None:
     # One size for the tag on the canvas and in the exports (components/cards.py).
     from components.cards import LINK_LABEL_HEIGHT
     from components.drawing import link_label_size
 
-    board = two_cards("Tag")
-    board["edges"] = [{"id": "e1", "source": "gw", "target": "svc", "label": "features"}]
-    page.set_viewport_size(LARGE)
-    open_board(page, server_url, board)
-    body = page.locator('#canvas [data-id="e1"] rect[joint-selector="labelBody"]').first
+    body = open_labelled_link(page, server_url, "features")("rect", "labelBody")
     expect(body).to_have_attribute("height", str(LINK_LABEL_HEIGHT))
     width = float(body.get_attribute("width") or 0)
     assert (width, LINK_LABEL_HEIGHT) == link_label_size("features")
@@ -352,15 +361,10 @@ def test_a_label_too_wide_for_its_gap_sits_beside_the_cards_with_a_leader(
     # Two cards 40 px apart in a row: "class scores" is wider than the gap, so anywhere on
     # its link it would hide part of a card; it goes above or below them instead, with a
     # leader line back to the link.
-    board = two_cards("Close neighbours")
-    board["nodes"][1]["x"] = 200 + 160 + 40
-    board["edges"] = [{"id": "e1", "source": "gw", "target": "svc", "label": "class scores"}]
-    page.set_viewport_size(LARGE)
-    open_board(page, server_url, board)
-    label = page.locator('#canvas [data-id="e1"] rect[joint-selector="labelBody"]').first
+    part = open_labelled_link(page, server_url, "class scores", scorer_x=200 + 160 + 40)
+    label = part("rect", "labelBody")
     expect(label).to_be_visible()
-    leader = page.locator('#canvas [data-id="e1"] path[joint-selector="labelLeader"]').first
-    expect(leader).not_to_have_attribute("d", "M 0 0")
+    expect(part("path", "labelLeader")).not_to_have_attribute("d", "M 0 0")
     box = label.bounding_box()
     assert box is not None
     for card in ("gw", "svc"):
@@ -377,12 +381,8 @@ def test_a_label_too_wide_for_its_gap_sits_beside_the_cards_with_a_leader(
 
 
 def test_a_label_with_room_stays_on_its_link(page: Page, server_url: str) -> None:
-    board = two_cards("Room enough")
-    board["edges"] = [{"id": "e1", "source": "gw", "target": "svc", "label": "class scores"}]
-    page.set_viewport_size(LARGE)
-    open_board(page, server_url, board)
-    leader = page.locator('#canvas [data-id="e1"] path[joint-selector="labelLeader"]').first
-    expect(leader).to_have_attribute("d", "M 0 0")
+    part = open_labelled_link(page, server_url, "class scores")
+    expect(part("path", "labelLeader")).to_have_attribute("d", "M 0 0")
 
 
 def path_points(d: str) -> list[tuple[float, float]]:
