@@ -198,12 +198,7 @@ function unwind(from, firstSide, id, X, Y, ny) {
     at = from[at];
   }
   points.reverse();
-  const corners = points.filter((p, k) => {
-    if (k === 0 || k === points.length - 1) return true;
-    const [u, w] = [points[k - 1], points[k + 1]];
-    return !((u.x === p.x && p.x === w.x) || (u.y === p.y && p.y === w.y));
-  });
-  return { source, corners };
+  return { source, corners: straightened(points) };
 }
 
 /**
@@ -233,8 +228,42 @@ export function detourPoints(plan, p, q) {
       vertical = !vertical;
     }
     const v = out[out.length - 1];
-    if (v.x !== point.x || v.y !== point.y) vertical = v.x === point.x;
+    if (v.x === point.x && v.y === point.y) continue; // no zero-length segment
+    vertical = v.x === point.x;
     out.push(point);
   }
-  return out;
+  return straightened(out);
+}
+
+/** `points` without the corners that lie on a straight line through their neighbours. */
+function straightened(points) {
+  return points.filter((p, k) => {
+    if (k === 0 || k === points.length - 1) return true;
+    const [u, w] = [points[k - 1], points[k + 1]];
+    return !((u.x === p.x && p.x === w.x) || (u.y === p.y && p.y === w.y));
+  });
+}
+
+/**
+ * The orthogonal polyline through `points` moved `d` px to the left of its direction of
+ * travel (to the right for a negative `d`): each segment moves along its own normal, and
+ * each corner with both of its segments. Two links drawn along the same path in opposite
+ * directions, each moved to its own left, run side by side.
+ */
+export function sideBySide(points, d) {
+  const normals = [];
+  for (let k = 1; k < points.length; k += 1) {
+    const dx = Math.sign(points[k].x - points[k - 1].x);
+    const dy = Math.sign(points[k].y - points[k - 1].y);
+    normals.push([dy * d, -dx * d]); // left of (dx, dy) with y pointing down
+  }
+  return points.map((p, k) => {
+    const before = normals[k - 1] || [0, 0];
+    const after = normals[k] || [0, 0];
+    // A corner takes the horizontal move of its vertical segment and the vertical move
+    // of its horizontal one; an end point, its one segment's.
+    const x = after[0] || before[0];
+    const y = after[1] || before[1];
+    return new g.Point(p.x + x, p.y + y);
+  });
 }

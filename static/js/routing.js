@@ -20,7 +20,7 @@
 // canvas.js gives the paper routerNamespace/anchorNamespace/connectionPointNamespace and
 // the defaults below, and keeps a Router for its graph.
 
-import { detour, detourPoints, OUTWARD, sidePoint } from "./detour.js";
+import { detour, detourPoints, OUTWARD, sideBySide, sidePoint } from "./detour.js";
 
 const joint = window.joint;
 const { g } = joint;
@@ -32,6 +32,9 @@ const STUB = 22;
 // Ports on one side are this far apart (a pair must read as two lines), lanes this far.
 const PORT_GAP = 16;
 const LANE_GAP = 10;
+// Closest a detour moved off its search's line (see makeDetourShifts, makeNudges) may pass a
+// card: a line nearer than that reads as touching it.
+const NEAR = 7;
 const BUCKET = 256;
 const SEARCH_BUDGET = 40; // ms of detour searches per settled geometry (see Router.detour)
 const MAX_RETRIES = 5; // settles in a row for the searches put off by the budget
@@ -98,6 +101,7 @@ export class Router {
     this.index = null;
     this.sides = new Map(); // link id -> {epoch, plan}
     this.lanes = null; // {epoch, byLink: Map(link id -> offset)}
+    this.shifts = null; // {epoch, byLink: Map(link id -> offset)} of detours (detourShift)
     this.stats = { plans: 0 };
     this.detours = new Map(); // link id -> {key: the boxes around it, plan} (see detour)
     this.searched = { epoch: -1, ms: 0 };
@@ -129,9 +133,10 @@ export class Router {
     return this.index;
   }
 
-  /** True when the axis-parallel segment a-b passes through a card other than `ends`. */
-  blocked(a, b, ends) {
-    const rect = segmentRect(a, b, CLEAR / 2);
+  /** True when the axis-parallel segment a-b passes through a card other than `ends`
+   * (or within `pad` px of one). */
+  blocked(a, b, ends, pad = CLEAR / 2) {
+    const rect = segmentRect(a, b, pad);
     const hit = (box, id) => !ends.includes(id) && box.intersect(rect);
     for (const { id, box } of this.spatial().near(rect)) if (hit(box, id)) return true;
     for (const id of this.moving) {
@@ -154,10 +159,10 @@ export class Router {
   }
 
   /** How many segments of the path pass through a card (counting stops at `enough`). */
-  hits(points, ends, enough = Infinity) {
+  hits(points, ends, enough = Infinity, pad = CLEAR / 2) {
     let count = 0;
     for (let i = 1; i < points.length && count < enough; i += 1) {
-      if (this.blocked(points[i - 1], points[i], ends)) count += 1;
+      if (this.blocked(points[i - 1], points[i], ends, pad)) count += 1;
     }
     return count;
   }
@@ -299,7 +304,7 @@ export class Router {
     }
     if (plan.shape === "c") {
       const [dx, dy] = OUTWARD[plan.source];
-      const pad = STUB + Math.abs(lane) + (plan.shift || 0);
+      const pad = STUB + lane + (plan.shift || 0);
       if (dx) {
         const x = dx > 0 ? Math.max(a.x + a.width, b.x + b.width) + pad : Math.min(a.x, b.x) - pad;
         return [p, new g.Point(x, p.y), new g.Point(x, q.y), q];
@@ -323,8 +328,12 @@ export class Router {
     const box = element.getBBox();
     if (!plan) return box.center();
     const side = plan[end];
-    // A detour's ports stay at the middle: its search checked only the stubs from there.
-    if (plan.shape === "path") return sidePoint(box, side);
+    // A detour's ports stay at the middle (its search checked only the stubs from
+    // there), or beside it with its partner's (see detourLine).
+    if (plan.shape === "path") {
+      const line = this.detourLine(link, plan, false);
+      return line ? line[end === "source" ? 0 : line.length - 1] : sidePoint(box, side);
+    }
     const horizontal = HORIZONTAL[side];
     const users = [];
     for (const other of this.graph.getConnectedLinks(element)) {
@@ -357,6 +366,138 @@ export class Router {
     return shift && still && this.spoils(link, plan, end, moved) ? point : moved;
   }
 
+  /**
+   * The corners of a detour from its side middles, moved to the left of its direction by
+   * its share of the pair (see makeDetourShifts); null when an end is gone.
+   */
+  detourLine(link, plan, nudged = true) {
+    const s = this.graph.getCell(link.source().id);
+    const t = this.graph.getCell(link.target().id);
+    if (!s || !t) return null;
+    const line = detourPoints(plan, sidePoint(s.getBBox(), plan.source), sidePoint(t.getBBox(), plan.target));
+    if (!this.shifts || this.shifts.epoch !== this.epoch) {
+      this.shifts = { epoch: this.epoch, byLink: this.makeDetourShifts() };
+    }
+    const shift = this.shifts.byLink.get(link.id) || 0;
+    const moved = shift ? sideBySide(line, shift) : line;
+    if (!nudged || this.moving.size) return moved;
+    if (!this.nudges || this.nudges.epoch !== this.epoch) {
+      this.nudges = { epoch: this.epoch, byLink: this.makeNudges() };
+    }
+    return this.nudges.byLink.get(link.id) || moved;
+  }
+
+  /**
+   * Detours moved off the lines of other connections. A detour's middle segments run on
+   * the grid lines CLEAR px from the cards, which other detours, C shapes and lanes use
+   * too; lanes do not cover detours. So, once per settled geometry, each middle segment of
+   * a detour that runs along another connection's segment is moved across by the
+   * smallest step (3 px, up to CLEAR / 2) that keeps it NEAR px from cards and off the lines
+   * placed before it. Its ends never move (the ports are the same).
+   */
+  makeNudges() {
+    const placed = []; // [{a, b}] axis-parallel segments drawn so far
+    const add = (points) => {
+      for (let k = 1; k < points.length; k += 1) placed.push({ a: points[k - 1], b: points[k] });
+    };
+    const detours = [];
+    for (const link of this.graph.getLinks()) {
+      if (link.get("temp")) continue;
+      const plan = this.plan(link);
+      if (!plan) continue;
+      if (plan.shape === "path") detours.push([link, plan]);
+      else add(this.line(link));
+    }
+    const byLink = new Map();
+    for (const [link, plan] of detours) {
+      const points = this.detourLine(link, plan, false);
+      if (!points) continue;
+      const ends = [link.source().id, link.target().id];
+      for (let k = 2; k < points.length - 1; k += 1) {
+        // Segment k-1..k, neither the first nor the last (the stubs).
+        const [u, v] = [points[k - 1], points[k]];
+        if (!placed.some((seg) => alongside(u, v, seg.a, seg.b, 3))) continue;
+        const vertical = u.x === v.x;
+        for (const step of [3, -3, CLEAR / 2, -CLEAR / 2]) {
+          const [u2, v2] = vertical
+            ? [new g.Point(u.x + step, u.y), new g.Point(v.x + step, v.y)]
+            : [new g.Point(u.x, u.y + step), new g.Point(v.x, v.y + step)];
+          const [w, z] = [points[k - 2], points[k + 1]];
+          const near = (from, to) => this.blocked(from, to, ends, NEAR);
+          if (near(w, u2) || near(u2, v2) || near(v2, z)) continue;
+          if (placed.some((seg) => alongside(u2, v2, seg.a, seg.b, 3))) continue;
+          points[k - 1] = u2;
+          points[k] = v2;
+          break;
+        }
+      }
+      byLink.set(link.id, points);
+      add(points);
+    }
+    return byLink;
+  }
+
+  /**
+   * How far each detour is moved to its left. Detours keep the middle of their sides, so
+   * two that leave or enter the same side of a card (A->B and B->A, or two from one card,
+   * searched alone) would start on one point and often run on one line: they are spread
+   * across it, at most CLEAR / 2 px each way (the search keeps CLEAR px from every card,
+   * so a moved line stays clear). Offsets are handed out per side, along the side; a
+   * detour that shares both of its sides takes the offset of the busier one.
+   */
+  makeDetourShifts() {
+    const bySide = new Map(); // "card side" -> [{id, sign}]
+    for (const link of this.graph.getLinks()) {
+      if (link.get("temp")) continue;
+      const plan = this.plan(link);
+      if (!plan || plan.shape !== "path") continue;
+      // Along the side, a detour leaving it is moved to its left by +offset, one entering
+      // it by -offset (it travels the other way there).
+      for (const [end, sign] of [["source", 1], ["target", -1]]) {
+        const key = `${link[end]().id} ${plan[end]}`;
+        let list = bySide.get(key);
+        if (!list) bySide.set(key, (list = []));
+        list.push({ id: link.id, sign, at: this.farEnd(link, end, plan[end]) });
+      }
+    }
+    const byLink = new Map();
+    const groups = [...bySide.values()].filter((list) => list.length > 1);
+    groups.sort((u, v) => v.length - u.length);
+    for (const list of groups) {
+      // In the order of their other ends along the side (so they do not cross), ties by id.
+      list.sort((u, v) => u.at - v.at || (u.id < v.id ? -1 : 1));
+      const gap = Math.min(LANE_GAP, CLEAR / (list.length - 1));
+      list.forEach((item, i) => {
+        if (!byLink.has(item.id)) byLink.set(item.id, item.sign * (i - (list.length - 1) / 2) * gap);
+      });
+    }
+    // A search's line may pass a card closer than CLEAR (5 px: its keep-out): a move that
+    // would take it nearer than NEAR px to a card is halved, or dropped.
+    for (const [id, offset] of byLink) {
+      const link = this.graph.getCell(id);
+      const plan = this.plan(link);
+      const line = detourPoints(plan, sidePoint(this.graph.getCell(link.source().id).getBBox(), plan.source),
+        sidePoint(this.graph.getCell(link.target().id).getBBox(), plan.target));
+      const ends = [link.source().id, link.target().id];
+      const inner = (points) => this.hits(points, ends, Infinity, NEAR);
+      const base = inner(line);
+      let shift = offset;
+      while (shift && inner(sideBySide(line, shift)) > base) shift = Math.abs(shift) < 2 ? 0 : shift / 2;
+      byLink.set(id, shift);
+    }
+    return byLink;
+  }
+
+  /** Where the other end of `link` lies along `side` of its card at `end` (for ordering). */
+  farEnd(link, end, side) {
+    const other = this.graph.getCell(link[end === "source" ? "target" : "source"]().id);
+    if (!other) return 0;
+    const c = other.getBBox().center();
+    // Along the side's tangent, the direction a detour leaving it turns left towards.
+    const [ox, oy] = OUTWARD[side];
+    return c.x * oy - c.y * ox;
+  }
+
   /** Whether the port `moved` at `end` makes the planned path cross a card it was clear of. */
   spoils(link, plan, end, moved) {
     const s = this.graph.getCell(link.source().id);
@@ -385,7 +526,7 @@ export class Router {
   }
 
   makeLanes() {
-    const groups = new Map();
+    const axes = [[], []]; // lines across (from left/right sides) and along
     for (const link of this.graph.getLinks()) {
       if (link.get("temp")) continue;
       const plan = this.plan(link);
@@ -398,28 +539,41 @@ export class Router {
       const q = sidePoint(b, plan.target);
       let along;
       let span;
-      let room;
+      let range; // [lowest, highest] offset the line can take
       if (plan.shape === "z") {
         const horizontal = HORIZONTAL[plan.source];
         if (horizontal ? Math.abs(p.y - q.y) < 1 : Math.abs(p.x - q.x) < 1) continue;
         along = (horizontal ? (p.x + q.x) / 2 : (p.y + q.y) / 2) + (plan.shift || 0);
         span = horizontal ? [Math.min(p.y, q.y), Math.max(p.y, q.y)] : [Math.min(p.x, q.x), Math.max(p.x, q.x)];
-        room = (horizontal ? Math.abs(q.x - p.x) : Math.abs(q.y - p.y)) / 2 - 6;
+        // Between the two cards, 6 px clear of each (the middle may be shifted already).
+        const room = (horizontal ? Math.abs(q.x - p.x) : Math.abs(q.y - p.y)) / 2 - 6;
+        const shift = plan.shift || 0;
+        range = [Math.min(0, -room - shift), Math.max(0, room - shift)];
       } else {
         const [dx] = OUTWARD[plan.source];
         const points = this.points(plan, p, q, a, b, 0);
         along = dx ? points[1].x : points[1].y;
         span = dx ? [Math.min(p.y, q.y), Math.max(p.y, q.y)] : [Math.min(p.x, q.x), Math.max(p.x, q.x)];
-        room = 4 * LANE_GAP;
+        // Outward, or inward as far as CLEAR px from the cards it goes around.
+        range = [CLEAR - STUB, 4 * LANE_GAP];
       }
-      const key = `${plan.shape}${HORIZONTAL[plan.source] ? "h" : "v"}${Math.round(along / 6)}`;
-      let list = groups.get(key);
-      if (!list) groups.set(key, (list = []));
-      list.push({ id: link.id, span, room, c: plan.shape === "c" });
+      axes[HORIZONTAL[plan.source] ? 0 : 1].push({ id: link.id, span, range, along });
+    }
+    // Z middles and C sides along the same line, or lines a few px apart, share lanes:
+    // the lines of each axis in order, a group ending where the next is over 6 px away.
+    const groups = [];
+    for (const items of axes) {
+      items.sort((u, v) => u.along - v.along);
+      // The lines given out so far on this axis, {span, at: where the line is}: a lane
+      // moves a line up to 40 px, onto the line of another group.
+      const taken = [];
+      items.forEach((item, i) => {
+        if (!i || item.along - items[i - 1].along > 6) groups.push({ list: [], taken });
+        groups[groups.length - 1].list.push(item);
+      });
     }
     const byLink = new Map();
-    for (const list of groups.values()) {
-      if (list.length < 2) continue;
+    for (const { list, taken } of groups) {
       // Lanes are handed out to overlapping spans only (interval colouring, by start).
       list.sort((u, v) => u.span[0] - v.span[0] || (u.id < v.id ? -1 : 1));
       const ends = []; // lane index -> end of the last span in it
@@ -431,20 +585,34 @@ export class Router {
         lanes.push(lane);
       }
       const count = ends.length;
-      if (count < 2) continue;
+      // Lanes spread across the line, each within its own range; then each link keeps
+      // its lane unless that takes it into a card the line itself was clear of, or onto
+      // a line already given to a link it runs beside: then the nearest offset in its
+      // range that is neither, or the line itself.
       list.forEach((item, i) => {
-        const gap = Math.max(3, Math.min(LANE_GAP, (2 * item.room) / count));
-        byLink.set(item.id, item.c ? lanes[i] * gap : (lanes[i] - (count - 1) / 2) * gap);
+        const [low, high] = item.range;
+        const gap = Math.max(3, Math.min(LANE_GAP, (high - low) / Math.max(1, count - 1)));
+        const wanted = Math.min(high, Math.max(low, (lanes[i] - (count - 1) / 2) * gap));
+        const beside = (o) => taken.some((t) => t.span[0] <= item.span[1] + 4
+          && item.span[0] <= t.span[1] + 4 && Math.abs(t.at - (item.along + o)) < 3);
+        let hits = null; // looked up only when an offset other than the line is tried
+        let base = 0;
+        const clear = (o) => {
+          if (!o) return true;
+          if (!hits) [hits, base] = [this.laneHits(this.graph.getCell(item.id)), null];
+          if (base === null) base = hits(0);
+          return hits(o) <= base;
+        };
+        let offset = 0;
+        if (wanted || beside(0)) {
+          const options = [wanted];
+          for (let o = Math.ceil(low / 3) * 3; o <= high; o += 3) if (o !== wanted) options.push(o);
+          options.sort((u, v) => Math.abs(u - wanted) - Math.abs(v - wanted) || u - v);
+          offset = options.find((o) => !beside(o) && clear(o)) ?? 0;
+        }
+        taken.push({ span: item.span, at: item.along + offset });
+        if (offset) byLink.set(item.id, offset);
       });
-    }
-    // A lane must not push a line into a card the middle of the corridor was clear of:
-    // such an offset is halved until it is clear, or dropped.
-    for (const [id, offset] of byLink) {
-      const hits = this.laneHits(this.graph.getCell(id));
-      const base = hits(0);
-      let lane = offset;
-      while (lane && hits(lane) > base) lane = Math.abs(lane) < 2 ? 0 : lane / 2;
-      byLink.set(id, lane);
     }
     return byLink;
   }
@@ -462,6 +630,18 @@ export class Router {
     return (lane) => this.hits(this.points(plan, p, q, a, b, lane), ends);
   }
 
+  /** The whole path of `link` as the router draws it: its ports and the corners between
+   * them (what `route` gives JointJS, without a view: tests and measurements). */
+  line(link) {
+    const plan = this.plan(link);
+    const s = this.graph.getCell(link.source().id);
+    const t = this.graph.getCell(link.target().id);
+    if (!plan || !s || !t) return [];
+    if (plan.shape === "path") return this.detourLine(link, plan);
+    return this.points(plan, this.port(link, "source"), this.port(link, "target"), s.getBBox(),
+      t.getBBox(), this.lane(link));
+  }
+
   /** The router: the planned corners between the two ports. */
   route(vertices, linkView) {
     const link = linkView.model;
@@ -470,11 +650,24 @@ export class Router {
     const s = this.graph.getCell(link.source().id);
     const t = this.graph.getCell(link.target().id);
     if (!plan || !s || !t) return vertices;
+    if (plan.shape === "path") return this.detourLine(link, plan).slice(1, -1);
     const p = linkView.sourceAnchor;
     const q = linkView.targetAnchor;
     const points = this.points(plan, p, q, s.getBBox(), t.getBBox(), this.lane(link));
     return points.slice(1, -1);
   }
+}
+
+/** Whether the axis-parallel segments u-v and a-b lie on one line (within `tolerance` px
+ * across) and overlap along it by more than `tolerance`. */
+function alongside(u, v, a, b, tolerance) {
+  if (u.x === v.x && a.x === b.x && Math.abs(u.x - a.x) < tolerance) {
+    return Math.min(Math.max(u.y, v.y), Math.max(a.y, b.y)) - Math.max(Math.min(u.y, v.y), Math.min(a.y, b.y)) > tolerance;
+  }
+  if (u.y === v.y && a.y === b.y && Math.abs(u.y - a.y) < tolerance) {
+    return Math.min(Math.max(u.x, v.x), Math.max(a.x, b.x)) - Math.max(Math.min(u.x, v.x), Math.min(a.x, b.x)) > tolerance;
+  }
+  return false;
 }
 
 function polylineLength(points) {
