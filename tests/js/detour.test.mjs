@@ -113,3 +113,9 @@ test("a stub is never drawn through a card next to its own", () => {
   const points = drawn(a, b, found);
   for (let i = 1; i < points.length; i += 1) assert.ok(!through(points[i - 1], points[i], small));
 });
+
+test("a detour drawn from a port on its first corner has no zero-length or collinear corner", () => {
+  const plan = { source: "right", target: "left", shape: "path", corners: [{ x: 122, y: 28 }, { x: 378, y: 28 }] };
+  const points = detourPoints(plan, new g.Point(122, 28), new g.Point(400, 28));
+  assert.deepEqual(points.map((p) => [p.x, p.y]), [[122, 28], [400, 28]]);
+});
