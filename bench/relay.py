@@ -9,20 +9,24 @@ Both servers are started here and stopped at the end:
   synchronous=FULL, in-memory channel layer), through bench/live_asgi.py so one board can
   take 200 connections;
 - relay: bench/relay_server.py, a bare WebSocket room relay of the same shape as
-  excalidraw-room (no persistence, no validation, no acknowledgements).
+  excalidraw-room (no persistence, no validation, no acknowledgements), on the
+  `websockets` library;
+- daphne: bench/daphne_relay.py, the same bare relay as an ASGI application under Daphne
+  (no Django, no Channels): the least any application served by Daphne can cost, so
+  ours - daphne is our code and daphne - relay is the server the architecture chose.
 
 For each client count, one client sends --rate edits a second for --seconds (a `move_node`
 or, with --ops rename, an `update_node` of a label, which is validated) and every other
 client records when the frame arrives; latency is send -> receipt for every (edit,
 receiver) pair. Rounds interleave the two servers and the sizes, so a burst of load on the
-machine hits both. Per round: p50 and p99; CPU per delivery is the server process's CPU
+machine hits all three. Per round: p50 and p99; CPU per delivery is the server process's CPU
 time over the round divided by the deliveries. A last table gives the medians over rounds
-and the ratios ours / relay. Then --connects simultaneous connects to each, per round: the
+and the ratios to the relay. Then --connects simultaneous connects to each, per round: the
 time until every one is admitted (ours: its `welcome`; relay: the open socket), 40 to a
 board (--per-room; a board takes at most 50 connections).
 
 Our clients join through the viewer link (the sender through the candidate link), each
-with its own session cookie, as browsers do; the relay's clients just connect.
+with its own session cookie, as browsers do; the relays' clients just connect.
 """
 
 from __future__ import annotations
@@ -138,7 +142,7 @@ class Ours(Target):
 
 
 @dataclass
-class Relay(Target):
+class Relay(Target):  # bench/relay_server.py and bench/daphne_relay.py alike
     async def room(self, size: int, editors: int = 1) -> list[tuple[str, str]]:
         url = f"ws://127.0.0.1:{self.port}/room/{os.urandom(6).hex()}"
         return [(url, "")] * size
@@ -250,7 +254,7 @@ async def storm(target: Target, connects: int, per_room: int) -> float:
     return elapsed
 
 
-def start_servers(work: Path) -> tuple[Ours, Relay, list[Any]]:
+def start_servers(work: Path) -> tuple[list[Target], list[Any]]:
     env = server_env(
         sqlite_path=work / "bench.sqlite3",
         extra={
@@ -260,9 +264,12 @@ def start_servers(work: Path) -> tuple[Ours, Relay, list[Any]]:
         },
     )
     migrate(env)
-    ours_port, relay_port = free_port(), free_port()
+    ours_port, relay_port, floor_port = free_port(), free_port(), free_port()
     ours = start_daphne(
         ours_port, env, log_path=work / "daphne.log", application="bench.live_asgi:application"
+    )
+    floor = start_daphne(
+        floor_port, env, log_path=work / "floor.log", application="bench.daphne_relay:application"
     )
     import subprocess
 
@@ -273,27 +280,38 @@ def start_servers(work: Path) -> tuple[Ours, Relay, list[Any]]:
     )
     wait_for_port(ours_port, proc=ours, timeout=90)
     wait_for_port(relay_port, proc=relay, timeout=30)
-    return Ours("ours", ours_port, ours.pid), Relay("relay", relay_port, relay.pid), [ours, relay]
+    wait_for_port(floor_port, proc=floor, timeout=30)
+    targets = [
+        Ours("ours", ours_port, ours.pid),
+        Relay("relay", relay_port, relay.pid),
+        Relay("daphne", floor_port, floor.pid),
+    ]
+    return targets, [ours, relay, floor]
 
 
-async def run(args: argparse.Namespace, ours: Ours, relay: Relay) -> list[str]:
+def in_turn(targets: list[Target], number: int) -> list[Target]:
+    """The targets in round `number`'s order: each goes first in a round of its own."""
+    k = number % len(targets)
+    return targets[k:] + targets[:k]
+
+
+async def run(args: argparse.Namespace, targets: list[Target]) -> list[str]:
     results: dict[tuple[str, int, str], list[Round]] = {}
-    storms: dict[str, list[float]] = {"ours": [], "relay": []}
+    storms: dict[str, list[float]] = {t.name: [] for t in targets}
     for number in range(args.rounds):
         for size in args.sizes:
             for kind in args.ops:
-                pair = (ours, relay) if number % 2 == 0 else (relay, ours)
-                for target in pair:
+                for target in in_turn(targets, number):
                     outcome = await load(target, size, kind, args.rate, args.seconds)
                     results.setdefault((target.name, size, kind), []).append(outcome)
                     print(
-                        f"round {number + 1} {target.name:5} {size:4} clients {kind:6}: "
+                        f"round {number + 1} {target.name:6} {size:4} clients {kind:6}: "
                         f"p50 {percentile(outcome.latencies, 0.5):6.1f} ms  "
                         f"p99 {percentile(outcome.latencies, 0.99):6.1f} ms",
                         file=sys.stderr,
                     )
         if args.connects:
-            for target in (ours, relay) if number % 2 == 0 else (relay, ours):
+            for target in in_turn(targets, number):
                 storms[target.name].append(await storm(target, args.connects, args.per_room))
     out = []
     rows = []
@@ -317,32 +335,34 @@ async def run(args: argparse.Namespace, ours: Ours, relay: Relay) -> list[str]:
             rows,
         )
     )
+    med = lambda rs, q: statistics.median(percentile(r.latencies, q) for r in rs)  # noqa: E731
+    worst = lambda rs: max(percentile(r.latencies, 0.99) for r in rs)  # noqa: E731
+    cpu = lambda rs: sum(r.cpu for r in rs) / max(1, sum(r.delivered for r in rs))  # noqa: E731
     ratio_rows = []
     for size in args.sizes:
         for kind in args.ops:
-            mine, theirs = results[("ours", size, kind)], results[("relay", size, kind)]
-            med = lambda rs, q: statistics.median(percentile(r.latencies, q) for r in rs)  # noqa: E731
-            worst = lambda rs: max(percentile(r.latencies, 0.99) for r in rs)  # noqa: E731
-            cpu = lambda rs: sum(r.cpu for r in rs) / max(1, sum(r.delivered for r in rs))  # noqa: E731
-            ratio_rows.append(
-                [
-                    f"{size} {kind}",
-                    f"{med(mine, 0.5):.1f} / {med(theirs, 0.5):.1f}",
-                    f"{med(mine, 0.5) / med(theirs, 0.5):.2f}",
-                    f"{med(mine, 0.99):.1f} / {med(theirs, 0.99):.1f}",
-                    f"{med(mine, 0.99) / med(theirs, 0.99):.2f}",
-                    f"{worst(mine):.1f} / {worst(theirs):.1f}",
-                    f"{cpu(mine) / cpu(theirs):.2f}" if cpu(theirs) else "-",
-                ]
-            )
+            theirs = results[("relay", size, kind)]
+            for name in ("ours", "daphne"):
+                mine = results[(name, size, kind)]
+                ratio_rows.append(
+                    [
+                        f"{size} {kind} {name}",
+                        f"{med(mine, 0.5):.1f} / {med(theirs, 0.5):.1f}",
+                        f"{med(mine, 0.5) / med(theirs, 0.5):.2f}",
+                        f"{med(mine, 0.99):.1f} / {med(theirs, 0.99):.1f}",
+                        f"{med(mine, 0.99) / med(theirs, 0.99):.2f}",
+                        f"{worst(mine):.1f} / {worst(theirs):.1f}",
+                        f"{cpu(mine) / cpu(theirs):.2f}" if cpu(theirs) else "-",
+                    ]
+                )
     out.append(
         table(
-            "Ours / relay (medians over rounds)",
+            "Against the relay (medians over rounds; daphne = the same relay under Daphne)",
             [
-                "clients, edit",
-                "p50 ours / relay",
+                "clients, edit, server",
+                "p50 server / relay",
                 "ratio",
-                "p99 ours / relay",
+                "p99 server / relay",
                 "ratio",
                 "worst-round p99",
                 "CPU/delivery ratio",
@@ -389,9 +409,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mlsd-relay-") as work:
-        ours, relay, procs = start_servers(Path(work))
+        targets, procs = start_servers(Path(work))
         try:
-            lines = asyncio.run(run(args, ours, relay))
+            lines = asyncio.run(run(args, targets))
         except BaseException:
             log = Path(work) / "daphne.log"
             if log.exists():

@@ -148,6 +148,24 @@ CHANNEL_LAYERS = {
     else {"BACKEND": "studio.live.layers.SweepingInMemoryChannelLayer"},
 }
 
+# Every WebSocket connect reads its session. With one process (LIVE_ORDERING "memory") a
+# session is kept in this process's memory as well as in the database (cached_db), so a
+# connect storm does not queue a database read per connection on Channels' single database
+# thread: 200 simultaneous connects 0.43 -> 0.28 s, CPU -44 % (docs/benchmarks.md). With
+# several processes each would keep a copy of its own and could miss another's change (a
+# role granted through one, a connect served by the other), so sessions stay in the
+# database alone.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sessions",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},  # ~200 bytes each; the rest are read from the DB
+    },
+}
+if LIVE_ORDERING == "memory":
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30

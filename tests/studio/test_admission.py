@@ -1,14 +1,24 @@
-"""What admission reads of a board, kept per process only when one process orders edits."""
+"""What admission reads of a board and of the session, kept per process only when one
+process orders edits."""
 
 from __future__ import annotations
 
+import subprocess
+from importlib import import_module
+
 import pytest
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import transaction
 
 from studio import services
 from studio.live import admission
 from studio.models import Board
-from tests.studio.conftest import make_board
+from studio.services import link_generation
+from studio.sessions import grant_role
+from tests.servers import PYTHON, ROOT, server_env
+from tests.studio.conftest import make_board, ws_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,3 +71,46 @@ def test_a_deleted_board_is_not_found(settings):
     Board.objects.filter(pk=board.pk).first().delete()
     with pytest.raises(Board.DoesNotExist):
         admission.board(board.public_id)
+
+
+@pytest.mark.parametrize(
+    ("services", "engine"),
+    [({}, "cached_db"), ({"REDIS_URL": "redis://127.0.0.1:1/0"}, "db")],
+    ids=["one process", "several processes"],
+)
+def test_sessions_are_kept_in_memory_only_when_one_process_serves(services, engine):
+    """With one process (the embedded default) a connect finds its session in memory; with
+    several, another process's copy could be stale, so sessions stay in the database."""
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    out = subprocess.run(
+        [PYTHON, "-c", code],
+        cwd=ROOT,
+        env=server_env(extra=services),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split()[-1] == f"django.contrib.sessions.backends.{engine}"
+
+
+async def test_a_connect_reads_its_session_without_the_database_when_one_process_serves():
+    """The session a view saved is read from memory at the connect: gone from the
+    database, it still admits in one process; with several, the connect is refused."""
+
+    @database_sync_to_async
+    def saved_then_deleted_from_the_database() -> tuple[str, str]:
+        board, _ = make_board()
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
+        # As the link's view grants it (with the link's generation): the connect has no
+        # reason to write the session back.
+        grant_role(session, board.public_id, "candidate", link_generation(board, "candidate"))
+        session.save()
+        Session.objects.filter(session_key=session.session_key).delete()
+        return board.public_id, f"sessionid={session.session_key}"
+
+    public_id, cookie = await saved_then_deleted_from_the_database()
+    async with ws_cookie(public_id, cookie) as client:
+        if settings.LIVE_ORDERING == "memory":
+            assert client.connected_ok
+        else:
+            assert (client.connected_ok, client.close_code) == (False, 4403)
