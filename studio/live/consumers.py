@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from components.operations import OperationError
+from components.report import findings_unchanged
 from studio.access import role_on
 from studio.interview import timer_state
 from studio.live import admission, eager, frames, presence
@@ -52,6 +53,14 @@ from studio.sessions import display_name
 logger = logging.getLogger(__name__)
 
 MAX_CONNECTIONS_PER_BOARD = 50
+# Seconds between an edit's broadcast and running the validator for its findings. The op
+# frames are handed to the kernel when written, but reach the other connections only once
+# it gets a CPU to deliver them; a validator run straight away took that CPU, and the
+# slowest deliveries of renames at 10 clients (p99) were 2.4-2.6x the bare relay's instead
+# of 1.75-1.85x (bench/relay.py; docs/benchmarks.md). A pause without blocking
+# (`sleep(0)`) did not help. The findings come 1 ms later, unnoticed; an edit that cannot
+# change them (a move) does not wait.
+REPORT_PAUSE = 0.001
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
@@ -255,8 +264,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
         Until then, the others' later operations wait for this connection behind its own
         (`held`), so it still receives every revision in order. New findings follow the
-        edit in a `report` frame (`_report_after`): the edit is not held up by the
-        validator.
+        edit in a `report` frame (`_report_after`), REPORT_PAUSE after it: the edit is not
+        held up by the validator.
         """
         try:
             applied, before, after, done = engine().submit(
@@ -276,6 +285,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             # Before the broadcast's await: a close during it must find the task to cancel.
             self.delivering = asyncio.get_running_loop().create_task(self._deliver_own())
         await self._broadcast_event(event)
+        if not findings_unchanged(before, after):  # a move goes on at once: no validator
+            await asyncio.sleep(REPORT_PAUSE)
         await self._report_after(cid, applied.revision, before, after)
 
     async def _report_after(self, cid: Any, revision: int, before: Any, after: Any) -> None:

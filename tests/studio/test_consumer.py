@@ -12,7 +12,7 @@ from channels.layers import get_channel_layer
 
 from components.document import dump
 from studio import interview, services
-from studio.live import presence
+from studio.live import consumers, presence
 from studio.live.frames import MAX_FRAME_BYTES
 from studio.live.ratelimit import OPS_BURST
 from studio.models import Board
@@ -577,3 +577,30 @@ async def test_a_connection_forgotten_during_its_broadcast_is_sent_no_acknowledg
                 frames.append(await alice.receive_json_from(timeout=1))
         assert [f["type"] for f in frames if f["type"] in ("ack", "op")] == []
     assert (await reload(board)).revision == 2  # the edit itself was still stored
+
+
+async def test_the_findings_are_computed_a_moment_after_the_op_and_a_move_does_not_wait(
+    monkeypatch,
+):
+    """The validator runs REPORT_PAUSE after the broadcast, so the kernel delivers the op
+    frames first (bench/relay.py); an edit that cannot change the findings does not wait.
+    The pause is made long here to be seen."""
+    monkeypatch.setattr(consumers, "REPORT_PAUSE", 2.0)
+    board = await new_board()
+    async with (
+        ws_client(board.public_id, "candidate") as alice,
+        ws_client(board.public_id, "interviewer") as bob,
+    ):
+        loop = asyncio.get_running_loop()
+        sent = loop.time()
+        await send_op(alice, {"op": "move_node", "id": "rank", "x": 900, "y": 40}, cid="m1")
+        await send_op(alice, {"op": "move_node", "id": "rank", "x": 910, "y": 40}, cid="m2")
+        assert (await receive_until(bob, "op"))["cid"] == "m1"
+        assert (await receive_until(bob, "op"))["cid"] == "m2"
+        assert loop.time() - sent < 2.0  # neither move waited
+        sent = loop.time()
+        await send_op(alice, {"op": "delete_edge", "id": "e9"}, cid="m3")
+        assert (await receive_until(bob, "op"))["cid"] == "m3"
+        report = await receive_until(bob, "report", timeout=5)
+        assert report["cid"] == "m3"
+        assert loop.time() - sent >= 1.9
