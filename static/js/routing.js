@@ -92,11 +92,14 @@ export class Router {
    * @param {joint.dia.Paper} paper
    * @param {Set<string>} moving ids of the cards being dragged (their boxes change every
    *   frame: never cached, never indexed)
+   * @param {number} budget ms of detour searches per settled geometry (tests: Infinity, so
+   *   that what is drawn does not depend on the machine's speed)
    */
-  constructor(graph, paper, moving) {
+  constructor(graph, paper, moving, budget = SEARCH_BUDGET) {
     this.graph = graph;
     this.paper = paper;
     this.moving = moving;
+    this.budget = budget;
     this.epoch = 0;
     this.index = null;
     this.sides = new Map(); // link id -> {epoch, plan}
@@ -266,7 +269,7 @@ export class Router {
     const kept = this.detours.get(linkId);
     if (kept && kept.key === key) return kept.plan;
     if (this.searched.epoch !== this.epoch) this.searched = { epoch: this.epoch, ms: 0 };
-    if (this.searched.ms > SEARCH_BUDGET) {
+    if (this.searched.ms > this.budget) {
       // Out of time for now: route everything again shortly (kept detours cost nothing).
       if (!this.retry && this.paper && this.retries < MAX_RETRIES) {
         this.retries += 1;
@@ -396,17 +399,14 @@ export class Router {
    * placed before it. Its ends never move (the ports are the same).
    */
   makeNudges() {
-    const placed = []; // [{a, b}] axis-parallel segments drawn so far
-    const add = (points) => {
-      for (let k = 1; k < points.length; k += 1) placed.push({ a: points[k - 1], b: points[k] });
-    };
+    const placed = new LineIndex();
     const detours = [];
     for (const link of this.graph.getLinks()) {
       if (link.get("temp")) continue;
       const plan = this.plan(link);
       if (!plan) continue;
       if (plan.shape === "path") detours.push([link, plan]);
-      else add(this.line(link));
+      else placed.addLine(this.line(link));
     }
     const byLink = new Map();
     for (const [link, plan] of detours) {
@@ -416,25 +416,36 @@ export class Router {
       for (let k = 2; k < points.length - 1; k += 1) {
         // Segment k-1..k, neither the first nor the last (the stubs).
         const [u, v] = [points[k - 1], points[k]];
-        if (!placed.some((seg) => alongside(u, v, seg.a, seg.b, 3))) continue;
+        if (!placed.alongside(u, v)) continue;
         const vertical = u.x === v.x;
         for (const step of [3, -3, CLEAR / 2, -CLEAR / 2]) {
-          const [u2, v2] = vertical
-            ? [new g.Point(u.x + step, u.y), new g.Point(v.x + step, v.y)]
-            : [new g.Point(u.x, u.y + step), new g.Point(v.x, v.y + step)];
-          const [w, z] = [points[k - 2], points[k + 1]];
-          const near = (from, to) => this.blocked(from, to, ends, NEAR);
-          if (near(w, u2) || near(u2, v2) || near(v2, z)) continue;
-          if (placed.some((seg) => alongside(u2, v2, seg.a, seg.b, 3))) continue;
-          points[k - 1] = u2;
-          points[k] = v2;
+          const trial = points.slice();
+          trial[k - 1] = vertical ? new g.Point(u.x + step, u.y) : new g.Point(u.x, u.y + step);
+          trial[k] = vertical ? new g.Point(v.x + step, v.y) : new g.Point(v.x, v.y + step);
+          if (!sameTurns(points, trial) || this.crowds(trial, ends, k - 2, k + 1)) continue;
+          if (placed.alongside(trial[k - 1], trial[k])) continue;
+          points[k - 1] = trial[k - 1];
+          points[k] = trial[k];
           break;
         }
       }
       byLink.set(link.id, points);
-      add(points);
+      placed.addLine(points);
     }
     return byLink;
+  }
+
+  /**
+   * Whether the segments `from`..`to` (indices of their first points) of a detour's
+   * `points` come within NEAR px of a card: any card for a middle segment, its own two
+   * included; other cards only for the first and last (they touch their own card).
+   */
+  crowds(points, ends, from = 0, to = points.length - 1) {
+    for (let k = Math.max(1, from + 1); k <= Math.min(to, points.length - 1); k += 1) {
+      const stub = k === 1 || k === points.length - 1;
+      if (this.blocked(points[k - 1], points[k], stub ? ends : [], NEAR)) return true;
+    }
+    return false;
   }
 
   /**
@@ -464,26 +475,38 @@ export class Router {
     const groups = [...bySide.values()].filter((list) => list.length > 1);
     groups.sort((u, v) => v.length - u.length);
     for (const list of groups) {
-      // In the order of their other ends along the side (so they do not cross), ties by id.
+      // In the order of their other ends along the side (so they do not cross), ties by
+      // id; a detour placed by a busier side keeps its place here, the others take the
+      // places left, so no two leave this side on one point.
       list.sort((u, v) => u.at - v.at || (u.id < v.id ? -1 : 1));
       const gap = Math.min(LANE_GAP, CLEAR / (list.length - 1));
-      list.forEach((item, i) => {
-        if (!byLink.has(item.id)) byLink.set(item.id, item.sign * (i - (list.length - 1) / 2) * gap);
-      });
+      const places = list.map((_, i) => (i - (list.length - 1) / 2) * gap);
+      const used = list.filter((item) => byLink.has(item.id)).map((item) => item.sign * byLink.get(item.id));
+      const free = places.filter((at) => !used.some((u) => Math.abs(u - at) < 2));
+      for (const item of list) {
+        if (byLink.has(item.id)) continue;
+        const at = free.length ? free.shift() : 0;
+        byLink.set(item.id, item.sign * at);
+      }
     }
-    // A search's line may pass a card closer than CLEAR (5 px: its keep-out): a move that
-    // would take it nearer than NEAR px to a card is halved, or dropped.
+    // A search's line may pass a card closer than CLEAR (5 px: its keep-out), and a short
+    // leg of a U-turn may be shorter than the move: a move that would take the line nearer
+    // than NEAR px to a card (its own two too, past their stubs) or change its shape is
+    // halved, or dropped.
     for (const [id, offset] of byLink) {
       const link = this.graph.getCell(id);
       const plan = this.plan(link);
       const line = detourPoints(plan, sidePoint(this.graph.getCell(link.source().id).getBBox(), plan.source),
         sidePoint(this.graph.getCell(link.target().id).getBBox(), plan.target));
       const ends = [link.source().id, link.target().id];
-      const inner = (points) => this.hits(points, ends, Infinity, NEAR);
-      const base = inner(line);
+      const spoilt = (shift) => {
+        const moved = sideBySide(line, shift);
+        return !sameTurns(line, moved) || this.crowds(moved, ends);
+      };
       let shift = offset;
-      while (shift && inner(sideBySide(line, shift)) > base) shift = Math.abs(shift) < 2 ? 0 : shift / 2;
-      byLink.set(id, shift);
+      while (shift && spoilt(shift)) shift = Math.abs(shift) < 2 ? 0 : shift / 2;
+      if (shift) byLink.set(id, shift);
+      else byLink.delete(id);
     }
     return byLink;
   }
@@ -566,7 +589,7 @@ export class Router {
       items.sort((u, v) => u.along - v.along);
       // The lines given out so far on this axis, {span, at: where the line is}: a lane
       // moves a line up to 40 px, onto the line of another group.
-      const taken = [];
+      const taken = new LaneIndex();
       items.forEach((item, i) => {
         if (!i || item.along - items[i - 1].along > 6) groups.push({ list: [], taken });
         groups[groups.length - 1].list.push(item);
@@ -593,28 +616,63 @@ export class Router {
         const [low, high] = item.range;
         const gap = Math.max(3, Math.min(LANE_GAP, (high - low) / Math.max(1, count - 1)));
         const wanted = Math.min(high, Math.max(low, (lanes[i] - (count - 1) / 2) * gap));
-        const beside = (o) => taken.some((t) => t.span[0] <= item.span[1] + 4
-          && item.span[0] <= t.span[1] + 4 && Math.abs(t.at - (item.along + o)) < 3);
-        let hits = null; // looked up only when an offset other than the line is tried
-        let base = 0;
+        const beside = (o) => taken.near(item.along + o, item.span);
+        let cards = null; // looked up only when an offset other than the line is tried
+        let base = null;
         const clear = (o) => {
           if (!o) return true;
-          if (!hits) [hits, base] = [this.laneHits(this.graph.getCell(item.id)), null];
-          if (base === null) base = hits(0);
-          return hits(o) <= base;
+          if (!cards) cards = this.laneCards(this.graph.getCell(item.id));
+          if (!base) base = cards(0);
+          // No card it was clear of: neither passed closer than CLEAR / 2 or 2 px, nor
+          // crossed.
+          const now = cards(o);
+          return ["near", "touch", "through"].every((kind) => [...now[kind]].every((id) => base[kind].has(id)));
         };
         let offset = 0;
         if (wanted || beside(0)) {
+          // A lane, not another route: at most 4 lanes from the one wanted.
           const options = [wanted];
-          for (let o = Math.ceil(low / 3) * 3; o <= high; o += 3) if (o !== wanted) options.push(o);
+          const [from, to] = [Math.max(low, wanted - 4 * LANE_GAP), Math.min(high, wanted + 4 * LANE_GAP)];
+          for (let o = Math.ceil(from / 3) * 3; o <= to; o += 3) if (o !== wanted) options.push(o);
           options.sort((u, v) => Math.abs(u - wanted) - Math.abs(v - wanted) || u - v);
           offset = options.find((o) => !beside(o) && clear(o)) ?? 0;
         }
-        taken.push({ span: item.span, at: item.along + offset });
+        taken.add(item.along + offset, item.span);
         if (offset) byLink.set(item.id, offset);
       });
     }
     return byLink;
+  }
+
+  /** For `link`, a function of a lane: the cards its line passes within CLEAR / 2 px of
+   * (`near`), within 2 px of (`touch`) and those it crosses (`through`), its own two left
+   * out, with its middle segment moved by that lane (its plan, ports and boxes looked up
+   * once). */
+  laneCards(link) {
+    const plan = this.plan(link);
+    const s = this.graph.getCell(link.source().id);
+    const t = this.graph.getCell(link.target().id);
+    const p = this.port(link, "source");
+    const q = this.port(link, "target");
+    const none = { near: new Set(), touch: new Set(), through: new Set() };
+    if (!plan || !s || !t || !p || !q) return () => none;
+    const [a, b] = [s.getBBox(), t.getBBox()];
+    return (lane) => {
+      const points = this.points(plan, p, q, a, b, lane);
+      const found = { near: new Set(), touch: new Set(), through: new Set() };
+      for (let k = 1; k < points.length; k += 1) {
+        const rect = segmentRect(points[k - 1], points[k], CLEAR / 2);
+        const close = segmentRect(points[k - 1], points[k], 2);
+        const line = segmentRect(points[k - 1], points[k], 0);
+        for (const { id, box } of this.spatial().near(rect)) {
+          if (id === s.id || id === t.id) continue;
+          if (box.intersect(rect)) found.near.add(id);
+          if (box.intersect(close)) found.touch.add(id);
+          if (cutsBox(line, box)) found.through.add(id);
+        }
+      }
+      return found;
+    };
   }
 
   /** For `link`, a function of a lane: how many cards the link passes through with its
@@ -658,16 +716,65 @@ export class Router {
   }
 }
 
-/** Whether the axis-parallel segments u-v and a-b lie on one line (within `tolerance` px
- * across) and overlap along it by more than `tolerance`. */
-function alongside(u, v, a, b, tolerance) {
-  if (u.x === v.x && a.x === b.x && Math.abs(u.x - a.x) < tolerance) {
-    return Math.min(Math.max(u.y, v.y), Math.max(a.y, b.y)) - Math.max(Math.min(u.y, v.y), Math.min(a.y, b.y)) > tolerance;
+/** Whether the axis-parallel segment `line` (a rect of zero width or height) passes
+ * through the inside of `box` (not just along its edge). */
+function cutsBox(line, box) {
+  return line.x + line.width > box.x && line.x < box.x + box.width
+    && line.y + line.height > box.y && line.y < box.y + box.height
+    && (line.width > 0 || (line.x > box.x && line.x < box.x + box.width))
+    && (line.height > 0 || (line.y > box.y && line.y < box.y + box.height));
+}
+
+/** Whether the orthogonal polyline `moved` turns the same ways as `points`: every segment
+ * keeps its direction and a length (a move longer than a short leg would flip it). */
+function sameTurns(points, moved) {
+  for (let k = 1; k < points.length; k += 1) {
+    const dx = Math.sign(points[k].x - points[k - 1].x);
+    const dy = Math.sign(points[k].y - points[k - 1].y);
+    if (Math.sign(moved[k].x - moved[k - 1].x) !== dx || Math.sign(moved[k].y - moved[k - 1].y) !== dy) return false;
   }
-  if (u.y === v.y && a.y === b.y && Math.abs(u.y - a.y) < tolerance) {
-    return Math.min(Math.max(u.x, v.x), Math.max(a.x, b.x)) - Math.max(Math.min(u.x, v.x), Math.min(a.x, b.x)) > tolerance;
+  return true;
+}
+
+/** Lines given out on one axis, by where they lie (px, rounded), each with its span. */
+class LaneIndex {
+  constructor() { this.lines = new Map(); }
+
+  add(at, span) {
+    const key = Math.round(at);
+    let list = this.lines.get(key);
+    if (!list) this.lines.set(key, (list = []));
+    list.push({ at, span });
   }
-  return false;
+
+  /** Whether a line given out lies within 3 px of `at` and overlaps `span` (4 px slack). */
+  near(at, span) {
+    for (let key = Math.round(at) - 3; key <= Math.round(at) + 3; key += 1) {
+      for (const t of this.lines.get(key) || []) {
+        if (Math.abs(t.at - at) < 3 && t.span[0] <= span[1] + 4 && span[0] <= t.span[1] + 4) return true;
+      }
+    }
+    return false;
+  }
+}
+
+/** The segments of drawn lines, vertical and horizontal, indexed by where they lie. */
+class LineIndex {
+  constructor() { this.axes = [new LaneIndex(), new LaneIndex()]; }
+
+  addLine(points) {
+    for (let k = 1; k < points.length; k += 1) {
+      const [u, v] = [points[k - 1], points[k]];
+      if (u.x === v.x) this.axes[0].add(u.x, [Math.min(u.y, v.y) + 7, Math.max(u.y, v.y) - 7]);
+      else if (u.y === v.y) this.axes[1].add(u.y, [Math.min(u.x, v.x) + 7, Math.max(u.x, v.x) - 7]);
+    }
+  }
+
+  /** Whether u-v runs along a segment added (within 3 px across, over 3 px along). */
+  alongside(u, v) {
+    if (u.x === v.x) return this.axes[0].near(u.x, [Math.min(u.y, v.y), Math.max(u.y, v.y)]);
+    return this.axes[1].near(u.y, [Math.min(u.x, v.x), Math.max(u.x, v.x)]);
+  }
 }
 
 function polylineLength(points) {
