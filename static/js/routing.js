@@ -675,19 +675,6 @@ export class Router {
     };
   }
 
-  /** For `link`, a function of a lane: how many cards the link passes through with its
-   * middle segment moved by that lane (its plan, ports and boxes looked up once). */
-  laneHits(link) {
-    const plan = this.plan(link);
-    const s = this.graph.getCell(link.source().id);
-    const t = this.graph.getCell(link.target().id);
-    const p = this.port(link, "source");
-    const q = this.port(link, "target");
-    if (!plan || !s || !t || !p || !q) return () => 0;
-    const [a, b, ends] = [s.getBBox(), t.getBBox(), [s.id, t.id]];
-    return (lane) => this.hits(this.points(plan, p, q, a, b, lane), ends);
-  }
-
   /** The whole path of `link` as the router draws it: its ports and the corners between
    * them (what `route` gives JointJS, without a view: tests and measurements). */
   line(link) {
