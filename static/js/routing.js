@@ -163,9 +163,24 @@ export class Router {
 
   /** How many segments of the path pass through a card (counting stops at `enough`). */
   hits(points, ends, enough = Infinity, pad = CLEAR / 2) {
+    const [source, target] = ends.map((id) => {
+      const cell = this.graph.getCell(id);
+      return cell ? cell.getBBox() : null;
+    });
     let count = 0;
     for (let i = 1; i < points.length && count < enough; i += 1) {
-      if (this.blocked(points[i - 1], points[i], ends, pad)) count += 1;
+      const [a, b] = [points[i - 1], points[i]];
+      if (this.blocked(a, b, ends, pad)) {
+        count += 1;
+        continue;
+      }
+      // Its own two cards (`ends`: source, target) count too, past the segment that
+      // leaves or enters each: a C whose ports are level would otherwise run out through
+      // its target and back along one line.
+      const line = segmentRect(a, b, 0);
+      if ((i > 1 && source && cutsBox(line, source)) || (i < points.length - 1 && target && cutsBox(line, target))) {
+        count += 1;
+      }
     }
     return count;
   }
