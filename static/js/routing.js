@@ -104,7 +104,8 @@ export class Router {
     this.index = null;
     this.sides = new Map(); // link id -> {epoch, plan}
     this.lanes = null; // {epoch, byLink: Map(link id -> offset)}
-    this.shifts = null; // {epoch, byLink: Map(link id -> offset)} of detours (detourShift)
+    this.shifts = null; // {epoch, byLink: Map(link id -> offset)} of detours (makeDetourShifts)
+    this.nudges = null; // {epoch, byLink: Map(link id -> points)} of detours (makeNudges)
     this.stats = { plans: 0 };
     this.detours = new Map(); // link id -> {key: the boxes around it, plan} (see detour)
     this.searched = { epoch: -1, ms: 0 };
@@ -389,10 +390,8 @@ export class Router {
    * its share of the pair (see makeDetourShifts); null when an end is gone.
    */
   detourLine(link, plan, nudged = true) {
-    const s = this.graph.getCell(link.source().id);
-    const t = this.graph.getCell(link.target().id);
-    if (!s || !t) return null;
-    const line = detourPoints(plan, sidePoint(s.getBBox(), plan.source), sidePoint(t.getBBox(), plan.target));
+    const line = this.searchedLine(link, plan);
+    if (!line) return null;
     if (!this.shifts || this.shifts.epoch !== this.epoch) {
       this.shifts = { epoch: this.epoch, byLink: this.makeDetourShifts() };
     }
@@ -403,6 +402,15 @@ export class Router {
       this.nudges = { epoch: this.epoch, byLink: this.makeNudges() };
     }
     return this.nudges.byLink.get(link.id) || moved;
+  }
+
+  /** A detour's corners as its search found them, from its side middles; null when an
+   * end is gone. */
+  searchedLine(link, plan) {
+    const s = this.graph.getCell(link.source().id);
+    const t = this.graph.getCell(link.target().id);
+    if (!s || !t) return null;
+    return detourPoints(plan, sidePoint(s.getBBox(), plan.source), sidePoint(t.getBBox(), plan.target));
   }
 
   /**
@@ -467,9 +475,9 @@ export class Router {
    * How far each detour is moved to its left. Detours keep the middle of their sides, so
    * two that leave or enter the same side of a card (A->B and B->A, or two from one card,
    * searched alone) would start on one point and often run on one line: they are spread
-   * across it, at most CLEAR / 2 px each way (the search keeps CLEAR px from every card,
-   * so a moved line stays clear). Offsets are handed out per side, along the side; a
-   * detour that shares both of its sides takes the offset of the busier one.
+   * across it, at most CLEAR / 2 px each way, less where that would bring the line near a
+   * card or change its turns (checked below). Offsets are handed out per side, along the
+   * side; a detour that shares both of its sides takes the offset of the busier one.
    */
   makeDetourShifts() {
     const bySide = new Map(); // "card side" -> [{id, sign}]
@@ -510,9 +518,7 @@ export class Router {
     // halved, or dropped.
     for (const [id, offset] of byLink) {
       const link = this.graph.getCell(id);
-      const plan = this.plan(link);
-      const line = detourPoints(plan, sidePoint(this.graph.getCell(link.source().id).getBBox(), plan.source),
-        sidePoint(this.graph.getCell(link.target().id).getBBox(), plan.target));
+      const line = this.searchedLine(link, this.plan(link));
       const ends = [link.source().id, link.target().id];
       const spoilt = (shift) => {
         const moved = sideBySide(line, shift);

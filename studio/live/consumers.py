@@ -285,15 +285,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
             # Before the broadcast's await: a close during it must find the task to cancel.
             self.delivering = asyncio.get_running_loop().create_task(self._deliver_own())
         await self._broadcast_event(event)
-        if not findings_unchanged(before, after):  # a move goes on at once: no validator
+        unchanged = findings_unchanged(before, after)
+        if not unchanged:  # a move goes on at once: no validator
             await asyncio.sleep(REPORT_PAUSE)
-        await self._report_after(cid, applied.revision, before, after)
+        await self._report_after(cid, applied.revision, before, after, unchanged)
 
-    async def _report_after(self, cid: Any, revision: int, before: Any, after: Any) -> None:
+    async def _report_after(
+        self, cid: Any, revision: int, before: Any, after: Any, unchanged: bool
+    ) -> None:
         """Send everyone the findings after the edit `cid` that made `revision`, if they
         changed: to this connection at once (its view already shows the edit), to the
         others in revision order like an operation (they may still be holding it back)."""
-        report = changed_report(self.public_id, revision, before, after)
+        report = changed_report(self.public_id, revision, before, after, unchanged)
         if report is None:
             return
         frame = {"type": "report", "cid": cid, "revision": revision, "report": report}

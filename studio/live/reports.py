@@ -56,11 +56,18 @@ def report_at(public_id: str, revision: int, document: Document) -> Report:
 
 
 def changed_report(
-    public_id: str, revision: int, before: Document, after: Document
+    public_id: str,
+    revision: int,
+    before: Document,
+    after: Document,
+    unchanged: bool | None = None,
 ) -> Report | None:
     """The report after the edit that made `revision` out of `before`, or None when it is
-    the same as the report before the edit."""
-    if findings_unchanged(before, after):
+    the same as the report before the edit. `unchanged`: `findings_unchanged(before,
+    after)`, when the caller has it already."""
+    if unchanged is None:
+        unchanged = findings_unchanged(before, after)
+    if unchanged:
         previous = _recall(public_id, revision - 1)
         if previous is not None:
             _remember(public_id, revision, previous)
