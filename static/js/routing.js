@@ -46,34 +46,48 @@ export const CONNECTOR = { name: "rounded", args: { radius: 6 } };
 
 const HORIZONTAL = { left: true, right: true };
 
-/** A uniform grid of the cards' boxes, to find the cards near a segment quickly. */
+/** A uniform grid of the cards' boxes, to find the cards near a segment quickly. Buckets
+ * are keyed by number and a query marks what it returned (`stamp`) instead of building a
+ * set: the lanes ask it thousands of times per settled board. */
 class SpatialIndex {
   constructor(elements, skip) {
     this.buckets = new Map();
+    this.stamp = 0;
     for (const element of elements) {
       if (skip.has(element.id)) continue;
       const box = element.getBBox();
+      const entry = { id: element.id, box, seen: 0 };
       for (let i = Math.floor(box.x / BUCKET); i <= Math.floor((box.x + box.width) / BUCKET); i += 1) {
         for (let j = Math.floor(box.y / BUCKET); j <= Math.floor((box.y + box.height) / BUCKET); j += 1) {
-          const key = `${i},${j}`;
+          const key = bucketKey(i, j);
           let list = this.buckets.get(key);
           if (!list) this.buckets.set(key, (list = []));
-          list.push({ id: element.id, box });
+          list.push(entry);
         }
       }
     }
   }
 
-  /** Entries whose box may meet `rect`. */
+  /** Entries whose box may meet `rect`, each once. */
   near(rect) {
-    const out = new Set();
+    const out = [];
+    const stamp = (this.stamp += 1);
     for (let i = Math.floor(rect.x / BUCKET); i <= Math.floor((rect.x + rect.width) / BUCKET); i += 1) {
       for (let j = Math.floor(rect.y / BUCKET); j <= Math.floor((rect.y + rect.height) / BUCKET); j += 1) {
-        for (const entry of this.buckets.get(`${i},${j}`) || []) out.add(entry);
+        for (const entry of this.buckets.get(bucketKey(i, j)) || []) {
+          if (entry.seen === stamp) continue;
+          entry.seen = stamp;
+          out.push(entry);
+        }
       }
     }
     return out;
   }
+}
+
+/** One number per bucket (column, row); boards stay far inside +-2^20 buckets. */
+function bucketKey(i, j) {
+  return (i + 1048576) * 2097152 + (j + 1048576);
 }
 
 /** The bounding box of the axis-parallel segment a-b, thickened by `pad`. */
@@ -140,9 +154,9 @@ export class Router {
   /** True when the axis-parallel segment a-b passes through a card other than `ends`
    * (or within `pad` px of one). */
   blocked(a, b, ends, pad = CLEAR / 2) {
-    const rect = segmentRect(a, b, pad);
-    const hit = (box, id) => !ends.includes(id) && box.intersect(rect);
-    for (const { id, box } of this.spatial().near(rect)) if (hit(box, id)) return true;
+    const line = segmentRect(a, b, 0);
+    const hit = (box, id) => !ends.includes(id) && meets(box, line, pad);
+    for (const { id, box } of this.spatial().near(segmentRect(a, b, pad))) if (hit(box, id)) return true;
     for (const id of this.moving) {
       const cell = this.graph.getCell(id);
       if (cell && hit(cell.getBBox(), id)) return true;
@@ -682,13 +696,11 @@ export class Router {
       const points = this.points(plan, p, q, a, b, lane);
       const found = { near: new Set(), touch: new Set(), through: new Set() };
       for (let k = 1; k < points.length; k += 1) {
-        const rect = segmentRect(points[k - 1], points[k], CLEAR / 2);
-        const close = segmentRect(points[k - 1], points[k], 2);
         const line = segmentRect(points[k - 1], points[k], 0);
-        for (const { id, box } of this.spatial().near(rect)) {
-          if (id === s.id || id === t.id) continue;
-          if (box.intersect(rect)) found.near.add(id);
-          if (box.intersect(close)) found.touch.add(id);
+        for (const { id, box } of this.spatial().near(segmentRect(points[k - 1], points[k], CLEAR / 2))) {
+          if (id === s.id || id === t.id || !meets(box, line, CLEAR / 2)) continue;
+          found.near.add(id);
+          if (meets(box, line, 2)) found.touch.add(id);
           if (cutsBox(line, box)) found.through.add(id);
         }
       }
@@ -722,6 +734,13 @@ export class Router {
     const points = this.points(plan, p, q, s.getBBox(), t.getBBox(), this.lane(link));
     return points.slice(1, -1);
   }
+}
+
+/** Whether `box` overlaps `line` (a rect) thickened by `pad` on every side (as g.Rect's
+ * intersect, without making the thickened rect: touching is not overlapping). */
+function meets(box, line, pad) {
+  return line.x + line.width + pad > box.x && line.x - pad < box.x + box.width
+    && line.y + line.height + pad > box.y && line.y - pad < box.y + box.height;
 }
 
 /** Whether the axis-parallel segment `line` (a rect of zero width or height) passes
