@@ -98,7 +98,8 @@ def feature_consistency_issue(
         s for s in shared if types[s] == "feature_store" and design.features(s) is not None
     )
     if trained and listing:
-        needed = [f for f in trained if f not in rt_p]
+        # Request-time features need no store where training gets them from the log.
+        needed = [f for f in trained if f not in rt_p & design.logged_features_feeding(pipeline)]
         gaps = {s: [f for f in needed if f not in set(design.features(s) or ())] for s in listing}
         best = min(listing, key=lambda s: len(gaps[s]))
         if gaps[best] and not rt_t:  # logged request-time features need no store either
@@ -115,6 +116,41 @@ def feature_consistency_issue(
                 (0, len(gaps[best])),
             )
     return None
+
+
+def logged_but_unserved(design: DesignGraph, predictor: str) -> tuple[str, list[str]] | None:
+    """Features a log-and-wait pipeline trains on that its predictor never serves, as
+    (pipeline, features), or None.
+
+    framework.md spares a pipeline that learns from a predictor's own prediction log (and
+    reads no store, pipeline or encoder) the listed-features checks: it learns from what was
+    served. When both list features and training lists some the predictor neither lists
+    nor gets with the request, they came from elsewhere: an outcome joined in later (label
+    leakage) or a value only training computes. Of several such pipelines (a shared
+    registry) the one whose list shares most with the predictor's is taken as its own. None
+    when a model source fits without the exemption.
+    """
+    served = design.features(predictor)
+    if served is None:
+        return None
+    serving_set = set(served) | design.request_features_of_predictor(predictor)
+    logged = []
+    for pipeline in sorted(design.model_sources_of(predictor)):
+        exempt = not design.feature_sources_of(pipeline) and predictor in design.logs_feeding(
+            pipeline
+        )
+        if not exempt:
+            if feature_consistency_issue(design, pipeline, predictor) is None:
+                return None
+            continue
+        trained = design.features(pipeline)
+        if trained:
+            shared = len(set(trained) & set(served))
+            logged.append((-shared, pipeline, [f for f in trained if f not in serving_set]))
+    if not logged:
+        return None
+    _, pipeline, missing = min(logged)
+    return (pipeline, missing) if missing else None
 
 
 def _shared_instead(

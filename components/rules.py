@@ -24,7 +24,7 @@ from components.catalogue import (
     LABEL_SOURCES,
     connection_refusal,
 )
-from components.feature_check import feature_consistency_issue
+from components.feature_check import feature_consistency_issue, logged_but_unserved
 from components.graph import DesignGraph, reach
 from components.metrics import SUGGESTIONS, fits, is_online, normalise_metric
 
@@ -895,6 +895,28 @@ def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
                 (p,),
             )
         )
+    return issues
+
+
+@rule("logged-features-served", "warning", "data", "senior", "Logged training sees what was served")
+def logged_features_served(design: DesignGraph) -> list[Issue]:
+    """A pipeline that learns from a predictor's prediction log ("log and wait") trains
+    only on features that predictor serves (components/feature_check.py)."""
+    issues = []
+    for predictor in sorted(design.predictors):
+        found = logged_but_unserved(design, predictor)
+        if found:
+            pipeline, missing = found
+            issues.append(
+                Issue(
+                    f"{design.name(pipeline)} learns from what {design.name(predictor)} logs, "
+                    f"but also trains on {', '.join(missing)}, which "
+                    f"{design.name(predictor)} does not serve: a value known only after the "
+                    "prediction leaks the label, and one only training computes is skew. "
+                    "Serve them too, or train without them.",
+                    (pipeline, predictor),
+                )
+            )
     return issues
 
 

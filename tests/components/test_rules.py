@@ -32,6 +32,7 @@ EXPECTED = {
     "labels-available": ("info", "data", "senior"),
     "online-metrics": ("info", "evaluation", "staff"),
     "replicas-load-balanced": ("warning", "serving", "staff"),
+    "logged-features-served": ("warning", "data", "senior"),
     # rev. 2
     "evaluation-gates-deploy": ("warning", "evaluation", "senior"),
     "retraining-closes-loop": ("warning", "monitoring", "senior"),
@@ -48,6 +49,7 @@ SENIOR_EXTRAS = {
     "evaluation-gates-deploy",
     "retraining-closes-loop",
     "monitoring-has-input",
+    "logged-features-served",
 }
 
 

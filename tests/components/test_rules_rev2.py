@@ -290,8 +290,9 @@ def test_a_shared_registry_needs_one_sound_model_source():
     assert '"Training pipeline" (t2)' in finding.message
 
 
-def log_and_wait(train_sources=(), **props):
+def log_and_wait(train_sources=(), more_nodes=None, **props):
     nodes = {
+        **(more_nodes or {}),
         "app": "client_app",
         "gw": "api_gateway",
         "rank": "ranking_service",
@@ -324,6 +325,49 @@ def test_log_and_wait_is_not_skew():
     # With a feature pipeline of its own, training reads the log for labels only, and the
     # ordinary checks apply: serving reads nothing the pipeline computes.
     fails(log_and_wait([("fp", "train")], **props), "feature-consistency", "train", "rank", "fp")
+
+
+def test_logged_training_lists_only_what_was_served():
+    # The spared pair (log and wait) still gets a warning for what only training has.
+    props = {"train": {"features": ["a", "leak"]}, "rank": {"features": ["a"]}}
+    finding = fails(log_and_wait(**props), "logged-features-served", "train", "rank")
+    assert finding.severity == "warning" and "leak" in finding.message
+    holds(log_and_wait(**props), "feature-consistency")
+    # Served (listed, or with the request), or not listed on either side: nothing to say.
+    served = {
+        "train": {"features": ["a", "q"]},
+        "rank": {"features": ["a"]},
+        "gw": {"features": ["q"]},
+    }
+    holds(log_and_wait(**served), "logged-features-served")
+    holds(log_and_wait(train={"features": ["a", "b"]}), "logged-features-served")
+    holds(log_and_wait(), "logged-features-served")
+    # A pipeline with a feature pipeline of its own is judged by feature-consistency.
+    fails(log_and_wait([("fp", "train")], **props), "feature-consistency", "train", "rank", "fp")
+    holds(log_and_wait([("fp", "train")], **props), "logged-features-served")
+
+
+def test_logged_features_take_the_pipeline_most_like_the_predictor():
+    # A registry shared by two log-fed pipelines: the one whose features the predictor
+    # mostly serves is its own (the other's extra feature is not the predictor's concern).
+    board = log_and_wait(
+        [("lake", "other"), ("other", "reg")],
+        {"other": "training_pipeline"},
+        train={"features": ["a", "b", "c", "outcome"]},
+        other={"features": ["a", "transcript"]},
+        rank={"features": ["a", "b", "c"]},
+    )
+    finding = fails(board, "logged-features-served", "train", "rank")
+    assert "outcome" in finding.message and "transcript" not in finding.message
+    # A model source that fits without the exemption settles it.
+    fitted = log_and_wait(
+        [("lake", "other"), ("other", "reg"), ("fp", "other"), ("fp", "rank")],
+        {"other": "training_pipeline"},
+        train={"features": ["a", "outcome"]},
+        rank={"features": ["a"]},
+    )
+    holds(fitted, "feature-consistency")
+    holds(fitted, "logged-features-served")
 
 
 def request_time(store_lists: list[str]):
@@ -366,6 +410,43 @@ def test_request_time_features_are_not_skew():
     holds(board, "feature-consistency")
     # Training recomputes the query feature from the store offline: that is skew.
     fails(request_time(["user_age", "query_text"]), "feature-consistency", "train", "rank", "fs")
+
+
+def test_request_time_features_reach_training_only_through_a_log():
+    # A shared store holds the user's features; the query arrives with the request. A
+    # training pipeline that reads no log of requests (a bought corpus) has no source for
+    # the query it lists: the store must hold it, or training must read the log.
+    nodes = {
+        "app": "client_app",
+        "gw": "api_gateway",
+        "rank": "ranking_service",
+        "fs": "feature_store",
+        "corpus": "data_lake",
+        "events": "event_stream",
+        "train": "training_pipeline",
+        "reg": "model_registry",
+    }
+    edges = [
+        ("app", "gw"),
+        ("gw", "rank"),
+        ("rank", "gw"),
+        ("gw", "app"),
+        ("fs", "rank"),
+        ("fs", "train"),
+        ("corpus", "train"),
+        ("train", "reg"),
+        ("reg", "rank"),
+    ]
+    props = {
+        "gw": {"features": ["query"]},
+        "fs": {"features": ["user_age"]},
+        "train": {"features": ["query", "user_age"]},
+        "rank": {"features": ["query", "user_age"]},
+    }
+    finding = fails(build(nodes, edges, props=props), "feature-consistency", "train", "rank", "fs")
+    assert "query" in finding.message
+    logged = edges + [("gw", "events"), ("events", "train")]
+    holds(build(nodes, logged, props=props), "feature-consistency")
 
 
 def test_request_time_features_on_a_client_and_a_backend_service():
