@@ -118,6 +118,56 @@ def feature_consistency_issue(
     return None
 
 
+def _alike(trained: list[str] | None, served: list[str] | None) -> bool:
+    """Whether a pipeline's features and a predictor's are mostly the same names: at least
+    half of each list is in the other (the pipeline plainly trains that model)."""
+    if not trained or not served:
+        return False
+    common = len(set(trained) & set(served))
+    return 2 * common >= len(set(trained)) and 2 * common >= len(set(served))
+
+
+def alike_lists(design: DesignGraph, pipeline: str, predictor: str) -> bool:
+    """Whether `pipeline` plainly trains `predictor`'s model, by their lists (`_alike`)."""
+    return _alike(design.features(pipeline), design.features(predictor))
+
+
+def judged_sources(design: DesignGraph, predictor: str) -> list[str]:
+    """The model sources `predictor` is judged by: framework.md lets a predictor behind a
+    registry shared by several pipelines serve whichever one fits. Where the lists of
+    features say which pipeline is whose, we read them (our reading, docs/rules.md): a
+    source whose features are mostly the predictor's own (`_alike`) is its pipeline, and
+    the predictor is judged by those alone; otherwise a source alike another predictor and
+    sharing no listed feature with this one is that predictor's, and left out. With no
+    lists to go by, every source, as the spec says."""
+    sources = sorted(design.model_sources_of(predictor))
+    if len(sources) < 2:
+        return sources
+    served = design.features(predictor)
+    others = [q for q in design.predictors if q != predictor and design.features(q)]
+
+    def common(pipeline: str, other: str) -> int:
+        return len(set(design.features(pipeline) or ()) & set(design.features(other) or ()))
+
+    # Alike, and no other predictor's list closer (a heavy ranker's pipeline is not the
+    # light ranker's, which serves half its features).
+    own = [
+        t
+        for t in sources
+        if _alike(design.features(t), served)
+        and all(common(t, q) <= common(t, predictor) for q in others)
+    ]
+    if own:
+        return own
+    kept = [
+        t
+        for t in sources
+        if set(design.features(t) or ()) & set(served or ())
+        or not any(_alike(design.features(t), design.features(q)) for q in others)
+    ]
+    return kept or sources
+
+
 def logged_but_unserved(design: DesignGraph, predictor: str) -> tuple[str, list[str]] | None:
     """Features a log-and-wait pipeline trains on that its predictor never serves, as
     (pipeline, features), or None.

@@ -24,7 +24,12 @@ from components.catalogue import (
     LABEL_SOURCES,
     connection_refusal,
 )
-from components.feature_check import feature_consistency_issue, logged_but_unserved
+from components.feature_check import (
+    alike_lists,
+    feature_consistency_issue,
+    judged_sources,
+    logged_but_unserved,
+)
 from components.graph import DesignGraph, reach
 from components.metrics import SUGGESTIONS, fits, is_online, normalise_metric
 
@@ -369,7 +374,7 @@ def feature_consistency(design: DesignGraph) -> list[Issue]:
     training and serving share their features (components/feature_check.py)."""
     issues = []
     for predictor in sorted(design.predictors):
-        sources = sorted(design.model_sources_of(predictor))
+        sources = judged_sources(design, predictor)
         found = []
         for pipeline in sources:
             issue = feature_consistency_issue(design, pipeline, predictor)
@@ -385,6 +390,18 @@ def feature_consistency(design: DesignGraph) -> list[Issue]:
                     message += (
                         f" (It may serve a model from {others} instead, through the shared "
                         "registry; none of them shares features with it either.)"
+                    )
+                left = design.model_sources_of(predictor) - set(sources)
+                if left and alike_lists(design, best.pipeline, predictor):
+                    message += (
+                        f" (The shared registry also holds models from {_names(design, left)}, "
+                        f"but the features of {design.name(best.pipeline)} are this "
+                        "predictor's: that is its model.)"
+                    )
+                elif left:
+                    message += (
+                        f" (The shared registry also holds models from {_names(design, left)}, "
+                        "whose features are another predictor's, not this one's.)"
                     )
                 issues.append(Issue(message, best.nodes))
     return issues

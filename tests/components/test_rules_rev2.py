@@ -1172,3 +1172,79 @@ def test_a_service_on_the_request_path_that_polls_the_registry_carries_no_model(
     design = DesignGraph(build(nodes, edges, props={"llm": {"model": "gpt-4o"}}))
     assert design.model_sources_of("llm") == frozenset()
     assert design.model_sources_of("clf") == {"t"}
+
+
+# --- feature-consistency: whose model a shared registry serves ---------------------------
+
+
+def two_models(rank_train: list[str] | None, **more):
+    """One registry for a ranker's pipeline and an encoder's; both predictors and both
+    pipelines read the store, and the gateway sends the uploaded image to both."""
+    props = {"rank_train": {"features": rank_train}} if rank_train is not None else {}
+    props.update(more)
+    return build(
+        {
+            "app": "client_app",
+            "gw": "api_gateway",
+            "rank": "ranking_service",
+            "enc": "inference_service",
+            "fs": "feature_store",
+            "rank_train": "training_pipeline",
+            "enc_train": "training_pipeline",
+            "reg": "model_registry",
+        },
+        [
+            ("app", "gw"),
+            ("gw", "rank"),
+            ("gw", "enc"),
+            ("rank", "gw"),
+            ("gw", "app"),
+            ("fs", "rank"),
+            ("fs", "enc"),
+            ("fs", "rank_train"),
+            ("fs", "enc_train"),
+            ("rank_train", "reg"),
+            ("enc_train", "reg"),
+            ("reg", "rank"),
+            ("reg", "enc"),
+        ],
+        props=props,
+    )
+
+
+def test_a_pipeline_listing_the_predictors_features_is_its_model():
+    # The ranker's pipeline trains on a feature the ranker never serves; the encoder's
+    # pipeline lists nothing, so read literally it "fits" the ranker and hides the skew.
+    board = two_models(["a", "b", "c", "offline_only"], rank={"features": ["a", "b", "c"]})
+    finding = fails(board, "feature-consistency", "rank_train", "rank")
+    assert "offline_only" in finding.message and "that is its model" in finding.message
+    # With no lists to tell whose is whose, any pipeline that fits will do (framework.md).
+    holds(two_models(None, rank={"features": ["a", "b", "c"]}), "feature-consistency")
+    # A list only partly the ranker's says nothing either.
+    holds(two_models(["a", "x", "y"], rank={"features": ["a", "b", "c"]}), "feature-consistency")
+
+
+def test_a_pipeline_closer_to_another_predictor_is_not_taken_as_this_ones():
+    # A heavy ranker's pipeline reaches the light ranker too, which serves half its
+    # features: the light ranker's own pipeline (no list) may be the one it serves.
+    board = two_models(
+        ["a", "b", "c", "d"],
+        rank={"features": ["a", "b", "c", "d"]},
+        enc={"features": ["a", "b"]},
+    )
+    holds(board, "feature-consistency")
+
+
+def test_a_pipeline_plainly_another_predictors_is_left_out():
+    # The encoder's pipeline trains on the image, which the ranker also gets with the
+    # request: read literally it fits the ranker. But its list is the encoder's and shares
+    # nothing with the ranker's, whose own pipeline trains on what the ranker never serves.
+    board = two_models(
+        ["mfcc"],
+        gw={"features": ["image"]},
+        rank={"features": ["log_mel"]},
+        enc={"features": ["image"]},
+        enc_train={"features": ["image"]},
+    )
+    finding = fails(board, "feature-consistency", "rank_train", "rank")
+    assert "mfcc" in finding.message and "another predictor's" in finding.message
