@@ -205,8 +205,11 @@ def parse(raw: str | bytes) -> ClientFrame:
 
 
 def _ping(frame: dict[str, Any]) -> Ping:
+    # `t` is echoed in the pong: the browser sends its clock (Date.now(), ~1.8e12 ms), so
+    # any whole number a double holds exactly, not only a canvas coordinate.
     t = frame.get("t")
-    if not (t is None or _number(t) or (isinstance(t, str) and len(t) <= MAX_CID)):
+    exact = (type(t) is int or type(t) is float) and abs(t) <= 2**53
+    if not (t is None or exact or (isinstance(t, str) and len(t) <= MAX_CID)):
         raise FrameError('"t" must be a number or a short string')
     return Ping(t)
 

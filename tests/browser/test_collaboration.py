@@ -178,3 +178,32 @@ def test_edits_made_offline_are_sent_on_reconnect(page: Page, server_url: str) -
     ]
     gateway = {n["id"]: n for n in stored["nodes"]}["gw"]
     assert gateway["y"] > 80 + 100
+
+
+def test_the_heartbeat_is_answered_without_an_error(page: Page, server_url: str) -> None:
+    # The page pings with its clock (Date.now()); a server that refused the number answered
+    # every heartbeat with an error, shown to the person, and the page fetched the whole
+    # board again each time.
+    page.clock.install()
+    sent: list[str] = []
+    received: list[str] = []
+
+    def watch(ws) -> None:
+        ws.on("framesent", lambda p: sent.append(p if isinstance(p, str) else p.decode()))
+        ws.on("framereceived", lambda p: received.append(p if isinstance(p, str) else p.decode()))
+
+    page.on("websocket", watch)
+    open_board(page, server_url, BOARD)
+    wait_live(page)
+    syncs = sum('"type":"sync"' in f.replace(" ", "") for f in sent)
+    page.clock.run_for(21_000)  # two heartbeats
+    expect(page.locator("#hint")).not_to_contain_text("must be")
+    for _ in range(40):
+        if sum('"type": "pong"' in f for f in received) >= 2:
+            break
+        page.wait_for_timeout(50)
+    pings = [f for f in sent if '"type":"ping"' in f.replace(" ", "")]
+    assert len(pings) >= 2, sent
+    assert sum('"type": "pong"' in f for f in received) >= 2, received
+    assert not [f for f in received if '"type": "error"' in f], received
+    assert sum('"type":"sync"' in f.replace(" ", "") for f in sent) == syncs

@@ -54,3 +54,17 @@ def test_encode_refuses_non_finite_numbers() -> None:
     assert frames.encode({"type": "ack", "cid": "c", "revision": 3}) == (
         '{"type": "ack", "cid": "c", "revision": 3}'
     )
+
+
+@pytest.mark.parametrize("t", [1_733_300_000_000, 1_733_300_000_000.5, 1, "k1", None])
+def test_a_ping_carries_the_browsers_clock(t) -> None:
+    # connection.js pings with Date.now(): a refused ping answered every heartbeat with an
+    # error, and the client's error handling asked for the whole board again.
+    raw = '{"type": "ping"' + ("" if t is None else f', "t": {t!r}'.replace("'", '"')) + "}"
+    assert frames.parse(raw) == frames.Ping(t)
+
+
+@pytest.mark.parametrize("t", [2**60, [1], {"a": 1}, True, "x" * 200])
+def test_a_ping_refuses_what_is_not_a_clock(t) -> None:
+    with pytest.raises(frames.FrameError, match='"t" must be'):
+        frames.parse(frames.encode({"type": "ping", "t": t}))
