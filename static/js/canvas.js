@@ -249,8 +249,10 @@ export class Canvas extends EventTarget {
           made += 1;
           newEdges.set(key, this.restyle(this.makeEdge(edge)));
           moved = true;
-        } else if (previous !== edge) {
-          if (!previous || previous.label !== edge.label) moved = true;
+        } else if (previous !== edge && (!previous || previous.label !== edge.label)) {
+          // Only a new text: setting the label again forgets where placeLabels put it (a
+          // snapshot brings every connection anew, most with the same text).
+          moved = true;
           this.setEdgeLabel(graph.getCell(key), edge.label);
         }
         this.rendered.set(key, edge);

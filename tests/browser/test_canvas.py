@@ -7,6 +7,7 @@ auto-layout limit is checked before asking the server."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -494,3 +495,43 @@ def test_no_link_runs_through_a_card_as_drawn_or_laid_out(
     wait_saved(page)
     page.wait_for_timeout(300)  # the routes settle on the next frames
     assert links_through_cards(page, design["edges"]) == []
+
+
+LABEL_SPOTS = """() => Object.fromEntries([...document.querySelectorAll('#canvas .joint-link')]
+    .filter((e) => e.querySelector('[joint-selector=labelBody]'))
+    .map((e) => [e.dataset.id, e.querySelector('.label').getAttribute('transform')]))"""
+
+
+def test_labels_keep_their_places_when_the_board_is_fetched_again(
+    page: Page, server_url: str
+) -> None:
+    # After an error the page fetches the whole board again (a snapshot): every connection
+    # arrives anew, with the same text, and used to lose the place its label was given,
+    # most of them landing on cards.
+    sockets = []
+    frames: list[str] = []
+
+    def relay(ws) -> None:
+        server = ws.connect_to_server()
+
+        def forward(message) -> None:  # what the page sends, noted on its way
+            frames.append(str(message))
+            server.send(message)
+
+        ws.on_message(forward)
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/ws/"), relay)
+    design = json.loads((ROOT / "tests/fixtures/designs/video_recommendation.json").read_text())
+    design = {k: v for k, v in design.items() if k not in ("format", "version")}
+    page.set_viewport_size(LARGE)
+    open_board(page, server_url, {**design, "title": "Labels after a snapshot"})
+    expect(links(page)).to_have_count(len(design["edges"]))
+    page.wait_for_timeout(1500)  # the routes settle and the labels are placed
+    placed = page.evaluate(LABEL_SPOTS)
+    assert len(placed) == sum(1 for e in design["edges"] if e.get("label"))
+    sockets[-1].send(json.dumps({"type": "error", "code": "bad_frame", "message": "Test"}))
+    expect(page.locator("#hint")).to_contain_text("Test")
+    page.wait_for_timeout(1500)  # the snapshot is asked for, comes, and is drawn
+    assert any('"since": 0' in f or '"since":0' in f for f in frames), frames
+    assert page.evaluate(LABEL_SPOTS) == placed
