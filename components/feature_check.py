@@ -47,13 +47,14 @@ def feature_consistency_issue(
     trained = design.features(pipeline)
     served = design.features(predictor)
     rt_p = design.request_features_of_predictor(predictor)
+    towers = _other_towers(design, pipeline, predictor)
     recomputed = {f for s in stores_t for f in design.features(s) or ()}
     shared = trained_from & served_from
     raw = (
         not stores_t
         and not stores_p
         and not (trained_from and served_from)
-        and (trained is None or (served is not None and set(trained) <= set(served)))
+        and (trained is None or (served is not None and set(trained) <= set(served) | towers))
     )
     involved = (pipeline, predictor)
     rt_t: frozenset[str] = frozenset()
@@ -78,13 +79,8 @@ def feature_consistency_issue(
                 (1, len(unsourced)),
             )
     if trained is not None and served is not None:
-        serving_set = set(served) | rt_p
+        serving_set = set(served) | rt_p | towers
         missing = [f for f in trained if f not in serving_set]
-        if missing and types[predictor] == "embedding_model":
-            # One tower of a model whose other towers serve the rest of its features.
-            for tower in design.deployments_of(pipeline):
-                serving_set.update(design.features(tower) or ())
-            missing = [f for f in trained if f not in serving_set]
         if missing:
             return FeatureIssue(
                 f"{design.name(predictor)} does not serve features its model was trained on "
@@ -98,8 +94,7 @@ def feature_consistency_issue(
         s for s in shared if types[s] == "feature_store" and design.features(s) is not None
     )
     if trained and listing:
-        # Request-time features need no store where training gets them from the log.
-        needed = [f for f in trained if f not in rt_p & design.logged_features_feeding(pipeline)]
+        needed = [f for f in trained if f not in rt_p and f not in towers]
         gaps = {s: [f for f in needed if f not in set(design.features(s) or ())] for s in listing}
         best = min(listing, key=lambda s: len(gaps[s]))
         if gaps[best] and not rt_t:  # logged request-time features need no store either
@@ -116,56 +111,6 @@ def feature_consistency_issue(
                 (0, len(gaps[best])),
             )
     return None
-
-
-def _alike(trained: list[str] | None, served: list[str] | None) -> bool:
-    """Whether a pipeline's features and a predictor's are mostly the same names: at least
-    half of each list is in the other (the pipeline plainly trains that model)."""
-    if not trained or not served:
-        return False
-    common = len(set(trained) & set(served))
-    return 2 * common >= len(set(trained)) and 2 * common >= len(set(served))
-
-
-def alike_lists(design: DesignGraph, pipeline: str, predictor: str) -> bool:
-    """Whether `pipeline` plainly trains `predictor`'s model, by their lists (`_alike`)."""
-    return _alike(design.features(pipeline), design.features(predictor))
-
-
-def judged_sources(design: DesignGraph, predictor: str) -> list[str]:
-    """The model sources `predictor` is judged by: framework.md lets a predictor behind a
-    registry shared by several pipelines serve whichever one fits. Where the lists of
-    features say which pipeline is whose, we read them (our reading, docs/rules.md): a
-    source whose features are mostly the predictor's own (`_alike`) is its pipeline, and
-    the predictor is judged by those alone; otherwise a source alike another predictor and
-    sharing no listed feature with this one is that predictor's, and left out. With no
-    lists to go by, every source, as the spec says."""
-    sources = sorted(design.model_sources_of(predictor))
-    if len(sources) < 2:
-        return sources
-    served = design.features(predictor)
-    others = [q for q in design.predictors if q != predictor and design.features(q)]
-
-    def common(pipeline: str, other: str) -> int:
-        return len(set(design.features(pipeline) or ()) & set(design.features(other) or ()))
-
-    # Alike, and no other predictor's list closer (a heavy ranker's pipeline is not the
-    # light ranker's, which serves half its features).
-    own = [
-        t
-        for t in sources
-        if _alike(design.features(t), served)
-        and all(common(t, q) <= common(t, predictor) for q in others)
-    ]
-    if own:
-        return own
-    kept = [
-        t
-        for t in sources
-        if set(design.features(t) or ()) & set(served or ())
-        or not any(_alike(design.features(t), design.features(q)) for q in others)
-    ]
-    return kept or sources
 
 
 def logged_but_unserved(design: DesignGraph, predictor: str) -> tuple[str, list[str]] | None:
@@ -201,6 +146,19 @@ def logged_but_unserved(design: DesignGraph, predictor: str) -> tuple[str, list[
         return None
     _, pipeline, missing = min(logged)
     return (pipeline, missing) if missing else None
+
+
+def _other_towers(design: DesignGraph, pipeline: str, predictor: str) -> set[str]:
+    """For one tower (an embedding model) of a model: the features listed where else the
+    model is deployed (its other towers, or a ranker behind the same registry that scores
+    with it). A two-tower model splits its features: the item tower reads the catalogue,
+    the query tower the request, so neither tower nor a store need hold the other's."""
+    if design.types[predictor] != "embedding_model":
+        return set()
+    found: set[str] = set()
+    for other in design.deployments_of(pipeline) - {predictor}:
+        found.update(design.features(other) or ())
+    return found
 
 
 def _shared_instead(

@@ -417,13 +417,18 @@ class DesignGraph:
         return found
 
     def request_features_of_predictor(self, predictor: str) -> frozenset[str]:
-        """Request-time features available to a predictor (reached through serving)."""
+        """Request-time features available to a predictor: reached through serving, or
+        carried by an event stream it consumes that a client or serving component writes
+        them into (an asynchronous request: the post's text arrives with its event; our
+        reading, docs/rules.md)."""
         at = self.request_features_at
-        if predictor in at:
-            return at[predictor]
-        found: set[str] = set()
+        found: set[str] = set(at.get(predictor, ()))
+        logged = self.logged_request_features
         for u in self.graph.pred[predictor]:
-            found |= at.get(u, frozenset())
+            if predictor not in at:
+                found |= at.get(u, frozenset())
+            if self.types[u] == "event_stream":
+                found |= logged.get(u, frozenset())
         return frozenset(found)
 
     @cached_property

@@ -24,12 +24,7 @@ from components.catalogue import (
     LABEL_SOURCES,
     connection_refusal,
 )
-from components.feature_check import (
-    alike_lists,
-    feature_consistency_issue,
-    judged_sources,
-    logged_but_unserved,
-)
+from components.feature_check import feature_consistency_issue, logged_but_unserved
 from components.graph import DesignGraph, reach
 from components.metrics import SUGGESTIONS, fits, is_online, normalise_metric
 
@@ -374,7 +369,7 @@ def feature_consistency(design: DesignGraph) -> list[Issue]:
     training and serving share their features (components/feature_check.py)."""
     issues = []
     for predictor in sorted(design.predictors):
-        sources = judged_sources(design, predictor)
+        sources = sorted(design.model_sources_of(predictor))
         found = []
         for pipeline in sources:
             issue = feature_consistency_issue(design, pipeline, predictor)
@@ -390,18 +385,6 @@ def feature_consistency(design: DesignGraph) -> list[Issue]:
                     message += (
                         f" (It may serve a model from {others} instead, through the shared "
                         "registry; none of them shares features with it either.)"
-                    )
-                left = design.model_sources_of(predictor) - set(sources)
-                if left and alike_lists(design, best.pipeline, predictor):
-                    message += (
-                        f" (The shared registry also holds models from {_names(design, left)}, "
-                        f"but the features of {design.name(best.pipeline)} are this "
-                        "predictor's: that is its model.)"
-                    )
-                elif left:
-                    message += (
-                        f" (The shared registry also holds models from {_names(design, left)}, "
-                        "whose features are another predictor's, not this one's.)"
                     )
                 issues.append(Issue(message, best.nodes))
     return issues
@@ -787,7 +770,7 @@ def labels_available(design: DesignGraph) -> list[Issue]:
 
     def labelled_nearby(p: str) -> bool:
         for u in design.near(p, backward=True, through=lambda n: n not in signals):
-            if design.type_of(u) in LABEL_SOURCES:
+            if design.type_of(u) in LABEL_SOURCES or (u in data and _says_labelled(design, u)):
                 return True
         return any(
             design.type_of(c) == "client_app"
@@ -823,6 +806,18 @@ def labels_available(design: DesignGraph) -> list[Issue]:
             nodes = (pipeline,)
         issues.append(Issue(message, nodes))
     return issues
+
+
+# A data source whose name says it holds labels: a bought or public labelled dataset
+# ("Licensed labelled corpus (S3)", "Annotated images", "Ground-truth table"; our reading).
+_LABELLED_NAME = re.compile(
+    r"\b(labell?ed|annotated|annotations|ground[ -]truth|gold(en)? (set|labels|data))\b",
+    re.IGNORECASE,
+)
+
+
+def _says_labelled(design: DesignGraph, node_id: str) -> bool:
+    return bool(_LABELLED_NAME.search(design.nodes[node_id].label or ""))
 
 
 @rule("online-metrics", "info", "evaluation", "staff", "Online metrics are tracked")

@@ -1253,6 +1253,28 @@ def test_labels_available_holds_with_a_label_source_upstream():
     )
 
 
+@pytest.mark.parametrize(
+    "name, labelled",
+    [
+        ("Licensed labelled corpus (S3)", True),
+        ("Annotated images", True),
+        ("Ground-truth table", True),
+        ("Gold labels", True),
+        ("Raw clickstream (S3)", False),
+        ("Label-free crawl", False),
+    ],
+)
+def test_labels_available_reads_a_dataset_named_as_labelled(name, labelled):
+    # A bought or public labelled dataset, drawn as storage: its name says it holds labels.
+    board = build(
+        {"corpus": "object_store", "train": "training_pipeline"},
+        [("corpus", "train")],
+        props={"train": {"task": "classification"}},
+    )
+    board.nodes[0].label = name
+    (holds if labelled else fails)(board, "labels-available", *(() if labelled else ("train",)))
+
+
 # --- online-metrics -------------------------------------------------------------------------
 
 
