@@ -859,12 +859,13 @@ export function placeLabels(graph, paper, width) {
       });
     }
   }
-  const crosses = (box, id) => {
-    let found = false;
+  // How many other connections pass under `box`.
+  const crossed = (box, id) => {
+    const ids = new Set();
     bucketsOf(box, (key) => {
-      if (!found) found = (buckets.get(key) || []).some((s) => s.id !== id && s.box.intersect(box));
+      for (const s of buckets.get(key) || []) if (s.id !== id && s.box.intersect(box)) ids.add(s.id);
     });
-    return found;
+    return ids.size;
   };
   const router = graph.router;
   const placed = []; // the boxes of the labels placed so far: the next ones keep off them
@@ -881,16 +882,25 @@ export function placeLabels(graph, paper, width) {
     let run = 0;
     for (let i = 1; i < points.length; i += 1) {
       const length = points[i - 1].distance(points[i]);
-      segments.push({ length, at: run + length / 2, point: points[i - 1].lerp(points[i], 0.5) });
+      segments.push({ length, start: run, from: points[i - 1], to: points[i] });
       run += length;
     }
     segments.sort((u, v) => v.length - u.length);
     const places = [0.5, 0.35, 0.65, 0.22, 0.78].map((ratio) => ({ distance: ratio, point: view.getPointAtRatio(ratio) }))
-      .concat(segments.map((seg) => ({ distance: Math.max(1.01, seg.at), point: seg.point })));
-    // The first clear place wins; else the least bad (a card hidden costs more than
-    // another label, which costs more than a line).
-    const cost = (box) => 3 * (router ? router.cardsUnder(box) : 0)
-      + (placed.some((other) => other.intersect(box)) ? 2 : 0) + (crosses(box, link.id) ? 1 : 0);
+      .concat(segments.map((seg) => alongSegment(seg, 0.5)));
+    // Then points along each segment, LABEL_STEP px apart, clear of its ends: in a corridor
+    // full of lines, a stretch of the link away from the others.
+    for (const seg of segments) {
+      const room = seg.length - 2 * LABEL_END;
+      for (let k = 1; k * LABEL_STEP < room && places.length < MAX_LABEL_PLACES; k += 1) {
+        places.push(alongSegment(seg, (LABEL_END + k * LABEL_STEP) / seg.length));
+      }
+    }
+    // The first clear place wins; else the least bad: a card hidden (or touched: 2 px
+    // margin) costs more than any number of lines, another label more than a few, and
+    // each line under it counts.
+    const cost = (box) => ON_CARD * (router ? router.cardsUnder(box.clone().inflate(2)) : 0)
+      + (placed.some((other) => other.intersect(box)) ? ON_LABEL : 0) + crossed(box, link.id);
     let best = null;
     for (const place of places) {
       if (!place.point) continue;
@@ -900,10 +910,24 @@ export function placeLabels(graph, paper, width) {
       if (!here) break;
     }
     if (!best) continue;
+    // Lines on every stretch of the link (lanes a few px apart): a label just beside its
+    // own line, touching it, covers none of theirs.
+    if (best.cost > 0 && best.cost < ON_CARD) {
+      for (const place of places) {
+        if (!place.point || !place.across) continue;
+        for (const side of [-1, 1]) {
+          const offset = place.across === "y" ? { x: 0, y: side * (h / 2 + 2) } : { x: side * (w / 2 + 2), y: 0 };
+          const box = new g.Rect(place.point.x + offset.x - w / 2, place.point.y + offset.y - h / 2, w, h);
+          const here = cost(box) + OFF_LINE;
+          if (here < best.cost) best = { cost: here, distance: place.distance, offset, box };
+        }
+        if (best.cost <= OFF_LINE) break;
+      }
+    }
     // Nowhere on the link is clear (a short link between neighbouring cards: its label is
     // wider than the gap): set the label just beside the cards it would hide, tied to its
     // link by a leader line, rather than half under them.
-    if (best.cost >= 3 && router) {
+    if (best.cost >= ON_CARD && router) {
       const beside = besideCards(places, w, h, cost, router);
       if (beside && beside.cost < best.cost) best = beside;
     }
@@ -913,6 +937,21 @@ export function placeLabels(graph, paper, width) {
 }
 
 const LABEL_CLEARANCE = 4; // px between a label set beside the cards and their edges
+const LABEL_STEP = 18; // px between the places tried along a segment
+// What a label's place costs: per card it hides, if it hides another label, and for
+// being set beside its line rather than on it (each other line under it costs 1).
+const ON_CARD = 100;
+const ON_LABEL = 10;
+const OFF_LINE = 0.5;
+const LABEL_END = 14; // px kept clear of a segment's ends (corners, ports)
+const MAX_LABEL_PLACES = 40; // places tried per label at most
+
+/** The place at `ratio` of segment `seg` ({length, start, from, to}), as a distance
+ * along the link (JointJS reads a distance over 1 as px from the start). */
+function alongSegment(seg, ratio) {
+  const across = Math.abs(seg.from.y - seg.to.y) < 0.5 ? "y" : Math.abs(seg.from.x - seg.to.x) < 0.5 ? "x" : null;
+  return { distance: Math.max(1.01, seg.start + seg.length * ratio), point: seg.from.lerp(seg.to, ratio), across };
+}
 const MAX_LEADER = 90; // px: further away a label no longer reads as its link's
 
 /**

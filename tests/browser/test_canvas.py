@@ -535,3 +535,68 @@ def test_labels_keep_their_places_when_the_board_is_fetched_again(
     page.wait_for_timeout(1500)  # the snapshot is asked for, comes, and is drawn
     assert any('"since": 0' in f or '"since":0' in f for f in frames), frames
     assert page.evaluate(LABEL_SPOTS) == placed
+
+
+LABEL_COVERS = """() => {
+  // For each link label (its box on screen, 1 px in): the other links whose drawn line
+  // passes under it, and whether it covers a card.
+  const lines = [...document.querySelectorAll('#canvas .joint-link')].map((el) => {
+    const path = el.querySelector('path[joint-selector=line]');
+    const m = path.getScreenCTM();
+    const nums = (path.getAttribute('d') || '').match(/-?[\\d.]+/g) || [];
+    const pts = [];
+    for (let i = 0; i + 1 < nums.length; i += 2) {
+      const p = new DOMPoint(+nums[i], +nums[i + 1]).matrixTransform(m);
+      pts.push([p.x, p.y]);
+    }
+    return { id: el.dataset.id, pts };
+  });
+  const cards = [...document.querySelectorAll('#canvas .joint-element rect[joint-selector=body]')]
+    .map((c) => c.getBoundingClientRect());
+  const out = [];
+  for (const el of document.querySelectorAll('#canvas .joint-link')) {
+    const body = el.querySelector('rect[joint-selector=labelBody]');
+    if (!body) continue;
+    const r = body.getBoundingClientRect();
+    const [l, t, rr, b] = [r.left + 1, r.top + 1, r.right - 1, r.bottom - 1];
+    const under = lines.filter((o) => o.id !== el.dataset.id && o.pts.some((_, i) => {
+      if (!i) return false;
+      const [[x1, y1], [x2, y2]] = [o.pts[i - 1], o.pts[i]];
+      for (let s = 0; s <= 20; s += 1) {
+        const x = x1 + (x2 - x1) * s / 20;
+        const y = y1 + (y2 - y1) * s / 20;
+        if (x > l && x < rr && y > t && y < b) return true;
+      }
+      return false;
+    })).length;
+    const onCard = cards.some((q) => q.right > l && q.left < rr && q.bottom > t && q.top < b);
+    out.push({ id: el.dataset.id, under, onCard });
+  }
+  return out;
+}"""
+
+
+def test_link_labels_keep_off_other_links_after_auto_layout(page: Page, server_url: str) -> None:
+    # Three dense references laid out: a label sits on a stretch of its link that no other
+    # line runs under, or just beside its own line, before it covers other lines (placing
+    # on a line that any other crossed used to leave 31 of these 83 labels on lines).
+    found = []
+    for slug in ("harmful-content-detection", "visual-search", "video-search"):
+        design = json.loads((ROOT / f"components/case_studies/{slug}.json").read_text())
+        drawn = {k: v for k, v in design["reference"].items() if k not in ("format", "version")}
+        page.set_viewport_size(LARGE)
+        open_board(page, server_url, {**drawn, "title": slug})
+        expect(links(page)).to_have_count(len(drawn["edges"]))
+        before = page.evaluate(CARD_BOXES)
+        page.get_by_role("button", name="Auto-layout").click()
+        for _ in range(50):
+            if page.evaluate(CARD_BOXES) != before:
+                break
+            page.wait_for_timeout(100)
+        wait_saved(page)
+        page.wait_for_timeout(1000)  # the routes settle, then the labels are placed
+        found += page.evaluate(LABEL_COVERS)
+    assert len(found) == 83
+    on_lines = [f for f in found if f["under"]]
+    assert len(on_lines) <= len(found) // 4, on_lines
+    assert sum(f["onCard"] for f in found) <= 1, found
