@@ -444,9 +444,16 @@ def render(
     try:
         output = run(to_dot(board, **options), first, flags)
     except GraphvizFailed:
-        # The orthogonal router fails on some inputs; the retry routes polylines around
-        # the cards (straight lines on large boards), within what is left of the limit.
-        options["splines"] = fallback_splines(board)
+        # The orthogonal router fails on some inputs, often only because of a card with
+        # no link (a note, a component just dropped). Routed without those, the links
+        # are pinned where Graphviz put them, if none runs through a card left out; else
+        # the retry routes polylines around the cards (straight lines on large boards),
+        # within what is left of the limit.
+        routes = _routes_without_loose(board, options, run)
+        if routes is None:
+            options["splines"] = fallback_splines(board)
+        else:
+            options["routes"] = routes
         output = run(to_dot(board, **options), first, flags)
     tips = tooltips(board, findings)
     if not placing:
@@ -680,6 +687,51 @@ def _shifted(pos: str, dx: float, dy: float) -> str:
         x, y = _point(part[len(prefix) :])
         parts.append(f"{prefix}{fmt(x - dx)},{fmt(y - dy)}")
     return " ".join(parts)
+
+
+def _routes_without_loose(board: Board, options: dict[str, Any], run: Any) -> dict[int, str] | None:
+    """The links routed orthogonally on `board` without its cards that have no link, in
+    the DOT source's points (to pin), or None: no such card, Graphviz fails again, or a
+    link runs through one of the cards left out."""
+    linked = {edge.source for edge in board.edges} | {edge.target for edge in board.edges}
+    loose = [node for node in board.nodes if node.id not in linked]
+    if not loose or not board.edges:
+        return None
+    kept = Board(
+        title=board.title,
+        level=board.level,
+        nodes=[node for node in board.nodes if node.id in linked],
+        edges=board.edges,
+    )
+    positions = positions_of(board, options["layout"], options["positions"])
+    source = to_dot(kept, options["layout"], positions=positions, link_labels=False)
+    try:
+        routed = _parse_json(run(source, "json0", []))
+    except GraphvizFailed:
+        return None
+    offset = _offset(kept, routed, positions)
+    if routed is None or offset is None:
+        return None
+    ox, oy = offset
+    cards = []
+    for node in loose:
+        card = card_geometry(node.label, COMPONENT_TYPES[node.type].title, node.type == NOTE)
+        x, y = positions[node.id]["x"], positions[node.id]["y"]
+        cards.append((x, y, x + card.width, y + card.height))
+    routes: dict[int, str] = {}
+    for item in routed.get("edges", []):
+        name = str(item.get("id", ""))
+        if not (name.startswith("link") and "pos" in item):
+            continue
+        points = [(x - ox, y - oy) for x, y in labels.route_points(item["pos"])]
+        if any(
+            labels.segment_inside(a, b, card) > 0
+            for a, b in zip(points, points[1:], strict=False)
+            for card in cards
+        ):
+            return None
+        routes[int(name[4:])] = _shifted(item["pos"], ox, -oy)
+    return routes if len(routes) == len(board.edges) else None
 
 
 def fallback_splines(board: Board) -> str:
