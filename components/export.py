@@ -37,7 +37,7 @@ from functools import cached_property
 from typing import Any
 
 from components import labels
-from components.cards import card_geometry, collapse, text_width
+from components.cards import card_geometry, collapse, text_width, wrap
 from components.catalogue import CATEGORIES, COMPONENT_TYPES, NOTE
 from components.document import Board, Node, dump
 from components.drawing import (
@@ -99,6 +99,8 @@ LAYOUTS = ("drawn", "auto")
 # PNG: bitmaps wider or taller than this many inches are scaled down to fit (cairo takes
 # seconds to paint the tens of megapixels of a large board; use SVG for those).
 PNG_MAX_INCHES = 50
+TITLE_SIZE = 18  # pt, bold
+TITLE_WIDTH = 640  # pt: a longer title wraps, then is cut
 DRAWN_SPLINES = "ortho"
 # When the orthogonal router fails: polylines routed around the cards, but their router is
 # super-linear (0.05 s at 20 components, 0.2 s at 50, 1.4 s at 100, over 10 s at 200), so
@@ -215,12 +217,13 @@ def to_dot(
     if max_inches:
         graph["size"] = f"{fmt(max_inches)},{fmt(max_inches)}"
     if board.title:
+        lines = '<BR ALIGN="LEFT"/>'.join(html_text(line) for line in title_lines(board))
         graph.update(
             {
-                "label": Html(f"<B>{html_text(collapse(board.title))}</B>"),
+                "label": Html(f"<B>{lines}</B>"),
                 "labelloc": "t",
                 "labeljust": "l",
-                "fontsize": "18",
+                "fontsize": str(TITLE_SIZE),
                 "fontcolor": INK,
             }
         )
@@ -322,6 +325,12 @@ _FORBIDDEN_ELEMENTS = {
     "a",
     "style",
 }
+
+
+def title_lines(board: Board) -> tuple[str, ...]:
+    """The board's title as drawn above the diagram: wrapped to TITLE_WIDTH points, at
+    most two lines, cut with an ellipsis (a long title would widen the whole picture)."""
+    return wrap([collapse(board.title)], TITLE_WIDTH, TITLE_SIZE, "bold", 2).lines
 
 
 def tooltips(board: Board, findings: Any = None) -> dict[str, str]:
@@ -594,9 +603,10 @@ def plan_labels(
             badge = badge_width(badges[item["name"]])
             obstacles.append(box(*_point(item["xlp"]), badge, BADGE_SIZE))
     if "lp" in routed and board.title:
-        # The title: its width estimated (Graphviz gives its centre only).
-        width = text_width(collapse(board.title), 18, "bold") + 8
-        obstacles.append(box(*_point(routed["lp"]), width, 26))
+        # The title: its size estimated (Graphviz gives its centre only).
+        lines = title_lines(board)
+        width = max(text_width(line, TITLE_SIZE, "bold") for line in lines) + 8
+        obstacles.append(box(*_point(routed["lp"]), width, 26 * len(lines)))
     routes: dict[int, list[Point]] = {}
     pinned: dict[int, str] = {}
     for item in routed.get("edges", []):

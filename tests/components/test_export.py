@@ -653,3 +653,25 @@ def test_links_routed_without_a_loose_card_are_not_kept_when_one_runs_through_it
     assert routes is not None and set(routes) == {0}
     full = Board(nodes=board(300).nodes[:2], edges=board(300).edges)
     assert export._routes_without_loose(full, options, run) is None  # nothing is loose
+
+
+@needs_graphviz
+def test_a_long_title_wraps_instead_of_widening_the_picture():
+    def board(title: str) -> Board:
+        return Board(
+            title=title,
+            nodes=[
+                Node(id="a", type="cache", label="A"),
+                Node(id="b", type="cache", label="B", x=300),
+            ],
+            edges=[Edge(id="e", source="a", target="b")],
+        )
+
+    def width(svg: bytes) -> float:
+        return float(svg_root(svg).get("viewBox", "0 0 0 0").split()[2])
+
+    long = "Ads click-through prediction with online learning, " * 4  # 200 characters
+    lines = export.title_lines(board(long))
+    assert len(lines) == 2 and lines[-1].endswith("\u2026")
+    assert width(render(board(long), "svg")) < width(render(board("Ads CTR"), "svg")) + 400
+    assert export.title_lines(board("Ads CTR")) == ("Ads CTR",)
