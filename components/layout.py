@@ -81,7 +81,7 @@ from components.graphviz import (
 from components.labels import segment_inside
 
 MARGIN = 40  # canvas pixels between the layout and the origin
-NODESEP = 0.3  # inches between cards in a column
+NODESEP = 0.5  # inches between cards in a column (36 px: room for an arrow between bands)
 RANKSEP = 0.5  # inches between columns
 CLUSTER_MARGIN = 6  # points around a band
 

@@ -199,7 +199,7 @@ def test_a_board_that_fits_is_laid_out_once_at_the_usual_spacing(monkeypatch):
     monkeypatch.setattr(layout, "run_graphviz", lambda s, *a: sources.append(s) or run(s, *a))
     auto_positions(load_design("video_recommendation"))
     assert sources == [layout_dot(load_design("video_recommendation"))]
-    assert 'ranksep="0.5"' in sources[0] and 'nodesep="0.3"' in sources[0]
+    assert 'ranksep="0.5"' in sources[0] and 'nodesep="0.5"' in sources[0]
 
 
 def test_a_stacked_link_may_keep_one_column_and_nothing_else_changes():
