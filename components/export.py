@@ -217,10 +217,10 @@ def to_dot(
     if max_inches:
         graph["size"] = f"{fmt(max_inches)},{fmt(max_inches)}"
     if board.title:
-        lines = '<BR ALIGN="LEFT"/>'.join(html_text(line) for line in title_lines(board))
+        title = '<BR ALIGN="LEFT"/>'.join(html_text(line) for line in title_lines(board))
         graph.update(
             {
-                "label": Html(f"<B>{lines}</B>"),
+                "label": Html(f"<B>{title}</B>"),
                 "labelloc": "t",
                 "labeljust": "l",
                 "fontsize": str(TITLE_SIZE),
