@@ -25,7 +25,7 @@ class StepCoverage:
     number: int
     title: str
     covered: bool
-    status: str  # "covered", "partial" (components with findings) or "missing"
+    status: str  # "covered", "error" (an error open), "partial" (warnings) or "missing"
     components: int
     findings: int
 
@@ -118,9 +118,11 @@ def _coverage(
             if step_key:
                 per_step_components[step_key] += 1
     blocking = {step.key: 0 for step in STEPS}
+    errors = {step.key: 0 for step in STEPS}
     for finding in findings:
         if finding.step and finding.severity != "info":
             blocking[finding.step] += 1
+            errors[finding.step] += finding.severity == "error"
     result = []
     for step in STEPS:
         if step.key in NOTE_STEPS:
@@ -128,9 +130,16 @@ def _coverage(
             status = "covered" if present else "missing"
             count = 0
         else:
+            # The chip says the worst of the step: an error, then warnings (with or
+            # without components: a warning names what to add), then what is drawn.
             count = per_step_components[step.key]
             present = count > 0 and blocking[step.key] == 0
-            status = "covered" if present else ("partial" if count else "missing")
+            if errors[step.key]:
+                status = "error"
+            elif blocking[step.key]:
+                status = "partial"
+            else:
+                status = "covered" if present else "missing"
         result.append(
             StepCoverage(
                 step.key, step.number, step.title, present, status, count, blocking[step.key]

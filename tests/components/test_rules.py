@@ -1555,10 +1555,16 @@ def test_step_coverage_partial_and_missing():
         [("app", "gw"), ("gw", "inf"), ("inf", "gw"), ("gw", "app")],
     )
     steps = {s.key: s for s in validate(board, "mid").steps}
-    assert steps["serving"].status == "partial" and not steps["serving"].covered
+    assert steps["serving"].status == "error" and not steps["serving"].covered
     assert steps["serving"].findings >= 1
-    assert steps["model"].status == "missing" and steps["model"].components == 0
-    assert steps["monitoring"].status == "missing"
+    # Nothing of step 4 drawn, and its error (no training loop) shows on it.
+    assert steps["model"].status == "error" and steps["model"].components == 0
+    assert steps["monitoring"].status == "missing" and steps["evaluation"].status == "missing"
+    # At senior level the monitoring warnings colour the step though nothing of it is
+    # drawn (a warning names what to add); an error outranks warnings.
+    steps = {s.key: s for s in validate(board, "senior").steps}
+    assert steps["monitoring"].status == "partial" and steps["monitoring"].components == 0
+    assert steps["serving"].status == "error"
 
 
 def test_info_findings_do_not_block_coverage():
