@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from components import case_studies
+from components.catalogue import COMPONENT_TYPES
 from components.document import Board as Document
+from components.steps import STEPS
 from studio import practice, services
 from studio.access import board_for, links_for
 from studio.case_views import (
@@ -96,13 +98,37 @@ def finish(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect(url)
 
 
+# Steps no component belongs to (requirements, framing): the board has nothing there to
+# compare with the reference, so only the worksheet says whether the step was done.
+WORKSHEET_ONLY_STEPS = frozenset(
+    s.key for s in STEPS if all(t.step != s.key for t in COMPONENT_TYPES.values())
+)
+
+
+def review_comparison(study: case_studies.CaseStudy, document: Document) -> list[dict]:
+    """comparison_rows as dicts, each with what its step's line says (`status`):
+    "missing" (components or connections listed), "ok" (nothing missing), or, for a step
+    no component belongs to, "written" or "empty" after the board's worksheet: an empty
+    requirements step is not "nothing missing"."""
+    rows = []
+    for step, components, connections in comparison_rows(study, document):
+        if step.key in WORKSHEET_ONLY_STEPS and not (components or connections):
+            status = "written" if document.notes.get(step.key, "").strip() else "empty"
+        else:
+            status = "missing" if components or connections else "ok"
+        rows.append(
+            {"step": step, "components": components, "connections": connections, "status": status}
+        )
+    return rows
+
+
 def review_context(board: Board) -> dict:
     study = study_for(board)
     return {
         "board": board,
         "study": study,
         "steps": practice.review_steps(board, study),
-        "comparison": comparison_rows(study, board.to_document()),
+        "comparison": review_comparison(study, board.to_document()),
         "reveals": practice.reveals(board, study),
         "acknowledged": study.acknowledged,
         "scores": case_studies.SCORES,

@@ -287,6 +287,53 @@ def test_home_catalogue_is_a_plain_list_and_start_buttons_line_up(
     assert all(len(tops) == 1 for tops in rows.values()), f"Start buttons do not line up: {rows}"
 
 
+# Per case card: its content box (inside border and padding) and the boxes of everything
+# in it (title, summary, level, buttons), with whether any of them cuts its own text.
+CASE_CARDS_JS = """() => [...document.querySelectorAll('.case-card')].map((card) => {
+  const r = card.getBoundingClientRect(), cs = getComputedStyle(card);
+  const px = (name) => parseFloat(cs[name]);
+  const box = {x: r.left + px('borderLeftWidth') + px('paddingLeft'),
+               y: r.top + px('borderTopWidth') + px('paddingTop'),
+               w: r.width - px('borderLeftWidth') - px('borderRightWidth') - px('paddingLeft')
+                  - px('paddingRight'),
+               h: r.height - px('borderTopWidth') - px('borderBottomWidth') - px('paddingTop')
+                  - px('paddingBottom')};
+  const parts = [...card.querySelectorAll('h3, p, .case-start, select, button')].map((e) => {
+    const b = e.getBoundingClientRect();
+    return {sel: e.tagName + (e.textContent.trim() ? ' ' + e.textContent.trim().slice(0, 30) : ''),
+            x: b.left, y: b.top, w: b.width, h: b.height,
+            clipped: e.scrollWidth > e.clientWidth + 1};
+  });
+  return {title: card.querySelector('h3').textContent, box, parts};
+})"""
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [LARGE, {"width": 1280, "height": 800}, {"width": 1920, "height": 1080}],
+    ids=["1440", "1280", "1920"],
+)
+def test_case_study_cards_hold_their_whole_content(
+    page: Page, server_url: str, viewport: dict
+) -> None:
+    """At 1440 and 1280 px each card was 259 px wide with 276 px of content: summaries ran
+    under the next card ("that ea") and "Interview" showed as "Intervie". Every title,
+    summary, level and button now lies inside its card's content box, none cut."""
+    page.set_viewport_size(viewport)
+    page.goto(server_url + "/")
+    cards = page.evaluate(CASE_CARDS_JS)
+    assert len(cards) == 10
+    for card in cards:
+        for part in card["parts"]:
+            assert _inside(part, card["box"]), (
+                f"{part['sel']!r} sticks out of the card {card['title']!r} at "
+                f"{viewport['width']} px: {part} not in {card['box']}"
+            )
+            assert not part["clipped"], f"{part['sel']!r} cuts its text in {card['title']!r}"
+    page.locator(".case-grid").scroll_into_view_if_needed()
+    screenshot(page, f"layout-home-cases-{viewport['width']}")
+
+
 def test_side_tabs_keep_one_row_and_do_not_move_when_the_count_changes(
     page: Page, server_url: str
 ) -> None:

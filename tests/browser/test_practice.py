@@ -167,3 +167,69 @@ def test_practising_alone_does_not_ask_for_a_name(page: Page, server_url: str) -
     expect(page.locator("#name-dialog")).not_to_have_attribute("open", "")
     page.locator("#case").get_by_role("button", name="Start timer").click()  # not blocked
     expect(page.locator("#timer")).to_have_attribute("data-state", "running")
+
+
+# The reference image's drawn width over the width of its drawing (the SVG's viewBox).
+REFERENCE_SCALE_JS = """async () => {
+  const img = document.querySelector('img.reference');
+  const svg = await (await fetch(img.src)).text();
+  const viewBox = svg.match(/viewBox="([^"]+)"/)[1].split(/\\s+/).map(Number);
+  return img.getBoundingClientRect().width / viewBox[2];
+}"""
+
+
+def test_the_review_shows_a_legible_reference_a_styled_rubric_and_empty_steps(
+    page: Page, server_url: str
+) -> None:
+    """The UX review: the reference was drawn 440 px tall (half its size, ~5 px text) with no
+    visible way to a larger view; the score meanings were unstyled (panels.css not loaded);
+    steps 1 and 2, which have no components, said a green "nothing missing" when empty."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(server_url + "/")
+    set_name(page, server_url, "Pat")
+    page.locator(".case-card", has_text=STUDY).get_by_role("button", name="Practise").click()
+    expect(page).to_have_url(BOARD_URL)
+    public_id = board_id(page)
+    wait_live(page)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#case").get_by_role("button", name="Finish and review").click()
+    expect(page).to_have_url(re.compile(rf"/b/{public_id}/practice/review$"))
+    page.wait_for_function("() => document.querySelector('img.reference').naturalWidth > 0")
+
+    for width, height in ((1440, 900), (1280, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        scale = page.evaluate(REFERENCE_SCALE_JS)
+        assert scale >= 0.7, f"the reference is drawn at {scale:.0%} of its size at {width} px"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no page scroll
+        page.locator(".reference-scroll").scroll_into_view_if_needed()
+        screenshot(page, f"practice-06-review-reference-{width}")
+
+    # A plain link opens the reference alone, full size, in a new tab.
+    full = page.get_by_role("link", name=re.compile("reference design full size"))
+    expect(full).to_be_visible()
+    expect(full).to_have_attribute("target", "_blank")
+    with page.context.expect_page() as opened:
+        full.click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.url.endswith(f"/b/{public_id}/practice/reference.svg")
+    expect(tab.locator("svg")).to_have_count(1)
+    tab.close()
+
+    # Each score sits beside its meaning, as in the interviewer's rubric.
+    meanings = page.locator(".score-meanings")
+    expect(meanings.locator("dt")).to_have_count(4)
+    for dt, dd in zip(meanings.locator("dt").all(), meanings.locator("dd").all(), strict=True):
+        score, meaning = dt.bounding_box(), dd.bounding_box()
+        assert score and meaning
+        assert abs(score["y"] - meaning["y"]) < 2 and score["x"] + score["width"] <= meaning["x"]
+
+    # Nothing was written in the worksheet: steps 1 and 2 say so, and not in green.
+    green = "rgb(21, 128, 61)"
+    for key in ("requirements", "framing"):
+        line = page.locator(f"#compare-{key}")
+        expect(line).to_contain_text("not written yet")
+        expect(line).not_to_contain_text("nothing missing")
+        expect(line.locator(".empty")).not_to_have_css("color", green)
+    page.locator(".comparison").scroll_into_view_if_needed()
+    screenshot(page, "practice-07-review-comparison")

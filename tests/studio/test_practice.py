@@ -281,3 +281,51 @@ def test_acknowledged_findings_show_to_the_interviewer_and_the_finished_practise
     assert why not in text_of(practiser.get(url(mine, "case")))
     practiser.post(url(mine, "practice/finish"))
     assert why in text_of(practiser.get(url(mine, "practice/review")))
+
+
+def comparison_line(review: str, step_title: str) -> str:
+    """The text of one step's line in the review's comparison list."""
+    block = review.split('<ul class="comparison">', 1)[1].split("</ul>", 1)[0]
+    (line,) = [li for li in block.split("<li")[1:] if f". {step_title}</strong>" in li]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", line.split(">", 1)[1])).strip()
+
+
+def test_review_says_a_worksheet_step_with_no_components_is_empty_or_written(practising):
+    """Requirements and framing have no components: the comparison with the reference
+    finds nothing missing there whatever the board holds, so those lines follow the
+    worksheet instead (an empty step is "not written yet", never a green "nothing
+    missing"); steps with components still compare them."""
+    board, client = practising
+    services.apply(
+        board.public_id,
+        {"op": "update_notes", "step": "framing", "text": "Binary classification"},
+        "Pat",
+    )
+    services.apply(
+        board.public_id, {"op": "update_notes", "step": "requirements", "text": "  \n"}, "Pat"
+    )
+    client.post(url(board, "practice/finish"))
+    response = client.get(url(board, "practice/review"))
+    review = text_of(response)
+    requirements = comparison_line(review, "Requirements")
+    assert "not written yet" in requirements and "nothing missing" not in requirements
+    assert 'id="compare-requirements" data-status="empty"' in review
+    framing = comparison_line(review, "Framing")
+    assert "written in your worksheet" in framing and "nothing missing" not in framing
+    assert 'id="compare-framing" data-status="written"' in review
+    assert 'class="ok"' not in review.split('id="compare-data"', 1)[0]  # neither is green
+    # An empty board misses the reference's data components: listed as before.
+    assert "Missing components:" in comparison_line(review, "Data")
+
+
+def test_review_loads_the_stylesheet_of_the_score_meanings_and_links_the_reference(practising):
+    board, client = practising
+    client.post(url(board, "practice/finish"))
+    review = text_of(client.get(url(board, "practice/review")))
+    assert 'class="score-meanings"' in review
+    assert re.search(r'<link rel="stylesheet" href="[^"]*/css/panels(\.\w+)?\.css">', review)
+    reference = url(board, "practice/reference.svg")
+    link = re.search(
+        rf'<a class="btn[^"]*" id="reference-full-size" href="{reference}"[^>]*>', review
+    )
+    assert link and 'target="_blank"' in link.group(0)
