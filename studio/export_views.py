@@ -14,9 +14,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from components.describe import describe_operation
 from components.export import FORMATS, LAYOUTS, ExportError
 from components.export import render as render_export
 from components.layout import auto_positions
+from components.operations import apply_all
 from components.report import validate
 from components.steps import STEPS
 from studio import practice
@@ -37,6 +39,27 @@ def file_stem(board: Board) -> str:
     """A safe file name from the board title."""
     stem = re.sub(r"[^A-Za-z0-9]+", "-", board.title).strip("-").lower()[:60]
     return stem or "board"
+
+
+def download_name(
+    board: Board,
+    fmt: str,
+    layout: str = "drawn",
+    findings: bool = False,
+    revision: int | None = None,
+) -> str:
+    """The file name of a download, telling its variants apart: "<stem>.svg",
+    "<stem>-auto-layout.svg", "<stem>-findings.svg", "<stem>-revision-12.png", ...
+    (layout and findings do not apply to JSON, components.export.render)."""
+    parts = [file_stem(board)]
+    if fmt != "json":
+        if layout == "auto":
+            parts.append("auto-layout")
+        if findings:
+            parts.append("findings")
+    if revision is not None:
+        parts.append(f"revision-{revision}")
+    return f"{'-'.join(parts)}.{fmt}"
 
 
 class BadQuery(ValueError):
@@ -91,7 +114,8 @@ def export(request: HttpRequest, board: Board, role: str, fmt: str) -> HttpRespo
         return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     if download:
-        response["Content-Disposition"] = f'attachment; filename="{file_stem(board)}.{fmt}"'
+        name = download_name(board, fmt, layout, with_findings, revision)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 
@@ -161,13 +185,16 @@ def replay_frame(request: HttpRequest, board: Board, role: str, revision: int) -
     """The board at `revision` (its first `revision` operations replayed) and its findings."""
     if not 1 <= revision <= board.revision:
         raise Http404("No such revision.")
-    document = document_at(board, revision)
     operation = board.operations.get(revision=revision)
+    before = document_at(board, revision - 1)  # for the words: what the edit changed
+    document = apply_all(before, [operation.op])
     report = validate(document)
+    description = describe_operation(operation.op, before)
     context = {
         "board": board,
         "revision": revision,
         "operation": operation,
+        "description": description,
         "report": report,
         "document": document,
         "steps": STEPS,
@@ -178,6 +205,7 @@ def replay_frame(request: HttpRequest, board: Board, role: str, revision: int) -
                 "revision": revision,
                 "at": operation.created_at.isoformat(),
                 "author": operation.author,
+                "description": description,
                 "board": document.to_dict(),
                 "report": report.to_dict(),
             }

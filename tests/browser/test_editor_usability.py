@@ -291,11 +291,12 @@ def test_keyboard_selects_and_connects_components(page: Page, server_url: str) -
         },
     )
     canvas = page.locator("#canvas")
-    # The skip link comes right after the brand, before the palette.
-    page.keyboard.press("Tab")
+    # The skip link is the first Tab stop, before the brand: Tab then Enter reaches the
+    # canvas without leaving the board.
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to canvas")
     expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # shown while focused
     page.keyboard.press("Enter")
     expect(canvas).to_be_focused()
     ring = canvas.evaluate("el => getComputedStyle(el, '::after').borderTopWidth")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import xml.etree.ElementTree as ElementTree
 
 import pytest
@@ -41,6 +43,44 @@ def test_every_format_downloads(board: Board, fmt: str, content_type: str, start
     assert response["Content-Type"] == content_type
     assert response.content.lstrip().startswith(starts)
     assert response["Content-Disposition"] == f'attachment; filename="video-recommendation.{fmt}"'
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("export.svg?download=1&legend=1", "video-recommendation.svg"),
+        ("export.svg?download=1&layout=auto&legend=1", "video-recommendation-auto-layout.svg"),
+        ("export.svg?download=1&legend=1&findings=1", "video-recommendation-findings.svg"),
+        (
+            "export.png?download=1&layout=auto&findings=1",
+            "video-recommendation-auto-layout-findings.png",
+        ),
+        ("export.dot?download=1&layout=drawn", "video-recommendation.dot"),
+        (
+            "export.svg?download=1&revision=1&findings=1",
+            "video-recommendation-findings-revision-1.svg",
+        ),
+        ("export.json?download=1&layout=auto&findings=1", "video-recommendation.json"),
+        ("export.json?download=1&revision=1", "video-recommendation-revision-1.json"),
+    ],
+)
+def test_each_export_variant_downloads_under_its_own_name(board: Board, path: str, name: str):
+    response = client_as(board, "viewer").get(f"/b/{board.public_id}/{path}")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
+def test_the_export_menu_downloads_every_item_under_a_different_name(board: Board):
+    client = client_as(board, "candidate")
+    page = client.get(f"/b/{board.public_id}/").content.decode()
+    hrefs = [
+        html.unescape(href)
+        for href in re.findall(r'<a role="menuitem" href="([^"]+)"', page)
+        if "download=1" in href
+    ]
+    assert len(hrefs) >= 6  # SVG as drawn, auto-laid out, with findings; PNG; DOT; JSON
+    names = [client.get(href)["Content-Disposition"] for href in hrefs]
+    assert len(set(names)) == len(names), names
 
 
 def test_the_svg_export_is_plain_xml_with_every_label(board: Board):
@@ -160,3 +200,35 @@ def test_the_report_explains_badges_only_when_the_diagram_has_findings(db, desig
     html = client_as(board, "viewer").get(f"/b/{board.public_id}/report").content.decode()
     assert ("Numbered badges on the components" in html) is badges
     assert "Click the diagram to open it on its own." in html
+
+
+def test_replay_frames_say_what_each_edit_did_in_words(board: Board):
+    ops = [
+        {"op": "update_notes", "step": "data", "text": "logs"},
+        {"op": "move_node", "id": "fs", "x": 5, "y": 5},
+        {"op": "delete_edge", "id": "e9"},
+        {"op": "add_edge", "edge": {"id": "e9b", "source": "rerank", "target": "gw"}},
+        {"op": "delete_node", "id": "vi"},
+    ]
+    for op in ops:
+        services.apply(board.public_id, op, "Cleo")
+    board.refresh_from_db()
+    client = client_as(board, "viewer")
+    said = {
+        2: "Cleo edited the worksheet (3. Data)",
+        3: "Cleo moved Feature store",
+        4: "Cleo disconnected Re-ranker (freshness, diversity) → API gateway",
+        5: "Cleo connected Re-ranker (freshness, diversity) → API gateway",
+        6: "Cleo deleted ANN index and its 2 connections",  # named as it was before
+    }
+    for revision, words in said.items():
+        frame = client.get(f"/b/{board.public_id}/replay/{revision}").content.decode()
+        meta = html.unescape(re.search(r'<p class="muted replay-meta">(.*?)</p>', frame)[1])
+        assert meta.endswith(f" · {words}"), meta
+        assert ops[revision - 2]["op"] not in frame
+        data = client.get(
+            f"/b/{board.public_id}/replay/{revision}", HTTP_ACCEPT="application/json"
+        ).json()
+        assert f"Cleo {data['description']}" == words
+    first = client.get(f"/b/{board.public_id}/replay/1").content.decode()
+    assert "started the board with 20 components and 27 connections" in html.unescape(first)
