@@ -96,6 +96,30 @@ def comparison_rows(study: case_studies.CaseStudy, document: Document) -> list[t
     return rows
 
 
+# Steps no component belongs to (requirements, framing): the board has nothing there to
+# compare with the reference, so only the worksheet says whether the step was done.
+WORKSHEET_ONLY_STEPS = frozenset(
+    s.key for s in STEPS if all(t.step != s.key for t in COMPONENT_TYPES.values())
+)
+
+
+def review_comparison(study: case_studies.CaseStudy, document: Document) -> list[dict]:
+    """comparison_rows as dicts, each with what its step's line says (`status`):
+    "missing" (components or connections listed), "ok" (nothing missing), or, for a step
+    no component belongs to, "written" or "empty" after the board's worksheet: an empty
+    requirements step is not "nothing missing"."""
+    rows = []
+    for step, components, connections in comparison_rows(study, document):
+        if step.key in WORKSHEET_ONLY_STEPS and not (components or connections):
+            status = "written" if document.notes.get(step.key, "").strip() else "empty"
+        else:
+            status = "missing" if components or connections else "ok"
+        rows.append(
+            {"step": step, "components": components, "connections": connections, "status": status}
+        )
+    return rows
+
+
 def render_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     study = study_for(board)
     revealed = set(board.revealed)
@@ -131,7 +155,7 @@ def render_panel(request: HttpRequest, board: Board, role: str) -> HttpResponse:
         context["finished"] = practice.is_finished(board)
         context["timer"] = timer_state(board)
     if interviewer:
-        context["comparison"] = comparison_rows(study, board.to_document())
+        context["comparison"] = review_comparison(study, board.to_document())
         context["acknowledged"] = study.acknowledged
     return render(request, "partials/case.html", context)
 

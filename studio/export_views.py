@@ -23,7 +23,7 @@ from components.report import validate
 from components.steps import STEPS
 from studio import practice
 from studio.access import with_board
-from studio.case_views import comparison_rows, study_for
+from studio.case_views import review_comparison, study_for
 from studio.models import Board
 from studio.services import document_at
 
@@ -142,7 +142,7 @@ def report_context(board: Board, role: str) -> dict:
             "reveals": practice.reveals(board, study),
             "hints_taken": sum(1 for r in board.practice_log if r["kind"] == "hint"),
             "steps": practice.review_steps(board, study),
-            "comparison": comparison_rows(study, document),
+            "comparison": review_comparison(study, document),
         }
     return context
 

@@ -13,16 +13,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from components import case_studies
-from components.catalogue import COMPONENT_TYPES
 from components.document import Board as Document
-from components.steps import STEPS
 from studio import practice, services
 from studio.access import board_for, links_for
 from studio.case_views import (
     chosen_study,
-    comparison_rows,
     reference_response,
     render_panel,
+    review_comparison,
     study_for,
 )
 from studio.interview import InterviewError, control_timer, elapsed_seconds, timer_state
@@ -96,30 +94,6 @@ def finish(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return redirect(url)
-
-
-# Steps no component belongs to (requirements, framing): the board has nothing there to
-# compare with the reference, so only the worksheet says whether the step was done.
-WORKSHEET_ONLY_STEPS = frozenset(
-    s.key for s in STEPS if all(t.step != s.key for t in COMPONENT_TYPES.values())
-)
-
-
-def review_comparison(study: case_studies.CaseStudy, document: Document) -> list[dict]:
-    """comparison_rows as dicts, each with what its step's line says (`status`):
-    "missing" (components or connections listed), "ok" (nothing missing), or, for a step
-    no component belongs to, "written" or "empty" after the board's worksheet: an empty
-    requirements step is not "nothing missing"."""
-    rows = []
-    for step, components, connections in comparison_rows(study, document):
-        if step.key in WORKSHEET_ONLY_STEPS and not (components or connections):
-            status = "written" if document.notes.get(step.key, "").strip() else "empty"
-        else:
-            status = "missing" if components or connections else "ok"
-        rows.append(
-            {"step": step, "components": components, "connections": connections, "status": status}
-        )
-    return rows
 
 
 def review_context(board: Board) -> dict:

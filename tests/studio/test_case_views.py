@@ -89,6 +89,9 @@ def test_the_comparison_names_what_the_board_lacks(started):
     board, interviewer = started
     panel = interviewer.get(f"/b/{board.public_id}/case").content.decode()
     assert "Missing components: " in panel and "Feature store" in panel
+    # Requirements and framing have no components to compare: the worksheet says.
+    assert 'id="case-compare-requirements" data-status="empty"' in panel
+    assert "not written yet" in panel.split('id="case-compare-framing"', 1)[1].split("</li>")[0]
     # The reference thumbnail opens full size.
     assert f'<a href="/b/{board.public_id}/case/reference.svg" target="_blank"' in panel
     svg = interviewer.get(f"/b/{board.public_id}/case/reference.svg")
