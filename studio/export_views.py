@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from components.describe import describe_operation
-from components.export import FORMATS, LAYOUTS, ExportError
+from components.export import FORMATS, LAYOUTS, ExportError, link_ends
 from components.export import render as render_export
 from components.layout import auto_positions
 from components.operations import apply_all
@@ -129,6 +129,11 @@ def report_context(board: Board, role: str) -> dict:
         "report": report,
         "role": role,
         "notes": [(s, document.notes.get(s.key, "")) for s in STEPS],
+        # "Source → Target" and the label of each connection: how the design is wired.
+        "connections": [
+            (ends, edge.label)
+            for ends, edge in zip(link_ends(document), document.edges, strict=True)
+        ],
         "generated": timezone.now(),
     }
     if role == "interviewer":

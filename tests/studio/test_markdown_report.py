@@ -127,3 +127,12 @@ def test_md_block_escapes_each_line_start():
         "\\#tag",
         "plain",
     ]
+
+
+def test_the_markdown_report_lists_how_the_design_is_wired():
+    board, _ = make_board("video_recommendation")
+    markdown = report_md(board)
+    wiring = markdown.split("## Connections", 1)[1].split("## Findings", 1)[0]
+    document = board.to_document()
+    assert wiring.count("\n| ") == len(document.edges) + 1  # the header, then one per link
+    assert "| Two-tower retrieval → ANN index | query |" in wiring

@@ -204,6 +204,8 @@ def test_the_report_lists_hints_taken_in_html_and_markdown(practising):
     assert "## Practice" in markdown and "Hints taken: 1" in markdown
     assert html.unescape(markdown).count(hint["text"]) == 1
     assert "| 6. Serving | 2 | 1 |" in markdown
+    assert "; |" not in markdown  # what is missing is a list, with no trailing separator
+    assert "Predictor (" in markdown  # a role names the reference's own types
 
 
 def test_sharing_makes_links_then_and_the_person_becomes_interviewer(practising):
