@@ -203,6 +203,8 @@ def replay_frame(request: HttpRequest, board: Board, role: str, revision: int) -
         "report": report,
         "document": document,
         "steps": STEPS,
+        "notes": [(s, document.notes.get(s.key, "")) for s in STEPS],
+        "notes_edited": operation.op.get("op") == "update_notes",
     }
     if request.headers.get("Accept") == "application/json":
         return JsonResponse(

@@ -232,3 +232,16 @@ def test_replay_frames_say_what_each_edit_did_in_words(board: Board):
         assert f"Cleo {data['description']}" == words
     first = client.get(f"/b/{board.public_id}/replay/1").content.decode()
     assert "started the board with 20 components and 27 connections" in html.unescape(first)
+
+
+def test_a_replay_frame_shows_the_worksheet_at_that_revision(board: Board):
+    services.apply(
+        board.public_id, {"op": "update_notes", "step": "data", "text": "a <b>\nb"}, "Cleo"
+    )
+    services.apply(board.public_id, {"op": "update_notes", "step": "data", "text": "later"}, "Cleo")
+    client = client_as(board, "viewer")
+    frame = client.get(f"/b/{board.public_id}/replay/2").content.decode()
+    worksheet = frame.split('<details class="replay-worksheet" open>', 1)[1].split("</details>")[0]
+    assert "a &lt;b&gt;<br>b" in worksheet and "later" not in worksheet  # escaped, as it was
+    moved = client.get(f"/b/{board.public_id}/replay/3").content.decode()
+    assert "later" in moved.split('class="replay-worksheet"', 1)[1]
