@@ -42,7 +42,17 @@ MAX_BATCH = 500
 
 
 class OperationError(ValueError):
-    """An operation was refused; the board is unchanged."""
+    """An operation was refused; the board is unchanged.
+
+    `missing` is set when the reason is that the operation names a component or an edge
+    the board does not hold (someone deleted it meanwhile): `("component" | "edge", id)`.
+    The live protocol passes it on (the `error` frame's `missing`), so that the client,
+    which knows what it called that thing, can say so in words rather than by its id.
+    """
+
+    def __init__(self, message: str, missing: tuple[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 Applier = Callable[[Board, dict[str, Any]], Board]
@@ -127,7 +137,8 @@ def _node_index(board: Board, node_id: Any) -> int:
             return index
     _refuse_invalid_id(node_id)
     raise OperationError(
-        f"component {node_id!r} does not exist (it may have just been deleted by someone else)"
+        f"component {node_id!r} does not exist (it may have just been deleted by someone else)",
+        missing=("component", node_id),
     )
 
 
@@ -137,7 +148,8 @@ def _edge_index(board: Board, edge_id: Any) -> int:
             return index
     _refuse_invalid_id(edge_id)
     raise OperationError(
-        f"edge {edge_id!r} does not exist (it may have just been deleted by someone else)"
+        f"edge {edge_id!r} does not exist (it may have just been deleted by someone else)",
+        missing=("edge", edge_id),
     )
 
 
@@ -257,7 +269,11 @@ def _add_edge(board: Board, op: dict[str, Any]) -> Board:
         raise OperationError(f"a board holds at most {MAX_EDGES} edges")
     refusal = edge_refusal(board, edge)
     if refusal:
-        raise OperationError(f"cannot connect {edge.source!r} to {edge.target!r}: {refusal}")
+        gone = next((end for end in (edge.source, edge.target) if board.node(end) is None), None)
+        raise OperationError(
+            f"cannot connect {edge.source!r} to {edge.target!r}: {refusal}",
+            missing=("component", gone) if gone is not None else None,
+        )
     return replace(board, edges=[*board.edges, edge])
 
 
@@ -314,7 +330,9 @@ def _batch(board: Board, op: dict[str, Any]) -> Board:
         try:
             board = _apply_one(board, inner)
         except OperationError as exc:
-            raise OperationError(f"operation {position + 1} of the batch: {exc}") from None
+            raise OperationError(
+                f"operation {position + 1} of the batch: {exc}", missing=exc.missing
+            ) from None
     return board
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from components import case_studies
@@ -33,6 +34,20 @@ MAX_COMMENT = 2_000
 
 class InterviewError(ValueError):
     """A timer or rubric change was refused; nothing was stored."""
+
+
+class StaleEdit(InterviewError):
+    """A save of private notes or a comment based on a text that another interviewer has
+    changed since: nothing was stored; `current` is the text stored now."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__("someone else changed this since you started: nothing was saved")
+        self.current = current
+
+
+# What a locked read of the board loads besides the field it changes (post_save uses
+# public_id).
+_LOCKED = ("id", "public_id")
 
 
 def elapsed_seconds(board: Board, now=None) -> float:
@@ -87,22 +102,77 @@ def control_timer(board: Board, action: Any, duration: Any = None) -> None:
     board.save(update_fields=["timer_duration", "timer_started_at", "timer_elapsed", "updated_at"])
 
 
-def save_private_notes(board: Board, text: str) -> None:
+def save_private_notes(board: Board, text: str, base: str | None = None) -> bool:
+    """Store the private notes; True when the stored text changed.
+
+    `base` is the text the edit started from (what the person's panel showed). When
+    another interviewer has saved since (the stored text is neither `base` nor `text`),
+    nothing is stored and StaleEdit carries the stored text: two panels never overwrite
+    each other silently. Without a base (a script) the text is stored as it is. The row
+    is locked while the text is compared, so two saves at once are ordered."""
     if len(text) > MAX_PRIVATE_NOTES:
         raise InterviewError(f"private notes are limited to {MAX_PRIVATE_NOTES} characters")
+    # A form sends a textarea's line breaks as CRLF, the page's own copy has LF.
+    text = text.replace("\r\n", "\n")
+    with transaction.atomic():
+        locked = Board.objects.select_for_update().only(*_LOCKED, "private_notes").get(pk=board.pk)
+        current = locked.private_notes
+        if current.replace("\r\n", "\n") == text:
+            board.private_notes = current
+            return False
+        if base is not None and current.replace("\r\n", "\n") != base.replace("\r\n", "\n"):
+            board.private_notes = current
+            raise StaleEdit(current)
+        locked.private_notes = text
+        locked.save(update_fields=["private_notes", "updated_at"])
     board.private_notes = text
-    board.save(update_fields=["private_notes", "updated_at"])
+    return True
 
 
-def save_score(board: Board, step: str, score: Any, comment: str) -> None:
-    """Score one step 1-4 (or clear it with an empty score) with a comment."""
+def save_score(
+    board: Board,
+    step: str,
+    score: Any = None,
+    comment: str | None = None,
+    *,
+    comment_base: str | None = None,
+) -> bool:
+    """Score one step 1-4 (an empty score clears it) and/or set its comment; True when
+    something changed.
+
+    Only what is given changes: a score leaves the step's comment as stored, a comment
+    leaves its score (None: not given), so a panel that has not seen another
+    interviewer's score cannot send it back stale. `comment_base`, like the private
+    notes' base, is the comment the edit started from: StaleEdit when another interviewer
+    has changed it since. The row is locked while the rubric is read and written, so two
+    saves of different steps keep each other."""
     if step not in SPLIT_MINUTES:
         raise InterviewError(f"unknown step {step!r}")
-    try:
-        value = case_studies.read_score(score)
-    except ValueError as exc:
-        raise InterviewError(str(exc)) from None
-    if len(comment) > MAX_COMMENT:
+    if score is None and comment is None:
+        raise InterviewError("send a score or a comment")
+    value = None
+    if score is not None:
+        try:
+            value = case_studies.read_score(score)
+        except ValueError as exc:
+            raise InterviewError(str(exc)) from None
+    if comment is not None and len(comment) > MAX_COMMENT:
         raise InterviewError(f"a comment is limited to {MAX_COMMENT} characters")
-    board.rubric = {**board.rubric, step: {"score": value, "comment": comment}}
-    board.save(update_fields=["rubric", "updated_at"])
+    with transaction.atomic():
+        locked = Board.objects.select_for_update().only(*_LOCKED, "rubric").get(pk=board.pk)
+        stored = locked.rubric.get(step, {})
+        entry = {"score": stored.get("score"), "comment": stored.get("comment", "")}
+        if score is not None:
+            entry["score"] = value
+        if comment is not None and comment != entry["comment"]:
+            if comment_base is not None and entry["comment"] != comment_base:
+                board.rubric = locked.rubric
+                raise StaleEdit(entry["comment"])
+            entry["comment"] = comment
+        if locked.rubric.get(step) == entry:
+            board.rubric = locked.rubric
+            return False
+        locked.rubric = {**locked.rubric, step: entry}
+        locked.save(update_fields=["rubric", "updated_at"])
+    board.rubric = locked.rubric
+    return True

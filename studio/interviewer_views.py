@@ -6,6 +6,8 @@ cannot leak through a guessed URL.
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +19,9 @@ from studio import case_library, interview
 from studio.access import interviewer_only
 from studio.live.broadcast import send_to_board
 from studio.models import Board
+
+# The id a panel's page sends with its saves (static/js/interviewer.js).
+PAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def panel_context(board: Board) -> dict:
@@ -74,23 +79,61 @@ def timer(request: HttpRequest, board: Board) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+def changed(request: HttpRequest, board: Board, part: str, step: str | None = None) -> None:
+    """Tell the board's other interviewer panels that `part` changed, so they fetch the
+    panel again (static/js/interviewer.js). The frame carries no text, and goes to the
+    private group only: a candidate or viewer never gets it. `page` is the saving page's
+    id (the X-Interviewer-Page header), which that page ignores."""
+    page = request.headers.get("X-Interviewer-Page", "")
+    frame = {"type": "interviewer.changed", "part": part, "step": step}
+    frame["page"] = page if PAGE_ID.fullmatch(page) else ""
+    send_to_board(board.public_id, frame, private=True)
+
+
+def stale(request: HttpRequest, exc: interview.StaleEdit, what: str, rows: int) -> HttpResponse:
+    """409: the save was refused because someone else changed the text since; the page
+    shows the stored text beside the person's own, kept in the field, to choose from."""
+    return render(
+        request,
+        "partials/interviewer_conflict.html",
+        {"current": exc.current, "what": what, "rows": rows},
+        status=409,
+    )
+
+
 @require_POST
 @interviewer_only
 def private_notes(request: HttpRequest, board: Board) -> HttpResponse:
     try:
-        interview.save_private_notes(board, request.POST.get("private_notes", ""))
+        saved = interview.save_private_notes(
+            board, request.POST.get("private_notes", ""), request.POST.get("base")
+        )
+    except interview.StaleEdit as exc:
+        return stale(request, exc, "these notes", 4)
     except interview.InterviewError as exc:
         return HttpResponse(str(exc), status=400)
+    if saved:
+        changed(request, board, "notes")
     return HttpResponse("Saved")
 
 
 @require_POST
 @interviewer_only
 def score(request: HttpRequest, board: Board, step: str) -> HttpResponse:
+    """A score or a comment (or both), each changed alone: the panel sends only the field
+    that changed, with `comment_base`, the comment it started from."""
     try:
-        interview.save_score(
-            board, step, request.POST.get("score"), request.POST.get("comment", "")
+        saved = interview.save_score(
+            board,
+            step,
+            request.POST.get("score"),
+            request.POST.get("comment"),
+            comment_base=request.POST.get("comment_base"),
         )
+    except interview.StaleEdit as exc:
+        return stale(request, exc, "this comment", 2)
     except interview.InterviewError as exc:
         return HttpResponse(str(exc), status=400)
+    if saved:
+        changed(request, board, "rubric", step)
     return HttpResponse("Saved")

@@ -20,7 +20,7 @@
 // menu), panels.js (sidebar tabs, refresh guard), hint.js (the notice line), board-meta.js
 // (title and level), toolbar.js, auto-layout.js, shortcuts.js (the keyboard), outline.js
 // (the Outline tab: the diagram as text, docs/accessibility.md), case-notice.js (a reveal
-// seen from another tab).
+// seen from another tab), interviewer.js (two interviewers on one private panel).
 
 import { Canvas } from "./canvas.js";
 import { Connection } from "./connection.js";
@@ -33,6 +33,7 @@ import { setupHint } from "./hint.js";
 import { Follow } from "./follow.js";
 import { History } from "./history.js";
 import { Inspector } from "./inspector.js";
+import { setupInterviewerPanel } from "./interviewer.js";
 import { Outline } from "./outline.js";
 import { setupMenu } from "./menu.js";
 import { setupName } from "./name.js";
@@ -61,7 +62,7 @@ async function main() {
   const hint = setupHint($("hint"));
 
   // --- state and transport ------------------------------------------------------------
-  const store = new Store({ maxBatch: catalogue.limits.batch });
+  const store = new Store({ maxBatch: catalogue.limits.batch, types: catalogue.types });
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   const conn = new Connection({
     url: scheme + location.host + config.wsPath,
@@ -120,7 +121,6 @@ async function main() {
   store.addEventListener("problem", (e) => hint(e.detail.message, "error"));
   conn.onState((state) => {
     document.body.dataset.conn = state;
-    if (state === "closed" && conn.fatal) hint(conn.fatal, "error");
   });
 
   // --- panels -------------------------------------------------------------------------
@@ -133,7 +133,9 @@ async function main() {
   });
   canvas.addEventListener("selection", (e) => inspector.show(e.detail.keys));
 
-  new Worksheet({ form: $("worksheet"), status: $("ws-status"), store, submit: (op) => store.submit(op), editable });
+  const worksheet = new Worksheet({
+    form: $("worksheet"), status: $("ws-status"), store, submit: (op) => store.submit(op), editable,
+  });
 
   setupFindings({ panel: $("findings"), tab: $("tab-findings"), store, canvas });
   const toasts = new Toasts($("toasts"));
@@ -162,7 +164,7 @@ async function main() {
   });
   setupCaseNotice({ tab: $("tab-case"), store, role: config.role, notify: (text) => toasts.show(text) });
   const tabs = setupTabs();
-  new Outline({
+  const outline = new Outline({
     tree: $("outline"), panel: $("outline-tab"), empty: $("outline-empty"), store, canvas, catalogue, editable,
     onOpen: () => tabs.open("inspector-tab", true),
   });
@@ -170,6 +172,8 @@ async function main() {
   const sidebars = setupSidebarToggles({ around: (change) => canvas.keepScreenPlace(change) });
   for (const menu of document.querySelectorAll("details.menu")) setupMenu(menu);
   for (const panel of [$("case"), $("interviewer")]) if (panel) keepPanelWhileInUse(panel);
+  // Two interviewers on one board: no save overwrites another's unseen (interviewer.js).
+  setupInterviewerPanel({ panel: $("interviewer"), store });
   // "Skip to canvas": focus the canvas itself (the link's #canvas would also scroll).
   document.querySelector(".skip-link")?.addEventListener("click", (e) => {
     e.preventDefault();
@@ -200,6 +204,43 @@ async function main() {
 
   window.addEventListener("beforeunload", (e) => {
     if (store.pending.length) e.preventDefault();
+  });
+
+  // --- access ended -------------------------------------------------------------------
+  // The server closed the socket for good: this person's link was replaced (4403, how the
+  // interviewer ends someone's access) or the board was deleted (4404). Nothing made from
+  // now on could be saved, so the page turns read-only at once and says why in a banner,
+  // rather than queueing edits and promising to save them "when the connection is back".
+  // The connection does not retry (connection.js).
+  const endEditing = () => {
+    if (document.body.classList.contains("is-ended")) return;
+    const lost = store.pending.length;
+    store.end();
+    canvas.closeEditor(false, false);
+    canvas.editable = false; // read by its gestures, its keyboard and JointJS's interactivity
+    inspector.setEditable(false);
+    outline.editable = false;
+    worksheet.end(conn.fatalCode === 4404 ? "this board no longer exists"
+      : "your access to this board has ended");
+    document.body.classList.add("is-readonly", "is-ended");
+    $("board-title").readOnly = true;
+    $("board-level").disabled = true;
+    for (const item of document.querySelectorAll(".sidebar-left .palette-item")) {
+      item.draggable = false;
+      item.setAttribute("aria-disabled", "true");
+    }
+    for (const button of [$("undo"), $("redo"), $("auto-layout")]) {
+      button.disabled = true;
+      button.hidden = true;
+    }
+    const unsaved = !lost ? ""
+      : lost === 1 ? " Your last change was not saved." : ` Your last ${lost} changes were not saved.`;
+    hint("");
+    document.querySelector(".canvas-wrap").prepend(
+      h("div", { class: "ended-banner", id: "ended-banner", role: "alert" }, conn.fatal + unsaved));
+  };
+  conn.onState((state) => {
+    if (state === "closed" && conn.fatal) endEditing();
   });
 
   // Join the board's presence only once the name prompt shown on load is answered: the

@@ -17,10 +17,16 @@ const PENDING_DEAD_MS = 5_000; // an edit unanswered and the socket silent this 
 const MAX_FRAME_BYTES = 64 * 1024; // the server refuses larger frames (docs/protocol.md)
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 20_000;
-// Close codes after which retrying cannot help (docs/protocol.md, studio/live/consumers.py).
+// Close codes after which retrying cannot help (docs/protocol.md, studio/live/consumers.py):
+// the status shown, and what the page tells the person (board.js turns it read-only).
+// 4403 reaches an open socket when its link was replaced (the interviewer's way to end a
+// person's access); 4404 when the board was deleted.
 const FATAL_CLOSES = {
-  4403: "You have no access to this board. Open it with a role link.",
-  4404: "This board no longer exists.",
+  4403: {
+    status: "Access ended",
+    message: "Your access to this board has ended. Ask the interviewer for a new link.",
+  },
+  4404: { status: "Board deleted", message: "This board no longer exists." },
 };
 
 export class Connection {
@@ -47,7 +53,8 @@ export class Connection {
     this.heartbeat = null;
     this.lastSeen = 0;
     this.rtt = null;
-    this.fatal = "";
+    this.fatal = ""; // why the connection ended for good (FATAL_CLOSES), for people
+    this.fatalCode = 0;
     this.wasOnline = false; // live at least once: a later drop is "Offline", not "Connecting"
     this.epoch = ""; // from the server's welcome (see sync)
     this.listeners = new Set();
@@ -128,7 +135,10 @@ export class Connection {
     this.stopHeartbeat();
     this.requeueInflight();
     if (FATAL_CLOSES[code]) {
-      this.fatal = FATAL_CLOSES[code];
+      clearTimeout(this.retryTimer); // never again: no retry, whatever the network does
+      this.retryTimer = null;
+      this.fatal = FATAL_CLOSES[code].message;
+      this.fatalCode = code;
       this.setState("closed");
       return;
     }
@@ -355,7 +365,7 @@ export class Connection {
         break;
       }
       case "closed":
-        text = "Disconnected";
+        text = FATAL_CLOSES[this.fatalCode]?.status || "Disconnected";
         el.title = this.fatal;
         break;
       default:

@@ -45,6 +45,12 @@ export class Inspector {
     store.addEventListener("change", () => this.refresh());
   }
 
+  /** Turn editing off (or on) and show the selection again, its fields to match. */
+  setEditable(editable) {
+    this.editable = editable;
+    this.show(this.keys);
+  }
+
   /** Show the selection (cell keys "n:<id>" / "e:<id>"). */
   show(keys) {
     this.keys = keys;

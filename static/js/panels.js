@@ -8,7 +8,9 @@ const $ = (id) => document.getElementById(id);
  * interviewer's rubric hints): a refresh must not wipe what someone is typing or choosing
  * there. While the focus is inside the panel (or one of its saves is on its way), the
  * refresh is put off and made once the focus leaves (the `refresh` event in its
- * hx-trigger); the rubric's open <details> stay open across a refresh.
+ * hx-trigger); the rubric's open <details> stay open across a refresh, and any swap keeps
+ * the panel's scroll position. A control in the panel whose answer replaces it (a reveal
+ * button) names in `data-focus-after` the id of the element the focus moves to then.
  */
 export function keepPanelWhileInUse(panel) {
   let stale = false;
@@ -34,15 +36,32 @@ export function keepPanelWhileInUse(panel) {
     if (e.detail.elt !== panel) setTimeout(catchUp, 0); // a save of the panel's finished
   });
   let open = [];
+  // A swap keeps the reader where they were. htmx puts the new content in before it removes
+  // the old, and the browser's scroll anchoring follows the old content down meanwhile:
+  // without this, a reveal or a refresh threw the panel to its bottom.
+  const scroller = panel.closest(".tab-panel") || panel;
+  let kept = null; // {top, focus}: the scroll position, and where the focus goes after
   panel.addEventListener("htmx:beforeSwap", (e) => {
     if (e.detail.elt !== panel) return;
     open = [...panel.querySelectorAll("details")].map((d) => d.open);
+    // The control that asked for this content (a reveal button) names the element that
+    // takes its place for the focus (data-focus-after), if the focus was in the panel.
+    const from = e.detail.requestConfig?.elt;
+    const focused = panel.contains(document.activeElement);
+    kept = { top: scroller.scrollTop, focus: focused ? from?.dataset?.focusAfter || "" : null };
   });
   panel.addEventListener("htmx:afterSwap", (e) => {
     if (e.detail.elt !== panel) return;
     const all = panel.querySelectorAll("details");
     if (all.length === open.length) all.forEach((d, i) => { d.open = open[i]; });
     open = [];
+    if (!kept) return;
+    const { top, focus } = kept;
+    kept = null;
+    scroller.scrollTop = top;
+    if (focus === null || panel.contains(document.activeElement)) return; // htmx kept it (an id)
+    const next = (focus && document.getElementById(focus)) || null;
+    if (next && panel.contains(next)) next.focus({ preventScroll: true });
   });
 }
 

@@ -12,13 +12,16 @@
 //   welcome  {you, role}
 //   ack      {cid, revision}
 //   refused  {cid, message, code}                          one of our edits was refused
+//            (a component or connection deleted meanwhile is named by the label this
+//            client knew when the edit was made: refusalMessage)
 //   problem  {message}                                     something to tell the user
 //   presence {frame}                                       presence.*, cursor, selection
 //   synced   {}                                            caught up after (re)connecting
 //   frame    {frame}                                       every frame, before handling
 
 import {
-  applyOp, canApply, differences, emptyDoc, fromBoard, keysOf, OpError, replayPending, seemsApplied,
+  applyOp, canApply, differences, edgeKey, emptyDoc, fromBoard, keysOf, nodeKey, OpError, replayPending,
+  seemsApplied,
 } from "./doc.js";
 import { sameJSON } from "./dom.js";
 
@@ -26,17 +29,22 @@ const NONE = new Set();
 
 export class Store extends EventTarget {
   /**
-   * @param {{maxBatch?: number}} limits operations in one batch: the catalogue's
-   *   limits.batch (without it, only the server refuses a batch that is too long)
+   * @param {{maxBatch?: number, types?: object}} opts `maxBatch`: operations in one batch,
+   *   the catalogue's limits.batch (without it, only the server refuses a batch that is too
+   *   long); `types`: the catalogue's types, whose titles name unlabelled components
    */
-  constructor({ maxBatch = Infinity } = {}) {
+  constructor({ maxBatch = Infinity, types = {} } = {}) {
     super();
     this.maxBatch = maxBatch;
+    this.types = types;
     this.model = emptyDoc();
     this.view = emptyDoc();
     this.revision = 0;
     this.loaded = false;
-    this.pending = []; // our edits not yet applied to the model, in order: {cid, op, revision?}
+    // Our edits not yet applied to the model, in order: {cid, op, revision?, names, waited}
+    // (names: what the edit's components and connections were called when it was made;
+    // waited: it was made, or still unanswered, while the connection was down).
+    this.pending = [];
     this.me = null;
     this.role = null;
     this.conn = null;
@@ -45,13 +53,25 @@ export class Store extends EventTarget {
     this.reportRevision = -1;
     this.counter = 0;
     this.session = Math.random().toString(36).slice(2, 8);
+    this.ended = false; // this page can no longer edit the board (end())
+  }
+
+  /**
+   * This page's access to the board ended for good (the server closed the socket with
+   * 4403 or 4404): no edit is made or queued from now on, since none could be saved.
+   */
+  end() {
+    this.ended = true;
   }
 
   attach(conn) {
     this.conn = conn;
     conn.onState((state) => {
       if (state === "syncing") this.syncing = true;
-      if (state === "offline" || state === "closed") this.syncing = false;
+      if (state === "offline" || state === "closed") {
+        this.syncing = false;
+        for (const edit of this.pending) edit.waited = true;
+      }
     });
   }
 
@@ -66,12 +86,14 @@ export class Store extends EventTarget {
    * ({cid, op}) or null when the edit cannot apply (the view is left as it was).
    */
   submit(op) {
+    if (this.ended) return null;
     if (op && op.op === "batch" && Array.isArray(op.ops) && op.ops.length > this.maxBatch) {
       this.emit("problem", {
         message: `That change has ${op.ops.length} steps; at most ${this.maxBatch} can be made at once.`,
       });
       return null;
     }
+    const names = namesIn(this.view, op, this.types); // before the edit changes them
     let keys;
     try {
       keys = applyOp(this.view, op);
@@ -81,7 +103,10 @@ export class Store extends EventTarget {
       return null;
     }
     this.counter += 1;
-    const edit = { cid: `${this.session}-${this.counter}`, op, revision: null };
+    const edit = {
+      cid: `${this.session}-${this.counter}`, op, revision: null, names,
+      waited: Boolean(this.conn) && this.conn.state !== "online",
+    };
     this.pending.push(edit);
     this.emit("change", { keys, remoteKeys: NONE, revision: this.revision });
     if (this.conn) this.conn.submit(edit);
@@ -257,7 +282,8 @@ export class Store extends EventTarget {
 
   onError(frame) {
     const edit = frame.cid != null ? this.pending.find((e) => e.cid === frame.cid) : null;
-    const message = frame.message || "The server refused that.";
+    const message = frame.missing ? refusalMessage(frame.missing, edit)
+      : frame.message || "The server refused that.";
     if (edit) {
       this.settle((e) => e === edit);
       this.emit("refused", { cid: edit.cid, message, code: frame.code });
@@ -301,4 +327,75 @@ export class Store extends EventTarget {
     this.reportRevision = revision;
     this.emit("report", { report, revision });
   }
+}
+
+// --- refusals in words ----------------------------------------------------------------
+
+const clip = (text) => (text.length > 40 ? `${text.slice(0, 39).trimEnd()}…` : text);
+
+/** A component's label as the canvas shows it (its type's title when it has none). */
+const shown = (node, types) => `“${clip(node.label || types[node.type]?.title || node.type)}”`;
+
+/** What a component is called at the start of a sentence: “Data lake”. */
+function nodeName(node, types) {
+  if (node.type === "note") return node.label ? `The note “${clip(node.label)}”` : "An empty note";
+  return shown(node, types);
+}
+
+/** What a connection is called: its label, else its two ends. */
+function edgeName(edge, doc, types) {
+  if (edge.label) return `The connection “${clip(edge.label)}”`;
+  const end = (id) => (doc.nodes.has(id) ? shown(doc.nodes.get(id), types) : "a component");
+  return `The connection from ${end(edge.source)} to ${end(edge.target)}`;
+}
+
+/**
+ * The names (node/edge key -> words) of the components and connections `op` names, as
+ * `doc` has them: kept with the edit, so that a refusal can name what it was about even
+ * once that is gone from the board (a snapshot after a reconnect no longer holds it).
+ */
+export function namesIn(doc, op, types = {}) {
+  const names = new Map();
+  const node = (id) => {
+    const found = typeof id === "string" ? doc.nodes.get(id) : null;
+    if (found) names.set(nodeKey(id), nodeName(found, types));
+  };
+  const visit = (one) => {
+    if (!one || typeof one !== "object") return;
+    if (one.op === "batch") {
+      if (Array.isArray(one.ops)) one.ops.forEach(visit);
+    } else if (one.op === "add_edge") {
+      node(one.edge?.source);
+      node(one.edge?.target);
+    } else if (typeof one.op === "string" && one.op.endsWith("_edge")) {
+      const found = typeof one.id === "string" ? doc.edges.get(one.id) : null;
+      if (found) names.set(edgeKey(one.id), edgeName(found, doc, types));
+    } else if (typeof one.op === "string" && one.op.endsWith("_node") && one.op !== "add_node") {
+      node(one.id);
+    }
+  };
+  visit(op);
+  return names;
+}
+
+/**
+ * Why an edit was refused when it named a component or connection that someone else
+ * deleted (`missing`: the error frame's {kind, id}), in words and by the name the edit
+ * knew, never the id: "“Data lake” was deleted by someone else while you were offline;
+ * your change to it was dropped."
+ */
+export function refusalMessage(missing, edit) {
+  const key = missing.kind === "edge" ? edgeKey(missing.id) : nodeKey(missing.id);
+  const what = edit?.names?.get(key) || (missing.kind === "edge" ? "A connection" : "A component");
+  const offline = edit?.waited ? " while you were offline" : "";
+  const op = edit?.op?.op;
+  if (op === "delete_node" || op === "delete_edge") {
+    return `${what} was already deleted by someone else${offline}.`;
+  }
+  const when = edit?.waited ? "was deleted by someone else while you were offline"
+    : "was just deleted by someone else";
+  let dropped = "your change to it was dropped";
+  if (op === "add_edge") dropped = "your connection to it was dropped";
+  else if (op === "batch") dropped = "your change to it was dropped, with the rest of that edit";
+  return `${what} ${when}; ${dropped}.`;
 }

@@ -2,6 +2,35 @@
 // only, and only their connections get its frames). Its state comes with the page
 // (data-timer), the welcome frame and `timer` frames sent when an interviewer starts,
 // pauses or resets it: {duration, running, remaining, server_time, split: [{title, seconds}]}.
+// The same state keeps the panels' timer controls current (the interviewer's panel, the
+// practice tools): the per-step split (`ol.timer-split`) and the minutes field follow the
+// duration as soon as it changes, on every interviewer's page, without a reload.
+
+/** Whole minutes as the panels' templates show them (Django's widthratio: Python's round,
+ * halves to even), so a list redrawn here reads as the server rendered it. */
+export function wholeMinutes(seconds) {
+  const s = Math.max(0, Math.round(Number(seconds) || 0));
+  const minutes = Math.floor(s / 60);
+  const rest = s % 60;
+  return rest > 30 || (rest === 30 && minutes % 2 === 1) ? minutes + 1 : minutes;
+}
+
+/** Redraw the split lists under `root` from `state`, and with `minutes` the minutes fields
+ * too (not one in use). */
+function showInPanels(state, root = document, minutes = true) {
+  if (!state || !Array.isArray(state.split)) return;
+  for (const list of root.querySelectorAll("ol.timer-split")) {
+    list.replaceChildren(...state.split.map((part) => {
+      const item = document.createElement("li");
+      item.textContent = `${part.title}: ${wholeMinutes(part.seconds)} min`;
+      return item;
+    }));
+  }
+  if (!minutes || typeof state.duration !== "number") return;
+  for (const field of root.querySelectorAll(".timer-controls input[name=minutes]")) {
+    if (field !== document.activeElement) field.value = String(wholeMinutes(state.duration));
+  }
+}
 
 export function setupTimer({ el, store }) {
   if (!el) return;
@@ -42,11 +71,14 @@ export function setupTimer({ el, store }) {
 
   const set = (next) => {
     if (!next || typeof next !== "object") return;
+    // A new duration replaces minutes typed but not used; the same one leaves them.
+    const newDuration = state !== null && next.duration !== state.duration;
     state = next;
     receivedAt = Date.now();
     clearInterval(ticker);
     ticker = state.running ? setInterval(render, 1000) : null;
     render();
+    showInPanels(state, document, newDuration);
   };
 
   try {
@@ -57,5 +89,10 @@ export function setupTimer({ el, store }) {
   store.addEventListener("welcome", (e) => set(e.detail.timer));
   store.addEventListener("frame", (e) => {
     if (e.detail.frame.type === "timer") set(e.detail.frame.timer);
+  });
+  // A panel fetched before the last change arrived is brought up to it.
+  document.body.addEventListener("htmx:afterSwap", (e) => {
+    const root = e.detail.target;
+    if (root?.querySelector?.("ol.timer-split")) showInPanels(state, root);
   });
 }

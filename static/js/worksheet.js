@@ -65,6 +65,22 @@ export class Worksheet {
     this.renderStatus();
   }
 
+  /**
+   * Editing is over for this page (its access ended, or the board is gone: `why`). The
+   * notes turn read-only, what was typed stays there to be copied, and the status says it
+   * was not saved rather than promising to save it when the connection is back.
+   */
+  end(why) {
+    const unsaved = this.unsaved();
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.editable = false;
+    for (const area of this.areas.values()) area.readOnly = true;
+    if (!this.status) return;
+    this.status.textContent = unsaved ? `Not saved: ${why}.` : "";
+    this.status.dataset.state = unsaved ? "lost" : "";
+  }
+
   /** Whether something typed is not yet applied by the server. */
   unsaved() {
     if (this.timers.size) return true;

@@ -245,7 +245,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         try:
             applied, report = await self._apply(frame.op, cid)
         except OperationError as exc:
-            return await self._refuse(cid, str(exc))
+            return await self._refuse(cid, str(exc), missing=exc.missing)
         except Board.DoesNotExist:
             await self._refuse(cid, "this board no longer exists")
             return await self.close(code=4404)
@@ -276,7 +276,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 can_set_level=self.role == "interviewer",
             )
         except OperationError as exc:
-            return await self._refuse(cid, str(exc))
+            return await self._refuse(cid, str(exc), missing=exc.missing)
         self.limits.note_valid()
         frame = {"type": "op", "cid": cid, "by": self.me["id"], **applied.to_message()}
         event = self._ordered(make_event(frame), applied.revision)
@@ -512,18 +512,26 @@ class BoardConsumer(AsyncWebsocketConsumer):
         await self._broadcast_event(make_event(frame, reply_to), private)
 
     async def _refuse(
-        self, cid: Any, message: str, code: str = "refused", invalid: bool = True
+        self,
+        cid: Any,
+        message: str,
+        code: str = "refused",
+        invalid: bool = True,
+        missing: tuple[str, str] | None = None,
     ) -> None:
         """An `error` frame to the sender; an invalid frame also counts toward closing
-        the connection (4408, studio.live.ratelimit.ABUSE_LIMIT)."""
-        await self._send(
-            {
-                "type": "error",
-                "cid": cid if isinstance(cid, (str, int)) else None,
-                "code": code,
-                "message": message,
-            }
-        )
+        the connection (4408, studio.live.ratelimit.ABUSE_LIMIT). `missing`: the component
+        or edge the refused operation named and the board no longer holds
+        (OperationError.missing), for the client to name it in words."""
+        frame: dict[str, Any] = {
+            "type": "error",
+            "cid": cid if isinstance(cid, (str, int)) else None,
+            "code": code,
+            "message": message,
+        }
+        if missing is not None:
+            frame["missing"] = {"kind": missing[0], "id": missing[1]}
+        await self._send(frame)
         limits = getattr(self, "limits", None)
         if invalid and limits is not None and limits.note_invalid():
             await self.close(code=4408)

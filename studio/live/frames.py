@@ -21,7 +21,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from components.document import MAX_ID
 from components.operations import SERVER_ONLY, normalise
@@ -95,11 +95,19 @@ class Ack(TypedDict):
     revision: int
 
 
+class Missing(TypedDict):
+    kind: Literal["component", "edge"]
+    id: str
+
+
 class Error(TypedDict):
     type: Literal["error"]
     cid: str | int | None
     code: Literal["refused", "rate_limited", "board_full"]
     message: str
+    # A refused operation named a component or edge the board no longer holds
+    # (components.operations.OperationError.missing): the client names it by its label.
+    missing: NotRequired[Missing]
 
 
 # The other server frames (op, ops, snapshot, pong, cursor, selection, viewport,

@@ -18,6 +18,7 @@ from tests.browser.helpers import (
     nodes_of_type,
     open_board,
     open_link,
+    wait_live,
     wait_saved,
 )
 
@@ -129,7 +130,10 @@ def test_a_refused_edit_shows_why_and_returns_to_the_server_state(
 
     tap.release()
     hint = page.locator("#hint")
-    expect(hint).to_contain_text("does not exist")
+    # In words, by the label the page knew: not "component 'svc' does not exist".
+    expect(hint).to_have_text(
+        "“Scorer” was just deleted by someone else; your change to it was dropped."
+    )
     # The client resynced from a snapshot and holds nothing pending.
     expect(page.locator("body")).to_have_attribute("data-pending", "0")
     assert any(f == {"type": "sync", "since": 0} for f in tap.sent)
@@ -139,3 +143,53 @@ def test_a_refused_edit_shows_why_and_returns_to_the_server_state(
     assert [n["id"] for n in stored["nodes"]] == ["gw"]
     # The refused move left no undo step behind.
     expect(page.locator("#undo")).to_be_disabled()
+
+
+def test_an_edit_made_offline_to_a_component_deleted_meanwhile_is_told_in_words(
+    page: Page, other: Page, server_url: str
+) -> None:
+    """The socket drops; someone else deletes the data lake; we move it while offline. After
+    the reconnect the server refuses the queued move, and the page says so by the lake's
+    label: never "component 'n-819cdd6cbb' does not exist"."""
+    lake = "n-819cdd6cbb"
+    state: dict = {"offline": False, "routes": []}
+
+    def route(ws) -> None:
+        if state["offline"]:
+            ws.close()
+            return
+        ws.connect_to_server()
+        state["routes"].append(ws)
+
+    page.route_web_socket("**/ws/boards/**", route)
+    board = {
+        "nodes": [
+            {"id": lake, "type": "data_lake", "label": "Data lake", "x": 40, "y": 80},
+            {"id": "train", "type": "training_pipeline", "label": "", "x": 340, "y": 80},
+        ],
+        "edges": [{"id": "e1", "source": lake, "target": "train"}],
+    }
+    public_id, created = open_board(page, server_url, board)
+    open_link(other, server_url, created["links"]["candidate"])
+
+    state["offline"] = True
+    for ws in state["routes"]:
+        ws.close()
+    expect(page.locator("#conn-state")).to_have_attribute("data-state", "offline")
+    other.locator(f'.joint-element[data-id="{lake}"]').click()
+    other.keyboard.press("Delete")
+    wait_saved(other)
+    drag_by(page, node(page, lake), 0, 160)
+    expect(page.locator("#conn-state")).to_contain_text("1 edit waiting")
+
+    state["offline"] = False
+    hint = page.locator("#hint")
+    expect(hint).to_have_text(
+        "“Data lake” was deleted by someone else while you were offline; "
+        "your change to it was dropped.",
+        timeout=20_000,
+    )
+    wait_live(page)
+    wait_saved(page)
+    expect(node(page, lake)).to_have_count(0)
+    assert [n["id"] for n in api_board(page, server_url, public_id)["nodes"]] == ["train"]

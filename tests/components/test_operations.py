@@ -301,6 +301,50 @@ def test_edge_to_a_missing_component(board, end):
     assert "'ghost'" in message and end in message
 
 
+def missing(board: Board, op: dict) -> tuple[str, str] | None:
+    with pytest.raises(OperationError) as caught:
+        apply(board, op)
+    return caught.value.missing
+
+
+@pytest.mark.parametrize(
+    "op, expected",
+    [
+        ({"op": "update_node", "id": "ghost", "changes": {"label": "x"}}, ("component", "ghost")),
+        ({"op": "move_node", "id": "ghost", "x": 0, "y": 0}, ("component", "ghost")),
+        ({"op": "delete_node", "id": "ghost"}, ("component", "ghost")),
+        ({"op": "update_edge", "id": "ghost", "changes": {"label": "x"}}, ("edge", "ghost")),
+        ({"op": "delete_edge", "id": "ghost"}, ("edge", "ghost")),
+        (
+            {"op": "add_edge", "edge": {"id": "e9", "source": "ghost", "target": "inf"}},
+            ("component", "ghost"),
+        ),
+        (
+            {"op": "add_edge", "edge": {"id": "e9", "source": "lake", "target": "ghost"}},
+            ("component", "ghost"),
+        ),
+        (
+            {
+                "op": "batch",
+                "ops": [
+                    {"op": "move_node", "id": "lake", "x": 5, "y": 5},
+                    {"op": "move_node", "id": "ghost", "x": 5, "y": 5},
+                ],
+            },
+            ("component", "ghost"),
+        ),
+        # Refused for another reason: nothing is missing.
+        ({"op": "update_node", "id": "lake", "changes": {"colour": "red"}}, None),
+        ({"op": "add_edge", "edge": {"id": "e9", "source": "reg", "target": "reg"}}, None),
+        ({"op": "move_node", "id": "not an id!", "x": 0, "y": 0}, None),
+    ],
+)
+def test_a_refusal_names_what_is_missing_for_the_client_to_word(board, op, expected):
+    """The live protocol passes `missing` on (the error frame), so the editor can name a
+    component someone else deleted by its label rather than by its id."""
+    assert missing(board, op) == expected
+
+
 def test_disallowed_connection(board):
     board = apply(board, {"op": "add_node", "node": {"id": "app", "type": "client_app"}})
     message = refused(

@@ -279,6 +279,34 @@ async def test_an_edit_of_a_component_deleted_meanwhile_is_refused():
         )
         error = await receive_until(bob, "error")
         assert error["cid"] == "late" and "deleted by someone else" in error["message"]
+        # What is gone, for the client to name by the label it knew (not by this id).
+        assert error["missing"] == {"kind": "component", "id": "drift"}
+
+
+@pytest.mark.parametrize("ordering", ["memory", "database"])
+async def test_a_refusal_says_what_was_missing_only_when_something_was(settings, ordering):
+    settings.LIVE_ORDERING = ordering
+    board = await new_board()
+    async with ws_client(board.public_id, "candidate") as client:
+        await send_op(client, {"op": "delete_node", "id": "drift"}, cid="d1")
+        await receive_until(client, "ack")
+        batch = {
+            "op": "batch",
+            "ops": [
+                {"op": "move_node", "id": "app", "x": 1, "y": 1},
+                {"op": "add_edge", "edge": {"id": "e-new", "source": "drift", "target": "app"}},
+            ],
+        }
+        await send_op(client, batch, cid="b1")
+        error = await receive_until(client, "error")
+        assert error["cid"] == "b1" and error["code"] == "refused"
+        assert error["missing"] == {"kind": "component", "id": "drift"}
+        await send_op(client, {"op": "delete_edge", "id": "e-gone"}, cid="e1")
+        error = await receive_until(client, "error")
+        assert error["missing"] == {"kind": "edge", "id": "e-gone"}
+        await send_op(client, {"op": "update_node", "id": "app", "changes": {"x": 1}}, cid="u1")
+        error = await receive_until(client, "error")
+        assert error["cid"] == "u1" and "missing" not in error
 
 
 async def test_presence_is_announced_and_answered():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from channels.db import database_sync_to_async
@@ -194,3 +195,147 @@ async def test_timer_frames_reach_interviewers_only():
             except TimeoutError:
                 break
             assert seen["type"] != "timer"
+
+
+# --- two interviewers on one board (two people, or one person with two tabs) -------------
+
+
+def test_a_score_and_a_comment_save_apart_and_keep_each_other(board: Board):
+    """A panel that has not seen another interviewer's score sends only what it changed:
+    a comment leaves the stored score alone, a score leaves the stored comment."""
+    first, second = client_as(board, "interviewer"), client_as(board, "interviewer")
+    url = f"/b/{board.public_id}/interviewer/score/serving"
+    assert first.post(url, {"score": "1"}).status_code == 200
+    # The second panel still shows "–" for Serving; its comment must not send that back.
+    assert second.post(url, {"comment": "good cache answer", "comment_base": ""}).content == (
+        b"Saved"
+    )
+    board.refresh_from_db()
+    assert board.rubric["serving"] == {"score": 1, "comment": "good cache answer"}
+    # And a score alone keeps the comment.
+    assert first.post(url, {"score": "3"}).status_code == 200
+    board.refresh_from_db()
+    assert board.rubric["serving"] == {"score": 3, "comment": "good cache answer"}
+    # Clearing a score is still a score: the empty choice.
+    assert second.post(url, {"score": ""}).status_code == 200
+    board.refresh_from_db()
+    assert board.rubric["serving"] == {"score": None, "comment": "good cache answer"}
+    assert board.rubric["data"] == {"score": 3, "comment": "solid feature store answer"}
+    assert first.post(url, {}).status_code == 400  # neither: nothing to save
+
+
+def test_a_private_notes_save_from_a_stale_text_is_refused_not_stored(board: Board):
+    first, second = client_as(board, "interviewer"), client_as(board, "interviewer")
+    url = f"/b/{board.public_id}/interviewer/notes"
+    mine = f"{SECRET}\nA: asks about freshness"
+    assert first.post(url, {"private_notes": mine, "base": SECRET}).content == b"Saved"
+    # The second panel still shows SECRET and saves on top of it: refused, with the text
+    # stored now, so that nobody's text is lost.
+    theirs = f"{SECRET}\nB: weak on metrics"
+    refused = second.post(url, {"private_notes": theirs, "base": SECRET})
+    assert refused.status_code == 409
+    body = refused.content.decode()
+    assert "Not saved" in body and "A: asks about freshness" in body
+    assert "data-conflict" in body
+    board.refresh_from_db()
+    assert board.private_notes == mine
+    # Based on what is stored now, the save goes through; the same text twice is no
+    # conflict (a save sent again after it succeeded).
+    assert second.post(url, {"private_notes": theirs, "base": mine}).status_code == 200
+    assert second.post(url, {"private_notes": theirs, "base": mine}).status_code == 200
+    board.refresh_from_db()
+    assert board.private_notes == theirs
+
+
+def test_a_comment_save_from_a_stale_comment_is_refused(board: Board):
+    first, second = client_as(board, "interviewer"), client_as(board, "interviewer")
+    url = f"/b/{board.public_id}/interviewer/score/data"
+    base = "solid feature store answer"
+    assert first.post(url, {"comment": "A: solid", "comment_base": base}).status_code == 200
+    refused = second.post(url, {"comment": "B: shaky", "comment_base": base})
+    assert refused.status_code == 409 and "A: solid" in refused.content.decode()
+    board.refresh_from_db()
+    assert board.rubric["data"] == {"score": 3, "comment": "A: solid"}
+
+
+def test_saves_of_two_steps_at_once_keep_each_other(board: Board):
+    """Each save reads the rubric under the row lock, not from the board it was handed."""
+    one, other = Board.objects.get(pk=board.pk), Board.objects.get(pk=board.pk)
+    assert interview.save_score(one, "serving", "1")
+    assert interview.save_score(other, "model", None, "clear baseline")
+    assert not interview.save_score(other, "model", None, "clear baseline")  # no change
+    board.refresh_from_db()
+    assert board.rubric == {
+        "data": {"score": 3, "comment": "solid feature store answer"},
+        "serving": {"score": 1, "comment": ""},
+        "model": {"score": None, "comment": "clear baseline"},
+    }
+    with pytest.raises(interview.StaleEdit) as refused:
+        interview.save_private_notes(other, "overwrite", base="an older text")
+    assert refused.value.current == SECRET
+
+
+def test_the_panel_saves_the_score_and_the_comment_apart_with_their_bases(board: Board):
+    html = client_as(board, "interviewer").get(f"/b/{board.public_id}/interviewer")
+    text = html.content.decode()
+    select = re.search(r'<select name="score"[^>]*aria-label="Score for Data"[^>]*>', text)
+    comment = re.search(r'<input name="comment"[^>]*aria-label="Comment for Data"[^>]*>', text)
+    assert select and comment
+    # Each control posts itself only (no form around both sends the other along).
+    assert "hx-post" in select.group(0) and "hx-post" in comment.group(0)
+    assert 'data-base-param="comment_base"' in comment.group(0)
+    assert '<form class="rubric-row' not in text
+    assert re.search(r'<textarea name="private_notes"[^>]*data-base-param="base"', text)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_save_tells_the_other_interviewer_panels_and_nobody_else():
+    board, _ = await database_sync_to_async(make_board)()
+    async with (
+        ws_client(board.public_id, "interviewer") as first,
+        ws_client(board.public_id, "interviewer") as second,
+        ws_client(board.public_id, "candidate") as candidate,
+        ws_client(board.public_id, "viewer") as viewer,
+    ):
+        client = await database_sync_to_async(client_as)(board, "interviewer")
+        headers = {"X-Interviewer-Page": "page-a1"}
+        await database_sync_to_async(client.post)(
+            f"/b/{board.public_id}/interviewer/notes",
+            {"private_notes": SECRET, "base": ""},
+            headers=headers,
+        )
+        for socket in (first, second):
+            frame = await receive_until(socket, "interviewer.changed")
+            assert frame == {
+                "type": "interviewer.changed",
+                "part": "notes",
+                "step": None,
+                "page": "page-a1",
+            }
+        await database_sync_to_async(client.post)(
+            f"/b/{board.public_id}/interviewer/score/serving",
+            {"score": "1"},
+            headers={"X-Interviewer-Page": "<b>not an id</b>"},
+        )
+        frame = await receive_until(second, "interviewer.changed")
+        assert (frame["part"], frame["step"], frame["page"]) == ("rubric", "serving", "")
+        for socket in (candidate, viewer):
+            while True:
+                try:
+                    seen = await socket.receive_from(timeout=0.5)
+                except TimeoutError:
+                    break
+                assert "interviewer.changed" not in seen and SECRET not in seen
+
+
+def test_the_base_reads_as_the_page_holds_it(board: Board):
+    """The browser posts a textarea's line breaks as CRLF and its page copy has LF; a
+    leading line break survives the panel's HTML (a textarea drops its first one)."""
+    client = client_as(board, "interviewer")
+    url = f"/b/{board.public_id}/interviewer/notes"
+    sent = "\nfirst line\r\nsecond"
+    assert client.post(url, {"private_notes": sent, "base": SECRET}).status_code == 200
+    panel = client.get(f"/b/{board.public_id}/interviewer").content.decode()
+    assert 'data-base-param="base">\n\nfirst line\nsecond</textarea>' in panel
+    page_copy = "\nfirst line\nsecond"
+    assert client.post(url, {"private_notes": "x", "base": page_copy}).status_code == 200
