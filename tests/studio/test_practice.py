@@ -210,6 +210,9 @@ def test_the_report_lists_hints_taken_in_html_and_markdown(practising):
 
 def test_sharing_makes_links_then_and_the_person_becomes_interviewer(practising):
     board, client = practising
+    panel = client.get(url(board, "case")).content.decode()
+    # The confirmation says what goes: the review and the practice part of the report.
+    assert "Your practice review and its place in the report go" in panel
     client.post(url(board, f"practice/reveal/{study().hints['data'][0]['id']}"))
     response = client.post(url(board, "practice/share"))
     assert response.status_code == 302
