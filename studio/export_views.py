@@ -7,6 +7,7 @@ private notes; a candidate's or viewer's never does.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -21,7 +22,7 @@ from components.layout import auto_positions
 from components.operations import apply_all
 from components.report import validate
 from components.steps import STEPS
-from studio import practice
+from studio import case_library, practice
 from studio.access import with_board
 from studio.case_views import review_comparison, study_for
 from studio.models import Board
@@ -120,6 +121,38 @@ def export(request: HttpRequest, board: Board, role: str, fmt: str) -> HttpRespo
     return response
 
 
+def session_facts(board: Board) -> dict[str, Any]:
+    """What a hiring team keeps besides the design: the case study, who edited (in the
+    order they first did), when the edits ran, and what the interviewer revealed (the
+    questions answered and the hints given, in the order revealed)."""
+    first = board.operations.order_by("revision").first()
+    last = board.operations.order_by("-revision").first()
+    people: list[str] = []
+    for author in board.operations.order_by("revision").values_list("author", flat=True):
+        if author and author not in people:
+            people.append(author)
+    facts: dict[str, Any] = {
+        "people": people,
+        "started": first.created_at if first else None,
+        "ended": last.created_at if last else None,
+        "minutes": round((last.created_at - first.created_at).total_seconds() / 60)
+        if first and last
+        else 0,
+        "study": None,
+        "revealed": [],
+    }
+    study = case_library.get(board.case_study) if board.case_study else None
+    if study is not None:
+        facts["study"] = study.title
+    if study is not None and not board.practice:  # practice lists its own, with times
+        texts = {q["id"]: ("question", q["question"]) for q in study.questions}
+        texts.update(
+            (h["id"], ("hint", h["text"])) for hints in study.hints.values() for h in hints
+        )
+        facts["revealed"] = [texts[i] for i in board.revealed if i in texts]
+    return facts
+
+
 def report_context(board: Board, role: str) -> dict:
     document = board.to_document()
     report = validate(document)
@@ -135,6 +168,7 @@ def report_context(board: Board, role: str) -> dict:
             for ends, edge in zip(link_ends(document), document.edges, strict=True)
         ],
         "generated": timezone.now(),
+        "session": session_facts(board),
     }
     if role == "interviewer":
         context["rubric"] = [(s, board.rubric.get(s.key, {})) for s in STEPS]

@@ -170,3 +170,27 @@ def test_the_comparison_matches_by_role_and_names_the_reference_types(started):
     assert "Predictor (1 of 2)" in panel
     assert "(the reference uses Embedding model, Ranking service)" in panel
     assert "Ranking service (" not in panel
+
+
+def test_the_report_says_who_did_what_on_which_case_study_and_what_was_revealed(started):
+    board, interviewer = started
+    study = case_studies.get(SLUG)
+    asked, hint = study.questions[1], study.hints["data"][0]
+    for item in (asked["id"], hint["id"]):
+        assert interviewer.post(f"/b/{board.public_id}/case/reveal/{item}").status_code == 200
+    services.apply(board.public_id, {"op": "update_board", "changes": {"title": "One"}}, "Ivy")
+    services.apply(
+        board.public_id, {"op": "update_notes", "step": "data", "text": "logs"}, "<Cleo>"
+    )
+    for role in ("interviewer", "candidate"):
+        page = client_as(board, role).get(f"/b/{board.public_id}/report").content.decode()
+        session = page.split('<section class="session"', 1)[1].split("</section>", 1)[0]
+        assert study.title in session
+        assert "Ivy, &lt;Cleo&gt;" in session  # in order of first edit, escaped
+        assert re.search(r"\(\d+ min\)", session)
+        revealed = re.findall(r"<li>.*?</li>", session.split('class="revealed"', 1)[1])
+        assert len(revealed) == 2 and "question:" in revealed[0] and "hint:" in revealed[1]
+    markdown = client_as(board, "viewer").get(f"/b/{board.public_id}/report.md").content.decode()
+    part = markdown.split("## Session", 1)[1].split("## Coverage", 1)[0]
+    assert f"- Case study: {study.title}" in part and "- People: Ivy, \\<Cleo>" in part
+    assert "1. question: " in part and "2. hint: " in part
