@@ -33,6 +33,6 @@ export function setupCaseNotice({ tab, store, role, notify }) {
     if (looking()) return; // the panel refreshes in front of them
     dot.hidden = false;
     tab.dataset.unseen = "true";
-    notify("The interviewer revealed something new: see the Case tab.");
+    notify("New from the interviewer: see the Case tab.");
   });
 }
