@@ -79,7 +79,7 @@ from components.graphviz import (
     run_graphviz,
     xml_safe,
 )
-from components.layout import auto_positions, node_name
+from components.layout import auto_positions, card_size, node_name
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -565,11 +565,11 @@ def _offset(board: Board, routed: dict[str, Any] | None, positions: Positions) -
     if first is None or "pos" not in first:
         return None
     node = board.nodes[0]
-    card = card_geometry(node.label, COMPONENT_TYPES[node.type].title, node.type == NOTE)
+    width, height = card_size(node)
     x, y = _point(first["pos"])
     return (
-        x - (positions[node.id]["x"] + card.width / 2),
-        -y - (positions[node.id]["y"] + card.height / 2),
+        x - (positions[node.id]["x"] + width / 2),
+        -y - (positions[node.id]["y"] + height / 2),
     )
 
 
@@ -609,12 +609,9 @@ def plan_labels(
         obstacles.append(box(*_point(routed["lp"]), width, 26 * len(lines)))
     routes: dict[int, list[Point]] = {}
     pinned: dict[int, str] = {}
-    for item in routed.get("edges", []):
-        name = str(item.get("id", ""))
-        if name.startswith("link") and "pos" in item:
-            number = int(name[4:])
-            routes[number] = [(x - ox, y - oy) for x, y in labels.route_points(item["pos"])]
-            pinned[number] = item["pos"]
+    for number, pos in _link_routes(routed):
+        routes[number] = [(x - ox, y - oy) for x, y in labels.route_points(pos)]
+        pinned[number] = pos
     sizes = {
         number: link_label_size(edge.label)
         for number, edge in enumerate(board.edges)
@@ -725,23 +722,29 @@ def _routes_without_loose(board: Board, options: dict[str, Any], run: Any) -> di
     ox, oy = offset
     cards = []
     for node in loose:
-        card = card_geometry(node.label, COMPONENT_TYPES[node.type].title, node.type == NOTE)
+        width, height = card_size(node)
         x, y = positions[node.id]["x"], positions[node.id]["y"]
-        cards.append((x, y, x + card.width, y + card.height))
+        cards.append((x, y, x + width, y + height))
     routes: dict[int, str] = {}
-    for item in routed.get("edges", []):
-        name = str(item.get("id", ""))
-        if not (name.startswith("link") and "pos" in item):
-            continue
-        points = [(x - ox, y - oy) for x, y in labels.route_points(item["pos"])]
+    for number, pos in _link_routes(routed):
+        points = [(x - ox, y - oy) for x, y in labels.route_points(pos)]
         if any(
             labels.segment_inside(a, b, card) > 0
             for a, b in zip(points, points[1:], strict=False)
             for card in cards
         ):
             return None
-        routes[int(name[4:])] = _shifted(item["pos"], ox, -oy)
+        routes[number] = _shifted(pos, ox, -oy)
     return routes if len(routes) == len(board.edges) else None
+
+
+def _link_routes(routed: dict[str, Any]) -> Iterable[tuple[int, str]]:
+    """Each routed link of Graphviz's ``json0`` output: its number (the DOT id
+    ``link<number>``) and its ``pos``."""
+    for item in routed.get("edges", []):
+        name = str(item.get("id", ""))
+        if name.startswith("link") and "pos" in item:
+            yield int(name[4:]), item["pos"]
 
 
 def fallback_splines(board: Board) -> str:

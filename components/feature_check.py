@@ -37,10 +37,10 @@ def feature_consistency_issue(
     design: DesignGraph, pipeline: str, predictor: str
 ) -> FeatureIssue | None:
     """What is wrong with the features of `pipeline` as served by `predictor`, or None."""
+    if _learns_from_log(design, pipeline, predictor):
+        return None  # log and wait: training reads exactly what the predictor served
     trained_from = design.feature_sources_of(pipeline)
     served_from = design.feature_sources_of(predictor)
-    if not trained_from and predictor in design.logs_feeding(pipeline):
-        return None  # log and wait: training reads exactly what the predictor served
     types = design.types
     stores_t = {s for s in trained_from if types[s] in STORES}
     stores_p = {s for s in served_from if types[s] in STORES}
@@ -131,10 +131,7 @@ def logged_but_unserved(design: DesignGraph, predictor: str) -> tuple[str, list[
     serving_set = set(served) | design.request_features_of_predictor(predictor)
     logged = []
     for pipeline in sorted(design.model_sources_of(predictor)):
-        exempt = not design.feature_sources_of(pipeline) and predictor in design.logs_feeding(
-            pipeline
-        )
-        if not exempt:
+        if not _learns_from_log(design, pipeline, predictor):
             if feature_consistency_issue(design, pipeline, predictor) is None:
                 return None
             continue
@@ -146,6 +143,12 @@ def logged_but_unserved(design: DesignGraph, predictor: str) -> tuple[str, list[
         return None
     _, pipeline, missing = min(logged)
     return (pipeline, missing) if missing else None
+
+
+def _learns_from_log(design: DesignGraph, pipeline: str, predictor: str) -> bool:
+    """Log and wait: `pipeline` reads `predictor`'s prediction log and no store, pipeline
+    or encoder, so it learns from exactly the features that predictor served."""
+    return not design.feature_sources_of(pipeline) and predictor in design.logs_feeding(pipeline)
 
 
 def _other_towers(design: DesignGraph, pipeline: str, predictor: str) -> set[str]:

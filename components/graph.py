@@ -422,13 +422,11 @@ class DesignGraph:
         them into (an asynchronous request: the post's text arrives with its event; our
         reading, docs/rules.md)."""
         at = self.request_features_at
-        found: set[str] = set(at.get(predictor, ()))
+        pred = self.graph.pred[predictor]
+        reached = [predictor] if predictor in at else pred
+        found = {f for u in reached for f in at.get(u, ())}
         logged = self.logged_request_features
-        for u in self.graph.pred[predictor]:
-            if predictor not in at:
-                found |= at.get(u, frozenset())
-            if self.types[u] == "event_stream":
-                found |= logged.get(u, frozenset())
+        found.update(f for u in pred if self.types[u] == "event_stream" for f in logged.get(u, ()))
         return frozenset(found)
 
     @cached_property

@@ -125,19 +125,15 @@ def session_facts(board: Board) -> dict[str, Any]:
     """What a hiring team keeps besides the design: the case study, who edited (in the
     order they first did), when the edits ran, and what the interviewer revealed (the
     questions answered and the hints given, in the order revealed)."""
-    first = board.operations.order_by("revision").first()
-    last = board.operations.order_by("-revision").first()
-    people: list[str] = []
-    for author in board.operations.order_by("revision").values_list("author", flat=True):
-        if author and author not in people:
-            people.append(author)
+    edits = list(board.operations.order_by("revision").values_list("author", "created_at"))
+    people = list(dict.fromkeys(author for author, _ in edits if author))
+    started, ended = (edits[0][1], edits[-1][1]) if edits else (None, None)
+    minutes = round((edits[-1][1] - edits[0][1]).total_seconds() / 60) if edits else 0
     facts: dict[str, Any] = {
         "people": people,
-        "started": first.created_at if first else None,
-        "ended": last.created_at if last else None,
-        "minutes": round((last.created_at - first.created_at).total_seconds() / 60)
-        if first and last
-        else 0,
+        "started": started,
+        "ended": ended,
+        "minutes": minutes,
         "study": None,
         "revealed": [],
     }

@@ -117,10 +117,11 @@ def save_private_notes(board: Board, text: str, base: str | None = None) -> bool
     with transaction.atomic():
         locked = Board.objects.select_for_update().only(*_LOCKED, "private_notes").get(pk=board.pk)
         current = locked.private_notes
-        if current.replace("\r\n", "\n") == text:
+        stored = current.replace("\r\n", "\n")
+        if stored == text:
             board.private_notes = current
             return False
-        if base is not None and current.replace("\r\n", "\n") != base.replace("\r\n", "\n"):
+        if base is not None and stored != base.replace("\r\n", "\n"):
             board.private_notes = current
             raise StaleEdit(current)
         locked.private_notes = text

@@ -6,6 +6,8 @@
 // practice tools): the per-step split (`ol.timer-split`) and the minutes field follow the
 // duration as soon as it changes, on every interviewer's page, without a reload.
 
+import { h } from "./dom.js";
+
 /** Whole minutes as the panels' templates show them (Django's widthratio: Python's round,
  * halves to even), so a list redrawn here reads as the server rendered it. */
 export function wholeMinutes(seconds) {
@@ -20,11 +22,7 @@ export function wholeMinutes(seconds) {
 function showInPanels(state, root = document, minutes = true) {
   if (!state || !Array.isArray(state.split)) return;
   for (const list of root.querySelectorAll("ol.timer-split")) {
-    list.replaceChildren(...state.split.map((part) => {
-      const item = document.createElement("li");
-      item.textContent = `${part.title}: ${wholeMinutes(part.seconds)} min`;
-      return item;
-    }));
+    list.replaceChildren(...state.split.map((part) => h("li", {}, `${part.title}: ${wholeMinutes(part.seconds)} min`)));
   }
   if (!minutes || typeof state.duration !== "number") return;
   for (const field of root.querySelectorAll(".timer-controls input[name=minutes]")) {
