@@ -213,3 +213,29 @@ def gateway_and_scorer(title: str) -> dict:
         ],
         "edges": [{"id": "e1", "source": "gw", "target": "svc"}],
     }
+
+
+class SocketSwitch:
+    """Routes a page's board sockets through the test so that it can cut them: `off()`
+    closes the open ones and refuses new ones (the page goes offline and keeps retrying),
+    `on()` lets the next retry through."""
+
+    def __init__(self, page: Page) -> None:
+        self.offline = False
+        self.routes: list[Any] = []
+        page.route_web_socket("**/ws/boards/**", self._route)
+
+    def _route(self, ws: Any) -> None:
+        if self.offline:
+            ws.close()
+            return
+        ws.connect_to_server()
+        self.routes.append(ws)
+
+    def off(self) -> None:
+        self.offline = True
+        for ws in self.routes:
+            ws.close()
+
+    def on(self) -> None:
+        self.offline = False

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import (
+    SocketSwitch,
     api_board,
     drag_by,
     elements,
@@ -129,21 +130,10 @@ def test_viewer_is_read_only_but_live(page: Page, second_page: Page, server_url:
 def test_edits_made_offline_are_sent_on_reconnect(page: Page, server_url: str) -> None:
     """The socket drops; edits made meanwhile are queued, shown, and sent after the resync,
     together with what someone else did in the meantime."""
-    state = {"offline": False, "routes": []}
-
-    def route(ws) -> None:
-        if state["offline"]:
-            ws.close()
-            return
-        ws.connect_to_server()
-        state["routes"].append(ws)
-
-    page.route_web_socket("**/ws/boards/**", route)
+    switch = SocketSwitch(page)
     public_id, created = open_board(page, server_url, BOARD)
 
-    state["offline"] = True
-    for ws in state["routes"]:
-        ws.close()
+    switch.off()
     expect(page.locator("#conn-state")).to_have_attribute("data-state", "offline")
 
     # Someone else edits while we are away...
@@ -165,7 +155,7 @@ def test_edits_made_offline_are_sent_on_reconnect(page: Page, server_url: str) -
     expect(page.locator("#conn-state")).to_contain_text("Offline — 2 edits waiting")
     screenshot(page, "09-offline")
 
-    state["offline"] = False
+    switch.on()
     wait_live(page)  # the client retries on its own (backoff with jitter)
     wait_saved(page)
     expect(nodes_of_type(page, "drift_monitor")).to_have_count(1)

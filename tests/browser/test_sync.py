@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import (
+    SocketSwitch,
     api_board,
     drag_by,
     node,
@@ -152,16 +153,7 @@ def test_an_edit_made_offline_to_a_component_deleted_meanwhile_is_told_in_words(
     the reconnect the server refuses the queued move, and the page says so by the lake's
     label: never "component 'n-819cdd6cbb' does not exist"."""
     lake = "n-819cdd6cbb"
-    state: dict = {"offline": False, "routes": []}
-
-    def route(ws) -> None:
-        if state["offline"]:
-            ws.close()
-            return
-        ws.connect_to_server()
-        state["routes"].append(ws)
-
-    page.route_web_socket("**/ws/boards/**", route)
+    switch = SocketSwitch(page)
     board = {
         "nodes": [
             {"id": lake, "type": "data_lake", "label": "Data lake", "x": 40, "y": 80},
@@ -172,9 +164,7 @@ def test_an_edit_made_offline_to_a_component_deleted_meanwhile_is_told_in_words(
     public_id, created = open_board(page, server_url, board)
     open_link(other, server_url, created["links"]["candidate"])
 
-    state["offline"] = True
-    for ws in state["routes"]:
-        ws.close()
+    switch.off()
     expect(page.locator("#conn-state")).to_have_attribute("data-state", "offline")
     other.locator(f'.joint-element[data-id="{lake}"]').click()
     other.keyboard.press("Delete")
@@ -182,7 +172,7 @@ def test_an_edit_made_offline_to_a_component_deleted_meanwhile_is_told_in_words(
     drag_by(page, node(page, lake), 0, 160)
     expect(page.locator("#conn-state")).to_contain_text("1 edit waiting")
 
-    state["offline"] = False
+    switch.on()
     hint = page.locator("#hint")
     expect(hint).to_have_text(
         "“Data lake” was deleted by someone else while you were offline; "
