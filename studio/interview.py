@@ -57,13 +57,18 @@ def elapsed_seconds(board: Board, now=None) -> float:
 
 
 def timer_state(board: Board, now=None) -> dict[str, Any]:
-    """What every client needs to show the countdown, on the server's clock."""
+    """What every client needs to show the countdown, on the server's clock.
+
+    `running` stays true past the duration: the clock goes on counting the overtime (an
+    interview that runs long is worth knowing about), until someone pauses or resets it.
+    `elapsed` tells a paused clock from one never started; `remaining` stops at 0."""
     now = now or timezone.now()
     elapsed = elapsed_seconds(board, now)
     total = sum(SPLIT_MINUTES.values())
     return {
         "duration": board.timer_duration,
-        "running": board.timer_started_at is not None and elapsed < board.timer_duration,
+        "running": board.timer_started_at is not None,
+        "elapsed": elapsed,
         "remaining": max(0.0, board.timer_duration - elapsed),
         "server_time": now.timestamp(),
         "split": [

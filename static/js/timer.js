@@ -1,7 +1,8 @@
 // The interviewer's countdown in the top bar (#timer; the page has it for interviewers
 // only, and only their connections get its frames). Its state comes with the page
 // (data-timer), the welcome frame and `timer` frames sent when an interviewer starts,
-// pauses or resets it: {duration, running, remaining, server_time, split: [{title, seconds}]}.
+// pauses or resets it: {duration, running, elapsed, remaining, server_time, split: [{title, seconds}]}.
+// Past the duration a running clock counts the overtime ("Time is up · +2:05").
 // The same state keeps the panels' timer controls current (the interviewer's panel, the
 // practice tools): the per-step split (`ol.timer-split`) and the minutes field follow the
 // duration as soon as it changes, on every interviewer's page, without a reload.
@@ -30,16 +31,45 @@ function showInPanels(state, root = document, minutes = true) {
   }
 }
 
+/** m:ss of a number of seconds (rounded, never negative). */
+function clock(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** What the timer shows for `state` (a `timer` frame's state) `since` seconds after it
+ * arrived: {text, phase}. The phases read apart at a glance: "idle" (never started: the
+ * full length), "running" (time left and the step it is time for), "paused" (time left,
+ * said to be paused) and "over" (the overtime, counting on while the clock runs). */
+export function timerFace(state, since = 0) {
+  const duration = Number(state.duration) || 0;
+  const stored = typeof state.elapsed === "number" ? state.elapsed : duration - (Number(state.remaining) || 0);
+  const elapsed = stored + (state.running ? Math.max(0, since) : 0);
+  const remaining = duration - elapsed;
+  if (!state.running && elapsed <= 0) return { text: `${clock(duration)} · not started`, phase: "idle" };
+  if (duration > 0 && remaining <= 0) {
+    const over = `Time is up · +${clock(-remaining)}`;
+    return { text: state.running ? over : `${over}, paused`, phase: "over" };
+  }
+  if (!state.running) return { text: `Paused · ${clock(remaining)} left`, phase: "paused" };
+  let step = "";
+  let acc = 0;
+  for (const part of state.split || []) {
+    acc += part.seconds || 0;
+    step = part.title;
+    if (elapsed < acc) break;
+  }
+  return { text: `${clock(remaining)}${step ? ` · ${step}` : ""}`, phase: "running" };
+}
+
+const PHASE_WORDS = { idle: "not started", running: "running", paused: "paused", over: "time is up" };
+
 export function setupTimer({ el, store }) {
   if (!el) return;
+  const label = el.getAttribute("title") || "Timer";
   let state = null;
   let receivedAt = 0;
   let ticker = null;
-
-  const format = (seconds) => {
-    const s = Math.max(0, Math.round(seconds));
-    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-  };
 
   const render = () => {
     if (!state || typeof state.remaining !== "number") {
@@ -47,24 +77,10 @@ export function setupTimer({ el, store }) {
       return;
     }
     el.hidden = false;
-    const remaining = state.running
-      ? Math.max(0, state.remaining - (Date.now() - receivedAt) / 1000) : state.remaining;
-    const elapsed = (state.duration || 0) - remaining;
-    let step = "";
-    let acc = 0;
-    for (const part of state.split || []) {
-      acc += part.seconds || 0;
-      step = part.title;
-      if (elapsed < acc) break;
-    }
-    const over = remaining <= 0 && (state.duration || 0) > 0;
-    el.textContent = over ? "Time is up" : `${format(remaining)}${state.running && step ? ` · ${step}` : ""}`;
-    el.dataset.state = over ? "over" : state.running ? "running" : "paused";
-    el.title = state.running ? "Interview timer: running" : "Interview timer: paused";
-    if (over || !state.running) {
-      clearInterval(ticker);
-      ticker = null;
-    }
+    const face = timerFace(state, (Date.now() - receivedAt) / 1000);
+    el.textContent = face.text;
+    el.dataset.state = face.phase;
+    el.title = `${label}: ${PHASE_WORDS[face.phase]}`;
   };
 
   const set = (next) => {

@@ -164,3 +164,33 @@ def test_the_timer_split_follows_the_duration_at_once(page: Page, person, server
     page.get_by_role("tab", name="Interviewer").click()
     expect(split.nth(2)).to_have_text("Data: 2 min")
     expect(split.nth(6)).to_have_text("Monitoring: 1 min")
+
+
+def test_the_timer_tells_unstarted_paused_and_overtime_apart(page: Page, server_url: str) -> None:
+    """Never started shows the full length; paused says so; past the end the clock counts
+    the overtime instead of stopping at "Time is up"."""
+    page.clock.install()
+    open_board(page, server_url, BOARD, name="Ivy")
+    timer = page.locator("#timer")
+    expect(timer).to_have_text("45:00 · not started")
+    page.get_by_role("tab", name="Interviewer").click()
+    settled(page)
+    page.get_by_label("Minutes").fill("1")
+    panel = page.locator("#interviewer")
+    panel.get_by_role("button", name="Start").click()
+    expect(timer).to_have_attribute("data-state", "running")
+    page.clock.run_for(20_000)
+    panel.get_by_role("button", name="Pause").click()
+    expect(timer).to_have_attribute("data-state", "paused")
+    expect(timer).to_contain_text("Paused ·")
+    expect(timer).to_contain_text("left")
+    panel.get_by_role("button", name="Start").click()
+    expect(timer).to_have_attribute("data-state", "running")
+    # 95 s on the page's clock, in steps that let each heartbeat's pong come back (a jump
+    # of 95 s at once would miss them, reconnect, and restart from the server's clock).
+    for _ in range(10):
+        page.clock.run_for(9_500)
+        page.wait_for_timeout(150)
+    expect(timer).to_have_attribute("data-state", "over")
+    expect(timer).to_contain_text("Time is up · +0:")
+    screenshot(page, "timer-overtime")

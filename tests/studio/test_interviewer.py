@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from studio import interview
 from studio.models import Board
@@ -90,6 +92,21 @@ def test_the_timer_runs_on_server_time_and_survives_a_reload(board: Board):
     board.refresh_from_db()
     paused = interview.timer_state(board)
     assert paused["running"] is False and paused["remaining"] < 1800
+
+
+def test_the_timer_counts_on_past_the_duration_until_paused(board: Board):
+    """An interview that runs long shows its overtime: the clock stays running past the
+    duration and `elapsed` says by how much; pausing holds it."""
+    start = timezone.now() - timedelta(seconds=600 + 125)
+    board.timer_duration, board.timer_started_at, board.timer_elapsed = 600, start, 0
+    board.save()
+    state = interview.timer_state(board, now=start + timedelta(seconds=725))
+    assert state["running"] is True and state["remaining"] == 0
+    assert state["elapsed"] == pytest.approx(725)
+    interview.control_timer(board, "pause")
+    board.refresh_from_db()
+    paused = interview.timer_state(board)
+    assert paused["running"] is False and paused["elapsed"] >= 725
 
 
 def test_a_bad_timer_request_is_refused(board: Board):
