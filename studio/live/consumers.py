@@ -66,11 +66,17 @@ REPORT_PAUSE = 0.001
 class BoardConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.public_id: str = self.scope["url_route"]["kwargs"]["public_id"]
-        self.role, self.generation, name, person, timer = await self._admission()
+        admitted = await self._admission()
         self.group = group_name(self.public_id)
-        if self.role is None or timer is None:
-            await self.close(code=4403)
+        if isinstance(admitted, int):
+            # Accepted first so the browser learns why (4403: no access or a replaced link;
+            # 4404: no such board) and stops retrying; a refused handshake reads as 1006,
+            # a network failure, and a page that was offline while its link was replaced
+            # would retry for ever.
+            await self.accept()
+            await self.close(code=admitted)
             return
+        self.role, self.generation, name, person, timer = admitted
         self.hub = hub(self.channel_layer)
         # Counted before the wait for the other processes' counts, so that connects racing
         # in this process see each other: a refused one leaves again.
@@ -207,6 +213,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             self.reading = False
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if getattr(self, "me", None) is None:
+            return  # a frame racing a refusal: the socket was accepted only to be closed
         try:
             frame = frames.parse(text_data if text_data is not None else (bytes_data or b""))
         except frames.FrameError as exc:
@@ -537,25 +545,26 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.close(code=4408)
 
     @database_sync_to_async
-    def _admission(self) -> tuple[str | None, str, str, str, dict[str, Any] | None]:
+    def _admission(self) -> tuple[str, str, str, str, dict[str, Any]] | int:
         """Role (checked against its link's current generation), that generation, display
         name and person id from the session (loading it hits the DB), and the board's
-        timer, None when the board does not exist: one trip to the database thread per
-        connection instead of three, and the board's few columns read once per process
-        (studio.live.admission; performance only)."""
+        timer; or the close code that refuses the connection (4404: no such board, 4403:
+        no role on it). One trip to the database thread per connection instead of three,
+        and the board's few columns read once per process (studio.live.admission;
+        performance only)."""
         session = self.scope.get("session")
         if session is None:
-            return None, "", "", "", None
+            return 4403
         person = session.get("pid") or secrets.token_hex(6)
         try:
             board = admission.board(self.public_id)
         except Board.DoesNotExist:
-            return None, "", "", person, None
+            return 4404
         role = role_on(session, board)
         if session.modified:
             session.save()
         if role is None:
-            return None, "", "", person, None
+            return 4403
         return role, link_generation(board, role), display_name(session), person, timer_state(board)
 
     @sync_to_async(thread_sensitive=False)

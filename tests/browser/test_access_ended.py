@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import (
+    SocketSwitch,
     api_board,
     drag_by,
     gateway_and_scorer,
@@ -131,3 +132,31 @@ def test_notes_typed_but_not_saved_when_access_ends_are_not_promised_to_be_saved
     expect(notes).to_have_value("Online, one region")
     expect(notes).not_to_be_editable()
     assert held, "the note was sent"
+
+
+def test_a_candidate_offline_while_the_link_is_replaced_is_told_on_reconnecting(
+    page: Page, person, server_url: str
+) -> None:
+    """The server refused the reconnect before accepting it, which a browser reads as a
+    network failure (1006): the page kept retrying and said "Offline" for ever. It now
+    accepts and closes with 4403, and the page turns read-only as above."""
+    _public_id, created = open_board(page, server_url, gateway_and_scorer("Ended offline"))
+    candidate = person()
+    switch = SocketSwitch(candidate)
+    open_link(candidate, server_url, created["links"]["candidate"], "Cleo")
+    expect(candidate.locator("#conn-state")).to_have_text("Live")
+    switch.off()
+    expect(candidate.locator("#conn-state")).not_to_have_text("Live")
+
+    page.get_by_role("button", name="Share links").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#link-candidate").get_by_role("button", name="New candidate link").click()
+    expect(page.locator("#link-candidate .share-url")).not_to_have_value(
+        created["links"]["candidate"]
+    )
+
+    switch.on()
+    candidate.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(candidate.locator("#ended-banner")).to_have_text(ENDED)
+    expect(candidate.locator("#conn-state")).to_have_text("Access ended")
+    expect(candidate.locator(".palette-item").first).to_have_attribute("aria-disabled", "true")

@@ -75,6 +75,13 @@ async def ws_cookie(public_id: str, cookie: str, origin: str = "http://testserve
             pass  # a receive that timed out already stopped the application
 
 
+async def refused_with(communicator, timeout: float = 3) -> int | None:
+    """The close code of a connection the server accepted only to refuse (as it does, so
+    that the browser learns why), or None when it sent a frame instead."""
+    message = await communicator.receive_output(timeout=timeout)
+    return message["code"] if message["type"] == "websocket.close" else None
+
+
 async def receive_until(communicator, frame_type: str, timeout: float = 3) -> dict:
     """Frames arrive interleaved (presence, findings...): skip to the first of `frame_type`."""
     while True:

@@ -18,7 +18,7 @@ from studio.models import Board
 from studio.services import link_generation
 from studio.sessions import grant_role
 from tests.servers import PYTHON, ROOT, server_env
-from tests.studio.conftest import make_board, ws_cookie
+from tests.studio.conftest import make_board, receive_until, ws_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -111,4 +111,4 @@ async def test_a_connect_reads_its_session_without_the_database_when_one_process
 
     public_id, cookie = await saved_then_deleted_from_the_database()
     async with ws_cookie(public_id, cookie) as client:
-        assert client.connected_ok
+        assert await receive_until(client, "welcome")
