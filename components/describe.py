@@ -35,10 +35,7 @@ def _plural(count: int, noun: str) -> str:
 
 def _node_name(board: Board, node_id: Any) -> str:
     node = board.node(node_id) if isinstance(node_id, str) else None
-    if node is None:
-        return "a component"
-    component_type = COMPONENT_TYPES.get(node.type)
-    return _short(node.label or (component_type.title if component_type else node.type))
+    return _short(node.name) if node is not None else "a component"
 
 
 def _new_node_name(node: Any) -> str:

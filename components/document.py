@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.cards import collapse
 from components.catalogue import COMPONENT_TYPES, PropSpec
 from components.steps import STEP_KEYS
 
@@ -71,6 +72,13 @@ class Node:
     x: float = 0
     y: float = 0
     props: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """How people know the component, in messages, exports and the replay: its label
+        (whitespace runs made one space), else its type's title. Never its id."""
+        component_type = COMPONENT_TYPES.get(self.type)
+        return collapse(self.label) or (component_type.title if component_type else self.type)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -39,7 +39,7 @@ from typing import Any
 from components import labels
 from components.cards import card_geometry, collapse, text_width, wrap
 from components.catalogue import CATEGORIES, COMPONENT_TYPES, NOTE
-from components.document import Board, Node, dump
+from components.document import Board, dump
 from components.drawing import (
     BADGE_SIZE,
     EDGE_COLOUR,
@@ -147,17 +147,12 @@ def number_findings(board: Board, findings: Any) -> tuple[list[Numbered], dict[s
     listed: list[Numbered] = []
     numbers: dict[str, list[int]] = {}
     for number, finding in enumerate(_items(findings), start=1):
-        names = [display_name(by_id[i]) for i in finding.nodes if i in by_id]
+        names = [by_id[i].name for i in finding.nodes if i in by_id]
         for item in finding.nodes:
             if item in by_id:
                 numbers.setdefault(item, []).append(number)
         listed.append(Numbered(number, finding.severity, ", ".join(names), finding.message))
     return listed, numbers
-
-
-def display_name(node: Node) -> str:
-    """How people know a component: its label, or its type's title when it has none."""
-    return collapse(node.label) or COMPONENT_TYPES[node.type].title
 
 
 # --- DOT -------------------------------------------------------------------------------
@@ -336,7 +331,7 @@ def title_lines(board: Board) -> tuple[str, ...]:
 def tooltips(board: Board, findings: Any = None) -> dict[str, str]:
     """The tooltip of every Graphviz name in an export: labels, never ids."""
     _, numbers = number_findings(board, findings)
-    names = [display_name(node) for node in board.nodes]
+    names = [node.name for node in board.nodes]
     tips = {"board": collapse(board.title) or "Board", "legend": "Legend", "findings": "Findings"}
     tips["links"] = "Link labels"
     for k, node in enumerate(board.nodes):
@@ -526,7 +521,7 @@ class LabelPlan:
 
 def link_ends(board: Board) -> list[str]:
     """Each link (by number) named by its ends: "Ranker → API gateway"."""
-    names = {node.id: display_name(node) for node in board.nodes}
+    names = {node.id: node.name for node in board.nodes}
     return [f"{names[edge.source]} \u2192 {names[edge.target]}" for edge in board.edges]
 
 

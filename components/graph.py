@@ -187,8 +187,7 @@ class DesignGraph:
         return f'"{shown}" ({node_id})' if self._shown_names[shown] > 1 else f'"{shown}"'
 
     def _shown_name(self, node_id: str) -> str:
-        node = self.nodes[node_id]
-        return node.label or COMPONENT_TYPES[node.type].title
+        return self.nodes[node_id].name
 
     @cached_property
     def _shown_names(self) -> Counter[str]:

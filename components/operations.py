@@ -260,6 +260,13 @@ def edge_refusal(board: Board, edge: Edge) -> str | None:
     return connection_refusal(source.type, target.type)
 
 
+def _called(board: Board, node_id: str) -> str:
+    """A component as a refusal names it to people: its name, quoted; its id only when
+    it is not on the board (that is the refusal)."""
+    node = board.node(node_id)
+    return f"“{node.name}”" if node is not None else repr(node_id)
+
+
 @_applies("add_edge")
 def _add_edge(board: Board, op: dict[str, Any]) -> Board:
     edge = parse_edge(op.get("edge"), "edge")
@@ -271,7 +278,8 @@ def _add_edge(board: Board, op: dict[str, Any]) -> Board:
     if refusal:
         gone = next((end for end in (edge.source, edge.target) if board.node(end) is None), None)
         raise OperationError(
-            f"cannot connect {edge.source!r} to {edge.target!r}: {refusal}",
+            f"cannot connect {_called(board, edge.source)} to {_called(board, edge.target)}: "
+            f"{refusal}",
             missing=("component", gone) if gone is not None else None,
         )
     return replace(board, edges=[*board.edges, edge])
