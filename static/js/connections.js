@@ -11,6 +11,12 @@ export function typeInfo(catalogue, type) {
   return catalogue.types[type] || { ...UNKNOWN, title: type };
 }
 
+/** How people know a component (`node` of the view document): its label, else its type's
+ * title, as components/document.py's Node.name says; never its id. */
+export function nodeName(catalogue, node) {
+  return node.label || typeInfo(catalogue, node.type).title;
+}
+
 /** Why a `source` type may not connect to a `target` type, or "" when it may. */
 export function typeRefusal(catalogue, source, target) {
   const a = typeInfo(catalogue, source);
@@ -29,8 +35,8 @@ export function connectionRefusal(catalogue, view, source, target) {
   if (source === target) return "A component cannot connect to itself.";
   for (const edge of view.edges.values()) {
     if (edge.source === source && edge.target === target) {
-      const nameA = from.label || typeInfo(catalogue, from.type).title;
-      const nameB = to.label || typeInfo(catalogue, to.type).title;
+      const nameA = nodeName(catalogue, from);
+      const nameB = nodeName(catalogue, to);
       return `${nameA} is already connected to ${nameB}.`;
     }
   }

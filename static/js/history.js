@@ -5,6 +5,7 @@
 // skipped, with a notice, when someone else has changed one of those since, or when the
 // inverse no longer applies (e.g. the other end of a re-added connection was deleted).
 
+import { nodeName } from "./connections.js";
 import { invertOp, OpError } from "./doc.js";
 
 const LIMIT = 200;
@@ -157,7 +158,7 @@ function describeKey(store, key) {
   const [kind, id] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
   if (kind === "n") {
     const node = store.view.nodes.get(id) || store.model.nodes.get(id);
-    return node ? `“${node.label || "a component"}”` : "a component";
+    return node ? `“${nodeName({ types: store.types || {} }, node)}”` : "a component";
   }
   if (kind === "e") return "a connection";
   if (kind === "board") return `the board ${id}`;

@@ -2,6 +2,7 @@
 // the selected connection, edited against the catalogue's props schema. Each change sends
 // one update with only the changed field; invalid input shows a message and sends nothing.
 
+import { nodeName } from "./connections.js";
 import { edgeKey } from "./doc.js";
 import { clear, h, sameJSON } from "./dom.js";
 
@@ -162,7 +163,7 @@ export class Inspector {
     const view = this.store.view;
     const name = (nid) => {
       const n = view.nodes.get(nid);
-      return n ? (n.label || this.catalogue.types[n.type]?.title || nid) : nid;
+      return n ? nodeName(this.catalogue, n) : nid;
     };
     const out = [];
     const inc = [];
@@ -197,7 +198,7 @@ export class Inspector {
     this.item = edge;
     const name = (nid) => {
       const n = this.store.view.nodes.get(nid);
-      return n ? (n.label || this.catalogue.types[n.type]?.title || nid) : nid;
+      return n ? nodeName(this.catalogue, n) : nid;
     };
     this.root.append(h("div", { class: "insp-head" },
       h("span", { class: "insp-swatch insp-swatch-edge", "aria-hidden": "true" }),

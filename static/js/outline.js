@@ -15,6 +15,7 @@
 // item says its aria-level), so an item's accessible name is its own text only. Rendering
 // waits while the tab is hidden.
 
+import { nodeName } from "./connections.js";
 import { edgeKey, nodeKey } from "./doc.js";
 import { clear, h } from "./dom.js";
 
@@ -77,7 +78,7 @@ export class Outline {
   name(node) {
     if (!node) return "a removed component";
     if (node.type === "note") return node.label ? `Note: ${node.label}` : "Empty note";
-    return node.label || this.typeTitle(node);
+    return nodeName(this.catalogue, node);
   }
 
   // --- rendering ----------------------------------------------------------------------

@@ -19,6 +19,7 @@
 //   synced   {}                                            caught up after (re)connecting
 //   frame    {frame}                                       every frame, before handling
 
+import { nodeName } from "./connections.js";
 import {
   applyOp, canApply, differences, edgeKey, emptyDoc, fromBoard, keysOf, nodeKey, OpError, replayPending,
   seemsApplied,
@@ -334,10 +335,10 @@ export class Store extends EventTarget {
 const clip = (text) => (text.length > 40 ? `${text.slice(0, 39).trimEnd()}…` : text);
 
 /** A component's label as the canvas shows it (its type's title when it has none). */
-const shown = (node, types) => `“${clip(node.label || types[node.type]?.title || node.type)}”`;
+const shown = (node, types) => `“${clip(nodeName({ types }, node))}”`;
 
 /** What a component is called at the start of a sentence: “Data lake”. */
-function nodeName(node, types) {
+function subjectName(node, types) {
   if (node.type === "note") return node.label ? `The note “${clip(node.label)}”` : "An empty note";
   return shown(node, types);
 }
@@ -358,7 +359,7 @@ export function namesIn(doc, op, types = {}) {
   const names = new Map();
   const node = (id) => {
     const found = typeof id === "string" ? doc.nodes.get(id) : null;
-    if (found) names.set(nodeKey(id), nodeName(found, types));
+    if (found) names.set(nodeKey(id), subjectName(found, types));
   };
   const visit = (one) => {
     if (!one || typeof one !== "object") return;

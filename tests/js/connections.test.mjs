@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { connectionRefusal, typeRefusal } from "../../static/js/connections.js";
+import { connectionRefusal, nodeName, typeRefusal } from "../../static/js/connections.js";
 import { fromBoard } from "../../static/js/doc.js";
 
 const read = (name) => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8"));
@@ -48,4 +48,10 @@ test("on a board: gone, to itself, and already connected come first", () => {
   assert.equal(connectionRefusal(catalogue, view, "gw", "gw"), "A component cannot connect to itself.");
   assert.equal(connectionRefusal(catalogue, view, "app", "gw"), "Mobile app is already connected to API gateway.");
   assert.equal(connectionRefusal(catalogue, view, "memo", "fs"), "");
+});
+
+test("a component is named by its label, else its type's title, never its id", () => {
+  assert.equal(nodeName(catalogue, { id: "n1", type: "feature_store", label: "Feast" }), "Feast");
+  assert.equal(nodeName(catalogue, { id: "n1", type: "feature_store", label: "" }), "Feature store");
+  assert.equal(nodeName(catalogue, { id: "n1", type: "no_such_type", label: "" }), "no_such_type");
 });
