@@ -38,9 +38,7 @@ def study_for(board: Board) -> case_studies.CaseStudy:
 
 
 def item_ids(study: case_studies.CaseStudy) -> set[str]:
-    return {q["id"] for q in study.questions} | {
-        h["id"] for hints in study.hints.values() for h in hints
-    }
+    return set(study.items)
 
 
 def chosen_study(

@@ -141,11 +141,8 @@ def session_facts(board: Board) -> dict[str, Any]:
     if study is not None:
         facts["study"] = study.title
     if study is not None and not board.practice:  # practice lists its own, with times
-        texts = {q["id"]: ("question", q["question"]) for q in study.questions}
-        texts.update(
-            (h["id"], ("hint", h["text"])) for hints in study.hints.values() for h in hints
-        )
-        facts["revealed"] = [texts[i] for i in board.revealed if i in texts]
+        items = [study.items.get(i) for i in board.revealed]
+        facts["revealed"] = [(item.kind, item.text) for item in items if item is not None]
     return facts
 
 

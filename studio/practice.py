@@ -40,11 +40,8 @@ def is_finished(board: Board) -> bool:
 
 def kind_of(study: case_studies.CaseStudy, item: str) -> str | None:
     """ "question" or "hint" for an id of `study`, None for an unknown id."""
-    if item in case_studies.question_ids(study):
-        return "question"
-    if item in case_studies.hint_ids(study):
-        return "hint"
-    return None
+    found = study.items.get(item)
+    return found.kind if found is not None else None
 
 
 def next_hints(study: case_studies.CaseStudy, revealed: set[str]) -> dict[str, str | None]:
@@ -139,20 +136,20 @@ def minutes(seconds: float) -> str:
 
 def reveals(board: Board, study: case_studies.CaseStudy) -> list[dict[str, Any]]:
     """The log, readable: each reveal with its question or hint text and the step."""
-    questions = {q["id"]: q for q in study.questions}
-    hints = {h["id"]: (s, h) for s in STEPS for h in study.hints[s.key]}
     rows = []
     for entry in board.practice_log:
-        row = {**entry, "minute": minutes(entry["elapsed"])}
-        if entry["item"] in questions:
-            question = questions[entry["item"]]
-            row.update(text=question["question"], answer=question["answer"], step=None)
-        elif entry["item"] in hints:
-            step, hint = hints[entry["item"]]
-            row.update(text=hint["text"], step=step)
-        else:
+        item = study.items.get(entry["item"])
+        if item is None:
             continue  # a study updated since: the id is gone
-        rows.append(row)
+        rows.append(
+            {
+                **entry,
+                "minute": minutes(entry["elapsed"]),
+                "text": item.text,
+                "answer": item.answer,
+                "step": item.step,
+            }
+        )
     return rows
 
 

@@ -18,13 +18,13 @@ import copy
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 from components.catalogue import COMPONENT_TYPES, NOTE
 from components.document import LEVELS, Board, DocumentError, parse
-from components.steps import STEP_KEYS
+from components.steps import STEP_KEYS, STEPS, Step
 
 DATA_DIR = Path(__file__).parent
 RUBRIC_FILE = "rubric.json"
@@ -70,6 +70,16 @@ class CaseStudyError(ValueError):
 
 
 @dataclass(frozen=True)
+class RevealableItem:
+    """A question (with its answer) or a hint (with its step) of a case study."""
+
+    kind: str  # "question" or "hint"
+    text: str
+    step: Step | None = None
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
 class CaseStudy:
     """One interview problem.
 
@@ -101,6 +111,21 @@ class CaseStudy:
             kind: [i["text"] for i in by_kind.get(kind, ()) if step is None or i["step"] == step]
             for kind in MATERIAL_KINDS
         }
+
+    @cached_property
+    def items(self) -> dict[str, RevealableItem]:
+        """Every question and hint by id: what can be revealed, and how a reveal that
+        was logged is read back (an id missing here was in an earlier version)."""
+        found: dict[str, RevealableItem] = {
+            q["id"]: RevealableItem("question", q["question"], None, q["answer"])
+            for q in self.questions
+        }
+        for step in STEPS:
+            found.update(
+                (h["id"], RevealableItem("hint", h["text"], step))
+                for h in self.hints.get(step.key, ())
+            )
+        return found
 
     def fresh_reference(self) -> Board:
         """A private copy of the reference board, safe to edit."""

@@ -578,3 +578,24 @@ def test_read_score_takes_form_and_frame_values(sent, score):
 def test_read_score_refuses_anything_else(sent):
     with pytest.raises(ValueError, match="1, 2, 3 or 4"):
         case_studies.read_score(sent)
+
+
+def test_items_read_every_question_and_hint_back_by_id():
+    study = case_studies.load_all()["video-recommendation"]
+    question = study.questions[0]
+    item = study.items[question["id"]]
+    assert (item.kind, item.text, item.answer, item.step) == (
+        "question",
+        question["question"],
+        question["answer"],
+        None,
+    )
+    hint = study.hints["serving"][0]
+    item = study.items[hint["id"]]
+    assert (item.kind, item.text, item.step.key if item.step else None) == (
+        "hint",
+        hint["text"],
+        "serving",
+    )
+    total = len(study.questions) + sum(len(h) for h in study.hints.values())
+    assert len(study.items) == total and study.items.get("gone-since") is None
