@@ -36,7 +36,16 @@ def _names(design: DesignGraph, node_ids: Iterable[str]) -> str:
 def feature_consistency_issue(
     design: DesignGraph, pipeline: str, predictor: str
 ) -> FeatureIssue | None:
-    """What is wrong with the features of `pipeline` as served by `predictor`, or None."""
+    """What is wrong with the features of `pipeline` as served by `predictor`, or None.
+    Computed once per board and pair: feature-consistency and logged-features-served both
+    ask."""
+    key = ("feature-consistency", pipeline, predictor)
+    if key not in design.memo:
+        design.memo[key] = _pair_issue(design, pipeline, predictor)
+    return design.memo[key]  # type: ignore[return-value]
+
+
+def _pair_issue(design: DesignGraph, pipeline: str, predictor: str) -> FeatureIssue | None:
     if _learns_from_log(design, pipeline, predictor):
         return None  # log and wait: training reads exactly what the predictor served
     trained_from = design.feature_sources_of(pipeline)

@@ -151,6 +151,9 @@ class DesignGraph:
         self.by_type: dict[str, list[str]] = defaultdict(list)
         for node_id, type_id in self.types.items():
             self.by_type[type_id].append(node_id)
+        # Answers that more than one rule needs (feature_check's per-pair verdict), kept
+        # for this board by whoever computes them, keyed by what they answer.
+        self.memo: dict[tuple[str, ...], object] = {}
 
     # --- basics -------------------------------------------------------------------------
 
