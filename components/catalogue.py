@@ -433,6 +433,11 @@ _JUDGED: dict[tuple[str, str], frozenset[str]] = {
     ("data_validation", "features"): frozenset({"feature_pipeline", "feature_store"}),
     # An app that embeds its query (or photo) by calling the encoder directly.
     ("client_app", "features"): frozenset({"embedding_model"}),
+    # A predictor that pulls its model: "fetch latest model" drawn as a request arrow
+    # beside the registry's deploy arrow. A drawing habit, not a wrong flow.
+    ("inference_service", "training"): frozenset({"model_registry"}),
+    ("ranking_service", "training"): frozenset({"model_registry"}),
+    ("batch_scorer", "training"): frozenset({"model_registry"}),
 }
 
 _REFUSAL_HINTS: dict[tuple[str, str], str] = {

@@ -871,8 +871,9 @@ def _replicas(design: DesignGraph, node_id: str) -> int:
 @rule("replicas-load-balanced", "warning", "serving", "staff", "Replicas sit behind a balancer")
 def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
     """Every predictor with more than one replica is reached from a load balancer or API
-    gateway through serving components, unless it consumes a stream and no client reaches
-    it through serving components (an asynchronous consumer scales by partitions)."""
+    gateway through serving components, unless it consumes a stream (directly, or through
+    a consumer service) and no client reaches it through serving components: an
+    asynchronous consumer scales by partitions."""
     replicated = [
         p
         for p in sorted(design.predictors)
@@ -897,7 +898,8 @@ def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
     for p in replicated:
         if p in fronted:
             continue
-        consumer = any(design.type_of(u) in streams for u in design.predecessors(p))
+        upstream = design.near(p, backward=True, through=serving.__contains__)
+        consumer = any(design.type_of(u) in streams for u in upstream)
         if consumer and p not in requested:
             continue
         issues.append(

@@ -412,6 +412,54 @@ def test_request_time_features_are_not_skew():
     fails(request_time(["user_age", "query_text"]), "feature-consistency", "train", "rank", "fs")
 
 
+def recomputed_offline(recompute: bool):
+    """The ranker reads a shared store and gets bm25 with the request; training reads the
+    store and the logged requests, and (with `recompute`) a pipeline of its own that
+    recomputes bm25 over the logged queries."""
+    nodes = {
+        "app": "client_app",
+        "gw": "api_gateway",
+        "rank": "ranking_service",
+        "events": "event_stream",
+        "fs": "feature_store",
+        "train": "training_pipeline",
+        "reg": "model_registry",
+    }
+    edges = [
+        ("app", "gw"),
+        ("gw", "rank"),
+        ("rank", "gw"),
+        ("gw", "app"),
+        ("gw", "events"),
+        ("events", "train"),
+        ("fs", "rank"),
+        ("fs", "train"),
+        ("train", "reg"),
+        ("reg", "rank"),
+    ]
+    props = {
+        "gw": {"features": ["query_text", "bm25"]},
+        "fs": {"features": ["user_age"]},
+        "train": {"features": ["bm25", "user_age"]},
+        "rank": {"features": ["bm25", "user_age"]},
+    }
+    if recompute:
+        nodes["redo"] = "feature_pipeline"
+        edges += [("events", "redo"), ("redo", "train")]
+        props["redo"] = {"features": ["bm25"]}
+    return build(nodes, edges, props=props)
+
+
+def test_a_request_time_feature_recomputed_for_training_needs_the_shared_store():
+    """framework.md: a request-time feature that a store or pipeline among training's
+    feature sources lists is recomputed offline (skew), so not request-time for training,
+    and the shared store that lists features must hold it."""
+    holds(recomputed_offline(recompute=False), "feature-consistency")
+    found = fails(recomputed_offline(recompute=True), "feature-consistency", "train", "rank", "fs")
+    assert "recomputes bm25 offline" in found.message
+    assert "lacks" not in found.message  # nothing else is missing from the store
+
+
 def test_request_time_features_logged_by_the_client_itself():
     # The app tracks searches and clicks itself (no service writes a log): the query it
     # sends is still what training learns from. Requiring a log the serving path writes
@@ -688,6 +736,31 @@ def test_stream_consumers_are_not_told_to_add_a_balancer():
         "replicas-load-balanced",
         "clf",
     )
+
+
+def test_a_stream_consumer_behind_a_consumer_service_needs_no_balancer():
+    """Kafka → "Note intake consumer" (a backend service) → model pods: still a stream
+    consumer; the same pods behind a service the app calls are on a request path."""
+    nodes = {
+        "ehr": "client_app",
+        "events": "event_stream",
+        "intake": "backend_service",
+        "clf": "inference_service",
+    }
+    props = {"clf": {"replicas": 4}}
+    consumer = [("ehr", "events"), ("events", "intake"), ("intake", "clf")]
+    holds(build(nodes, consumer, props=props), "replicas-load-balanced")
+    called = [("ehr", "intake"), ("intake", "clf"), ("events", "clf")]
+    fails(build(nodes, called, props=props), "replicas-load-balanced", "clf")
+
+
+def test_a_predictor_may_point_at_its_registry_to_pull_the_model():
+    """framework.md leaves serving → training to the catalogue; a "fetch model" arrow
+    from a predictor to its registry is a drawing habit, refused for other pairs."""
+    for predictor in ("inference_service", "ranking_service", "batch_scorer"):
+        assert connection_refusal(predictor, "model_registry") is None
+        assert connection_refusal(predictor, "training_pipeline") is not None
+    assert connection_refusal("api_gateway", "model_registry") is not None
 
 
 # --- metrics --------------------------------------------------------------------------------
