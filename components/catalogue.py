@@ -382,6 +382,11 @@ MONITORING_SIGNALS = frozenset(
 REQUEST_FEATURE_TYPES = frozenset({"client_app", "api_gateway", "backend_service"})
 LABEL_SOURCES = frozenset({"labeling", "feedback_collector"})
 
+# Predictors drawn pulling their model: an edge from one of these to a `model_registry`
+# ("fetch latest model") is allowed, and the graph reads it as the model's flow, registry
+# to predictor (components/graph.py).
+MODEL_PULLERS = frozenset({"inference_service", "ranking_service", "batch_scorer"})
+
 # Category pairs (source, target): True allowed, False forbidden. Pairs missing from this
 # table are the dashes of framework.md §2, decided per type in _JUDGED below.
 _CATEGORY_PAIRS: dict[tuple[str, str], bool] = {
@@ -434,10 +439,8 @@ _JUDGED: dict[tuple[str, str], frozenset[str]] = {
     # An app that embeds its query (or photo) by calling the encoder directly.
     ("client_app", "features"): frozenset({"embedding_model"}),
     # A predictor that pulls its model: "fetch latest model" drawn as a request arrow
-    # beside the registry's deploy arrow. A drawing habit, not a wrong flow.
-    ("inference_service", "training"): frozenset({"model_registry"}),
-    ("ranking_service", "training"): frozenset({"model_registry"}),
-    ("batch_scorer", "training"): frozenset({"model_registry"}),
+    # (MODEL_PULLERS). A drawing habit, not a wrong flow.
+    **{(puller, "training"): frozenset({"model_registry"}) for puller in MODEL_PULLERS},
 }
 
 _REFUSAL_HINTS: dict[tuple[str, str], str] = {

@@ -103,10 +103,7 @@ def _pair_issue(design: DesignGraph, pipeline: str, predictor: str) -> FeatureIs
         s for s in shared if types[s] == "feature_store" and design.features(s) is not None
     )
     if trained and listing:
-        # A feature the predictor gets with the request but training recomputes offline
-        # (a store or pipeline of its own lists it) is not request-time for training:
-        # framework.md calls that skew, so the shared store must hold it.
-        needed = [f for f in trained if (f not in rt_p or f in recomputed) and f not in towers]
+        needed = [f for f in trained if f not in rt_p and f not in towers]
         gaps = {s: [f for f in needed if f not in set(design.features(s) or ())] for s in listing}
         best = min(listing, key=lambda s: len(gaps[s]))
         if gaps[best] and not rt_t:  # logged request-time features need no store either
@@ -115,7 +112,9 @@ def _pair_issue(design: DesignGraph, pipeline: str, predictor: str) -> FeatureIs
             best = min(listing, key=lambda s: len(gaps[s]))
         if gaps[best]:
             return FeatureIssue(
-                _store_gap_message(design, pipeline, predictor, best, gaps[best], rt_p),
+                f"No shared feature store holds every feature {design.name(pipeline)} "
+                f"trains on; {design.name(best)} lacks {', '.join(gaps[best])}. Add them to "
+                "the feature store (request-time features need not be stored).",
                 (*involved, best),
                 pipeline,
                 (0, len(gaps[best])),
@@ -172,35 +171,6 @@ def _other_towers(design: DesignGraph, pipeline: str, predictor: str) -> set[str
     for other in design.deployments_of(pipeline) - {predictor}:
         found.update(design.features(other) or ())
     return found
-
-
-def _store_gap_message(
-    design: DesignGraph,
-    pipeline: str,
-    predictor: str,
-    store: str,
-    gaps: list[str],
-    request_time: AbstractSet[str],
-) -> str:
-    """What to do about features the shared store lacks: store them, or, for those the
-    predictor gets with the request and training recomputes, train on the logged values."""
-    redone = [f for f in gaps if f in request_time]
-    stored = [f for f in gaps if f not in request_time]
-    parts = []
-    if stored:
-        parts.append(
-            f"No shared feature store holds every feature {design.name(pipeline)} trains "
-            f"on; {design.name(store)} lacks {', '.join(stored)}. Add them to the feature "
-            "store (request-time features need not be stored)."
-        )
-    if redone:
-        parts.append(
-            f"{design.name(pipeline)} recomputes {', '.join(redone)} offline, which "
-            f"{design.name(predictor)} gets with the request: the two can differ (skew). "
-            f"Train on the values logged at serving, or serve them from {design.name(store)} "
-            "too."
-        )
-    return " ".join(parts)
 
 
 def _shared_instead(

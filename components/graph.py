@@ -24,6 +24,7 @@ from components.catalogue import (
     FEATURE_PROVIDERS,
     HOLDER_TYPES,
     LABEL_SOURCES,
+    MODEL_PULLERS,
     MONITORING_SIGNALS,
     NOTE,
     PREDICTORS,
@@ -124,6 +125,18 @@ def _label_components(
     return labels
 
 
+def _flow(source: str, target: str, types: dict[str, str]) -> tuple[str, str]:
+    """The direction a walk reads an edge in. A predictor's arrow to a model registry is
+    a request for the model ("fetch latest model"): the model flows from the registry to
+    the predictor, so that is how the rules read it. Read as drawn, it made paths that are
+    not there (a batch scorer's unread scores "served" through the registry to another
+    predictor, a training loop fed by a predictor) and left a model pulled, not pushed,
+    undeployed."""
+    if types[source] in MODEL_PULLERS and types[target] == "model_registry":
+        return target, source
+    return source, target
+
+
 class DesignGraph:
     """A board's components (notes left out) as a `nx.DiGraph`, with the roles of
     framework.md §2 and the walks of §4 computed once, when a rule first asks."""
@@ -145,7 +158,9 @@ class DesignGraph:
         graph = nx.DiGraph()
         graph.add_nodes_from(nodes)
         graph.add_edges_from(
-            (e.source, e.target) for e in board.edges if e.source in nodes and e.target in nodes
+            _flow(e.source, e.target, self.types)
+            for e in board.edges
+            if e.source in nodes and e.target in nodes
         )
         self.graph = graph
         self.by_type: dict[str, list[str]] = defaultdict(list)

@@ -868,12 +868,18 @@ def _replicas(design: DesignGraph, node_id: str) -> int:
     return value if type(value) is int else 1
 
 
+def _consumer_service(design: DesignGraph) -> Callable[[str], bool]:
+    """What may stand between a stream and the predictor it feeds (a Kafka consumer drawn
+    as a service of its own); a cache or store there is a lookup, not a consumer."""
+    return lambda node: design.type_of(node) == "backend_service"
+
+
 @rule("replicas-load-balanced", "warning", "serving", "staff", "Replicas sit behind a balancer")
 def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
     """Every predictor with more than one replica is reached from a load balancer or API
     gateway through serving components, unless it consumes a stream (directly, or through
-    a consumer service) and no client reaches it through serving components: an
-    asynchronous consumer scales by partitions."""
+    a consumer service: a backend service, not a cache or store) and no client reaches it
+    through serving components: an asynchronous consumer scales by partitions."""
     replicated = [
         p
         for p in sorted(design.predictors)
@@ -898,7 +904,7 @@ def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
     for p in replicated:
         if p in fronted:
             continue
-        upstream = design.near(p, backward=True, through=serving.__contains__)
+        upstream = design.near(p, backward=True, through=_consumer_service(design))
         consumer = any(design.type_of(u) in streams for u in upstream)
         if consumer and p not in requested:
             continue

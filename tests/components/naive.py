@@ -22,8 +22,16 @@ class Naive:
         self.pred: dict[str, set[str]] = {n: set() for n in self.types}
         for e in board.edges:
             if e.source in self.types and e.target in self.types:
-                self.succ[e.source].add(e.target)
-                self.pred[e.target].add(e.source)
+                source, target = e.source, e.target
+                # The project's extension (docs/rules.md, "Pulling the model"): a
+                # predictor's arrow to a registry is read as the model flowing back.
+                if (
+                    self.types[source] in FIXED_PREDICTORS
+                    and self.types[target] == "model_registry"
+                ):
+                    source, target = target, source
+                self.succ[source].add(target)
+                self.pred[target].add(source)
 
     def category(self, node: str) -> str:
         return COMPONENT_TYPES[self.types[node]].category
