@@ -182,3 +182,51 @@ def save_score(
         locked.save(update_fields=["rubric", "updated_at"])
     board.rubric = locked.rubric
     return True
+
+
+def ended_state(board: Board) -> dict[str, Any] | None:
+    """What every page needs to know of an ended interview, or None while it runs."""
+    if board.ended_at is None:
+        return None
+    return {"at": board.ended_at.isoformat(), "revision": board.ended_revision}
+
+
+def end_interview(board: Board) -> bool:
+    """End the interview: the board turns read-only for everyone (the consumers refuse
+    edits from then on) and the countdown stops; the report keeps the board as it is at
+    this revision. False when it had already ended (nothing changes)."""
+    with transaction.atomic():
+        locked = Board.objects.select_for_update().get(pk=board.pk)
+        if locked.ended_at is not None:
+            return False
+        now = timezone.now()
+        locked.ended_at, locked.ended_revision = now, locked.revision
+        if locked.timer_started_at is not None:
+            locked.timer_elapsed = elapsed_seconds(locked, now)
+            locked.timer_started_at = None
+        locked.save(
+            update_fields=[
+                "ended_at",
+                "ended_revision",
+                "timer_started_at",
+                "timer_elapsed",
+                "updated_at",
+            ]
+        )
+    board.ended_at, board.ended_revision = locked.ended_at, locked.ended_revision
+    board.timer_started_at, board.timer_elapsed = locked.timer_started_at, locked.timer_elapsed
+    return True
+
+
+def reopen_interview(board: Board) -> bool:
+    """Undo an end (pressed by mistake, or the interview goes on): editable again. False
+    when it was not ended."""
+    with transaction.atomic():
+        locked = Board.objects.select_for_update().only(*_LOCKED, "ended_at").get(pk=board.pk)
+        if locked.ended_at is None:
+            return False
+        locked.ended_at = locked.ended_revision = None
+        # save(), not update(): studio.live.admission forgets what it kept of the board.
+        locked.save(update_fields=["ended_at", "ended_revision", "updated_at"])
+    board.ended_at = board.ended_revision = None
+    return True

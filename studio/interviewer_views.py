@@ -79,6 +79,29 @@ def timer(request: HttpRequest, board: Board) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+@require_POST
+@interviewer_only
+def end(request: HttpRequest, board: Board) -> HttpResponse:
+    """End the interview (read-only for everyone, the report kept at this revision) or
+    reopen it. Every page of the board hears it (`board.ended`): the candidate's and the
+    viewers' turn read-only, or reload when it reopens."""
+    action = request.POST.get("action")
+    if board.practice:
+        return HttpResponse("A practice board is finished from its Case tab.", status=400)
+    if action == "end":
+        changed_now = interview.end_interview(board)
+    elif action == "reopen":
+        changed_now = interview.reopen_interview(board)
+    else:
+        return HttpResponse('action must be "end" or "reopen"', status=400)
+    if changed_now:
+        ended = interview.ended_state(board)
+        send_to_board(board.public_id, {"type": "board.ended", "ended": ended})
+        timer_frame = {"type": "timer", "timer": interview.timer_state(board)}
+        send_to_board(board.public_id, timer_frame, private=True)
+    return render(request, "partials/interviewer_end.html", {"board": board})
+
+
 def changed(request: HttpRequest, board: Board, part: str, step: str | None = None) -> None:
     """Tell the board's other interviewer panels that `part` changed, so they fetch the
     panel again (static/js/interviewer.js). The frame carries no text, and goes to the

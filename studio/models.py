@@ -66,6 +66,11 @@ class Board(models.Model):
     practice_finished_at = models.DateTimeField(null=True, blank=True)
     self_assessment = models.JSONField(default=dict)  # {step: 1-4}
 
+    # An interview the interviewer ended (studio/interview.py): read-only for everyone
+    # from then on, and its report kept as the board was at `ended_revision`.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_revision = models.PositiveIntegerField(null=True, blank=True)
+
     # Countdown shared by everyone: running since timer_started_at, plus timer_elapsed.
     timer_duration = models.PositiveIntegerField(default=DEFAULT_TIMER_SECONDS)
     timer_started_at = models.DateTimeField(null=True, blank=True)

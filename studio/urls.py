@@ -18,6 +18,7 @@ urlpatterns = [
     path("b/<str:public_id>/links/<str:role>", views.rotate_link, name="rotate_link"),
     path("b/<str:public_id>/interviewer", interviewer_views.panel, name="interviewer_panel"),
     path("b/<str:public_id>/interviewer/timer", interviewer_views.timer, name="interviewer_timer"),
+    path("b/<str:public_id>/interviewer/end", interviewer_views.end, name="interviewer_end"),
     path(
         "b/<str:public_id>/interviewer/notes",
         interviewer_views.private_notes,

@@ -212,7 +212,7 @@ async function main() {
   // now on could be saved, so the page turns read-only at once and says why in a banner,
   // rather than queueing edits and promising to save them "when the connection is back".
   // The connection does not retry (connection.js).
-  const endEditing = () => {
+  const endEditing = (message, why, calm = false) => {
     if (document.body.classList.contains("is-ended")) return;
     const lost = store.pending.length;
     store.end();
@@ -220,8 +220,7 @@ async function main() {
     canvas.editable = false; // read by its gestures, its keyboard and JointJS's interactivity
     inspector.setEditable(false);
     outline.editable = false;
-    worksheet.end(conn.fatalCode === 4404 ? "this board no longer exists"
-      : "your access to this board has ended");
+    worksheet.end(why);
     document.body.classList.add("is-readonly", "is-ended");
     $("board-title").readOnly = true;
     $("board-level").disabled = true;
@@ -237,10 +236,35 @@ async function main() {
       : lost === 1 ? " Your last change was not saved." : ` Your last ${lost} changes were not saved.`;
     hint("");
     document.querySelector(".canvas-wrap").prepend(
-      h("div", { class: "ended-banner", id: "ended-banner", role: "alert" }, conn.fatal + unsaved));
+      h("div", { class: calm ? "ended-banner is-calm" : "ended-banner", id: "ended-banner", role: "alert" },
+        message + unsaved));
   };
   conn.onState((state) => {
-    if (state === "closed" && conn.fatal) endEditing();
+    if (state !== "closed" || !conn.fatal) return;
+    endEditing(conn.fatal, conn.fatalCode === 4404 ? "this board no longer exists"
+      : "your access to this board has ended");
+  });
+
+  // --- the interview ended ------------------------------------------------------------
+  // The interviewer ended the interview (studio/interview.py): the server refuses every
+  // edit from then on, so every page turns read-only as above, saying so. Reopened, the
+  // page reloads: editable again, as it was.
+  let endedHere = false;
+  const interviewEnded = (ended) => {
+    if (ended && !endedHere) {
+      endedHere = true;
+      const at = new Date(ended.at);
+      const time = Number.isNaN(at.getTime()) ? ""
+        : ` at ${at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+      endEditing(`The interviewer ended the interview${time}. The board is read-only; the `
+        + "report keeps it as it was then.", "the interview has ended", true);
+    } else if (!ended && endedHere) {
+      window.location.reload();
+    }
+  };
+  store.addEventListener("welcome", (e) => interviewEnded(e.detail.ended));
+  store.addEventListener("frame", (e) => {
+    if (e.detail.frame.type === "board.ended") interviewEnded(e.detail.frame.ended);
   });
 
   // Join the board's presence only once the name prompt shown on load is answered: the

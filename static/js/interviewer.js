@@ -114,6 +114,8 @@ export function setupInterviewerPanel({ panel, store }) {
   };
   store.addEventListener("frame", (e) => {
     const frame = e.detail.frame;
+    // The interview ended or reopened (by this page or another): the panel shows which.
+    if (frame.type === "board.ended") panel.dispatchEvent(new Event("refresh"));
     if (frame.type !== "interviewer.changed" || frame.page === page) return;
     panel.dispatchEvent(new Event("refresh"));
     // Put off (someone is typing or choosing here, or text is not saved): say so.

@@ -9,7 +9,7 @@
 //   change   {keys: Set|null, remoteKeys: Set, revision}   the view changed (keys null:
 //            anything may have); remoteKeys: what other people changed in this frame
 //   report   {report, revision}                            validator report
-//   welcome  {you, role}
+//   welcome  {you, role, timer, ended}                     timer: interviewers only
 //   ack      {cid, revision}
 //   refused  {cid, message, code}                          one of our edits was refused
 //            (a component or connection deleted meanwhile is named by the label this
@@ -126,7 +126,7 @@ export class Store extends EventTarget {
       case "welcome":
         this.me = frame.you || null;
         this.role = frame.role || null;
-        this.emit("welcome", { you: this.me, role: this.role, timer: frame.timer });
+        this.emit("welcome", { you: this.me, role: this.role, timer: frame.timer, ended: frame.ended });
         break;
       case "snapshot":
         this.onSnapshot(frame);

@@ -30,7 +30,8 @@ from django.db.models.signals import post_delete, post_save
 
 from studio.models import Board
 
-# The columns studio.access.role_on, services.link_generation and interview.timer_state read.
+# The columns studio.access.role_on, services.link_generation, interview.timer_state and
+# interview.ended_state read.
 FIELDS = (
     "public_id",
     "interviewer_token_hash",
@@ -39,6 +40,8 @@ FIELDS = (
     "timer_duration",
     "timer_started_at",
     "timer_elapsed",
+    "ended_at",
+    "ended_revision",
 )
 MAX_BOARDS = 2000
 

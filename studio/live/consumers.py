@@ -37,7 +37,7 @@ from django.db import close_old_connections
 from components.operations import OperationError
 from components.report import findings_unchanged
 from studio.access import role_on
-from studio.interview import timer_state
+from studio.interview import ended_state, timer_state
 from studio.live import admission, eager, frames, presence
 from studio.live.broadcast import event as make_event
 from studio.live.broadcast import group_name
@@ -76,7 +76,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=admitted)
             return
-        self.role, self.generation, name, person, timer = admitted
+        self.role, self.generation, name, person, timer, self.ended = admitted
         self.hub = hub(self.channel_layer)
         # Counted before the wait for the other processes' counts, so that connects racing
         # in this process see each other: a refused one leaves again.
@@ -123,6 +123,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         await self.accept()
         self.direct = DirectSocket.of(self.base_send)  # see studio/live/wire.py
         welcome = {"type": "welcome", "you": self.me, "role": self.role, "epoch": self._epoch()}
+        welcome["ended"] = self.ended
         if self.role == "interviewer":
             welcome["timer"] = timer  # the countdown is the interviewer's alone
         await self._send(welcome)
@@ -240,6 +241,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         cid = frame.cid
         if self.role not in EDITING_ROLES:
             return await self._refuse(cid, "viewers cannot edit this board")
+        if self.ended is not None:
+            return await self._refuse(
+                cid, "the interview has ended: the board is read-only", code="ended", invalid=False
+            )
         if not self.limits.allow_op():
             # Slowed, not held against the client: only invalid frames count toward 4408.
             return await self._refuse(
@@ -419,7 +424,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         """Deliver `event` now, without waiting, if all it needs is a write to this
         connection's socket (or nothing); False when it needs `board_event`. The hub
         tries this first for each connection: a broadcast is then one plain loop."""
-        if event["kind"] == "links.revoked" or self._answers(event):
+        if event["kind"] in ("links.revoked", "board.ended") or self._answers(event):
             return False
         if self._passes_over(event):
             return True
@@ -457,6 +462,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         kind = event["kind"]
         if kind == "links.revoked":
             return await self._links_revoked(json.loads(event["text"]))
+        if kind == "board.ended":  # the interviewer ended (or reopened) the interview
+            self.ended = json.loads(event["text"]).get("ended")
         if self._passes_over(event):
             return
         if not (self.direct and self.direct.write(frame_of(event))):
@@ -545,13 +552,15 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.close(code=4408)
 
     @database_sync_to_async
-    def _admission(self) -> tuple[str, str, str, str, dict[str, Any]] | int:
+    def _admission(
+        self,
+    ) -> tuple[str, str, str, str, dict[str, Any], dict[str, Any] | None] | int:
         """Role (checked against its link's current generation), that generation, display
-        name and person id from the session (loading it hits the DB), and the board's
-        timer; or the close code that refuses the connection (4404: no such board, 4403:
-        no role on it). One trip to the database thread per connection instead of three,
-        and the board's few columns read once per process (studio.live.admission;
-        performance only)."""
+        name and person id from the session (loading it hits the DB), the board's timer
+        and whether its interview has ended (interview.ended_state); or the close code
+        that refuses the connection (4404: no such board, 4403: no role on it). One trip
+        to the database thread per connection instead of three, and the board's few
+        columns read once per process (studio.live.admission; performance only)."""
         session = self.scope.get("session")
         if session is None:
             return 4403
@@ -565,7 +574,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             session.save()
         if role is None:
             return 4403
-        return role, link_generation(board, role), display_name(session), person, timer_state(board)
+        generation, name = link_generation(board, role), display_name(session)
+        return role, generation, name, person, timer_state(board), ended_state(board)
 
     @sync_to_async(thread_sensitive=False)
     def _apply(self, op: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -87,6 +87,7 @@ class Welcome(TypedDict, total=False):
     you: dict[str, Any]
     role: str
     timer: dict[str, Any]  # interviewers only
+    ended: dict[str, Any] | None  # {at, revision} once the interviewer ended the interview
 
 
 class Ack(TypedDict):
@@ -103,7 +104,7 @@ class Missing(TypedDict):
 class Error(TypedDict):
     type: Literal["error"]
     cid: str | int | None
-    code: Literal["refused", "rate_limited", "board_full"]
+    code: Literal["refused", "rate_limited", "board_full", "ended"]
     message: str
     # A refused operation named a component or edge the board no longer holds
     # (components.operations.OperationError.missing): the client names it by its label.
@@ -111,7 +112,7 @@ class Error(TypedDict):
 
 
 # The other server frames (op, ops, snapshot, pong, cursor, selection, viewport,
-# presence.*, timer, case.revealed) are listed with examples in docs/protocol.md.
+# presence.*, timer, case.revealed, board.ended) are listed with examples in docs/protocol.md.
 
 
 # --- checks -------------------------------------------------------------------------------

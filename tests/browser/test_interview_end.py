@@ -1,0 +1,45 @@
+"""The interviewer ends the interview from their panel: every page turns read-only at
+once, saying so, and the timer stops; reopening makes the board editable again."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import gateway_and_scorer, open_board, open_link, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_ending_the_interview_turns_every_page_read_only_until_reopened(
+    page: Page, person, server_url: str
+) -> None:
+    _public_id, created = open_board(page, server_url, gateway_and_scorer("Ending"))
+    candidate = person()
+    open_link(candidate, server_url, created["links"]["candidate"], "Cleo")
+    palette_item = candidate.locator(".palette-item").first
+    expect(palette_item).not_to_have_attribute("aria-disabled", "true")
+
+    page.get_by_role("tab", name="Interviewer").click()
+    panel = page.locator("#interviewer")
+    page.once("dialog", lambda dialog: dialog.accept())
+    panel.get_by_role("button", name="End interview").click()
+    expect(panel.locator("#iv-end")).to_contain_text("Interview ended")
+
+    banner = candidate.locator("#ended-banner")
+    expect(banner).to_contain_text("The interviewer ended the interview at")
+    expect(banner).to_contain_text("read-only")
+    expect(palette_item).to_have_attribute("aria-disabled", "true")
+    expect(candidate.locator("#board-title")).not_to_be_editable()
+    # The interviewer's own page too; their notes stay editable.
+    expect(page.locator("#ended-banner")).to_be_visible()
+    expect(page.get_by_label("Private notes")).to_be_editable()
+    expect(page.locator("#timer")).not_to_have_attribute("data-state", "running")
+    screenshot(candidate, "interview-ended-candidate")
+
+    panel.get_by_role("button", name="Reopen the board").click()
+    expect(panel.locator("#iv-end")).to_contain_text("End interview")
+    # Reopened: the candidate's page reloads, editable again.
+    expect(candidate.locator("#ended-banner")).to_have_count(0)
+    expect(candidate.locator(".palette-item").first).not_to_have_attribute("aria-disabled", "true")
+    expect(candidate.locator("#board-title")).to_be_editable()

@@ -1,0 +1,88 @@
+"""The interviewer ends the interview: the board turns read-only for everyone, the timer
+stops, the report says when; reopening undoes it (studio/interview.py, the consumer)."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+
+from studio import interview
+from studio.models import Board
+from tests.studio.conftest import client_as, make_board, receive_until, ws_client
+
+MOVE = {"op": "move_node", "id": "gw", "x": 40, "y": 40}
+
+
+@pytest.fixture
+def board(db) -> Board:
+    return make_board()[0]
+
+
+def post_end(board: Board, action: str, role: str = "interviewer"):
+    return client_as(board, role).post(f"/b/{board.public_id}/interviewer/end", {"action": action})
+
+
+def test_ending_keeps_the_revision_stops_the_timer_and_reopening_undoes_it(board: Board):
+    interview.control_timer(board, "start")
+    response = post_end(board, "end")
+    assert response.status_code == 200 and "Reopen the board" in response.content.decode()
+    board.refresh_from_db()
+    assert board.ended_at is not None and board.ended_revision == board.revision
+    assert board.timer_started_at is None and board.timer_elapsed >= 0
+    assert interview.ended_state(board) == {
+        "at": board.ended_at.isoformat(),
+        "revision": board.revision,
+    }
+    # Ending twice changes nothing (the first time stands).
+    first = board.ended_at
+    post_end(board, "end")
+    board.refresh_from_db()
+    assert board.ended_at == first
+
+    report = client_as(board, "interviewer").get(f"/b/{board.public_id}/report")
+    assert "by the interviewer" in report.content.decode()
+
+    assert "End interview" in post_end(board, "reopen").content.decode()
+    board.refresh_from_db()
+    assert board.ended_at is None and board.ended_revision is None
+    assert interview.ended_state(board) is None
+
+
+@pytest.mark.parametrize("role", ["candidate", "viewer"])
+def test_only_an_interviewer_can_end_it(board: Board, role: str):
+    assert post_end(board, "end", role).status_code == 404
+    board.refresh_from_db()
+    assert board.ended_at is None
+
+
+def test_a_bad_action_is_refused(board: Board):
+    assert post_end(board, "explode").status_code == 400
+    board.refresh_from_db()
+    assert board.ended_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_after_the_end_every_edit_is_refused_until_reopened():
+    board, _ = await database_sync_to_async(make_board)()
+    async with ws_client(board.public_id, "candidate") as candidate:
+        welcome = await receive_until(candidate, "welcome")
+        assert welcome["ended"] is None
+        await database_sync_to_async(post_end)(board, "end")
+        ended = await receive_until(candidate, "board.ended")
+        assert ended["ended"]["revision"] == board.revision
+        await candidate.send_json_to({"type": "op", "cid": "c1", "base": 1, "op": MOVE})
+        refused = await receive_until(candidate, "error")
+        assert refused["code"] == "ended" and refused["cid"] == "c1"
+        assert "read-only" in refused["message"]
+
+    # A page opened after the end hears it in its welcome, and is refused too.
+    async with ws_client(board.public_id, "interviewer") as late:
+        assert (await receive_until(late, "welcome"))["ended"]["revision"] == board.revision
+        await late.send_json_to({"type": "op", "cid": "c2", "base": 1, "op": MOVE})
+        assert (await receive_until(late, "error"))["code"] == "ended"
+        await database_sync_to_async(post_end)(board, "reopen")
+        assert (await receive_until(late, "board.ended"))["ended"] is None
+        await late.send_json_to({"type": "op", "cid": "c3", "base": 1, "op": MOVE})
+        assert (await receive_until(late, "ack"))["cid"] == "c3"
+    stored = await database_sync_to_async(Board.objects.get)(pk=board.pk)
+    assert stored.revision == board.revision + 1  # only the edit after reopening
