@@ -89,6 +89,8 @@ def control_timer(board: Board, action: Any, duration: Any = None) -> None:
     now = timezone.now()
     if action not in ("start", "pause", "reset"):
         raise InterviewError('timer action must be "start", "pause" or "reset"')
+    if action == "start" and board.ended_at is not None:
+        raise InterviewError("the interview has ended: reopen the board to run the timer")
     if duration is not None and action != "pause":
         if type(duration) is not int or not MIN_DURATION <= duration <= MAX_DURATION:
             raise InterviewError(

@@ -33,6 +33,13 @@ def test_ending_keeps_the_revision_stops_the_timer_and_reopening_undoes_it(board
         "at": board.ended_at.isoformat(),
         "revision": board.revision,
     }
+    # The timer does not start again on an ended interview.
+    started = client_as(board, "interviewer").post(
+        f"/b/{board.public_id}/interviewer/timer", {"action": "start"}
+    )
+    assert started.status_code == 400
+    board.refresh_from_db()
+    assert board.timer_started_at is None
     # Ending twice changes nothing (the first time stands).
     first = board.ended_at
     post_end(board, "end")
