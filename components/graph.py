@@ -328,13 +328,15 @@ class DesignGraph:
     @cached_property
     def prediction_holders(self) -> frozenset[str]:
         """Holder-type components a predictor writes into, directly or through serving
-        components, and those filled from another holder, directly or through data
-        components; and the serving components (not gateways or balancers) that a batch
-        scorer's output reaches through data components only. A cache that only a
-        gateway fills holds nothing."""
+        components (a `labeling` review queue too), and those filled from another holder,
+        directly or through data components; and the serving components (not gateways
+        or balancers) that a batch scorer's output reaches through data components only.
+        A cache that only a gateway fills holds nothing."""
         holder_types = HOLDER_TYPES
         written = self.through(self.predictors, self.serving_nodes)
-        first = {n for n in written if self.types[n] in holder_types}
+        # Our reading (docs/rules.md): a review queue (`labeling`) the predictions go into
+        # holds them until a person approves them (drafts reviewed before publishing).
+        first = {n for n in written if self.types[n] in holder_types or self.types[n] == "labeling"}
         # Filled from a holder through data components and holders: one walk covers
         # every chain (a holder-type component filled from a holder is a holder).
         passable = self.data_nodes | set(self.of_types(holder_types))

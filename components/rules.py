@@ -414,7 +414,7 @@ def batch_predictions_served(design: DesignGraph) -> list[Issue]:
     clients = design.by_type.get("client_app", [])
     answering = design.reaching(clients) & design.predictors if clients else set()
     for scorer in sorted(rest):
-        if scorer in feeds_served:
+        if scorer in feeds_served or _teaches(design, scorer, answering):
             continue
         written = sorted(h for h in design.reachable([scorer]) if h in holders)
         if _in_shadow(design, scorer, written, answering):
@@ -439,6 +439,19 @@ def batch_predictions_served(design: DesignGraph) -> list[Issue]:
 
 
 SHADOW_READERS = frozenset({"metrics_dashboard", "offline_evaluation"})
+
+
+def _teaches(design: DesignGraph, scorer: str, answering: AbstractSet[str]) -> bool:
+    """A teacher (our reading, docs/rules.md): the scorer's predictions reach, through data
+    components, a training pipeline whose model another predictor serves to clients (soft
+    labels for a distilled student, pseudo-labels). Read by training, they are served."""
+    others = set(answering) - {scorer}
+    trainers = [
+        t
+        for t in design.through([scorer], design.data_nodes)
+        if design.type_of(t) == "training_pipeline"
+    ]
+    return any(design.deployments_of(t) & others for t in trainers)
 
 
 def _in_shadow(

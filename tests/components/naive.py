@@ -63,7 +63,8 @@ class Naive:
             first |= {
                 n
                 for n in self.walk(p, lambda n: self.category(n) == "serving")
-                if self.types[n] in HOLDER_TYPES
+                # A review queue the predictions go into holds them (docs/rules.md).
+                if self.types[n] in HOLDER_TYPES or self.types[n] == "labeling"
             }
         found = set(first)
         for h in first:

@@ -80,6 +80,12 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "auction), so training from that log is log and wait, exempt from the listed-features "
     "checks; framework.md's log, written by a direct edge, would flag the raw-listings "
     "builder",
+    # Ninth batch I (held out): flaw missed, the same way.
+    "fraudring_snapshot_skew.json": "feature-consistency: the risk service logs each "
+    "decision after the model's answer passes through it, which counts as the model's "
+    "prediction log (docs/rules.md), so training from that log (through a Spark job that "
+    "recomputes the ring scores) is log and wait; reading only a direct edge as the log "
+    "would catch it but fails ads_ctr_logged_by_ad_server, a sound design",
 }
 
 

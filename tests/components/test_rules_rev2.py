@@ -1398,3 +1398,58 @@ def test_a_shared_registry_serves_any_fitting_model_even_beside_a_listed_one():
     )
     finding = fails(failing, "feature-consistency", "enc_train", "rank")
     assert '"Training pipeline" (rank_train)' in finding.message  # the other candidate
+
+
+# --- teachers and review queues (docs/rules.md, interpretations) ------------------------------
+
+TEACHER = {
+    "app": "client_app",
+    "gw": "api_gateway",
+    "student": "ranking_service",
+    "lake": "data_lake",
+    "teacher": "batch_scorer",
+    "soft": "data_lake",
+    "ttrain": "training_pipeline",
+    "strain": "training_pipeline",
+    "reg": "model_registry",
+}
+TAUGHT = [
+    ("app", "gw"),
+    ("gw", "student"),
+    ("student", "gw"),
+    ("gw", "app"),
+    ("student", "lake"),
+    ("lake", "ttrain"),
+    ("ttrain", "reg"),
+    ("reg", "teacher"),
+    ("lake", "teacher"),
+    ("teacher", "soft"),
+    ("strain", "reg"),
+    ("reg", "student"),
+]
+
+
+def test_a_teachers_scores_read_by_a_served_students_training_are_served():
+    """Soft labels for a distilled student: the teacher's batch scores are read by the
+    training of a model a predictor serves."""
+    holds(build(TEACHER, [*TAUGHT, ("soft", "strain")]), "batch-predictions-served")
+    # Written and never read by anything: still unread.
+    fails(build(TEACHER, TAUGHT), "batch-predictions-served", "teacher")
+
+
+def test_a_review_queue_holds_predictions_until_approved():
+    """Drafts go from the generator to a human review queue; approved ones land in the
+    listings table the service reads back to the seller: the answer comes back."""
+    nodes = {
+        "app": "client_app",
+        "gw": "api_gateway",
+        "svc": "backend_service",
+        "gen": "inference_service",
+        "review": "labeling",
+        "db": "nosql_db",
+    }
+    edges = [("app", "gw"), ("gw", "svc"), ("svc", "gen"), ("gen", "review"), ("db", "svc")]
+    edges += [("svc", "gw"), ("gw", "app")]
+    holds(build(nodes, [*edges, ("review", "db")]), "serving-loop")
+    # The reviewed drafts never land where the service reads: no answer.
+    fails(build(nodes, edges), "serving-loop", "app", "gen", "review")
