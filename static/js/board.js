@@ -248,7 +248,7 @@ async function main() {
   // --- the interview ended ------------------------------------------------------------
   // The interviewer ended the interview (studio/interview.py): the server refuses every
   // edit from then on, so every page turns read-only as above, saying so. Reopened, the
-  // page reloads: editable again, as it was.
+  // page reloads (an interviewer's when they choose): editable again, as it was.
   let endedHere = false;
   const interviewEnded = (ended) => {
     if (ended && !endedHere) {
@@ -259,7 +259,16 @@ async function main() {
       endEditing(`The interviewer ended the interview${time}. The board is read-only; the `
         + "report keeps it as it was then.", "the interview has ended", true);
     } else if (!ended && endedHere) {
-      window.location.reload();
+      // An interviewer may be typing private notes, which stay editable: they reload
+      // when ready. Nothing else can be typed on an ended board.
+      const banner = $("ended-banner");
+      if (store.role !== "interviewer" || !banner) {
+        window.location.reload();
+        return;
+      }
+      banner.replaceChildren("The interview was reopened. ", h("button", {
+        type: "button", class: "btn btn-small", onclick: () => window.location.reload(),
+      }, "Reload to edit"));
     }
   };
   store.addEventListener("welcome", (e) => interviewEnded(e.detail.ended));

@@ -37,8 +37,17 @@ def test_ending_the_interview_turns_every_page_read_only_until_reopened(
     expect(page.locator("#timer")).not_to_have_attribute("data-state", "running")
     screenshot(candidate, "interview-ended-candidate")
 
+    page.get_by_label("Private notes").fill("Strong on features; weak on monitoring")
     panel.get_by_role("button", name="Reopen the board").click()
     expect(panel.locator("#iv-end")).to_contain_text("End interview")
+    # The interviewer's page does not reload under their typing: it offers to.
+    expect(page.locator("#ended-banner")).to_contain_text("The interview was reopened.")
+    expect(page.get_by_label("Private notes")).to_have_value(
+        "Strong on features; weak on monitoring"
+    )
+    page.get_by_role("button", name="Reload to edit").click()
+    expect(page.locator("#ended-banner")).to_have_count(0)
+    expect(page.locator("#board-title")).to_be_editable()
     # Reopened: the candidate's page reloads, editable again.
     expect(candidate.locator("#ended-banner")).to_have_count(0)
     expect(candidate.locator(".palette-item").first).not_to_have_attribute("aria-disabled", "true")
