@@ -2,8 +2,9 @@
 
 bench/relay.py runs it beside the live board and the `websockets` relay to measure what
 Daphne itself costs: the same rooms (`/room/<name>`), every message written unchanged to
-every other client of the room, no Django, no Channels, no persistence, no validation, no
-acknowledgement, no presence. Whatever the live board spends beyond this is our code;
+every other client of the room, the room's membership to every member on each join and
+leave (excalidraw-room's `room-user-change`), no Django, no Channels, no persistence, no
+validation, no acknowledgement. Whatever the live board spends beyond this is our code;
 whatever this spends beyond the `websockets` relay is the server the architecture chose
 (Twisted's reads and writes, Autobahn's framing, Daphne's ASGI queues). It gets the same
 Daphne tuning as the live board (studio.live.daphne_tuning: listen backlog, lazy debug
@@ -14,6 +15,9 @@ text), which imports no Django.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,6 +30,16 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 rooms: defaultdict[str, set[Send]] = defaultdict(set)
+ids: dict[Send, str] = {}
+_serial = itertools.count(1)
+
+
+async def members_changed(room: set[Send]) -> None:
+    """excalidraw-room's `room-user-change`: the room's member ids, to every member."""
+    text = json.dumps({"type": "room-user-change", "users": [ids[s] for s in room]})
+    for member in list(room):
+        with contextlib.suppress(Exception):  # a member closing meanwhile
+            await member({"type": "websocket.send", "text": text})
 
 
 async def application(scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -50,6 +64,8 @@ async def application(scope: dict[str, Any], receive: Receive, send: Send) -> No
             if message["type"] == "websocket.connect":
                 await send({"type": "websocket.accept"})
                 room.add(send)
+                ids[send] = f"u{next(_serial)}"
+                await members_changed(room)
             elif message["type"] == "websocket.receive":
                 frame = {"type": "websocket.send", "text": message.get("text")}
                 if frame["text"] is None:
@@ -60,5 +76,8 @@ async def application(scope: dict[str, Any], receive: Receive, send: Send) -> No
                 return
     finally:
         room.discard(send)
-        if not room:
+        ids.pop(send, None)
+        if room:
+            await members_changed(room)
+        else:
             rooms.pop(path, None)

@@ -22,7 +22,8 @@ receiver) pair. Rounds interleave the two servers and the sizes, so a burst of l
 machine hits all three. Per round: p50 and p99; CPU per delivery is the server process's CPU
 time over the round divided by the deliveries. A last table gives the medians over rounds
 and the ratios to the relay. Then --connects simultaneous connects to each, per round: the
-time until every one is admitted (ours: its `welcome`; relay: the open socket), 40 to a
+time until every one is admitted (ours: its `welcome`; the relays: the first membership
+frame, `room-user-change`, which excalidraw-room sends on each join), 40 to a
 board (--per-room; a board takes at most 50 connections).
 
 Our clients join through the viewer link (the sender through the candidate link), each
@@ -242,10 +243,10 @@ async def storm(target: Target, connects: int, per_room: int) -> float:
 
     async def one(url: str, cookie: str) -> ClientConnection:
         socket = await open_socket(url, cookie, target.port)
-        if isinstance(target, Ours):
-            async for message in socket:
-                if '"welcome"' in message:
-                    break
+        admitted = '"welcome"' if isinstance(target, Ours) else '"room-user-change"'
+        async for message in socket:
+            if admitted in message:
+                break
         return socket
 
     sockets = await asyncio.gather(*(one(u, c) for u, c in joins))
