@@ -328,19 +328,24 @@ class DesignGraph:
     @cached_property
     def prediction_holders(self) -> frozenset[str]:
         """Holder-type components a predictor writes into, directly or through serving
-        components (a `labeling` review queue too), and those filled from another holder,
-        directly or through data components; and the serving components (not gateways
-        or balancers) that a batch scorer's output reaches through data components only.
-        A cache that only a gateway fills holds nothing."""
+        components (and a review queue that publishes what it approves), and those
+        filled from another holder, directly or through data components; and the serving
+        components (not gateways or balancers) that a batch scorer's output reaches
+        through data components only. A cache that only a gateway fills holds nothing."""
         holder_types = HOLDER_TYPES
         written = self.through(self.predictors, self.serving_nodes)
-        # Our reading (docs/rules.md): a review queue (`labeling`) the predictions go into
-        # holds them until a person approves them (drafts reviewed before publishing).
-        first = {n for n in written if self.types[n] in holder_types or self.types[n] == "labeling"}
+        first = {n for n in written if self.types[n] in holder_types}
+        # Our reading (docs/rules.md): a review queue holds the predictions until a person
+        # approves them, and the stores it publishes them to (through streams) hold them.
+        reviews = {n for n in written if self.types[n] == "labeling" and self._publishes(n)}
+        if reviews:
+            streams_and_holders = set(self.of_types(holder_types | {"event_stream"}))
+            published = self.through(reviews, streams_and_holders)
+            first |= reviews | {n for n in published if self.types[n] in holder_types}
         # Filled from a holder through data components and holders: one walk covers
         # every chain (a holder-type component filled from a holder is a holder).
         passable = self.data_nodes | set(self.of_types(holder_types))
-        filled = self.through(first, passable)
+        filled = self.through(first - reviews, passable)
         holders = first | {n for n in filled if self.types[n] in holder_types}
         # Our reading (docs/rules.md): batch scores copied through data components into a
         # serving component (a scores table, reverse ETL, the CRM's contact fields) are
@@ -351,6 +356,18 @@ class DesignGraph:
             copied = self.through(scorers, self.data_nodes)
             holders |= {n for n in copied if n in self.serving_nodes and n not in skip}
         return frozenset(holders)
+
+    def _publishes(self, review: str) -> bool:
+        """Whether a review queue publishes what it approves: an edge into a prediction
+        store, cache or NoSQL store, onto a stream, or to a serving component that does
+        not write back into it (an annotation tool reads and writes its queue). A queue
+        that only feeds training is a label source, not a holder."""
+        published = {"prediction_store", "cache", "nosql_db", "event_stream"}
+        return any(
+            self.types[v] in published
+            or (v in self.serving_nodes and review not in self.graph.succ[v])
+            for v in self.graph.succ[review]
+        )
 
     @cached_property
     def logged_by(self) -> dict[str, frozenset[str]]:

@@ -442,13 +442,22 @@ SHADOW_READERS = frozenset({"metrics_dashboard", "offline_evaluation"})
 
 
 def _teaches(design: DesignGraph, scorer: str, answering: AbstractSet[str]) -> bool:
-    """A teacher (our reading, docs/rules.md): the scorer's predictions reach, through data
-    components, a training pipeline whose model another predictor serves to clients (soft
-    labels for a distilled student, pseudo-labels). Read by training, they are served."""
+    """A teacher (our reading, docs/rules.md): the scorer writes a table of its own (a
+    data component only batch scorers write into; a shared lake or stream is a log) that
+    reaches, through data components, a training pipeline whose model another predictor
+    serves to clients (soft labels for a distilled student, pseudo-labels)."""
     others = set(answering) - {scorer}
+    scorers = set(design.by_type.get("batch_scorer", ()))
+    tables = [
+        d
+        for d in design.successors(scorer)
+        if d in design.data_nodes
+        and design.type_of(d) != "labeling"
+        and set(design.predecessors(d)) <= scorers
+    ]
     trainers = [
         t
-        for t in design.through([scorer], design.data_nodes)
+        for t in design.through(tables, design.data_nodes)
         if design.type_of(t) == "training_pipeline"
     ]
     return any(design.deployments_of(t) & others for t in trainers)

@@ -58,15 +58,19 @@ class Naive:
         return found
 
     def holders(self) -> set[str]:
-        first = set()
+        first, reviews = set(), set()
         for p in self.predictors():
-            first |= {
-                n
-                for n in self.walk(p, lambda n: self.category(n) == "serving")
-                # A review queue the predictions go into holds them (docs/rules.md).
-                if self.types[n] in HOLDER_TYPES or self.types[n] == "labeling"
-            }
-        found = set(first)
+            written = self.walk(p, lambda n: self.category(n) == "serving")
+            first |= {n for n in written if self.types[n] in HOLDER_TYPES}
+            # A review queue that publishes what it approves holds them (docs/rules.md).
+            reviews |= {n for n in written if self.types[n] == "labeling" and self.publishes(n)}
+        found = first | reviews
+        for r in reviews:
+            published = self.walk(
+                r, lambda n: self.types[n] in HOLDER_TYPES or self.types[n] == "event_stream"
+            )
+            first |= {n for n in published if self.types[n] in HOLDER_TYPES}
+        found |= first
         for h in first:
             found |= {
                 n
@@ -85,6 +89,14 @@ class Naive:
                 and n not in self.predictors()
             }
         return found
+
+    def publishes(self, review: str) -> bool:
+        for v in self.succ[review]:
+            if self.types[v] in ("prediction_store", "cache", "nosql_db", "event_stream"):
+                return True
+            if self.category(v) == "serving" and review not in self.succ[v]:
+                return True
+        return False
 
     def feature_sources(self, node: str) -> set[str]:
         predictors = self.predictors()

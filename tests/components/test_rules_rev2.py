@@ -1435,6 +1435,10 @@ def test_a_teachers_scores_read_by_a_served_students_training_are_served():
     holds(build(TEACHER, [*TAUGHT, ("soft", "strain")]), "batch-predictions-served")
     # Written and never read by anything: still unread.
     fails(build(TEACHER, TAUGHT), "batch-predictions-served", "teacher")
+    # Logged into the lake the student's log goes to (and its training reads): a log,
+    # not a teacher's table; the scores are still unread (review, 2026-12-04).
+    logged = [*TAUGHT, ("teacher", "lake"), ("lake", "strain")]
+    fails(build(TEACHER, logged), "batch-predictions-served", "teacher")
 
 
 def test_a_review_queue_holds_predictions_until_approved():
@@ -1451,5 +1455,11 @@ def test_a_review_queue_holds_predictions_until_approved():
     edges = [("app", "gw"), ("gw", "svc"), ("svc", "gen"), ("gen", "review"), ("db", "svc")]
     edges += [("svc", "gw"), ("gw", "app")]
     holds(build(nodes, [*edges, ("review", "db")]), "serving-loop")
+    # Through a stream, too; but a queue that only feeds training publishes nothing.
+    streamed = {**nodes, "bus": "event_stream"}
+    holds(build(streamed, [*edges, ("review", "bus"), ("bus", "db")]), "serving-loop")
+    trained = {**nodes, "lake": "data_lake", "train": "training_pipeline"}
+    joined = [*edges, ("review", "train"), ("review", "lake"), ("lake", "db")]
+    fails(build(trained, joined), "serving-loop", "app", "gen")
     # The reviewed drafts never land where the service reads: no answer.
-    fails(build(nodes, edges), "serving-loop", "app", "gen", "review")
+    fails(build(nodes, edges), "serving-loop", "app", "gen")
