@@ -130,6 +130,7 @@ async function main() {
   const inspector = new Inspector({
     root: $("inspector"), store, catalogue, edit, editable, onDelete: () => canvas.deleteSelection(),
     onSelect: (keys) => canvas.select(keys),
+    renameOp: (id, label) => canvas.renameOp(id, label),
   });
   canvas.addEventListener("selection", (e) => inspector.show(e.detail.keys));
 

@@ -21,6 +21,7 @@ import {
   ANCHOR, anchorNamespace, CONNECTION_POINT, CONNECTOR, placeLabels, ROUTER, Router, routerNamespace,
 } from "./routing.js";
 import { Cards } from "./cards.js";
+import { grownX } from "./room.js";
 import { Card, CARD_SIZE, cellNamespace, COLOURS, Flow, Note, NOTE_SIZE } from "./shapes.js";
 import { MIN_SCALE, viewportMethods } from "./viewport.js";
 
@@ -461,6 +462,19 @@ export class Canvas extends EventTarget {
     const note = node.type === "note";
     const { width, height } = this.cards.geometry(note ? this.nodeText(node) : node.label || "", this.typeInfo(node.type).title, note);
     return { width, height };
+  }
+
+  /** The edit that renames component `id` to `label`: with a move when the longer label
+   * would make the card grow into a neighbour it was clear of (room.js), one undo step. */
+  renameOp(id, label) {
+    const rename = { op: "update_node", id, changes: { label } };
+    const node = this.store.view.nodes.get(id);
+    if (!node || node.type === "note" || !this.cards) return rename;
+    const others = [...this.store.view.nodes.values()].filter((n) => n.id !== id)
+      .map((n) => ({ x: n.x, y: n.y, ...this.nodeSize(n) }));
+    const box = { x: node.x, y: node.y, ...this.nodeSize(node) };
+    const x = grownX(box, this.nodeSize({ type: node.type, label }), others);
+    return x === null ? rename : { op: "batch", ops: [rename, { op: "move_node", id, x, y: node.y }] };
   }
 
   tooltip(node) {

@@ -28,8 +28,12 @@ export class Inspector {
    * @param {() => void} opts.onDelete removes the selection
    * @param {(keys: string[]) => void} [opts.onSelect] selects cells on the canvas
    */
-  constructor({ root, store, catalogue, edit, editable, onDelete, onSelect = () => {} }) {
+  constructor({
+    root, store, catalogue, edit, editable, onDelete, onSelect = () => {},
+    renameOp = (id, label) => ({ op: "update_node", id, changes: { label } }),
+  }) {
     this.onSelect = onSelect;
+    this.renameOp = renameOp; // canvas.js: a rename that grows a card may move it too
     this.root = root;
     this.store = store;
     this.catalogue = catalogue;
@@ -122,7 +126,7 @@ export class Inspector {
     const form = h("form", { class: "insp-form", autocomplete: "off", onsubmit: (e) => e.preventDefault() });
     this.root.append(form);
     this.addField(form, this.textField("label", "Label", (n) => n.label, (value) => {
-      this.send({ op: "update_node", id, changes: { label: value } });
+      this.send(this.renameOp(id, value));
     }, { allowEmpty: true }));
     for (const spec of info.props || []) {
       const title = PROP_TITLES[spec.name] || spec.name;

@@ -73,7 +73,7 @@ export const labelEditorMethods = {
       const id = docId(editor.key);
       const op = editor.isEdge
         ? { op: "update_edge", id, changes: { label: value } }
-        : { op: "update_node", id, changes: { label: value } };
+        : this.renameOp(id, value);
       this.edit(op);
     }
     if (refocus) this.el.focus({ preventScroll: true });

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import (
     ROOT,
+    api_board,
     centre,
     drag_from_palette,
     elements,
@@ -205,6 +206,37 @@ def test_a_long_label_wraps_onto_two_lines(page: Page, server_url: str) -> None:
         assert body["x"] < line["x"] and line["x"] + line["width"] < body["x"] + body["width"]
     expect(node(page, "svc").locator('[joint-selector="kind"]')).to_be_hidden()
     screenshot(page, "canvas-wrapped-label")
+
+
+def test_a_card_renamed_longer_grows_away_from_its_neighbour(page: Page, server_url: str) -> None:
+    """A card grows right from its corner; grown into the card beside it, it would hide
+    that card's text. It keeps its right edge instead (one undo step, with the rename)."""
+    page.set_viewport_size(LARGE)
+    doc = two_cards("Grow")
+    doc["nodes"][1]["x"] = 370  # 20 px right of the gateway's card (150 px wide)
+    public_id, _ = open_board(page, server_url, doc)
+    card, neighbour = node(page, "gw"), node(page, "svc")
+    body = card.locator('[joint-selector="body"]')
+    before = body.bounding_box()
+    card.dblclick()
+    editor = page.locator(".label-editor")
+    editor.fill("Edge gateway (auth, rate limits, routing)")
+    editor.press("Enter")
+    expect(card).to_have_attribute("data-lines", "2")
+    wait_saved(page)
+    grown = body.bounding_box()
+    other = neighbour.locator('[joint-selector="body"]').bounding_box()
+    assert grown["width"] > before["width"]
+    assert grown["x"] + grown["width"] <= other["x"] + 1, (grown, other)  # clear of it
+    assert abs(grown["x"] + grown["width"] - (before["x"] + before["width"])) < 2
+    stored = {n["id"]: n for n in api_board(page, server_url, public_id)["nodes"]}
+    assert stored["gw"]["x"] < 200 and stored["svc"]["x"] == 370
+    screenshot(page, "canvas-renamed-card-grows-left")
+    # One undo takes back the rename and the move together.
+    page.keyboard.press("Control+z")
+    wait_saved(page)
+    stored = {n["id"]: n for n in api_board(page, server_url, public_id)["nodes"]}
+    assert stored["gw"]["x"] == 200 and stored["gw"]["label"] == "Gateway"
 
 
 def test_a_fresh_component_is_not_flagged_isolated_until_something_else_is_selected(
