@@ -89,7 +89,7 @@ def control_timer(board: Board, action: Any, duration: Any = None) -> None:
     now = timezone.now()
     if action not in ("start", "pause", "reset"):
         raise InterviewError('timer action must be "start", "pause" or "reset"')
-    if action == "start" and board.ended_at is not None:
+    if action == "start" and Board.objects.filter(pk=board.pk, ended_at__isnull=False).exists():
         raise InterviewError("the interview has ended: reopen the board to run the timer")
     if duration is not None and action != "pause":
         if type(duration) is not int or not MIN_DURATION <= duration <= MAX_DURATION:
@@ -199,6 +199,7 @@ def end_interview(board: Board) -> bool:
     this revision. False when it had already ended (nothing changes)."""
     with transaction.atomic():
         locked = Board.objects.select_for_update().get(pk=board.pk)
+        board.ended_at, board.ended_revision = locked.ended_at, locked.ended_revision
         if locked.ended_at is not None:
             return False
         now = timezone.now()
@@ -226,6 +227,7 @@ def reopen_interview(board: Board) -> bool:
     with transaction.atomic():
         locked = Board.objects.select_for_update().only(*_LOCKED, "ended_at").get(pk=board.pk)
         if locked.ended_at is None:
+            board.ended_at = board.ended_revision = None
             return False
         locked.ended_at = locked.ended_revision = None
         # save(), not update(): studio.live.admission forgets what it kept of the board.

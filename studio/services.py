@@ -31,7 +31,18 @@ from studio.models import ROLES, Board, Operation, snapshot_of
 
 RESYNC_LIMIT = 500  # beyond this many missed operations a client gets a snapshot
 SNAPSHOT_EVERY = 100  # revisions between snapshots of the whole document
-EDIT_FIELDS = ("public_id", "title", "level", "revision", "snapshot_revision")
+EDIT_FIELDS = ("public_id", "title", "level", "revision", "snapshot_revision", "ended_at")
+
+
+class BoardEnded(OperationError):
+    """An edit after the interviewer ended the interview (studio/interview.py): refused
+    where edits are ordered, the row lock here or the engine in memory, so none slips in
+    between the end's commit and its event reaching every connection."""
+
+    def __init__(self) -> None:
+        super().__init__("the interview has ended: the board is read-only")
+
+
 CACHE_SIZE = 256  # boards whose latest document this process remembers
 CATCH_UP_LIMIT = 20  # operations a cached document is brought forward by, at most
 
@@ -195,6 +206,8 @@ def apply(
         # Only what an edit reads: the document itself only when this process does not
         # already hold the board at its current revision.
         board = Board.objects.select_for_update().only(*EDIT_FIELDS).get(public_id=public_id)
+        if board.ended_at is not None:
+            raise BoardEnded()
         current = current_document(board)
         document = apply_operation(current, op)
         if not can_set_level and document.level != current.level:

@@ -251,22 +251,30 @@ async function main() {
   // edit from then on, so every page turns read-only as above, saying so. Reopened, the
   // page reloads (an interviewer's when they choose): editable again, as it was.
   let endedHere = false;
+  const endedMessage = (ended) => {
+    const at = new Date(ended.at);
+    const time = Number.isNaN(at.getTime()) ? ""
+      : ` at ${at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+    return `The interviewer ended the interview${time}. The board is read-only; the report `
+      + "keeps it as it was then.";
+  };
   const interviewEnded = (ended) => {
+    const banner = $("ended-banner");
     if (ended && !endedHere) {
       endedHere = true;
-      const at = new Date(ended.at);
-      const time = Number.isNaN(at.getTime()) ? ""
-        : ` at ${at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
-      endEditing(`The interviewer ended the interview${time}. The board is read-only; the `
-        + "report keeps it as it was then.", "the interview has ended", true);
+      endEditing(endedMessage(ended), "the interview has ended", true);
+    } else if (ended && banner?.dataset.reopened) {
+      // Ended again before this interviewer reloaded: say so again.
+      delete banner.dataset.reopened;
+      banner.replaceChildren(endedMessage(ended));
     } else if (!ended && endedHere) {
       // An interviewer may be typing private notes, which stay editable: they reload
       // when ready. Nothing else can be typed on an ended board.
-      const banner = $("ended-banner");
       if (store.role !== "interviewer" || !banner) {
         window.location.reload();
         return;
       }
+      banner.dataset.reopened = "true";
       banner.replaceChildren("The interview was reopened. ", h("button", {
         type: "button", class: "btn btn-small", onclick: () => window.location.reload(),
       }, "Reload to edit"));

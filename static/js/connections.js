@@ -4,6 +4,8 @@
 // checks the same rules again (components/operations.py edge_refusal);
 // tests/js/connections.test.mjs checks these agree with it for every pair of types.
 
+import { collapse } from "./cards.js";
+
 const UNKNOWN = { title: "", colour: "#64748b", category: "", targets: [] };
 
 /** The catalogue entry of a component type (a neutral stand-in for an unknown type). */
@@ -14,7 +16,7 @@ export function typeInfo(catalogue, type) {
 /** How people know a component (`node` of the view document): its label, else its type's
  * title, as components/document.py's Node.name says; never its id. */
 export function nodeName(catalogue, node) {
-  return node.label || typeInfo(catalogue, node.type).title;
+  return collapse(node.label || "") || typeInfo(catalogue, node.type).title;
 }
 
 /** Why a `source` type may not connect to a `target` type, or "" when it may. */

@@ -71,6 +71,13 @@ def board(public_id: str) -> Board:
     return loaded
 
 
+def kept(public_id: str) -> Board | None:
+    """The entry kept for the board, without reading the database (None when there is
+    none): as fresh as `board`, since a save drops it."""
+    with _lock:
+        return _boards.get(public_id)
+
+
 def forget(public_id: str) -> None:
     global _changes
     with _lock:

@@ -47,8 +47,8 @@ from studio.live.ratelimit import OPS_PER_SECOND, Limits
 from studio.live.reports import changed_report, report_at
 from studio.live.wire import DirectSocket, frame_of, text_frame
 from studio.models import EDITING_ROLES, Board
-from studio.services import apply, link_generation, operations_since
-from studio.sessions import display_name
+from studio.services import BoardEnded, apply, link_generation, operations_since
+from studio.sessions import board_grant, display_name
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,13 @@ MAX_CONNECTIONS_PER_BOARD = 50
 # (`sleep(0)`) did not help. The findings come 1 ms later, unnoticed; an edit that cannot
 # change them (a move) does not wait.
 REPORT_PAUSE = 0.001
+
+
+def _record_end_revision(pk: int, revision: int) -> None:
+    board = Board.objects.only("id", "public_id", "ended_at", "ended_revision").get(pk=pk)
+    if board.ended_at is not None:
+        board.ended_revision = revision
+        board.save(update_fields=["ended_revision"])  # save(): admission forgets the board
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
@@ -151,6 +158,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             self.inbox.extend(early)
             if self.inbox:
                 self._read_inbox()
+        await self._ended_meanwhile()
 
     async def disconnect(self, code: int) -> None:
         me = getattr(self, "me", None)
@@ -242,9 +250,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if self.role not in EDITING_ROLES:
             return await self._refuse(cid, "viewers cannot edit this board")
         if self.ended is not None:
-            return await self._refuse(
-                cid, "the interview has ended: the board is read-only", code="ended", invalid=False
-            )
+            return await self._refuse(cid, str(BoardEnded()), code="ended", invalid=False)
         if not self.limits.allow_op():
             # Slowed, not held against the client: only invalid frames count toward 4408.
             return await self._refuse(
@@ -257,6 +263,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return await self._op_in_memory(self.state, frame.op, cid)
         try:
             applied, report = await self._apply(frame.op, cid)
+        except BoardEnded as exc:
+            return await self._refuse(cid, str(exc), code="ended", invalid=False)
         except OperationError as exc:
             return await self._refuse(cid, str(exc), missing=exc.missing)
         except Board.DoesNotExist:
@@ -288,6 +296,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 cid if isinstance(cid, str) else "",
                 can_set_level=self.role == "interviewer",
             )
+        except BoardEnded as exc:
+            return await self._refuse(cid, str(exc), code="ended", invalid=False)
         except OperationError as exc:
             return await self._refuse(cid, str(exc), missing=exc.missing)
         self.limits.note_valid()
@@ -464,6 +474,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return await self._links_revoked(json.loads(event["text"]))
         if kind == "board.ended":  # the interviewer ended (or reopened) the interview
             self.ended = json.loads(event["text"]).get("ended")
+            await self._settle_end()
         if self._passes_over(event):
             return
         if not (self.direct and self.direct.write(frame_of(event))):
@@ -482,6 +493,36 @@ class BoardConsumer(AsyncWebsocketConsumer):
         """Several joins of this process's connections at once (the hub batches them):
         one write for all of them."""
         await self._write((frame_of(e) for e in events), [e["text"] for e in events])
+
+    async def _ended_meanwhile(self) -> None:
+        """The interview may have ended (or reopened) between admission and joining the
+        board's group, its event sent before this connection could hear it: read the
+        end again (from admission's memory when it holds the board) and say so."""
+        board = admission.kept(self.public_id)
+        if board is None:
+            try:
+                board = await database_sync_to_async(admission.board)(self.public_id)
+            except Board.DoesNotExist:
+                return
+        now = ended_state(board)
+        if (now is None) == (self.ended is None):
+            return
+        self.ended = now
+        await self._settle_end()
+        await self._send({"type": "board.ended", "ended": now})
+
+    async def _settle_end(self) -> None:
+        """In memory ordering, the first connection of this process to hear of an end
+        stops the board's edits (the engine refuses them from now on) and records the
+        revision it ended at: edits ordered between the end's commit and now are part of
+        the ended board. A reopen lets edits in again."""
+        state = self.state
+        if state is None or (state.ended is None) == (self.ended is None):
+            return
+        state.ended = self.ended
+        if self.ended is not None and self.ended.get("revision") != state.revision:
+            state.ended = {**self.ended, "revision": state.revision}
+            await database_sync_to_async(_record_end_revision)(state.pk, state.revision)
 
     async def _links_revoked(self, notice: dict[str, Any]) -> None:
         """A link of this connection's role was rotated: a connection that joined through
@@ -568,7 +609,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
         try:
             board = admission.board(self.public_id)
         except Board.DoesNotExist:
-            return 4404
+            # "Deleted" only to a session that had a role on it: to anyone else a board
+            # that does not exist looks like one they may not open (as over HTTP).
+            return 4404 if board_grant(session, self.public_id)[0] else 4403
         role = role_on(session, board)
         if session.modified:
             session.save()

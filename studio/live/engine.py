@@ -39,8 +39,9 @@ from django.utils import timezone
 
 from components.document import Board as Document
 from components.operations import OperationError, apply_operation
+from studio.interview import ended_state
 from studio.models import Board, Operation, snapshot_of
-from studio.services import RESYNC_LIMIT, SNAPSHOT_EVERY, Applied, normalise_author
+from studio.services import RESYNC_LIMIT, SNAPSHOT_EVERY, Applied, BoardEnded, normalise_author
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ class BoardState:
     snapshot_revision: int
     recent: deque[Applied] = field(default_factory=lambda: deque(maxlen=RESYNC_LIMIT))
     unsaved: int = 0  # edits applied here whose commit has not finished
+    # The interview's end ({at, revision}) once it ended: no edit is ordered after it.
+    ended: dict[str, Any] | None = None
     # Names this run of the board in memory: a client whose revisions came from another
     # run (before a restart or a failed commit) is sent a snapshot, not operations.
     epoch: str = field(default_factory=lambda: secrets.token_hex(6))
@@ -193,6 +196,7 @@ def load_state(public_id: str) -> BoardState:
         document=board.to_document(),
         revision=board.revision,
         snapshot_revision=board.snapshot_revision,
+        ended=ended_state(board),
     )
 
 
@@ -237,6 +241,8 @@ class Engine:
         """Apply `op` as the board's next revision, now (no await: edits of one board are
         ordered by the event loop). Returns the applied operation, the documents before
         and after it, and a future done when the edit is durable. Raises OperationError."""
+        if state.ended is not None:
+            raise BoardEnded()
         current = state.document
         document = apply_operation(current, op)
         if not can_set_level and document.level != current.level:

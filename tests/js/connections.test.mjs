@@ -54,4 +54,5 @@ test("a component is named by its label, else its type's title, never its id", (
   assert.equal(nodeName(catalogue, { id: "n1", type: "feature_store", label: "Feast" }), "Feast");
   assert.equal(nodeName(catalogue, { id: "n1", type: "feature_store", label: "" }), "Feature store");
   assert.equal(nodeName(catalogue, { id: "n1", type: "no_such_type", label: "" }), "no_such_type");
+  assert.equal(nodeName(catalogue, { id: "n1", type: "feature_store", label: "   " }), "Feature store");
 });

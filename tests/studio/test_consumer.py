@@ -54,9 +54,15 @@ async def test_a_session_without_a_role_is_refused():
         assert await refused_with(client) == 4403
 
 
-async def test_a_board_that_does_not_exist_is_refused_as_deleted():
-    async with ws_cookie("no-such-board", "") as client:
+async def test_a_deleted_board_is_refused_as_deleted_to_those_who_had_it_only():
+    board = await new_board()
+    cookie = await database_sync_to_async(session_cookie)(board.public_id, "candidate")
+    await database_sync_to_async(Board.objects.filter(pk=board.pk).delete)()
+    async with ws_cookie(board.public_id, cookie) as client:
         assert await refused_with(client) == 4404
+    # To anyone else, no board looks like a board they may not open: no existence oracle.
+    async with ws_cookie("no-such-board", "") as client:
+        assert await refused_with(client) == 4403
 
 
 async def test_a_session_is_refused_once_its_link_is_rotated_after_it_connected():

@@ -3,10 +3,13 @@ stops, the report says when; reopening undoes it (studio/interview.py, the consu
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from channels.db import database_sync_to_async
 
 from studio import interview
+from studio.live import consumers
 from studio.models import Board
 from tests.studio.conftest import client_as, make_board, receive_until, ws_client
 
@@ -93,3 +96,63 @@ async def test_after_the_end_every_edit_is_refused_until_reopened():
         assert (await receive_until(late, "ack"))["cid"] == "c3"
     stored = await database_sync_to_async(Board.objects.get)(pk=board.pk)
     assert stored.revision == board.revision + 1  # only the edit after reopening
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_under_database_ordering_an_edit_after_the_end_is_refused_at_once(settings):
+    """The row lock orders edits across processes: an edit after the end's commit is
+    refused even before the end's event reaches the connection."""
+    settings.LIVE_ORDERING = "database"
+    board, _ = await database_sync_to_async(make_board)()
+    async with ws_client(board.public_id, "candidate") as candidate:
+        await receive_until(candidate, "welcome")
+        await database_sync_to_async(interview.end_interview)(board)  # no event sent
+        await candidate.send_json_to({"type": "op", "cid": "c1", "base": 1, "op": MOVE})
+        assert (await receive_until(candidate, "error"))["code"] == "ended"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_in_memory_the_end_covers_every_edit_ordered_before_it_was_heard(monkeypatch):
+    """In memory ordering an edit applied but not yet committed when the interview ends
+    is part of the ended board: the revision recorded is the board's, not the database's
+    older one."""
+    from studio.live import engine as engine_module
+
+    board, _ = await database_sync_to_async(make_board)()
+    real = engine_module.write_batch
+    monkeypatch.setattr(
+        engine_module, "write_batch", lambda batch: (time.sleep(0.3), real(batch))[1]
+    )
+    async with (
+        ws_client(board.public_id, "candidate") as candidate,
+        ws_client(board.public_id, "viewer") as viewer,
+    ):
+        await receive_until(candidate, "welcome")
+        await receive_until(viewer, "welcome")
+        await candidate.send_json_to({"type": "op", "cid": "c1", "base": 1, "op": MOVE})
+        assert (await receive_until(viewer, "op"))["revision"] == board.revision + 1
+        await database_sync_to_async(post_end)(board, "end")  # commits before the edit
+        await receive_until(viewer, "board.ended")
+        await receive_until(candidate, "ack")
+    stored = await database_sync_to_async(Board.objects.get)(pk=board.pk)
+    assert stored.revision == board.revision + 1 == stored.ended_revision
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_connection_made_while_the_interview_ends_hears_of_it(monkeypatch):
+    """Ended after this connection read the board and before it joined the board's group
+    (its event went to the group without it): it learns of the end all the same."""
+    board, _ = await database_sync_to_async(make_board)()
+    original = consumers.BoardConsumer.__dict__["_admission"]
+
+    async def admitted_then_ended(self):
+        admitted = await original.__get__(self, type(self))()
+        await database_sync_to_async(post_end)(board, "end")
+        return admitted
+
+    monkeypatch.setattr(consumers.BoardConsumer, "_admission", admitted_then_ended)
+    async with ws_client(board.public_id, "candidate") as candidate:
+        assert (await receive_until(candidate, "welcome"))["ended"] is None
+        assert (await receive_until(candidate, "board.ended"))["ended"] is not None
+        await candidate.send_json_to({"type": "op", "cid": "c1", "base": 1, "op": MOVE})
+        assert (await receive_until(candidate, "error"))["code"] == "ended"
