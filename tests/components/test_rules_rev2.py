@@ -1463,3 +1463,70 @@ def test_a_review_queue_holds_predictions_until_approved():
     fails(build(trained, joined), "serving-loop", "app", "gen")
     # The reviewed drafts never land where the service reads: no answer.
     fails(build(nodes, edges), "serving-loop", "app", "gen")
+
+
+# --- log and wait through a service's log, with other tables (review, 2026-12-04) -------------
+
+SERVED_LOG = {
+    "app": "client_app",
+    "gw": "api_gateway",
+    "svc": "backend_service",
+    "rank": "ranking_service",
+    "imp": "event_stream",
+    "clicks": "event_stream",
+    "join": "stream_processor",
+    "lake": "data_lake",
+    "train": "training_pipeline",
+    "reg": "model_registry",
+    "fpipe": "feature_pipeline",
+    "fs": "feature_store",
+}
+SERVED_LOG_EDGES = [
+    ("app", "gw"),
+    ("gw", "svc"),
+    ("svc", "rank"),
+    ("rank", "svc"),
+    ("svc", "gw"),
+    ("gw", "app"),
+    ("svc", "imp"),  # the service logs the impression after the ranker answered
+    ("app", "clicks"),
+    ("imp", "join"),
+    ("clicks", "join"),
+    ("join", "lake"),
+    ("lake", "train"),
+    ("train", "reg"),
+    ("reg", "rank"),
+    ("fpipe", "fs"),
+    ("fs", "rank"),
+]
+
+
+@pytest.mark.parametrize(
+    "extra_nodes, extra_edges",
+    [
+        # An orders table joined in as labels.
+        ({"orders": "nosql_db", "etl": "batch_etl"}, [("orders", "etl"), ("etl", "train")]),
+        # The catalogue, read by the ranker and by training alike.
+        (
+            {"cat": "nosql_db", "etl": "batch_etl"},
+            [("cat", "rank"), ("cat", "etl"), ("etl", "train")],
+        ),
+        # Images in an object store, read on both sides by id.
+        ({"img": "object_store"}, [("img", "rank"), ("img", "train")]),
+        # A user-profile table the service and training both read.
+        ({"prof": "nosql_db"}, [("prof", "svc"), ("prof", "train")]),
+        # A blocklist the service applies and training filters by.
+        (
+            {"bl": "nosql_db", "etl": "batch_etl"},
+            [("bl", "svc"), ("bl", "etl"), ("etl", "train")],
+        ),
+    ],
+    ids=["orders-as-labels", "shared-catalogue", "images", "user-profiles", "blocklist"],
+)
+def test_training_from_a_services_log_may_join_other_tables(extra_nodes, extra_edges):
+    """Training from the impression log a service writes after the ranker answered is
+    log and wait, and stays so when it also joins a table: an entity table upstream
+    cannot tell recomputed features from labels, raw input or filters. Ending the
+    exemption there failed these sound designs in review (docs/rules.md)."""
+    board = build({**SERVED_LOG, **extra_nodes}, SERVED_LOG_EDGES + extra_edges)
+    holds(board, "feature-consistency")
