@@ -20,8 +20,8 @@ from components.layout import (
     card_size,
     layout_dot,
     positions_from_json,
-    untangled,
 )
+from components.untangle import untangled
 from tests.conftest import build, load_design
 
 REFERENCES = sorted(load_all().items())
