@@ -112,9 +112,11 @@ def test_ask_and_take_a_hint_keep_the_practice_panel_in_place(page: Page, server
     before = case.locator(".case-item.revealed").count()
     take.click()
     expect(case.locator(".case-item.revealed")).to_have_count(before + 1)
-    focused = page.evaluate(
+    # The focus moves once htmx has settled the swapped panel (20 ms after the swap).
+    focused = page.wait_for_function(
         "() => document.activeElement.matches('#case .case-item.revealed')"
-        " && document.activeElement.textContent.trim()"
-    )
+        " && document.activeElement.textContent.trim()",
+        timeout=3_000,
+    ).json_value()
     assert focused, "the focus did not go to the hint just taken"
     assert abs(scroll_top(page) - top) <= 2, (top, scroll_top(page))
