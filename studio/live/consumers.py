@@ -129,8 +129,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
         await self.hub.set_count(self.public_id, presence.count(self.public_id))
         await self.accept()
         self.direct = DirectSocket.of(self.base_send)  # see studio/live/wire.py
-        welcome = {"type": "welcome", "you": self.me, "role": self.role, "epoch": self._epoch()}
-        welcome["ended"] = self.ended
+        welcome = {
+            "type": "welcome",
+            "you": self.me,
+            "role": self.role,
+            "epoch": self._epoch(),
+            "ended": self.ended,
+        }
         if self.role == "interviewer":
             welcome["timer"] = timer  # the countdown is the interviewer's alone
         await self._send(welcome)
@@ -250,7 +255,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if self.role not in EDITING_ROLES:
             return await self._refuse(cid, "viewers cannot edit this board")
         if self.ended is not None:
-            return await self._refuse(cid, str(BoardEnded()), code="ended", invalid=False)
+            return await self._refuse_op(cid, BoardEnded())
         if not self.limits.allow_op():
             # Slowed, not held against the client: only invalid frames count toward 4408.
             return await self._refuse(
@@ -263,10 +268,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return await self._op_in_memory(self.state, frame.op, cid)
         try:
             applied, report = await self._apply(frame.op, cid)
-        except BoardEnded as exc:
-            return await self._refuse(cid, str(exc), code="ended", invalid=False)
         except OperationError as exc:
-            return await self._refuse(cid, str(exc), missing=exc.missing)
+            return await self._refuse_op(cid, exc)
         except Board.DoesNotExist:
             await self._refuse(cid, "this board no longer exists")
             return await self.close(code=4404)
@@ -296,10 +299,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 cid if isinstance(cid, str) else "",
                 can_set_level=self.role == "interviewer",
             )
-        except BoardEnded as exc:
-            return await self._refuse(cid, str(exc), code="ended", invalid=False)
         except OperationError as exc:
-            return await self._refuse(cid, str(exc), missing=exc.missing)
+            return await self._refuse_op(cid, exc)
         self.limits.note_valid()
         frame = {"type": "op", "cid": cid, "by": self.me["id"], **applied.to_message()}
         event = self._ordered(make_event(frame), applied.revision)
@@ -591,6 +592,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
         limits = getattr(self, "limits", None)
         if invalid and limits is not None and limits.note_invalid():
             await self.close(code=4408)
+
+    async def _refuse_op(self, cid: Any, exc: OperationError) -> None:
+        """An operation refused: after the interview ended (code "ended", not held against
+        the client), or for what it is, naming what it found missing."""
+        if isinstance(exc, BoardEnded):
+            return await self._refuse(cid, str(exc), code="ended", invalid=False)
+        return await self._refuse(cid, str(exc), missing=exc.missing)
 
     @database_sync_to_async
     def _admission(
