@@ -890,12 +890,6 @@ def _replicas(design: DesignGraph, node_id: str) -> int:
     return value if type(value) is int else 1
 
 
-def _consumer_service(design: DesignGraph) -> Callable[[str], bool]:
-    """What may stand between a stream and the predictor it feeds (a Kafka consumer drawn
-    as a service of its own); a cache or store there is a lookup, not a consumer."""
-    return lambda node: design.type_of(node) == "backend_service"
-
-
 @rule("replicas-load-balanced", "warning", "serving", "staff", "Replicas sit behind a balancer")
 def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
     """Every predictor with more than one replica is reached from a load balancer or API
@@ -923,10 +917,13 @@ def replicas_load_balanced(design: DesignGraph) -> list[Issue]:
     requested = design.through(design.by_type.get("client_app", []), serving)
     streams = {"event_stream", "stream_processor"}
     issues = []
+    # What may stand between a stream and the predictor it feeds: a Kafka consumer drawn
+    # as a service of its own (a cache or store there is a lookup, not a consumer).
+    consumer_services = set(design.by_type.get("backend_service", ()))
     for p in replicated:
         if p in fronted:
             continue
-        upstream = design.near(p, backward=True, through=_consumer_service(design))
+        upstream = design.near(p, backward=True, through=consumer_services.__contains__)
         consumer = any(design.type_of(u) in streams for u in upstream)
         if consumer and p not in requested:
             continue
