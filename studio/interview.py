@@ -193,6 +193,13 @@ def ended_state(board: Board) -> dict[str, Any] | None:
     return {"at": board.ended_at.isoformat(), "revision": board.ended_revision}
 
 
+def ended_event(board: Board) -> dict[str, Any]:
+    """The `board.ended` frame every page of the board hears when the interview ends or
+    reopens: the state, and its number (`seq`: Board.ended_changes), by which a page that
+    hears two of them out of order keeps the later."""
+    return {"type": "board.ended", "ended": ended_state(board), "seq": board.ended_changes}
+
+
 def end_interview(board: Board) -> bool:
     """End the interview: the board turns read-only for everyone (the consumers refuse
     edits from then on) and the countdown stops; the report keeps the board as it is at
@@ -204,6 +211,7 @@ def end_interview(board: Board) -> bool:
             return False
         now = timezone.now()
         locked.ended_at, locked.ended_revision = now, locked.revision
+        locked.ended_changes += 1
         if locked.timer_started_at is not None:
             locked.timer_elapsed = elapsed_seconds(locked, now)
             locked.timer_started_at = None
@@ -211,12 +219,14 @@ def end_interview(board: Board) -> bool:
             update_fields=[
                 "ended_at",
                 "ended_revision",
+                "ended_changes",
                 "timer_started_at",
                 "timer_elapsed",
                 "updated_at",
             ]
         )
     board.ended_at, board.ended_revision = locked.ended_at, locked.ended_revision
+    board.ended_changes = locked.ended_changes
     board.timer_started_at, board.timer_elapsed = locked.timer_started_at, locked.timer_elapsed
     return True
 
@@ -225,12 +235,18 @@ def reopen_interview(board: Board) -> bool:
     """Undo an end (pressed by mistake, or the interview goes on): editable again. False
     when it was not ended."""
     with transaction.atomic():
-        locked = Board.objects.select_for_update().only(*_LOCKED, "ended_at").get(pk=board.pk)
+        locked = (
+            Board.objects.select_for_update()
+            .only(*_LOCKED, "ended_at", "ended_changes")
+            .get(pk=board.pk)
+        )
         if locked.ended_at is None:
             board.ended_at = board.ended_revision = None
             return False
         locked.ended_at = locked.ended_revision = None
+        locked.ended_changes += 1
         # save(), not update(): studio.live.admission forgets what it kept of the board.
-        locked.save(update_fields=["ended_at", "ended_revision", "updated_at"])
+        locked.save(update_fields=["ended_at", "ended_revision", "ended_changes", "updated_at"])
     board.ended_at = board.ended_revision = None
+    board.ended_changes = locked.ended_changes
     return True

@@ -95,8 +95,7 @@ def end(request: HttpRequest, board: Board) -> HttpResponse:
     else:
         return HttpResponse('action must be "end" or "reopen"', status=400)
     if changed_now:
-        ended = interview.ended_state(board)
-        send_to_board(board.public_id, {"type": "board.ended", "ended": ended})
+        send_to_board(board.public_id, interview.ended_event(board))
         timer_frame = {"type": "timer", "timer": interview.timer_state(board)}
         send_to_board(board.public_id, timer_frame, private=True)
     return render(request, "partials/interviewer_end.html", {"board": board})

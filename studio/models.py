@@ -70,6 +70,10 @@ class Board(models.Model):
     # from then on, and its report kept as the board was at `ended_revision`.
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_revision = models.PositiveIntegerField(null=True, blank=True)
+    # How many times the interview was ended or reopened: numbers the `board.ended` events,
+    # so that a page or a connection that hears two of them out of order (two interviewers
+    # pressing End and Reopen within a moment) keeps the later one.
+    ended_changes = models.PositiveIntegerField(default=0)
 
     # Countdown shared by everyone: running since timer_started_at, plus timer_elapsed.
     timer_duration = models.PositiveIntegerField(default=DEFAULT_TIMER_SECONDS)

@@ -280,9 +280,18 @@ async function main() {
       }, "Reload to edit"));
     }
   };
-  store.addEventListener("welcome", (e) => interviewEnded(e.detail.ended));
+  // Ends and reopens are numbered (`seq`): two interviewers may press End and Reopen
+  // within a moment and their frames arrive in either order; the older one is dropped.
+  let endedSeq = -1;
+  const heardEnd = (ended, seq = 0) => {
+    if (seq <= endedSeq) return;
+    endedSeq = seq;
+    interviewEnded(ended);
+  };
+  store.addEventListener("welcome", (e) => heardEnd(e.detail.ended, e.detail.ended_seq));
   store.addEventListener("frame", (e) => {
-    if (e.detail.frame.type === "board.ended") interviewEnded(e.detail.frame.ended);
+    const { frame } = e.detail;
+    if (frame.type === "board.ended") heardEnd(frame.ended, frame.seq);
   });
 
   // Join the board's presence only once the name prompt shown on load is answered: the

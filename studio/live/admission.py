@@ -31,7 +31,7 @@ from django.db.models.signals import post_delete, post_save
 from studio.models import Board
 
 # The columns studio.access.role_on, services.link_generation, interview.timer_state and
-# interview.ended_state read.
+# interview.ended_event read.
 FIELDS = (
     "public_id",
     "interviewer_token_hash",
@@ -42,6 +42,7 @@ FIELDS = (
     "timer_elapsed",
     "ended_at",
     "ended_revision",
+    "ended_changes",
 )
 MAX_BOARDS = 2000
 

@@ -37,7 +37,7 @@ from django.db import close_old_connections
 from components.operations import OperationError
 from components.report import findings_unchanged
 from studio.access import role_on
-from studio.interview import ended_state, timer_state
+from studio.interview import ended_event, timer_state
 from studio.live import admission, eager, frames, presence
 from studio.live.broadcast import event as make_event
 from studio.live.broadcast import group_name
@@ -83,7 +83,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=admitted)
             return
-        self.role, self.generation, name, person, timer, self.ended = admitted
+        self.role, self.generation, name, person, timer, ended = admitted
+        # The interview's end as this connection last heard it: `board.ended`'s state and
+        # number (see _heard_end).
+        self.ended, self.ended_seq = ended["ended"], ended["seq"]
         self.hub = hub(self.channel_layer)
         # Counted before the wait for the other processes' counts, so that connects racing
         # in this process see each other: a refused one leaves again.
@@ -126,6 +129,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 self._forget()
                 await self.close(code=4404)
                 return
+            # The board kept in memory may not have heard an end (or a reopen) that came
+            # while none of its connections was here.
+            await self._settle_end()
         await self.hub.set_count(self.public_id, presence.count(self.public_id))
         await self.accept()
         self.direct = DirectSocket.of(self.base_send)  # see studio/live/wire.py
@@ -135,6 +141,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             "role": self.role,
             "epoch": self._epoch(),
             "ended": self.ended,
+            "ended_seq": self.ended_seq,
         }
         if self.role == "interviewer":
             welcome["timer"] = timer  # the countdown is the interviewer's alone
@@ -473,9 +480,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         kind = event["kind"]
         if kind == "links.revoked":
             return await self._links_revoked(json.loads(event["text"]))
-        if kind == "board.ended":  # the interviewer ended (or reopened) the interview
-            self.ended = json.loads(event["text"]).get("ended")
-            await self._settle_end()
+        if kind == "board.ended" and not await self._heard_end(json.loads(event["text"])):
+            return  # older than what this connection heard already: not forwarded
         if self._passes_over(event):
             return
         if not (self.direct and self.direct.write(frame_of(event))):
@@ -505,20 +511,32 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 board = await database_sync_to_async(admission.board)(self.public_id)
             except Board.DoesNotExist:
                 return
-        now = ended_state(board)
-        if (now is None) == (self.ended is None):
-            return
-        self.ended = now
+        now = ended_event(board)
+        if await self._heard_end(now):
+            await self._send(now)
+
+    async def _heard_end(self, frame: dict[str, Any]) -> bool:
+        """Take in a `board.ended` frame; False when it is not newer than the last one
+        heard (its `seq`): two interviewers may end and reopen within a moment, and their
+        events may arrive in either order. Then settles the board's state in memory."""
+        seq = frame.get("seq", 0)
+        if seq <= self.ended_seq:
+            return False
+        self.ended, self.ended_seq = frame.get("ended"), seq
         await self._settle_end()
-        await self._send({"type": "board.ended", "ended": now})
+        return True
 
     async def _settle_end(self) -> None:
         """In memory ordering, the first connection of this process to hear of an end
         stops the board's edits (the engine refuses them from now on) and records the
         revision it ended at: edits ordered between the end's commit and now are part of
-        the ended board. A reopen lets edits in again."""
+        the ended board. A reopen lets edits in again. Events are numbered: the state
+        keeps the newest any connection heard."""
         state = self.state
-        if state is None or (state.ended is None) == (self.ended is None):
+        if state is None or self.ended_seq <= state.ended_seq:
+            return
+        state.ended_seq = self.ended_seq
+        if (state.ended is None) == (self.ended is None):
             return
         state.ended = self.ended
         if self.ended is not None and self.ended.get("revision") != state.revision:
@@ -603,7 +621,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def _admission(
         self,
-    ) -> tuple[str, str, str, str, dict[str, Any], dict[str, Any] | None] | int:
+    ) -> tuple[str, str, str, str, dict[str, Any], dict[str, Any]] | int:
         """Role (checked against its link's current generation), that generation, display
         name and person id from the session (loading it hits the DB), the board's timer
         and whether its interview has ended (interview.ended_state); or the close code
@@ -626,7 +644,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if role is None:
             return 4403
         generation, name = link_generation(board, role), display_name(session)
-        return role, generation, name, person, timer_state(board), ended_state(board)
+        return role, generation, name, person, timer_state(board), ended_event(board)
 
     @sync_to_async(thread_sensitive=False)
     def _apply(self, op: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -62,6 +62,7 @@ class BoardState:
     unsaved: int = 0  # edits applied here whose commit has not finished
     # The interview's end ({at, revision}) once it ended: no edit is ordered after it.
     ended: dict[str, Any] | None = None
+    ended_seq: int = 0  # the number of the `board.ended` event `ended` is from
     # Names this run of the board in memory: a client whose revisions came from another
     # run (before a restart or a failed commit) is sent a snapshot, not operations.
     epoch: str = field(default_factory=lambda: secrets.token_hex(6))
@@ -197,6 +198,7 @@ def load_state(public_id: str) -> BoardState:
         revision=board.revision,
         snapshot_revision=board.snapshot_revision,
         ended=ended_state(board),
+        ended_seq=board.ended_changes,
     )
 
 

@@ -88,6 +88,7 @@ class Welcome(TypedDict, total=False):
     role: str
     timer: dict[str, Any]  # interviewers only
     ended: dict[str, Any] | None  # {at, revision} once the interviewer ended the interview
+    ended_seq: int  # how many times it was ended or reopened (board.ended's `seq`)
 
 
 class Ack(TypedDict):

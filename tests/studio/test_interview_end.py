@@ -3,6 +3,7 @@ stops, the report says when; reopening undoes it (studio/interview.py, the consu
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -156,3 +157,51 @@ async def test_a_connection_made_while_the_interview_ends_hears_of_it(monkeypatc
         assert (await receive_until(candidate, "board.ended"))["ended"] is not None
         await candidate.send_json_to({"type": "op", "cid": "c1", "base": 1, "op": MOVE})
         assert (await receive_until(candidate, "error"))["code"] == "ended"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_end_heard_after_the_reopen_that_followed_it_is_dropped():
+    """Two interviewers end and reopen within a moment, and the two events arrive in the
+    other order: the connection forwards only the later (reopened) one, and the board in
+    memory stays editable."""
+    from channels.db import database_sync_to_async as in_thread
+
+    from studio.live.broadcast import send_to_board
+
+    board, _ = await database_sync_to_async(make_board)()
+    async with ws_client(board.public_id, "candidate") as candidate:
+        assert (await receive_until(candidate, "welcome"))["ended_seq"] == 0
+        await database_sync_to_async(interview.end_interview)(board)
+        ended = interview.ended_event(board)
+        await database_sync_to_async(interview.reopen_interview)(board)
+        reopened = interview.ended_event(board)
+        assert (ended["seq"], reopened["seq"]) == (1, 2) and reopened["ended"] is None
+        await in_thread(send_to_board)(board.public_id, reopened)
+        await in_thread(send_to_board)(board.public_id, ended)
+        heard = await receive_until(candidate, "board.ended")
+        assert heard == reopened
+        await candidate.send_json_to({"type": "op", "cid": "c1", "base": 1, "op": MOVE})
+        frames = []
+        while not frames or frames[-1]["type"] not in ("ack", "error"):
+            frames.append(json.loads(await candidate.receive_from(timeout=3)))
+        assert frames[-1] == {"type": "ack", "cid": "c1", "revision": board.revision + 1}
+        assert not [f for f in frames if f["type"] == "board.ended"]  # the stale end
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_board_kept_in_memory_hears_an_end_made_while_nobody_was_connected():
+    """In memory ordering the board stays in memory after its last connection leaves; an
+    end made then reaches it through the next connection's admission."""
+    from studio.live import engine as engine_module
+
+    board, _ = await database_sync_to_async(make_board)()
+    async with ws_client(board.public_id, "candidate") as candidate:
+        await receive_until(candidate, "welcome")
+    await database_sync_to_async(interview.end_interview)(board)
+    async with ws_client(board.public_id, "interviewer") as interviewer:
+        welcome = await receive_until(interviewer, "welcome")
+        assert welcome["ended"] is not None and welcome["ended_seq"] == 1
+        state = await engine_module.engine().state(board.public_id)
+        assert state.ended is not None and state.ended_seq == 1
+        await interviewer.send_json_to({"type": "op", "cid": "c1", "base": 1, "op": MOVE})
+        assert (await receive_until(interviewer, "error"))["code"] == "ended"
