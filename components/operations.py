@@ -225,6 +225,16 @@ def _move_node(board: Board, op: dict[str, Any]) -> Board:
     index = _node_index(board, op.get("id"))
     x, y = check_coordinate(op.get("x"), "x"), check_coordinate(op.get("y"), "y")
     node = board.nodes[index]
+    start = op.get("from")
+    if start is not None:
+        # A move made on the way (a renamed card keeps its right edge): it applies only
+        # if the component is still where the sender saw it, so that it cannot undo
+        # someone else's move ordered first; the rest of its batch applies all the same.
+        if not isinstance(start, dict):
+            raise OperationError('"from" must be an object with x and y')
+        seen = check_coordinate(start.get("x"), "from.x"), check_coordinate(start.get("y"), "from.y")
+        if (node.x, node.y) != seen:
+            return board
 
     def grown() -> int:  # only the coordinates change size (a drag sends many moves)
         return compact_size(x) + compact_size(y) - compact_size(node.x) - compact_size(node.y)
@@ -354,7 +364,7 @@ def _import(board: Board, op: dict[str, Any]) -> Board:
 OPERATION_FIELDS: dict[str, tuple[str, ...]] = {
     "add_node": ("node",),
     "update_node": ("id", "changes"),
-    "move_node": ("id", "x", "y"),
+    "move_node": ("id", "x", "y", "from"),
     "delete_node": ("id",),
     "add_edge": ("edge",),
     "update_edge": ("id", "changes"),

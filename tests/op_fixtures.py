@@ -94,6 +94,21 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
     "move_node": ("a move", {"op": "move_node", "id": "app", "x": -40, "y": 12.5}),
+    "move_node_from_here": (
+        "a move made only if the component is where the sender saw it: it is",
+        {"op": "move_node", "id": "gw", "x": 180, "y": 0, "from": {"x": 200, "y": 0}},
+    ),
+    "move_node_from_elsewhere": (
+        "a move made only if the component is where the sender saw it: moved meanwhile, "
+        "it stays where it is",
+        {
+            "op": "batch",
+            "ops": [
+                {"op": "update_node", "id": "gw", "changes": {"label": "Edge gateway (Envoy)"}},
+                {"op": "move_node", "id": "gw", "x": 180, "y": 0, "from": {"x": 240, "y": 0}},
+            ],
+        },
+    ),
     "delete_node": (
         "deleting a component deletes its connections",
         {"op": "delete_node", "id": "pred"},

@@ -474,7 +474,7 @@ export class Canvas extends EventTarget {
       .map((n) => ({ x: n.x, y: n.y, ...this.nodeSize(n) }));
     const box = { x: node.x, y: node.y, ...this.nodeSize(node) };
     const x = grownX(box, this.nodeSize({ type: node.type, label }), others);
-    return x === null ? rename : { op: "batch", ops: [rename, { op: "move_node", id, x, y: node.y }] };
+    return x === null ? rename : { op: "batch", ops: [rename, { op: "move_node", id, x, y: node.y, from: { x: node.x, y: node.y } }] };
   }
 
   tooltip(node) {

@@ -116,6 +116,9 @@ const APPLY = {
   },
   move_node(doc, op, touched) {
     const node = needNode(doc, op.id);
+    // Made on the way (a renamed card keeps its right edge): only if the component is
+    // still where the sender saw it (components/operations.py).
+    if (op.from && (node.x !== op.from.x || node.y !== op.from.y)) return;
     doc.nodes.set(node.id, nodeFrom({ ...node, x: op.x, y: op.y }));
     touched.add(nodeKey(node.id));
   },

@@ -130,6 +130,19 @@ def test_move_node(board):
     assert (board.node("reg").x, board.node("reg").y) == (200, 0)
 
 
+def test_move_node_from_applies_only_where_the_sender_saw_the_component(board):
+    here = {"op": "move_node", "id": "reg", "x": 180, "y": 0, "from": {"x": 200, "y": 0}}
+    assert apply(board, here).node("reg").x == 180
+    moved_meanwhile = apply(board, {"op": "move_node", "id": "reg", "x": 260, "y": 40})
+    assert apply(moved_meanwhile, here).node("reg").x == 260  # the earlier move stands
+
+
+@pytest.mark.parametrize("start", ["200,0", {"x": 200}, {"x": "200", "y": 0}, []])
+def test_move_node_from_must_be_a_position(board, start):
+    message = refused(board, {"op": "move_node", "id": "reg", "x": 0, "y": 0, "from": start})
+    assert "from" in message
+
+
 def test_delete_node_removes_its_edges(board):
     new = apply(board, {"op": "delete_node", "id": "train"})
     assert [n.id for n in new.nodes] == ["lake", "reg", "inf"]
