@@ -232,8 +232,9 @@ def _move_node(board: Board, op: dict[str, Any]) -> Board:
         # someone else's move ordered first; the rest of its batch applies all the same.
         if not isinstance(start, dict):
             raise OperationError('"from" must be an object with x and y')
-        seen = check_coordinate(start.get("x"), "from.x"), check_coordinate(start.get("y"), "from.y")
-        if (node.x, node.y) != seen:
+        seen_x = check_coordinate(start.get("x"), "from.x")
+        seen_y = check_coordinate(start.get("y"), "from.y")
+        if (node.x, node.y) != (seen_x, seen_y):
             return board
 
     def grown() -> int:  # only the coordinates change size (a drag sends many moves)
