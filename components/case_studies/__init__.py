@@ -402,19 +402,6 @@ def _material(value: Any, name: str) -> dict[str, dict[str, tuple[dict[str, str]
     return material
 
 
-# --- ids ----------------------------------------------------------------------------------
-
-
-def hint_ids(study: CaseStudy) -> list[str]:
-    """Every hint id of `study`, in step order then file order."""
-    return [hint["id"] for step in STEP_KEYS for hint in study.hints[step]]
-
-
-def question_ids(study: CaseStudy) -> list[str]:
-    """Every clarifying question id of `study`, in file order."""
-    return [question["id"] for question in study.questions]
-
-
 # --- comparing a candidate's board with the reference -------------------------------------
 
 # Roles the comparison matches by: any member stands for any other, so a board with an

@@ -19,11 +19,9 @@ from components.case_studies import (
     LEVELS,
     CaseStudyError,
     compare,
-    hint_ids,
     load_directory,
     load_file,
     load_rubric,
-    question_ids,
 )
 from components.catalogue import COMPONENT_TYPES, PREDICTORS
 from components.document import Board, dump
@@ -244,7 +242,7 @@ def test_prompt_questions_and_hints(slug):
     assert all(text.strip() for text in loaded.prompt.values())
 
     assert 5 <= len(loaded.questions) <= 8
-    ids = question_ids(loaded)
+    ids = [question["id"] for question in loaded.questions]
     assert len(set(ids)) == len(ids)
     assert ids == [f"q{k}" for k in range(1, len(ids) + 1)]
 
@@ -254,7 +252,7 @@ def test_prompt_questions_and_hints(slug):
         assert 1 <= len(hints) <= 3, step
         assert [h["id"] for h in hints] == [f"{step}-{k}" for k in range(1, len(hints) + 1)]
         assert all(h["text"].strip() for h in hints)
-    all_hints = hint_ids(loaded)
+    all_hints = [hint for hint, item in loaded.items.items() if item.kind == "hint"]
     assert len(set(all_hints)) == len(all_hints)
     assert all_hints[0] == "requirements-1"
 
