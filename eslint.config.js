@@ -16,7 +16,7 @@ export default [
     },
   },
   {
-    files: ["tests/js/**/*.mjs", "eslint.config.js", "scripts/**/*.mjs"],
+    files: ["tests/js/**/*.mjs", "bench/**/*.mjs", "eslint.config.js", "scripts/**/*.mjs"],
     languageOptions: { ecmaVersion: 2023, sourceType: "module", globals: globals.node },
   },
   {

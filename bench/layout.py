@@ -37,7 +37,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -54,13 +56,19 @@ from components.drawing import EDGE_LABEL_FRAME, SEVERITY_COLOUR  # noqa: E402
 from components.export import fallback_splines, render, to_dot  # noqa: E402
 from components.graphviz import GraphvizFailed, attrs, fmt, run_graphviz  # noqa: E402
 from components.labels import segment_inside  # noqa: E402
-from components.layout import auto_positions, card_size, positions_from_json  # noqa: E402
+from components.layout import (  # noqa: E402
+    Positions,
+    auto_positions,
+    card_size,
+    positions_from_json,
+)
 from components.report import validate  # noqa: E402
 
 DESIGNS = ROOT / "tests" / "fixtures" / "designs"
 WINDOW = (1440, 900)
 FIT_PADDING = 56  # static/js/viewport.js fit()
 LABEL_REACH = 8  # points: a label farther than this from its own link is "away"
+EDITOR_FIGURES = (("crossings", "crossings"), ("through", "through"), ("shared", "shared"))
 TARGETS = {"fit": 0.6, "through": 0, "truncated": 0, "crossing_ratio": 0.6, "aspect": (0.6, 2.2)}
 
 
@@ -205,6 +213,12 @@ def _overlap(a: Point, b: Point, c: Point, d: Point, tol: float = 1.5) -> float:
 
 def measure(board: Board, data: dict[str, Any]) -> dict[str, Any]:
     rects, links = read_drawing(data, board)
+    return measure_lines(board, rects, links)
+
+
+def measure_lines(board: Board, rects: list[Rect], links: list[tuple]) -> dict[str, Any]:
+    """The figures of a drawing: card rectangles (board order) and (source, target,
+    polyline) per link."""
     crossings = through = shared = 0
     for i, (s1, t1, p1) in enumerate(links):
         for k, rect in enumerate(rects):
@@ -411,14 +425,46 @@ def pinned_drawing(board: Board, positions: dict[str, dict[str, float]]) -> dict
         return json.loads(run_graphviz(source, "json", ["-Kneato", "-n2"]))  # type: ignore[no-any-return]
 
 
-def ours(board: Board) -> tuple[dict[str, Any], float]:
+def canvas_drawings(laid: list[tuple[Board, Positions]]) -> list[dict[str, Any]] | str:
+    """Each board at its positions as the editor draws it: static/js/routing.js run in
+    node (bench/canvas_routes.mjs), measured as the exports are; or why it could not run."""
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "@joint" / "core").is_dir():
+        return "node or node_modules/@joint/core missing (make dev-deps)"
+    sent = []
+    for board, positions in laid:
+        cards = []
+        for node_ in board.nodes:
+            width, height = card_size(node_)
+            x, y = positions[node_.id]["x"], positions[node_.id]["y"]
+            cards.append({"id": node_.id, "x": x, "y": y, "w": width, "h": height})
+        links = [{"id": e.id, "s": e.source, "t": e.target} for e in board.edges]
+        sent.append({"cards": cards, "links": links})
+    script = ROOT / "bench" / "canvas_routes.mjs"
+    done = subprocess.run(
+        [node, str(script)], input=json.dumps(sent), capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        return f"node failed: {done.stderr.strip()[-300:]}"
+    measured = []
+    for (board, _), board_in, lines in zip(laid, sent, json.loads(done.stdout), strict=True):
+        index = {node_.id: k for k, node_ in enumerate(board.nodes)}
+        rects = [(c["x"], c["y"], c["x"] + c["w"], c["y"] + c["h"]) for c in board_in["cards"]]
+        links = [
+            (index[e.source], index[e.target], [tuple(p) for p in lines[e.id]]) for e in board.edges
+        ]
+        measured.append(measure_lines(board, rects, links))
+    return measured
+
+
+def ours(board: Board) -> tuple[dict[str, Any], float, Positions]:
     started = time.perf_counter()
     positions = auto_positions(board)
     elapsed = time.perf_counter() - started
     # Drawn exactly as the "auto" export draws it (components/export.py).
     measured = measure(board, pinned_drawing(board, positions))
     measured["labels"] = export_labels(board, "auto")
-    return measured, elapsed
+    return measured, elapsed, positions
 
 
 def baseline(board: Board) -> tuple[dict[str, Any], int]:
@@ -436,19 +482,23 @@ def main() -> None:
     variants = {"drawn": ("drawn", False), "auto+findings": ("auto", True)}
     variants["drawn+findings"] = ("drawn", True)
     others: dict[str, dict[str, int]] = {v: dict.fromkeys(LABEL_KEYS, 0) for v in variants}
+    laid = []
     for name, board in boards():
-        mine, elapsed = ours(board)
+        mine, elapsed, positions = ours(board)
+        laid.append((board, positions))
         base, pinned[name] = baseline(board)
         rows.append((name, mine, base, elapsed))
         for variant, (layout, findings) in variants.items():
             for key, value in export_labels(board, layout, findings).items():
                 others[variant][key] += value
+    in_editor = canvas_drawings(laid)
     if "--json" in sys.argv:
         print(
             json.dumps(
                 {
                     "boards": [{"board": n, "ours": m, "baseline": b} for n, m, b, _ in rows],
                     "labels": others,
+                    "editor": in_editor,
                 }
             )
         )
@@ -486,6 +536,15 @@ def main() -> None:
         f"baseline's layout drawn as our exports draw (cards pinned, Graphviz routing): "
         f"{sum(pinned.values())} crossings"
     )
+    if isinstance(in_editor, str):
+        print(f"as the editor draws it: not measured ({in_editor})")
+    else:
+        print(
+            "as the editor draws our layout (static/js/routing.js in node): "
+            + ", ".join(f"{r[0]} {sum(m[r[1]] for m in in_editor)}" for r in EDITOR_FIGURES)
+            + "; by board: "
+            + " ".join(str(m["crossings"]) for m in in_editor)
+        )
     print()
     labelled = sum(1 for _, b in boards() for e in b.edges if e.label)
     print(
