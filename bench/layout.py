@@ -53,7 +53,12 @@ from components.case_studies import load_all  # noqa: E402
 from components.catalogue import COMPONENT_TYPES, NOTE  # noqa: E402
 from components.document import Board, parse  # noqa: E402
 from components.drawing import EDGE_LABEL_FRAME, SEVERITY_COLOUR  # noqa: E402
-from components.export import fallback_splines, render, to_dot  # noqa: E402
+from components.export import (  # noqa: E402
+    around_cards,
+    fallback_splines,
+    render,
+    to_dot,
+)
 from components.graphviz import GraphvizFailed, attrs, fmt, run_graphviz  # noqa: E402
 from components.labels import segment_inside  # noqa: E402
 from components.layout import (  # noqa: E402
@@ -416,13 +421,18 @@ def baseline_labels(board: Board, data: dict[str, Any]) -> dict[str, int]:
 def pinned_drawing(board: Board, positions: dict[str, dict[str, float]]) -> dict[str, Any]:
     """Cards at `positions`, drawn as the exports draw them (components/export.py): links
     routed orthogonally by Graphviz around the pinned cards, polylines where that fails."""
+    options: dict[str, Any] = {"layout": "auto", "positions": positions}
     try:
-        source = to_dot(board, layout="auto", positions=positions)
-        return json.loads(run_graphviz(source, "json", ["-Kneato", "-n2"]))  # type: ignore[no-any-return]
+        data = json.loads(run_graphviz(to_dot(board, **options), "json", ["-Kneato", "-n2"]))
     except GraphvizFailed:
-        fallback = fallback_splines(board)
-        source = to_dot(board, layout="auto", positions=positions, splines=fallback)
-        return json.loads(run_graphviz(source, "json", ["-Kneato", "-n2"]))  # type: ignore[no-any-return]
+        options["splines"] = fallback_splines(board)
+        data = json.loads(run_graphviz(to_dot(board, **options), "json", ["-Kneato", "-n2"]))
+    # Links run through a card are routed around the cards, as the export does.
+    repaired = around_cards(board, data, positions)
+    if repaired is None:
+        return data  # type: ignore[no-any-return]
+    source = to_dot(board, **options, routes=repaired)
+    return json.loads(run_graphviz(source, "json", ["-Kneato", "-n2"]))  # type: ignore[no-any-return]
 
 
 def canvas_drawings(laid: list[tuple[Board, Positions]]) -> list[dict[str, Any]] | str:

@@ -39,6 +39,7 @@ from typing import Any
 from components import labels
 from components.cards import card_geometry, collapse, text_width, wrap
 from components.catalogue import CATEGORIES, COMPONENT_TYPES, NOTE
+from components.detour import detour
 from components.document import Board, dump
 from components.drawing import (
     BADGE_SIZE,
@@ -108,6 +109,10 @@ DRAWN_SPLINES = "ortho"
 FALLBACK_SPLINES = "polyline"
 POLYLINE_LIMIT = 30
 LARGE_FALLBACK_SPLINES = "line"
+# Boards up to this many components have their routes checked for links through cards,
+# and those links routed around them (components/detour.py); larger ones keep Graphviz's.
+REPAIR_LIMIT = 150
+ARROW_LENGTH = 7  # points: Graphviz's arrowhead at the edges' arrowsize 0.7
 PANEL_GAP = 56  # points between the drawing and the legend / findings list
 PANEL_SPACING = 24  # points between two panels
 PAD_INCHES = 0.4  # the margin around the drawing
@@ -443,8 +448,13 @@ def render(
     # links pinned as routed and the labels, tags and list where they were placed.
     placing = any(edge.label for edge in board.edges)
     options["link_labels"] = not placing
-    first = "json0" if placing and fmt == "png" else fmt
-    flags = ["-Tjson0"] if placing and fmt == "svg" else []
+    # The routes are read back (json0) to place the labels and to check that no link runs
+    # through a card (repaired: `around_cards`); a board too large for the check is drawn
+    # in one run.
+    checking = bool(board.edges) and len(board.nodes) <= REPAIR_LIMIT
+    reading = placing or checking
+    first = "json0" if reading and fmt == "png" else fmt
+    flags = ["-Tjson0"] if reading and fmt == "svg" else []
     try:
         output = run(to_dot(board, **options), first, flags)
     except GraphvizFailed:
@@ -459,9 +469,17 @@ def render(
         else:
             options["routes"] = routes
         output = run(to_dot(board, **options), first, flags)
+    if checking:
+        routed = _split_json(output)[1] if fmt == "svg" else _parse_json(output)
+        repaired = around_cards(board, routed, positions_of(board, layout, positions))
+        if repaired is not None:
+            options["routes"] = repaired
+            output = run(to_dot(board, **options), first, flags)
     tips = tooltips(board, findings)
     if not placing:
-        return clean_svg(output, tips, fit) if fmt == "svg" else output
+        if fmt == "png":
+            return run(to_dot(board, **options), "png", []) if reading else output
+        return clean_svg(_split_json(output)[0] if reading else output, tips, fit)
     svg, routed = _split_json(output) if fmt == "svg" else (b"", _parse_json(output))
     plan = plan_labels(board, routed, positions_of(board, layout, positions), findings)
     if plan is None:
@@ -731,6 +749,75 @@ def _routes_without_loose(board: Board, options: dict[str, Any], run: Any) -> di
             return None
         routes[number] = _shifted(pos, ox, -oy)
     return routes if len(routes) == len(board.edges) else None
+
+
+def around_cards(
+    board: Board, routed: dict[str, Any] | None, positions: Positions
+) -> dict[int, str] | None:
+    """Every link's route in the DOT source's points, with each link that Graphviz ran
+    through a card other than its own two (its polyline router leaves a link straight when
+    cards sit on its line) routed around the cards instead (components/detour.py); None
+    when no link needs it, or when the routes cannot be read."""
+    offset = _offset(board, routed, positions)
+    if routed is None or offset is None:
+        return None
+    ox, oy = offset
+    index = {node.id: k for k, node in enumerate(board.nodes)}
+    cards: list[labels.Rect] = []
+    for node in board.nodes:
+        width, height = card_size(node)
+        x, y = positions[node.id]["x"], positions[node.id]["y"]
+        cards.append((x, y, x + width, y + height))
+    routes: dict[int, str] = {}
+    lines: dict[int, list[Point]] = {}
+    for number, pos in _link_routes(routed):
+        routes[number] = _shifted(pos, ox, -oy)
+        lines[number] = [(x - ox, y - oy) for x, y in labels.route_points(pos)]
+    repaired = False
+    for number, points in lines.items():
+        edge = board.edges[number] if number < len(board.edges) else None
+        if edge is None or edge.source == edge.target:
+            continue
+        ends = (index[edge.source], index[edge.target])
+        if not _through_a_card(points, cards, ends):
+            continue
+        others = [line for k, line in lines.items() if k != number]
+        path = detour(cards[ends[0]], cards[ends[1]], cards, others)
+        if path is not None and len(path) >= 2:
+            routes[number] = _pos_of(path)
+            lines[number] = path
+            repaired = True
+    return routes if repaired and len(routes) == len(board.edges) else None
+
+
+def _through_a_card(points: list[Point], cards: list[labels.Rect], ends: tuple[int, int]) -> bool:
+    """Whether the polyline passes through a card (2 points in from its edges) other than
+    the link's own two."""
+    inner = [(x0 + 2, y0 + 2, x1 - 2, y1 - 2) for x0, y0, x1, y1 in cards]
+    return any(
+        labels.segment_inside(a, b, card) > 0
+        for k, card in enumerate(inner)
+        if k not in ends
+        for a, b in zip(points, points[1:], strict=False)
+    )
+
+
+def _pos_of(path: list[Point]) -> str:
+    """A canvas polyline (y down) as a Graphviz edge ``pos`` in the DOT source's points:
+    straight B-spline pieces, ending an arrowhead's length before the tip (``e,``)."""
+    points = [(x, -y) for x, y in path]
+    (px, py), (qx, qy) = points[-2], points[-1]
+    length = math.hypot(qx - px, qy - py)
+    if length > ARROW_LENGTH:
+        points[-1] = (
+            qx - (qx - px) * ARROW_LENGTH / length,
+            qy - (qy - py) * ARROW_LENGTH / length,
+        )
+    spline = [points[0]]
+    for before, point in zip(points, points[1:], strict=False):
+        spline += [before, point, point]
+    body = " ".join(f"{fmt(x)},{fmt(y)}" for x, y in spline)
+    return f"e,{fmt(qx)},{fmt(qy)} {body}"
 
 
 def _link_routes(routed: dict[str, Any]) -> Iterable[tuple[int, str]]:

@@ -16,8 +16,10 @@ import pytest
 from components import drawing, export, graphviz
 from components.cards import card_geometry
 from components.catalogue import CATEGORIES, COMPONENT_TYPES
+from components.detour import cuts
 from components.document import Board, Edge, Node, dump, parse
 from components.export import ExportError, html_text, quote, render, to_dot
+from components.labels import route_points, segment_inside
 from components.layout import auto_positions
 from components.report import validate
 from components.rules import Finding
@@ -675,3 +677,133 @@ def test_a_long_title_wraps_instead_of_widening_the_picture():
     assert len(lines) == 2 and lines[-1].endswith("\u2026")
     assert width(render(board(long), "svg")) < width(render(board("Ads CTR"), "svg")) + 400
     assert export.title_lines(board("Ads CTR")) == ("Ads CTR",)
+
+
+# --- links through cards ----------------------------------------------------------------
+
+# As a user drew it (the UX review's board): client, gateway and ranker in a row, the
+# ranker answering the client, and a feature store whose long label widens its card.
+# Graphviz's orthogonal router fails on it and its polyline router left the answer
+# straight through the gateway, crossing out its name.
+ROW_BOARD = {
+    "format": "mlsd-studio/board",
+    "version": 1,
+    "title": "Video recommendation",
+    "level": "mid",
+    "nodes": [
+        {"id": "app", "type": "client_app", "label": "Client app", "x": 16, "y": 88},
+        {"id": "gw", "type": "api_gateway", "label": "API gateway", "x": 224, "y": 88},
+        {"id": "rank", "type": "ranking_service", "label": "Ranker", "x": 448, "y": 88},
+        {
+            "id": "fs",
+            "type": "feature_store",
+            "label": 'Online and offline features (Feast, Redis) "Ranker" & co, 30 days',
+            "x": 393,
+            "y": 304,
+        },
+        {"id": "fp", "type": "feature_pipeline", "label": "Feature pipeline", "x": 224, "y": 304},
+        {"id": "ev", "type": "event_stream", "label": "Event stream", "x": 16, "y": 304},
+        {"id": "tp", "type": "training_pipeline", "label": "Training pipeline", "x": 448, "y": 512},
+        {"id": "reg", "type": "model_registry", "label": "Model registry", "x": 664, "y": 304},
+    ],
+    "edges": [
+        {"id": "e1", "source": "app", "target": "gw"},
+        {"id": "e2", "source": "gw", "target": "rank"},
+        {"id": "e3", "source": "ev", "target": "fp"},
+        {"id": "e4", "source": "fp", "target": "fs"},
+        {"id": "e5", "source": "fs", "target": "rank"},
+        {"id": "e6", "source": "fs", "target": "tp"},
+        {"id": "e7", "source": "tp", "target": "reg"},
+        {"id": "e8", "source": "reg", "target": "rank"},
+        {"id": "e9", "source": "app", "target": "ev"},
+        {"id": "e10", "source": "rank", "target": "app"},
+    ],
+}
+
+
+def _svg_boxes_and_links(svg: bytes) -> tuple[list[tuple], list[list[tuple]]]:
+    """The cards' boxes (from their outline paths) and each link's polyline, in SVG units."""
+    root = ElementTree.fromstring(svg)
+    boxes, links = [], []
+    for group in root.iter(f"{SVG}g"):
+        gid = group.get("id", "")
+        path = group.find(f"{SVG}path")
+        if path is None:
+            continue
+        numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", path.get("d", ""))]
+        points = list(zip(numbers[::2], numbers[1::2], strict=True))
+        if re.fullmatch(r"card\d+", gid):
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            boxes.append((min(xs), min(ys), max(xs), max(ys)))
+        elif re.fullmatch(r"link\d+", gid):
+            links.append(points)
+    return boxes, links
+
+
+@needs_graphviz
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_no_exported_link_runs_through_a_card(fmt):
+    board = parse(ROW_BOARD)
+    svg = render(board, "svg")
+    boxes, links = _svg_boxes_and_links(svg)
+    assert len(boxes) == len(board.nodes) and len(links) == len(board.edges)
+    index = {node.id: k for k, node in enumerate(board.nodes)}
+    for edge, line in zip(board.edges, links, strict=True):
+        ends = {index[edge.source], index[edge.target]}
+        for k, (x0, y0, x1, y1) in enumerate(boxes):
+            if k in ends:
+                continue
+            inner = (x0 + 3, y0 + 3, x1 - 3, y1 - 3)
+            assert not any(
+                segment_inside(p, q, inner) > 0 for p, q in zip(line, line[1:], strict=False)
+            ), f"{edge.source} -> {edge.target} runs through {board.nodes[k].id}"
+    if fmt == "png":
+        assert render(board, "png").startswith(b"\x89PNG")
+
+
+def test_a_route_through_a_card_is_repaired_and_the_others_kept():
+    """export.around_cards on Graphviz output made by hand: three cards in a row (the
+    drawing moved by (10, 20), as Graphviz starts it at 0, 0), the third linked back to
+    the first straight through the second."""
+    board = parse(
+        ROW_BOARD
+        | {
+            "nodes": ROW_BOARD["nodes"][:3],
+            "edges": [
+                {"id": "e1", "source": "app", "target": "gw"},
+                {"id": "e2", "source": "rank", "target": "app"},
+            ],
+        }
+    )
+    positions = {n.id: {"x": n.x, "y": n.y} for n in board.nodes}
+    sizes = [export.card_size(n) for n in board.nodes]
+
+    def centre(k):  # in Graphviz's output: y up, moved by (10, 20)
+        node = board.nodes[k]
+        return node.x + sizes[k][0] / 2 + 10, -(node.y + sizes[k][1] / 2) + 20
+
+    (ax, ay), (gx, _), (rx, ry) = centre(0), centre(1), centre(2)
+    straight = lambda x0, x1, y: f"e,{x1},{y} {x0},{y} {x0},{y} {x1},{y} {x1},{y}"  # noqa: E731
+    routed = {
+        "objects": [{"name": f"n{k}", "pos": "{},{}".format(*centre(k))} for k in range(3)],
+        "edges": [
+            {"id": "link0", "pos": straight(ax + 75, gx - 75, ay)},
+            {"id": "link1", "pos": straight(rx - 75, ax + 75, ry)},
+        ],
+    }
+    routes = export.around_cards(board, routed, positions)
+    assert routes is not None and set(routes) == {0, 1}
+    # The first is kept (moved back to the source's points), the second goes around.
+    assert routes[0] == export._shifted(routed["edges"][0]["pos"], 10, 20)
+    points = route_points(routes[1])  # y down: the canvas's points
+    assert len(points) > 2
+    gateway = board.nodes[1]
+    inner = (gateway.x + 2, gateway.y + 2, gateway.x + sizes[1][0] - 2, gateway.y + sizes[1][1] - 2)
+    assert not any(cuts(p, q, inner) for p, q in zip(points, points[1:], strict=False))
+    rank, app = board.nodes[2], board.nodes[0]
+    assert rank.x <= points[0][0] <= rank.x + sizes[2][0]  # from the ranker to the client
+    assert app.x <= points[-1][0] <= app.x + sizes[0][0]
+    # Nothing to repair: None.
+    routed["edges"] = routed["edges"][:1]
+    one_link = parse(ROW_BOARD | {"nodes": ROW_BOARD["nodes"][:3], "edges": ROW_BOARD["edges"][:1]})
+    assert export.around_cards(one_link, routed, positions) is None
