@@ -71,6 +71,9 @@ def _pair_issue(design: DesignGraph, pipeline: str, predictor: str) -> FeatureIs
     if not shared and not raw and rt_p and not (stores_t and stores_p):
         rt_t = design.logged_features_feeding(pipeline) - recomputed
         rt_shared = rt_t & rt_p
+        if rt_shared and stores_p and not stores_t and trained is None:
+            if _served_unseen(design, pipeline, predictor, rt_p | towers):
+                rt_shared = frozenset()
     if not (shared or raw or rt_shared):
         return _no_shared_source(design, pipeline, predictor, stores_t, stores_p, trained, served)
     if not shared and not raw and trained and all(design.features(s) is not None for s in stores_t):
@@ -104,6 +107,10 @@ def _pair_issue(design: DesignGraph, pipeline: str, predictor: str) -> FeatureIs
     )
     if trained and listing:
         needed = [f for f in trained if f not in rt_p and f not in towers]
+        if served is not None and _decision_log(design, pipeline, predictor):
+            # Training also reads a log of the predictor's decisions with their context (a
+            # bandit's: context, action, propensity): what the predictor lists is there.
+            needed = [f for f in needed if f not in set(served)]
         gaps = {s: [f for f in needed if f not in set(design.features(s) or ())] for s in listing}
         best = min(listing, key=lambda s: len(gaps[s]))
         if gaps[best] and not rt_t:  # logged request-time features need no store either
@@ -240,3 +247,43 @@ def _no_shared_source(
         pipeline,
         (1, 0),
     )
+
+
+def _served_unseen(
+    design: DesignGraph, pipeline: str, predictor: str, known: AbstractSet[str]
+) -> bool:
+    """Only the logged request is shared, training lists nothing, and serving also reads
+    stores: whether the predictor lists features (besides `known`, the request-time ones
+    and other towers') that training cannot have seen. It can have, and this is False,
+    when training reads the predictor's own prediction log or anything else the predictor
+    writes (a feature snapshot in an object store, a scored-rows joiner): those carry what
+    was served. Only the predictor's own list is read: a store's list names what every
+    reader of the store gets, not what this model uses."""
+    served = design.features(predictor)
+    if not served or not [f for f in served if f not in known]:
+        return False
+    if predictor in design.any_logs_feeding(pipeline):
+        return False
+    return not design.written_by(predictor) & design.feature_walk(pipeline)
+
+
+# What a log's name or its edge's label says when it carries a decision's inputs.
+CONTEXT_WORDS = ("context", "feature", "propensit", "decision")
+
+
+def _decision_log(design: DesignGraph, pipeline: str, predictor: str) -> bool:
+    """Whether the predictor writes, by a direct edge, into an event stream or data lake
+    that training's walk meets, and the edge's label or the log's name says it carries the
+    context ("decision log (context, action, propensity)", "score + features"). An
+    impression log (ids, scores, positions) does not: a feature training computes that
+    the shared store lacks is then skew, as it is without a log."""
+    walk = design.feature_walk(pipeline)
+    for edge in design.board.edges:
+        if edge.source != predictor or edge.target not in walk:
+            continue
+        if design.type_of(edge.target) not in ("event_stream", "data_lake"):
+            continue
+        text = f"{edge.label} {design.nodes[edge.target].label}".lower()
+        if any(word in text for word in CONTEXT_WORDS):
+            return True
+    return False

@@ -525,6 +525,12 @@ class DesignGraph:
         return self.seeded_pass(self._feature_passable, seeds)
 
     @cached_property
+    def _any_log_labels(self) -> dict[str, Label]:
+        """As _log_labels, for every predictor's prediction log (worked out only when a
+        rule asks)."""
+        return self.seeded_pass(self._feature_passable, self.logged_by)
+
+    @cached_property
     def _request_labels(self) -> dict[str, Label]:
         """Node of the feature walk -> the request-time features logged into a source a
         walk up from just below it meets (worked out only when a rule asks)."""
@@ -551,6 +557,29 @@ class DesignGraph:
     def logs_feeding(self, node_id: str) -> frozenset[str]:
         """The predictors whose prediction log the node's feature walk meets."""
         return frozenset(self._walk_up(self._log_labels, node_id))
+
+    def any_logs_feeding(self, node_id: str) -> frozenset[str]:
+        """The predictors whose prediction log the node's feature walk meets, whatever
+        else their model sources read (logs_feeding follows only log-and-wait ones)."""
+        return frozenset(self._walk_up(self._any_log_labels, node_id))
+
+    def feature_walk(self, node_id: str) -> frozenset[str]:
+        """What a walk up from the node meets: its predecessors, and the components
+        upstream of them through the walk's passable components (the walks stop at
+        providers, predictors, trainers and monitoring signals)."""
+        passable = self._feature_passable
+        view = nx.subgraph_view(self.reverse, filter_node=lambda n: n == node_id or n in passable)
+        return frozenset((reach(view, [node_id]) - {node_id}) | set(self.graph.pred[node_id]))
+
+    def written_by(self, predictor: str) -> frozenset[str]:
+        """The data components a predictor writes into, by a direct edge or through serving
+        components its answer passes (as a prediction log is read), whatever their type:
+        a feature log in an object store, a scored-rows joiner."""
+        answers = self.serving_answers
+        pred = self.graph.pred
+        return frozenset(
+            d for d in self.data_nodes if any(predictor in answers.get(u, ()) for u in pred[d])
+        )
 
     def logged_features_feeding(self, node_id: str) -> frozenset[str]:
         """The request-time features logged into a source the node's feature walk meets."""

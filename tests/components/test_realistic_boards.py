@@ -91,6 +91,30 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "logs the offers after the ranker's answer passes through it (the ranker's prediction "
     "log, docs/rules.md), so training from that log, joined with the raw catalogue in a "
     "Spark job, is log and wait; the third miss of this shape (with usedmkt and fraudring)",
+    # Twelfth to fourteenth batches L, M, N (held out, 2026-12-05).
+    "tripplan-hosted-only.json": "training-loop: a hosted model behind a prompt with nothing "
+    "that learns; earlier interviewers judged such boards sound (code_review_llm_strong, "
+    "enterprise_search_hosted_apis), and our reading lets a board whose every model comes "
+    "from outside it pass",
+    "poidedup-staff-matcher.json": "feature-consistency (kept): the pair GBDT's pipeline "
+    "trains on cand_visits_90d, which the served GBDT does not list, and the nightly scorer "
+    "lists none of the query place's features; framework.md's clause for listed features "
+    "('every feature of T is in P's list or request-time') fails it, and the message names "
+    "the features to add",
+    "returns-staff-risk-table-unread.json": "batch-predictions-served: a dashboard reads the "
+    "nightly risk table beside other data while another model answers the client, which our "
+    "reading takes for a challenger scored in shadow; a different model cannot be told from "
+    "a challenger on the graph (requiring a shared pipeline failed send_time_shadow_challenger)",
+}
+
+# Sound boards whose expected warning the validator misses (an expected failure of
+# test_weak_board_gets_each_flaw; the board still passes, as it should).
+KNOWN_MISSED_WARNINGS: dict[str, str] = {
+    # Twelfth batch L (held out).
+    "podsearch-staff-ungated.json": "replicas-load-balanced: the ranker is reached from the "
+    "gateway through the search service, which the project's rule counts as behind a "
+    "balancer; requiring the balancer next to the predictor would warn on six strong corpus "
+    "boards and three whose interviewers said it must not",
 }
 
 
@@ -98,6 +122,8 @@ def _param(entry: dict, *, sound_test: bool):
     """A board as a test parameter, expected to fail where the validator is known wrong."""
     applies = entry["sound"] == sound_test
     known = KNOWN_DISAGREEMENTS.get(entry["board"]) if applies else None
+    if entry["sound"] and not sound_test:
+        known = KNOWN_MISSED_WARNINGS.get(entry["board"])
     marks = [pytest.mark.xfail(strict=True, reason=known)] if known else []
     return pytest.param(entry, id=entry["board"].removesuffix(".json"), marks=marks)
 
@@ -235,7 +261,8 @@ def test_agreement_summary(capsys):
     ]
     for entry, a in results:
         if not (a.verdict_agrees and a.flaws_found and not a.false_flags):
-            what = ["known"] if a.board in KNOWN_DISAGREEMENTS else []
+            known = a.board in KNOWN_DISAGREEMENTS or a.board in KNOWN_MISSED_WARNINGS
+            what = ["known"] if known else []
             if not a.verdict_agrees:
                 what.append("fails a sound design" if entry["sound"] else "passes a flawed one")
             if not a.flaws_found:
