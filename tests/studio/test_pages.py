@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -201,3 +202,23 @@ def test_the_board_page_prints_no_template_syntax(client: Client):
     board, _ = make_board()
     page = client_as(board, "interviewer").get(f"/b/{board.public_id}/").content.decode()
     assert "{#" not in page and "#}" not in page and "{%" not in page
+
+
+def _upload(design: dict) -> SimpleUploadedFile:
+    return SimpleUploadedFile("design.json", json.dumps(design).encode(), "application/json")
+
+
+def test_the_verdict_says_when_a_pass_has_warnings(client: Client):
+    design = json.loads((DESIGNS / "video_recommendation.json").read_text())
+    url = client.post("/boards/import", {"file": _upload(design)}).url
+    clean = client.get(url + "findings").content.decode()
+    assert "<strong>Passes</strong>" in clean and "verdict-pass" in clean
+    drift = [n["id"] for n in design["nodes"] if n["type"] == "drift_monitor"]
+    design["nodes"] = [n for n in design["nodes"] if n["id"] not in drift]
+    design["edges"] = [
+        e for e in design["edges"] if e["source"] not in drift and e["target"] not in drift
+    ]
+    url = client.post("/boards/import", {"file": _upload(design)}).url
+    warned = client.get(url + "findings").content.decode()
+    assert "<strong>Passes, with warnings</strong>" in warned and "verdict-warn" in warned
+    assert "drift-monitoring" in warned
