@@ -26,9 +26,18 @@ function isDefaultName(p) {
   return !p.name || p.name === ROLE_NAMES[p.role] || p.name.toLowerCase() === p.role;
 }
 
-function initialsOf(p) {
-  const words = (p.name || p.role || "?").trim().split(/\s+/).filter(Boolean);
-  return (words.map((w) => [...w][0]).join("").slice(0, 2) || "?").toUpperCase();
+// A letter or digit with the accents written after it ("e" + U+0301 stays "é").
+const ALNUM = /[\p{L}\p{N}][\p{M}]*/u;
+
+/**
+ * The avatar's text: the first letter or digit of each of the first two words of the name
+ * that have one, so punctuation never shows ("Priya (interviewer)" is "PI"). A name with
+ * no letter or digit (emoji, dashes) falls back to its role's initial, else "?".
+ */
+export function initialsOf(p) {
+  const initialOf = (text) => (String(text || "").match(ALNUM) || [""])[0];
+  const initials = String(p.name || "").split(/\s+/).map(initialOf).filter(Boolean).slice(0, 2);
+  return (initials.join("") || initialOf(p.role) || "?").toUpperCase();
 }
 
 export class Presence extends EventTarget {
