@@ -176,6 +176,7 @@ def to_dot(
     routes: dict[int, str] | None = None,
     label_spots: dict[int, tuple[Point, str]] | None = None,
     link_list: list[Numbered] | None = None,
+    findings_list: bool = True,
 ) -> str:
     """The board as Graphviz DOT source, cards placed per `layout` ("drawn" or "auto").
 
@@ -189,7 +190,8 @@ def to_dot(
     values by link number, in this source's points) pins the links as already routed, and
     `label_spots` puts their labels at those centres with the text given there, a label or
     a numbered tag (the second pass of a PNG); `link_list` lists what those tags stand for
-    beside the drawing.
+    beside the drawing. Without `findings_list`, findings outline and number the cards but
+    their list is left to the page showing the drawing (the replay's, in HTML).
     """
     if layout not in LAYOUTS:
         raise ExportError(f'unknown layout "{layout}"; layouts are {", ".join(LAYOUTS)}')
@@ -299,7 +301,7 @@ def to_dot(
     if legend and used:
         entries = [(CATEGORIES[c].title, CATEGORIES[c].colour) for c in CATEGORIES if c in used]
         panels.append(("legend", legend_size(entries), legend_label(entries)))
-    if listed:
+    if listed and findings_list:
         panels.append(("findings", findings_size(listed), findings_label(listed)))
     if link_list:
         panels.append(("links", link_list_size(link_list), link_list_label(link_list)))
@@ -405,6 +407,7 @@ def render(
     findings: Any = None,
     timeout: float = DEFAULT_TIMEOUT,
     fit: bool = False,
+    findings_list: bool = True,
 ) -> bytes:
     """The board exported as `fmt`: "svg", "png", "dot" (UTF-8 source) or "json".
 
@@ -425,6 +428,7 @@ def render(
         "legend": legend,
         "findings": findings,
         "positions": positions,
+        "findings_list": findings_list,
     }
     if fmt == "png":
         options["max_inches"] = PNG_MAX_INCHES

@@ -7,6 +7,7 @@ private notes; a candidate's or viewer's never does.
 from __future__ import annotations
 
 import re
+from itertools import count
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -100,16 +101,24 @@ def export(request: HttpRequest, board: Board, role: str, fmt: str) -> HttpRespo
         if layout not in LAYOUTS:
             raise BadQuery(f"layout must be one of {', '.join(LAYOUTS)}")
         revision = _revision(request, board)
-        legend, with_findings, download, fit = (
-            _flag(request, name) for name in ("legend", "findings", "download", "fit")
-        )
+        legend, download, fit = (_flag(request, name) for name in ("legend", "download", "fit"))
+        # findings=badges: outlined and numbered cards without the list (a page that
+        # lists the findings itself, the replay's).
+        badges_only = request.GET.get("findings") == "badges"
+        with_findings = badges_only or _flag(request, "findings")
     except BadQuery as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     document = document_at(board, revision) if revision else board.to_document()
     findings = validate(document) if with_findings else None
     try:
         body = render_export(
-            document, fmt, layout=layout, legend=legend, findings=findings, fit=fit
+            document,
+            fmt,
+            layout=layout,
+            legend=legend,
+            findings=findings,
+            fit=fit,
+            findings_list=not badges_only,
         )
     except ExportError as exc:
         return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
@@ -222,12 +231,21 @@ def replay_frame(request: HttpRequest, board: Board, role: str, revision: int) -
     document = apply_all(before, [operation.op])
     report = validate(document)
     description = describe_operation(operation.op, before)
+    # The numbers the drawing's badges give the errors and warnings (export.number_findings
+    # numbers them in report order), shown beside the same findings in the list.
+    badge = count(1)
+    numbers = {id(f): next(badge) for f in report.findings if f.severity in ("error", "warning")}
+    numbered = [
+        (heading, [(numbers.get(id(f)), f) for f in group])
+        for _, heading, group in report.by_step()
+    ]
     context = {
         "board": board,
         "revision": revision,
         "operation": operation,
         "description": description,
         "report": report,
+        "numbered": numbered,
         "document": document,
         "steps": STEPS,
         "notes": [(s, document.notes.get(s.key, "")) for s in STEPS],

@@ -245,3 +245,21 @@ def test_a_replay_frame_shows_the_worksheet_at_that_revision(board: Board):
     assert "a &lt;b&gt;<br>b" in worksheet and "later" not in worksheet  # escaped, as it was
     moved = client.get(f"/b/{board.public_id}/replay/3").content.decode()
     assert "later" in moved.split('class="replay-worksheet"', 1)[1]
+
+
+def test_a_replay_frame_numbers_its_findings_as_the_diagrams_badges(board: Board):
+    """The replay lists the findings in HTML; its diagram (findings=badges) outlines and
+    numbers the cards without a list of its own, drawn too small to read in the frame."""
+    services.apply(board.public_id, {"op": "delete_edge", "id": "e9"}, "Ada")  # no answer
+    client = client_as(board, "viewer")
+    frame = client.get(f"/b/{board.public_id}/replay/2").content.decode()
+    assert "findings=badges" in frame
+    numbers = re.findall(r'<span class="replay-num"[^>]*>(\d+)</span>', frame)
+    assert numbers and sorted(int(n) for n in numbers) == list(range(1, len(numbers) + 1))
+    badges = client.get(f"/b/{board.public_id}/export.svg?revision=2&findings=badges")
+    listed = client.get(f"/b/{board.public_id}/export.svg?revision=2&findings=1")
+    assert badges.status_code == listed.status_code == 200
+    assert b'id="findings"' in listed.content and b'id="findings"' not in badges.content
+    assert b'fill="#dc2626"' in badges.content  # the red badges (and outlines) are drawn
+    bad = client.get(f"/b/{board.public_id}/export.svg?findings=some")
+    assert bad.status_code == 400
