@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from components import case_studies
+from components.document import LEVELS
 from components.steps import STEP_KEYS, STEPS
 from studio import interview, services
 from studio.models import ROLES, Board
@@ -132,6 +133,21 @@ def minutes(seconds: float) -> str:
     """ "m:ss" for a number of seconds."""
     whole = max(0, round(seconds))
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def timer_used(board: Board) -> str | None:
+    """ "m:ss" of the practice timer used, or None when it never ran (never started, or
+    reset to nothing): "0:00 used" would read as if it had."""
+    if board.timer_started_at is None and not board.timer_elapsed:
+        return None
+    return minutes(interview.elapsed_seconds(board))
+
+
+def reference_level_gap(board_level: str, reference_level: str) -> str:
+    """How the reference design's level compares with the practice's: "same", "above" (it
+    covers more than the practice's level needs) or "below"."""
+    gap = LEVELS.index(reference_level) - LEVELS.index(board_level)
+    return "same" if gap == 0 else "above" if gap > 0 else "below"
 
 
 def reveals(board: Board, study: case_studies.CaseStudy) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from studio.case_views import (
     review_comparison,
     study_for,
 )
-from studio.interview import InterviewError, control_timer, elapsed_seconds, timer_state
+from studio.interview import InterviewError, control_timer, timer_state
 from studio.live.broadcast import send_to_board
 from studio.models import Board
 from studio.sessions import display_name, grant_role
@@ -108,7 +108,9 @@ def review_context(board: Board) -> dict:
         "scores": case_studies.SCORES,
         "score_meanings": case_studies.rubric()["scores"],
         "timer": timer_state(board),
-        "used": practice.minutes(elapsed_seconds(board)),
+        "used": practice.timer_used(board),
+        "reference_level": study.reference.level,
+        "reference_gap": practice.reference_level_gap(board.level, study.reference.level),
     }
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from components import case_studies
-from studio import services
+from studio import practice, services
 from studio.models import Board
 from tests.studio.conftest import client_as
 
@@ -334,3 +334,56 @@ def test_review_loads_the_stylesheet_of_the_score_meanings_and_links_the_referen
         rf'<a class="btn[^"]*" id="reference-full-size" href="{reference}"[^>]*>', review
     )
     assert link and 'target="_blank"' in link.group(0)
+
+
+def review_head(review: str) -> str:
+    return re.search(r'<header class="report-head">(.*?)</header>', review, re.S).group(1)
+
+
+def reference_intro(review: str) -> str:
+    section = review.split("<h2>Reference design</h2>", 1)[1]
+    return re.sub(r"\s+", " ", re.search(r'<p class="muted">(.*?)</p>', section, re.S).group(1))
+
+
+def test_review_says_the_timer_was_not_used_when_it_never_ran(practising):
+    board, client = practising
+    client.post(url(board, "practice/finish"))
+    head = review_head(text_of(client.get(url(board, "practice/review"))))
+    assert "timer not used" in head
+    assert "used of a" not in head and "0:00" not in head
+
+
+def test_review_gives_the_time_used_of_a_timer_that_ran(practising):
+    board, client = practising
+    client.post(url(board, "practice/timer"), {"action": "start", "minutes": "30"})
+    Board.objects.filter(pk=board.pk).update(timer_started_at=None, timer_elapsed=754)
+    client.post(url(board, "practice/finish"))
+    head = review_head(text_of(client.get(url(board, "practice/review"))))
+    assert "12:34 used of a 30-minute timer" in head and "not used" not in head
+
+
+def test_review_names_the_reference_level_against_the_practice_level(client: Client):
+    # The reference design is written (and checked) at staff level: a senior practice is
+    # told so, and that it covers more than senior needs; a staff one is not.
+    assert study().reference.level == "staff"
+    for level in ("mid", "senior"):
+        practiser = Client()
+        practiser.post(f"/cases/{SLUG}/practice", {"level": level})
+        board = Board.objects.get(level=level)
+        practiser.post(url(board, "practice/finish"))
+        intro = reference_intro(text_of(practiser.get(url(board, "practice/review"))))
+        assert "written at staff level" in intro
+        assert f"more than a {level} answer needs" in intro
+    practiser = Client()
+    practiser.post(f"/cases/{SLUG}/practice", {"level": "staff"})
+    board = Board.objects.get(level="staff")
+    practiser.post(url(board, "practice/finish"))
+    intro = reference_intro(text_of(practiser.get(url(board, "practice/review"))))
+    assert intro.startswith("One sound answer at staff level,")
+    assert "more than" not in intro
+
+
+def test_reference_level_gap_orders_levels():
+    assert practice.reference_level_gap("senior", "staff") == "above"
+    assert practice.reference_level_gap("staff", "staff") == "same"
+    assert practice.reference_level_gap("staff", "mid") == "below"
