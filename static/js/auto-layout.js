@@ -6,7 +6,7 @@
  * @param {string|null} opts.url the board's layout URL (none: the button is hidden)
  * @param {HTMLButtonElement} opts.button #auto-layout
  * @param {import("./store.js").Store} opts.store
- * @param {(op: object) => unknown} opts.edit makes an undoable edit
+ * @param {(op: object, options?: object) => unknown} opts.edit makes an undoable edit
  * @param {import("./canvas.js").Canvas} opts.canvas
  * @param {(message: string, kind?: string) => void} opts.hint
  * @param {number} opts.maxBatch operations in one batch (the catalogue's limits.batch)
@@ -51,8 +51,9 @@ export function setupAutoLayout({ url, button, store, edit, canvas, hint, maxBat
         hint(`Auto-layout moves at most ${maxBatch} components at once.`, "error");
         return;
       }
-      edit(ops.length === 1 ? ops[0] : { op: "batch", ops });
-      requestAnimationFrame(() => canvas.fit());
+      // The view fits the new drawing, and the old one again when the layout is undone.
+      const fit = () => requestAnimationFrame(() => canvas.fit());
+      edit(ops.length === 1 ? ops[0] : { op: "batch", ops }, { after: fit });
     } catch (err) {
       hint(`Auto-layout failed: ${err.message}`, "error");
     } finally {

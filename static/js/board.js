@@ -75,7 +75,7 @@ async function main() {
   });
   store.attach(conn);
   const history = new History(store, (message) => hint(message, "info"));
-  const edit = (op) => (editable ? history.edit(op) : null);
+  const edit = (op, options) => (editable ? history.edit(op, options) : null);
 
   // --- canvas -------------------------------------------------------------------------
   await nextTaskDone();

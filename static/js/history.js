@@ -57,9 +57,11 @@ export class History {
   /**
    * Make an edit: submit `op` and remember how to undo it. `record: false` submits
    * without a history step (e.g. worksheet typing, which has the textarea's own undo).
+   * `after` runs once the edit is made, and again each time it is undone or redone (an
+   * auto-layout fits the view to the drawing it made, and to the one it undid).
    * Returns the submitted edit or null.
    */
-  edit(op, { record = true } = {}) {
+  edit(op, { record = true, after = null } = {}) {
     if (!record) return this.store.submit(op);
     let inverse;
     try {
@@ -69,8 +71,9 @@ export class History {
       this.notify("That edit no longer applies: " + err.message);
       return null;
     }
-    const step = this.perform(op, inverse);
+    const step = this.perform(op, inverse, after);
     if (step) {
+      if (after) after();
       this.undoStack.push(step);
       if (this.undoStack.length > LIMIT) this.undoStack.shift();
       this.redoStack = [];
@@ -79,11 +82,11 @@ export class History {
     return step;
   }
 
-  perform(op, inverse) {
+  perform(op, inverse, after = null) {
     const revision = this.store.revision;
     const edit = this.store.submit(op);
     if (!edit) return null;
-    return { op, inverse, keys: touchedKeys(this.store, op, inverse), cid: edit.cid, revision };
+    return { op, inverse, keys: touchedKeys(this.store, op, inverse), cid: edit.cid, revision, after };
   }
 
   undo() {
@@ -115,8 +118,11 @@ export class History {
       this.changed();
       return false;
     }
-    const done = this.perform(step.inverse, back);
-    if (done) to.push(done);
+    const done = this.perform(step.inverse, back, step.after);
+    if (done) {
+      to.push(done);
+      if (done.after) done.after();
+    }
     this.changed();
     return Boolean(done);
   }

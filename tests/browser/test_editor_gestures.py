@@ -251,3 +251,37 @@ def test_zoom_fit_and_help(page: Page, server_url: str) -> None:
     expect(page.locator("#help-dialog")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator("#help-dialog")).to_be_hidden()
+
+
+def test_undoing_an_auto_layout_fits_the_view_to_the_drawing_it_restores(
+    page: Page, server_url: str
+) -> None:
+    far = {
+        **THREE,
+        "nodes": [*THREE["nodes"][:2], {**THREE["nodes"][2], "x": 2600, "y": 1900}],
+    }
+    open_board(page, server_url, far)
+    canvas = page.locator("#canvas")
+
+    def all_in_view() -> bool:
+        area = canvas.bounding_box()
+        assert area is not None
+        for card_id in ("app", "gw", "svc"):
+            box = node(page, card_id).bounding_box()
+            if box is None or not (
+                area["x"] <= box["x"]
+                and box["x"] + box["width"] <= area["x"] + area["width"]
+                and area["y"] <= box["y"]
+                and box["y"] + box["height"] <= area["y"] + area["height"]
+            ):
+                return False
+        return True
+
+    page.locator("#auto-layout").click()
+    wait_saved(page)
+    page.wait_for_function("() => new Promise((done) => requestAnimationFrame(() => done(true)))")
+    assert all_in_view()  # fitted to the compact layout: the far card came close
+    page.locator("#undo").click()
+    wait_saved(page)
+    page.wait_for_timeout(300)  # the fit runs on the next frame
+    assert all_in_view()  # the far card is back far away, and the view follows it
