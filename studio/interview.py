@@ -85,12 +85,15 @@ def timer_state(board: Board, now=None) -> dict[str, Any]:
 def control_timer(board: Board, action: Any, duration: Any = None) -> None:
     """Start, pause or reset the countdown. `duration` (seconds), when given with start or
     reset, is the interview's new length: typing 30 minutes and pressing Start runs a
-    30-minute interview (time already spent still counts)."""
+    30-minute interview (time already spent still counts). Every action is refused once
+    the interview has ended."""
     now = timezone.now()
     if action not in ("start", "pause", "reset"):
         raise InterviewError('timer action must be "start", "pause" or "reset"')
-    if action == "start" and Board.objects.filter(pk=board.pk, ended_at__isnull=False).exists():
-        raise InterviewError("the interview has ended: reopen the board to run the timer")
+    # Ending stopped the clock at the time the interview took (the report keeps it): no
+    # action may run, pause, reset or lengthen it until the board is reopened.
+    if Board.objects.filter(pk=board.pk, ended_at__isnull=False).exists():
+        raise InterviewError("the interview has ended: reopen the board to use the timer")
     if duration is not None and action != "pause":
         if type(duration) is not int or not MIN_DURATION <= duration <= MAX_DURATION:
             raise InterviewError(

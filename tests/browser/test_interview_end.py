@@ -35,6 +35,12 @@ def test_ending_the_interview_turns_every_page_read_only_until_reopened(
     expect(page.locator("#ended-banner")).to_be_visible()
     expect(page.get_by_label("Private notes")).to_be_editable()
     expect(page.locator("#timer")).not_to_have_attribute("data-state", "running")
+    # The panel follows the end at once: no timer control is left to press.
+    timer_controls = panel.locator(".timer-controls").locator("button, input")
+    expect(timer_controls).to_have_count(4)
+    for i in range(4):
+        expect(timer_controls.nth(i)).to_be_disabled()
+    expect(panel).to_contain_text("The interview has ended: reopen the board to use the timer.")
     screenshot(candidate, "interview-ended-candidate")
 
     page.get_by_label("Private notes").fill("Strong on features; weak on monitoring")
@@ -47,6 +53,8 @@ def test_ending_the_interview_turns_every_page_read_only_until_reopened(
     )
     page.get_by_role("button", name="Reload to edit").click()
     expect(page.locator("#ended-banner")).to_have_count(0)
+    page.get_by_role("tab", name="Interviewer").click()
+    expect(panel.get_by_role("button", name="Pause")).to_be_enabled()
     expect(page.locator("#board-title")).to_be_editable()
     # Reopened: the candidate's page reloads, editable again.
     expect(candidate.locator("#ended-banner")).to_have_count(0)

@@ -4,6 +4,7 @@ stops, the report says when; reopening undoes it (studio/interview.py, the consu
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -70,6 +71,50 @@ def test_a_bad_action_is_refused(board: Board):
     assert post_end(board, "explode").status_code == 400
     board.refresh_from_db()
     assert board.ended_at is None
+
+
+def post_timer(board: Board, action: str, **fields):
+    return client_as(board, "interviewer").post(
+        f"/b/{board.public_id}/interviewer/timer", {"action": action, **fields}
+    )
+
+
+@pytest.mark.parametrize("action", ["start", "pause", "reset"])
+def test_after_the_end_the_timer_refuses_every_action_until_reopened(board: Board, action: str):
+    interview.control_timer(board, "start")
+    post_end(board, "end")
+    board.refresh_from_db()
+    kept = (board.timer_started_at, board.timer_elapsed, board.timer_duration)
+    refused = post_timer(board, action, minutes="30")
+    assert refused.status_code == 400 and "has ended" in refused.content.decode()
+    board.refresh_from_db()
+    # The time the interview took stays as the end left it (a reset would zero it).
+    assert (board.timer_started_at, board.timer_elapsed, board.timer_duration) == kept
+    post_end(board, "reopen")
+    assert post_timer(board, action).status_code == 204
+
+
+def timer_controls(html: str) -> list[str]:
+    """The timer form's buttons and its minutes field, as rendered."""
+    form = re.search(r'<form class="timer-controls".*?</form>', html, re.S)
+    assert form, "no timer controls in the panel"
+    return re.findall(r"<(?:button|input)\b[^>]*>", form.group(0))
+
+
+def test_the_panel_disables_every_timer_control_once_the_interview_has_ended(board: Board):
+    interviewer = client_as(board, "interviewer")
+    panel_url = f"/b/{board.public_id}/interviewer"
+    running = interviewer.get(panel_url).content.decode()
+    assert len(timer_controls(running)) == 4
+    assert not any(" disabled" in c for c in timer_controls(running))
+    assert "reopen the board to use the timer" not in running
+    post_end(board, "end")
+    ended = interviewer.get(panel_url).content.decode()
+    assert all(" disabled" in c for c in timer_controls(ended))
+    assert "The interview has ended: reopen the board to use the timer." in ended
+    post_end(board, "reopen")
+    reopened = interviewer.get(panel_url).content.decode()
+    assert not any(" disabled" in c for c in timer_controls(reopened))
 
 
 @pytest.mark.django_db(transaction=True)
