@@ -16,6 +16,8 @@ Coordinates are the canvas's (y down); a rectangle is (left, top, right, bottom)
 from __future__ import annotations
 
 import heapq
+import math
+from collections import defaultdict
 from collections.abc import Sequence
 
 Point = tuple[float, float]
@@ -58,13 +60,60 @@ def cuts(p: Point, q: Point, box: Rect) -> bool:
     )
 
 
+class Buckets:
+    """Boxes filed by the cells of a BUCKET px grid they cover: a search asks thousands
+    of times which cards or link segments lie near a point or a step, on boards of up to
+    REPAIR_LIMIT components (export.py)."""
+
+    SIZE = 128.0
+
+    def __init__(self, boxes: Sequence[Rect]) -> None:
+        self.cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for k, (x0, y0, x1, y1) in enumerate(boxes):
+            for i, j in self._cells(x0, y0, x1, y1):
+                self.cells[(i, j)].append(k)
+
+    def _cells(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple[int, int]]:
+        s = self.SIZE
+        return [
+            (i, j)
+            for i in range(math.floor(x0 / s), math.floor(x1 / s) + 1)
+            for j in range(math.floor(y0 / s), math.floor(y1 / s) + 1)
+        ]
+
+    def near(self, x0: float, y0: float, x1: float, y1: float) -> set[int]:
+        """The boxes filed in a cell the box (x0, y0, x1, y1) covers."""
+        found: set[int] = set()
+        for cell in self._cells(x0, y0, x1, y1):
+            found.update(self.cells.get(cell, ()))
+        return found
+
+
+def _box_of(p: Point, q: Point) -> Rect:
+    return (min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1]))
+
+
+class Budget:
+    """Grid states the searches of one drawing may take from their queues, in all: what
+    one export may spend on detours, counted (not timed) so that a board draws the same
+    on any machine."""
+
+    def __init__(self, pops: int) -> None:
+        self.left = pops
+
+
 def detour(
-    a: Rect, b: Rect, cards: Sequence[Rect], lines: Sequence[Sequence[Point]] = ()
+    a: Rect,
+    b: Rect,
+    cards: Sequence[Rect],
+    lines: Sequence[Sequence[Point]] = (),
+    budget: Budget | None = None,
 ) -> list[Point] | None:
     """The cheapest clear orthogonal path from a side of card `a` to a side of card `b`,
     around `cards` (the other cards; `a` and `b` may be among them) and, at a cost, off the
     other links' `lines`: its points from the middle of a side of `a` to the middle of a
-    side of `b`, or None when the search finds none (or the region is too crowded)."""
+    side of `b`, or None when the search finds none (or the region is too crowded, or
+    `budget` runs out)."""
     region = (
         min(a[0], b[0]) - MARGIN,
         min(a[1], b[1]) - MARGIN,
@@ -115,7 +164,9 @@ def detour(
             region,
         )
     ]
-    return _search(a, b, keep_out, grid_x, grid_y, starts, goals, segments)
+    return _search(
+        a, b, keep_out, grid_x, grid_y, starts, goals, segments, budget or Budget(MAX_POPS)
+    )
 
 
 def beside(p: Point, q: Point, segments: Sequence[tuple[Point, Point]]) -> float:
@@ -160,6 +211,7 @@ def _search(
     starts: list[tuple[str, Point]],
     goals: dict[Point, str],
     segments: list[tuple[Point, Point]],
+    budget: Budget,
 ) -> list[Point] | None:
     """A* over (grid point, direction): a step costs its length, a turn BEND more,
     running beside other links what `beside` says, no turning back; the estimate is the
@@ -168,9 +220,18 @@ def _search(
     keep-out box (every box edge has a grid line on each side of it)."""
     column = {x: i for i, x in enumerate(grid_x)}
     row = {y: j for j, y in enumerate(grid_y)}
+    boxes = Buckets(keep_out)
+    lines = Buckets([_box_of(p, q) for p, q in segments])
 
     def inside(x: float, y: float) -> bool:
-        return any(r[0] < x < r[2] and r[1] < y < r[3] for r in keep_out)
+        return any(
+            keep_out[k][0] < x < keep_out[k][2] and keep_out[k][1] < y < keep_out[k][3]
+            for k in boxes.near(x, y, x, y)
+        )
+
+    def costs_beside(p: Point, q: Point) -> float:
+        x0, y0, x1, y1 = _box_of(p, q)
+        return beside(p, q, [segments[k] for k in lines.near(x0 - 2, y0 - 2, x1 + 2, y1 + 2)])
 
     targets = list(goals)
 
@@ -185,7 +246,7 @@ def _search(
         if i is None or j is None or inside(*point):
             continue
         state = (i, j, STEPS.index(OUTWARD[side]))
-        start = STUB + beside(side_point(a, side), point, segments)
+        start = STUB + costs_beside(side_point(a, side), point)
         if start < best.get(state, float("inf")):
             best[state] = start
             came[state] = side
@@ -197,7 +258,8 @@ def _search(
         if cost > best.get(state, float("inf")):
             continue
         pops += 1
-        if pops > MAX_POPS:
+        budget.left -= 1
+        if pops > MAX_POPS or budget.left < 0:
             return None
         i, j, d = state
         here = (grid_x[i], grid_y[j])
@@ -218,13 +280,13 @@ def _search(
                     costs[move] = INFINITE
                 else:
                     length = abs(there[0] - here[0]) + abs(there[1] - here[1])
-                    costs[move] = length + beside(here, there, segments)
+                    costs[move] = length + costs_beside(here, there)
             if costs[move] == INFINITE:
                 continue
             step = costs[move] + (0 if e == d else BEND)
             into = goals.get(there)
             if into is not None and STEPS[e] == tuple(-v for v in OUTWARD[into]):
-                step += beside(there, side_point(b, into), segments)  # the last stub too
+                step += costs_beside(there, side_point(b, into))  # the last stub too
             following = (ni, nj, e)
             if cost + step < best.get(following, float("inf")):
                 best[following] = cost + step

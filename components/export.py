@@ -39,7 +39,7 @@ from typing import Any
 from components import labels
 from components.cards import card_geometry, collapse, text_width, wrap
 from components.catalogue import CATEGORIES, COMPONENT_TYPES, NOTE
-from components.detour import detour
+from components.detour import Budget, detour
 from components.document import Board, dump
 from components.drawing import (
     BADGE_SIZE,
@@ -111,7 +111,10 @@ POLYLINE_LIMIT = 30
 LARGE_FALLBACK_SPLINES = "line"
 # Boards up to this many components have their routes checked for links through cards,
 # and those links routed around them (components/detour.py); larger ones keep Graphviz's.
-REPAIR_LIMIT = 150
+REPAIR_LIMIT = 60
+# Grid states the detours of one drawing may search in all (components/detour.py): about
+# 0.3 s; a board with more links through cards keeps Graphviz's routes for the rest.
+REPAIR_POPS = 15_000
 ARROW_LENGTH = 7  # points: Graphviz's arrowhead at the edges' arrowsize 0.7
 PANEL_GAP = 56  # points between the drawing and the legend / findings list
 PANEL_SPACING = 24  # points between two panels
@@ -778,15 +781,22 @@ def around_cards(
         routes[number] = _shifted(pos, ox, -oy)
         lines[number] = [(x - ox, y - oy) for x, y in labels.route_points(pos)]
     repaired = False
+    budget = Budget(REPAIR_POPS)
+    # The links through the most cards first: the budget goes where it helps most.
+    through: list[tuple[int, int]] = []
     for number, points in lines.items():
         edge = board.edges[number] if number < len(board.edges) else None
-        if edge is None or edge.source == edge.target:
-            continue
+        if edge is not None and edge.source != edge.target:
+            crossed = _cards_crossed(points, cards, (index[edge.source], index[edge.target]))
+            if crossed:
+                through.append((-crossed, number))
+    for _, number in sorted(through):
+        if budget.left <= 0:
+            break  # the rest keep Graphviz's routes
+        edge = board.edges[number]
         ends = (index[edge.source], index[edge.target])
-        if not _through_a_card(points, cards, ends):
-            continue
         others = [line for k, line in lines.items() if k != number]
-        path = detour(cards[ends[0]], cards[ends[1]], cards, others)
+        path = detour(cards[ends[0]], cards[ends[1]], cards, others, budget)
         if path is not None and len(path) >= 2:
             routes[number] = _pos_of(path)
             lines[number] = path
@@ -794,15 +804,14 @@ def around_cards(
     return routes if repaired and len(routes) == len(board.edges) else None
 
 
-def _through_a_card(points: list[Point], cards: list[labels.Rect], ends: tuple[int, int]) -> bool:
-    """Whether the polyline passes through a card (2 points in from its edges) other than
-    the link's own two."""
+def _cards_crossed(points: list[Point], cards: list[labels.Rect], ends: tuple[int, int]) -> int:
+    """How many cards (2 points in from their edges) other than the link's own two the
+    polyline passes through."""
     inner = [(x0 + 2, y0 + 2, x1 - 2, y1 - 2) for x0, y0, x1, y1 in cards]
-    return any(
-        labels.segment_inside(a, b, card) > 0
+    return sum(
+        any(labels.segment_inside(a, b, card) > 0 for a, b in zip(points, points[1:], strict=False))
         for k, card in enumerate(inner)
         if k not in ends
-        for a, b in zip(points, points[1:], strict=False)
     )
 
 
