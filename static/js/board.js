@@ -20,7 +20,8 @@
 // menu), panels.js (sidebar tabs, refresh guard), hint.js (the notice line), board-meta.js
 // (title and level), toolbar.js, auto-layout.js, shortcuts.js (the keyboard), outline.js
 // (the Outline tab: the diagram as text, docs/accessibility.md), case-notice.js (a reveal
-// seen from another tab), interviewer.js (two interviewers on one private panel).
+// seen from another tab), interviewer.js (two interviewers on one private panel),
+// local-time.js (times in the reader's zone: the interview's end, banner and panel).
 
 import { Canvas } from "./canvas.js";
 import { Connection } from "./connection.js";
@@ -34,6 +35,7 @@ import { Follow } from "./follow.js";
 import { History } from "./history.js";
 import { Inspector } from "./inspector.js";
 import { setupInterviewerPanel } from "./interviewer.js";
+import { localTime, timeElement } from "./local-time.js";
 import { Outline } from "./outline.js";
 import { setupMenu } from "./menu.js";
 import { setupName } from "./name.js";
@@ -213,7 +215,7 @@ async function main() {
   // now on could be saved, so the page turns read-only at once and says why in a banner,
   // rather than queueing edits and promising to save them "when the connection is back".
   // The connection does not retry (connection.js).
-  const endEditing = (message, why, calm = false) => {
+  const endEditing = (message, why, calm = false) => { // message: text, or an array of nodes and text
     if (document.body.classList.contains("is-ended")) return;
     const lost = store.pending.length;
     store.end();
@@ -238,7 +240,7 @@ async function main() {
     hint("");
     document.querySelector(".canvas-wrap").prepend(
       h("div", { class: calm ? "ended-banner is-calm" : "ended-banner", id: "ended-banner", role: "alert" },
-        message + unsaved));
+        message, unsaved));
   };
   conn.onState((state) => {
     if (state !== "closed" || !conn.fatal) return;
@@ -251,12 +253,11 @@ async function main() {
   // edit from then on, so every page turns read-only as above, saying so. Reopened, the
   // page reloads (an interviewer's when they choose): editable again, as it was.
   let endedHere = false;
+  // The time is the reader's local time, as the Interviewer panel shows it (local-time.js).
   const endedMessage = (ended) => {
-    const at = new Date(ended.at);
-    const time = Number.isNaN(at.getTime()) ? ""
-      : ` at ${at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
-    return `The interviewer ended the interview${time}. The board is read-only; the report `
-      + "keeps it as it was then.";
+    const at = localTime(ended.at) ? [" at ", timeElement(ended.at)] : [];
+    return ["The interviewer ended the interview", ...at,
+      ". The board is read-only; the report keeps it as it was then."];
   };
   const interviewEnded = (ended) => {
     const banner = $("ended-banner");
@@ -266,7 +267,7 @@ async function main() {
     } else if (ended && banner?.dataset.reopened) {
       // Ended again before this interviewer reloaded: say so again.
       delete banner.dataset.reopened;
-      banner.replaceChildren(endedMessage(ended));
+      banner.replaceChildren(...endedMessage(ended));
     } else if (!ended && endedHere) {
       // An interviewer may be typing private notes, which stay editable: they reload
       // when ready. Nothing else can be typed on an ended board.

@@ -14,6 +14,7 @@
 //   it then says "Updated by someone else — reload" until the refresh is made.
 
 import { h } from "./dom.js";
+import { localizeTimes } from "./local-time.js";
 
 const PAGE_HEADER = "X-Interviewer-Page";
 
@@ -77,6 +78,10 @@ export function setupInterviewerPanel({ panel, store }) {
     e.detail.shouldSwap = true;
     e.detail.isError = false;
   });
+  // Times the server wrote in UTC (the interview's end) read in local time, as the
+  // read-only banner says them (local-time.js).
+  panel.addEventListener("htmx:afterSwap", () => localizeTimes(panel));
+  localizeTimes(panel);
   panel.addEventListener("htmx:afterRequest", (e) => {
     const field = fieldOf(e.detail.elt);
     if (!field || e.detail.xhr.status !== 200) return;

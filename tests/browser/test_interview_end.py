@@ -3,6 +3,8 @@ once, saying so, and the timer stops; reopening makes the board editable again."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -41,6 +43,16 @@ def test_ending_the_interview_turns_every_page_read_only_until_reopened(
     for i in range(4):
         expect(timer_controls.nth(i)).to_be_disabled()
     expect(panel).to_contain_text("The interview has ended: reopen the board to use the timer.")
+    # The banner and the panel give the end the same way: the reader's local time.
+    ended_at = panel.locator("#iv-end time")
+    iso = ended_at.get_attribute("datetime")
+    local = page.evaluate(
+        "iso => new Date(iso).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'})", iso
+    )
+    expect(ended_at).to_have_text(local)
+    expect(page.locator("#ended-banner time")).to_have_text(local)
+    expect(page.locator("#ended-banner time")).to_have_attribute("datetime", re.compile(r"\d{4}-"))
+    expect(panel.locator("#iv-end")).not_to_contain_text("UTC")
     screenshot(candidate, "interview-ended-candidate")
 
     page.get_by_label("Private notes").fill("Strong on features; weak on monitoring")

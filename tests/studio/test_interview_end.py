@@ -117,6 +117,18 @@ def test_the_panel_disables_every_timer_control_once_the_interview_has_ended(boa
     assert not any(" disabled" in c for c in timer_controls(reopened))
 
 
+def test_the_panel_gives_the_end_as_a_time_element_the_page_writes_in_local_time(board: Board):
+    ended = post_end(board, "end").content.decode()
+    board.refresh_from_db()
+    # The banner says the end in the reader's local time (static/js/board.js); the panel
+    # gives the same instant for static/js/local-time.js to write the same way, UTC until then.
+    time = re.search(r"<time ([^>]*)>([^<]*)</time>", ended)
+    assert time, "the end is not a <time> element"
+    assert f'datetime="{board.ended_at.isoformat()}"' in time.group(1)
+    assert "data-local-time" in time.group(1)
+    assert time.group(2) == board.ended_at.strftime("%H:%M UTC")
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_after_the_end_every_edit_is_refused_until_reopened():
     board, _ = await database_sync_to_async(make_board)()

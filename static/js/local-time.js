@@ -1,0 +1,51 @@
+// Times on the board page read in the reader's own time zone, the same way wherever they
+// appear: the interview's end in the read-only banner (board.js) and in the Interviewer
+// panel (templates/partials/interviewer_end.html). The server renders such a time as
+// <time datetime="ISO" data-local-time>00:38 UTC</time> (what shows without scripts);
+// localizeTimes() rewrites its text to the local time, the full date and zone in its title.
+// People in different time zones each see their own clock; the title names the zone.
+
+const TIME = { hour: "2-digit", minute: "2-digit" };
+const FULL = { dateStyle: "medium", timeStyle: "long" };
+
+function dateOf(when) {
+  const date = when instanceof Date ? when : new Date(when);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * "12:38 AM" (or "00:38", as the locale writes it) for an ISO time or a Date, in the
+ * reader's time zone; "" when it is not a time. `locale` and `timeZone` default to the
+ * browser's (tests pass them).
+ */
+export function localTime(when, { locale, timeZone } = {}) {
+  const date = dateOf(when);
+  return date ? date.toLocaleTimeString(locale ?? [], { ...TIME, timeZone }) : "";
+}
+
+/** "3 May 2024, 00:38:00 GMT+2": the date, the time and the zone, for a title. */
+export function localDateTime(when, { locale, timeZone } = {}) {
+  const date = dateOf(when);
+  return date ? date.toLocaleString(locale ?? [], { ...FULL, timeZone }) : "";
+}
+
+/** A <time data-local-time> element for `when`, written as localizeTimes() writes one. */
+export function timeElement(when) {
+  const el = document.createElement("time");
+  el.dateTime = dateOf(when)?.toISOString() ?? "";
+  el.dataset.localTime = "";
+  el.textContent = localTime(when);
+  el.title = localDateTime(when);
+  return el;
+}
+
+/** Write every <time data-local-time> under `root` in local time (server text kept when
+ * its datetime is not a time). */
+export function localizeTimes(root = document) {
+  for (const el of root.querySelectorAll("time[data-local-time]")) {
+    const text = localTime(el.dateTime);
+    if (!text) continue;
+    el.textContent = text;
+    el.title = localDateTime(el.dateTime);
+  }
+}

@@ -1,0 +1,29 @@
+// static/js/local-time.js: the interview's end reads in the reader's own time zone, the
+// same way in the read-only banner and the Interviewer panel.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { localDateTime, localTime } from "../../static/js/local-time.js";
+
+const END = "2024-05-03T00:38:00+00:00";
+
+test("a time is written in the reader's zone, as their locale writes it", () => {
+  assert.equal(localTime(END, { locale: "en-US", timeZone: "UTC" }), "12:38 AM");
+  assert.equal(localTime(END, { locale: "en-GB", timeZone: "UTC" }), "00:38");
+  assert.equal(localTime(END, { locale: "en-US", timeZone: "America/New_York" }), "08:38 PM");
+  assert.equal(localTime(END, { locale: "en-GB", timeZone: "Asia/Kolkata" }), "06:08");
+  assert.equal(localTime(new Date(END), { locale: "en-GB", timeZone: "UTC" }), "00:38");
+});
+
+test("the full form names the date and the zone", () => {
+  const full = localDateTime(END, { locale: "en-GB", timeZone: "America/New_York" });
+  assert.match(full, /2 May 2024/);
+  assert.match(full, /20:38:00/);
+  assert.match(full, /EDT|GMT-4/);
+});
+
+test("something that is not a time gives nothing", () => {
+  assert.equal(localTime("not a time"), "");
+  assert.equal(localTime(""), "");
+  assert.equal(localDateTime(undefined), "");
+});
