@@ -12,6 +12,7 @@ from tests.browser.helpers import (
     BOARD_URL,
     api_board,
     dismiss_name_prompt,
+    gateway_and_scorer,
     links,
     name_prompt,
     node,
@@ -389,3 +390,41 @@ def test_interviewer_panel_follows_the_findings_but_not_while_typing(
         page.locator("#board-title").focus()
     expect(panel).to_have_attribute("data-stale", "false")
     expect(page.get_by_label("Private notes")).to_have_value("strong on serving")
+
+
+def test_a_label_pasted_too_long_is_cut_at_a_word_and_the_strip_says_so(
+    page: Page, server_url: str
+) -> None:
+    """The label editor's limit (the server's, 200 characters) never cuts a paste silently
+    in the middle of a word: it is cut after the last whole word, the notice strip under the
+    canvas says how much was left out, and counts the characters near the limit."""
+    public_id, _ = open_board(page, server_url, gateway_and_scorer("Long label"))
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    words = " ".join(f"segment{i}" for i in range(30))[:208]  # 208 characters, mid-word
+    page.evaluate("text => navigator.clipboard.writeText(text)", words)
+    node(page, "gw").dblclick()
+    editor = page.locator(".label-editor")
+    editor.press("Control+a")
+    editor.press("Control+v")
+    kept = editor.input_value()
+    assert len(kept) <= 200 and words.startswith(kept) and words[len(kept)] == " ", kept
+    hint = page.locator("#hint")
+    expect(hint).to_contain_text(f"{208 - len(kept)} characters were left out")
+    expect(hint).to_contain_text(f"({len(kept)}/200)")
+    # Typing on near the limit keeps counting; at the limit the field stops, and says why.
+    editor.press("End")
+    editor.press_sequentially("x" * (200 - len(kept)))
+    expect(editor).to_have_value(kept + "x" * (200 - len(kept)))
+    expect(hint).to_contain_text("(200/200)")
+    editor.press("Backspace")
+    editor.press("Backspace")
+    expect(hint).to_contain_text("(198/200)")
+    editor.press("Enter")
+    wait_saved(page)
+    stored = {n["id"]: n for n in api_board(page, server_url, public_id)["nodes"]}
+    assert stored["gw"]["label"] == (kept + "x" * (200 - len(kept)))[:198]
+    # An editor opened on a label near the limit counts from the start; closing it clears.
+    node(page, "gw").dblclick()
+    expect(hint).to_have_text("198/200 characters")
+    page.locator(".label-editor").press("Escape")
+    expect(hint).to_have_text("")

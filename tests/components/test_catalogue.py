@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -316,6 +317,9 @@ def test_no_browser_module_keeps_its_own_copy_of_a_limit():
         text = path.read_text()
         assert "MAX_BATCH =" not in text and "const LEVELS" not in text, path.name
         assert "WHY_NOT" not in text, f"{path.name} keeps its own refusal hints"
+        # A field's length limit is the catalogue's too (the label editor had maxlength 200).
+        literal = re.search(r"maxlength[\"']?\s*[:=]\s*[\"']?\d", text, re.I)
+        assert literal is None, f"{path.name} writes a length limit of its own"
 
 
 def test_docs_list_the_judged_dash_cells():
