@@ -23,7 +23,7 @@ from components.layout import auto_positions
 from components.operations import apply_all
 from components.report import validate
 from components.steps import STEPS
-from studio import case_library, practice
+from studio import case_library, interview, practice
 from studio.access import with_board
 from studio.case_views import review_comparison, study_for
 from studio.models import Board
@@ -109,7 +109,8 @@ def export(request: HttpRequest, board: Board, role: str, fmt: str) -> HttpRespo
     except BadQuery as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     document = document_at(board, revision) if revision else board.to_document()
-    findings = validate(document) if with_findings else None
+    shown = with_findings and interview.findings_shown_to(board, role)
+    findings = validate(document) if shown else None
     try:
         body = render_export(
             document,
@@ -162,6 +163,7 @@ def report_context(board: Board, role: str) -> dict:
         "board": board,
         "document": document,
         "report": report,
+        "findings_shown": interview.findings_shown_to(board, role),
         "role": role,
         "notes": [(s, document.notes.get(s.key, "")) for s in STEPS],
         # "Source → Target" and the label of each connection: how the design is wired.
@@ -246,6 +248,7 @@ def replay_frame(request: HttpRequest, board: Board, role: str, revision: int) -
         "description": description,
         "report": report,
         "numbered": numbered,
+        "findings_shown": interview.findings_shown_to(board, role),
         "document": document,
         "steps": STEPS,
         "notes": [(s, document.notes.get(s.key, "")) for s in STEPS],
@@ -259,7 +262,7 @@ def replay_frame(request: HttpRequest, board: Board, role: str, revision: int) -
                 "author": operation.author,
                 "description": description,
                 "board": document.to_dict(),
-                "report": report.to_dict(),
+                "report": report.to_dict() if context["findings_shown"] else None,
             }
         )
     return render(request, "partials/replay_frame.html", context)

@@ -189,6 +189,29 @@ def save_score(
     return True
 
 
+def set_findings_hidden(board: Board, hidden: bool) -> bool:
+    """Keep the validator's findings from the candidate and the viewers, or show them
+    again; True when that changed. The interviewer always sees them."""
+    with transaction.atomic():
+        locked = (
+            Board.objects.select_for_update().only(*_LOCKED, "findings_hidden").get(pk=board.pk)
+        )
+        board.findings_hidden = locked.findings_hidden
+        if locked.findings_hidden == hidden:
+            return False
+        locked.findings_hidden = hidden
+        # save(), not update(): studio.live.admission forgets what it kept of the board.
+        locked.save(update_fields=["findings_hidden", "updated_at"])
+    board.findings_hidden = hidden
+    return True
+
+
+def findings_shown_to(board: Board, role: str) -> bool:
+    """Whether a page of `role` gets the validator's findings: always the interviewer's;
+    the candidate's and the viewers' unless the interviewer hid them."""
+    return role == "interviewer" or not board.findings_hidden
+
+
 def ended_state(board: Board) -> dict[str, Any] | None:
     """What every page needs to know of an ended interview, or None while it runs."""
     if board.ended_at is None:

@@ -101,6 +101,24 @@ def end(request: HttpRequest, board: Board) -> HttpResponse:
     return render(request, "partials/interviewer_end.html", {"board": board})
 
 
+@require_POST
+@interviewer_only
+def findings_visibility(request: HttpRequest, board: Board) -> HttpResponse:
+    """Hide the validator's findings from the candidate and the viewers (they coach the
+    candidate during an interview), or show them again. Every page of the board hears it
+    (`findings.visibility`); the connections of candidates and viewers stop or start
+    carrying the findings."""
+    hidden = request.POST.get("hidden")
+    if board.practice:
+        return HttpResponse("A practice board always shows its findings.", status=400)
+    if hidden not in ("0", "1"):
+        return HttpResponse('hidden must be "0" or "1"', status=400)
+    if interview.set_findings_hidden(board, hidden == "1"):
+        frame = {"type": "findings.visibility", "hidden": board.findings_hidden}
+        send_to_board(board.public_id, frame)
+    return render(request, "partials/interviewer_findings.html", {"board": board})
+
+
 def changed(request: HttpRequest, board: Board, part: str, step: str | None = None) -> None:
     """Tell the board's other interviewer panels that `part` changed, so they fetch the
     panel again (static/js/interviewer.js). The frame carries no text, and goes to the

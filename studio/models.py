@@ -74,6 +74,9 @@ class Board(models.Model):
     # so that a page or a connection that hears two of them out of order (two interviewers
     # pressing End and Reopen within a moment) keeps the later one.
     ended_changes = models.PositiveIntegerField(default=0)
+    # The interviewer keeps the validator's findings from the candidate and the viewers
+    # (an interview, not a practice: the findings would coach the candidate).
+    findings_hidden = models.BooleanField(default=False)
 
     # Countdown shared by everyone: running since timer_started_at, plus timer_elapsed.
     timer_duration = models.PositiveIntegerField(default=DEFAULT_TIMER_SECONDS)

@@ -20,6 +20,11 @@ urlpatterns = [
     path("b/<str:public_id>/interviewer/timer", interviewer_views.timer, name="interviewer_timer"),
     path("b/<str:public_id>/interviewer/end", interviewer_views.end, name="interviewer_end"),
     path(
+        "b/<str:public_id>/interviewer/findings",
+        interviewer_views.findings_visibility,
+        name="interviewer_findings",
+    ),
+    path(
         "b/<str:public_id>/interviewer/notes",
         interviewer_views.private_notes,
         name="interviewer_notes",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +19,7 @@ from components.document import DEFAULT_LEVEL, LEVELS, MAX_LABEL, DocumentError,
 from components.document import Board as Document
 from components.report import validate
 from components.steps import STEPS
-from studio import case_library, services
+from studio import case_library, interview, services
 from studio.access import interviewer_only, links_for, with_board
 from studio.interview import timer_state
 from studio.live.broadcast import send_to_board
@@ -205,7 +205,14 @@ def findings_panel(request: HttpRequest, board: Board, role: str) -> HttpRespons
             status=400,
             content_type="text/plain; charset=utf-8",
         )
+    wants_json = request.headers.get("Accept") == "application/json"
+    if not interview.findings_shown_to(board, role):
+        if wants_json:
+            return JsonResponse({"revision": board.revision, "report": None, "hidden": True})
+        return render(request, "partials/findings_hidden.html", {"board": board})
     report = validate(board.to_document(), level)
+    if wants_json:  # the page's findings again, once the interviewer shows them
+        return JsonResponse({"revision": board.revision, "report": report.to_dict()})
     return render(
         request, "partials/findings.html", {"report": report, "board": board, "steps": STEPS}
     )

@@ -20,19 +20,52 @@ export function setupFindings({ panel, tab, store, canvas }) {
     tab.append(badge);
   }
 
+  const count = (report) => {
+    if (!badge) return;
+    const count = (report.findings || []).filter((f) => f.severity !== "info").length;
+    const errors = (report.findings || []).some((f) => f.severity === "error");
+    badge.textContent = count > 99 ? "99+" : String(count);
+    badge.classList.toggle("is-zero", count === 0);
+    if (count) badge.removeAttribute("aria-hidden");
+    else badge.setAttribute("aria-hidden", "true");
+    badge.classList.toggle("tab-count-error", errors);
+    badge.setAttribute("aria-label", `${count} to fix`);
+  };
+
+  // The interviewer may keep the findings from candidates and viewers (studio/interview.py):
+  // their connection then carries none, and this page shows none; shown again, it fetches
+  // the current findings (the panel's URL answers JSON too).
+  const changed = () => document.body.dispatchEvent(new CustomEvent("findings-changed", { bubbles: true }));
+  const withhold = () => {
+    store.report = null;
+    store.reportRevision = -1;
+    canvas.setReport({ findings: [] });
+    count({ findings: [] });
+    changed();
+  };
+  const fetchFindings = async () => {
+    const url = panel.getAttribute("hx-get");
+    try {
+      const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      const body = response.ok ? await response.json() : null;
+      if (body && body.report) store.setReport(body.report, body.revision, true);
+    } catch { /* the next edit's findings will come */ }
+    changed();
+  };
+  store.addEventListener("welcome", (e) => {
+    if (e.detail.findings_hidden) withhold();
+  });
+  store.addEventListener("frame", (e) => {
+    const { frame } = e.detail;
+    if (frame.type !== "findings.visibility" || store.role === "interviewer") return;
+    if (frame.hidden) withhold();
+    else fetchFindings();
+  });
+
   store.addEventListener("report", (e) => {
     const { report } = e.detail;
     canvas.setReport(report);
-    if (badge) {
-      const count = (report.findings || []).filter((f) => f.severity !== "info").length;
-      const errors = (report.findings || []).some((f) => f.severity === "error");
-      badge.textContent = count > 99 ? "99+" : String(count);
-      badge.classList.toggle("is-zero", count === 0);
-      if (count) badge.removeAttribute("aria-hidden");
-      else badge.setAttribute("aria-hidden", "true");
-      badge.classList.toggle("tab-count-error", errors);
-      badge.setAttribute("aria-label", `${count} to fix`);
-    }
+    count(report);
     document.body.dataset.reportRevision = String(e.detail.revision);
     // The server-rendered panel says which revision and level it shows: refresh only if
     // this report is newer (e.g. not for the first snapshot right after the page loaded).

@@ -126,7 +126,10 @@ export class Store extends EventTarget {
       case "welcome":
         this.me = frame.you || null;
         this.role = frame.role || null;
-        this.emit("welcome", { you: this.me, role: this.role, timer: frame.timer, ended: frame.ended });
+        this.emit("welcome", {
+          you: this.me, role: this.role, timer: frame.timer, ended: frame.ended,
+          ended_seq: frame.ended_seq, findings_hidden: Boolean(frame.findings_hidden),
+        });
         break;
       case "snapshot":
         this.onSnapshot(frame);

@@ -43,6 +43,7 @@ FIELDS = (
     "ended_at",
     "ended_revision",
     "ended_changes",
+    "findings_hidden",
 )
 MAX_BOARDS = 2000
 

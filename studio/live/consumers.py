@@ -83,7 +83,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=admitted)
             return
-        self.role, self.generation, name, person, timer, ended = admitted
+        self.role, self.generation, name, person, timer, ended, hidden = admitted
+        # The interviewer may keep the findings from candidates and viewers (see
+        # _hides_findings); heard again from `findings.visibility`.
+        self.findings_hidden: bool = hidden
         # The interview's end as this connection last heard it: `board.ended`'s state and
         # number (see _heard_end).
         self.ended, self.ended_seq = ended["ended"], ended["seq"]
@@ -142,6 +145,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             "epoch": self._epoch(),
             "ended": self.ended,
             "ended_seq": self.ended_seq,
+            "findings_hidden": self._hides_findings(),
         }
         if self.role == "interviewer":
             welcome["timer"] = timer  # the countdown is the interviewer's alone
@@ -254,8 +258,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
             # restarted, or a commit failed): the same number may name other edits now.
             since = 0
         if self.state is not None:
-            return await self._send(self._sync_from_memory(self.state, since))
-        await self._send(await self._sync_frame(since))
+            return await self._send(
+                self._findings_kept_out(self._sync_from_memory(self.state, since))
+            )
+        await self._send(self._findings_kept_out(await self._sync_frame(since)))
 
     async def on_op(self, frame: frames.Op) -> None:
         cid = frame.cid
@@ -332,7 +338,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         frame = {"type": "report", "cid": cid, "revision": revision, "report": report}
         event = self._ordered(make_event(frame), revision)
-        await self._send_text(event["text"])
+        if not self._hides_findings():
+            await self._send_text(event["text"])
         await self._broadcast_event(event)
 
     def _ordered(self, event: dict[str, Any], revision: int) -> dict[str, Any]:
@@ -442,7 +449,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
         """Deliver `event` now, without waiting, if all it needs is a write to this
         connection's socket (or nothing); False when it needs `board_event`. The hub
         tries this first for each connection: a broadcast is then one plain loop."""
-        if event["kind"] in ("links.revoked", "board.ended") or self._answers(event):
+        if event["kind"] in ("links.revoked", "board.ended", "findings.visibility"):
+            return False
+        if self._answers(event) or (self._hides_findings() and event["kind"] in ("op", "report")):
             return False
         if self._passes_over(event):
             return True
@@ -480,6 +489,12 @@ class BoardConsumer(AsyncWebsocketConsumer):
         kind = event["kind"]
         if kind == "links.revoked":
             return await self._links_revoked(json.loads(event["text"]))
+        if kind == "findings.visibility":
+            self.findings_hidden = bool(json.loads(event["text"]).get("hidden"))
+        if self._hides_findings() and kind in ("op", "report"):
+            if kind == "report":
+                return  # not for this connection, nor held back for it
+            event = self._findings_kept_out_of(event)
         if kind == "board.ended" and not await self._heard_end(json.loads(event["text"])):
             return  # older than what this connection heard already: not forwarded
         if self._passes_over(event):
@@ -500,6 +515,26 @@ class BoardConsumer(AsyncWebsocketConsumer):
         """Several joins of this process's connections at once (the hub batches them):
         one write for all of them."""
         await self._write((frame_of(e) for e in events), [e["text"] for e in events])
+
+    def _hides_findings(self) -> bool:
+        """Whether this connection goes without the validator's findings: a candidate's or
+        viewer's while the interviewer hides them (studio/interview.findings_shown_to)."""
+        return self.findings_hidden and self.role != "interviewer"
+
+    def _findings_kept_out(self, frame: dict[str, Any]) -> dict[str, Any]:
+        """`frame` without its findings (`report`) when this connection goes without."""
+        if self._hides_findings() and "report" in frame:
+            return {key: value for key, value in frame.items() if key != "report"}
+        return frame
+
+    def _findings_kept_out_of(self, event: dict[str, Any]) -> dict[str, Any]:
+        """A board event whose frame carries findings, re-encoded without them."""
+        frame = json.loads(event["text"])
+        if "report" not in frame:
+            return event
+        # Not the shared frame bytes (studio/live/wire.py): those carry the findings.
+        kept = {key: value for key, value in event.items() if key != "frame"}
+        return {**kept, "text": frames.encode(self._findings_kept_out(frame))}
 
     async def _ended_meanwhile(self) -> None:
         """The interview may have ended (or reopened) between admission and joining the
@@ -621,7 +656,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def _admission(
         self,
-    ) -> tuple[str, str, str, str, dict[str, Any], dict[str, Any]] | int:
+    ) -> tuple[str, str, str, str, dict[str, Any], dict[str, Any], bool] | int:
         """Role (checked against its link's current generation), that generation, display
         name and person id from the session (loading it hits the DB), the board's timer
         and whether its interview has ended (interview.ended_state); or the close code
@@ -644,7 +679,15 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if role is None:
             return 4403
         generation, name = link_generation(board, role), display_name(session)
-        return role, generation, name, person, timer_state(board), ended_event(board)
+        return (
+            role,
+            generation,
+            name,
+            person,
+            timer_state(board),
+            ended_event(board),
+            board.findings_hidden,
+        )
 
     @sync_to_async(thread_sensitive=False)
     def _apply(self, op: Any, cid: str) -> tuple[dict[str, Any], dict[str, Any] | None]:

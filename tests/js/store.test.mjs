@@ -30,3 +30,14 @@ test("a snapshot's findings replace those of a revision the server never stored"
   assert.equal(store.report.findings[0].rule, "server at 4");
   assert.equal(store.reportRevision, 4);
 });
+
+test("the welcome passes on the interview's end with its number, and whether findings are hidden", () => {
+  const store = new Store({});
+  const heard = [];
+  store.addEventListener("welcome", (e) => heard.push(e.detail));
+  const you = { id: "me", name: "Ada", role: "candidate" };
+  store.handle({ type: "welcome", you, role: "candidate", epoch: "e1", ended: null, ended_seq: 2, findings_hidden: true });
+  store.handle({ type: "welcome", you, role: "candidate", epoch: "e1", ended: { at: "t", revision: 3 }, ended_seq: 3 });
+  assert.deepEqual(heard.map((d) => [d.ended_seq, d.findings_hidden]), [[2, true], [3, false]]);
+  assert.equal(heard[1].ended.revision, 3);
+});
