@@ -62,7 +62,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render_home(request)
 
 
-def render_home(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+def render_home(
+    request: HttpRequest, error: str = "", status: int = 200, *, import_error: str = ""
+) -> HttpResponse:
+    """The home page; `error` shown at its top, `import_error` in the import form, next to
+    the file it is about."""
     ids = opened_boards(request.session)
     boards = {b.public_id: b for b in Board.objects.filter(public_id__in=ids)}
     recent = [(boards[i], board_role(request.session, i)) for i in ids if i in boards]
@@ -75,6 +79,7 @@ def render_home(request: HttpRequest, error: str = "", status: int = 200) -> Htt
             "default_level": DEFAULT_LEVEL,
             "recent": recent,
             "error": error,
+            "import_error": import_error,
             "max_title": MAX_LABEL,
             "case_studies": case_library.listing(),
         },
@@ -105,15 +110,16 @@ def create_board(request: HttpRequest) -> HttpResponse:
 def import_board(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
-        return render_home(request, "Choose a board JSON file to import.", status=400)
+        refusal = "Choose a board JSON file to import."
+        return render_home(request, status=400, import_error=refusal)
     if upload.size is None or upload.size > MAX_UPLOAD_BYTES:
-        return render_home(
-            request, "That file is over 5 MB; a board file is much smaller.", status=400
-        )
+        refusal = "That file is over 5 MB; a board file is much smaller."
+        return render_home(request, status=400, import_error=refusal)
     try:
         document = parse(upload.read())
     except DocumentError as exc:
-        return render_home(request, f"{upload.name} was refused: {exc}", status=400)
+        refusal = f"{upload.name} was refused: {exc}"
+        return render_home(request, status=400, import_error=refusal)
     # "(imported)": the copy is not mistaken for its original in "Your boards". A case
     # board keeps its Case tab if that case study exists on this server. (A new Board,
     # not changed in place: components.document.Board.measured_size.)

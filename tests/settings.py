@@ -29,7 +29,8 @@ DATABASES = {
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
         },
-        "TEST": {"NAME": BASE_DIR / "test-run.sqlite3"},
+        # TEST_DB_NAME lets two test runs share a checkout (each its own database file).
+        "TEST": {"NAME": BASE_DIR / os.environ.get("TEST_DB_NAME", "test-run.sqlite3")},
     }
 }
 CHANNEL_LAYERS = {"default": {"BACKEND": "studio.live.layers.SweepingInMemoryChannelLayer"}}

@@ -113,8 +113,14 @@ def test_a_refused_import_shows_the_validator_message_and_creates_nothing(client
     with open(bad, "rb") as handle:
         response = client.post("/boards/import", {"file": handle})
     assert response.status_code == 400
-    assert "unknown component type" in response.content.decode()
-    assert "teleporter" in response.content.decode()
+    page = response.content.decode()
+    assert "unknown component type" in page and "teleporter" in page
+    # Said in the import form, next to the file it is about, not at the top of the page.
+    form = page[
+        page.index("<h2>Import a design</h2>") : page.index("</form>", page.index("<h2>Import"))
+    ]
+    assert 'id="import-error"' in form and "teleporter" in form
+    assert 'aria-describedby="import-error"' in form
     assert Board.objects.count() == 0
 
 
