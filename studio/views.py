@@ -182,6 +182,7 @@ def board_page(request: HttpRequest, board: Board, role: str) -> HttpResponse:
             and request.session.pop(f"links:{public_id}", None) is not None,
             "name": display_name(request.session),
             "report": validate(board.to_document()),
+            "findings_shown": interview.findings_shown_to(board, role),
             # The countdown is the interviewer's alone (a candidate never sees it), or the
             # practising person's own on a practice board.
             "timer_json": json.dumps(timer_state(board))

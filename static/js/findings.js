@@ -36,7 +36,10 @@ export function setupFindings({ panel, tab, store, canvas }) {
   // their connection then carries none, and this page shows none; shown again, it fetches
   // the current findings (the panel's URL answers JSON too).
   const changed = () => document.body.dispatchEvent(new CustomEvent("findings-changed", { bubbles: true }));
+  let hidden = false;
+  let shownAt = 0; // which "shown" a fetch answers: one started before a new hide is dropped
   const withhold = () => {
+    hidden = true;
     store.report = null;
     store.reportRevision = -1;
     canvas.setReport({ findings: [] });
@@ -44,11 +47,15 @@ export function setupFindings({ panel, tab, store, canvas }) {
     changed();
   };
   const fetchFindings = async () => {
+    hidden = false;
+    const ask = (shownAt += 1);
     const url = panel.getAttribute("hx-get");
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
       const body = response.ok ? await response.json() : null;
-      if (body && body.report) store.setReport(body.report, body.revision, true);
+      // Not over newer findings that came on the socket meanwhile (the database's
+      // revision may lag behind the board in memory), nor after a new hide.
+      if (body && body.report && !hidden && ask === shownAt) store.setReport(body.report, body.revision);
     } catch { /* the next edit's findings will come */ }
     changed();
   };
@@ -63,6 +70,7 @@ export function setupFindings({ panel, tab, store, canvas }) {
   });
 
   store.addEventListener("report", (e) => {
+    if (hidden) return; // the server sends none then; one already on its way is not shown
     const { report } = e.detail;
     canvas.setReport(report);
     count(report);

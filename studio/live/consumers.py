@@ -490,7 +490,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if kind == "links.revoked":
             return await self._links_revoked(json.loads(event["text"]))
         if kind == "findings.visibility":
-            self.findings_hidden = bool(json.loads(event["text"]).get("hidden"))
+            self._findings_visibility(bool(json.loads(event["text"]).get("hidden")))
         if self._hides_findings() and kind in ("op", "report"):
             if kind == "report":
                 return  # not for this connection, nor held back for it
@@ -516,6 +516,20 @@ class BoardConsumer(AsyncWebsocketConsumer):
         one write for all of them."""
         await self._write((frame_of(e) for e in events), [e["text"] for e in events])
 
+    def _findings_visibility(self, hidden: bool) -> None:
+        """Hear that the interviewer hid (or showed) the findings. Once hidden, what waits
+        in `held` behind this connection's own edits goes without them too."""
+        self.findings_hidden = hidden
+        if not self._hides_findings():
+            return
+        kept = []
+        for revision, text in self.held:
+            frame = json.loads(text)
+            if frame.get("type") == "report":
+                continue
+            kept.append((revision, frames.encode(self._findings_kept_out(frame))))
+        self.held[:] = kept
+
     def _hides_findings(self) -> bool:
         """Whether this connection goes without the validator's findings: a candidate's or
         viewer's while the interviewer hides them (studio/interview.findings_shown_to)."""
@@ -537,9 +551,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         return {**kept, "text": frames.encode(self._findings_kept_out(frame))}
 
     async def _ended_meanwhile(self) -> None:
-        """The interview may have ended (or reopened) between admission and joining the
-        board's group, its event sent before this connection could hear it: read the
-        end again (from admission's memory when it holds the board) and say so."""
+        """The interview may have ended (or reopened), or the findings been hidden (or
+        shown), between admission and joining the board's group, the event sent before
+        this connection could hear it: read the board again (from admission's memory when
+        it holds it) and say so."""
         board = admission.kept(self.public_id)
         if board is None:
             try:
@@ -549,6 +564,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         now = ended_event(board)
         if await self._heard_end(now):
             await self._send(now)
+        # Likewise the interviewer's hiding (or showing) of the findings.
+        if board.findings_hidden != self.findings_hidden:
+            self._findings_visibility(board.findings_hidden)
+            await self._send({"type": "findings.visibility", "hidden": board.findings_hidden})
 
     async def _heard_end(self, frame: dict[str, Any]) -> bool:
         """Take in a `board.ended` frame; False when it is not newer than the last one

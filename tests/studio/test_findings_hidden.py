@@ -134,3 +134,96 @@ async def test_under_database_ordering_the_findings_inside_an_op_are_kept_out(se
         await interviewer.send_json_to({"type": "op", "cid": "i1", "base": 1, "op": CUT})
         op = await receive_until(candidate, "op")
         assert op["cid"] == "i1" and "report" not in op
+
+
+def test_the_board_page_of_a_candidate_comes_without_them(board: Board):
+    interview.set_findings_hidden(board, True)
+    page = client_as(board, "candidate").get(f"/b/{board.public_id}/").content.decode()
+    assert "serving-loop" not in page and HIDDEN in page
+    page = client_as(board, "interviewer").get(f"/b/{board.public_id}/").content.decode()
+    assert "serving-loop" in page
+
+
+async def _no_report_until_op(client, cid: str) -> list[dict]:
+    """The frames up to the op `cid` (frames reach a socket in order): none may be a
+    report or carry one."""
+    seen: list[dict] = []
+    while not (seen and seen[-1].get("type") == "op" and seen[-1].get("cid") == cid):
+        seen.append(json.loads(await client.receive_from(timeout=3)))
+    assert not any(f["type"] == "report" or "report" in f for f in seen), seen
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_findings_hidden_between_admission_and_joining_are_heard(monkeypatch):
+    """Hidden after this connection read the board and before it joined the board's group
+    (the frame went to the group without it): it learns of it all the same, as of an end."""
+    from studio.live import consumers
+    from studio.live.broadcast import send_to_board
+
+    board, _ = await database_sync_to_async(make_board)()
+    original = consumers.BoardConsumer._settle_end
+    fired: list[int] = []
+
+    async def settle_then_hide(self):
+        await original(self)
+        if self.role == "candidate" and not fired:
+            fired.append(1)
+            await database_sync_to_async(interview.set_findings_hidden)(board, True)
+            frame = {"type": "findings.visibility", "hidden": True}
+            await database_sync_to_async(send_to_board)(board.public_id, frame)
+
+    monkeypatch.setattr(consumers.BoardConsumer, "_settle_end", settle_then_hide)
+    async with ws_client(board.public_id, "candidate") as candidate:
+        assert (await receive_until(candidate, "welcome"))["findings_hidden"] is False
+        assert (await receive_until(candidate, "findings.visibility"))["hidden"] is True
+        async with ws_client(board.public_id, "interviewer") as interviewer:
+            await receive_until(interviewer, "welcome")
+            await interviewer.send_json_to({"type": "op", "cid": "i1", "base": 1, "op": CUT})
+            await receive_until(interviewer, "report")
+            move = {"op": "move_node", "id": "app", "x": 5, "y": 5}
+            await interviewer.send_json_to({"type": "op", "cid": "i2", "base": 2, "op": move})
+            await _no_report_until_op(candidate, "i2")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_findings_held_behind_a_candidates_own_edit_are_dropped_when_hidden(monkeypatch):
+    """In memory ordering another's edit and its findings wait behind this connection's
+    uncommitted edit (`held`); hidden meanwhile, the findings never go out."""
+    import asyncio
+    import time
+
+    from studio.live import engine as engine_module
+    from studio.live.broadcast import send_to_board
+
+    board, _ = await database_sync_to_async(make_board)()
+    real = engine_module.write_batch
+    slow: list[int] = []
+    monkeypatch.setattr(
+        engine_module,
+        "write_batch",
+        lambda batch: (time.sleep(0.4) if slow else None, real(batch))[1],
+    )
+    async with (
+        ws_client(board.public_id, "candidate") as candidate,
+        ws_client(board.public_id, "interviewer") as interviewer,
+    ):
+        await receive_until(candidate, "welcome")
+        await receive_until(interviewer, "welcome")
+        slow.append(1)
+        move = {"op": "move_node", "id": "app", "x": 5, "y": 5}
+        await candidate.send_json_to({"type": "op", "cid": "c1", "base": 1, "op": move})
+        await asyncio.sleep(0.05)
+        await interviewer.send_json_to({"type": "op", "cid": "i1", "base": 2, "op": CUT})
+        await receive_until(interviewer, "report")
+        await database_sync_to_async(interview.set_findings_hidden)(board, True)
+        frame = {"type": "findings.visibility", "hidden": True}
+        await database_sync_to_async(send_to_board)(board.public_id, frame)
+        slow.clear()
+        again = {"op": "move_node", "id": "gw", "x": 9, "y": 9}
+        await interviewer.send_json_to({"type": "op", "cid": "i2", "base": 3, "op": again})
+        seen = []
+        while not (seen and seen[-1].get("type") == "op" and seen[-1].get("cid") == "i2"):
+            seen.append(json.loads(await candidate.receive_from(timeout=3)))
+        after = seen[[f["type"] for f in seen].index("findings.visibility") :]
+        assert not any(f["type"] == "report" or "report" in f for f in after), after
