@@ -393,4 +393,7 @@ def normalise(op: Any) -> Any:
     clean = {"op": op["op"], **{key: op[key] for key in fields if key in op}}
     if op["op"] == "batch" and isinstance(clean.get("ops"), list):
         clean["ops"] = [normalise(inner) for inner in clean["ops"]]
+    start = clean.get("from")
+    if op["op"] == "move_node" and isinstance(start, dict):
+        clean["from"] = {key: start[key] for key in ("x", "y") if key in start}
     return clean

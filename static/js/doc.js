@@ -230,6 +230,9 @@ function invertOne(doc, op) {
     }
     case "move_node": {
       const node = needNode(doc, op.id);
+      // A move made only where the sender saw the card is undone the same way: back only
+      // from where it put the card, so that undoing it never undoes someone else's move.
+      if (op.from) return [{ op: "move_node", id: op.id, x: node.x, y: node.y, from: { x: op.x, y: op.y } }];
       return [{ op: "move_node", id: op.id, x: node.x, y: node.y }];
     }
     case "update_node": {

@@ -7,7 +7,13 @@ import copy
 import pytest
 
 from components.document import MAX_EDGES, MAX_NODES, Board, Edge, Node, dump, parse
-from components.operations import OPERATION_NAMES, OperationError, apply_all, apply_operation
+from components.operations import (
+    OPERATION_NAMES,
+    OperationError,
+    apply_all,
+    apply_operation,
+    normalise,
+)
 from tests.conftest import load_design
 
 
@@ -135,6 +141,11 @@ def test_move_node_from_applies_only_where_the_sender_saw_the_component(board):
     assert apply(board, here).node("reg").x == 180
     moved_meanwhile = apply(board, {"op": "move_node", "id": "reg", "x": 260, "y": 40})
     assert apply(moved_meanwhile, here).node("reg").x == 260  # the earlier move stands
+
+
+def test_move_node_from_keeps_only_its_position():
+    op = {"op": "move_node", "id": "reg", "x": 1, "y": 2, "from": {"x": 0, "y": 0, "junk": "x"}}
+    assert normalise(op)["from"] == {"x": 0, "y": 0}
 
 
 @pytest.mark.parametrize("start", ["200,0", {"x": 200}, {"x": "200", "y": 0}, []])

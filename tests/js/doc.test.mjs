@@ -64,3 +64,16 @@ test("an applied add or delete is recognised after a resync", () => {
     assert.equal(seemsApplied(fromBoard(c.before), c.op), false, c.name);
   }
 });
+
+test("undoing a move made only where the sender saw the card leaves someone else's move", () => {
+  const c = cases.find((one) => one.name === "move_node_from_here.json");
+  const before = fromBoard(c.before);
+  const inverse = invertOp(before, c.op);
+  assert.deepEqual(inverse.from, { x: c.op.x, y: c.op.y });
+  // Applied, then someone else moved the card: the undo does not move it back.
+  const doc = fromBoard(c.after);
+  applyOp(doc, { op: "move_node", id: c.op.id, x: 500, y: 300 });
+  applyOp(doc, inverse);
+  const node = toBoard(doc).nodes.find((n) => n.id === c.op.id);
+  assert.deepEqual([node.x, node.y], [500, 300]);
+});
