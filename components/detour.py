@@ -94,9 +94,10 @@ def _box_of(p: Point, q: Point) -> Rect:
 
 
 class Budget:
-    """Grid states the searches of one drawing may take from their queues, in all: what
-    one export may spend on detours, counted (not timed) so that a board draws the same
-    on any machine."""
+    """The work the searches of one drawing may do, in all: a grid state taken from a
+    queue costs 1, and looking at ten link segments beside a step 1 more (on a board of
+    straight lines every step has many near it). What one export may spend on detours,
+    counted (not timed) so that a board draws the same on any machine."""
 
     def __init__(self, pops: int) -> None:
         self.left = pops
@@ -231,7 +232,9 @@ def _search(
 
     def costs_beside(p: Point, q: Point) -> float:
         x0, y0, x1, y1 = _box_of(p, q)
-        return beside(p, q, [segments[k] for k in lines.near(x0 - 2, y0 - 2, x1 + 2, y1 + 2)])
+        near = [segments[k] for k in lines.near(x0 - 2, y0 - 2, x1 + 2, y1 + 2)]
+        budget.left -= len(near) // 10
+        return beside(p, q, near)
 
     targets = list(goals)
 

@@ -112,9 +112,11 @@ LARGE_FALLBACK_SPLINES = "line"
 # Boards up to this many components have their routes checked for links through cards,
 # and those links routed around them (components/detour.py); larger ones keep Graphviz's.
 REPAIR_LIMIT = 60
-# Grid states the detours of one drawing may search in all (components/detour.py): about
-# 0.3 s; a board with more links through cards keeps Graphviz's routes for the rest.
+# The work the detours of one drawing may do in all (components/detour.py Budget): about
+# 0.3 s; a board with more links through cards keeps Graphviz's routes for the rest. A
+# board with more links than REPAIR_LINKS is not checked (each search looks at them all).
 REPAIR_POPS = 15_000
+REPAIR_LINKS = 150
 ARROW_LENGTH = 7  # points: Graphviz's arrowhead at the edges' arrowsize 0.7
 PANEL_GAP = 56  # points between the drawing and the legend / findings list
 PANEL_SPACING = 24  # points between two panels
@@ -459,6 +461,7 @@ def render(
     # through a card (repaired: `around_cards`); a board too large for the check is drawn
     # in one run.
     checking = bool(board.edges) and len(board.nodes) <= REPAIR_LIMIT
+    checking = checking and len(board.edges) <= REPAIR_LINKS
     reading = placing or checking
     first = "json0" if reading and fmt == "png" else fmt
     flags = ["-Tjson0"] if reading and fmt == "svg" else []
