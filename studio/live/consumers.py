@@ -63,9 +63,13 @@ MAX_CONNECTIONS_PER_BOARD = 50
 REPORT_PAUSE = 0.001
 
 
-def _record_end_revision(pk: int, revision: int) -> None:
-    board = Board.objects.only("id", "public_id", "ended_at", "ended_revision").get(pk=pk)
-    if board.ended_at is not None:
+def _record_end_revision(pk: int, revision: int, seq: int) -> None:
+    """Record the revision the end numbered `seq` came at, if the board is still ended by
+    that end (not reopened, nor ended again since: a late write must not change a later
+    end's revision)."""
+    fields = ("id", "public_id", "ended_at", "ended_revision", "ended_changes")
+    board = Board.objects.only(*fields).get(pk=pk)
+    if board.ended_at is not None and board.ended_changes == seq:
         board.ended_revision = revision
         board.save(update_fields=["ended_revision"])  # save(): admission forgets the board
 
@@ -595,7 +599,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
         state.ended = self.ended
         if self.ended is not None and self.ended.get("revision") != state.revision:
             state.ended = {**self.ended, "revision": state.revision}
-            await database_sync_to_async(_record_end_revision)(state.pk, state.revision)
+            await database_sync_to_async(_record_end_revision)(
+                state.pk, state.revision, state.ended_seq
+            )
 
     async def _links_revoked(self, notice: dict[str, Any]) -> None:
         """A link of this connection's role was rotated: a connection that joined through

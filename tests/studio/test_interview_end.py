@@ -262,3 +262,19 @@ async def test_a_board_kept_in_memory_hears_an_end_made_while_nobody_was_connect
         assert state.ended is not None and state.ended_seq == 1
         await interviewer.send_json_to({"type": "op", "cid": "c1", "base": 1, "op": MOVE})
         assert (await receive_until(interviewer, "error"))["code"] == "ended"
+
+
+def test_a_late_record_of_an_earlier_ends_revision_changes_nothing(board: Board):
+    """The board in memory records the revision an end came at; one that arrives after
+    the board was reopened and ended again must not change the later end's revision."""
+    interview.end_interview(board)  # end number 1
+    interview.reopen_interview(board)  # 2
+    interview.end_interview(board)  # 3
+    board.refresh_from_db()
+    kept = board.ended_revision
+    consumers._record_end_revision(board.pk, kept + 5, seq=1)
+    board.refresh_from_db()
+    assert board.ended_revision == kept
+    consumers._record_end_revision(board.pk, kept + 5, seq=3)
+    board.refresh_from_db()
+    assert board.ended_revision == kept + 5
