@@ -494,7 +494,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if kind == "links.revoked":
             return await self._links_revoked(json.loads(event["text"]))
         if kind == "findings.visibility":
-            self._findings_visibility(bool(json.loads(event["text"]).get("hidden")))
+            # Read from the board, not the frame: two interviewers may hide and show
+            # within a moment and their frames arrive in either order; each frame is a
+            # cue to read, and the last read is the stored setting.
+            hidden = await self._findings_hidden_now()
+            self._findings_visibility(hidden)
+            text = frames.encode({"type": "findings.visibility", "hidden": hidden})
+            event = {"kind": kind, "text": text}
         if self._hides_findings() and kind in ("op", "report"):
             if kind == "report":
                 return  # not for this connection, nor held back for it
@@ -533,6 +539,17 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 continue
             kept.append((revision, frames.encode(self._findings_kept_out(frame))))
         self.held[:] = kept
+
+    async def _findings_hidden_now(self) -> bool:
+        """Whether the board's findings are hidden, as stored (admission's memory holds
+        the board when it can: it forgets it on every save)."""
+        board = admission.kept(self.public_id)
+        if board is None:
+            try:
+                board = await database_sync_to_async(admission.board)(self.public_id)
+            except Board.DoesNotExist:
+                return self.findings_hidden
+        return bool(board.findings_hidden)
 
     def _hides_findings(self) -> bool:
         """Whether this connection goes without the validator's findings: a candidate's or

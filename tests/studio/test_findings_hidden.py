@@ -227,3 +227,25 @@ async def test_findings_held_behind_a_candidates_own_edit_are_dropped_when_hidde
             seen.append(json.loads(await candidate.receive_from(timeout=3)))
         after = seen[[f["type"] for f in seen].index("findings.visibility") :]
         assert not any(f["type"] == "report" or "report" in f for f in after), after
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_visibility_frame_arriving_late_is_read_from_the_board():
+    """Hide and show pressed within a moment can deliver their frames in either order: a
+    connection takes the frame as a cue and reads the stored setting."""
+    from studio.live.broadcast import send_to_board
+
+    board, _ = await database_sync_to_async(make_board)()
+    async with ws_client(board.public_id, "candidate") as candidate:
+        await receive_until(candidate, "welcome")
+        await database_sync_to_async(interview.set_findings_hidden)(board, True)
+        stale = {"type": "findings.visibility", "hidden": False}  # the earlier "show"
+        await database_sync_to_async(send_to_board)(board.public_id, stale)
+        assert (await receive_until(candidate, "findings.visibility"))["hidden"] is True
+        async with ws_client(board.public_id, "interviewer") as interviewer:
+            await receive_until(interviewer, "welcome")
+            await interviewer.send_json_to({"type": "op", "cid": "i1", "base": 1, "op": CUT})
+            await receive_until(interviewer, "report")
+            move = {"op": "move_node", "id": "app", "x": 5, "y": 5}
+            await interviewer.send_json_to({"type": "op", "cid": "i2", "base": 2, "op": move})
+            await _no_report_until_op(candidate, "i2")
