@@ -5,6 +5,7 @@
 import { nodeName } from "./connections.js";
 import { edgeKey } from "./doc.js";
 import { clear, h, sameJSON } from "./dom.js";
+import { fitPaste } from "./label-editor.js";
 
 const MAX_INTEGER = 1_000_000_000;
 
@@ -251,6 +252,22 @@ export class Inspector {
       disabled: !this.editable,
     });
     const { el, showError } = this.frame(name, title, input, help);
+    // The field's maxlength would cut a long paste silently, mid-word: it is cut after the
+    // last whole word that fits instead, and the field says how much was left out.
+    const note = h("p", { class: "field-note", role: "status" });
+    el.append(note);
+    input.addEventListener("paste", (e) => {
+      const pasted = e.clipboardData?.getData("text/plain");
+      if (!pasted) return;
+      const fitted = fitPaste(input.value, input.selectionStart, input.selectionEnd, pasted, this.maxText);
+      if (!fitted.dropped) return; // it fits: the browser pastes it (and can undo it)
+      e.preventDefault();
+      input.value = fitted.value;
+      input.setSelectionRange(fitted.caret, fitted.caret);
+      const left = fitted.dropped === 1 ? "1 character was" : `${fitted.dropped} characters were`;
+      note.textContent = `The paste was cut to fit: ${left} left out (at most ${this.maxText}).`;
+    });
+    input.addEventListener("input", () => { note.textContent = ""; });
     let shown = "";
     const save = () => {
       const value = input.value;

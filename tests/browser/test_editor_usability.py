@@ -428,3 +428,30 @@ def test_a_label_pasted_too_long_is_cut_at_a_word_and_the_strip_says_so(
     expect(hint).to_have_text("198/200 characters")
     page.locator(".label-editor").press("Escape")
     expect(hint).to_have_text("")
+
+
+def test_the_inspector_cuts_a_long_pasted_label_at_a_word_and_says_so(
+    page: Page, server_url: str
+) -> None:
+    """The inspector's label field keeps the server's limit as the label editor does: a
+    paste too long is cut after the last whole word, and the field says so."""
+    public_id, _ = open_board(page, server_url, gateway_and_scorer("Long label, inspector"))
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    words = " ".join(f"segment{i}" for i in range(30))[:208]  # 208 characters, mid-word
+    page.evaluate("text => navigator.clipboard.writeText(text)", words)
+    node(page, "gw").click()
+    page.locator("#tab-inspector").click()
+    field = page.locator('#inspector input[name="label"]')
+    field.focus()
+    field.press("Control+a")
+    field.press("Control+v")
+    kept = field.input_value()
+    assert len(kept) <= 200 and words.startswith(kept) and words[len(kept)] == " ", kept
+    note = page.locator('#inspector [data-field="label"] .field-note')
+    expect(note).to_have_text(
+        f"The paste was cut to fit: {208 - len(kept)} characters were left out (at most 200)."
+    )
+    field.press("Enter")
+    wait_saved(page)
+    stored = {n["id"]: n for n in api_board(page, server_url, public_id)["nodes"]}
+    assert stored["gw"]["label"] == kept
