@@ -144,6 +144,18 @@ def test_the_board_page_of_a_candidate_comes_without_them(board: Board):
     assert "serving-loop" in page
 
 
+async def _interviewer_edits_unseen_findings(board: Board, candidate) -> None:
+    """An interviewer joins and makes an edit that changes the findings, then a move: the
+    interviewer gets the findings, the hidden candidate none up to the move."""
+    async with ws_client(board.public_id, "interviewer") as interviewer:
+        await receive_until(interviewer, "welcome")
+        await interviewer.send_json_to({"type": "op", "cid": "i1", "base": 1, "op": CUT})
+        await receive_until(interviewer, "report")
+        move = {"op": "move_node", "id": "app", "x": 5, "y": 5}
+        await interviewer.send_json_to({"type": "op", "cid": "i2", "base": 2, "op": move})
+        await _no_report_until_op(candidate, "i2")
+
+
 async def _no_report_until_op(client, cid: str) -> list[dict]:
     """The frames up to the op `cid` (frames reach a socket in order): none may be a
     report or carry one."""
@@ -177,13 +189,7 @@ async def test_findings_hidden_between_admission_and_joining_are_heard(monkeypat
     async with ws_client(board.public_id, "candidate") as candidate:
         assert (await receive_until(candidate, "welcome"))["findings_hidden"] is False
         assert (await receive_until(candidate, "findings.visibility"))["hidden"] is True
-        async with ws_client(board.public_id, "interviewer") as interviewer:
-            await receive_until(interviewer, "welcome")
-            await interviewer.send_json_to({"type": "op", "cid": "i1", "base": 1, "op": CUT})
-            await receive_until(interviewer, "report")
-            move = {"op": "move_node", "id": "app", "x": 5, "y": 5}
-            await interviewer.send_json_to({"type": "op", "cid": "i2", "base": 2, "op": move})
-            await _no_report_until_op(candidate, "i2")
+        await _interviewer_edits_unseen_findings(board, candidate)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -242,10 +248,4 @@ async def test_a_visibility_frame_arriving_late_is_read_from_the_board():
         stale = {"type": "findings.visibility", "hidden": False}  # the earlier "show"
         await database_sync_to_async(send_to_board)(board.public_id, stale)
         assert (await receive_until(candidate, "findings.visibility"))["hidden"] is True
-        async with ws_client(board.public_id, "interviewer") as interviewer:
-            await receive_until(interviewer, "welcome")
-            await interviewer.send_json_to({"type": "op", "cid": "i1", "base": 1, "op": CUT})
-            await receive_until(interviewer, "report")
-            move = {"op": "move_node", "id": "app", "x": 5, "y": 5}
-            await interviewer.send_json_to({"type": "op", "cid": "i2", "base": 2, "op": move})
-            await _no_report_until_op(candidate, "i2")
+        await _interviewer_edits_unseen_findings(board, candidate)
