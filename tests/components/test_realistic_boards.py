@@ -105,6 +105,15 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "nightly risk table beside other data while another model answers the client, which our "
     "reading takes for a challenger scored in shadow; a different model cannot be told from "
     "a challenger on the graph (requiring a shared pipeline failed send_time_shadow_challenger)",
+    # Fifteenth batch O (held out, 2026-12-05): flaws missed.
+    "o_grasp_outcomes_only.json": "feature-consistency: training lists no features and reads "
+    "a table of outcomes while the model is served raw images with the request; neither "
+    "side reads a store, which framework.md's raw-input exception passes (a labelled image "
+    "set in an object store is drawn the same way)",
+    "o_ride_live_unseen.json": "feature-consistency: the model is served live features "
+    "training never reads, but both read one store and training's own list is served, "
+    "which is all framework.md asks; a predictor listing more than training lists is "
+    "not read as skew (it may filter or rank with them)",
 }
 
 # Sound boards whose expected warning the validator misses (an expected failure of
