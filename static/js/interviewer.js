@@ -120,7 +120,10 @@ export function setupInterviewerPanel({ panel, store }) {
   store.addEventListener("frame", (e) => {
     const frame = e.detail.frame;
     // The interview ended or reopened (by this page or another): the panel shows which.
-    if (frame.type === "board.ended") panel.dispatchEvent(new Event("refresh"));
+    // So did the findings' visibility to the candidate.
+    if (frame.type === "board.ended" || frame.type === "findings.visibility") {
+      panel.dispatchEvent(new Event("refresh"));
+    }
     if (frame.type !== "interviewer.changed" || frame.page === page) return;
     panel.dispatchEvent(new Event("refresh"));
     // Put off (someone is typing or choosing here, or text is not saved): say so.

@@ -41,6 +41,14 @@ def test_hiding_the_findings_from_the_candidate_and_showing_them_again(
     expect(candidate.locator("#canvas .joint-element").first).to_be_visible()
     expect(outlined).to_have_count(0)
 
+    # Another interviewer's panel follows.
+    other = person()
+    open_link(other, server_url, created["links"]["interviewer"], "Iris")
+    other.get_by_role("tab", name="Interviewer").click()
+    other_panel = other.locator("#interviewer #iv-findings")
+    expect(other_panel).to_contain_text("do not see the validator's findings")
+
     panel.get_by_role("button", name="Show them the findings").click()
+    expect(other_panel).to_contain_text("Hide findings from the candidate")
     expect(candidate.locator("#findings")).to_contain_text("Does not pass")
     expect(outlined.first).to_be_visible()
