@@ -12,6 +12,7 @@ features must hold the trained ones. docs/rules.md explains the reading.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -107,10 +108,11 @@ def _pair_issue(design: DesignGraph, pipeline: str, predictor: str) -> FeatureIs
     )
     if trained and listing:
         needed = [f for f in trained if f not in rt_p and f not in towers]
-        if served is not None and _decision_log(design, pipeline, predictor):
-            # Training also reads a log of the predictor's decisions with their context (a
-            # bandit's: context, action, propensity): what the predictor lists is there.
-            needed = [f for f in needed if f not in set(served)]
+        if served is not None:
+            # Training also reads a log the predictor writes that says what it carries: a
+            # bandit's decisions with their context (all it lists), or features it names.
+            logged = _logged_by_name(design, pipeline, predictor, served)
+            needed = [f for f in needed if f not in logged]
         gaps = {s: [f for f in needed if f not in set(design.features(s) or ())] for s in listing}
         best = min(listing, key=lambda s: len(gaps[s]))
         if gaps[best] and not rt_t:  # logged request-time features need no store either
@@ -171,12 +173,17 @@ def _other_towers(design: DesignGraph, pipeline: str, predictor: str) -> set[str
     """For one tower (an embedding model) of a model: the features listed where else the
     model is deployed (its other towers, or a ranker behind the same registry that scores
     with it). A two-tower model splits its features: the item tower reads the catalogue,
-    the query tower the request, so neither tower nor a store need hold the other's."""
+    the query tower the request, so neither tower nor a store need hold the other's. When
+    another tower lists nothing, how the model splits its features is unknown: every
+    feature the pipeline lists may be that tower's."""
     if design.types[predictor] != "embedding_model":
         return set()
     found: set[str] = set()
     for other in design.deployments_of(pipeline) - {predictor}:
-        found.update(design.features(other) or ())
+        listed = design.features(other)
+        if listed is None and design.types[other] == "embedding_model":
+            return set(design.features(pipeline) or ())
+        found.update(listed or ())
     return found
 
 
@@ -271,13 +278,18 @@ def _served_unseen(
 CONTEXT_WORDS = ("context", "feature", "propensit", "decision")
 
 
-def _decision_log(design: DesignGraph, pipeline: str, predictor: str) -> bool:
-    """Whether the predictor writes, by a direct edge, into an event stream or data lake
-    that training's walk meets, and the edge's label or the log's name says it carries the
-    context ("decision log (context, action, propensity)", "score + features"). An
-    impression log (ids, scores, positions) does not: a feature training computes that
-    the shared store lacks is then skew, as it is without a log."""
+def _logged_by_name(
+    design: DesignGraph, pipeline: str, predictor: str, served: list[str]
+) -> set[str]:
+    """The features the predictor lists that a log it writes says it carries: it writes,
+    by a direct edge, into an event stream or data lake that training's walk meets, and
+    the edge's label or the log's name says so. All of them when it names the decision's
+    context ("decision log (context, action, propensity)", "score + features"); those it
+    names otherwise ("scores + bm25 per result": bm25_score). An impression log (ids,
+    scores, positions) carries none: a feature training computes that the shared store
+    lacks is then skew, as it is without a log."""
     walk = design.feature_walk(pipeline)
+    found: set[str] = set()
     for edge in design.board.edges:
         if edge.source != predictor or edge.target not in walk:
             continue
@@ -285,5 +297,21 @@ def _decision_log(design: DesignGraph, pipeline: str, predictor: str) -> bool:
             continue
         text = f"{edge.label} {design.nodes[edge.target].label}".lower()
         if any(word in text for word in CONTEXT_WORDS):
-            return True
-    return False
+            return set(served)
+        words = set(re.findall(r"[a-z0-9]+", text))
+        found.update(f for f in served if _named(f, text, words))
+    return found
+
+
+def _named(feature: str, text: str, words: set[str]) -> bool:
+    """Whether `text` names the feature: whole (with "_" or spaces), or every part of its
+    name as a word, singular or plural ("scores + bm25 per result": bm25_score; "listing
+    ids" names no listing_ctr_30d)."""
+    name = feature.lower()
+    if name in text or name.replace("_", " ") in text:
+        return True
+    parts = [part for part in re.split(r"[_\s]+", name) if part]
+    return bool(parts) and all(
+        part in words or f"{part}s" in words or (part.endswith("s") and part[:-1] in words)
+        for part in parts
+    )

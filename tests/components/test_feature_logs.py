@@ -9,6 +9,8 @@ features" reading missed. The readings kept pass the five and fail the two.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from components.document import parse
@@ -499,3 +501,70 @@ def test_feature_consistency_on_logged_and_written_features(board, sound, why):
         assert not found, why
     else:
         assert found, why
+
+
+@pytest.mark.parametrize(
+    "feature,text,named",
+    [
+        ("bm25_score", "scores + bm25 per result", True),
+        ("bm25_score", "bm25 per result", False),  # "score" is part of the name too
+        ("listing_ctr_30d", "listing ids, positions", False),
+        ("listing_ctr_30d", "served listing_ctr_30d", True),
+        ("seller rating", "seller rating per row", True),
+    ],
+)
+def test_a_log_names_a_feature_only_by_every_part_of_its_name(feature, text, named):
+    from components.feature_check import _named
+
+    words = set(re.findall(r"[a-z0-9]+", text))
+    assert _named(feature, text, words) is named
+
+
+def _ranker_logging(label: str) -> Draw:
+    """A ranker that computes bm25_score on the request path and logs it into the stream
+    training reads, beside a shared store that lists only the listing features."""
+    b = Draw("log_names", "Search ranking, bm25 logged", "senior", notes())
+    b.n("app", "client_app", "App", 0, 0)
+    b.n("gw", "api_gateway", "Gateway", 1, 0)
+    b.n("rank", "ranking_service", "Ranker", 2, 0, features=["bm25_score", "listing_ctr_30d"])
+    b.n("fs", "feature_store", "Feature store", 2, 1, features=["listing_ctr_30d"])
+    b.n("fp", "feature_pipeline", "Daily job", 3, 1, mode="batch", features=["listing_ctr_30d"])
+    b.n("ev", "event_stream", "Kafka", 1, 2)
+    b.n("lake", "data_lake", "Search log", 2, 2)
+    b.n(
+        "train",
+        "training_pipeline",
+        "LTR training",
+        3,
+        2,
+        task="ranking",
+        features=["bm25_score", "listing_ctr_30d"],
+    )
+    b.n("eval", "offline_evaluation", "Eval", 4, 2, metrics=["NDCG"])
+    b.n("reg", "model_registry", "Registry", 4, 0)
+    b.e(
+        "app>gw",
+        "gw>rank",
+        "fs>rank",
+        "rank>gw",
+        "gw>app",
+        f"rank>ev:{label}",
+        "app>ev:clicks",
+        "ev>lake",
+        "lake>fp",
+        "fp>fs",
+        "lake>train",
+        "fs>train",
+        "train>eval",
+        "eval>reg",
+        "reg>rank",
+    )
+    return b
+
+
+@pytest.mark.parametrize("label,skew", [("scores + bm25 per result", False), ("impressions", True)])
+def test_a_feature_the_log_names_needs_no_store(label, skew):
+    board = _ranker_logging(label)
+    report = validate(parse(board.document()), board.level)
+    found = [f.message for f in report.findings if f.rule == "feature-consistency"]
+    assert bool(found) is skew, found

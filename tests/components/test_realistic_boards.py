@@ -114,6 +114,13 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     "training never reads, but both read one store and training's own list is served, "
     "which is all framework.md asks; a predictor listing more than training lists is "
     "not read as skew (it may filter or rank with them)",
+    # Sixteenth batch P (held out, 2026-12-05): flaws missed.
+    "p_recipe_mid_magic_encoder.json": "model-deployed: the untrained user encoder feeds "
+    "the retrieval index, so framework.md's reading makes it a feature provider (a shared "
+    "encoder), not a predictor that needs a model source",
+    "p_books_senior_notebook.json": "feature-consistency: the features serving computes "
+    "inside the search service and those a notebook computes for training come from no "
+    "store or pipeline on either side, which framework.md's raw-input exception passes",
 }
 
 # Sound boards whose expected warning the validator misses (an expected failure of
