@@ -178,7 +178,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             self.inbox.extend(early)
             if self.inbox:
                 self._read_inbox()
-        await self._ended_meanwhile()
+        await self._changed_meanwhile()
 
     async def disconnect(self, code: int) -> None:
         me = getattr(self, "me", None)
@@ -534,22 +534,25 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         kept = []
         for revision, text in self.held:
-            frame = json.loads(text)
-            if frame.get("type") == "report":
-                continue
-            kept.append((revision, frames.encode(self._findings_kept_out(frame))))
+            if json.loads(text).get("type") != "report":
+                kept.append((revision, self._text_without_findings(text)))
         self.held[:] = kept
 
     async def _findings_hidden_now(self) -> bool:
-        """Whether the board's findings are hidden, as stored (admission's memory holds
-        the board when it can: it forgets it on every save)."""
+        """Whether the board's findings are hidden, as stored."""
+        board = await self._stored_board()
+        return self.findings_hidden if board is None else bool(board.findings_hidden)
+
+    async def _stored_board(self) -> Board | None:
+        """The board's admission columns as stored (admission's memory holds the board
+        when it can: it forgets it on every save), or None when it no longer exists."""
         board = admission.kept(self.public_id)
-        if board is None:
-            try:
-                board = await database_sync_to_async(admission.board)(self.public_id)
-            except Board.DoesNotExist:
-                return self.findings_hidden
-        return bool(board.findings_hidden)
+        if board is not None:
+            return board
+        try:
+            return await database_sync_to_async(admission.board)(self.public_id)
+        except Board.DoesNotExist:
+            return None
 
     def _hides_findings(self) -> bool:
         """Whether this connection goes without the validator's findings: a candidate's or
@@ -564,24 +567,27 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     def _findings_kept_out_of(self, event: dict[str, Any]) -> dict[str, Any]:
         """A board event whose frame carries findings, re-encoded without them."""
-        frame = json.loads(event["text"])
-        if "report" not in frame:
+        text = self._text_without_findings(event["text"])
+        if text is event["text"]:
             return event
         # Not the shared frame bytes (studio/live/wire.py): those carry the findings.
         kept = {key: value for key, value in event.items() if key != "frame"}
-        return {**kept, "text": frames.encode(self._findings_kept_out(frame))}
+        return {**kept, "text": text}
 
-    async def _ended_meanwhile(self) -> None:
+    def _text_without_findings(self, text: str) -> str:
+        """A frame's text re-encoded without its findings, or `text` itself when it
+        carries none."""
+        frame = json.loads(text)
+        return frames.encode(self._findings_kept_out(frame)) if "report" in frame else text
+
+    async def _changed_meanwhile(self) -> None:
         """The interview may have ended (or reopened), or the findings been hidden (or
         shown), between admission and joining the board's group, the event sent before
         this connection could hear it: read the board again (from admission's memory when
         it holds it) and say so."""
-        board = admission.kept(self.public_id)
+        board = await self._stored_board()
         if board is None:
-            try:
-                board = await database_sync_to_async(admission.board)(self.public_id)
-            except Board.DoesNotExist:
-                return
+            return
         now = ended_event(board)
         if await self._heard_end(now):
             await self._send(now)
