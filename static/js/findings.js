@@ -20,7 +20,7 @@ export function setupFindings({ panel, tab, store, canvas }) {
     tab.append(badge);
   }
 
-  const count = (report) => {
+  const showCount = (report) => {
     if (!badge) return;
     const count = (report.findings || []).filter((f) => f.severity !== "info").length;
     const errors = (report.findings || []).some((f) => f.severity === "error");
@@ -40,10 +40,9 @@ export function setupFindings({ panel, tab, store, canvas }) {
   let shownAt = 0; // which "shown" a fetch answers: one started before a new hide is dropped
   const withhold = () => {
     hidden = true;
-    store.report = null;
-    store.reportRevision = -1;
+    store.forgetReport();
     canvas.setReport({ findings: [] });
-    count({ findings: [] });
+    showCount({ findings: [] });
     changed();
   };
   const fetchFindings = async () => {
@@ -73,7 +72,7 @@ export function setupFindings({ panel, tab, store, canvas }) {
     if (hidden) return; // the server sends none then; one already on its way is not shown
     const { report } = e.detail;
     canvas.setReport(report);
-    count(report);
+    showCount(report);
     document.body.dataset.reportRevision = String(e.detail.revision);
     // The server-rendered panel says which revision and level it shows: refresh only if
     // this report is newer (e.g. not for the first snapshot right after the page loaded).

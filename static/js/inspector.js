@@ -5,7 +5,7 @@
 import { nodeName } from "./connections.js";
 import { edgeKey } from "./doc.js";
 import { clear, h, sameJSON } from "./dom.js";
-import { fitPaste } from "./label-editor.js";
+import { pasteWithin } from "./label-editor.js";
 
 const MAX_INTEGER = 1_000_000_000;
 
@@ -257,14 +257,9 @@ export class Inspector {
     const note = h("p", { class: "field-note", role: "status" });
     el.append(note);
     input.addEventListener("paste", (e) => {
-      const pasted = e.clipboardData?.getData("text/plain");
-      if (!pasted) return;
-      const fitted = fitPaste(input.value, input.selectionStart, input.selectionEnd, pasted, this.maxText);
-      if (!fitted.dropped) return; // it fits: the browser pastes it (and can undo it)
-      e.preventDefault();
-      input.value = fitted.value;
-      input.setSelectionRange(fitted.caret, fitted.caret);
-      const left = fitted.dropped === 1 ? "1 character was" : `${fitted.dropped} characters were`;
+      const dropped = pasteWithin(e, input, this.maxText);
+      if (!dropped) return;
+      const left = dropped === 1 ? "1 character was" : `${dropped} characters were`;
       note.textContent = `The paste was cut to fit: ${left} left out (at most ${this.maxText}).`;
     });
     input.addEventListener("input", () => { note.textContent = ""; });

@@ -41,6 +41,23 @@ export function fitPaste(value, start, end, pasted, max) {
 }
 
 /**
+ * A paste into `input` (the `paste` event `e`) kept within `max` characters: one that
+ * fits is left to the browser (which can undo it) and 0 returned; one too long is cut
+ * after the last whole word that fits (fitPaste), written in place, and the number of
+ * characters left out returned. The label editor and the inspector's text fields share it.
+ */
+export function pasteWithin(e, input, max) {
+  const pasted = e.clipboardData?.getData("text/plain");
+  if (!pasted) return 0;
+  const fitted = fitPaste(input.value, input.selectionStart, input.selectionEnd, pasted, max);
+  if (!fitted.dropped) return 0;
+  e.preventDefault();
+  input.value = fitted.value;
+  input.setSelectionRange(fitted.caret, fitted.caret);
+  return fitted.dropped;
+}
+
+/**
  * What the notice strip says while a label of `length` characters is edited, or null:
  * the count near the limit, and what the last paste left out (`dropped` characters).
  */
@@ -85,15 +102,9 @@ export const labelEditorMethods = {
     input.addEventListener("input", notify);
     // The field's maxlength would cut a long paste silently, mid-word: cut it here instead.
     input.addEventListener("paste", (e) => {
-      const pasted = e.clipboardData?.getData("text/plain");
-      if (!pasted) return;
-      const { selectionStart: start, selectionEnd: end } = input;
-      const fitted = fitPaste(input.value, start, end, pasted, max);
-      if (!fitted.dropped) return; // it fits: the browser pastes it (and can undo it)
-      e.preventDefault();
-      input.value = fitted.value;
-      input.setSelectionRange(fitted.caret, fitted.caret);
-      editor.dropped = fitted.dropped;
+      const dropped = pasteWithin(e, input, max);
+      if (!dropped) return;
+      editor.dropped = dropped;
       notify();
     });
     input.addEventListener("keydown", (e) => {

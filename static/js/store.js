@@ -325,6 +325,13 @@ export class Store extends EventTarget {
     this.emit("change", { keys: null, remoteKeys, revision: this.revision });
   }
 
+  /** Drop the findings kept (the interviewer hid them): the next report is taken whatever
+   * its revision. */
+  forgetReport() {
+    this.report = null;
+    this.reportRevision = -1;
+  }
+
   setReport(report, revision, authoritative = false) {
     if (!report || (!authoritative && revision < this.reportRevision)) return;
     this.report = report;
