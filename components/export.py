@@ -40,7 +40,7 @@ from components import labels
 from components.cards import card_geometry, collapse, text_width, wrap
 from components.catalogue import CATEGORIES, COMPONENT_TYPES, NOTE
 from components.detour import Budget, detour
-from components.document import Board, dump
+from components.document import Board, Node, dump
 from components.drawing import (
     BADGE_SIZE,
     EDGE_COLOUR,
@@ -743,11 +743,7 @@ def _routes_without_loose(board: Board, options: dict[str, Any], run: Any) -> di
     if routed is None or offset is None:
         return None
     ox, oy = offset
-    cards = []
-    for node in loose:
-        width, height = card_size(node)
-        x, y = positions[node.id]["x"], positions[node.id]["y"]
-        cards.append((x, y, x + width, y + height))
+    cards = [_card_box(node, positions) for node in loose]
     routes: dict[int, str] = {}
     for number, pos in _link_routes(routed):
         points = [(x - ox, y - oy) for x, y in labels.route_points(pos)]
@@ -773,11 +769,8 @@ def around_cards(
         return None
     ox, oy = offset
     index = {node.id: k for k, node in enumerate(board.nodes)}
-    cards: list[labels.Rect] = []
-    for node in board.nodes:
-        width, height = card_size(node)
-        x, y = positions[node.id]["x"], positions[node.id]["y"]
-        cards.append((x, y, x + width, y + height))
+    cards = [_card_box(node, positions) for node in board.nodes]
+    inner = [(x0 + 2, y0 + 2, x1 - 2, y1 - 2) for x0, y0, x1, y1 in cards]  # a touch is no crossing
     routes: dict[int, str] = {}
     lines: dict[int, list[Point]] = {}
     for number, pos in _link_routes(routed):
@@ -790,7 +783,7 @@ def around_cards(
     for number, points in lines.items():
         edge = board.edges[number] if number < len(board.edges) else None
         if edge is not None and edge.source != edge.target:
-            crossed = _cards_crossed(points, cards, (index[edge.source], index[edge.target]))
+            crossed = _cards_crossed(points, inner, (index[edge.source], index[edge.target]))
             if crossed:
                 through.append((-crossed, number))
     for _, number in sorted(through):
@@ -807,13 +800,19 @@ def around_cards(
     return routes if repaired and len(routes) == len(board.edges) else None
 
 
-def _cards_crossed(points: list[Point], cards: list[labels.Rect], ends: tuple[int, int]) -> int:
-    """How many cards (2 points in from their edges) other than the link's own two the
-    polyline passes through."""
-    inner = [(x0 + 2, y0 + 2, x1 - 2, y1 - 2) for x0, y0, x1, y1 in cards]
+def _card_box(node: Node, positions: Positions) -> labels.Rect:
+    """The card of `node` where `positions` put it, on the canvas."""
+    width, height = card_size(node)
+    x, y = positions[node.id]["x"], positions[node.id]["y"]
+    return (x, y, x + width, y + height)
+
+
+def _cards_crossed(points: list[Point], boxes: list[labels.Rect], ends: tuple[int, int]) -> int:
+    """How many of the cards' `boxes` other than the link's own two the polyline passes
+    through."""
     return sum(
-        any(labels.segment_inside(a, b, card) > 0 for a, b in zip(points, points[1:], strict=False))
-        for k, card in enumerate(inner)
+        any(labels.segment_inside(a, b, box) > 0 for a, b in zip(points, points[1:], strict=False))
+        for k, box in enumerate(boxes)
         if k not in ends
     )
 
