@@ -269,7 +269,7 @@ def _served_unseen(
     served = design.features(predictor)
     if not served or not [f for f in served if f not in known]:
         return False
-    if predictor in design.any_logs_feeding(pipeline):
+    if predictor in design.logs_feeding(pipeline):
         return False
     return not design.written_by(predictor) & design.feature_walk(pipeline)
 

@@ -509,25 +509,7 @@ class DesignGraph:
     @cached_property
     def _log_labels(self) -> dict[str, Label]:
         """Node of the feature walk -> the predictors whose prediction log a walk up from
-        just below it meets. Only the logs that can matter are followed: those of
-        predictors with a model source that reads no feature provider ("log and wait");
-        worked out only when a rule asks."""
-        waiting = {
-            p
-            for p, sources in self.model_sources.items()
-            if any(not self.feature_sources_of(t) for t in sources)
-        }
-        seeds = {
-            node: frozenset(found & waiting)
-            for node, found in self.logged_by.items()
-            if found & waiting
-        }
-        return self.seeded_pass(self._feature_passable, seeds)
-
-    @cached_property
-    def _any_log_labels(self) -> dict[str, Label]:
-        """As _log_labels, for every predictor's prediction log (worked out only when a
-        rule asks)."""
+        just below it meets (worked out only when a rule asks)."""
         return self.seeded_pass(self._feature_passable, self.logged_by)
 
     @cached_property
@@ -557,11 +539,6 @@ class DesignGraph:
     def logs_feeding(self, node_id: str) -> frozenset[str]:
         """The predictors whose prediction log the node's feature walk meets."""
         return frozenset(self._walk_up(self._log_labels, node_id))
-
-    def any_logs_feeding(self, node_id: str) -> frozenset[str]:
-        """The predictors whose prediction log the node's feature walk meets, whatever
-        else their model sources read (logs_feeding follows only log-and-wait ones)."""
-        return frozenset(self._walk_up(self._any_log_labels, node_id))
 
     def feature_walk(self, node_id: str) -> frozenset[str]:
         """What a walk up from the node meets: its predecessors, and the components
