@@ -4,14 +4,19 @@
 // segments of parallel connections in lanes of their own, and never through a card.
 //
 // The plan of a connection (which side it leaves and enters, and the shape of its path) is
-// made from the cards' boxes alone, so it is cheap and the same for every client:
-//   1. the sides facing each other (left/right when the cards are further apart across
-//      than down, else top/bottom), joined by a "Z": out, along a lane, in;
-//   2. if a card is in the way: the same Z with its middle moved across the corridor,
-//      the other pair of facing sides, then a "C" around the outside of both cards
-//      (right, left, top, bottom, further out if need be; the shortest that is clear);
-//   3. if every one is blocked, the one through the fewest cards. (JointJS's manhattan
-//      search was tried: it measures the cards in the DOM and cost seconds on big boards.)
+// made from the cards' boxes and the other connections' plans, the same for every client:
+//   1. the candidates (planCandidates): the facing sides joined by a "Z" (out, along a
+//      lane, in), its middle moved across the corridor in steps; the other pair of facing
+//      sides; an "L" from a side into the top or bottom of the other card (or the other
+//      way); a "C" around the outside of both cards, on each side, further out in steps;
+//   2. of those clear of the cards, the cheapest by length, bends, and the other plans it
+//      crosses or runs along (Router.choose): planned for the whole board at once, the
+//      shortest connections first, then each once more against all the others
+//      (Router.planAll). Choosing the first clear shape, as before, drew 441 crossings on
+//      the 13 boards of bench/layout.py; this draws 258;
+//   3. if none is clear, a search around the cards (detour.js), else the candidate through
+//      the fewest cards. (JointJS's manhattan search was tried: it measures the cards in
+//      the DOM and cost seconds on big boards.)
 // Cards are looked up in a spatial index (a grid of 256 px buckets), rebuilt only when the
 // board's geometry is settled (a render, a drop): while a card is dragged, only its own
 // connections are routed again (JointJS does that), against the index plus the cards in
@@ -20,6 +25,7 @@
 // canvas.js gives the paper routerNamespace/anchorNamespace/connectionPointNamespace and
 // the defaults below, and keeps a Router for its graph.
 
+import { CrossingIndex } from "./crossings.js";
 import { detour, detourPoints, OUTWARD, sideBySide, sidePoint } from "./detour.js";
 
 const joint = window.joint;
@@ -38,6 +44,13 @@ const NEAR = 7;
 const BUCKET = 256;
 const SEARCH_BUDGET = 40; // ms of detour searches per settled geometry (see Router.detour)
 const MAX_RETRIES = 5; // settles in a row for the searches put off by the budget
+// What a path's crossing of another costs, in px of length, a bend, and each px it runs
+// along another path (see choose); passes of planAll over the board.
+const CROSSING_COST = 300;
+const BEND_COST = 20;
+const ALONG_COST = 1;
+const PLAN_PASSES = 2;
+const SECOND_PASS_LIMIT = 400; // links: bigger boards plan once (1,000 cards: 0.24 s, not 0.38)
 
 export const ROUTER = { name: "lanes" };
 export const ANCHOR = { name: "port" };
@@ -116,7 +129,7 @@ export class Router {
     this.budget = budget;
     this.epoch = 0;
     this.index = null;
-    this.sides = new Map(); // link id -> {epoch, plan}
+    this.planned = null; // {epoch, byLink: Map(link id -> plan), index: their paths} (planAll)
     this.lanes = null; // {epoch, byLink: Map(link id -> offset)}
     this.shifts = null; // {epoch, byLink: Map(link id -> offset)} of detours (makeDetourShifts)
     this.nudges = null; // {epoch, byLink: Map(link id -> points)} of detours (makeNudges)
@@ -201,82 +214,91 @@ export class Router {
   }
 
   /**
-   * Which sides a connection leaves and enters, and its shape ("z" or "c", and how far its
-   * middle is moved: `shift`):
-   * from the two cards' boxes only (without ports or lanes).
+   * Which sides a connection leaves and enters, and its shape ("z", "l", "c" or a searched
+   * "path", and how far a Z's middle is moved: `shift`): from the two cards' boxes and the
+   * paths planned for the other connections (see planAll), without ports or lanes.
    */
   plan(link) {
     const s = this.graph.getCell(link.source().id);
     const t = this.graph.getCell(link.target().id);
     if (!s || !t) return null;
     const fresh = !this.moving.has(s.id) && !this.moving.has(t.id);
-    const cached = this.sides.get(link.id);
-    if (fresh && cached && cached.epoch === this.epoch) return cached.plan;
+    if (fresh && !link.get("temp")) {
+      const kept = this.planAll().byLink.get(link.id);
+      if (kept) return kept;
+    }
+    // Dragged, being drawn or added since: planned alone, against the others' paths.
+    return this.choose(link, s, t, this.planned ? this.planned.index : new CrossingIndex(), fresh).plan;
+  }
+
+  /**
+   * The plans of every settled connection, once per geometry: each chooses its path
+   * against those already chosen (see choose), shortest connections first, then each
+   * once more against all the others. Links with a card in motion wait for the drop.
+   */
+  planAll() {
+    if (this.planned && this.planned.epoch === this.epoch) return this.planned;
+    const index = new CrossingIndex();
+    const byLink = new Map();
+    this.planned = { epoch: this.epoch, byLink, index };
+    const items = [];
+    for (const link of this.graph.getLinks()) {
+      if (link.get("temp")) continue;
+      const s = this.graph.getCell(link.source().id);
+      const t = this.graph.getCell(link.target().id);
+      if (!s || !t || this.moving.has(s.id) || this.moving.has(t.id)) continue;
+      const distance = s.getBBox().center().manhattanDistance(t.getBBox().center());
+      items.push({ link, s, t, distance });
+    }
+    items.sort((u, v) => u.distance - v.distance || (u.link.id < v.link.id ? -1 : 1));
+    const passes = items.length > SECOND_PASS_LIMIT ? 1 : PLAN_PASSES;
+    for (let pass = 0; pass < passes; pass += 1) {
+      for (const { link, s, t } of items) {
+        index.remove(link.id);
+        const made = this.choose(link, s, t, index, true);
+        byLink.set(link.id, made.plan);
+        if (made.points) index.add(link.id, made.points, [s.id, t.id]);
+      }
+    }
+    return this.planned;
+  }
+
+  /**
+   * The plan of `link` between cards `s` and `t`. Every candidate (below) that is clear of
+   * the cards is scored by its length, its bends and the paths in `index` it crosses (a
+   * crossing costs CROSSING_COST px of length); the cheapest wins, ties in the order
+   * listed. If none is clear: a search around the cards (once settled), else the candidate
+   * through the fewest cards. Returns {plan, points: its path from the sides' middles}.
+   */
+  choose(link, s, t, index, fresh) {
     this.stats.plans += 1;
     const a = s.getBBox();
     const b = t.getBBox();
     const ends = [s.id, t.id];
-    const gx = Math.max(b.x - (a.x + a.width), a.x - (b.x + b.width));
-    const gy = Math.max(b.y - (a.y + a.height), a.y - (b.y + b.height));
-    const across = {
-      source: b.center().x >= a.center().x ? "right" : "left",
-      target: b.center().x >= a.center().x ? "left" : "right",
-    };
-    const down = {
-      source: b.center().y >= a.center().y ? "bottom" : "top",
-      target: b.center().y >= a.center().y ? "top" : "bottom",
-    };
-    // In order of preference: the facing sides joined by a Z (its middle segment moved
-    // across the corridor if a card is in the way), the other facing sides, then a C
-    // around the outside of both cards, further out if need be. The first clear one wins;
-    // if none is, the one through the fewest cards.
-    const candidates = [];
-    const zs = gx >= gy ? [across, down] : [down, across];
-    for (const sides of zs) {
-      const horizontal = HORIZONTAL[sides.source];
-      const room = horizontal ? gx : gy;
-      if (room < 2 * CLEAR) continue;
-      candidates.push({ ...sides, shape: "z", shift: 0 });
-      const steps = Math.min(6, Math.floor(room / 2 / (2 * CLEAR)));
-      for (let k = 1; k <= steps; k += 1) {
-        const d = (k * (room / 2 - CLEAR)) / steps;
-        candidates.push({ ...sides, shape: "z", shift: -d }, { ...sides, shape: "z", shift: d });
-      }
+    const skip = (entry) => entry.id === link.id || this.moving.has(entry.ends[0]) || this.moving.has(entry.ends[1]);
+    const candidates = planCandidates(a, b);
+    const pointsOf = (candidate) =>
+      this.points(candidate, sidePoint(a, candidate.source), sidePoint(b, candidate.target), a, b, 0);
+    let best = null;
+    for (const candidate of candidates) {
+      const points = pointsOf(candidate);
+      if (this.hits(points, ends, 1)) continue;
+      const met = index.meet(points, skip);
+      const cost = CROSSING_COST * met.crossings + ALONG_COST * met.along + polylineLength(points)
+        + BEND_COST * (points.length - 2);
+      if (!best || cost < best.cost) best = { plan: candidate, points, cost };
     }
-    const cs = [];
-    for (const side of ["right", "left", "bottom", "top"]) {
-      for (const shift of [0, 2 * STUB, 5 * STUB]) cs.push({ source: side, target: side, shape: "c", shift });
-    }
+    if (best) return best;
     let chosen = null;
     let fewest = Infinity;
     for (const candidate of candidates) {
-      const points = this.points(candidate, sidePoint(a, candidate.source), sidePoint(b, candidate.target), a, b, 0);
-      const hits = this.hits(points, ends, fewest);
-      if (!hits) {
-        [chosen, fewest] = [candidate, 0];
-        break;
-      }
+      const hits = this.hits(pointsOf(candidate), ends, fewest);
       if (hits < fewest) [chosen, fewest] = [candidate, hits];
     }
-    if (fewest) {
-      // No clear Z: the shortest clear C, if there is one.
-      let best = null;
-      for (const candidate of cs) {
-        const points = this.points(candidate, sidePoint(a, candidate.source), sidePoint(b, candidate.target), a, b, 0);
-        const hits = this.hits(points, ends, fewest);
-        const length = polylineLength(points);
-        // (A clear C never lowers `fewest`: counting stops there, so at 0 every later
-        // candidate would count as clear, however many cards it crosses.)
-        if (!hits) {
-          if (!best || length < best.length) best = { candidate, length };
-        } else if (hits < fewest) [chosen, fewest] = [candidate, hits];
-      }
-      if (best) chosen = best.candidate;
-      // The search waits for the drop: a line in motion may cross a card for a moment.
-      else if (fresh) chosen = this.detour(a, b, s.id, t.id, link.id) || chosen;
-    }
-    if (fresh) this.sides.set(link.id, { epoch: this.epoch, plan: chosen });
-    return chosen;
+    // The search waits for the drop: a line in motion may cross a card for a moment.
+    const found = fresh ? this.detour(a, b, s.id, t.id, link.id) : null;
+    if (found) return { plan: found, points: detourPoints(found, sidePoint(a, found.source), sidePoint(b, found.target)) };
+    return { plan: chosen, points: chosen ? pointsOf(chosen) : null };
   }
 
   /**
@@ -334,6 +356,9 @@ export class Router {
       if (Math.abs(p.x - q.x) < 1) return [p, q];
       const mid = (p.y + q.y) / 2 + lane + (plan.shift || 0);
       return [p, new g.Point(p.x, mid), new g.Point(q.x, mid), q];
+    }
+    if (plan.shape === "l") {
+      return HORIZONTAL[plan.source] ? [p, new g.Point(q.x, p.y), q] : [p, new g.Point(p.x, q.y), q];
     }
     if (plan.shape === "c") {
       const [dx, dy] = OUTWARD[plan.source];
@@ -588,7 +613,8 @@ export class Router {
     for (const link of this.graph.getLinks()) {
       if (link.get("temp")) continue;
       const plan = this.plan(link);
-      if (!plan || plan.shape === "path") continue; // a detour keeps its own lines
+      // A detour keeps its own lines; an L has no middle to move.
+      if (!plan || plan.shape === "path" || plan.shape === "l") continue;
       const s = this.graph.getCell(link.source().id);
       const t = this.graph.getCell(link.target().id);
       const a = s.getBBox();
@@ -734,6 +760,47 @@ export class Router {
     const points = this.points(plan, p, q, s.getBBox(), t.getBBox(), this.lane(link));
     return points.slice(1, -1);
   }
+}
+
+/**
+ * The paths a connection from box `a` to box `b` may take, in order of preference: the
+ * facing sides joined by a Z (left/right first when the cards are further apart across
+ * than down), its middle moved across the corridor in steps; an L from a facing side into
+ * the top or bottom (or from the top or bottom into a side) of the other card when neither
+ * card is in the way of the other's leg; a C around the outside of both cards, on each
+ * side, further out in steps.
+ */
+function planCandidates(a, b) {
+  const ca = a.center();
+  const cb = b.center();
+  const gx = Math.max(b.x - (a.x + a.width), a.x - (b.x + b.width));
+  const gy = Math.max(b.y - (a.y + a.height), a.y - (b.y + b.height));
+  const right = cb.x >= ca.x;
+  const below = cb.y >= ca.y;
+  const across = { source: right ? "right" : "left", target: right ? "left" : "right" };
+  const down = { source: below ? "bottom" : "top", target: below ? "top" : "bottom" };
+  const candidates = [];
+  for (const sides of gx >= gy ? [across, down] : [down, across]) {
+    const room = HORIZONTAL[sides.source] ? gx : gy;
+    if (room < 2 * CLEAR) continue;
+    candidates.push({ ...sides, shape: "z", shift: 0 });
+    const steps = Math.min(6, Math.floor(room / 2 / (2 * CLEAR)));
+    for (let k = 1; k <= steps; k += 1) {
+      const d = (k * (room / 2 - CLEAR)) / steps;
+      candidates.push({ ...sides, shape: "z", shift: -d }, { ...sides, shape: "z", shift: d });
+    }
+  }
+  // An L's corner lies beyond each card by a stub: outside `a` across, outside `b` down.
+  const besideA = (x) => x > a.x + a.width + STUB || x < a.x - STUB;
+  const besideB = (y) => y > b.y + b.height + STUB || y < b.y - STUB;
+  if (besideA(cb.x) && besideB(ca.y)) candidates.push({ source: across.source, target: down.target, shape: "l" });
+  const aboveA = (y) => y > a.y + a.height + STUB || y < a.y - STUB;
+  const besideBx = (x) => x > b.x + b.width + STUB || x < b.x - STUB;
+  if (aboveA(cb.y) && besideBx(ca.x)) candidates.push({ source: down.source, target: across.target, shape: "l" });
+  for (const side of ["right", "left", "bottom", "top"]) {
+    for (const shift of [0, 2 * STUB, 5 * STUB]) candidates.push({ source: side, target: side, shape: "c", shift });
+  }
+  return candidates;
 }
 
 /** Whether `box` overlaps `line` (a rect) thickened by `pad` on every side (as g.Rect's

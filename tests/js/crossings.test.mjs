@@ -1,0 +1,117 @@
+// How the canvas router chooses among the shapes a connection may take
+// (static/js/routing.js: Router.choose and planAll) and the index of planned paths it asks
+// (static/js/crossings.js). Run: node --test tests/js/   (make test runs it)
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import * as joint from "@joint/core";
+
+globalThis.window = { joint };
+const { Router } = await import("../../static/js/routing.js");
+const { CrossingIndex } = await import("../../static/js/crossings.js");
+
+const P = (x, y) => ({ x, y });
+
+test("the index counts a crossing only where segments meet strictly inside both", () => {
+  const index = new CrossingIndex();
+  index.add("h", [P(0, 100), P(300, 100)], ["a", "b"]);
+  const none = () => false;
+  assert.equal(index.crossings([P(150, 0), P(150, 200)], none), 1);
+  // Touching an end, or ending on the line, is not crossing it.
+  assert.equal(index.crossings([P(300, 0), P(300, 200)], none), 0);
+  assert.equal(index.crossings([P(150, 0), P(150, 100)], none), 0);
+  // A path that leaves and comes back crosses twice; one left out by `skip`, none.
+  assert.equal(index.crossings([P(100, 0), P(100, 200), P(200, 200), P(200, 0)], none), 2);
+  assert.equal(index.crossings([P(150, 0), P(150, 200)], (entry) => entry.id === "h"), 0);
+});
+
+test("the index measures how far a path runs along another, and forgets a removed one", () => {
+  const index = new CrossingIndex();
+  index.add("v", [P(50, 0), P(50, 400)], ["a", "b"]);
+  const none = () => false;
+  assert.deepEqual(index.meet([P(52, 100), P(52, 250)], none), { crossings: 0, along: 150 });
+  // 3 px apart or more is a lane of its own.
+  assert.equal(index.meet([P(53, 100), P(53, 250)], none).along, 0);
+  index.remove("v");
+  assert.deepEqual(index.meet([P(50, 100), P(50, 250)], none), { crossings: 0, along: 0 });
+  // Filed again under the same id, a path replaces the one before.
+  index.add("v", [P(0, 10), P(500, 10)], ["a", "b"]);
+  index.add("v", [P(0, 20), P(500, 20)], ["a", "b"]);
+  assert.equal(index.crossings([P(100, 0), P(100, 15)], none), 0);
+  assert.equal(index.crossings([P(100, 0), P(100, 30)], none), 1);
+});
+
+function graphOf(cards, links) {
+  const graph = new joint.dia.Graph();
+  graph.addCells(Object.entries(cards).map(([id, [x, y, w, h]]) => new joint.shapes.standard.Rectangle({
+    id, position: { x, y }, size: { width: w, height: h } })));
+  graph.addCells(links.map(([id, s, t]) => new joint.shapes.standard.Link({ id, source: { id: s }, target: { id: t } })));
+  return graph;
+}
+
+function crossingsBetween(one, other) {
+  let count = 0;
+  for (let i = 1; i < one.length; i += 1) {
+    for (let k = 1; k < other.length; k += 1) {
+      const [p, q, u, v] = [one[i - 1], one[i], other[k - 1], other[k]];
+      const [h, w] = p.y === q.y ? [[p, q], [u, v]] : [[u, v], [p, q]];
+      if (h[0].y !== h[1].y || w[0].x !== w[1].x) continue;
+      const [x0, x1] = [Math.min(h[0].x, h[1].x), Math.max(h[0].x, h[1].x)];
+      const [y0, y1] = [Math.min(w[0].y, w[1].y), Math.max(w[0].y, w[1].y)];
+      if (x0 < w[0].x && w[0].x < x1 && y0 < h[0].y && h[0].y < y1) count += 1;
+    }
+  }
+  return count;
+}
+
+// A -> B runs down and right; E -> F is a short link level across the space between them.
+// Alone, A -> B is the Z between facing sides; beside E -> F, whose line that Z's middle
+// crosses, it takes another shape (its middle moved past F), crossing nothing.
+const CARDS = { A: [0, 0, 120, 40], B: [400, 300, 120, 40], E: [60, 180, 60, 40], F: [300, 180, 60, 40] };
+
+test("a connection takes a shape that crosses no other when one is clear", () => {
+  const alone = new Router(graphOf({ A: CARDS.A, B: CARDS.B }, [["ab", "A", "B"]]), null, new Set(), Infinity);
+  const plain = alone.plan(alone.graph.getCell("ab"));
+  assert.equal(plain.shape, "z");
+  const graph = graphOf(CARDS, [["ab", "A", "B"], ["ef", "E", "F"]]);
+  const router = new Router(graph, null, new Set(), Infinity);
+  const [ab, ef] = [graph.getCell("ab"), graph.getCell("ef")];
+  // The Z alone would cross E -> F...
+  const z = alone.line(alone.graph.getCell("ab"));
+  assert.equal(crossingsBetween(z, router.line(ef)), 1);
+  // ...the plan beside it does not.
+  assert.notDeepEqual(router.plan(ab), plain);
+  assert.equal(crossingsBetween(router.line(ab), router.line(ef)), 0);
+});
+
+test("every client plans the same lines, whatever order its links arrived in", () => {
+  const links = [["ab", "A", "B"], ["ef", "E", "F"], ["ae", "A", "E"], ["fb", "F", "B"], ["eb", "E", "B"]];
+  const lines = (order) => {
+    const graph = graphOf(CARDS, order);
+    const router = new Router(graph, null, new Set(), Infinity);
+    return Object.fromEntries(links.map(([id]) => [id, router.line(graph.getCell(id)).map((p) => [p.x, p.y])]));
+  };
+  assert.deepEqual(lines(links), lines([...links].reverse()));
+});
+
+test("while a card is dragged, only its own connections are planned again", () => {
+  const graph = graphOf(CARDS, [["ab", "A", "B"], ["ef", "E", "F"]]);
+  const moving = new Set();
+  const router = new Router(graph, null, moving, Infinity);
+  const [ab, ef] = [graph.getCell("ab"), graph.getCell("ef")];
+  const before = router.line(ef);
+  router.line(ab);
+  const planned = router.stats.plans;
+  moving.add("F");
+  graph.getCell("F").position(300, 120);
+  router.plan(ab); // settled: kept
+  assert.equal(router.stats.plans, planned);
+  router.plan(ef); // dragged: planned alone, each frame
+  router.plan(ef);
+  assert.equal(router.stats.plans, planned + 2);
+  // Dropped: everything is planned again, E -> F from F's new place.
+  moving.clear();
+  router.invalidate(); // what settle() does, without a paper to redraw
+  assert.notDeepEqual(router.line(ef), before);
+});
