@@ -17,7 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from studio.models import Board
+from studio import services
+from studio.models import REPORT_LINK, Board
 from studio.services import link_generation
 from studio.sessions import board_grant, grant_role, revoke_role
 
@@ -95,3 +96,19 @@ def links_for(request: HttpRequest, board: Board, tokens: dict[str, str]) -> dic
         role: request.build_absolute_uri(reverse("join", args=[board.public_id, token]))
         for role, token in tokens.items()
     }
+
+
+def report_url(request: HttpRequest, board: Board, token: str) -> str:
+    """The absolute report link (studio/report_link_views.py) for a report token."""
+    return request.build_absolute_uri(reverse("report_link", args=[board.public_id, token]))
+
+
+def share_links(request: HttpRequest, board: Board) -> dict[str, str]:
+    """What the interviewer's Share dialog lists: every role link that works, and the report
+    link, derived again from their seeds (a link that cannot be is missing: the dialog
+    offers to make a new one)."""
+    links = links_for(request, board, services.current_tokens(board))
+    token = services.current_report_token(board)
+    if token is not None:
+        links[REPORT_LINK] = report_url(request, board, token)
+    return links

@@ -7,12 +7,14 @@ private notes; a candidate's or viewer's never does.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from itertools import count
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -190,19 +192,54 @@ def report_context(board: Board, role: str) -> dict:
     return context
 
 
+def report_page(
+    request: HttpRequest, board: Board, role: str, urls: Mapping[str, str | None]
+) -> HttpResponse:
+    """The report page; `urls` says where its buttons and diagram point (`board`,
+    `markdown`, `diagram`, `diagram_fit`), as they differ for a session with a role and
+    for the report link (studio/report_link_views.py: no way back to the board)."""
+    return render(request, "report.html", {**report_context(board, role), "urls": urls})
+
+
+def report_markdown(board: Board, role: str) -> HttpResponse:
+    """The report as a Markdown download (its times in UTC, said so)."""
+    text = render_to_string("report.md", report_context(board, role))
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{file_stem(board)}-report.md"'
+    return response
+
+
+def diagram_svg(board: Board, findings_shown: bool, fit: bool) -> HttpResponse:
+    """The report's diagram: the board as drawn, with a legend and (when shown) findings."""
+    document = board.to_document()
+    findings = validate(document) if findings_shown else None
+    try:
+        body = render_export(document, "svg", legend=True, findings=findings, fit=fit)
+    except ExportError as exc:
+        return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
+    response = HttpResponse(body, content_type=CONTENT_TYPES["svg"])
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
 @require_GET
 @with_board
 def session_report(request: HttpRequest, board: Board, role: str) -> HttpResponse:
-    return render(request, "report.html", report_context(board, role))
+    shown = "1" if interview.findings_shown_to(board, role) else "0"
+    diagram = f"{reverse('export', args=[board.public_id, 'svg'])}?findings={shown}&legend=1"
+    urls = {
+        "board": reverse("board", args=[board.public_id]),
+        "markdown": reverse("report_markdown", args=[board.public_id]),
+        "diagram": diagram,
+        "diagram_fit": f"{diagram}&fit=1",
+    }
+    return report_page(request, board, role, urls)
 
 
 @require_GET
 @with_board
 def session_report_markdown(request: HttpRequest, board: Board, role: str) -> HttpResponse:
-    text = render_to_string("report.md", report_context(board, role))
-    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{file_stem(board)}-report.md"'
-    return response
+    return report_markdown(board, role)
 
 
 @require_GET

@@ -1,11 +1,12 @@
 """Role link tokens never reach a log.
 
-A role link is `/join/<board>/<token>/`; whoever reads the token can take the role. Three
+A role link is `/join/<board>/<token>/`; whoever reads the token can take the role (and a
+report link, `/report/<board>/<token>/...`, can read the interviewer's report). Three
 things print request paths: Daphne's access log (`daphne … --access-log`, and stdout by
 default), the development server's request log (`django.channels.server`), and Django's
 `django.request` warnings ("Not Found: /join/…" for a mistyped or rotated link). `install`
-makes all of them print `/join/<board>/[token]/` instead; it runs at start-up
-(studio.apps) in every process that serves requests.
+makes all of them print `/join/<board>/[token]/` (and `/report/<board>/[token]/`)
+instead; it runs at start-up (studio.apps) in every process that serves requests.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import logging
 import re
 from typing import Any
 
-_JOIN = re.compile(r"(/join/[^/?#\s]*/)[^/?#\s\"]+")
+_JOIN = re.compile(r"(/(?:join|report)/[^/?#\s]*/)[^/?#\s\"]+")
 REDACTED = "[token]"
 LOGGERS = ("django.request", "django.server", "django.channels.server", "daphne")
 
 
 def redact(text: str) -> str:
-    """`text` with the token of every join path in it replaced by [token]."""
+    """`text` with the token of every join or report-link path in it replaced by [token]."""
     return _JOIN.sub(lambda m: m.group(1) + REDACTED, text)
 
 

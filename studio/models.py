@@ -20,6 +20,10 @@ from components.operations import apply_all
 
 ROLES = ("interviewer", "candidate", "viewer")
 EDITING_ROLES = frozenset({"interviewer", "candidate"})
+# The report link (studio/report_link_views.py): a secret like a role link, but it grants no
+# role: it opens the interviewer's report of the board (page and Markdown) and nothing else.
+REPORT_LINK = "report"
+LINKS = (*ROLES, REPORT_LINK)  # every secret link a board has, each a `<name>_token_hash`
 DEFAULT_TIMER_SECONDS = 45 * 60
 
 
@@ -44,13 +48,14 @@ class Board(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Role links: SHA-256 of each token (the tokens themselves are never stored).
+    # Role links and the report link: SHA-256 of each token (the tokens are never stored).
     interviewer_token_hash = models.CharField(max_length=64, blank=True)
     candidate_token_hash = models.CharField(max_length=64, blank=True)
     viewer_token_hash = models.CharField(max_length=64, blank=True)
-    # {role: seed}: the random seed each current link token was derived from with the
-    # server's key (studio/services.py link_token), so the interviewer can see the links
-    # again; a seed alone does not give the token.
+    report_token_hash = models.CharField(max_length=64, blank=True)
+    # {link: seed} (a role or "report"): the random seed each current link token was derived
+    # from with the server's key (studio/services.py link_token), so the interviewer can see
+    # the links again; a seed alone does not give the token.
     link_seeds = models.JSONField(default=dict)
 
     # Interviewer-only data: never sent to a candidate or viewer.

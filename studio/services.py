@@ -27,7 +27,7 @@ from django.utils.crypto import salted_hmac
 
 from components.document import Board as Document
 from components.operations import OperationError, apply_all, apply_operation
-from studio.models import ROLES, Board, Operation, snapshot_of
+from studio.models import LINKS, REPORT_LINK, ROLES, Board, Operation, snapshot_of
 
 RESYNC_LIMIT = 500  # beyond this many missed operations a client gets a snapshot
 SNAPSHOT_EVERY = 100  # revisions between snapshots of the whole document
@@ -104,10 +104,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _token_field(role: str) -> str:
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
-    return f"{role}_token_hash"
+def _token_field(link: str) -> str:
+    """The column holding the hash of `link`'s token: a role's, or the report link's."""
+    if link not in LINKS:
+        raise ValueError(f"unknown link {link!r}")
+    return f"{link}_token_hash"
 
 
 def link_token(board: Board, role: str, seed: str) -> str:
@@ -141,20 +142,36 @@ def issue_token(board: Board, role: str) -> str:
     return token
 
 
+def _current_token(board: Board, link: str) -> str | None:
+    """`link`'s token derived again from its seed, or None when it cannot be: a board made
+    before seeds (or that link) were kept, or a server key changed since (the token would
+    not match its stored hash)."""
+    seed = board.link_seeds.get(link)
+    if not isinstance(seed, str):
+        return None
+    token = link_token(board, link, seed)
+    stored = getattr(board, _token_field(link))
+    return token if stored and hmac.compare_digest(stored, hash_token(token)) else None
+
+
 def current_tokens(board: Board) -> dict[str, str]:
-    """The role links' tokens that still work, derived again from their seeds. A role is
-    missing when its token cannot be derived: a board made before seeds were kept, or a
-    server key changed since (the token would not match its stored hash)."""
-    found = {}
-    for role in ROLES:
-        seed = board.link_seeds.get(role)
-        if not isinstance(seed, str):
-            continue
-        token = link_token(board, role, seed)
-        stored = getattr(board, _token_field(role))
-        if stored and hmac.compare_digest(stored, hash_token(token)):
-            found[role] = token
-    return found
+    """The role links' tokens that still work, derived again from their seeds (a role is
+    missing when its token cannot be derived)."""
+    tokens = {role: _current_token(board, role) for role in ROLES}
+    return {role: token for role, token in tokens.items() if token is not None}
+
+
+def current_report_token(board: Board) -> str | None:
+    """The report link's token for the interviewer's Share dialog, or None (a board made
+    before report links: the dialog offers to make one)."""
+    return _current_token(board, REPORT_LINK)
+
+
+def opens_report(board: Board, token: str) -> bool:
+    """Whether `token` is the board's current report link, compared in constant time. The
+    report token is never a role's: `role_for_token` does not look at it."""
+    stored = board.report_token_hash
+    return bool(stored) and hmac.compare_digest(stored, hash_token(token))
 
 
 def role_for_token(board: Board, token: str) -> str | None:
@@ -175,6 +192,7 @@ def create_board(
     with transaction.atomic():
         board = Board(case_study=case_study)
         tokens = {role: issue_token(board, role) for role in ROLES}
+        issue_token(board, REPORT_LINK)  # shown in the Share dialog, never a role's link
         board.store_document(document, revision=1)
         board.save()
         Operation.objects.create(
@@ -186,9 +204,10 @@ def create_board(
     return board, tokens
 
 
-def rotate_token(board: Board, role: str) -> str:
-    token = issue_token(board, role)
-    board.save(update_fields=[_token_field(role), "link_seeds", "updated_at"])
+def rotate_token(board: Board, link: str) -> str:
+    """A new token for `link` (a role or the report link), saved; the old one stops working."""
+    token = issue_token(board, link)
+    board.save(update_fields=[_token_field(link), "link_seeds", "updated_at"])
     return token
 
 

@@ -2,7 +2,15 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from studio import api, case_views, export_views, interviewer_views, practice_views, views
+from studio import (
+    api,
+    case_views,
+    export_views,
+    interviewer_views,
+    practice_views,
+    report_link_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +21,17 @@ urlpatterns = [
     path("cases/<str:slug>/practice", practice_views.start, name="start_practice"),
     path("name", views.set_name, name="set_name"),
     path("join/<str:public_id>/<str:token>/", views.join, name="join"),
+    path("report/<str:public_id>/<str:token>/", report_link_views.report, name="report_link"),
+    path(
+        "report/<str:public_id>/<str:token>/report.md",
+        report_link_views.markdown,
+        name="report_link_markdown",
+    ),
+    path(
+        "report/<str:public_id>/<str:token>/diagram.svg",
+        report_link_views.diagram,
+        name="report_link_diagram",
+    ),
     path("b/<str:public_id>/", views.board_page, name="board"),
     path("b/<str:public_id>/findings", views.findings_panel, name="findings"),
     path("b/<str:public_id>/links/<str:role>", views.rotate_link, name="rotate_link"),

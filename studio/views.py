@@ -20,10 +20,10 @@ from components.document import Board as Document
 from components.report import validate
 from components.steps import STEPS
 from studio import case_library, interview, services
-from studio.access import interviewer_only, links_for, with_board
+from studio.access import interviewer_only, links_for, report_url, share_links, with_board
 from studio.interview import timer_state
 from studio.live.broadcast import send_to_board
-from studio.models import ROLES, Board
+from studio.models import LINKS, REPORT_LINK, Board
 from studio.sessions import (
     board_role,
     display_name,
@@ -36,8 +36,9 @@ from studio.sessions import (
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
-# The share dialog lists the link most often shared first, the all-powerful one last.
-SHARE_ORDER = ("candidate", "viewer", "interviewer")
+# The share dialog lists the link most often shared first, the all-powerful one last; the
+# report link (for the hiring team, no role) before it.
+SHARE_ORDER = ("candidate", "viewer", REPORT_LINK, "interviewer")
 
 
 def palette() -> list[dict]:
@@ -172,12 +173,10 @@ def board_page(request: HttpRequest, board: Board, role: str) -> HttpResponse:
             "palette": palette(),
             "levels": LEVELS,
             "catalogue": catalogue_as_json(),
-            # The role links that work, for the interviewer's Share dialog, for the board's
-            # whole life (derived again from their seeds: services.current_tokens); the
+            # The role links and the report link that work, for the interviewer's Share
+            # dialog, for the board's whole life (derived again from their seeds); the
             # dialog opens by itself once, on a new board.
-            "links": links_for(request, board, services.current_tokens(board))
-            if interviewer
-            else None,
+            "links": share_links(request, board) if interviewer else None,
             "fresh_links": interviewer
             and request.session.pop(f"links:{public_id}", None) is not None,
             "name": display_name(request.session),
@@ -230,10 +229,14 @@ def findings_panel(request: HttpRequest, board: Board, role: str) -> HttpRespons
 def rotate_link(request: HttpRequest, board: Board, role: str) -> HttpResponse:
     """A new link for `role`; the old one stops working, and so does every grant made
     through it: those sessions lose the role at their next request, and their open
-    sockets are closed (4403) on every process."""
-    if role not in ROLES:
+    sockets are closed (4403) on every process. The report link grants no role and opens
+    no socket: its old token just stops opening the report."""
+    if role not in LINKS:
         raise Http404()
     token = services.rotate_token(board, role)
+    if role == REPORT_LINK:
+        url = report_url(request, board, token)
+        return render(request, "partials/link.html", {"role": role, "url": url, "board": board})
     generation = services.token_generation(token)
     if role == "interviewer":  # whoever rotates keeps the role, on the new generation
         grant_role(request.session, board.public_id, role, generation)

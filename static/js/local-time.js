@@ -1,12 +1,20 @@
-// Times on the board page read in the reader's own time zone, the same way wherever they
-// appear: the interview's end in the read-only banner (board.js) and in the Interviewer
-// panel (templates/partials/interviewer_end.html). The server renders such a time as
+// Times read in the reader's own time zone, the same way wherever they appear: the
+// interview's end in the read-only banner (board.js) and in the Interviewer panel
+// (templates/partials/interviewer_end.html), the session report (report.js) and the replay
+// (replay.js). The server renders such a time as
 // <time datetime="ISO" data-local-time>00:38 UTC</time> (what shows without scripts);
 // localizeTimes() rewrites its text to the local time, the full date and zone in its title.
+// data-local-time="date" writes the date too, "seconds" the date and the seconds (a page
+// that is kept, like the report, or whose edits are seconds apart, like the replay).
 // People in different time zones each see their own clock; the title names the zone.
 
 const TIME = { hour: "2-digit", minute: "2-digit" };
 const FULL = { dateStyle: "medium", timeStyle: "long" };
+// What each value of data-local-time writes, beside the plain time ("").
+const FORMS = {
+  date: { dateStyle: "medium", timeStyle: "short" },
+  seconds: { dateStyle: "medium", timeStyle: "medium" },
+};
 
 function dateOf(when) {
   const date = when instanceof Date ? when : new Date(when);
@@ -29,6 +37,17 @@ export function localDateTime(when, { locale, timeZone } = {}) {
   return date ? date.toLocaleString(locale ?? [], { ...FULL, timeZone }) : "";
 }
 
+/**
+ * "3 May 2024, 00:38" (`form` "date") or "3 May 2024, 00:38:05" ("seconds") in the
+ * reader's zone, as their locale writes it; the plain time for any other form.
+ */
+export function localStamp(when, form, { locale, timeZone } = {}) {
+  const date = dateOf(when);
+  if (!date) return "";
+  const options = FORMS[form];
+  return options ? date.toLocaleString(locale ?? [], { ...options, timeZone }) : localTime(date, { locale, timeZone });
+}
+
 /** A <time data-local-time> element for `when`, written as localizeTimes() writes one. */
 export function timeElement(when) {
   const el = document.createElement("time");
@@ -43,7 +62,7 @@ export function timeElement(when) {
  * its datetime is not a time). */
 export function localizeTimes(root = document) {
   for (const el of root.querySelectorAll("time[data-local-time]")) {
-    const text = localTime(el.dateTime);
+    const text = localStamp(el.dateTime, el.dataset.localTime);
     if (!text) continue;
     el.textContent = text;
     el.title = localDateTime(el.dateTime);

@@ -1,10 +1,15 @@
-// Replay: a slider over revisions and a play button; each frame is server-rendered.
+// Replay: a slider over revisions and a play button; each frame is server-rendered, its
+// time then written in the reader's own zone (local-time.js; UTC without scripts).
+import { localizeTimes } from "./local-time.js";
+
 const root = document.querySelector(".replay");
 const slider = document.getElementById("replay-slider");
 const output = document.getElementById("replay-revision");
 const play = document.getElementById("replay-play");
 const last = Number(root.dataset.last);
 const frameUrl = (revision) => root.dataset.frameUrl.replace(/\/1$/, `/${revision}`);
+
+document.getElementById("replay-frame").addEventListener("htmx:afterSwap", (e) => localizeTimes(e.target));
 
 let timer = null;
 let pending = null;

@@ -61,9 +61,11 @@ def test_new_board_shows_one_dialog_at_a_time_and_keeps_its_links(
     wait_live(page)
     expect(share).to_be_visible()
     urls = share.locator(".share-url")
-    expect(urls).to_have_count(3)
-    shown = [urls.nth(i).input_value() for i in range(3)]
-    assert all("/join/" in url for url in shown), shown
+    # Three role links and the hiring team's report link.
+    expect(urls).to_have_count(4)
+    shown = [urls.nth(i).input_value() for i in range(4)]
+    assert sum("/join/" in url for url in shown) == 3, shown
+    assert sum("/report/" in url for url in shown) == 1, shown
     screenshot(page, "polish-01-share-links-after-name")
 
     # Escape on the links does not lose them: the top bar's button brings them back.
@@ -74,7 +76,7 @@ def test_new_board_shows_one_dialog_at_a_time_and_keeps_its_links(
     expect(page.locator("#hint")).to_contain_text("Share links")
     button.click()
     expect(share).to_be_visible()
-    assert [urls.nth(i).input_value() for i in range(3)] == shown
+    assert [urls.nth(i).input_value() for i in range(4)] == shown
     share.get_by_role("button", name="Close").click()
     expect(share).to_be_hidden()
 

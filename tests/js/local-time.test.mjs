@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { localDateTime, localTime } from "../../static/js/local-time.js";
+import { localDateTime, localStamp, localTime } from "../../static/js/local-time.js";
 
 const END = "2024-05-03T00:38:00+00:00";
 
@@ -26,4 +26,13 @@ test("something that is not a time gives nothing", () => {
   assert.equal(localTime("not a time"), "");
   assert.equal(localTime(""), "");
   assert.equal(localDateTime(undefined), "");
+});
+
+test("a kept page's times name the date, the replay's the seconds too", () => {
+  const at = "2024-05-03T00:38:05.123456+00:00";  // as Django's |date:"c" writes one
+  assert.equal(localStamp(at, "date", { locale: "en-GB", timeZone: "UTC" }), "3 May 2024, 00:38");
+  assert.equal(localStamp(at, "seconds", { locale: "en-GB", timeZone: "UTC" }), "3 May 2024, 00:38:05");
+  assert.equal(localStamp(at, "date", { locale: "en-GB", timeZone: "America/New_York" }), "2 May 2024, 20:38");
+  assert.equal(localStamp(at, "", { locale: "en-GB", timeZone: "UTC" }), "00:38");
+  assert.equal(localStamp("not a time", "date"), "");
 });
