@@ -12,11 +12,14 @@
 //   2. of those clear of the cards, the cheapest by length, bends, and the other plans it
 //      crosses or runs along (Router.choose): planned for the whole board at once, the
 //      shortest connections first, then each once more against all the others
-//      (Router.planAll). Choosing the first clear shape, as before, drew 441 crossings on
-//      the 13 boards of bench/layout.py; this draws 258;
+//      (Router.planAll);
 //   3. if none is clear, a search around the cards (detour.js), else the candidate through
 //      the fewest cards. (JointJS's manhattan search was tried: it measures the cards in
 //      the DOM and cost seconds on big boards.)
+// The ports on a side are in the order the paths lie side by side where they part
+// (sideOrder), and lines sharing a corridor take lanes in the order their turns do not
+// cross (laneOrder). On the 13 boards of bench/layout.py, the first clear shape, ports in
+// the order of the far ends and lanes by their spans drew 441 crossings; this draws 225.
 // Cards are looked up in a spatial index (a grid of 256 px buckets), rebuilt only when the
 // board's geometry is settled (a render, a drop): while a card is dragged, only its own
 // connections are routed again (JointJS does that), against the index plus the cards in
@@ -130,6 +133,7 @@ export class Router {
     this.epoch = 0;
     this.index = null;
     this.planned = null; // {epoch, byLink: Map(link id -> plan), index: their paths} (planAll)
+    this.portOrders = null; // {epoch, bySide: Map("card side" -> users in port order)}
     this.lanes = null; // {epoch, byLink: Map(link id -> offset)}
     this.shifts = null; // {epoch, byLink: Map(link id -> offset)} of detours (makeDetourShifts)
     this.nudges = null; // {epoch, byLink: Map(link id -> points)} of detours (makeNudges)
@@ -375,9 +379,7 @@ export class Router {
 
   /**
    * The port of `link` at its `end` ("source" | "target"): the middle of the planned side,
-   * moved along it by the connection's place among those using that side, ordered by where
-   * their other ends are (so they do not cross), ties by id (so a pair keeps its order at
-   * both ends).
+   * moved along it by the connection's place among those using that side (sideUsers).
    */
   port(link, end) {
     const plan = this.plan(link);
@@ -393,23 +395,7 @@ export class Router {
       return line ? line[end === "source" ? 0 : line.length - 1] : sidePoint(box, side);
     }
     const horizontal = HORIZONTAL[side];
-    const users = [];
-    for (const other of this.graph.getConnectedLinks(element)) {
-      if (other.get("temp")) continue;
-      const otherPlan = other.id === link.id ? plan : this.plan(other);
-      if (!otherPlan) continue;
-      const ends = [];
-      if (other.source().id === element.id && otherPlan.source === side) ends.push("target");
-      if (other.target().id === element.id && otherPlan.target === side) ends.push("source");
-      for (const far of ends) {
-        const cell = this.graph.getCell(other[far]().id);
-        if (!cell) continue;
-        const c = cell.getBBox().center();
-        users.push({ id: other.id, end: far, at: horizontal ? c.y : c.x });
-      }
-    }
-    users.sort((u, v) => u.at - v.at || (u.id < v.id ? -1 : u.id > v.id ? 1 : 0)
-      || (u.end < v.end ? -1 : 1));
+    const users = this.sideUsers(element, side, link, plan);
     const far = end === "source" ? "target" : "source";
     const index = users.findIndex((u) => u.id === link.id && u.end === far);
     const count = users.length;
@@ -422,6 +408,57 @@ export class Router {
     // it: then it keeps the middle of the side (sharing it beats crossing a card).
     const still = !this.moving.has(link.source().id) && !this.moving.has(link.target().id);
     return shift && still && this.spoils(link, plan, end, moved) ? point : moved;
+  }
+
+  /**
+   * The connections that leave or enter `side` of card `element`, {id, end: the far end},
+   * in the order of their ports along the side: the order their planned paths lie side by
+   * side where they part (sideOrder), then by where their other ends are, ties by id (so a
+   * pair keeps its order at both ends). Kept per settled geometry; `link` is asked with
+   * `plan` (it may be in motion, planned afresh).
+   */
+  sideUsers(element, side, link, plan) {
+    const settled = !this.moving.size;
+    const key = `${element.id} ${side}`;
+    if (settled) {
+      if (!this.portOrders || this.portOrders.epoch !== this.epoch) this.portOrders = { epoch: this.epoch, bySide: new Map() };
+      const kept = this.portOrders.bySide.get(key);
+      if (kept) return kept;
+    }
+    const horizontal = HORIZONTAL[side];
+    const users = [];
+    for (const other of this.graph.getConnectedLinks(element)) {
+      if (other.get("temp")) continue;
+      const otherPlan = other.id === link.id ? plan : this.plan(other);
+      if (!otherPlan) continue;
+      const ends = [];
+      if (other.source().id === element.id && otherPlan.source === side) ends.push("target");
+      if (other.target().id === element.id && otherPlan.target === side) ends.push("source");
+      for (const far of ends) {
+        const cell = this.graph.getCell(other[far]().id);
+        if (!cell) continue;
+        const c = cell.getBBox().center();
+        const path = this.plannedPath(other, otherPlan, far === "target");
+        users.push({ id: other.id, end: far, at: horizontal ? c.y : c.x, path });
+      }
+    }
+    const leftFirst = side === "right" || side === "top";
+    users.sort((u, v) => (leftFirst ? 1 : -1) * sideOrder(u.path, v.path) || u.at - v.at
+      || (u.id < v.id ? -1 : u.id > v.id ? 1 : 0) || (u.end < v.end ? -1 : 1));
+    if (settled) this.portOrders.bySide.set(key, users);
+    return users;
+  }
+
+  /** The planned path of `link` from the middles of its sides (no ports, no lane),
+   * from its source, or from its target when `fromSource` is false. */
+  plannedPath(link, plan, fromSource) {
+    const s = this.graph.getCell(link.source().id);
+    const t = this.graph.getCell(link.target().id);
+    if (!s || !t || !plan) return null;
+    const [a, b] = [s.getBBox(), t.getBBox()];
+    const [p, q] = [sidePoint(a, plan.source), sidePoint(b, plan.target)];
+    const points = plan.shape === "path" ? detourPoints(plan, p, q) : this.points(plan, p, q, a, b, 0);
+    return fromSource ? points : points.slice().reverse();
   }
 
   /**
@@ -641,7 +678,12 @@ export class Router {
         // Outward, or inward as far as CLEAR px from the cards it goes around.
         range = [CLEAR - STUB, 4 * LANE_GAP];
       }
-      axes[HORIZONTAL[plan.source] ? 0 : 1].push({ id: link.id, span, range, along });
+      // Which way the line turns at each end of its span (-1: towards lower x or y).
+      const axis = HORIZONTAL[plan.source] ? 0 : 1;
+      const [across, lengthwise] = axis === 0 ? ["x", "y"] : ["y", "x"];
+      const turn = (point) => (point[across] < along ? -1 : 1);
+      const turns = p[lengthwise] <= q[lengthwise] ? [turn(p), turn(q)] : [turn(q), turn(p)];
+      axes[axis].push({ id: link.id, span, range, along, turns });
     }
     // Z middles and C sides along the same line, or lines a few px apart, share lanes:
     // the lines of each axis in order, a group ending where the next is over 6 px away.
@@ -658,17 +700,19 @@ export class Router {
     }
     const byLink = new Map();
     for (const { list, taken } of groups) {
-      // Lanes are handed out to overlapping spans only (interval colouring, by start).
-      list.sort((u, v) => u.span[0] - v.span[0] || (u.id < v.id ? -1 : 1));
-      const ends = []; // lane index -> end of the last span in it
+      // Lanes are handed out to overlapping spans only, in the order that keeps their
+      // turns from crossing each other (laneOrder), each the lane after those of the
+      // lines before it that it overlaps.
+      list.sort((u, v) => laneOrder(u, v) || u.span[0] - v.span[0] || (u.id < v.id ? -1 : 1));
       const lanes = [];
-      for (const item of list) {
-        let lane = ends.findIndex((end) => end < item.span[0] - 4);
-        if (lane < 0) lane = ends.length;
-        ends[lane] = item.span[1];
+      list.forEach((item, i) => {
+        let lane = 0;
+        for (let k = 0; k < i; k += 1) {
+          if (list[k].span[0] <= item.span[1] + 4 && item.span[0] <= list[k].span[1] + 4) lane = Math.max(lane, lanes[k] + 1);
+        }
         lanes.push(lane);
-      }
-      const count = ends.length;
+      });
+      const count = lanes.length ? Math.max(...lanes) + 1 : 0;
       // Lanes spread across the line, each within its own range; then each link keeps
       // its lane unless that takes it into a card the line itself was clear of, or onto
       // a line already given to a link it runs beside: then the nearest offset in its
@@ -760,6 +804,71 @@ export class Router {
     const points = this.points(plan, p, q, s.getBBox(), t.getBBox(), this.lane(link));
     return points.slice(1, -1);
   }
+}
+
+/**
+ * Which of two paths leaving one point lies to the left of the other where they part:
+ * -1 if `u`, 1 if `v`, 0 if they never part (or one ends first). Walked together from the
+ * start: the first segment on which they differ, the one that turns first (or the one
+ * whose turn is to the left, when both turn there) decides. Strands that run together
+ * keep their sides through every turn they make together, so this is also their order
+ * where they leave the card: ports in that order do not cross each other there.
+ */
+export function sideOrder(u, v) {
+  if (!u || !v) return 0;
+  for (let k = 1; k < u.length && k < v.length; k += 1) {
+    const du = direction(u[k - 1], u[k]);
+    const dv = direction(v[k - 1], v[k]);
+    if (du.x !== dv.x || du.y !== dv.y) {
+      // They part at a shared corner: the one turning further left is left.
+      if (k === 1) return leftOf(du, dv) ? -1 : leftOf(dv, du) ? 1 : 0;
+      const before = direction(u[k - 2], u[k - 1]);
+      return Math.sign(turnOf(before, dv) - turnOf(before, du));
+    }
+    const lu = u[k - 1].distance(u[k]);
+    const lv = v[k - 1].distance(v[k]);
+    if (Math.abs(lu - lv) < 0.5) continue;
+    // The shorter segment turns (or ends) first: its next direction says which way.
+    const [short, k2] = lu < lv ? [u, k] : [v, k];
+    if (k2 + 1 >= short.length) return 0;
+    const turn = direction(short[k2], short[k2 + 1]);
+    const left = turn.x === du.y && turn.y === -du.x;
+    const sign = left ? -1 : 1;
+    return short === u ? sign : -sign;
+  }
+  return 0;
+}
+
+/**
+ * The order across a shared line of two lines' middles (from makeLanes: `span` along the
+ * line, `turns` at its low and high end: -1 towards the low side across, 1 the high side):
+ * negative when `u` should take the lower lane. Where one starts inside the other's
+ * span, its turn there crosses the other unless it lies on the side it turns to; the same
+ * where one ends inside the other. Each end votes; a tie (or no overlap) is no order.
+ */
+export function laneOrder(u, v) {
+  if (u.span[0] > v.span[1] + 4 || v.span[0] > u.span[1] + 4) return 0;
+  let vote = 0; // < 0: u takes the lower lane
+  if (u.span[0] < v.span[0]) vote -= v.turns[0]; // v starts inside u: v on its turn's side
+  else if (v.span[0] < u.span[0]) vote += u.turns[0];
+  if (u.span[1] < v.span[1]) vote += u.turns[1]; // u ends inside v: u on its turn's side
+  else if (v.span[1] < u.span[1]) vote -= v.turns[1];
+  return Math.sign(vote);
+}
+
+/** The unit direction from p to q of an axis-parallel segment. */
+function direction(p, q) {
+  return { x: Math.sign(q.x - p.x), y: Math.sign(q.y - p.y) };
+}
+
+/** 1 if direction `d` turns left from direction `before`, -1 right, 0 neither. */
+function turnOf(before, d) {
+  return leftOf(d, before) ? 1 : leftOf(before, d) ? -1 : 0;
+}
+
+/** Whether direction `d` points to the left of direction `e` (screen coordinates). */
+function leftOf(d, e) {
+  return d.x * e.y - d.y * e.x > 0;
 }
 
 /**
