@@ -57,6 +57,7 @@ from components.export import (  # noqa: E402
     around_cards,
     fallback_splines,
     render,
+    route_pos,
     to_dot,
 )
 from components.graphviz import GraphvizFailed, attrs, fmt, run_graphviz  # noqa: E402
@@ -68,6 +69,7 @@ from components.layout import (  # noqa: E402
     positions_from_json,
 )
 from components.report import validate  # noqa: E402
+from components.routes import board_routes  # noqa: E402
 
 DESIGNS = ROOT / "tests" / "fixtures" / "designs"
 WINDOW = (1440, 900)
@@ -75,6 +77,7 @@ FIT_PADDING = 56  # static/js/viewport.js fit()
 LABEL_REACH = 8  # points: a label farther than this from its own link is "away"
 EDITOR_FIGURES = (("crossings", "crossings"), ("through", "through"), ("shared", "shared"))
 TARGETS = {"fit": 0.6, "through": 0, "truncated": 0, "crossing_ratio": 0.6, "aspect": (0.6, 2.2)}
+FIT_LIMIT = 25  # components: the fit target applies to boards up to this size (issue #12)
 
 
 def canvas_area(window: tuple[int, int] = WINDOW) -> tuple[float, float]:
@@ -418,10 +421,19 @@ def baseline_labels(board: Board, data: dict[str, Any]) -> dict[str, int]:
     return label_counts(rects, lines, labels)
 
 
-def pinned_drawing(board: Board, positions: dict[str, dict[str, float]]) -> dict[str, Any]:
-    """Cards at `positions`, drawn as the exports draw them (components/export.py): links
+def pinned_drawing(
+    board: Board, positions: dict[str, dict[str, float]], graphviz_routes: bool = False
+) -> dict[str, Any]:
+    """Cards at `positions`, drawn as the exports draw them (components/export.py): the
+    canvas's routes (components/routes.py) pinned; or, with `graphviz_routes` (as the
+    exports drew before, and still do for boards over routes.ROUTE_LIMIT components), links
     routed orthogonally by Graphviz around the pinned cards, polylines where that fails."""
     options: dict[str, Any] = {"layout": "auto", "positions": positions}
+    canvas = None if graphviz_routes else board_routes(board, positions)
+    if canvas is not None:
+        options["routes"] = {number: route_pos(line) for number, line in canvas.items()}
+        source = to_dot(board, **options)
+        return json.loads(run_graphviz(source, "json", ["-Kneato", "-n2"]))  # type: ignore[no-any-return]
     try:
         data = json.loads(run_graphviz(to_dot(board, **options), "json", ["-Kneato", "-n2"]))
     except GraphvizFailed:
@@ -473,6 +485,9 @@ def ours(board: Board) -> tuple[dict[str, Any], float, Positions]:
     elapsed = time.perf_counter() - started
     # Drawn exactly as the "auto" export draws it (components/export.py).
     measured = measure(board, pinned_drawing(board, positions))
+    measured["graphviz_crossings"] = measure(board, pinned_drawing(board, positions, True))[
+        "crossings"
+    ]
     measured["labels"] = export_labels(board, "auto")
     return measured, elapsed, positions
 
@@ -527,8 +542,11 @@ def main() -> None:
             f"{b['aspect']:>6.2f} | {ratio:>5.2f} | {pinned[name]:>5}"
         )
     fits = [m["fit"] for _, m, _, _ in rows]
+    small = [m for _, m, _, _ in rows if m["components"] <= FIT_LIMIT]
     passed = {
-        "fit>=0.6": sum(m["fit"] >= TARGETS["fit"] for _, m, _, _ in rows),
+        f"fit>=0.6 (<= {FIT_LIMIT} components)": f"{sum(m['fit'] >= TARGETS['fit'] for m in small)}"
+        f" of {len(small)}",
+        "fit>=0.6 (all)": sum(m["fit"] >= TARGETS["fit"] for _, m, _, _ in rows),
         "through=0": sum(m["through"] == 0 for _, m, _, _ in rows),
         "aspect ok": sum(0.6 <= m["aspect"] <= 2.2 for _, m, _, _ in rows),
         "cross<=60%": sum(r <= 0.6 for r in ratios),
@@ -543,8 +561,12 @@ def main() -> None:
     )
     print(f"boards meeting each target (of {len(rows)}): {passed}")
     print(
-        f"baseline's layout drawn as our exports draw (cards pinned, Graphviz routing): "
+        f"baseline's layout drawn as our exports draw (cards pinned, the canvas's routes): "
         f"{sum(pinned.values())} crossings"
+    )
+    print(
+        "our layout with Graphviz's routing (the exports before components/routes.py): "
+        f"{sum(m['graphviz_crossings'] for _, m, _, _ in rows)} crossings"
     )
     if isinstance(in_editor, str):
         print(f"as the editor draws it: not measured ({in_editor})")

@@ -81,6 +81,7 @@ from components.graphviz import (
     xml_safe,
 )
 from components.layout import auto_positions, card_size, node_name
+from components.routes import board_routes
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -457,6 +458,11 @@ def render(
     # links pinned as routed and the labels, tags and list where they were placed.
     placing = any(edge.label for edge in board.edges)
     options["link_labels"] = not placing
+    # The links take the canvas's routes (components/routes.py), pinned; Graphviz routes
+    # those of a board too big for them.
+    canvas = board_routes(board, positions_of(board, layout, positions)) if board.edges else None
+    if canvas is not None:
+        options["routes"] = {number: route_pos(line) for number, line in canvas.items()}
     # The routes are read back (json0) to place the labels and to check that no link runs
     # through a card (repaired: `around_cards`); a board too large for the check is drawn
     # in one run.
@@ -794,7 +800,7 @@ def around_cards(
         others = [line for k, line in lines.items() if k != number]
         path = detour(cards[ends[0]], cards[ends[1]], cards, others, budget)
         if path is not None and len(path) >= 2:
-            routes[number] = _pos_of(path)
+            routes[number] = route_pos(path)
             lines[number] = path
             repaired = True
     return routes if repaired and len(routes) == len(board.edges) else None
@@ -817,7 +823,7 @@ def _cards_crossed(points: list[Point], boxes: list[labels.Rect], ends: tuple[in
     )
 
 
-def _pos_of(path: list[Point]) -> str:
+def route_pos(path: list[Point]) -> str:
     """A canvas polyline (y down) as a Graphviz edge ``pos`` in the DOT source's points:
     straight B-spline pieces, ending an arrowhead's length before the tip (``e,``)."""
     points = [(x, -y) for x, y in path]
