@@ -1,21 +1,18 @@
-"""An orthogonal way around the cards for one link: the exports' repair of a route that
-runs through a card.
+"""The editor's search around the cards (static/js/detour.js), step for step, in Python:
+for the exports' routes (components/routes.py) and their repair of a Graphviz route that
+runs through a card (components/export.py around_cards).
 
-Why: Graphviz routes the exported links (components/export.py), orthogonally, or as
-polylines where its orthogonal router fails; the polyline router leaves a link straight
-when the cards sit in its way on one line (client, gateway and ranker in a row, the
-ranker answering the client), so the line crossed out the gateway's label. The editor
-draws such a link around the cards (static/js/detour.js); this is the same search for
-the exports: a sparse orthogonal grid made of lines just outside each nearby card's
-edges and through the two cards' side stubs, searched for the cheapest path by length
-plus a cost per bend (Dijkstra over grid points and the direction of travel).
-
-Coordinates are the canvas's (y down); a rectangle is (left, top, right, bottom).
+Why: a link with no clear Z, L or C shape is drawn around the cards by a search of a
+sparse orthogonal grid (lines just outside each nearby card's edges and through the two
+cards' side stubs) for the cheapest path by length plus a cost per bend: Dijkstra over
+grid points and the direction of travel. It must break every tie of equal cost as
+detour.js does (the same order of states, the same binary heap), or the exports and the
+editor part wherever two ways around cost the same, and every line planned after them
+with them. Coordinates are the canvas's (y down); a box is (left, top, right, bottom).
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -23,47 +20,59 @@ from collections.abc import Sequence
 Point = tuple[float, float]
 Rect = tuple[float, float, float, float]
 
+OUTWARD = {"left": (-1, 0), "right": (1, 0), "top": (0, -1), "bottom": (0, 1)}
+SIDES = ("right", "left", "bottom", "top")
+STEPS = ((1, 0), (-1, 0), (0, 1), (0, -1))
+BEND = 40  # px a bend costs
+MARGIN = 160  # px of board searched beyond the two cards
+MAX_LINES = 90  # grid lines per axis; beyond that the search is not tried
+MAX_POPS = 8000  # grid states taken from the queue before a search gives up
 CLEAR = 10  # px kept between a path and the cards (half of it inside each keep-out box)
 STUB = 22  # px by which a path leaves a card before it may turn
-BEND = 40  # px a bend costs: a longer path with fewer corners reads better
-MARGIN = 160  # px of board searched beyond the two cards
-MAX_LINES = 120  # grid lines per axis; beyond that the search is not tried
-MAX_POPS = 8000  # grid states taken from the queue before a search gives up
-# What running beside the other links costs: per px along one of their segments (two
-# lines on one reads as one), and per crossing.
-ALONG = 3
-CROSSING = 30
-INFINITE = float("inf")
-
-OUTWARD = {"left": (-1, 0), "right": (1, 0), "top": (0, -1), "bottom": (0, 1)}
-STEPS = ((1, 0), (-1, 0), (0, 1), (0, -1))  # index ^ 1 is the opposite direction
+CELL = 64.0  # px: the grid the keep-out boxes are filed by, for `inside`
 
 
-def side_point(box: Rect, side: str) -> Point:
-    """The middle of `side` of `box`."""
-    x0, y0, x1, y1 = box
-    return {
-        "left": (x0, (y0 + y1) / 2),
-        "right": (x1, (y0 + y1) / 2),
-        "top": ((x0 + x1) / 2, y0),
-        "bottom": ((x0 + x1) / 2, y1),
-    }[side]
+class _Heap:
+    """detour.js's tiny binary heap of (cost, ...) lists: the same pushes and pops give the
+    same order, ties included (heapq breaks them another way)."""
 
+    def __init__(self) -> None:
+        self.items: list[list[float]] = []
 
-def cuts(p: Point, q: Point, box: Rect) -> bool:
-    """Whether the axis-parallel segment p-q passes through the inside of `box`."""
-    return (
-        max(p[0], q[0]) > box[0]
-        and min(p[0], q[0]) < box[2]
-        and max(p[1], q[1]) > box[1]
-        and min(p[1], q[1]) < box[3]
-    )
+    def push(self, item: list[float]) -> None:
+        items = self.items
+        items.append(item)
+        i = len(items) - 1
+        while i > 0:
+            parent = (i - 1) >> 1
+            if items[parent][0] <= items[i][0]:
+                break
+            items[parent], items[i] = items[i], items[parent]
+            i = parent
+
+    def pop(self) -> list[float]:
+        items = self.items
+        top = items[0]
+        last = items.pop()
+        if items:
+            items[0] = last
+            i = 0
+            while True:
+                left, right, m = 2 * i + 1, 2 * i + 2, i
+                if left < len(items) and items[left][0] < items[m][0]:
+                    m = left
+                if right < len(items) and items[right][0] < items[m][0]:
+                    m = right
+                if m == i:
+                    break
+                items[m], items[i] = items[i], items[m]
+                i = m
+        return top
 
 
 class Buckets:
-    """Boxes filed by the cells of a BUCKET px grid they cover: a search asks thousands
-    of times which cards or link segments lie near a point or a step, on boards of up to
-    REPAIR_LIMIT components (export.py)."""
+    """Boxes filed by the cells of a SIZE px grid they cover: the router asks thousands of
+    times which cards lie near a segment."""
 
     SIZE = 128.0
 
@@ -89,63 +98,84 @@ class Buckets:
         return found
 
 
-def _box_of(p: Point, q: Point) -> Rect:
-    return (min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1]))
-
-
 class Budget:
-    """The work the searches of one drawing may do, in all: a grid state taken from a
-    queue costs 1, and looking at ten link segments beside a step 1 more (on a board of
-    straight lines every step has many near it). What one export may spend on detours,
-    counted (not timed) so that a board draws the same on any machine."""
+    """The grid states the searches of one drawing may take from their queues, in all:
+    what one export may spend on repairs, counted (not timed) so that a board draws the
+    same on any machine."""
 
     def __init__(self, pops: int) -> None:
         self.left = pops
 
 
-def detour(
+def side_point(box: Rect, side: str) -> Point:
+    """The middle of `side` of `box`."""
+    x0, y0, x1, y1 = box
+    if side == "left":
+        return (x0, y0 + (y1 - y0) / 2)
+    if side == "right":
+        return (x1, y0 + (y1 - y0) / 2)
+    if side == "top":
+        return (x0 + (x1 - x0) / 2, y0)
+    return (x0 + (x1 - x0) / 2, y1)
+
+
+def cuts(p: Point, q: Point, r: Rect) -> bool:
+    """Whether the axis-parallel segment p-q passes through the inside of box `r`."""
+    return (
+        max(p[0], q[0]) > r[0]
+        and min(p[0], q[0]) < r[2]
+        and max(p[1], q[1]) > r[1]
+        and min(p[1], q[1]) < r[3]
+    )
+
+
+def _overlaps(box: Rect, region: Rect) -> bool:
+    """g.Rect.intersect's test: an overlap of some area, touching is not enough."""
+    return not (
+        box[0] >= region[2] or box[1] >= region[3] or region[0] >= box[2] or region[1] >= box[3]
+    )
+
+
+def search(
     a: Rect,
     b: Rect,
-    cards: Sequence[Rect],
-    lines: Sequence[Sequence[Point]] = (),
+    obstacles: Sequence[Rect],
+    clear: float = CLEAR,
+    stub: float = STUB,
     budget: Budget | None = None,
-) -> list[Point] | None:
-    """The cheapest clear orthogonal path from a side of card `a` to a side of card `b`,
-    around `cards` (the other cards; `a` and `b` may be among them) and, at a cost, off the
-    other links' `lines`: its points from the middle of a side of `a` to the middle of a
-    side of `b`, or None when the search finds none (or the region is too crowded, or
-    `budget` runs out)."""
+) -> tuple[str, str, list[Point]] | None:
+    """The cheapest clear orthogonal path from a side of box `a` to a side of box `b`:
+    (source side, target side, its corners from the end of the first stub to the end of
+    the last), or None. `obstacles` include the two ends (detour.js detour). A `budget`
+    is spent by the states taken from the queue; the search gives up when it runs out."""
     region = (
         min(a[0], b[0]) - MARGIN,
         min(a[1], b[1]) - MARGIN,
         max(a[2], b[2]) + MARGIN,
         max(a[3], b[3]) + MARGIN,
     )
-    near = [r for r in cards if r != a and r != b and cuts(r[:2], r[2:], region)]
-    near += [a, b]
-    pad = CLEAR / 2
+    near = [box for box in obstacles if _overlaps(box, region)]
+    pad = clear / 2
     keep_out = [(r[0] - pad, r[1] - pad, r[2] + pad, r[3] + pad) for r in near]
     xs: set[float] = set()
     ys: set[float] = set()
     for r in near:
-        xs.update((r[0] - CLEAR, r[2] + CLEAR))
-        ys.update((r[1] - CLEAR, r[3] + CLEAR))
-    others_a = keep_out[:-2] + keep_out[-1:]  # what a's stubs must not cut: not a itself
-    others_b = keep_out[:-1]
+        xs.update((r[0] - clear, r[2] + clear))
+        ys.update((r[1] - clear, r[3] + clear))
+    from_a = [k for k, r in zip(keep_out, near, strict=True) if r != a]
+    into_b = [k for k, r in zip(keep_out, near, strict=True) if r != b]
     starts: list[tuple[str, Point]] = []
     goals: dict[Point, str] = {}
-    for side, (dx, dy) in OUTWARD.items():
+    for side in SIDES:
+        dx, dy = OUTWARD[side]
         sa, sb = side_point(a, side), side_point(b, side)
-        s = (sa[0] + dx * STUB, sa[1] + dy * STUB)
-        t = (sb[0] + dx * STUB, sb[1] + dy * STUB)
-        # A line one stub further out, to come into a side from beyond its stub.
-        xs.update((sa[0] + 2 * dx * STUB, sb[0] + 2 * dx * STUB))
-        ys.update((sa[1] + 2 * dy * STUB, sb[1] + 2 * dy * STUB))
-        if not any(cuts(sa, s, r) for r in others_a):
+        s = (sa[0] + dx * stub, sa[1] + dy * stub)
+        t = (sb[0] + dx * stub, sb[1] + dy * stub)
+        if not any(cuts(sa, s, r) for r in from_a):
             xs.add(s[0])
             ys.add(s[1])
             starts.append((side, s))
-        if not any(cuts(t, sb, r) for r in others_b):
+        if not any(cuts(t, sb, r) for r in into_b):
             xs.add(t[0])
             ys.add(t[1])
             goals[t] = side
@@ -155,180 +185,179 @@ def detour(
     grid_y = sorted(y for y in ys if region[1] <= y <= region[3])
     if len(grid_x) > MAX_LINES or len(grid_y) > MAX_LINES:
         return None
-    segments = [
-        (p, q)
-        for line in lines
-        for p, q in zip(line, line[1:], strict=False)
-        if cuts(
-            (min(p[0], q[0]), min(p[1], q[1])),
-            (max(p[0], q[0]) + 0.1, max(p[1], q[1]) + 0.1),
-            region,
-        )
-    ]
-    return _search(
-        a, b, keep_out, grid_x, grid_y, starts, goals, segments, budget or Budget(MAX_POPS)
-    )
+    return _dijkstra(keep_out, grid_x, grid_y, starts, goals, stub, budget)
 
 
-def beside(p: Point, q: Point, segments: Sequence[tuple[Point, Point]]) -> float:
-    """What the axis-parallel step p-q costs for running beside `segments`: ALONG per px
-    it runs on one of them (within 2 px), CROSSING per one it crosses."""
-    cost = 0.0
-    level = p[1] == q[1]
-    lo, hi = (min(p[0], q[0]), max(p[0], q[0])) if level else (min(p[1], q[1]), max(p[1], q[1]))
-    at = p[1] if level else p[0]
-    # The step's box, 2 px wider: a segment whose box misses it costs nothing (most).
-    left, right = min(p[0], q[0]) - 2, max(p[0], q[0]) + 2
-    top, bottom = min(p[1], q[1]) - 2, max(p[1], q[1]) + 2
-    for u, v in segments:
-        if (u[0] < left and v[0] < left) or (u[0] > right and v[0] > right):
-            continue
-        if (u[1] < top and v[1] < top) or (u[1] > bottom and v[1] > bottom):
-            continue
-        if level and abs(u[1] - v[1]) < 0.5 and abs(u[1] - at) < 2:
-            cost += ALONG * max(0.0, min(hi, max(u[0], v[0])) - max(lo, min(u[0], v[0])))
-        elif not level and abs(u[0] - v[0]) < 0.5 and abs(u[0] - at) < 2:
-            cost += ALONG * max(0.0, min(hi, max(u[1], v[1])) - max(lo, min(u[1], v[1])))
-        elif _crosses(p, q, u, v):
-            cost += CROSSING
-    return cost
+def around(
+    a: Rect, b: Rect, obstacles: Sequence[Rect], budget: Budget | None = None
+) -> list[Point] | None:
+    """The searched path from the middle of a side of `a` to the middle of a side of `b`,
+    around `obstacles` (the two ends among them), or None."""
+    found = search(a, b, obstacles, budget=budget)
+    if found is None:
+        return None
+    source, target, corners = found
+    return detour_points(source, target, corners, side_point(a, source), side_point(b, target))
 
 
-def _crosses(a: Point, b: Point, c: Point, d: Point) -> bool:
-    """Whether segments a-b and c-d cross at a point inside both."""
-
-    def side(p: Point, q: Point, r: Point) -> float:
-        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
-
-    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
-
-
-def _search(
-    a: Rect,
-    b: Rect,
+def _dijkstra(
     keep_out: list[Rect],
     grid_x: list[float],
     grid_y: list[float],
     starts: list[tuple[str, Point]],
     goals: dict[Point, str],
-    segments: list[tuple[Point, Point]],
-    budget: Budget,
-) -> list[Point] | None:
-    """A* over (grid point, direction): a step costs its length, a turn BEND more,
-    running beside other links what `beside` says, no turning back; the estimate is the
-    Manhattan distance to the nearest goal (never more than what is left, so the path
-    found is the cheapest). A grid step is clear when its midpoint is outside every
-    keep-out box (every box edge has a grid line on each side of it)."""
-    column = {x: i for i, x in enumerate(grid_x)}
-    row = {y: j for j, y in enumerate(grid_y)}
-    boxes = Buckets(keep_out)
-    lines = Buckets([_box_of(p, q) for p, q in segments])
+    stub: float,
+    budget: Budget | None,
+) -> tuple[str, str, list[Point]] | None:
+    nx, ny = len(grid_x), len(grid_y)
+    xi = {x: i for i, x in enumerate(grid_x)}
+    yi = {y: j for j, y in enumerate(grid_y)}
+
+    # The keep-out boxes by the cells of a CELL px grid they cover: most grid points are
+    # near a few of them only.
+    cells: dict[tuple[int, int], list[Rect]] = {}
+    for r in keep_out:
+        for ci in range(int(r[0] // CELL), int(r[2] // CELL) + 1):
+            for cj in range(int(r[1] // CELL), int(r[3] // CELL) + 1):
+                cells.setdefault((ci, cj), []).append(r)
 
     def inside(x: float, y: float) -> bool:
         return any(
-            keep_out[k][0] < x < keep_out[k][2] and keep_out[k][1] < y < keep_out[k][3]
-            for k in boxes.near(x, y, x, y)
+            r[0] < x < r[2] and r[1] < y < r[3]
+            for r in cells.get((int(x // CELL), int(y // CELL)), ())
         )
 
-    def costs_beside(p: Point, q: Point) -> float:
-        x0, y0, x1, y1 = _box_of(p, q)
-        near = [segments[k] for k in lines.near(x0 - 2, y0 - 2, x1 + 2, y1 + 2)]
-        budget.left -= len(near) // 10
-        return beside(p, q, near)
+    point_state: dict[int, bool] = {}
+    step_state: dict[int, bool] = {}
 
-    targets = list(goals)
+    def open_at(i: int, j: int) -> bool:
+        k = i * ny + j
+        if k not in point_state:
+            point_state[k] = not inside(grid_x[i], grid_y[j])
+        return point_state[k]
 
-    def estimate(x: float, y: float) -> float:
-        return min(abs(x - gx) + abs(y - gy) for gx, gy in targets)
+    def step_open(i: int, j: int, ni: int, nj: int) -> bool:
+        bi, bj, axis = (min(i, ni), j, 0) if ni != i else (i, min(j, nj), 1)
+        k = (bi * ny + bj) * 2 + axis
+        if k not in step_state:
+            mx = grid_x[bi] if axis else (grid_x[bi] + grid_x[bi + 1]) / 2
+            my = (grid_y[bj] + grid_y[bj + 1]) / 2 if axis else grid_y[bj]
+            step_state[k] = not inside(mx, my)
+        return step_state[k]
 
-    best: dict[tuple[int, int, int], float] = {}
-    came: dict[tuple[int, int, int], tuple[int, int, int] | str] = {}
-    queue: list[tuple[float, float, tuple[int, int, int]]] = []
+    best: dict[int, float] = {}
+    came: dict[int, int] = {}
+    first_side: dict[int, str] = {}
+    heap = _Heap()
     for side, point in starts:
-        i, j = column.get(point[0]), row.get(point[1])
-        if i is None or j is None or inside(*point):
+        i, j = xi.get(point[0]), yi.get(point[1])
+        if i is None or j is None or not open_at(i, j):
             continue
-        state = (i, j, STEPS.index(OUTWARD[side]))
-        start = STUB + costs_beside(side_point(a, side), point)
-        if start < best.get(state, float("inf")):
-            best[state] = start
-            came[state] = side
-            heapq.heappush(queue, (start + estimate(*point), start, state))
-    costs: dict[tuple[int, int, int], float] = {}
+        d = STEPS.index(OUTWARD[side])
+        state = (i * ny + j) * 4 + d
+        best[state] = stub
+        first_side[state] = side
+        heap.push([stub, i, j, d])
     pops = 0
-    while queue:
-        _, cost, state = heapq.heappop(queue)
+    while heap.items:
+        if pops > MAX_POPS or (budget is not None and budget.left <= 0):
+            return None
+        pops += 1
+        if budget is not None:
+            budget.left -= 1
+        cost, fi, fj, fd = heap.pop()
+        i, j, d = int(fi), int(fj), int(fd)
+        state = (i * ny + j) * 4 + d
         if cost > best.get(state, float("inf")):
             continue
-        pops += 1
-        budget.left -= 1
-        if pops > MAX_POPS or budget.left < 0:
-            return None
-        i, j, d = state
-        here = (grid_x[i], grid_y[j])
-        arrive = goals.get(here)
-        if arrive is not None and STEPS[d] == tuple(-v for v in OUTWARD[arrive]):
-            return _unwind(state, came, grid_x, grid_y, a, b, arrive)
-        for e, (dx, dy) in enumerate(STEPS):
+        target = goals.get((grid_x[i], grid_y[j]))
+        if target and STEPS[d] == (-OUTWARD[target][0], -OUTWARD[target][1]):
+            source, corners = _unwind(came, first_side, state, grid_x, grid_y, ny)
+            return source, target, corners
+        for e in range(4):
             if e == d ^ 1:
                 continue
-            ni, nj = i + dx, j + dy
-            if not (0 <= ni < len(grid_x) and 0 <= nj < len(grid_y)):
+            ni, nj = i + STEPS[e][0], j + STEPS[e][1]
+            if ni < 0 or nj < 0 or ni >= nx or nj >= ny:
                 continue
-            there = (grid_x[ni], grid_y[nj])
-            move = (i, j, e)
-            if move not in costs:  # the same step is tried in up to three directions
-                mid = ((here[0] + there[0]) / 2, (here[1] + there[1]) / 2)
-                if inside(*there) or inside(*mid):
-                    costs[move] = INFINITE
-                else:
-                    length = abs(there[0] - here[0]) + abs(there[1] - here[1])
-                    costs[move] = length + costs_beside(here, there)
-            if costs[move] == INFINITE:
+            if not open_at(ni, nj) or not step_open(i, j, ni, nj):
                 continue
-            step = costs[move] + (0 if e == d else BEND)
-            into = goals.get(there)
-            if into is not None and STEPS[e] == tuple(-v for v in OUTWARD[into]):
-                step += costs_beside(there, side_point(b, into))  # the last stub too
-            following = (ni, nj, e)
-            if cost + step < best.get(following, float("inf")):
-                best[following] = cost + step
-                came[following] = state
-                heapq.heappush(queue, (cost + step + estimate(*there), cost + step, following))
+            step = abs(grid_x[ni] - grid_x[i]) + abs(grid_y[nj] - grid_y[j])
+            following = cost + step + (0 if e == d else BEND)
+            next_state = (ni * ny + nj) * 4 + e
+            if following < best.get(next_state, float("inf")):
+                best[next_state] = following
+                came[next_state] = state
+                heap.push([following, ni, nj, e])
     return None
 
 
 def _unwind(
-    state: tuple[int, int, int],
-    came: dict[tuple[int, int, int], tuple[int, int, int] | str],
-    grid_x: list[float],
-    grid_y: list[float],
-    a: Rect,
-    b: Rect,
-    arrive: str,
-) -> list[Point]:
-    """The path found, from a's side middle to b's, with collinear corners dropped."""
-    points = [side_point(b, arrive)]
-    at: tuple[int, int, int] | str = state
-    while not isinstance(at, str):
-        points.append((grid_x[at[0]], grid_y[at[1]]))
-        at = came[at]
-    points.append(side_point(a, at))
+    came: dict[int, int],
+    first_side: dict[int, str],
+    state: int,
+    xs: list[float],
+    ys: list[float],
+    ny: int,
+) -> tuple[str, list[Point]]:
+    points: list[Point] = []
+    at: int | None = state
+    source = ""
+    while at is not None:
+        cell = at // 4
+        points.append((xs[cell // ny], ys[cell % ny]))
+        if at not in came:
+            source = first_side.get(at, "")
+        at = came.get(at)
     points.reverse()
-    return straightened(points)
+    return source, straightened(points)
 
 
 def straightened(points: list[Point]) -> list[Point]:
-    """`points` without repeats and without corners on a straight line through their
-    neighbours."""
-    kept: list[Point] = []
-    for p in points:
-        if kept and kept[-1] == p:
+    """`points` without the corners on a straight line through their neighbours."""
+    return [
+        p
+        for k, p in enumerate(points)
+        if k in (0, len(points) - 1)
+        or not (
+            (points[k - 1][0] == p[0] == points[k + 1][0])
+            or (points[k - 1][1] == p[1] == points[k + 1][1])
+        )
+    ]
+
+
+def detour_points(
+    source: str, target: str, corners: Sequence[Point], p: Point, q: Point
+) -> list[Point]:
+    """The path from port `p` through a search's `corners` to port `q`: each stub moved with
+    its port, an elbow put in where that leaves two points out of line (detour.js
+    detourPoints)."""
+
+    def horizontal(side: str) -> bool:
+        return side in ("left", "right")
+
+    inner = [list(c) for c in corners]
+    if not inner:
+        return [p, q]
+    if horizontal(source):
+        inner[0][1] = p[1]
+    else:
+        inner[0][0] = p[0]
+    if len(inner) > 1:
+        if horizontal(target):
+            inner[-1][1] = q[1]
+        else:
+            inner[-1][0] = q[0]
+    out: list[Point] = [p]
+    vertical = not horizontal(source)
+    for point in [*((c[0], c[1]) for c in inner), q]:
+        u = out[-1]
+        if u[0] != point[0] and u[1] != point[1]:
+            out.append((point[0], u[1]) if vertical else (u[0], point[1]))
+            vertical = not vertical
+        v = out[-1]
+        if v == point:
             continue
-        if len(kept) >= 2:
-            u, v = kept[-2], kept[-1]
-            if (u[0] == v[0] == p[0]) or (u[1] == v[1] == p[1]):
-                kept[-1] = p
-                continue
-        kept.append(p)
-    return kept
+        vertical = v[0] == point[0]
+        out.append(point)
+    return straightened(out)

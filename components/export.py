@@ -39,7 +39,7 @@ from typing import Any
 from components import labels
 from components.cards import card_geometry, collapse, text_width, wrap
 from components.catalogue import CATEGORIES, COMPONENT_TYPES, NOTE
-from components.detour import Budget, detour
+from components.detour import Budget, around
 from components.document import Board, Node, dump
 from components.drawing import (
     BADGE_SIZE,
@@ -797,8 +797,7 @@ def around_cards(
             break  # the rest keep Graphviz's routes
         edge = board.edges[number]
         ends = (index[edge.source], index[edge.target])
-        others = [line for k, line in lines.items() if k != number]
-        path = detour(cards[ends[0]], cards[ends[1]], cards, others, budget)
+        path = around(cards[ends[0]], cards[ends[1]], cards, budget)
         if path is not None and len(path) >= 2:
             routes[number] = route_pos(path)
             lines[number] = path

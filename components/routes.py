@@ -18,10 +18,10 @@ ones) and more crossings than the canvas's router now draws (bench/layout.py: 23
    the middles that share a corridor, in the order their turns do not cross
    (`lane_order`).
 
-The search around the cards is detour.js's, step for step (components/canvas_search.py).
+The search around the cards is detour.js's, step for step (components/detour.py).
 Not ported: the canvas's 3–5 px steps of a searched path off another line (routing.js
 makeNudges), and its time budget for the searches (the exports search without one, as
-the canvas does in tests, each search capped at canvas_search.MAX_POPS grid states).
+the canvas does in tests, each search capped at detour.MAX_POPS grid states).
 Coordinates are the canvas's (y down); a card is (left, top, right, bottom).
 """
 
@@ -33,7 +33,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from components import canvas_search
 from components import detour as search
 from components.document import Board
 from components.layout import Positions, card_size
@@ -182,7 +181,7 @@ def plan_points(plan: Plan, p: Point, q: Point, a: Rect, b: Rect, lane: float) -
 
 def _path_from(plan: Plan, p: Point, q: Point) -> list[Point]:
     """A grid search's path from port `p` to port `q`."""
-    return canvas_search.detour_points(plan.source, plan.target, plan.corners, p, q)
+    return search.detour_points(plan.source, plan.target, plan.corners, p, q)
 
 
 def side_by_side(points: Sequence[Point], d: float) -> list[Point]:
@@ -453,7 +452,7 @@ class Routes:
             hits = self.hits(points_of(plan), ends, fewest)
             if hits < fewest:
                 chosen, fewest = plan, hits
-        found = canvas_search.search(a, b, [*self.cards.values(), a, b], CLEAR, STUB)
+        found = search.search(a, b, [*self.cards.values(), a, b], CLEAR, STUB)
         if found is not None:
             path = Plan(found[0], found[1], "path", corners=tuple(found[2]))
             return path, points_of(path)
