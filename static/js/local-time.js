@@ -8,7 +8,8 @@
 // that is kept, like the report, or whose edits are seconds apart, like the replay).
 // People in different time zones each see their own clock; the title names the zone.
 
-const TIME = { hour: "2-digit", minute: "2-digit" };
+// The locale's short time ("8:38 PM", "20:38"), as the forms below write it beside a date.
+const TIME = { timeStyle: "short" };
 const FULL = { dateStyle: "medium", timeStyle: "long" };
 // What each value of data-local-time writes, beside the plain time ("").
 const FORMS = {

@@ -47,7 +47,7 @@ def test_ending_the_interview_turns_every_page_read_only_until_reopened(
     ended_at = panel.locator("#iv-end time")
     iso = ended_at.get_attribute("datetime")
     local = page.evaluate(
-        "iso => new Date(iso).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'})", iso
+        "iso => new Date(iso).toLocaleTimeString([], {timeStyle: 'short'})", iso
     )
     expect(ended_at).to_have_text(local)
     expect(page.locator("#ended-banner time")).to_have_text(local)
