@@ -46,9 +46,7 @@ def test_ending_the_interview_turns_every_page_read_only_until_reopened(
     # The banner and the panel give the end the same way: the reader's local time.
     ended_at = panel.locator("#iv-end time")
     iso = ended_at.get_attribute("datetime")
-    local = page.evaluate(
-        "iso => new Date(iso).toLocaleTimeString([], {timeStyle: 'short'})", iso
-    )
+    local = page.evaluate("iso => new Date(iso).toLocaleTimeString([], {timeStyle: 'short'})", iso)
     expect(ended_at).to_have_text(local)
     expect(page.locator("#ended-banner time")).to_have_text(local)
     expect(page.locator("#ended-banner time")).to_have_attribute("datetime", re.compile(r"\d{4}-"))
