@@ -777,7 +777,7 @@ export class Canvas extends EventTarget {
       if (!drag.moved && (dx || dy)) {
         drag.moved = true;
         for (const k of drag.start.keys()) this.dragging.add(k);
-        this.router.invalidate(); // the index leaves the cards in motion out
+        this.router.startMoving(); // the index leaves the cards in motion out
         this.stage.classList.add("is-dragging");
       }
       for (const [k, pos] of drag.start) {
@@ -925,7 +925,7 @@ export class Canvas extends EventTarget {
       const cell = this.graph.getCell(key);
       if (!cell) continue;
       if (!this.nudging.start.has(key)) this.nudging.start.set(key, cell.position());
-      if (!this.dragging.has(key)) this.router.invalidate();
+      if (!this.dragging.has(key)) this.router.startMoving();
       this.dragging.add(key);
       const p = cell.position();
       cell.position(p.x + dx, p.y + dy);

@@ -134,6 +134,8 @@ export class Router {
     this.index = null;
     this.planned = null; // {epoch, byLink: Map(link id -> plan), index: their paths} (planAll)
     this.portOrders = null; // {epoch, bySide: Map("card side" -> users in port order)}
+    this.movingSince = -1; // the epoch at which the cards in `moving` began to move
+    this.alone = new Map(); // link id -> {key, plan}: links planned outside planAll
     this.lanes = null; // {epoch, byLink: Map(link id -> offset)}
     this.shifts = null; // {epoch, byLink: Map(link id -> offset)} of detours (makeDetourShifts)
     this.nudges = null; // {epoch, byLink: Map(link id -> points)} of detours (makeNudges)
@@ -142,13 +144,23 @@ export class Router {
     this.searched = { epoch: -1, ms: 0 };
     this.retries = 0; // settles in a row run again for searches the budget put off
     graph.on("add remove change:source change:target", () => this.invalidate());
-    graph.on("remove", (cell) => this.detours.delete(cell.id));
+    graph.on("remove", (cell) => {
+      this.detours.delete(cell.id);
+      this.alone.delete(cell.id);
+    });
   }
 
   /** The geometry changed (a render, a drop): plans, index and lanes are made again. */
   invalidate() {
     this.epoch += 1;
     this.index = null;
+  }
+
+  /** Cards start moving (their ids are in `moving`): the geometry changes, and the links
+   * that stay keep their plans while nothing else changes (see plan). */
+  startMoving() {
+    this.invalidate();
+    this.movingSince = this.epoch;
   }
 
   /** Route every connection again (after a drop or a render that moved cards). */
@@ -230,13 +242,23 @@ export class Router {
     if (fresh && !link.get("temp")) {
       // While cards move, the links that stay keep the plans of the last settled board
       // (planning the whole board again on a drag's first frame cost 0.1-0.25 s at 1,000
-      // cards); the drop plans everything again.
-      const planned = this.moving.size && this.planned ? this.planned : this.planAll();
-      const kept = planned.byLink.get(link.id);
+      // cards), unless something else changed since the move began (someone else's
+      // edit: then the board is planned again, the moving links left out); the drop
+      // plans everything again.
+      const keep = this.moving.size && this.planned && this.epoch === this.movingSince;
+      const kept = (keep ? this.planned : this.planAll()).byLink.get(link.id);
       if (kept) return kept;
     }
-    // Dragged, being drawn or added since: planned alone, against the others' paths.
-    return this.choose(link, s, t, this.planned ? this.planned.index : new CrossingIndex(), fresh).plan;
+    // Dragged, being drawn or added since: planned alone, against the others' paths,
+    // once for each place of its two cards (a frame asks for it several times).
+    const a = s.getBBox();
+    const b = t.getBBox();
+    const key = `${this.epoch} ${a.x},${a.y},${a.width},${a.height} ${b.x},${b.y},${b.width},${b.height}`;
+    const memo = this.alone.get(link.id);
+    if (memo && memo.key === key) return memo.plan;
+    const { plan } = this.choose(link, s, t, this.planned ? this.planned.index : new CrossingIndex(), fresh);
+    this.alone.set(link.id, { key, plan });
+    return plan;
   }
 
   /**
@@ -447,6 +469,10 @@ export class Router {
       }
     }
     const leftFirst = side === "right" || side === "top";
+    // From one order, whatever order the graph gave them in (the comparison below is not
+    // transitive everywhere, so the result depends on where it starts: every client must
+    // start from the same).
+    users.sort(byIdAndEnd);
     users.sort((u, v) => (leftFirst ? 1 : -1) * sideOrder(u.path, v.path) || u.at - v.at
       || (u.id < v.id ? -1 : u.id > v.id ? 1 : 0) || (u.end < v.end ? -1 : 1));
     if (settled) this.portOrders.bySide.set(key, users);
@@ -693,7 +719,7 @@ export class Router {
     // the lines of each axis in order, a group ending where the next is over 6 px away.
     const groups = [];
     for (const items of axes) {
-      items.sort((u, v) => u.along - v.along);
+      items.sort((u, v) => u.along - v.along || (u.id < v.id ? -1 : u.id > v.id ? 1 : 0));
       // The lines given out so far on this axis, {span, at: where the line is}: a lane
       // moves a line up to 40 px, onto the line of another group.
       const taken = new LaneIndex();
@@ -707,6 +733,7 @@ export class Router {
       // Lanes are handed out to overlapping spans only, in the order that keeps their
       // turns from crossing each other (laneOrder), each the lane after those of the
       // lines before it that it overlaps.
+      list.sort(byIdAndEnd); // one order to start from, as for the ports
       list.sort((u, v) => laneOrder(u, v) || u.span[0] - v.span[0] || (u.id < v.id ? -1 : 1));
       const lanes = [];
       list.forEach((item, i) => {
@@ -858,6 +885,12 @@ export function laneOrder(u, v) {
   if (u.span[1] < v.span[1]) vote += u.turns[1]; // u ends inside v: u on its turn's side
   else if (v.span[1] < u.span[1]) vote -= v.turns[1];
   return Math.sign(vote);
+}
+
+/** Items with an `id` (and maybe an `end`) in the order of those. */
+function byIdAndEnd(u, v) {
+  if (u.id !== v.id) return u.id < v.id ? -1 : 1;
+  return u.end === v.end ? 0 : u.end < v.end ? -1 : 1;
 }
 
 /** The unit direction from p to q of an axis-parallel segment. */

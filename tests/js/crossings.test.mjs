@@ -104,17 +104,54 @@ test("while a card is dragged, only its own connections are planned again", () =
   router.line(ab);
   const planned = router.stats.plans;
   moving.add("F");
-  router.invalidate(); // canvas.js does this as a drag starts
+  router.startMoving(); // canvas.js, as a drag starts
   graph.getCell("F").position(300, 120);
-  router.plan(ab); // settled: kept
+  router.plan(ab); // settled: kept, the board not planned again
   assert.equal(router.stats.plans, planned);
-  router.plan(ef); // dragged: planned alone, each frame
+  router.plan(ef); // dragged: planned alone, once for each place
+  router.plan(ef);
+  assert.equal(router.stats.plans, planned + 1);
+  graph.getCell("F").position(300, 110);
   router.plan(ef);
   assert.equal(router.stats.plans, planned + 2);
   // Dropped: everything is planned again, E -> F from F's new place.
   moving.clear();
   router.invalidate(); // what settle() does, without a paper to redraw
   assert.notDeepEqual(router.line(ef), before);
+});
+
+test("someone else's move during a drag plans the links that stay again", () => {
+  // A -> B runs level while D is dragged; then B is moved (by another person: a
+  // render's settle) below A. Keeping the plan made before the drag would run it as a
+  // Z between the old facing sides.
+  const graph = graphOf({ A: [0, 0, 120, 40], B: [300, 0, 120, 40], D: [0, 300, 120, 40] },
+    [["ab", "A", "B"]]);
+  const moving = new Set();
+  const router = new Router(graph, null, moving, Infinity);
+  const ab = graph.getCell("ab");
+  assert.equal(router.plan(ab).source, "right");
+  moving.add("D");
+  router.startMoving();
+  graph.getCell("B").position(0, 200);
+  router.invalidate(); // the remote change settles the board
+  const plan = router.plan(ab);
+  assert.deepEqual([plan.source, plan.target], ["bottom", "top"]);
+});
+
+test("paths between cards far apart are indexed without a bucket per 128 px", () => {
+  const index = new CrossingIndex();
+  const far = 1_000_000;
+  index.add("long", [P(-far, 0), P(far, 0)], ["a", "b"]);
+  index.add("short", [P(0, -50), P(0, 50)], ["c", "d"]);
+  // The long one is listed apart; the short one is in the two buckets it spans.
+  assert.equal(index.long.size, 1);
+  assert.equal(index.buckets.size, 2);
+  const none = () => false;
+  assert.equal(index.crossings([P(10, -far), P(10, far)], none), 1); // long against long
+  assert.equal(index.crossings([P(-20, 10), P(20, 10)], none), 1); // short against short
+  assert.equal(index.crossings([P(500, -10), P(500, 10)], none), 1); // short against long
+  index.remove("long");
+  assert.equal(index.crossings([P(500, -10), P(500, 10)], none), 0);
 });
 
 const { laneOrder, sideOrder } = await import("../../static/js/routing.js");
