@@ -76,7 +76,10 @@ class Buckets:
 
     SIZE = 128.0
 
+    MAX_CELLS = 256  # a query over more cells than this (a segment between far cards) looks at all
+
     def __init__(self, boxes: Sequence[Rect]) -> None:
+        self.count = len(boxes)
         self.cells: dict[tuple[int, int], list[int]] = defaultdict(list)
         for k, (x0, y0, x1, y1) in enumerate(boxes):
             for i, j in self._cells(x0, y0, x1, y1):
@@ -91,7 +94,14 @@ class Buckets:
         ]
 
     def near(self, x0: float, y0: float, x1: float, y1: float) -> set[int]:
-        """The boxes filed in a cell the box (x0, y0, x1, y1) covers."""
+        """The boxes filed in a cell the box (x0, y0, x1, y1) covers (or every box, for a
+        query over more than MAX_CELLS cells)."""
+        s = self.SIZE
+        area = (math.floor(x1 / s) - math.floor(x0 / s) + 1) * (
+            math.floor(y1 / s) - math.floor(y0 / s) + 1
+        )
+        if area > self.MAX_CELLS:
+            return set(range(self.count))
         found: set[int] = set()
         for cell in self._cells(x0, y0, x1, y1):
             found.update(self.cells.get(cell, ()))

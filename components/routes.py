@@ -51,6 +51,7 @@ PLAN_PASSES = 2
 SECOND_PASS_LIMIT = 400  # links: bigger boards are planned in one pass
 BUCKET = 128  # px: the crossing index's grid
 ALONG = 3  # px: parallel segments nearer than this run along each other
+MAX_BUCKETS = 64  # cells: a longer segment (cards far apart) is listed apart (crossings.js)
 NEAR = 7  # px: a grid-search path moved nearer than this to a card reads as touching it
 ROUTE_LIMIT = 60  # components: larger boards are routed by Graphviz (at 100: 0.1–0.4 s here)
 HORIZONTAL = {"left": True, "right": True, "top": False, "bottom": False}
@@ -267,6 +268,7 @@ class CrossingIndex:
     def __init__(self) -> None:
         self.cells: dict[tuple[int, int], list[Entry]] = defaultdict(list)
         self.by_link: dict[str, list[Entry]] = {}
+        self.long: list[Entry] = []  # entries over more than MAX_BUCKETS cells
 
     def add(self, link: str, points: Sequence[Point]) -> None:
         self.remove(link)
@@ -280,13 +282,19 @@ class CrossingIndex:
                 min(u[1], v[1]),
                 max(u[1], v[1]),
             )
-            for cell in _cells(entry[2], entry[4], entry[3], entry[5]):
-                self.cells[cell].append(entry)
+            if _span(entry[2], entry[4], entry[3], entry[5]) > MAX_BUCKETS:
+                self.long.append(entry)
+            else:
+                for cell in _cells(entry[2], entry[4], entry[3], entry[5]):
+                    self.cells[cell].append(entry)
             entries.append(entry)
         self.by_link[link] = entries
 
     def remove(self, link: str) -> None:
         for entry in self.by_link.pop(link, []):
+            if _span(entry[2], entry[4], entry[3], entry[5]) > MAX_BUCKETS:
+                self.long.remove(entry)
+                continue
             for cell in _cells(entry[2], entry[4], entry[3], entry[5]):
                 self.cells[cell].remove(entry)
 
@@ -300,8 +308,13 @@ class CrossingIndex:
                 continue
             x0, x1, y0, y1 = min(u[0], v[0]), max(u[0], v[0]), min(u[1], v[1]), max(u[1], v[1])
             seen: set[int] = set()
-            for cell in _cells(x0, y0, x1, y1):
-                for other in self.cells.get(cell, ()):
+            # A long segment looks at every entry; a short one at its cells' and the long.
+            if _span(x0, y0, x1, y1) > MAX_BUCKETS:
+                lists: Iterable[Sequence[Entry]] = list(self.by_link.values())
+            else:
+                lists = [*(self.cells.get(cell, ()) for cell in _cells(x0, y0, x1, y1)), self.long]
+            for found in lists:
+                for other in found:
                     if id(other) in seen or other[0] == skip:
                         continue
                     seen.add(id(other))
@@ -317,6 +330,12 @@ class CrossingIndex:
                     else:
                         crossings += x0 < ox0 < x1 and oy0 < y0 < oy1
         return crossings, along
+
+
+def _span(x0: float, y0: float, x1: float, y1: float) -> int:
+    """How many BUCKET px cells a box covers."""
+    columns = math.floor(x1 / BUCKET) - math.floor(x0 / BUCKET) + 1
+    return columns * (math.floor(y1 / BUCKET) - math.floor(y0 / BUCKET) + 1)
 
 
 def _cells(x0: float, y0: float, x1: float, y1: float) -> Iterable[tuple[int, int]]:
@@ -500,6 +519,7 @@ class Routes:
                 or (-1 if u.far < v.far else 1)
             )
 
+        users.sort(key=lambda u: (u.id, u.far))  # one order to start from (routing.js)
         users.sort(key=functools.cmp_to_key(compare))
         self._orders[key] = users
         return users
@@ -647,7 +667,7 @@ class Routes:
             axes[axis].append(Middle(link.id, span, turns, along, low, high))
         lanes: dict[str, float] = {}
         for items in axes:
-            items.sort(key=lambda item: item.along)
+            items.sort(key=lambda item: (item.along, item.id))
             taken: list[tuple[float, tuple[float, float]]] = []
             groups: list[list[Middle]] = []
             for i, item in enumerate(items):
@@ -671,6 +691,7 @@ class Routes:
         def compare(u: Middle, v: Middle) -> int:
             return lane_order(u, v) or _sign(u.span[0] - v.span[0]) or (-1 if u.id < v.id else 1)
 
+        group.sort(key=lambda item: item.id)  # one order to start from (routing.js)
         group.sort(key=functools.cmp_to_key(compare))
         numbers: list[int] = []
         for i, item in enumerate(group):

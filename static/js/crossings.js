@@ -5,11 +5,15 @@
 
 const BUCKET = 128; // px: segments are filed under every bucket their box touches
 const ALONG = 3; // px: parallel segments nearer than this run along each other
+// A segment over more buckets than this (cards far apart: coordinates reach 10^6) is kept
+// in a list of its own, looked at by every query, instead of in thousands of buckets.
+const MAX_BUCKETS = 64;
 
 export class CrossingIndex {
   constructor() {
     this.buckets = new Map(); // "i j" -> [entry]
     this.byLink = new Map(); // link id -> [entry]
+    this.long = new Set(); // entries over more than MAX_BUCKETS buckets
     this.stamp = 0;
   }
 
@@ -30,11 +34,14 @@ export class CrossingIndex {
         seen: 0,
         keys: [],
       };
-      for (const key of keys(entry)) {
-        let list = this.buckets.get(key);
-        if (!list) this.buckets.set(key, (list = []));
-        list.push(entry);
-        entry.keys.push(key);
+      if (span(entry) > MAX_BUCKETS) this.long.add(entry);
+      else {
+        for (const key of keys(entry)) {
+          let list = this.buckets.get(key);
+          if (!list) this.buckets.set(key, (list = []));
+          list.push(entry);
+          entry.keys.push(key);
+        }
       }
       entries.push(entry);
     }
@@ -44,6 +51,7 @@ export class CrossingIndex {
   /** Forget link `id`'s path. */
   remove(id) {
     for (const entry of this.byLink.get(id) || []) {
+      this.long.delete(entry);
       for (const key of entry.keys) {
         const list = this.buckets.get(key);
         const at = list.indexOf(entry);
@@ -73,8 +81,8 @@ export class CrossingIndex {
       if (!vertical && u.y !== v.y) continue;
       const seg = { x0: Math.min(u.x, v.x), x1: Math.max(u.x, v.x), y0: Math.min(u.y, v.y), y1: Math.max(u.y, v.y) };
       const stamp = (this.stamp += 1);
-      for (const key of keys(seg)) {
-        for (const other of this.buckets.get(key) || []) {
+      const visit = (list) => {
+        for (const other of list) {
           if (other.seen === stamp || skip(other)) continue;
           other.seen = stamp;
           if (other.vertical === vertical) {
@@ -87,6 +95,13 @@ export class CrossingIndex {
           // w vertical at x = w.x0, h horizontal at y = h.y0: strictly inside both.
           if (h.x0 < w.x0 && w.x0 < h.x1 && w.y0 < h.y0 && h.y0 < w.y1) count += 1;
         }
+      };
+      // A long segment looks at every entry; a short one at its buckets' and the long ones.
+      if (span(seg) > MAX_BUCKETS) {
+        for (const list of this.byLink.values()) visit(list);
+      } else {
+        for (const key of keys(seg)) visit(this.buckets.get(key) || []);
+        visit(this.long);
       }
     }
     return { crossings: count, along };
@@ -96,6 +111,12 @@ export class CrossingIndex {
 /** The length two ranges share (0 if none). */
 function overlap(lo, hi, lo2, hi2) {
   return Math.max(0, Math.min(hi, hi2) - Math.max(lo, lo2));
+}
+
+/** How many buckets a box covers. */
+function span(box) {
+  return (Math.floor(box.x1 / BUCKET) - Math.floor(box.x0 / BUCKET) + 1)
+    * (Math.floor(box.y1 / BUCKET) - Math.floor(box.y0 / BUCKET) + 1);
 }
 
 function* keys(box) {
