@@ -68,6 +68,9 @@ if (process.argv[1] && process.argv[1].endsWith("routes-fixture.mjs")) {
     { name: "harmful-auto-layout", ...fromFixture("harmful-auto-layout") },
     { name: "ad-click-as-drawn", ...fromFixture("ad-click-as-drawn") },
   ];
+  // A review's random board on which lanes followed the order the links arrived in.
+  const order = JSON.parse(readFileSync(new URL("./fixtures/order-board.json", import.meta.url), "utf8"));
+  boards.push({ name: "lanes-order", ...order });
   for (const [seed, count] of [[1, 12], [2, 20], [3, 30], [4, 30], [5, 45]]) {
     boards.push({ name: `random-${seed}-${count}`, ...randomBoard(seed, count) });
   }
