@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from studio import export_views, interview, services
 from studio.models import Board
@@ -45,7 +45,7 @@ def with_report_token(
             return render(request, "link_invalid.html", {"what": "report"}, status=404)
         return view(request, board, token, *args, **kwargs)
 
-    return never_cache(require_GET(wrapper))
+    return never_cache(require_safe(wrapper))
 
 
 @with_report_token

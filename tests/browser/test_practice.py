@@ -144,7 +144,8 @@ def test_a_practice_board_turns_into_a_shared_board(page: Page, server_url: str)
     # Back on the board as its interviewer, with the new links shown once.
     share = page.locator("#share-dialog")
     expect(share).to_be_visible()
-    expect(share.locator(".share-link")).to_have_count(3)
+    # The three role links and the hiring team's report link.
+    expect(share.locator(".share-link")).to_have_count(4)
     expect(share.locator(".share-link-candidate .share-url")).to_have_value(
         re.compile(rf"/join/{public_id}/[^/]+/$")
     )

@@ -65,6 +65,11 @@ def test_the_report_link_shows_the_interviewers_report_exactly(board: Board):
     theirs = client_as(board, "candidate").get(f"/b/{board.public_id}/report").content.decode()
     assert _main(html) != _main(theirs)
     assert page.headers["Cache-Control"].count("no-store") == 1
+    # Kept out of search engines; a HEAD (link checkers, chat previews) is answered.
+    assert '<meta name="robots" content="noindex">' in html
+    head = Client().head(report_path(board))
+    assert head.status_code == 200 and head.content == b""
+    assert Client().post(report_path(board)).status_code == 405
 
 
 def test_the_report_link_downloads_the_interviewers_markdown(board: Board):
