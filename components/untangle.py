@@ -5,7 +5,7 @@ in one column (``minlen=0``) and run up or down across the bands between, and
 a link drawn through a card is routed around it by the export, crossing others: dot sees
 none of this (``dot -v`` reports 0 or 1 on each bench board; drawn, they have 450 in
 all). So the positions dot gives are untangled afterwards (`untangled`), scored with the
-links drawn straight between card centres: one per crossing, ``THROUGH_COST`` (half) per
+links drawn straight between card centres: one per crossing, ``THROUGH_COST`` (one) per
 card a link runs through.
 
 1. The bands lie in horizontal strips; they are restacked in the order of least score
@@ -21,7 +21,9 @@ Nothing grows: the drawing keeps its size (so its fit and aspect), every band it
 bench/layout.py 450 → 237 as the exports draw them (straight between centres: 216 → 85),
 link labels lying on a link 38 → 20; on the 277 realistic boards (tests/fixtures/
 realistic) 6,051 → 3,760, none fitting worse, though 28 get a few more (the straight
-score only approximates the routed drawing). It takes about 40 ms at 20–24 components
+score only approximates the routed drawing; these figures are with Graphviz's routing
+and a through-card cost of 0.5; with the editor's routes, now the exports' too, see
+THROUGH_COST). It takes about 40 ms at 20–24 components
 and 100 ms at 25–29 (medians), up to 0.4 s at 40; larger boards (``UNTANGLE_LIMIT``)
 keep dot's placement. Tried and left out: mirroring bands, pairs of bands side by side
 in one row (more crossings), dot's own routes for this layout (twice as many),
@@ -49,7 +51,11 @@ from components.layout import (
 )
 
 UNTANGLE_LIMIT = 40  # components: larger boards keep dot's placement (up to 0.4 s at 40)
-THROUGH_COST = 0.5  # a link drawn through a card, against one crossing (0.25 and 1: worse)
+# A link drawn straight through a card, against one crossing. 0.5 drew the fewest
+# crossings with Graphviz's routing; with the editor's routes (components/routes.py) 1
+# does: 13 bench boards 227 -> 213 in the editor, 217 -> 208 exported; 201 realistic
+# boards 2,766 -> 2,635 (1.5: 2,661; 2: 2,766; docs/benchmarks.md).
+THROUGH_COST = 1.0
 CARD_GAP = NODESEP_FLOOR * 72  # px a moved card keeps from the others: the tightest retry's
 UNTANGLE_SWEEPS = 3  # passes over the cards; on 138 realistic boards more changed nothing
 
