@@ -106,14 +106,17 @@ def _design(name: str):
     return parse((FIXTURES / "designs" / f"{name}.json").read_text())
 
 
+def _positions(board, layout: str):
+    """Where `layout` ("drawn" or "auto") puts the cards, as the exports place them."""
+    if layout == "auto":
+        return auto_positions(board)
+    return {n.id: {"x": n.x, "y": n.y} for n in board.nodes}
+
+
 @pytest.mark.parametrize("layout", ["drawn", "auto"])
 def test_every_route_runs_from_side_to_side_and_through_no_other_card(layout):
     board = _design("video_recommendation")
-    positions = (
-        auto_positions(board)
-        if layout == "auto"
-        else {n.id: {"x": n.x, "y": n.y} for n in board.nodes}
-    )
+    positions = _positions(board, layout)
     lines = routes.board_routes(board, positions)
     assert lines is not None and len(lines) == len(board.edges)
     boxes = {}
@@ -189,11 +192,7 @@ def test_an_exported_svg_draws_each_link_on_the_canvas_route(layout):
     """Every link of the SVG turns where the canvas's route does: the same directions,
     segment for segment (the SVG is in points, moved and scaled as Graphviz draws it)."""
     board = _design("video_recommendation")
-    positions = (
-        auto_positions(board)
-        if layout == "auto"
-        else {n.id: {"x": n.x, "y": n.y} for n in board.nodes}
-    )
+    positions = _positions(board, layout)
     lines = routes.board_routes(board, positions)
     assert lines is not None
     drawn = _svg_links(render(board, "svg", layout))

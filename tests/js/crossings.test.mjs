@@ -195,15 +195,8 @@ test("two middles sharing a line take the lanes in which their turns cross neith
 // lanes by their turns draws 44 and 39. A change that draws more fails here.
 for (const [name, most] of [["harmful-auto-layout", 44], ["ad-click-as-drawn", 39]]) {
   test(`the case study ${name} is drawn with at most ${most} crossings`, async () => {
-    const { readFile } = await import("node:fs/promises");
-    const fixture = JSON.parse(await readFile(new URL(`./fixtures/${name}.json`, import.meta.url)));
-    const graph = new joint.dia.Graph();
-    graph.addCells(Object.entries(fixture.boxes).map(([id, b]) => new joint.shapes.standard.Rectangle({
-      id, position: { x: b.x, y: b.y }, size: { width: b.width, height: b.height } })));
-    graph.addCells(fixture.edges.map((e) => new joint.shapes.standard.Link({
-      id: e.id, source: { id: e.source }, target: { id: e.target } })));
-    const router = new Router(graph, null, new Set(), Infinity);
-    const lines = graph.getLinks().map((link) => router.line(link));
+    const { fromFixture, routed } = await import("./routes-fixture.mjs");
+    const lines = Object.values(routed(fromFixture(name)).lines).map((line) => line.map(([x, y]) => P(x, y)));
     let count = 0;
     for (let i = 0; i < lines.length; i += 1) {
       for (let j = i + 1; j < lines.length; j += 1) count += crossingsBetween(lines[i], lines[j]);

@@ -12,7 +12,7 @@ globalThis.window = { joint };
 const { Router } = await import("../../static/js/routing.js");
 
 /** A deterministic pseudo-random generator (mulberry32). */
-function random(seed) {
+export function random(seed) {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
@@ -42,7 +42,7 @@ function randomBoard(seed, count) {
   return { cards, links };
 }
 
-function fromFixture(name) {
+export function fromFixture(name) {
   const data = JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), "utf8"));
   const cards = Object.fromEntries(Object.entries(data.boxes).map(([id, b]) => [id, [b.x, b.y, b.x + b.width, b.y + b.height]]));
   return { cards, links: data.edges.map((e) => [e.id, e.source, e.target]) };

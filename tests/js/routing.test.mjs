@@ -13,16 +13,7 @@ const { Router } = await import("../../static/js/routing.js");
 const { detourPoints, sidePoint } = await import("../../static/js/detour.js");
 const { g } = joint;
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function random(seed) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { random } = await import("./routes-fixture.mjs"); // mulberry32, seeded
 
 function through(p, q, r) {
   return Math.max(p.x, q.x) > r.x && Math.min(p.x, q.x) < r.x + r.width
