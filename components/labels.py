@@ -41,6 +41,8 @@ SHORT_PIECE = 2.0  # at most this much per point a piece is shorter than the lab
 # What a place that is not clear costs: per card, badge, panel or label covered, per
 # other link crossed, and for leaving the drawing.
 COVERS_CARD = 1000.0  # a card, a badge, a panel or another label
+FURTHER = 64.0  # points beside its link a tag may go when every place on it covers a card
+FURTHER_STEP = 8.0
 CROSSES_LINK = 100.0
 OUTSIDE = 500.0
 COVERS_END = 50.0  # covering its own link's start or arrowhead
@@ -290,6 +292,29 @@ def _places(
     return places
 
 
+def _further(route: list[Point], width: float, height: float) -> list[tuple[float, Point]]:
+    """(preference cost, centre) of places beside the middle of each piece of `route`,
+    FURTHER_STEP apart out to FURTHER points from the line on both sides, dearer the
+    further out (for a tag with no place on its link that covers no card)."""
+    places: list[tuple[float, Point]] = []
+    for a, b in zip(route, route[1:], strict=False):
+        length = math.hypot(b[0] - a[0], b[1] - a[1])
+        if length == 0:
+            continue
+        ux, uy = (b[0] - a[0]) / length, (b[1] - a[1]) / length
+        x, y = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+        beside = width / 2 * abs(uy) + height / 2 * abs(ux) + GAP
+        out = FURTHER_STEP
+        while out <= FURTHER:
+            for side in (1, -1):
+                at = beside + out
+                places.append(
+                    (BESIDE + out / FURTHER_STEP, (x - side * uy * at, y + side * ux * at))
+                )
+            out += FURTHER_STEP
+    return places
+
+
 def place_labels(
     routes: dict[int, list[Point]],
     sizes: dict[int, tuple[float, float]],
@@ -384,9 +409,17 @@ def place_labels(
         tagging = tag_sizes is not None and link in tag_sizes
         best = best_place(link, width, height, clear_only=tagging)
         if best is None and tag_sizes is not None and tagging:
-            # No clear place: the small tag, in the least bad place for it.
+            # No clear place: the small tag, in the least bad place for it; if that covers a
+            # card (a short link between neighbouring cards), the best place a little
+            # further out beside the link, as the canvas sets such a label beside the cards.
             width, height = tag_sizes[link]
             best = best_place(link, width, height, dense=tag_density)
+            if best is not None and best[0] >= COVERS_CARD:
+                for preference, (x, y) in _further(routes[link], width, height):
+                    box = (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+                    total = preference + cost(box, link, best[0] - preference)
+                    if total < best[0]:
+                        best = (total, (x, y))
             tagged.add(link)
         if best is None:
             continue

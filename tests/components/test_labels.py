@@ -207,6 +207,19 @@ def test_a_label_with_no_clear_place_takes_its_tag_in_the_least_bad_place():
     assert placed[0].width == 19 and placed[0].clear
 
 
+def test_a_tag_that_would_cover_a_card_goes_beside_the_link_instead():
+    # The link runs 16 points between two cards: even the 19-point tag covers one of them
+    # anywhere on it, so it goes just above or below the gap, clear of both.
+    routes = {0: [(0.0, 0.0), (16.0, 0.0)]}
+    cards = [(-100.0, -30.0, 0.0, 30.0), (16.0, -30.0, 116.0, 30.0)]
+    placed, tagged = labels.place_labels(routes, {0: (80, 20)}, cards, None, {0: (19, 20)})
+    assert tagged == {0}
+    x0, y0, x1, y1 = placed[0].box
+    assert not any(x0 < c[2] and c[0] < x1 and y0 < c[3] and c[1] < y1 for c in cards)
+    assert -30 - 20 - labels.FURTHER <= y0 and y1 <= 30 + 20 + labels.FURTHER  # near it
+    assert x0 < 16 and x1 > 0  # over the gap
+
+
 def test_the_tag_size_reaches_the_canvas_from_one_place():
     # The canvas reads the tag's size from the catalogue JSON (cards_as_json), so the
     # exports' tags and the canvas's cannot drift apart.
