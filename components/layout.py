@@ -50,7 +50,8 @@ its rows. Changing the order of the flow for every board fits harmful-content-de
 too, but adds 40–250 crossings on the 13 boards.
 
 Untangling. dot counts crossings between neighbouring columns only, and most of ours are
-elsewhere: the positions are untangled afterwards (components/untangle.py).
+elsewhere: the positions are untangled afterwards (components/untangle.py), then polished
+with moves scored by the editor's routes themselves (components/polish.py).
 
 Measured (bench/layout.py, docs/benchmarks.md): on the ten case-study references and the
 three example designs this gives a two-dimensional drawing (aspect 1.0–1.5 instead of
@@ -432,7 +433,9 @@ def _fitted(first: Laid, deadline: float, timeout: float) -> Laid | None:
 
 def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> Positions:
     """Top-left canvas positions by node id, as the layout described above places them."""
-    # Imported here: the untangling pass builds on this module's bands, cards and links.
+    # Imported here: the untangling and polishing passes build on this module's bands,
+    # cards and links.
+    from components.polish import polished
     from components.untangle import untangled
 
     if not board.nodes:
@@ -440,9 +443,9 @@ def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> Positions:
     deadline = time.monotonic() + timeout
     first = _lay_out(board, LayoutOptions(), timeout)
     if not first.positions or first.fits() or len(board.nodes) > RETRY_LIMIT:
-        return untangled(board, first.positions)
+        return polished(board, untangled(board, first.positions))
     try:
         retry = _fitted(first, deadline, timeout)
     except ExportTimeout:
         retry = None
-    return untangled(board, (retry or first).positions)
+    return polished(board, untangled(board, (retry or first).positions))

@@ -379,7 +379,9 @@ class Routes:
     """The routes of one board's links between its cards, as the canvas draws them:
     `cards` by id, `links` in board order."""
 
-    def __init__(self, cards: dict[str, Rect], links: Sequence[Link]) -> None:
+    def __init__(self, cards: dict[str, Rect], links: Sequence[Link], finish: bool = True) -> None:
+        """Plan every link; with `finish`, also the ports' orders, the searched paths'
+        shifts and the lanes that `line` needs (components/polish.py plans only)."""
         self.cards = cards
         self.links = [k for k in links if k.source in cards and k.target in cards]
         self.index = search.Buckets(list(cards.values()))
@@ -390,8 +392,13 @@ class Routes:
             if link.target != link.source:
                 self.by_card[link.target].append(link)
         self.plans: dict[str, Plan | None] = {}
+        self.planned = CrossingIndex()  # the plans' paths, from the middles of the sides
+        self.paths: dict[str, list[Point]] = {}  # the same paths, by link
+        self.searching = True  # False: a link with no clear shape is not searched around
         self._plan_all()
         self._orders: dict[tuple[str, str], list[SideUser]] = {}
+        if not finish:
+            return
         self._shifts = self._detour_shifts()
         self._lanes = self._make_lanes()
 
@@ -427,7 +434,7 @@ class Routes:
     def _plan_all(self) -> None:
         """Every link's plan, each chosen against those chosen before it: the shortest
         links first, then each once more against all the others (routing.js planAll)."""
-        index = CrossingIndex()
+        index = self.planned
         order = sorted(self.links, key=lambda link: (self._reach(link), link.id))
         passes = 1 if len(order) > SECOND_PASS_LIMIT else PLAN_PASSES
         for _ in range(passes):
@@ -435,6 +442,7 @@ class Routes:
                 index.remove(link.id)
                 plan, points = self._choose(link, index)
                 self.plans[link.id] = plan
+                self.paths[link.id] = points or []
                 if points:
                     index.add(link.id, points)
 
@@ -471,7 +479,11 @@ class Routes:
             hits = self.hits(points_of(plan), ends, fewest)
             if hits < fewest:
                 chosen, fewest = plan, hits
-        found = search.search(a, b, [*self.cards.values(), a, b], CLEAR, STUB)
+        found = (
+            search.search(a, b, [*self.cards.values(), a, b], CLEAR, STUB)
+            if self.searching
+            else None
+        )
         if found is not None:
             path = Plan(found[0], found[1], "path", corners=tuple(found[2]))
             return path, points_of(path)

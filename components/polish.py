@@ -1,0 +1,176 @@
+"""The last pass of the auto-layout: cards moved where the editor's routes cross less.
+
+Why: the untangling pass (components/untangle.py) scores a placement with its links drawn
+straight between card centres, which the drawn routes only roughly follow (bench/
+layout.py: 85 straight crossings became 213 drawn). This pass tries the same moves (a card
+to a free slot of its band, or a swap with a card of its band, under untangle's Rules)
+scored by the routes themselves: the links of the moved cards planned again as the editor
+plans them (components/routes.py), against the plans of all the others, and the best move
+of each card kept if those links then cross the others less. Only cards with a crossing
+link are tried, once each. A plan here stops short of the search around the cards: a move
+that leaves a link with no clear shape is not taken.
+
+The plans leave out ports and lanes, so the pass is checked at the end: the board is
+routed whole before and after, and the polished places kept only if they cross less.
+"""
+
+from __future__ import annotations
+
+from components.detour import Buckets
+from components.document import Board
+from components.layout import Positions, card_size
+from components.routes import CrossingIndex, Link, Plan, Point, Rect, Routes
+from components.untangle import Rules, Tangle
+
+POLISH_LIMIT = 30  # components: larger boards keep the untangled places (time)
+MAX_TRIES = 200  # moves tried in all, so that a pass stays near 0.2 s (counted, not timed)
+
+
+def crossings(board: Board, positions: Positions) -> int:
+    """How often the editor's routes of `board` at `positions` cross (each pair once)."""
+    lines = Routes(_cards(board, positions), _links(board)).lines()
+    index = CrossingIndex()
+    for link, line in lines.items():
+        index.add(link, line)
+    return sum(index.meet(line, link)[0] for link, line in lines.items()) // 2
+
+
+def polished(board: Board, positions: Positions) -> Positions:
+    """`positions` with cards moved where the routes cross less (see the module doc);
+    the same positions if that does not lower the routed crossings."""
+    if len(board.nodes) > POLISH_LIMIT or not board.edges:
+        return positions
+    if any(e.source == e.target for e in board.edges):
+        return positions
+    tangle = Tangle(board, positions)
+    if not _Moves(board, tangle).run():
+        return positions
+    result = tangle.positions()
+    return result if crossings(board, result) < crossings(board, positions) else positions
+
+
+def _cards(board: Board, positions: Positions) -> dict[str, Rect]:
+    out = {}
+    for node in board.nodes:
+        w, h = card_size(node)
+        x, y = positions[node.id]["x"], positions[node.id]["y"]
+        out[node.id] = (float(x), float(y), float(x + w), float(y + h))
+    return out
+
+
+def _links(board: Board) -> list[Link]:
+    return [Link(e.id, e.source, e.target) for e in board.edges]
+
+
+class _Moves:
+    """The pass's moves on a Tangle (card centres by number), with a plan-only Routes
+    kept in step with it."""
+
+    def __init__(self, board: Board, tangle: Tangle) -> None:
+        self.t = tangle
+        self.rules = Rules(tangle)
+        self.routes = Routes(
+            {c: self._box(k) for k, c in enumerate(tangle.ids)}, _links(board), False
+        )
+        self.routes.searching = False
+        self.tries = 0
+        self.incident: dict[int, list[Link]] = {}
+        number = {card: k for k, card in enumerate(tangle.ids)}
+        for link in self.routes.links:
+            for card in {link.source, link.target}:
+                self.incident.setdefault(number[card], []).append(link)
+
+    def _box(self, k: int) -> Rect:
+        (w, h), x, y = self.t.half[k], self.t.x[k], self.t.y[k]
+        return (x - w, y - h, x + w, y + h)
+
+    def _cost(self, links: list[Link]) -> int:
+        r = self.routes
+        return sum(r.planned.meet(r.paths.get(link.id, []), link.id)[0] for link in links)
+
+    def _links_of(self, cards: list[int]) -> list[Link]:
+        found = {link.id: link for k in cards for link in self.incident.get(k, [])}
+        return sorted(found.values(), key=lambda link: (self.routes._reach(link), link.id))
+
+    def _place(self, cards: list[int], links: list[Link]) -> bool:
+        """Plan `links` again with `cards` where the tangle has them now; False if one
+        has no clear shape."""
+        r = self.routes
+        for k in cards:
+            r.cards[self.t.ids[k]] = self._box(k)
+        r.index = Buckets(list(r.cards.values()))
+        for link in links:
+            r.planned.remove(link.id)
+        clear = True
+        for link in links:
+            plan, points = r._choose(link, r.planned)
+            r.plans[link.id], r.paths[link.id] = plan, points or []
+            if not points:
+                clear = False
+                continue
+            r.planned.add(link.id, points)
+            clear = clear and not r.hits(points, (link.source, link.target), 1)
+        return clear
+
+    def _try(self, moves: dict[int, Point]) -> int | None:
+        """The crossings the links of the cards in `moves` lose by the move (None if one
+        of them would have no clear shape); the move is undone."""
+        t, r = self.t, self.routes
+        cards = list(moves)
+        links = self._links_of(cards)
+        before = self._cost(links)
+        here = {k: (t.x[k], t.y[k]) for k in cards}
+        saved: dict[str, tuple[Plan | None, list[Point]]] = {
+            link.id: (r.plans[link.id], r.paths.get(link.id, [])) for link in links
+        }
+        for k, (x, y) in moves.items():
+            t.x[k], t.y[k] = x, y
+        gain = None
+        if self.rules.allow(t, cards) and self._place(cards, links):
+            gain = before - self._cost(links)
+        for k, (x, y) in here.items():
+            t.x[k], t.y[k] = x, y
+        for k in cards:
+            r.cards[t.ids[k]] = self._box(k)
+        r.index = Buckets(list(r.cards.values()))
+        for link in links:
+            r.planned.remove(link.id)
+            r.plans[link.id], r.paths[link.id] = saved[link.id]
+            if saved[link.id][1]:
+                r.planned.add(link.id, saved[link.id][1])
+        return gain
+
+    def run(self) -> bool:
+        """One pass over the cards with a crossing link; True if any moved."""
+        t = self.t
+        columns = sorted(set(t.x))
+        rows: dict[str | None, set[float]] = {}
+        for band, y in zip(t.band, t.y, strict=True):
+            rows.setdefault(band, set()).add(y)
+        moved = False
+        for i in range(len(t.x)):
+            if t.band[i] is None or not self._cost(self._links_of([i])):
+                continue
+            here = (t.x[i], t.y[i])
+            best: tuple[int, dict[int, Point]] | None = None
+            options: list[dict[int, Point]] = [
+                {i: (x, y)} for x in columns for y in sorted(rows[t.band[i]]) if (x, y) != here
+            ]
+            options += [
+                {i: (t.x[j], t.y[j]), j: here}
+                for j in range(len(t.x))
+                if j != i and t.band[j] == t.band[i]
+            ]
+            for move in options:
+                if self.tries >= MAX_TRIES:
+                    break
+                self.tries += 1
+                gain = self._try(move)
+                if gain is not None and gain > 0 and (best is None or gain > best[0]):
+                    best = (gain, move)
+            if best is not None:
+                for k, (x, y) in best[1].items():
+                    t.x[k], t.y[k] = x, y
+                self._place(list(best[1]), self._links_of(list(best[1])))
+                moved = True
+        return moved
