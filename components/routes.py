@@ -4,7 +4,7 @@ Python, so that an exported diagram draws its links as the editor does.
 Why: the exports used Graphviz's orthogonal router on the pinned cards, which draws other
 paths than the canvas (a user who arranged a board around its lines exported different
 ones) and more crossings than the canvas's router now draws (bench/layout.py, the 13
-boards' auto layouts: 245 against 208). This is the same algorithm, step for step, so the two agree
+boards' auto layouts: 246 against 185). This is the same algorithm, step for step, so the two agree
 (tests/components/test_routes.py checks it against the JavaScript on shared boards):
 
 1. each link's candidates (`plan_candidates`): a Z between facing sides, its middle moved

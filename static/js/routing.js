@@ -20,7 +20,7 @@
 // (sideOrder), and lines sharing a corridor take lanes in the order their turns do not
 // cross (laneOrder). On the 13 boards of bench/layout.py, the first clear shape, ports in
 // the order of the far ends and lanes by their spans drew 441 crossings; this draws 227
-// (213 on the layout as it is now, docs/benchmarks.md).
+// (196 on the layout as it is now, docs/benchmarks.md).
 // Cards are looked up in a spatial index (a grid of 256 px buckets), rebuilt only when the
 // board's geometry is settled (a render, a drop): while a card is dragged, only its own
 // connections are routed again (JointJS does that), against the index plus the cards in
