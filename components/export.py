@@ -40,7 +40,7 @@ from components import labels
 from components.cards import card_geometry, collapse, text_width, wrap
 from components.catalogue import CATEGORIES, COMPONENT_TYPES, NOTE
 from components.detour import Budget, around
-from components.document import Board, Node, dump
+from components.document import Board, dump
 from components.drawing import (
     BADGE_SIZE,
     EDGE_COLOUR,
@@ -80,7 +80,7 @@ from components.graphviz import (
     run_graphviz,
     xml_safe,
 )
-from components.layout import auto_positions, card_size, node_name
+from components.layout import auto_positions, card_box, card_size, node_name
 from components.routes import board_routes
 
 __all__ = [
@@ -749,7 +749,7 @@ def _routes_without_loose(board: Board, options: dict[str, Any], run: Any) -> di
     if routed is None or offset is None:
         return None
     ox, oy = offset
-    cards = [_card_box(node, positions) for node in loose]
+    cards = [card_box(node, positions) for node in loose]
     routes: dict[int, str] = {}
     for number, pos in _link_routes(routed):
         points = [(x - ox, y - oy) for x, y in labels.route_points(pos)]
@@ -775,7 +775,7 @@ def around_cards(
         return None
     ox, oy = offset
     index = {node.id: k for k, node in enumerate(board.nodes)}
-    cards = [_card_box(node, positions) for node in board.nodes]
+    cards = [card_box(node, positions) for node in board.nodes]
     inner = [(x0 + 2, y0 + 2, x1 - 2, y1 - 2) for x0, y0, x1, y1 in cards]  # a touch is no crossing
     routes: dict[int, str] = {}
     lines: dict[int, list[Point]] = {}
@@ -803,13 +803,6 @@ def around_cards(
             lines[number] = path
             repaired = True
     return routes if repaired and len(routes) == len(board.edges) else None
-
-
-def _card_box(node: Node, positions: Positions) -> labels.Rect:
-    """The card of `node` where `positions` put it, on the canvas."""
-    width, height = card_size(node)
-    x, y = positions[node.id]["x"], positions[node.id]["y"]
-    return (x, y, x + width, y + height)
 
 
 def _cards_crossed(points: list[Point], boxes: list[labels.Rect], ends: tuple[int, int]) -> int:

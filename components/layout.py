@@ -133,6 +133,14 @@ def card_size(node: Node) -> tuple[int, int]:
     return card.width, card.height
 
 
+def card_box(node: Node, positions: Positions) -> tuple[float, float, float, float]:
+    """The card of `node` where `positions` (top-left canvas positions by id) put it:
+    (left, top, right, bottom) on the canvas."""
+    width, height = card_size(node)
+    x, y = positions[node.id]["x"], positions[node.id]["y"]
+    return (float(x), float(y), float(x + width), float(y + height))
+
+
 def bands(board: Board) -> dict[str, str | None]:
     """The band of each component; a note takes the band of a neighbour, if it has one."""
     result: dict[str, str | None] = {

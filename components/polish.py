@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from components.detour import Buckets
 from components.document import Board
-from components.layout import Positions, card_size
-from components.routes import CrossingIndex, Link, Plan, Point, Rect, Routes
-from components.untangle import Rules, Tangle
+from components.layout import Positions, card_box
+from components.routes import CrossingIndex, Link, Plan, Point, Rect, Routes, board_links
+from components.untangle import Rules, Tangle, band_slots
 
 POLISH_LIMIT = 30  # components: larger boards keep the untangled places (time)
 MAX_TRIES = 200  # moves tried in all, so that a pass stays near 0.2 s (counted, not timed)
@@ -28,7 +28,8 @@ MAX_TRIES = 200  # moves tried in all, so that a pass stays near 0.2 s (counted,
 
 def crossings(board: Board, positions: Positions) -> int:
     """How often the editor's routes of `board` at `positions` cross (each pair once)."""
-    lines = Routes(_cards(board, positions), _links(board)).lines()
+    cards = {node.id: card_box(node, positions) for node in board.nodes}
+    lines = Routes(cards, board_links(board)).lines()
     index = CrossingIndex()
     for link, line in lines.items():
         index.add(link, line)
@@ -49,19 +50,6 @@ def polished(board: Board, positions: Positions) -> Positions:
     return result if crossings(board, result) < crossings(board, positions) else positions
 
 
-def _cards(board: Board, positions: Positions) -> dict[str, Rect]:
-    out = {}
-    for node in board.nodes:
-        w, h = card_size(node)
-        x, y = positions[node.id]["x"], positions[node.id]["y"]
-        out[node.id] = (float(x), float(y), float(x + w), float(y + h))
-    return out
-
-
-def _links(board: Board) -> list[Link]:
-    return [Link(e.id, e.source, e.target) for e in board.edges]
-
-
 class _Moves:
     """The pass's moves on a Tangle (card centres by number), with a plan-only Routes
     kept in step with it."""
@@ -70,35 +58,36 @@ class _Moves:
         self.t = tangle
         self.rules = Rules(tangle)
         self.routes = Routes(
-            {c: self._box(k) for k, c in enumerate(tangle.ids)}, _links(board), False
+            {c: self._box(k) for k, c in enumerate(tangle.ids)}, board_links(board), False
         )
         self.routes.searching = False
         self.tries = 0
-        self.incident: dict[int, list[Link]] = {}
-        number = {card: k for k, card in enumerate(tangle.ids)}
-        for link in self.routes.links:
-            for card in {link.source, link.target}:
-                self.incident.setdefault(number[card], []).append(link)
 
     def _box(self, k: int) -> Rect:
         (w, h), x, y = self.t.half[k], self.t.x[k], self.t.y[k]
         return (x - w, y - h, x + w, y + h)
+
+    def _follow(self, cards: list[int]) -> None:
+        """Give the routes the boxes of `cards` where the tangle has them now."""
+        r = self.routes
+        for k in cards:
+            r.cards[self.t.ids[k]] = self._box(k)
+        r.index = Buckets(list(r.cards.values()))
 
     def _cost(self, links: list[Link]) -> int:
         r = self.routes
         return sum(r.planned.meet(r.paths.get(link.id, []), link.id)[0] for link in links)
 
     def _links_of(self, cards: list[int]) -> list[Link]:
-        found = {link.id: link for k in cards for link in self.incident.get(k, [])}
+        by_card = self.routes.by_card
+        found = {link.id: link for k in cards for link in by_card.get(self.t.ids[k], [])}
         return sorted(found.values(), key=lambda link: (self.routes._reach(link), link.id))
 
     def _place(self, cards: list[int], links: list[Link]) -> bool:
         """Plan `links` again with `cards` where the tangle has them now; False if one
         has no clear shape."""
         r = self.routes
-        for k in cards:
-            r.cards[self.t.ids[k]] = self._box(k)
-        r.index = Buckets(list(r.cards.values()))
+        self._follow(cards)
         for link in links:
             r.planned.remove(link.id)
         clear = True
@@ -130,9 +119,7 @@ class _Moves:
             gain = before - self._cost(links)
         for k, (x, y) in here.items():
             t.x[k], t.y[k] = x, y
-        for k in cards:
-            r.cards[t.ids[k]] = self._box(k)
-        r.index = Buckets(list(r.cards.values()))
+        self._follow(cards)
         for link in links:
             r.planned.remove(link.id)
             r.plans[link.id], r.paths[link.id] = saved[link.id]
@@ -143,10 +130,7 @@ class _Moves:
     def run(self) -> bool:
         """One pass over the cards with a crossing link; True if any moved."""
         t = self.t
-        columns = sorted(set(t.x))
-        rows: dict[str | None, set[float]] = {}
-        for band, y in zip(t.band, t.y, strict=True):
-            rows.setdefault(band, set()).add(y)
+        slots = band_slots(t)
         moved = False
         for i in range(len(t.x)):
             if t.band[i] is None or not self._cost(self._links_of([i])):
@@ -154,7 +138,7 @@ class _Moves:
             here = (t.x[i], t.y[i])
             best: tuple[int, dict[int, Point]] | None = None
             options: list[dict[int, Point]] = [
-                {i: (x, y)} for x in columns for y in sorted(rows[t.band[i]]) if (x, y) != here
+                {i: slot} for slot in slots[t.band[i]] if slot != here
             ]
             options += [
                 {i: (t.x[j], t.y[j]), j: here}

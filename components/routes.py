@@ -34,8 +34,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from components import detour as search
+from components.detour import OUTWARD, side_point
 from components.document import Board
-from components.layout import Positions, card_size
+from components.layout import Positions, card_box
 
 Point = tuple[float, float]
 Rect = tuple[float, float, float, float]
@@ -55,7 +56,6 @@ MAX_BUCKETS = 64  # cells: a longer segment (cards far apart) is listed apart (c
 NEAR = 7  # px: a grid-search path moved nearer than this to a card reads as touching it
 ROUTE_LIMIT = 60  # components: larger boards are routed by Graphviz (at 100: 0.1–0.4 s here)
 HORIZONTAL = {"left": True, "right": True, "top": False, "bottom": False}
-OUTWARD = search.OUTWARD
 
 
 @dataclass(frozen=True)
@@ -104,10 +104,6 @@ class SideUser:
 
 
 Entry = tuple[str, bool, float, float, float, float]  # link, vertical, x0, x1, y0, y1
-
-
-def side_point(box: Rect, side: str) -> Point:
-    return search.side_point(box, side)
 
 
 def _centre(box: Rect) -> Point:
@@ -384,6 +380,7 @@ class Routes:
         shifts and the lanes that `line` needs (components/polish.py plans only)."""
         self.cards = cards
         self.links = [k for k in links if k.source in cards and k.target in cards]
+        self.by_id = {link.id: link for link in self.links}
         self.index = search.Buckets(list(cards.values()))
         self.ids = list(cards)
         self.by_card: dict[str, list[Link]] = defaultdict(list)
@@ -602,9 +599,8 @@ class Routes:
             for name, sign, _ in group:
                 if name not in shifts:
                     shifts[name] = sign * (free.pop(0) if free else 0)
-        by_id = {link.id: link for link in self.links}
         for link_id, offset in list(shifts.items()):
-            link = by_id[link_id]
+            link = self.by_id[link_id]
             plan = self.plans[link_id]
             assert plan is not None
             line = self._searched_line(link, plan)
@@ -750,7 +746,7 @@ class Routes:
     def _lane_cards(self, link_id: str) -> Callable[[float], set[tuple[str, str]]]:
         """For a link, a function of a lane: the (card, how near) pairs its line comes
         near (CLEAR / 2 px), touches (2 px) or crosses, its own two left out."""
-        link = next(k for k in self.links if k.id == link_id)
+        link = self.by_id[link_id]
         plan = self.plans[link.id]
         assert plan is not None
         a, b = self.cards[link.source], self.cards[link.target]
@@ -798,18 +794,18 @@ class Routes:
         return {link.id: self.line(link) for link in self.links}
 
 
+def board_links(board: Board) -> list[Link]:
+    """The board's links as the router takes them, in board order."""
+    return [Link(e.id, e.source, e.target) for e in board.edges]
+
+
 def board_routes(board: Board, positions: Positions) -> dict[int, list[Point]] | None:
     """Each link's path (by its number in the board) with the cards at `positions` (top-left
     canvas positions by id), as the canvas draws it; None for a board over ROUTE_LIMIT
     components or with a link from a card to itself (the canvas refuses those)."""
     if len(board.nodes) > ROUTE_LIMIT or any(e.source == e.target for e in board.edges):
         return None
-    cards = {}
-    for node in board.nodes:
-        width, height = card_size(node)
-        x, y = positions[node.id]["x"], positions[node.id]["y"]
-        cards[node.id] = (float(x), float(y), float(x + width), float(y + height))
-    routes = Routes(cards, [Link(e.id, e.source, e.target) for e in board.edges])
-    lines = routes.lines()
+    cards = {node.id: card_box(node, positions) for node in board.nodes}
+    lines = Routes(cards, board_links(board)).lines()
     out = {k: lines[e.id] for k, e in enumerate(board.edges) if len(lines.get(e.id, ())) >= 2}
     return out if len(out) == len(board.edges) else None

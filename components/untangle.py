@@ -335,6 +335,16 @@ def _best_move(tangle: Tangle, rules: Rules, i: int, slots: list[Point]) -> Move
     return choice
 
 
+def band_slots(tangle: Tangle) -> dict[str | None, list[Point]]:
+    """Where a card of each band may go: any column of the layout, in a row its band
+    already uses (so the band keeps its strip and the drawing its size)."""
+    columns = sorted(set(tangle.x))
+    rows: dict[str | None, set[float]] = {}
+    for band, y in zip(tangle.band, tangle.y, strict=True):
+        rows.setdefault(band, set()).add(y)
+    return {band: [(x, y) for x in columns for y in sorted(ys)] for band, ys in rows.items()}
+
+
 def _move_cards(tangle: Tangle) -> None:
     """Move cards inside their band while that lowers the score: a card may go to any
     column of the layout in a row its band already uses (so the band keeps its strip and
@@ -342,11 +352,7 @@ def _move_cards(tangle: Tangle) -> None:
     turn, for up to UNTANGLE_SWEEPS passes."""
     t = tangle
     rules = Rules(t)
-    columns = sorted(set(t.x))
-    rows: dict[str | None, set[float]] = {}
-    for band, y in zip(t.band, t.y, strict=True):
-        rows.setdefault(band, set()).add(y)
-    slots = {band: [(x, y) for x in columns for y in sorted(ys)] for band, ys in rows.items()}
+    slots = band_slots(t)
     for _ in range(UNTANGLE_SWEEPS):
         moved = False
         for i in range(len(t.x)):

@@ -10,7 +10,7 @@ import pytest
 from components import layout, polish
 from components.case_studies import load_all
 from components.document import parse
-from components.layout import card_size
+from components.layout import card_box
 from components.untangle import CARD_GAP
 
 DESIGNS = Path(__file__).resolve().parent.parent / "fixtures" / "designs"
@@ -26,12 +26,7 @@ def untangled_places(board, monkeypatch):
 
 
 def _boxes(board, positions):
-    out = {}
-    for node in board.nodes:
-        w, h = card_size(node)
-        x, y = positions[node.id]["x"], positions[node.id]["y"]
-        out[node.id] = (x, y, x + w, y + h)
-    return out
+    return {node.id: card_box(node, positions) for node in board.nodes}
 
 
 def test_the_pass_takes_out_crossings_the_straight_score_left(monkeypatch):

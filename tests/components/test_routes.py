@@ -17,7 +17,7 @@ from components import routes
 from components.document import parse
 from components.export import render
 from components.labels import segment_inside
-from components.layout import auto_positions, card_size
+from components.layout import auto_positions, card_box
 from components.routes import CrossingIndex, Link, Middle, Routes, lane_order, side_order
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -119,11 +119,7 @@ def test_every_route_runs_from_side_to_side_and_through_no_other_card(layout):
     positions = _positions(board, layout)
     lines = routes.board_routes(board, positions)
     assert lines is not None and len(lines) == len(board.edges)
-    boxes = {}
-    for node in board.nodes:
-        w, h = card_size(node)
-        x, y = positions[node.id]["x"], positions[node.id]["y"]
-        boxes[node.id] = (x, y, x + w, y + h)
+    boxes = {node.id: card_box(node, positions) for node in board.nodes}
     for number, edge in enumerate(board.edges):
         line = lines[number]
         for (px, py), (qx, qy) in zip(line, line[1:], strict=False):
