@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from components.describe import describe_operation
+from components.document import Board as Document
 from components.export import FORMATS, LAYOUTS, ExportError, link_ends
 from components.export import render as render_export
 from components.layout import auto_positions
@@ -113,22 +114,29 @@ def export(request: HttpRequest, board: Board, role: str, fmt: str) -> HttpRespo
     document = document_at(board, revision) if revision else board.to_document()
     shown = with_findings and interview.findings_shown_to(board, role)
     findings = validate(document) if shown else None
+    response = exported(
+        document,
+        fmt,
+        layout=layout,
+        legend=legend,
+        findings=findings,
+        fit=fit,
+        findings_list=not badges_only,
+    )
+    if download and response.status_code == 200:
+        name = download_name(board, fmt, layout, with_findings, revision)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def exported(document: Document, fmt: str, **options: Any) -> HttpResponse:
+    """`document` exported as `fmt` (components.export.render with `options`), served so
+    that an SVG can run nothing; an export Graphviz could not make is a 422 saying why."""
     try:
-        body = render_export(
-            document,
-            fmt,
-            layout=layout,
-            legend=legend,
-            findings=findings,
-            fit=fit,
-            findings_list=not badges_only,
-        )
+        body = render_export(document, fmt, **options)
     except ExportError as exc:
         return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    if download:
-        name = download_name(board, fmt, layout, with_findings, revision)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 
@@ -213,13 +221,7 @@ def diagram_svg(board: Board, findings_shown: bool, fit: bool) -> HttpResponse:
     """The report's diagram: the board as drawn, with a legend and (when shown) findings."""
     document = board.to_document()
     findings = validate(document) if findings_shown else None
-    try:
-        body = render_export(document, "svg", legend=True, findings=findings, fit=fit)
-    except ExportError as exc:
-        return HttpResponse(f"Export failed: {exc}", status=422, content_type="text/plain")
-    response = HttpResponse(body, content_type=CONTENT_TYPES["svg"])
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+    return exported(document, "svg", legend=True, findings=findings, fit=fit)
 
 
 @require_GET
