@@ -328,7 +328,7 @@ export class Router {
     }
     // The search waits for the drop: a line in motion may cross a card for a moment.
     const found = fresh ? this.detour(a, b, s.id, t.id, link.id) : null;
-    if (found) return { plan: found, points: detourPoints(found, sidePoint(a, found.source), sidePoint(b, found.target)) };
+    if (found) return { plan: found, points: pointsOf(found) };
     return { plan: chosen, points: chosen ? pointsOf(chosen) : null };
   }
 
@@ -488,7 +488,7 @@ export class Router {
     if (!s || !t || !plan) return null;
     const [a, b] = [s.getBBox(), t.getBBox()];
     const [p, q] = [sidePoint(a, plan.source), sidePoint(b, plan.target)];
-    const points = plan.shape === "path" ? detourPoints(plan, p, q) : this.points(plan, p, q, a, b, 0);
+    const points = this.points(plan, p, q, a, b, 0);
     return fromSource ? points : points.slice().reverse();
   }
 
