@@ -1,5 +1,7 @@
-// Auto-layout: ask the server for Graphviz positions (components/layout.py) and send them
+// Auto-layout: ask the server for positions (components/layout.py) and send them
 // as one batch of moves, so one undo restores the drawing.
+
+const SLOW_MS = 400; // ms before the wait is announced
 
 /**
  * @param {object} opts
@@ -23,6 +25,14 @@ export function setupAutoLayout({ url, button, store, edit, canvas, hint, maxBat
       return;
     }
     button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    // The server takes a second or more on a board of 20-30 components (the placement
+    // is searched, components/anneal.py): say so if the answer is not there at once.
+    let announced = false;
+    const slow = setTimeout(() => {
+      announced = true;
+      hint("Arranging the board…", "info");
+    }, SLOW_MS);
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
       if (!response.ok) {
@@ -54,10 +64,13 @@ export function setupAutoLayout({ url, button, store, edit, canvas, hint, maxBat
       // The view fits the new drawing, and the old one again when the layout is undone.
       const fit = () => requestAnimationFrame(() => canvas.fit());
       edit(ops.length === 1 ? ops[0] : { op: "batch", ops }, { after: fit });
+      if (announced) hint("");
     } catch (err) {
       hint(`Auto-layout failed: ${err.message}`, "error");
     } finally {
+      clearTimeout(slow);
       button.disabled = false;
+      button.removeAttribute("aria-busy");
     }
   };
   if (!url) button.hidden = true;

@@ -140,6 +140,25 @@ def test_auto_layout_is_one_undoable_batch(page: Page, server_url: str) -> None:
     assert api_revision(page, server_url, public_id) == revision + 2
 
 
+def test_a_slow_auto_layout_says_so_and_clears_the_notice_when_done(
+    page: Page, server_url: str
+) -> None:
+    """The placement can take a second or more (components/anneal.py): held here until
+    the notice shows, the answer then lands as usual and the notice goes."""
+    public_id, _ = open_board(page, server_url, THREE)
+    held = []
+    page.route("**/layout", lambda route: held.append(route))
+    revision = api_revision(page, server_url, public_id)
+    page.locator("#auto-layout").click()
+    expect(page.locator("#hint")).to_have_text("Arranging the board\u2026")
+    expect(page.locator("#auto-layout")).to_have_attribute("aria-busy", "true")
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("body")).to_have_attribute("data-revision", str(revision + 1))
+    expect(page.locator("#hint")).to_have_text("")
+    expect(page.locator("#auto-layout")).not_to_have_attribute("aria-busy", "true")
+
+
 def test_findings_outline_and_select_components(page: Page, server_url: str) -> None:
     open_board(
         page,

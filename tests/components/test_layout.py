@@ -18,6 +18,7 @@ from components.layout import (
     auto_positions,
     bands,
     card_size,
+    dot_positions,
     layout_dot,
     positions_from_json,
 )
@@ -73,13 +74,12 @@ def test_references_lay_out_without_overlaps_and_in_two_dimensions(slug, study):
     assert min(b[0] for b in box.values()) == min(b[1] for b in box.values()) == 40  # margin
 
 
-@pytest.mark.parametrize("slug, study", REFERENCES, ids=[s for s, _ in REFERENCES])
-def test_each_band_keeps_together(slug, study):
-    """No card of another band sits inside the bounding box of a band's cards."""
-    board = study.fresh_reference()
-    positions = auto_positions(board)
+def band_intrusions(board, positions):
+    """(band, card) pairs where a card of another band sits inside the bounding box of
+    the band's cards."""
     box = boxes(board, positions)
     band = bands(board)
+    found = []
     for name in set(band.values()) - {None}:
         members = [i for i in box if band[i] == name]
         x0 = min(box[i][0] for i in members)
@@ -88,8 +88,26 @@ def test_each_band_keeps_together(slug, study):
         y1 = max(box[i][3] for i in members)
         for other, (a0, b0, a1, b1) in box.items():
             if band[other] not in (name, None):
-                inside = a0 >= x0 and a1 <= x1 and b0 >= y0 and b1 <= y1
-                assert not inside, (name, other)
+                if a0 >= x0 and a1 <= x1 and b0 >= y0 and b1 <= y1:
+                    found.append((name, other))
+    return found
+
+
+@pytest.mark.parametrize("slug, study", REFERENCES, ids=[s for s, _ in REFERENCES])
+def test_dot_keeps_each_band_apart(slug, study):
+    """dot's placement: no card of another band inside the bounding box of a band's."""
+    board = study.fresh_reference()
+    assert band_intrusions(board, dot_positions(board)) == []
+
+
+@pytest.mark.parametrize("slug, study", REFERENCES, ids=[s for s, _ in REFERENCES])
+def test_the_grid_keeps_bands_together_but_for_a_few_cards(slug, study):
+    """The grid placement charges a card inside another band's box almost a crossing
+    (components/anneal.py), so a few remain where they save crossings: 0-8 pairs on
+    these boards, against 27-75 for the same grid placed at random."""
+    board = study.fresh_reference()
+    positions = auto_positions(board)
+    assert len(band_intrusions(board, positions)) <= len(board.nodes) // 3
 
 
 def test_wider_cards_get_room():
@@ -111,7 +129,7 @@ def test_a_two_way_pair_is_laid_out_as_one_link_and_loops_not_at_all():
     )
     source = layout_dot(board)
     assert source.count("->") == 2
-    positions = auto_positions(board)
+    positions = dot_positions(board)
     assert positions["g"]["x"] < positions["c"]["x"]
 
 
@@ -122,7 +140,8 @@ def test_awkward_ids_never_reach_graphviz_and_are_mapped_back():
     )
     source = layout_dot(board)
     assert "uote" not in source and "sp ace" not in source and "a\\b" not in source
-    positions = auto_positions(board)
+    assert set(auto_positions(board)) == {"a\\b", 'q"uote', "sp ace"}
+    positions = dot_positions(board)
     assert set(positions) == {"a\\b", 'q"uote', "sp ace"}
     assert positions["a\\b"]["x"] < positions['q"uote']["x"] < positions["sp ace"]["x"]
 
@@ -169,7 +188,7 @@ def test_a_board_too_wide_for_the_editor_is_laid_out_again_to_fit_at_60_percent(
     and it fits, drawn as the exports draw it, with the serving loop still a row."""
     bench = load_bench()
     board = load_all()["harmful-content-detection"].fresh_reference()
-    positions = auto_positions(board)
+    positions = dot_positions(board)
     figures = bench.measure(board, bench.pinned_drawing(board, positions))
     assert figures["fit"] >= 0.6
     assert figures["through"] == 0 and 0.6 <= figures["aspect"] <= 2.2
@@ -184,7 +203,7 @@ def test_the_retry_keeps_the_search_ranking_board_in_bands_with_its_serving_row(
     row. This one keeps the rows and the bands and fits."""
     bench = load_bench()
     board = parse((REALISTIC / "search_ranking_strong.json").read_text())
-    positions = auto_positions(board)
+    positions = dot_positions(board)
     figures = bench.measure(board, bench.pinned_drawing(board, positions))
     assert figures["fit"] >= 0.6 and figures["through"] == 0
     assert figures["crossings"] <= 26  # 23 before the retry, 22 after
@@ -199,7 +218,7 @@ def test_a_board_that_fits_is_laid_out_once_at_the_usual_spacing(monkeypatch):
     sources = []
     run = layout.run_graphviz
     monkeypatch.setattr(layout, "run_graphviz", lambda s, *a: sources.append(s) or run(s, *a))
-    auto_positions(load_design("video_recommendation"))
+    dot_positions(load_design("video_recommendation"))
     assert sources == [layout_dot(load_design("video_recommendation"))]
     assert 'ranksep="0.5"' in sources[0] and 'nodesep="0.5"' in sources[0]
 
@@ -267,7 +286,7 @@ def test_a_board_that_cannot_fit_is_left_as_laid_out_first():
     first (then untangled, which keeps the drawing's size)."""
     board = load_all()["video-search"].fresh_reference()
     first = json.loads(run_graphviz(layout_dot(board), "json0", ["-Kdot"]))
-    positions = auto_positions(board)
+    positions = dot_positions(board)
     assert positions == untangled(board, positions_from_json(board, first))
     size = {n.id: card_size(n) for n in board.nodes}
     assert max(p["x"] + size[i][0] for i, p in positions.items()) - 40 > FIT_BOX[0]

@@ -17,10 +17,10 @@ DESIGNS = Path(__file__).resolve().parent.parent / "fixtures" / "designs"
 
 
 def untangled_places(board, monkeypatch):
-    """The places the pass starts from: the auto-layout up to the untangling."""
+    """The places the pass starts from: dot's placement up to the untangling."""
     seen = []
     monkeypatch.setattr(polish, "polished", lambda b, p: seen.append(p) or p)
-    layout.auto_positions(board)
+    layout.dot_positions(board)
     monkeypatch.undo()
     return seen[0]
 

@@ -1,0 +1,358 @@
+"""Grid placement: cards in the slots of a grid, placed by simulated annealing.
+
+Why a second placement beside dot's. dot orders cards inside columns and counts only the
+crossings between neighbouring columns; the links of an ML design run between bands and
+back upstream, and drawn they cross far more than dot sees. Untangling and polishing its
+placement (components/untangle.py, components/polish.py) brought the 13 bench boards
+from 441 drawn crossings to 196, still twice the plain one-row strip's 90. This
+placement minimises the crossings of the drawing itself, from the start, on a compact
+grid (6 columns by 8–10 rows for a 25-component board, so it fits the editor).
+
+The model. Each card takes one slot of a ``cols`` × ``rows`` grid; a link is scored
+as a straight segment between the centres of its cards, with
+
+- ``cross`` for each link it crosses (links sharing a card never cross; two links lying
+  on one line over a stretch count as crossing: they would share a lane),
+- ``through`` for each card it runs through,
+- ``length`` per grid step between its ends (short links, a compact drawing),
+- ``bend`` if its ends share neither a row nor a column (the route needs a corner),
+- for a link inside the serving band: ``level`` if its ends are in different rows and
+  ``back`` if it points left, so the serving loop reads as a row, left to right,
+- ``band`` for each card inside the box of another band's cards, so bands stay together.
+
+Annealing moves one card to another slot (a nearby one mostly, or anywhere), swapping
+with the card there, and accepts a move that costs more with a probability that falls
+as the temperature does. Only the links of the moved cards are scored again, against
+all the others. The runs are seeded, so a board always gets the same placement. Several
+seeds are run and the caller (components/layout.py) keeps the one whose routed drawing
+crosses least. Each link drawn as the editor draws it can still differ from the straight
+segment scored here; that is why the routed count chooses.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from components.document import Board
+from components.layout import (
+    FIT_BOX,
+    MARGIN,
+    Positions,
+    bands,
+    card_box,
+    card_size,
+    laid_links,
+)
+
+PITCH = (230.0, 120.0)  # px between the centres of neighbouring slots, as scored
+GAP = (48.0, 44.0)  # px between columns and between rows once drawn
+PAD = 6.0  # px around a card that a link must keep clear of
+SEEDS = 4  # runs per board, the routed best kept
+TOWARDS = 0.4  # share of moves that take a card next to one of its neighbours
+NEARBY = 0.36  # share of moves to a slot near the card; the rest go anywhere
+STEPS_PER_CARD = 240  # moves per run, per card (bench: 160 -> 240 took 13 boards 92 -> 62)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """What the annealing's score charges (see the module docstring)."""
+
+    cross: float = 10.0
+    through: float = 12.0
+    length: float = 1.0
+    bend: float = 1.5
+    level: float = 3.0
+    back: float = 3.0
+    band: float = 8.0
+
+
+def grid_size(count: int) -> tuple[int, int]:
+    """Columns and rows for `count` cards: six columns (what fits the editor's window at
+    60% zoom), fewer for a small board; about twice as many slots as cards."""
+    cols = 6 if count > 16 else max(3, math.ceil(math.sqrt(1.5 * count)) + 1)
+    return cols, max(3, math.ceil(1.9 * count / cols))
+
+
+class Grid:
+    """One annealing run on `board`: the slot of each card (numbered in board order)."""
+
+    def __init__(self, board: Board, seed: int, weights: Weights = Weights()) -> None:
+        self.w = weights
+        self.rnd = random.Random(seed)
+        self.ids = [node.id for node in board.nodes]
+        number = {i: k for k, i in enumerate(self.ids)}
+        band = bands(board)
+        self.band = [band[i] for i in self.ids]
+        sizes = [card_size(node) for node in board.nodes]
+        self.size = sizes
+        self.hw = [w / 2 + PAD for w, _ in sizes]
+        self.hh = [h / 2 + PAD for _, h in sizes]
+        self.links = [(number[s], number[t]) for s, t in laid_links(board)]
+        self.incident: list[list[int]] = [[] for _ in self.ids]
+        for e, (s, t) in enumerate(self.links):
+            self.incident[s].append(e)
+            self.incident[t].append(e)
+        self.serving = [self.band[s] == self.band[t] == "serving" for s, t in self.links]
+        self.members: dict[str, set[int]] = {}
+        for k, name in enumerate(self.band):
+            if name is not None:
+                self.members.setdefault(name, set()).add(k)
+        self.banded = [k for k, name in enumerate(self.band) if name is not None]
+        self.neighbours: list[list[int]] = [[] for _ in self.ids]
+        for s, t in self.links:
+            self.neighbours[s].append(t)
+            self.neighbours[t].append(s)
+        self.cols, self.rows = grid_size(len(self.ids))
+        slots = [(c, r) for r in range(self.rows) for c in range(self.cols)]
+        self.rnd.shuffle(slots)
+        self.at = slots[: len(self.ids)]
+        self.taken = {slot: k for k, slot in enumerate(self.at)}
+        self.x = [c * PITCH[0] for c, _ in self.at]
+        self.y = [r * PITCH[1] for _, r in self.at]
+        # `_local` of cards as they are, until a move is made: most moves are turned down,
+        # and the next one often scores the same cards where they stand
+        self._known: dict[tuple[int, ...], float] = {}
+        # each link's bounding box (left, right, top, bottom), kept in step by `_put`
+        self.spans = [self._span(e) for e in range(len(self.links))]
+
+    def _span(self, e: int) -> tuple[float, float, float, float]:
+        s, t = self.links[e]
+        ax, ay, bx, by = self.x[s], self.y[s], self.x[t], self.y[t]
+        return (
+            ax if ax < bx else bx,
+            bx if ax < bx else ax,
+            ay if ay < by else by,
+            by if ay < by else ay,
+        )
+
+    def place(self, k: int, slot: tuple[int, int]) -> None:
+        """Put card `k` in the free `slot` (setting a placement up by hand)."""
+        assert self.taken.get(slot, k) == k, "slot taken"
+        del self.taken[self.at[k]]
+        self.taken[slot] = k
+        self._put(k, slot)
+        self._known = {}
+
+    def _put(self, k: int, slot: tuple[int, int]) -> None:
+        """Move card `k`'s centre to `slot` (a trial: `taken` is the caller's)."""
+        self.at[k] = slot
+        self.x[k], self.y[k] = slot[0] * PITCH[0], slot[1] * PITCH[1]
+        for e in self.incident[k]:
+            self.spans[e] = self._span(e)
+
+    def band_intrusions(self) -> int:
+        """Cards lying inside the box (in slots) of another band's cards."""
+        at, count = self.at, 0
+        for members in self.members.values():
+            cols = [at[k][0] for k in members]
+            rows = [at[k][1] for k in members]
+            c0, c1, r0, r1 = min(cols), max(cols), min(rows), max(rows)
+            count += sum(
+                1
+                for k in self.banded
+                if c0 <= at[k][0] <= c1 and r0 <= at[k][1] <= r1 and k not in members
+            )
+        return count
+
+    def score(self) -> float:
+        """The whole placement's score (what `_local` gives with every card moved)."""
+        return self._local(tuple(range(len(self.ids))))
+
+    def _local(self, cards: tuple[int, ...]) -> float:
+        """The part of the score that moving `cards` can change: the links of `cards`
+        against all links and cards, the other links against `cards`, and the bands.
+        Written out inline: it runs twice per move, and calls cost more than the tests."""
+        w, links, at, x, y, hw, hh = self.w, self.links, self.at, self.x, self.y, self.hw, self.hh
+        cross, through, spans = w.cross, w.through, self.spans
+        moved = sorted({e for k in cards for e in self.incident[k]})
+        mine = set(moved)
+        total = w.band * self.band_intrusions()
+        for e in moved:
+            s, t = links[e]
+            (cs, rs), (ct, rt) = at[s], at[t]
+            total += w.length * (abs(cs - ct) + abs(rs - rt))
+            if cs != ct and rs != rt:
+                total += w.bend
+            if self.serving[e]:
+                total += (w.level if rs != rt else 0.0) + (w.back if ct < cs else 0.0)
+            ax, ay, bx, by = x[s], y[s], x[t], y[t]
+            lo_x, hi_x, lo_y, hi_y = spans[e]
+            dx, dy = bx - ax, by - ay
+            for f, (u, v) in enumerate(links):
+                span = spans[f]
+                if span[1] < lo_x or span[0] > hi_x or span[3] < lo_y or span[2] > hi_y:
+                    continue
+                if (f in mine and f <= e) or u == s or u == t or v == s or v == t:
+                    continue
+                cx, cy, ex, ey = x[u], y[u], x[v], y[v]
+                o1 = dx * (cy - ay) - dy * (cx - ax)
+                o2 = dx * (ey - ay) - dy * (ex - ax)
+                if o1 * o2 > 0:
+                    continue
+                if o1 == 0 and o2 == 0:  # one line: they cross if they overlap a stretch
+                    if max(lo_x, min(cx, ex)) < min(hi_x, max(cx, ex)) or max(
+                        lo_y, min(cy, ey)
+                    ) < min(hi_y, max(cy, ey)):
+                        total += cross
+                    continue
+                fx, fy = ex - cx, ey - cy
+                if (fx * (ay - cy) - fy * (ax - cx)) * (fx * (by - cy) - fy * (bx - cx)) < 0:
+                    total += cross
+            for k in range(len(x)):
+                if k == s or k == t or hi_x <= x[k] - hw[k] or lo_x >= x[k] + hw[k]:
+                    continue
+                if hi_y <= y[k] - hh[k] or lo_y >= y[k] + hh[k]:
+                    continue
+                if _runs_through(ax, ay, bx, by, x[k], y[k], hw[k], hh[k]):
+                    total += through
+        for k in cards:
+            x0, x1, y0, y1 = x[k] - hw[k], x[k] + hw[k], y[k] - hh[k], y[k] + hh[k]
+            for f, (u, v) in enumerate(links):
+                span = spans[f]
+                if span[1] <= x0 or span[0] >= x1 or span[3] <= y0 or span[2] >= y1:
+                    continue
+                if f in mine or k == u or k == v:
+                    continue
+                ax, ay, bx, by = x[u], y[u], x[v], y[v]
+                if _runs_through(ax, ay, bx, by, x[k], y[k], hw[k], hh[k]):
+                    total += through
+        return total
+
+    def anneal(self, steps: int, start: float = 15.0) -> None:
+        """`steps` moves; the temperature falls from `start` to near 0 (quadratically).
+        A move takes a card next to one of its neighbours (TOWARDS of the time), near
+        where it is (nearer as it cools), or anywhere."""
+        rnd, count = self.rnd, len(self.ids)
+        for step in range(steps):
+            left = 1 - step / steps
+            heat = start * left * left + 0.02
+            k = rnd.randrange(count)
+            c, r = self.at[k]
+            draw = rnd.random()
+            if draw < TOWARDS and self.neighbours[k]:
+                c2, r2 = self.at[rnd.choice(self.neighbours[k])]
+                reach = 1
+            elif draw < TOWARDS + NEARBY:
+                c2, r2, reach = c, r, 1 + int(3 * left)
+            else:
+                c2, r2, reach = rnd.randrange(self.cols), rnd.randrange(self.rows), 0
+            c2 = min(self.cols - 1, max(0, c2 + rnd.randint(-reach, reach)))
+            r2 = min(self.rows - 1, max(0, r2 + rnd.randint(-reach, reach)))
+            if (c2, r2) != (c, r):
+                self._move(k, (c2, r2), heat)
+
+    def descend(self, reach: int = 2, sweeps: int = 2) -> None:
+        """Greedy sweeps after the annealing: each card takes, in turn, every slot within
+        `reach` that lowers the score (a swap if the slot is taken), until a sweep changes
+        nothing or `sweeps` are done."""
+        for _ in range(sweeps):
+            changed = False
+            for k in range(len(self.ids)):
+                c, r = self.at[k]
+                for c2 in range(max(0, c - reach), min(self.cols, c + reach + 1)):
+                    for r2 in range(max(0, r - reach), min(self.rows, r + reach + 1)):
+                        if (c2, r2) != self.at[k] and self._move(k, (c2, r2), 0.0):
+                            changed = True
+            if not changed:
+                return
+
+    def _move(self, k: int, slot: tuple[int, int], heat: float) -> bool:
+        """Move card `k` to `slot` (swapping with the card there) if the score falls, or
+        rises by d with probability exp(-d / heat); whether it moved."""
+        here = self.at[k]
+        other = self.taken.get(slot)
+        cards = (k,) if other is None else (k, other)
+        before = self._known.get(cards)
+        if before is None:
+            before = self._known[cards] = self._local(cards)
+        self._put(k, slot)
+        if other is not None:
+            self._put(other, here)
+        after = self._local(cards)
+        change = after - before
+        if change < 0 or (
+            heat > 0 and (change == 0 or self.rnd.random() < math.exp(-change / heat))
+        ):
+            del self.taken[here]
+            self.taken[slot] = k
+            if other is not None:
+                self.taken[here] = other
+            self._known = {cards: after}
+            return True
+        self._put(k, here)
+        if other is not None:
+            self._put(other, slot)
+        return False
+
+    def positions(self) -> Positions:
+        """Top-left canvas positions: each used column as wide as its widest card, each
+        used row as tall as its tallest, GAP between; empty columns and rows dropped;
+        cards centred in their slot; the drawing MARGIN from the origin."""
+        widths: dict[int, float] = {}
+        heights: dict[int, float] = {}
+        for (c, r), (w, h) in zip(self.at, self.size, strict=True):
+            widths[c] = max(widths.get(c, 0.0), w)
+            heights[r] = max(heights.get(r, 0.0), h)
+        left, x = {}, float(MARGIN)
+        for c in sorted(widths):
+            left[c], x = x, x + widths[c] + GAP[0]
+        top, y = {}, float(MARGIN)
+        for r in sorted(heights):
+            top[r], y = y, y + heights[r] + GAP[1]
+        return {
+            i: {
+                "x": left[c] + (widths[c] - w) / 2,
+                "y": top[r] + (heights[r] - h) / 2,
+            }
+            for i, (c, r), (w, h) in zip(self.ids, self.at, self.size, strict=True)
+        }
+
+
+def _runs_through(
+    ax: float, ay: float, bx: float, by: float, x: float, y: float, hw: float, hh: float
+) -> bool:
+    """Whether the segment (ax, ay)-(bx, by) enters the box of half-size hw × hh centred
+    at (x, y): their boxes overlap and the box's corners are not all on one side."""
+    x0, x1, y0, y1 = x - hw, x + hw, y - hh, y + hh
+    if max(ax, bx) <= x0 or min(ax, bx) >= x1 or max(ay, by) <= y0 or min(ay, by) >= y1:
+        return False
+    dx, dy = bx - ax, by - ay
+    p = dx * (y0 - ay) - dy * (x0 - ax)
+    q = dx * (y0 - ay) - dy * (x1 - ax)
+    r = dx * (y1 - ay) - dy * (x0 - ax)
+    z = dx * (y1 - ay) - dy * (x1 - ax)
+    return not ((p > 0 and q > 0 and r > 0 and z > 0) or (p < 0 and q < 0 and r < 0 and z < 0))
+
+
+def annealed(board: Board, seed: int, steps: int) -> tuple[Positions, int]:
+    """One seeded run on `board`: its positions and band intrusions."""
+    grid = Grid(board, seed)
+    grid.anneal(steps)
+    grid.descend()
+    return grid.positions(), grid.band_intrusions()
+
+
+def grid_positions(board: Board) -> Positions:
+    """The best of SEEDS runs on `board`: the one that fits the editor at 60% zoom
+    (layout.FIT_BOX) and whose drawing, routed as the editor routes it, has the fewest
+    crossings plus band intrusions (the first seed on a tie)."""
+    from components.polish import crossings  # the polish builds on the layout, as this does
+
+    best: tuple[tuple[bool, int, int], Positions] | None = None
+    for seed in range(SEEDS):
+        positions, intrusions = annealed(board, seed, STEPS_PER_CARD * len(board.nodes))
+        key = (not fits(board, positions), crossings(board, positions) + intrusions, seed)
+        if best is None or key < best[0]:
+            best = (key, positions)
+    assert best is not None
+    return best[1]
+
+
+def fits(board: Board, positions: Positions) -> bool:
+    """Whether the drawing at `positions` fits layout.FIT_BOX."""
+    boxes = [card_box(node, positions) for node in board.nodes]
+    width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
+    height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+    return width <= FIT_BOX[0] and height <= FIT_BOX[1]
