@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from dataclasses import dataclass
 
 from components.document import Board
@@ -220,12 +221,15 @@ class Grid:
                     total += through
         return total
 
-    def anneal(self, steps: int, start: float = 15.0) -> None:
+    def anneal(self, steps: int, start: float = 15.0, deadline: float | None = None) -> bool:
         """`steps` moves; the temperature falls from `start` to near 0 (quadratically).
         A move takes a card next to one of its neighbours (TOWARDS of the time), near
-        where it is (nearer as it cools), or anywhere."""
+        where it is (nearer as it cools), or anywhere. False if stopped at `deadline`
+        (time.monotonic(), looked at every 256 moves) before the last move."""
         rnd, count = self.rnd, len(self.ids)
         for step in range(steps):
+            if deadline is not None and step % 256 == 0 and time.monotonic() > deadline:
+                return False
             left = 1 - step / steps
             heat = start * left * left + 0.02
             k = rnd.randrange(count)
@@ -242,6 +246,7 @@ class Grid:
             r2 = min(self.rows - 1, max(0, r2 + rnd.randint(-reach, reach)))
             if (c2, r2) != (c, r):
                 self._move(k, (c2, r2), heat)
+        return True
 
     def descend(self, reach: int = 2, sweeps: int = 2) -> None:
         """Greedy sweeps after the annealing: each card takes, in turn, every slot within
@@ -326,28 +331,27 @@ def _runs_through(
     return not ((p > 0 and q > 0 and r > 0 and z > 0) or (p < 0 and q < 0 and r < 0 and z < 0))
 
 
-def annealed(board: Board, seed: int, steps: int) -> tuple[Positions, int]:
-    """One seeded run on `board`: its positions and band intrusions."""
-    grid = Grid(board, seed)
-    grid.anneal(steps)
-    grid.descend()
-    return grid.positions(), grid.band_intrusions()
-
-
-def grid_positions(board: Board) -> Positions:
+def grid_positions(board: Board, deadline: float | None = None) -> tuple[Positions, bool]:
     """The best of SEEDS runs on `board`: the one that fits the editor at 60% zoom
     (layout.FIT_BOX) and whose drawing, routed as the editor routes it, has the fewest
-    crossings plus band intrusions (the first seed on a tie)."""
+    crossings plus band intrusions (the first seed on a tie); and whether every run was
+    made. Past `deadline` (time.monotonic()) no run starts, and one that is running
+    stops: its positions are dropped, so the answer may be empty."""
     from components.polish import crossings  # the polish builds on the layout, as this does
 
     best: tuple[tuple[bool, int, int], Positions] | None = None
     for seed in range(SEEDS):
-        positions, intrusions = annealed(board, seed, STEPS_PER_CARD * len(board.nodes))
-        key = (not fits(board, positions), crossings(board, positions) + intrusions, seed)
+        grid = Grid(board, seed)
+        if not grid.anneal(STEPS_PER_CARD * len(board.nodes), deadline=deadline):
+            return (best[1] if best else {}), False
+        grid.descend()
+        positions = grid.positions()
+        routed = crossings(board, positions)
+        key = (not fits(board, positions), routed + grid.band_intrusions(), seed)
         if best is None or key < best[0]:
             best = (key, positions)
     assert best is not None
-    return best[1]
+    return best[1], True
 
 
 def fits(board: Board, positions: Positions) -> bool:

@@ -78,6 +78,7 @@ from components.graphviz import (
     html_text,
     quote,
     run_graphviz,
+    too_slow,
     xml_safe,
 )
 from components.layout import auto_positions, card_box, card_size, node_name
@@ -446,10 +447,10 @@ def render(
         left = timeout - (time.monotonic() - started)
         try:
             if left <= 0:
-                raise ExportTimeout(_too_slow(timeout))
+                raise ExportTimeout(too_slow(timeout))
             return run_graphviz(source, output, ["-Kneato", "-n2", *flags], left)
         except ExportTimeout:
-            raise ExportTimeout(_too_slow(timeout)) from None
+            raise ExportTimeout(too_slow(timeout)) from None
 
     # A picture with link labels is drawn in two steps: Graphviz routes the links (no
     # labels), then the labels are placed along them (components/labels.py). An SVG gets
@@ -845,8 +846,3 @@ def _link_routes(routed: dict[str, Any]) -> Iterable[tuple[int, str]]:
 def fallback_splines(board: Board) -> str:
     """How links are routed when the orthogonal router fails on `board`."""
     return FALLBACK_SPLINES if len(board.nodes) <= POLYLINE_LIMIT else LARGE_FALLBACK_SPLINES
-
-
-def _too_slow(timeout: float) -> str:
-    unit = "second" if timeout == 1 else "seconds"
-    return f"the layout took longer than {timeout:g} {unit}"

@@ -96,7 +96,8 @@ def fmt(number: float) -> str:
     return f"{number:.2f}".rstrip("0").rstrip(".")
 
 
-def _too_slow(timeout: float) -> str:
+def too_slow(timeout: float) -> str:
+    """The message of an ExportTimeout after `timeout` seconds."""
     unit = "second" if timeout == 1 else "seconds"
     return f"the layout took longer than {timeout:g} {unit}"
 
@@ -116,7 +117,7 @@ def run_graphviz(
     except FileNotFoundError:
         raise ExportError(INSTALL_HINT) from None
     except subprocess.TimeoutExpired:
-        raise ExportTimeout(_too_slow(timeout)) from None
+        raise ExportTimeout(too_slow(timeout)) from None
     except OSError as exc:
         raise ExportError(f"could not run Graphviz ({DOT_BINARY}): {exc.strerror}") from None
     if proc.returncode != 0:

@@ -78,6 +78,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -94,6 +95,7 @@ from components.graphviz import (
     attrs,
     fmt,
     run_graphviz,
+    too_slow,
 )
 from components.labels import segment_inside
 
@@ -124,6 +126,7 @@ RETRY_LIMIT = 60  # components: larger boards do not fit FIT_BOX, so are laid ou
 ANNEAL_LIMIT = 30  # components: larger boards get dot's placement (the grid's takes 2 s at 30)
 GRID_CACHE_SIZE = 128  # boards whose grid placement a process remembers
 _GRID_CACHE: OrderedDict[str, Positions] = OrderedDict()
+_GRID_LOCK = threading.Lock()
 RANKSEP_FLOOR = 0.3  # inches: the narrowest gap between columns a retry may use
 NODESEP_FLOOR = 0.2  # inches: the narrowest gap between the cards of a column
 CROSSING_SLACK = 0.1  # a stacked link may add this share of straight crossings (at least 2)
@@ -457,10 +460,28 @@ def _fitted(first: Laid, deadline: float, timeout: float) -> Laid | None:
 def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> Positions:
     """Top-left canvas positions by node id: the grid placement (components/anneal.py)
     for a board of 2 to ANNEAL_LIMIT components with links, else dot's (`dot_positions`).
-    Remembered per board content (`_grid_cached`): the placement takes 1–2 s."""
-    if 2 <= len(board.nodes) <= ANNEAL_LIMIT and laid_links(board):
-        return copy.deepcopy(_grid_cached(_content_key(board), board))
-    return dot_positions(board, timeout)
+    The grid placement takes 1-3 s, so it is remembered per board content; within
+    `timeout` it runs fewer seeds (and is not remembered), and raises ExportTimeout if
+    not even one run fits in it."""
+    if not (2 <= len(board.nodes) <= ANNEAL_LIMIT and laid_links(board)):
+        return dot_positions(board, timeout)
+    from components.anneal import grid_positions  # it builds on this module's cards
+
+    key = _content_key(board)
+    with _GRID_LOCK:  # views run in threads
+        positions = _GRID_CACHE.get(key)
+        if positions is not None:
+            _GRID_CACHE.move_to_end(key)
+    if positions is None:
+        positions, complete = grid_positions(board, time.monotonic() + timeout)
+        if not complete and not positions:
+            raise ExportTimeout(too_slow(timeout))
+        if complete:
+            with _GRID_LOCK:
+                _GRID_CACHE[key] = positions
+                while len(_GRID_CACHE) > GRID_CACHE_SIZE:
+                    _GRID_CACHE.popitem(last=False)
+    return copy.deepcopy(positions)
 
 
 def _content_key(board: Board) -> str:
@@ -469,20 +490,6 @@ def _content_key(board: Board) -> str:
     nodes = [(n.id, n.type, n.label) for n in board.nodes]
     edges = [(e.id, e.source, e.target) for e in board.edges]
     return json.dumps([nodes, edges])
-
-
-def _grid_cached(key: str, board: Board) -> Positions:
-    """The grid placement of `board`, whose content is `key`, computed once per process
-    for the last GRID_CACHE_SIZE boards (the reference designs, a board being edited)."""
-    from components.anneal import grid_positions  # it builds on this module's cards
-
-    if key in _GRID_CACHE:
-        _GRID_CACHE.move_to_end(key)
-        return _GRID_CACHE[key]
-    positions = _GRID_CACHE[key] = grid_positions(board)
-    while len(_GRID_CACHE) > GRID_CACHE_SIZE:
-        _GRID_CACHE.popitem(last=False)
-    return positions
 
 
 def dot_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> Positions:

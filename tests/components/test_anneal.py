@@ -3,10 +3,13 @@ annealing, the drawing it gives and the cache in front of it (components/layout.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from components import anneal, layout
 from components.anneal import Grid, Weights, grid_size
+from components.graphviz import ExportTimeout
 from components.layout import auto_positions, card_size
 from components.polish import crossings
 from tests.conftest import build
@@ -137,40 +140,70 @@ def test_grid_size_leaves_about_twice_the_slots_and_six_columns_at_most():
         assert cols <= 6 and cols * rows >= 1.8 * count
 
 
+BOARD = build(
+    {
+        "app": "client_app",
+        "gw": "api_gateway",
+        "rank": "ranking_service",
+        "fs": "feature_store",
+        "lake": "data_lake",
+        "train": "training_pipeline",
+    },
+    [
+        ("app", "gw"),
+        ("gw", "rank"),
+        ("fs", "rank"),
+        ("lake", "train"),
+        ("fs", "train"),
+        ("rank", "lake"),
+        ("train", "rank"),
+    ],
+)
+
+
+def run(board, seed):
+    """One run as grid_positions makes it: its positions and its key's middle part."""
+    grid = Grid(board, seed)
+    grid.anneal(anneal.STEPS_PER_CARD * len(board.nodes))
+    grid.descend()
+    positions = grid.positions()
+    return positions, crossings(board, positions) + grid.band_intrusions()
+
+
 def test_auto_layout_keeps_the_run_whose_routes_cross_least_and_remembers_it(monkeypatch):
-    board = build(
-        {
-            "app": "client_app",
-            "gw": "api_gateway",
-            "rank": "ranking_service",
-            "fs": "feature_store",
-            "lake": "data_lake",
-            "train": "training_pipeline",
-        },
-        [
-            ("app", "gw"),
-            ("gw", "rank"),
-            ("fs", "rank"),
-            ("lake", "train"),
-            ("fs", "train"),
-            ("rank", "lake"),
-            ("train", "rank"),
-        ],
+    seeds = []
+    real = Grid.__init__
+    monkeypatch.setattr(
+        Grid, "__init__", lambda g, b, seed, *a: seeds.append(seed) or real(g, b, seed, *a)
     )
-    runs = []
-    real = anneal.annealed
-    monkeypatch.setattr(anneal, "annealed", lambda *a: runs.append(a[1]) or real(*a))
     layout._GRID_CACHE.clear()
-    first = auto_positions(board)
-    assert runs == list(range(anneal.SEEDS))
-    every = [crossings(board, real(board, seed, 160 * 6)[0]) for seed in runs]
-    assert crossings(board, first) == min(every)
+    first = auto_positions(BOARD)
+    assert seeds == list(range(anneal.SEEDS))
+    runs = [run(BOARD, seed) for seed in range(anneal.SEEDS)]
+    assert first == min(runs, key=lambda r: r[1])[0]  # all fit FIT_BOX; fewest, first on a tie
+    del seeds[:]
     first["app"]["x"] = -1  # a caller's change does not reach the cache
-    again = auto_positions(board)
-    assert runs == list(range(anneal.SEEDS)) and again["app"]["x"] >= 0
+    again = auto_positions(BOARD)
+    assert seeds == [] and again["app"]["x"] >= 0
+    board = build({n.id: n.type for n in BOARD.nodes}, [(e.source, e.target) for e in BOARD.edges])
     board.nodes[0].label = "Mobile app"  # a new label may change the card: laid out again
     auto_positions(board)
-    assert len(runs) == 2 * anneal.SEEDS
+    assert seeds == list(range(anneal.SEEDS))
+
+
+def test_a_time_limit_runs_fewer_seeds_and_one_too_short_for_any_raises(monkeypatch):
+    layout._GRID_CACHE.clear()
+    clock = iter(range(0, 10_000, 5))  # every look at the clock: 5 s later
+    monkeypatch.setattr(time, "monotonic", lambda: next(clock))
+    with pytest.raises(ExportTimeout, match=r"^the layout took longer than 1 second$"):
+        auto_positions(BOARD, timeout=1)
+    positions, complete = anneal.grid_positions(BOARD, deadline=None)
+    assert complete and set(positions) == {n.id for n in BOARD.nodes}
+    looks = len(range(0, anneal.STEPS_PER_CARD * len(BOARD.nodes), 256))  # in one run
+    clock = iter([0] * looks + list(range(100, 10_000, 5)))  # one run in time, then late
+    positions, complete = anneal.grid_positions(BOARD, deadline=50)
+    assert not complete and positions == run(BOARD, 0)[0]
+    assert layout._GRID_CACHE == {}  # nothing remembered from a cut-short layout
 
 
 def test_boards_beyond_the_limit_get_dots_placement(monkeypatch):
