@@ -263,6 +263,40 @@ class Grid:
             if not changed:
                 return
 
+    def tuck(self) -> None:
+        """Put each card without links (a note, a component not wired yet), in board
+        order, in the free slot where it costs least, then grows the drawing least, then
+        lies nearest the cards of its band (or all the linked cards): nothing scores
+        where such a card goes, so the annealing leaves it anywhere."""
+        placed = [k for k in range(len(self.ids)) if self.incident[k]]
+        if not placed:
+            return
+        free = [
+            (c, r) for r in range(self.rows) for c in range(self.cols) if (c, r) not in self.taken
+        ]
+        for k in range(len(self.ids)):
+            if self.incident[k]:
+                continue
+            cols, rows = [self.at[j][0] for j in placed], [self.at[j][1] for j in placed]
+            mates = [j for j in placed if self.band[k] and self.band[j] == self.band[k]]
+            mates = mates or placed
+            mid_c = sum(self.at[j][0] for j in mates) / len(mates)
+            mid_r = sum(self.at[j][1] for j in mates) / len(mates)
+            here = self.at[k]
+            choices = []
+            for c, r in [here, *free]:
+                self._put(k, (c, r))
+                grow = max(0, min(cols) - c, c - max(cols)) + max(0, min(rows) - r, r - max(rows))
+                near = abs(c - mid_c) + abs(r - mid_r)
+                choices.append((self._local((k,)), grow, near, (c, r)))
+            self._put(k, here)
+            slot = min(choices)[3]
+            if slot != here:
+                free.remove(slot)
+                free.append(here)
+                self.place(k, slot)
+            placed.append(k)
+
     def _move(self, k: int, slot: tuple[int, int], heat: float) -> bool:
         """Move card `k` to `slot` (swapping with the card there) if the score falls, or
         rises by d with probability exp(-d / heat); whether it moved."""
@@ -345,6 +379,7 @@ def grid_positions(board: Board, deadline: float | None = None) -> tuple[Positio
         if not grid.anneal(STEPS_PER_CARD * len(board.nodes), deadline=deadline):
             return (best[1] if best else {}), False
         grid.descend()
+        grid.tuck()
         positions = grid.positions()
         routed = crossings(board, positions)
         key = (not fits(board, positions), routed + grid.band_intrusions(), seed)

@@ -214,3 +214,24 @@ def test_boards_beyond_the_limit_get_dots_placement(monkeypatch):
     )
     monkeypatch.setattr(anneal, "grid_positions", lambda b: pytest.fail("annealed"))
     assert auto_positions(board) == layout.dot_positions(board)
+
+
+def test_cards_without_links_are_tucked_in_beside_their_band_not_left_anywhere():
+    board = build(
+        {
+            "app": "client_app",
+            "gw": "api_gateway",
+            "rank": "ranking_service",
+            "cache": "cache",
+            "note": "note",
+        },
+        [("app", "gw"), ("gw", "rank")],
+    )
+    far = {"app": (0, 0), "gw": (1, 0), "rank": (2, 0), "cache": (2, 2), "note": (0, 2)}
+    grid = placed(board, far)
+    grid.tuck()
+    at = dict(zip(grid.ids, grid.at, strict=True))
+    # beside the linked cards (one row or column out at most), not two rows away
+    assert at["cache"][1] <= 1 and at["note"][1] <= 1
+    assert len(set(grid.at)) == 5
+    assert grid.taken == {slot: k for k, slot in enumerate(grid.at)}
