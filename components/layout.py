@@ -9,9 +9,10 @@ placement (components/anneal.py): cards in the slots of a six-column grid, place
 simulated annealing to cross little, keep bands together and the serving loop a row,
 the run whose routed drawing crosses least kept. Measured on the 13 bench boards
 (docs/benchmarks.md): 196 crossings in the editor's routes with dot's placement below,
-65 with the grid's (exported: 185 and 60); every board fits at 0.65 or more. It takes
-1–3 s, so it is remembered per board content. Larger boards, and boards without links, get dot's
-placement (`dot_positions`), described in the rest of this docstring.
+62 with the grid's (exported: 185 and 60); every board fits at 0.63 or more. It takes
+1–4 s, so it is remembered per board content (`auto_positions`). Larger boards, and
+boards without links, get dot's placement (`dot_positions`), described in the rest of
+this docstring.
 
 How dot's placement is made. `dot` lays the board out left to right (``rankdir=LR``),
 with one cluster per band: the serving loop (client and serving components), features,
@@ -126,7 +127,8 @@ RETRY_LIMIT = 60  # components: larger boards do not fit FIT_BOX, so are laid ou
 ANNEAL_LIMIT = 30  # components: larger boards get dot's placement (the grid's takes 2 s at 30)
 GRID_CACHE_SIZE = 128  # boards whose grid placement a process remembers
 _GRID_CACHE: OrderedDict[str, Positions] = OrderedDict()
-_GRID_LOCK = threading.Lock()
+_GRID_LOCK = threading.Lock()  # guards the two dicts
+_GRID_BUSY: dict[str, threading.Lock] = {}  # held while a board is being placed
 RANKSEP_FLOOR = 0.3  # inches: the narrowest gap between columns a retry may use
 NODESEP_FLOOR = 0.2  # inches: the narrowest gap between the cards of a column
 CROSSING_SLACK = 0.1  # a stacked link may add this share of straight crossings (at least 2)
@@ -460,27 +462,41 @@ def _fitted(first: Laid, deadline: float, timeout: float) -> Laid | None:
 def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> Positions:
     """Top-left canvas positions by node id: the grid placement (components/anneal.py)
     for a board of 2 to ANNEAL_LIMIT components with links, else dot's (`dot_positions`).
-    The grid placement takes 1-3 s, so it is remembered per board content; within
-    `timeout` it runs fewer seeds (and is not remembered), and raises ExportTimeout if
-    not even one run fits in it."""
+
+    The grid placement takes 1-4 s, so it is remembered per board content, and a board
+    is placed by one thread at a time (another asking for it waits, then reads it). It
+    is all or nothing: a placement not done within `timeout` raises ExportTimeout, so
+    the editor, the report and the exports never show two placements of one board."""
     if not (2 <= len(board.nodes) <= ANNEAL_LIMIT and laid_links(board)):
         return dot_positions(board, timeout)
     from components.anneal import grid_positions  # it builds on this module's cards
 
+    deadline = time.monotonic() + timeout
     key = _content_key(board)
     with _GRID_LOCK:  # views run in threads
         positions = _GRID_CACHE.get(key)
-        if positions is not None:
-            _GRID_CACHE.move_to_end(key)
+        busy = _GRID_BUSY.setdefault(key, threading.Lock())
     if positions is None:
-        positions, complete = grid_positions(board, time.monotonic() + timeout)
-        if not complete and not positions:
+        if not busy.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise ExportTimeout(too_slow(timeout))
-        if complete:
+        try:
             with _GRID_LOCK:
-                _GRID_CACHE[key] = positions
-                while len(_GRID_CACHE) > GRID_CACHE_SIZE:
-                    _GRID_CACHE.popitem(last=False)
+                positions = _GRID_CACHE.get(key)
+            if positions is None:
+                try:
+                    positions = grid_positions(board, deadline)
+                except TimeoutError:
+                    raise ExportTimeout(too_slow(timeout)) from None
+                with _GRID_LOCK:
+                    _GRID_CACHE[key] = positions
+                    while len(_GRID_CACHE) > GRID_CACHE_SIZE:
+                        _GRID_CACHE.popitem(last=False)
+        finally:
+            busy.release()
+    with _GRID_LOCK:
+        _GRID_CACHE.move_to_end(key)
+        if not busy.locked():
+            _GRID_BUSY.pop(key, None)
     return copy.deepcopy(positions)
 
 

@@ -3,6 +3,7 @@ annealing, the drawing it gives and the cache in front of it (components/layout.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -76,9 +77,30 @@ def test_a_card_inside_another_bands_box_is_an_intrusion():
     assert aside.band_intrusions() == 0
 
 
-def test_moving_a_card_changes_the_local_score_as_much_as_the_whole():
-    """The annealing scores a move by the links of the moved cards only; the change it
-    sees is the whole score's."""
+def test_a_t_is_charged_to_the_link_that_moves_through_a_card_not_to_the_card():
+    """A link running exactly through the centre of a card where another link ends:
+    moving the link's card there is charged a crossing, moving the card onto the link
+    is not (only its through charge, left out here)."""
+    board = build(
+        {"a": "data_lake", "b": "feature_pipeline", "c": "event_stream", "d": "feature_store"},
+        [("a", "b"), ("c", "d")],
+    )
+    grid = placed(board, {"a": (0, 0), "b": (1, 2), "c": (1, 0), "d": (1, 1)}, ONLY_CROSSINGS)
+    k = {i: n for n, i in enumerate(grid.ids)}
+    before = grid._local((k["b"],))
+    grid._put(k["b"], (2, 0))  # a-b now runs through c, where c-d ends
+    assert grid._local((k["b"],)) - before == 1
+    grid._put(k["b"], (1, 2))
+    grid._put(k["c"], (3, 0))
+    grid._put(k["d"], (3, 1))
+    grid._put(k["b"], (2, 0))
+    before = grid._local((k["c"],))
+    grid._put(k["c"], (1, 0))  # c moves onto a-b
+    assert grid._local((k["c"],)) - before == 0
+
+
+def test_without_a_t_moving_a_card_changes_the_local_score_as_much_as_the_whole():
+    """Apart from T's, a move is judged by the change of the whole score."""
     board = build(
         {
             "app": "client_app",
@@ -191,19 +213,41 @@ def test_auto_layout_keeps_the_run_whose_routes_cross_least_and_remembers_it(mon
     assert seeds == list(range(anneal.SEEDS))
 
 
-def test_a_time_limit_runs_fewer_seeds_and_one_too_short_for_any_raises(monkeypatch):
+def test_a_placement_not_done_in_time_raises_and_is_never_half_made(monkeypatch):
     layout._GRID_CACHE.clear()
     clock = iter(range(0, 10_000, 5))  # every look at the clock: 5 s later
     monkeypatch.setattr(time, "monotonic", lambda: next(clock))
     with pytest.raises(ExportTimeout, match=r"^the layout took longer than 1 second$"):
         auto_positions(BOARD, timeout=1)
-    positions, complete = anneal.grid_positions(BOARD, deadline=None)
-    assert complete and set(positions) == {n.id for n in BOARD.nodes}
+    assert layout._GRID_CACHE == {}
     looks = len(range(0, anneal.STEPS_PER_CARD * len(BOARD.nodes), 256))  # in one run
-    clock = iter([0] * looks + list(range(100, 10_000, 5)))  # one run in time, then late
-    positions, complete = anneal.grid_positions(BOARD, deadline=50)
-    assert not complete and positions == run(BOARD, 0)[0]
-    assert layout._GRID_CACHE == {}  # nothing remembered from a cut-short layout
+    clock = iter([0] * (looks + 1) + list(range(100, 10_000, 5)))  # one run in time, then late
+    with pytest.raises(TimeoutError):  # not the first run's places
+        anneal.grid_positions(BOARD, deadline=50)
+    monkeypatch.undo()  # on time: placed whole, and remembered
+    assert set(auto_positions(BOARD)) == {n.id for n in BOARD.nodes}
+    assert len(layout._GRID_CACHE) == 1
+
+
+def test_one_board_asked_for_by_two_threads_is_placed_once(monkeypatch):
+    layout._GRID_CACHE.clear()
+    calls = []
+    real = anneal.grid_positions
+
+    def slow(board, deadline):
+        calls.append(board)
+        time.sleep(0.3)  # the other thread asks meanwhile
+        return real(board, deadline)
+
+    monkeypatch.setattr(anneal, "grid_positions", slow)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(auto_positions(BOARD))) for _ in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and len(answers) == 2 and answers[0] == answers[1]
+    assert layout._GRID_BUSY == {}
 
 
 def test_boards_beyond_the_limit_get_dots_placement(monkeypatch):

@@ -103,11 +103,12 @@ def test_dot_keeps_each_band_apart(slug, study):
 @pytest.mark.parametrize("slug, study", REFERENCES, ids=[s for s, _ in REFERENCES])
 def test_the_grid_keeps_bands_together_but_for_a_few_cards(slug, study):
     """The grid placement charges a card inside another band's box almost a crossing
-    (components/anneal.py), so a few remain where they save crossings: 0-8 pairs on
-    these boards, against 27-75 for the same grid placed at random."""
+    (components/anneal.py), so a few remain where they save crossings or keep the
+    serving loop a row: 0-10 pairs on these boards, against 27-75 for the same grid
+    placed at random."""
     board = study.fresh_reference()
     positions = auto_positions(board)
-    assert len(band_intrusions(board, positions)) <= len(board.nodes) // 3
+    assert len(band_intrusions(board, positions)) <= len(board.nodes) // 2
 
 
 def test_wider_cards_get_room():
