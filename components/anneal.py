@@ -34,10 +34,12 @@ components, crossings in the editor's routes): 62 + 61 judged this way; 84 + 86 
 T's never charged, 89 + 91 with T's charged both ways, 87 + 91 with a card's through
 charge growing with its links. Drawn, a link through a card where links end is routed
 around it, across those links: the one-sided charge keeps moved links off such cards.
-The runs are seeded, so a board always gets the same placement. Several
-seeds are run and the caller (components/layout.py) keeps the one whose routed drawing
-crosses least. Each link drawn as the editor draws it can still differ from the straight
-segment scored here; that is why the routed count chooses.
+A greedy descent follows the annealing (`Grid.descend`), and cards without links are
+tucked in beside their band (`Grid.tuck`). The runs are seeded, so a board always gets
+the same placement; `grid_positions` makes SEEDS of them and keeps the one whose drawing
+in the editor's routes crosses least (band intrusions and serving links off the row
+added). A link as the editor draws it can still differ from the straight segment scored
+here; that is why the routed count chooses.
 """
 
 from __future__ import annotations

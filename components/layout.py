@@ -494,7 +494,8 @@ def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> Positions:
         finally:
             busy.release()
     with _GRID_LOCK:
-        _GRID_CACHE.move_to_end(key)
+        if key in _GRID_CACHE:  # (another thread may have trimmed it since)
+            _GRID_CACHE.move_to_end(key)
         if not busy.locked():
             _GRID_BUSY.pop(key, None)
     return copy.deepcopy(positions)
