@@ -51,11 +51,11 @@ from dataclasses import dataclass
 
 from components.document import Board
 from components.layout import (
-    FIT_BOX,
     MARGIN,
+    Laid,
+    LayoutOptions,
     Positions,
     bands,
-    card_box,
     card_size,
     laid_links,
 )
@@ -393,9 +393,8 @@ def grid_positions(board: Board, deadline: float | None = None) -> Positions:
     """The best of SEEDS runs on `board`: the one that fits the editor at 60% zoom
     (layout.FIT_BOX) and whose drawing, routed as the editor routes it, has the fewest
     crossings plus band intrusions plus serving links off the row (the first seed on a
-    tie). TimeoutError once
-    `deadline` (time.monotonic()) has passed: a placement is whole or none, so that one
-    board never gets two."""
+    tie). TimeoutError once `deadline` (time.monotonic()) has passed: a placement is
+    whole or none, so that one board never gets two."""
     from components.polish import crossings  # the polish builds on the layout, as this does
 
     best: tuple[tuple[bool, int, int], Positions] | None = None
@@ -408,16 +407,9 @@ def grid_positions(board: Board, deadline: float | None = None) -> Positions:
         routed = crossings(board, positions)
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError
-        key = (not fits(board, positions), routed + grid.band_intrusions() + grid.off_row(), seed)
+        fits = Laid(board, LayoutOptions(), positions).fits()  # drawn from MARGIN, as dot's
+        key = (not fits, routed + grid.band_intrusions() + grid.off_row(), seed)
         if best is None or key < best[0]:
             best = (key, positions)
     assert best is not None
     return best[1]
-
-
-def fits(board: Board, positions: Positions) -> bool:
-    """Whether the drawing at `positions` fits layout.FIT_BOX."""
-    boxes = [card_box(node, positions) for node in board.nodes]
-    width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
-    height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
-    return width <= FIT_BOX[0] and height <= FIT_BOX[1]
