@@ -12,6 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from components.graphviz import DEFAULT_TIMEOUT
 from tests.browser.helpers import (
     ROOT,
     api_board,
@@ -483,6 +484,19 @@ CARD_BOXES = """() => Object.fromEntries([...document.querySelectorAll('#canvas 
     }))"""
 
 
+def click_auto_layout_and_wait(page: Page) -> None:
+    """Press Auto-layout and wait until the cards have moved: the server may take up to
+    its layout time limit (components/anneal.py's placement takes seconds on a board of
+    30), so the wait is that limit and a little more; AssertionError if nothing moved."""
+    before = page.evaluate(CARD_BOXES)
+    page.get_by_role("button", name="Auto-layout").click()
+    for _ in range(int((DEFAULT_TIMEOUT + 5) * 10)):
+        if page.evaluate(CARD_BOXES) != before:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("Auto-layout moved no card")
+
+
 def links_through_cards(page: Page, edges: list[dict]) -> list[tuple[str, str]]:
     """(link, card) for each card a drawn link passes through (its own two cards: anywhere
     but at its ends), read from the canvas's SVG."""
@@ -516,14 +530,7 @@ def test_no_link_runs_through_a_card_as_drawn_or_laid_out(
     open_board(page, server_url, {**design, "title": path.stem})
     expect(links(page)).to_have_count(len(design["edges"]))
     assert links_through_cards(page, design["edges"]) == []
-    before = page.evaluate(CARD_BOXES)
-    page.get_by_role("button", name="Auto-layout").click()
-    for _ in range(50):  # the server's layout arrives, then the cards move
-        if page.evaluate(CARD_BOXES) != before:
-            break
-        page.wait_for_timeout(100)
-    else:
-        raise AssertionError("Auto-layout moved no card")
+    click_auto_layout_and_wait(page)
     wait_saved(page)
     page.wait_for_timeout(300)  # the routes settle on the next frames
     assert links_through_cards(page, design["edges"]) == []
@@ -619,12 +626,7 @@ def test_link_labels_keep_off_other_links_after_auto_layout(page: Page, server_u
         page.set_viewport_size(LARGE)
         open_board(page, server_url, {**drawn, "title": slug})
         expect(links(page)).to_have_count(len(drawn["edges"]))
-        before = page.evaluate(CARD_BOXES)
-        page.get_by_role("button", name="Auto-layout").click()
-        for _ in range(50):
-            if page.evaluate(CARD_BOXES) != before:
-                break
-            page.wait_for_timeout(100)
+        click_auto_layout_and_wait(page)
         wait_saved(page)
         page.wait_for_timeout(1000)  # the routes settle, then the labels are placed
         found += page.evaluate(LABEL_COVERS)
