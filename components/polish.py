@@ -16,7 +16,6 @@ routed whole before and after, and the polished places kept only if they cross l
 
 from __future__ import annotations
 
-from components.detour import Buckets
 from components.document import Board
 from components.layout import Positions, card_box
 from components.routes import CrossingIndex, Link, Plan, Point, Rect, Routes, board_links
@@ -28,12 +27,18 @@ MAX_TRIES = 200  # moves tried in all, so that a pass stays near 0.2 s (counted,
 
 def crossings(board: Board, positions: Positions) -> int:
     """How often the editor's routes of `board` at `positions` cross (each pair once)."""
+    return sum(link_crossings(board, positions).values()) // 2
+
+
+def link_crossings(board: Board, positions: Positions) -> dict[str, int]:
+    """How often the editor's route of each link of `board` at `positions` crosses the
+    others' (by link id; a link without a route is left out)."""
     cards = {node.id: card_box(node, positions) for node in board.nodes}
     lines = Routes(cards, board_links(board)).lines()
     index = CrossingIndex()
     for link, line in lines.items():
         index.add(link, line)
-    return sum(index.meet(line, link)[0] for link, line in lines.items()) // 2
+    return {link: index.meet(line, link)[0] for link, line in lines.items()}
 
 
 def polished(board: Board, positions: Positions) -> Positions:
@@ -69,10 +74,7 @@ class _Moves:
 
     def _follow(self, cards: list[int]) -> None:
         """Give the routes the boxes of `cards` where the tangle has them now."""
-        r = self.routes
-        for k in cards:
-            r.cards[self.t.ids[k]] = self._box(k)
-        r.index = Buckets(list(r.cards.values()))
+        self.routes.move({self.t.ids[k]: self._box(k) for k in cards})
 
     def _cost(self, links: list[Link]) -> int:
         r = self.routes

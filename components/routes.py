@@ -392,6 +392,9 @@ class Routes:
         self.planned = CrossingIndex()  # the plans' paths, from the middles of the sides
         self.paths: dict[str, list[Point]] = {}  # the same paths, by link
         self.searching = True  # False: a link with no clear shape is not searched around
+        # whether a link's candidate passes clear of the cards, by (link id, plan): the
+        # second planning pass tries the same candidates (`move` forgets it)
+        self._clear: dict[tuple[str, Plan], bool] = {}
         self._plan_all()
         self._orders: dict[tuple[str, str], list[SideUser]] = {}
         if not finish:
@@ -400,6 +403,12 @@ class Routes:
         self._lanes = self._make_lanes()
 
     # --- plans ---------------------------------------------------------------------
+
+    def move(self, boxes: dict[str, Rect]) -> None:
+        """Put the cards in `boxes` (by id) there; plans are not made again."""
+        self.cards.update(boxes)
+        self.index = search.Buckets(list(self.cards.values()))
+        self._clear = {}
 
     def blocked(self, p: Point, q: Point, ends: tuple[str, str], pad: float = CLEAR / 2) -> bool:
         """Whether segment p-q passes within `pad` px of a card other than `ends`."""
@@ -462,7 +471,10 @@ class Routes:
         best: tuple[float, Plan, list[Point]] | None = None
         for plan in candidates:
             points = points_of(plan)
-            if self.hits(points, ends, 1):
+            clear = self._clear.get((link.id, plan))
+            if clear is None:
+                clear = self._clear[(link.id, plan)] = not self.hits(points, ends, 1)
+            if not clear:
                 continue
             crossings, along = index.meet(points, link.id)
             cost = CROSSING_COST * crossings + ALONG_COST * along + _length(points)

@@ -102,6 +102,18 @@ def test_a_link_takes_a_shape_that_crosses_no_other_when_one_is_clear():
     assert index.meet(ab, "")[0] == 0
 
 
+def test_a_card_moved_into_a_links_way_is_seen_when_the_link_is_planned_again():
+    """The plans remember which candidates pass clear of the cards; moving cards
+    forgets that."""
+    link = Link("ab", "A", "B")
+    routes_ = Routes({"A": (0, 0, 120, 40), "B": (400, 0, 520, 40), "C": (900, 0, 960, 40)}, [link])
+    straight = routes_.plans["ab"]
+    assert straight == routes.Plan("right", "left", "z", 0.0)
+    routes_.move({"C": (240, 0, 300, 40)})  # now between A and B
+    plan, points = routes_._choose(link, routes_.planned)
+    assert plan != straight and points and not routes_.hits(points, ("A", "B"))
+
+
 def _design(name: str):
     return parse((FIXTURES / "designs" / f"{name}.json").read_text())
 
