@@ -533,7 +533,10 @@ def main() -> None:
     print(head + "  | baseline fit cross thru shar aspect | cross ratio | base pinned")
     ratios = []
     for name, m, b, _ in rows:
+        # none against none is met (0 <= 60% of 0); some against none is not
         ratio = m["crossings"] / b["crossings"] if b["crossings"] else math.inf
+        if not m["crossings"]:
+            ratio = 0.0
         ratios.append(ratio)
         print(
             f"{name[:28]:28} {m['components']:>3} {m['fit']:>5.2f} {m['crossings']:>5} "

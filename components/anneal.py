@@ -36,10 +36,9 @@ charge growing with its links. Drawn, a link through a card where links end is r
 around it, across those links: the one-sided charge keeps moved links off such cards.
 A greedy descent follows the annealing (`Grid.descend`), and cards without links are
 tucked in beside their band (`Grid.tuck`). The runs are seeded, so a board always gets
-the same placement; `grid_positions` makes SEEDS of them and keeps the one whose drawing
-in the editor's routes crosses least (band intrusions and serving links off the row
-added). A link as the editor draws it can still differ from the straight segment scored
-here; that is why the routed count chooses.
+the same placement. A link as the editor draws it can differ from the straight segment
+scored here: components/placement.py makes several runs, keeps the one whose drawing
+(routed as the editor routes it) is judged best, and settles it by its drawing.
 """
 
 from __future__ import annotations
@@ -50,20 +49,11 @@ import time
 from dataclasses import dataclass
 
 from components.document import Board
-from components.layout import (
-    MARGIN,
-    Laid,
-    LayoutOptions,
-    Positions,
-    bands,
-    card_size,
-    laid_links,
-)
+from components.layout import MARGIN, Positions, bands, card_size, laid_links
 
 PITCH = (230.0, 120.0)  # px between the centres of neighbouring slots, as scored
 GAP = (48.0, 44.0)  # px between columns and between rows once drawn
 PAD = 6.0  # px around a card that a link must keep clear of
-SEEDS = 4  # runs per board, the routed best kept
 TOWARDS = 0.4  # share of moves that take a card next to one of its neighbours
 NEARBY = 0.36  # share of moves to a slot near the card; the rest go anywhere
 STEPS_PER_CARD = 240  # moves per run, per card (bench: 160 -> 240 took 13 boards 92 -> 62)
@@ -114,6 +104,9 @@ class Grid:
             if name is not None:
                 self.members.setdefault(name, set()).add(k)
         self.banded = [k for k, name in enumerate(self.band) if name is not None]
+        # each band's box in slots (left, right, top, bottom), dropped by `_put` when one
+        # of its cards moves and worked out again when asked for
+        self._boxes: dict[str, tuple[int, int, int, int]] = {}
         self.neighbours: list[list[int]] = [[] for _ in self.ids]
         for s, t in self.links:
             self.neighbours[s].append(t)
@@ -144,30 +137,61 @@ class Grid:
     def place(self, k: int, slot: tuple[int, int]) -> None:
         """Put card `k` in the free `slot` (setting a placement up by hand)."""
         assert self.taken.get(slot, k) == k, "slot taken"
-        del self.taken[self.at[k]]
-        self.taken[slot] = k
         self._put(k, slot)
         self._known = {}
 
     def _put(self, k: int, slot: tuple[int, int]) -> None:
-        """Move card `k`'s centre to `slot` (a trial: `taken` is the caller's)."""
+        """Move card `k`'s centre to `slot`. `taken` follows: the old slot is freed if
+        `k` still holds it (in a swap the other card may have been put there first)."""
+        here = self.at[k]
+        if self.taken.get(here) == k:
+            del self.taken[here]
+        self.taken[slot] = k
         self.at[k] = slot
         self.x[k], self.y[k] = slot[0] * PITCH[0], slot[1] * PITCH[1]
         for e in self.incident[k]:
             self.spans[e] = self._span(e)
+        name = self.band[k]
+        if name is not None:
+            self._boxes.pop(name, None)
 
-    def band_intrusions(self) -> int:
-        """Cards lying inside the box (in slots) of another band's cards."""
-        at, count = self.at, 0
-        for members in self.members.values():
-            cols = [at[k][0] for k in members]
-            rows = [at[k][1] for k in members]
-            c0, c1, r0, r1 = min(cols), max(cols), min(rows), max(rows)
-            count += sum(
-                1
-                for k in self.banded
-                if c0 <= at[k][0] <= c1 and r0 <= at[k][1] <= r1 and k not in members
-            )
+    def _box(self, name: str) -> tuple[int, int, int, int]:
+        """The box (in slots) of band `name`'s cards: left, right, top, bottom."""
+        box = self._boxes.get(name)
+        if box is None:
+            at = self.at
+            cols = [at[k][0] for k in self.members[name]]
+            rows = [at[k][1] for k in self.members[name]]
+            box = self._boxes[name] = (min(cols), max(cols), min(rows), max(rows))
+        return box
+
+    def band_intrusions(self, cards: tuple[int, ...] | None = None) -> int:
+        """Cards lying inside the box (in slots) of another band's cards. Given the
+        `cards` of a move, only the part a move of them can change: every card inside
+        the boxes of their bands, and `cards` inside the boxes of the other bands."""
+        at = self.at
+        names = list(self.members) if cards is None else {self.band[k] for k in cards}
+        count = 0
+        for name in names:
+            if name is None:
+                continue
+            c0, c1, r0, r1 = self._box(name)
+            members = self.members[name]
+            for k in self.banded:
+                c, r = at[k]
+                if c0 <= c <= c1 and r0 <= r <= r1 and k not in members:
+                    count += 1
+        if cards is None:
+            return count
+        for k in cards:
+            if self.band[k] is None:
+                continue
+            c, r = at[k]
+            for name in self.members:
+                if name not in names:
+                    c0, c1, r0, r1 = self._box(name)
+                    if c0 <= c <= c1 and r0 <= r <= r1:
+                        count += 1
         return count
 
     def off_row(self) -> int:
@@ -191,10 +215,10 @@ class Grid:
         T's, its change is the change of `score`. Written out inline: it runs twice per
         move, and calls cost more than the tests."""
         w, links, at, x, y, hw, hh = self.w, self.links, self.at, self.x, self.y, self.hw, self.hh
-        cross, through, spans = w.cross, w.through, self.spans
+        cross, through, spans, taken = w.cross, w.through, self.spans, self.taken
         moved = sorted({e for k in cards for e in self.incident[k]})
         mine = set(moved)
-        total = w.band * self.band_intrusions()
+        total = w.band * self.band_intrusions(cards)
         for e in moved:
             s, t = links[e]
             (cs, rs), (ct, rt) = at[s], at[t]
@@ -226,13 +250,18 @@ class Grid:
                 fx, fy = ex - cx, ey - cy  # o1 * o2 == 0 with these of opposite signs: a T
                 if (fx * (ay - cy) - fy * (ax - cx)) * (fx * (by - cy) - fy * (bx - cx)) < 0:
                     total += cross
-            for k in range(len(x)):
-                if k == s or k == t or hi_x <= x[k] - hw[k] or lo_x >= x[k] + hw[k]:
-                    continue
-                if hi_y <= y[k] - hh[k] or lo_y >= y[k] + hh[k]:
-                    continue
-                if _runs_through(ax, ay, bx, by, x[k], y[k], hw[k], hh[k]):
-                    total += through
+            # a card can only be in the way inside the slots the link spans (a card is
+            # narrower than two slots)
+            c0, c1, r0, r1 = min(cs, ct), max(cs, ct), min(rs, rt), max(rs, rt)
+            for c in range(c0, c1 + 1):
+                for r in range(r0, r1 + 1):
+                    k = taken.get((c, r), s)
+                    if k == s or k == t or hi_x <= x[k] - hw[k] or lo_x >= x[k] + hw[k]:
+                        continue
+                    if hi_y <= y[k] - hh[k] or lo_y >= y[k] + hh[k]:
+                        continue
+                    if _runs_through(ax, ay, bx, by, x[k], y[k], hw[k], hh[k]):
+                        total += through
         for k in cards:
             x0, x1, y0, y1 = x[k] - hw[k], x[k] + hw[k], y[k] - hh[k], y[k] + hh[k]
             for f, (u, v) in enumerate(links):
@@ -321,32 +350,45 @@ class Grid:
                 self.place(k, slot)
             placed.append(k)
 
-    def _move(self, k: int, slot: tuple[int, int], heat: float) -> bool:
-        """Move card `k` to `slot` (swapping with the card there) if the score falls, or
-        rises by d with probability exp(-d / heat); whether it moved."""
-        here = self.at[k]
-        other = self.taken.get(slot)
-        cards = (k,) if other is None else (k, other)
-        before = self._known.get(cards)
-        if before is None:
-            before = self._known[cards] = self._local(cards)
+    def shift(self, k: int, slot: tuple[int, int]) -> None:
+        """Move card `k` to `slot`, the card there (if any) to `k`'s slot. Shifting `k`
+        back to where it was undoes it."""
+        here, other = self.at[k], self.taken.get(slot)
         self._put(k, slot)
         if other is not None:
             self._put(other, here)
+        self._known = {}
+
+    def trial(self, k: int, slot: tuple[int, int]) -> float:
+        """How much `shift(k, slot)` would change the score, as a move is judged
+        (`_local`); nothing moves."""
+        here, other = self.at[k], self.taken.get(slot)
+        cards = (k,) if other is None else (k, other)
+        before = self._local(cards)
+        self.shift(k, slot)
+        after = self._local(cards)
+        self.shift(k, here)
+        return after - before
+
+    def _move(self, k: int, slot: tuple[int, int], heat: float) -> bool:
+        """Move card `k` to `slot` (swapping with the card there) if the score falls, or
+        rises by d with probability exp(-d / heat); whether it moved."""
+        here, other = self.at[k], self.taken.get(slot)
+        cards = (k,) if other is None else (k, other)
+        known = self._known
+        before = known.get(cards)
+        if before is None:
+            before = known[cards] = self._local(cards)
+        self.shift(k, slot)
         after = self._local(cards)
         change = after - before
         if change < 0 or (
             heat > 0 and (change == 0 or self.rnd.random() < math.exp(-change / heat))
         ):
-            del self.taken[here]
-            self.taken[slot] = k
-            if other is not None:
-                self.taken[here] = other
             self._known = {cards: after}
             return True
-        self._put(k, here)
-        if other is not None:
-            self._put(other, slot)
+        self.shift(k, here)
+        self._known = known
         return False
 
     def positions(self) -> Positions:
@@ -387,29 +429,3 @@ def _runs_through(
     r = dx * (y1 - ay) - dy * (x0 - ax)
     z = dx * (y1 - ay) - dy * (x1 - ax)
     return not ((p > 0 and q > 0 and r > 0 and z > 0) or (p < 0 and q < 0 and r < 0 and z < 0))
-
-
-def grid_positions(board: Board, deadline: float | None = None) -> Positions:
-    """The best of SEEDS runs on `board`: the one that fits the editor at 60% zoom
-    (layout.FIT_BOX) and whose drawing, routed as the editor routes it, has the fewest
-    crossings plus band intrusions plus serving links off the row (the first seed on a
-    tie). TimeoutError once `deadline` (time.monotonic()) has passed: a placement is
-    whole or none, so that one board never gets two."""
-    from components.polish import crossings  # the polish builds on the layout, as this does
-
-    best: tuple[tuple[bool, int, int], Positions] | None = None
-    for seed in range(SEEDS):
-        grid = Grid(board, seed)
-        grid.anneal(STEPS_PER_CARD * len(board.nodes), deadline=deadline)
-        grid.descend()
-        grid.tuck()
-        positions = grid.positions()
-        routed = crossings(board, positions)
-        if deadline is not None and time.monotonic() > deadline:
-            raise TimeoutError
-        fits = Laid(board, LayoutOptions(), positions).fits()  # drawn from MARGIN, as dot's
-        key = (not fits, routed + grid.band_intrusions() + grid.off_row(), seed)
-        if best is None or key < best[0]:
-            best = (key, positions)
-    assert best is not None
-    return best[1]

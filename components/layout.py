@@ -5,12 +5,13 @@ batch of moves, so one undo), and the report, the replay, the reference view and
 "auto" exports draw the board at them (components/export.py).
 
 Two placements. A board of 2 to ``ANNEAL_LIMIT`` components with links gets the grid
-placement (components/anneal.py): cards in the slots of a six-column grid, placed by
-simulated annealing to cross little, keep bands together and the serving loop a row,
-the run whose routed drawing crosses least kept. Measured on the 13 bench boards
-(docs/benchmarks.md): 196 crossings in the editor's routes with dot's placement below,
-62 with the grid's (exported: 185 and 60); every board fits at 0.63 or more. It takes
-1–4 s, so it is remembered per board content (`auto_positions`). Larger boards, and
+placement (components/placement.py): cards in the slots of a six-column grid, placed by
+simulated annealing (components/anneal.py) to cross little, keep bands together and the
+serving loop a row; the run whose routed drawing crosses least is kept, then settled
+by its routed drawing. Measured on the 13 bench boards (docs/benchmarks.md): 196
+crossings in the editor's routes with dot's placement below, 34 with the grid's
+(exported: 185 and 33); every board fits at 0.63 or more. It takes 1–4 s, so it is
+remembered per board content (`auto_positions`). Larger boards, and
 boards without links, get dot's placement (`dot_positions`), described in the rest of
 this docstring.
 
@@ -460,7 +461,7 @@ def _fitted(first: Laid, deadline: float, timeout: float) -> Laid | None:
 
 
 def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> Positions:
-    """Top-left canvas positions by node id: the grid placement (components/anneal.py)
+    """Top-left canvas positions by node id: the grid placement (components/placement.py)
     for a board of 2 to ANNEAL_LIMIT components with links, else dot's (`dot_positions`).
 
     The grid placement takes 1-4 s, so it is remembered per board content, and a board
@@ -469,7 +470,7 @@ def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> Positions:
     the editor, the report and the exports never show two placements of one board."""
     if not (2 <= len(board.nodes) <= ANNEAL_LIMIT and laid_links(board)):
         return dot_positions(board, timeout)
-    from components.anneal import grid_positions  # it builds on this module's cards
+    from components.placement import grid_positions  # it builds on this module's cards
 
     deadline = time.monotonic() + timeout
     key = _content_key(board)

@@ -1,18 +1,15 @@
-"""The grid placement (components/anneal.py): its score on tiny hand-placed grids, the
-annealing, the drawing it gives and the cache in front of it (components/layout.py)."""
+"""The grid placement's annealing (components/anneal.py): its score on tiny hand-placed
+grids, its moves, the annealing and the drawing it gives."""
 
 from __future__ import annotations
 
-import threading
-import time
+import random
 
 import pytest
 
 from components import anneal, layout
 from components.anneal import Grid, Weights, grid_size
-from components.graphviz import ExportTimeout
-from components.layout import auto_positions, card_size
-from components.polish import crossings
+from components.layout import card_size
 from tests.conftest import build
 
 ONLY_CROSSINGS = Weights(cross=1, through=0, length=0, bend=0, level=0, back=0, band=0)
@@ -162,104 +159,6 @@ def test_grid_size_leaves_about_twice_the_slots_and_six_columns_at_most():
         assert cols <= 6 and cols * rows >= 1.8 * count
 
 
-BOARD = build(
-    {
-        "app": "client_app",
-        "gw": "api_gateway",
-        "rank": "ranking_service",
-        "fs": "feature_store",
-        "lake": "data_lake",
-        "train": "training_pipeline",
-    },
-    [
-        ("app", "gw"),
-        ("gw", "rank"),
-        ("fs", "rank"),
-        ("lake", "train"),
-        ("fs", "train"),
-        ("rank", "lake"),
-        ("train", "rank"),
-    ],
-)
-
-
-def run(board, seed):
-    """One run as grid_positions makes it: its positions and its key's middle part."""
-    grid = Grid(board, seed)
-    grid.anneal(anneal.STEPS_PER_CARD * len(board.nodes))
-    grid.descend()
-    positions = grid.positions()
-    return positions, crossings(board, positions) + grid.band_intrusions()
-
-
-def test_auto_layout_keeps_the_run_whose_routes_cross_least_and_remembers_it(monkeypatch):
-    seeds = []
-    real = Grid.__init__
-    monkeypatch.setattr(
-        Grid, "__init__", lambda g, b, seed, *a: seeds.append(seed) or real(g, b, seed, *a)
-    )
-    layout._GRID_CACHE.clear()
-    first = auto_positions(BOARD)
-    assert seeds == list(range(anneal.SEEDS))
-    runs = [run(BOARD, seed) for seed in range(anneal.SEEDS)]
-    assert first == min(runs, key=lambda r: r[1])[0]  # all fit FIT_BOX; fewest, first on a tie
-    del seeds[:]
-    first["app"]["x"] = -1  # a caller's change does not reach the cache
-    again = auto_positions(BOARD)
-    assert seeds == [] and again["app"]["x"] >= 0
-    board = build({n.id: n.type for n in BOARD.nodes}, [(e.source, e.target) for e in BOARD.edges])
-    board.nodes[0].label = "Mobile app"  # a new label may change the card: laid out again
-    auto_positions(board)
-    assert seeds == list(range(anneal.SEEDS))
-
-
-def test_a_placement_not_done_in_time_raises_and_is_never_half_made(monkeypatch):
-    layout._GRID_CACHE.clear()
-    clock = iter(range(0, 10_000, 5))  # every look at the clock: 5 s later
-    monkeypatch.setattr(time, "monotonic", lambda: next(clock))
-    with pytest.raises(ExportTimeout, match=r"^the layout took longer than 1 second$"):
-        auto_positions(BOARD, timeout=1)
-    assert layout._GRID_CACHE == {}
-    looks = len(range(0, anneal.STEPS_PER_CARD * len(BOARD.nodes), 256))  # in one run
-    clock = iter([0] * (looks + 1) + list(range(100, 10_000, 5)))  # one run in time, then late
-    with pytest.raises(TimeoutError):  # not the first run's places
-        anneal.grid_positions(BOARD, deadline=50)
-    monkeypatch.undo()  # on time: placed whole, and remembered
-    assert set(auto_positions(BOARD)) == {n.id for n in BOARD.nodes}
-    assert len(layout._GRID_CACHE) == 1
-
-
-def test_one_board_asked_for_by_two_threads_is_placed_once(monkeypatch):
-    layout._GRID_CACHE.clear()
-    calls = []
-    real = anneal.grid_positions
-
-    def slow(board, deadline):
-        calls.append(board)
-        time.sleep(0.3)  # the other thread asks meanwhile
-        return real(board, deadline)
-
-    monkeypatch.setattr(anneal, "grid_positions", slow)
-    answers = []
-    threads = [threading.Thread(target=lambda: answers.append(auto_positions(BOARD))) for _ in "ab"]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(calls) == 1 and len(answers) == 2 and answers[0] == answers[1]
-    assert layout._GRID_BUSY == {}
-
-
-def test_boards_beyond_the_limit_get_dots_placement(monkeypatch):
-    monkeypatch.setattr(layout, "ANNEAL_LIMIT", 2)
-    board = build(
-        {"app": "client_app", "gw": "api_gateway", "rank": "ranking_service"},
-        [("app", "gw"), ("gw", "rank")],
-    )
-    monkeypatch.setattr(anneal, "grid_positions", lambda b: pytest.fail("annealed"))
-    assert auto_positions(board) == layout.dot_positions(board)
-
-
 def test_cards_without_links_are_tucked_in_beside_their_band_not_left_anywhere():
     board = build(
         {
@@ -279,3 +178,56 @@ def test_cards_without_links_are_tucked_in_beside_their_band_not_left_anywhere()
     assert at["cache"][1] <= 1 and at["note"][1] <= 1
     assert len(set(grid.at)) == 5
     assert grid.taken == {slot: k for k, slot in enumerate(grid.at)}
+
+
+def test_shift_swaps_with_the_card_in_the_slot_and_shifting_back_undoes_it():
+    grid = placed(FOUR, {"a": (0, 0), "b": (1, 1), "c": (0, 1), "d": (1, 0)})
+    before = (list(grid.at), dict(grid.taken), list(grid.spans))
+    grid.shift(0, (1, 1))  # a onto b's slot: b goes to a's
+    assert grid.at[:2] == [(1, 1), (0, 0)]
+    assert grid.taken == {slot: k for k, slot in enumerate(grid.at)}
+    grid.shift(0, (0, 0))
+    assert (grid.at, grid.taken, grid.spans) == before
+    grid.shift(0, (2, 2))  # to a free slot: the old one is freed
+    assert grid.taken == {slot: k for k, slot in enumerate(grid.at)} and (0, 0) not in grid.taken
+
+
+def test_trial_is_the_change_a_shift_would_make_and_moves_nothing():
+    grid = placed(FOUR, {"a": (0, 0), "b": (1, 1), "c": (0, 1), "d": (1, 0)}, ONLY_CROSSINGS)
+    at = list(grid.at)
+    assert grid.trial(1, (1, 0)) == -1  # b swapped with d: the X is undone
+    assert grid.at == at
+    grid.shift(1, (1, 0))
+    assert grid.score() == 0
+
+
+def test_band_intrusions_of_a_move_change_as_much_as_the_whole_count():
+    """The band term a move is judged by counts only what the move can change: its
+    change is the change of the whole count, for moves and swaps across bands."""
+    board = build(
+        {
+            "app": "client_app",
+            "gw": "api_gateway",
+            "lake": "data_lake",
+            "events": "event_stream",
+            "fs": "feature_store",
+            "fp": "feature_pipeline",
+            "train": "training_pipeline",
+            "drift": "drift_monitor",
+            "note": "note",
+        },
+        [("app", "gw"), ("lake", "fp"), ("fp", "fs"), ("fs", "train"), ("gw", "drift")],
+    )
+    grid = Grid(board, seed=5)
+    rnd = random.Random(7)
+    changed = 0
+    for _ in range(300):
+        k = rnd.randrange(len(grid.ids))
+        slot = (rnd.randrange(grid.cols), rnd.randrange(grid.rows))
+        other = grid.taken.get(slot)
+        cards = (k,) if other is None or other == k else (k, other)
+        whole, part = grid.band_intrusions(), grid.band_intrusions(cards)
+        grid.shift(k, slot)
+        assert grid.band_intrusions() - whole == grid.band_intrusions(cards) - part
+        changed += grid.band_intrusions() != whole
+    assert changed > 10  # the moves did change the count
