@@ -9,8 +9,8 @@ placement (components/placement.py): cards in the slots of a six-column grid, pl
 simulated annealing (components/anneal.py) to cross little, keep bands together and the
 serving loop a row; the run whose routed drawing crosses least is kept, then settled
 by its routed drawing. Measured on the 13 bench boards (docs/benchmarks.md): 196
-crossings in the editor's routes with dot's placement below, 34 with the grid's
-(exported: 185 and 33); every board fits at 0.63 or more. It takes 1–4 s, so it is
+crossings in the editor's routes with dot's placement below, 23 with the grid's
+(exported: 185 and 22); every board fits at 0.62 or more. It takes 1–5 s, so it is
 remembered per board content (`auto_positions`). Larger boards, and
 boards without links, get dot's placement (`dot_positions`), described in the rest of
 this docstring.
@@ -464,7 +464,7 @@ def auto_positions(board: Board, timeout: float = DEFAULT_TIMEOUT) -> Positions:
     """Top-left canvas positions by node id: the grid placement (components/placement.py)
     for a board of 2 to ANNEAL_LIMIT components with links, else dot's (`dot_positions`).
 
-    The grid placement takes 1-4 s, so it is remembered per board content, and a board
+    The grid placement takes 1-5 s, so it is remembered per board content, and a board
     is placed by one thread at a time (another asking for it waits, then reads it). It
     is all or nothing: a placement not done within `timeout` raises ExportTimeout, so
     the editor, the report and the exports never show two placements of one board."""

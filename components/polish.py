@@ -27,18 +27,19 @@ MAX_TRIES = 200  # moves tried in all, so that a pass stays near 0.2 s (counted,
 
 def crossings(board: Board, positions: Positions) -> int:
     """How often the editor's routes of `board` at `positions` cross (each pair once)."""
-    return sum(link_crossings(board, positions).values()) // 2
+    return sum(crossed for crossed, _ in meetings(board, positions).values()) // 2
 
 
-def link_crossings(board: Board, positions: Positions) -> dict[str, int]:
-    """How often the editor's route of each link of `board` at `positions` crosses the
-    others' (by link id; a link without a route is left out)."""
+def meetings(board: Board, positions: Positions) -> dict[str, tuple[int, float]]:
+    """For the editor's route of each link of `board` at `positions` (by link id; a link
+    without a route is left out): how often it crosses the others, and how many px it
+    runs along them (within routes.ALONG px, as CrossingIndex.meet counts)."""
     cards = {node.id: card_box(node, positions) for node in board.nodes}
     lines = Routes(cards, board_links(board)).lines()
     index = CrossingIndex()
     for link, line in lines.items():
         index.add(link, line)
-    return {link: index.meet(line, link)[0] for link, line in lines.items()}
+    return {link: index.meet(line, link) for link, line in lines.items()}
 
 
 def polished(board: Board, positions: Positions) -> Positions:

@@ -30,6 +30,15 @@ def test_a_drawing_is_judged_by_its_fit_crossings_bands_and_row_and_names_crosse
     assert judge(FOUR, placed(FOUR, APART)) == ((False, 0), [])
 
 
+def test_two_links_sharing_a_line_cost_half_a_crossing_and_name_their_cards(monkeypatch):
+    grid = placed(FOUR, APART)
+    along = {"e0": (0, placement.SHARED), "e1": (0, placement.SHARED + 30)}
+    monkeypatch.setattr(placement, "meetings", lambda board, positions: along)
+    assert judge(FOUR, grid) == ((False, placement.SHARED_WEIGHT), [0, 1, 2, 3])
+    along["e0"] = (0, placement.SHARED - 1)  # only e1 shares: half a pair
+    assert judge(FOUR, grid) == ((False, placement.SHARED_WEIGHT / 2), [2, 3])
+
+
 def test_settling_undoes_a_crossing_the_drawing_shows():
     grid = placed(FOUR, X)
     settle(FOUR, grid)
