@@ -392,8 +392,10 @@ class Routes:
         self.planned = CrossingIndex()  # the plans' paths, from the middles of the sides
         self.paths: dict[str, list[Point]] = {}  # the same paths, by link
         self.searching = True  # False: a link with no clear shape is not searched around
-        # whether a link's candidate passes clear of the cards, by (link id, plan): the
-        # second planning pass tries the same candidates (`move` forgets it)
+        # A link's candidates with their points, length and bends, cheapest first, and
+        # whether each passes clear of the cards, by (link id, plan): the second planning
+        # pass tries the same candidates (`move` forgets them).
+        self._shaped: dict[str, list[tuple[float, int, Plan, list[Point], float, float]]] = {}
         self._clear: dict[tuple[str, Plan], bool] = {}
         self._plan_all()
         self._orders: dict[tuple[str, str], list[SideUser]] = {}
@@ -405,10 +407,13 @@ class Routes:
     # --- plans ---------------------------------------------------------------------
 
     def move(self, boxes: dict[str, Rect]) -> None:
-        """Put the cards in `boxes` (by id) there; plans are not made again."""
+        """Put the cards in `boxes` (by id, cards the routes have) there, for plans made
+        again one link at a time (components/polish.py); nothing is planned here, and
+        ports and lanes are not kept in step."""
+        assert boxes.keys() <= self.cards.keys(), "only cards the routes have can move"
         self.cards.update(boxes)
         self.index = search.Buckets(list(self.cards.values()))
-        self._clear = {}
+        self._shaped, self._clear = {}, {}
 
     def blocked(self, p: Point, q: Point, ends: tuple[str, str], pad: float = CLEAR / 2) -> bool:
         """Whether segment p-q passes within `pad` px of a card other than `ends`."""
@@ -461,28 +466,41 @@ class Routes:
         else a grid search; else the candidate through the fewest cards."""
         a, b = self.cards[link.source], self.cards[link.target]
         ends = (link.source, link.target)
-        candidates = plan_candidates(a, b)
 
         def points_of(plan: Plan) -> list[Point]:
             return plan_points(
                 plan, side_point(a, plan.source), side_point(b, plan.target), a, b, 0
             )
 
-        best: tuple[float, Plan, list[Point]] | None = None
-        for plan in candidates:
-            points = points_of(plan)
+        # The cheapest first: a candidate's length and bends are the least it can cost,
+        # so once that exceeds the best cost found, no later one can win. The same
+        # choice as trying them all in order (the first of the cheapest), in less time.
+        shaped = self._shaped.get(link.id)
+        if shaped is None:
+            shaped = []
+            for order, plan in enumerate(plan_candidates(a, b)):
+                points = points_of(plan)
+                length, bends = _length(points), float(BEND_COST * (len(points) - 2))
+                shaped.append((length + bends, order, plan, points, length, bends))
+            shaped.sort(key=lambda item: (item[0], item[1]))
+            self._shaped[link.id] = shaped
+        best: tuple[float, int, Plan, list[Point]] | None = None
+        for least, order, plan, points, length, bends in shaped:
+            if best is not None and least > best[0]:
+                break
             clear = self._clear.get((link.id, plan))
             if clear is None:
                 clear = self._clear[(link.id, plan)] = not self.hits(points, ends, 1)
             if not clear:
                 continue
             crossings, along = index.meet(points, link.id)
-            cost = CROSSING_COST * crossings + ALONG_COST * along + _length(points)
-            cost += BEND_COST * (len(points) - 2)
-            if best is None or cost < best[0]:
-                best = (cost, plan, points)
+            cost = CROSSING_COST * crossings + ALONG_COST * along + length
+            cost += bends
+            if best is None or cost < best[0] or (cost == best[0] and order < best[1]):
+                best = (cost, order, plan, points)
         if best is not None:
-            return best[1], best[2]
+            return best[2], best[3]
+        candidates = plan_candidates(a, b)
         chosen, fewest = None, math.inf
         for plan in candidates:
             hits = self.hits(points_of(plan), ends, fewest)
