@@ -71,12 +71,15 @@ def judge(board: Board, grid: Grid) -> Judgement:
     return Judgement((not fits, score), crossed)
 
 
-def settle(board: Board, grid: Grid, deadline: float | None = None) -> None:
+def settle(
+    board: Board, grid: Grid, deadline: float | None = None, judged: Judgement | None = None
+) -> None:
     """Move cards of `grid` one slot at a time while its drawing is judged better (the
     module docstring): the cards on crossing links in turn, in board order and round
     again, each keeping the first of its moves that is judged better, until every such
-    card has been tried since the last move kept. TimeoutError past `deadline`."""
-    best, tries, k, quiet = judge(board, grid), 0, -1, 0
+    card has been tried since the last move kept. TimeoutError past `deadline`. `judged`
+    is `judge(board, grid)` if the caller has it already."""
+    best, tries, k, quiet = judged or judge(board, grid), 0, -1, 0
     while tries < SETTLE_TRIES and quiet < len(best.crossed):
         k = next((j for j in best.crossed if j > k), best.crossed[0])
         quiet += 1
@@ -107,17 +110,17 @@ def grid_positions(board: Board, deadline: float | None = None) -> Positions:
     cards tucked in), the one whose drawing is judged best kept (the first seed on a
     tie), then settled. TimeoutError once `deadline` (time.monotonic()) has passed: a
     placement is whole or none, so that one board never gets two."""
-    best: tuple[tuple[tuple[bool, float], int], Grid] | None = None
+    best: tuple[tuple[tuple[bool, float], int], Grid, Judgement] | None = None
     for seed in range(SEEDS):
         grid = Grid(board, seed)
         grid.anneal(STEPS_PER_CARD * len(board.nodes), deadline=deadline)
         grid.descend()
         grid.tuck()
-        key = (judge(board, grid).key, seed)
+        judged = judge(board, grid)
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError
-        if best is None or key < best[0]:
-            best = (key, grid)
+        if best is None or (judged.key, seed) < best[0]:
+            best = ((judged.key, seed), grid, judged)
     assert best is not None
-    settle(board, best[1], deadline)
+    settle(board, best[1], deadline, best[2])
     return best[1].positions()

@@ -31,9 +31,9 @@ def crossings(board: Board, positions: Positions) -> int:
 
 
 def meetings(board: Board, positions: Positions) -> dict[str, tuple[int, float]]:
-    """For the editor's route of each link of `board` at `positions` (by link id; a link
-    without a route is left out): how often it crosses the others, and how many px it
-    runs along them (within routes.ALONG px, as CrossingIndex.meet counts)."""
+    """For the editor's route of each link of `board` at `positions`, by link id: how
+    often it crosses the others, and how many px it runs along them (within routes.ALONG
+    px, as CrossingIndex.meet counts)."""
     cards = {node.id: card_box(node, positions) for node in board.nodes}
     lines = Routes(cards, board_links(board)).lines()
     index = CrossingIndex()

@@ -75,9 +75,10 @@ def test_settling_stops_after_its_tries_and_at_the_deadline(monkeypatch):
     assert len(calls) == 1 + 3
 
 
-def test_settling_ends_where_no_card_on_a_crossing_link_has_a_better_move():
+def test_settling_ends_where_no_card_on_a_crossing_link_has_a_better_move(monkeypatch):
     """Given tries enough, no card on a crossing link is left with one of its SETTLE_TOP
     rated moves whose drawing is judged better."""
+    monkeypatch.setattr(placement, "SETTLE_TRIES", 10_000)
     board = load_design("video_recommendation")
     grid = Grid(board, seed=1)
     grid.anneal(40 * len(board.nodes))
@@ -147,9 +148,10 @@ def test_auto_layout_settles_the_best_judged_run_and_remembers_it(monkeypatch):
         Grid, "__init__", lambda g, b, seed, *a: seeds.append(seed) or real(g, b, seed, *a)
     )
 
-    def spy(board, grid, deadline=None):
-        settled.append((judge(board, grid).key, list(grid.at)))
-        settle(board, grid, deadline)
+    def spy(board, grid, deadline=None, judged=None):
+        assert judged == judge(board, grid)  # the run's own judgement, not drawn again
+        settled.append((judged.key, list(grid.at)))
+        settle(board, grid, deadline, judged)
         settled.append((judge(board, grid).key, grid.positions()))
 
     monkeypatch.setattr(placement, "settle", spy)
