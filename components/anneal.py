@@ -308,11 +308,9 @@ class Grid:
         for _ in range(sweeps):
             changed = False
             for k in range(len(self.ids)):
-                c, r = self.at[k]
-                for c2 in range(max(0, c - reach), min(self.cols, c + reach + 1)):
-                    for r2 in range(max(0, r - reach), min(self.rows, r + reach + 1)):
-                        if (c2, r2) != self.at[k] and self._move(k, (c2, r2), 0.0):
-                            changed = True
+                for slot in self.around(k, reach):
+                    if slot != self.at[k] and self._move(k, slot, 0.0):
+                        changed = True
             if not changed:
                 return
 
@@ -349,6 +347,17 @@ class Grid:
                 free.append(here)
                 self.place(k, slot)
             placed.append(k)
+
+    def around(self, k: int, reach: int = 1) -> list[tuple[int, int]]:
+        """The grid's slots within `reach` columns and rows of card `k`'s, but its own,
+        column by column."""
+        c, r = here = self.at[k]
+        return [
+            (c2, r2)
+            for c2 in range(max(0, c - reach), min(self.cols, c + reach + 1))
+            for r2 in range(max(0, r - reach), min(self.rows, r + reach + 1))
+            if (c2, r2) != here
+        ]
 
     def shift(self, k: int, slot: tuple[int, int]) -> None:
         """Move card `k` to `slot`, the card there (if any) to `k`'s slot. Shifting `k`

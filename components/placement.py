@@ -83,14 +83,8 @@ def settle(
     while tries < SETTLE_TRIES and quiet < len(best.crossed):
         k = next((j for j in best.crossed if j > k), best.crossed[0])
         quiet += 1
-        c, r = here = grid.at[k]
-        slots = [
-            (c2, r2)
-            for c2 in range(max(0, c - 1), min(grid.cols, c + 2))
-            for r2 in range(max(0, r - 1), min(grid.rows, r + 2))
-            if (c2, r2) != here
-        ]
-        rated = sorted((grid.trial(k, slot), slot) for slot in slots)[:SETTLE_TOP]
+        here = grid.at[k]
+        rated = sorted((grid.trial(k, slot), slot) for slot in grid.around(k))[:SETTLE_TOP]
         for _, slot in rated:
             if tries >= SETTLE_TRIES:
                 break

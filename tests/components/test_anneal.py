@@ -231,3 +231,10 @@ def test_band_intrusions_of_a_move_change_as_much_as_the_whole_count():
         assert grid.band_intrusions() - whole == grid.band_intrusions(cards) - part
         changed += grid.band_intrusions() != whole
     assert changed > 10  # the moves did change the count
+
+
+def test_around_lists_the_slots_next_to_a_card_inside_the_grid_column_by_column():
+    grid = placed(FOUR, {"a": (0, 0), "b": (1, 1), "c": (0, 2), "d": (2, 0)})
+    assert grid.around(0) == [(0, 1), (1, 0), (1, 1)]  # a corner: three
+    assert len(grid.around(1)) == 8 and (1, 1) not in grid.around(1)
+    assert len(grid.around(0, reach=2)) == 3 * 3 - 1

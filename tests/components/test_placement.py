@@ -87,14 +87,9 @@ def test_settling_ends_where_no_card_on_a_crossing_link_has_a_better_move(monkey
     after = judge(board, grid)
     assert after.key < before.key and after.crossed
     for k in after.crossed:
-        c, r = here = grid.at[k]
-        slots = [
-            (c2, r2)
-            for c2 in range(max(0, c - 1), min(grid.cols, c + 2))
-            for r2 in range(max(0, r - 1), min(grid.rows, r + 2))
-            if (c2, r2) != here
-        ]
-        for _, slot in sorted((grid.trial(k, s), s) for s in slots)[: placement.SETTLE_TOP]:
+        here = grid.at[k]
+        rated = sorted((grid.trial(k, slot), slot) for slot in grid.around(k))
+        for _, slot in rated[: placement.SETTLE_TOP]:
             grid.shift(k, slot)
             assert judge(board, grid).key >= after.key
             grid.shift(k, here)
