@@ -75,10 +75,10 @@ def settle(
     board: Board, grid: Grid, deadline: float | None = None, judged: Judgement | None = None
 ) -> None:
     """Move cards of `grid` one slot at a time while its drawing is judged better (the
-    module docstring): the cards on crossing links in turn, in board order and round
-    again, each keeping the first of its moves that is judged better, until every such
-    card has been tried since the last move kept. TimeoutError past `deadline`. `judged`
-    is `judge(board, grid)` if the caller has it already."""
+    module docstring): the cards on links that cross or share a line, in turn, in board
+    order and round again, each keeping the first of its moves that is judged better,
+    until every such card has been tried since the last move kept. TimeoutError past
+    `deadline`. `judged` is `judge(board, grid)` if the caller has it already."""
     best, tries, k, quiet = judged or judge(board, grid), 0, -1, 0
     while tries < SETTLE_TRIES and quiet < len(best.crossed):
         k = next((j for j in best.crossed if j > k), best.crossed[0])
