@@ -71,6 +71,22 @@ class Plan:
     corners: tuple[Point, ...] = ()
 
 
+@dataclass(slots=True)
+class Shape:
+    """One of a link's candidates as `Routes._choose` weighs it: its points, what its
+    length and bends cost (`least`, the least it can cost), its place among the
+    candidates (`order`), and whether it passes clear of the cards (None: not yet
+    tested)."""
+
+    plan: Plan
+    order: int
+    points: list[Point]
+    length: float
+    bends: float
+    least: float
+    clear: bool | None = None
+
+
 @dataclass(frozen=True)
 class Link:
     id: str
@@ -392,11 +408,9 @@ class Routes:
         self.planned = CrossingIndex()  # the plans' paths, from the middles of the sides
         self.paths: dict[str, list[Point]] = {}  # the same paths, by link
         self.searching = True  # False: a link with no clear shape is not searched around
-        # A link's candidates with their points, length and bends, cheapest first, and
-        # whether each passes clear of the cards, by (link id, plan): the second planning
-        # pass tries the same candidates (`move` forgets them).
-        self._shaped: dict[str, list[tuple[float, int, Plan, list[Point], float, float]]] = {}
-        self._clear: dict[tuple[str, Plan], bool] = {}
+        # each link's candidates, cheapest first (`_choose`), kept for the second planning
+        # pass, which tries the same ones (`move` forgets them)
+        self._shapes: dict[str, list[Shape]] = {}
         self._plan_all()
         self._orders: dict[tuple[str, str], list[SideUser]] = {}
         if not finish:
@@ -413,7 +427,7 @@ class Routes:
         assert boxes.keys() <= self.cards.keys(), "only cards the routes have can move"
         self.cards.update(boxes)
         self.index = search.Buckets(list(self.cards.values()))
-        self._shaped, self._clear = {}, {}
+        self._shapes = {}
 
     def blocked(self, p: Point, q: Point, ends: tuple[str, str], pad: float = CLEAR / 2) -> bool:
         """Whether segment p-q passes within `pad` px of a card other than `ends`."""
@@ -475,37 +489,35 @@ class Routes:
         # The cheapest first: a candidate's length and bends are the least it can cost,
         # so once that exceeds the best cost found, no later one can win. The same
         # choice as trying them all in order (the first of the cheapest), in less time.
-        shaped = self._shaped.get(link.id)
-        if shaped is None:
-            shaped = []
+        shapes = self._shapes.get(link.id)
+        if shapes is None:
+            shapes = []
             for order, plan in enumerate(plan_candidates(a, b)):
                 points = points_of(plan)
                 length, bends = _length(points), float(BEND_COST * (len(points) - 2))
-                shaped.append((length + bends, order, plan, points, length, bends))
-            shaped.sort(key=lambda item: (item[0], item[1]))
-            self._shaped[link.id] = shaped
-        best: tuple[float, int, Plan, list[Point]] | None = None
-        for least, order, plan, points, length, bends in shaped:
-            if best is not None and least > best[0]:
+                shapes.append(Shape(plan, order, points, length, bends, length + bends))
+            shapes.sort(key=lambda shape: (shape.least, shape.order))
+            self._shapes[link.id] = shapes
+        best: tuple[float, Shape] | None = None
+        for shape in shapes:
+            if best is not None and shape.least > best[0]:
                 break
-            clear = self._clear.get((link.id, plan))
-            if clear is None:
-                clear = self._clear[(link.id, plan)] = not self.hits(points, ends, 1)
-            if not clear:
+            if shape.clear is None:
+                shape.clear = not self.hits(shape.points, ends, 1)
+            if not shape.clear:
                 continue
-            crossings, along = index.meet(points, link.id)
-            cost = CROSSING_COST * crossings + ALONG_COST * along + length
-            cost += bends
-            if best is None or cost < best[0] or (cost == best[0] and order < best[1]):
-                best = (cost, order, plan, points)
+            crossings, along = index.meet(shape.points, link.id)
+            cost = CROSSING_COST * crossings + ALONG_COST * along + shape.length
+            cost += shape.bends
+            if best is None or cost < best[0] or (cost == best[0] and shape.order < best[1].order):
+                best = (cost, shape)
         if best is not None:
-            return best[2], best[3]
-        candidates = plan_candidates(a, b)
+            return best[1].plan, best[1].points
         chosen, fewest = None, math.inf
-        for plan in candidates:
-            hits = self.hits(points_of(plan), ends, fewest)
+        for shape in sorted(shapes, key=lambda shape: shape.order):
+            hits = self.hits(shape.points, ends, fewest)
             if hits < fewest:
-                chosen, fewest = plan, hits
+                chosen, fewest = shape.plan, hits
         found = (
             search.search(a, b, [*self.cards.values(), a, b], CLEAR, STUB)
             if self.searching
