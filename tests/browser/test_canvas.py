@@ -486,8 +486,9 @@ CARD_BOXES = """() => Object.fromEntries([...document.querySelectorAll('#canvas 
 
 def click_auto_layout_and_wait(page: Page) -> None:
     """Press Auto-layout and wait until the cards have moved: the server may take up to
-    its layout time limit (components/anneal.py's placement takes seconds on a board of
-    30), so the wait is that limit and a little more; AssertionError if nothing moved."""
+    its layout time limit (the grid placement, components/placement.py, takes seconds on
+    a board of 30), so the wait is that limit and a little more; AssertionError if
+    nothing moved."""
     before = page.evaluate(CARD_BOXES)
     page.get_by_role("button", name="Auto-layout").click()
     for _ in range(int((DEFAULT_TIMEOUT + 5) * 10)):
